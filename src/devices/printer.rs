@@ -1,0 +1,1 @@
+//! The ESC/POS receipt printer: connections and status.

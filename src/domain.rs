@@ -1,0 +1,17 @@
+//! The rules of social assistance at the window, pure and without I/O: who the
+//! applicant is, what a case is and how it moves, what money looks like.
+//! The CLI, the counter and the district receiver all call these; a rule lives here once.
+
+pub mod calendar;
+pub mod case;
+pub mod id_number;
+pub mod kind;
+pub mod money;
+pub mod person;
+pub mod time;
+
+pub use case::{Case, CaseId, CaseInput, HistoryEntry, Referral, State, Transition};
+pub use id_number::{IdNumber, IdNumberError, Sex};
+pub use kind::{Channel, Department, Document, Kind, Reason, Source};
+pub use money::{Money, MoneyError};
+pub use person::{Applicant, Household, Member, Residence};

@@ -1,0 +1,10 @@
+//! onedoor: the counter application of a town social-assistance window.
+//!
+//! The same crate is the `onedoor` binary and a library: [`domain`] holds the
+//! rules (no I/O), [`store`] keeps cases durably in sled, and [`ui`] is the
+//! counter screen that a host ratatui program can embed.
+#![forbid(unsafe_code)]
+
+pub mod domain;
+pub mod devices;
+pub mod receipt;
