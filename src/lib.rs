@@ -5,6 +5,9 @@
 //! counter screen that a host ratatui program can embed.
 #![forbid(unsafe_code)]
 
-pub mod domain;
 pub mod devices;
+pub mod domain;
+pub mod lang;
 pub mod receipt;
+
+pub use lang::Lang;
