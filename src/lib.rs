@@ -5,9 +5,11 @@
 //! counter screen that a host ratatui program can embed.
 #![forbid(unsafe_code)]
 
+pub mod config;
 pub mod devices;
 pub mod domain;
 pub mod lang;
 pub mod receipt;
+pub mod store;
 
 pub use lang::Lang;

@@ -1,0 +1,479 @@
+//! The case store: every case, its indexes and the day's counters in one sled
+//! database, changed only in single transactions and committed durably (flush,
+//! then `sync_all` on the store file) before anything is reported as saved.
+//!
+//! Trees: `cases` (case id -> record), `by_person` (ID number ++ case id ->
+//! summary: one range scan gives a person's cases), `by_day` (yyyymmdd ++ case id
+//! -> summary: the queue), `by_state` (state ++ case id), `counters` (daily case
+//! sequence, ticket numbers), `outbox` (completed cases to forward), `ledger`
+//! (the relief fund), `meta` (schema version).
+
+mod codec;
+mod summary;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::{Transactional, Tree};
+
+pub use codec::{decode, encode, RECORD_VERSION};
+pub use summary::CaseSummary;
+
+use crate::domain::{Case, CaseId, IdNumber, State};
+
+/// The store layout this build writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Store settings from the config.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// sled's page cache; the kiosk default is 32 MiB.
+    pub cache_mb: u64,
+}
+
+impl Default for StoreOptions {
+    fn default() -> StoreOptions {
+        StoreOptions { cache_mb: 32 }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the store {} is in use by another onedoor process", .0.display())]
+    InUse(PathBuf),
+    #[error("cannot use the store {}: {source}", dir.display())]
+    Io { dir: PathBuf, source: std::io::Error },
+    #[error("the store is damaged: {0}")]
+    Damaged(String),
+    #[error("the store was written by a newer onedoor (schema {found}; this one reads {SCHEMA_VERSION}); upgrade onedoor")]
+    NewerSchema { found: u32 },
+    #[error("a stored {what} has record version {version}, which this onedoor does not know; upgrade onedoor")]
+    UnknownRecordVersion { what: &'static str, version: u8 },
+    #[error("the {what} is too large to store ({size} bytes; the limit is {limit})")]
+    TooLarge { what: &'static str, size: usize, limit: usize },
+    #[error("no case {0}")]
+    NotFound(CaseId),
+    #[error("case {0} is already in the store")]
+    AlreadyExists(CaseId),
+}
+
+impl StoreError {
+    /// Refusals of the input (exit 2) as against failures of the environment (exit 1).
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, StoreError::NotFound(_) | StoreError::AlreadyExists(_) | StoreError::TooLarge { .. })
+    }
+}
+
+/// A write that was refused by the caller's rule (`Refused`) or failed in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError<E> {
+    #[error("{0}")]
+    Refused(E),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Inside a transaction: either the caller's refusal or a store error, both abort.
+pub type TxResult<T, E> = Result<T, ConflictableTransactionError<WriteError<E>>>;
+
+fn abort<T, E>(e: StoreError) -> TxResult<T, E> {
+    Err(ConflictableTransactionError::Abort(WriteError::Store(e)))
+}
+
+/// Refuses inside a transaction: nothing is written.
+pub fn refuse<T, E>(e: E) -> TxResult<T, E> {
+    Err(ConflictableTransactionError::Abort(WriteError::Refused(e)))
+}
+
+/// The open store. One process per store (sled locks the directory).
+pub struct Store {
+    dir: PathBuf,
+    db: sled::Db,
+    db_file: File,
+    trees: [Tree; 8],
+}
+
+const CASES: usize = 0;
+const BY_PERSON: usize = 1;
+const BY_DAY: usize = 2;
+const BY_STATE: usize = 3;
+const COUNTERS: usize = 4;
+const OUTBOX: usize = 5;
+const LEDGER: usize = 6;
+const META: usize = 7;
+const TREE_NAMES: [&str; 8] = ["cases", "by_person", "by_day", "by_state", "counters", "outbox", "ledger", "meta"];
+
+/// The trees of one transaction, by name.
+pub struct Tx<'a>(&'a [TransactionalTree]);
+
+impl Tx<'_> {
+    pub fn cases(&self) -> &TransactionalTree {
+        &self.0[CASES]
+    }
+    pub fn counters(&self) -> &TransactionalTree {
+        &self.0[COUNTERS]
+    }
+    pub fn outbox(&self) -> &TransactionalTree {
+        &self.0[OUTBOX]
+    }
+    pub fn ledger(&self) -> &TransactionalTree {
+        &self.0[LEDGER]
+    }
+
+    /// Reads a case inside the transaction.
+    pub fn case<E>(&self, id: &CaseId) -> TxResult<Option<Case>, E> {
+        match self.cases().get(id.as_str().as_bytes())? {
+            None => Ok(None),
+            Some(bytes) => match decode::<Case>(&bytes, "case") {
+                Ok(c) => Ok(Some(c)),
+                Err(e) => abort(e),
+            },
+        }
+    }
+
+    /// Writes a case and brings every index entry in line with it, in this transaction.
+    pub fn put_case<E>(&self, old: Option<&Case>, case: &Case) -> TxResult<(), E> {
+        let bytes = match encode(case, "case") {
+            Ok(b) => b,
+            Err(e) => return abort(e),
+        };
+        let summary = match encode(&CaseSummary::of(case), "case summary") {
+            Ok(b) => b,
+            Err(e) => return abort(e),
+        };
+        if let Some(old) = old {
+            for id_number in old.id_numbers() {
+                self.0[BY_PERSON].remove(summary::person_key(id_number, &old.id))?;
+            }
+            self.0[BY_DAY].remove(summary::day_key(old.day(), &old.id))?;
+            self.0[BY_STATE].remove(summary::state_key(old.state, &old.id))?;
+        }
+        self.cases().insert(case.id.as_str().as_bytes(), bytes)?;
+        for id_number in case.id_numbers() {
+            self.0[BY_PERSON].insert(summary::person_key(id_number, &case.id), summary.clone())?;
+        }
+        self.0[BY_DAY].insert(summary::day_key(case.day(), &case.id), summary)?;
+        self.0[BY_STATE].insert(summary::state_key(case.state, &case.id), &[])?;
+        if case.state == State::Completed && old.map(|o| o.state) != Some(State::Completed) {
+            self.outbox().insert(case.id.as_str().as_bytes(), &[])?;
+        }
+        Ok(())
+    }
+
+    /// Takes the next number of a daily counter (starting at 1).
+    pub fn next_number<E>(&self, key: &[u8]) -> TxResult<u32, E> {
+        let current = match self.counters().get(key)? {
+            Some(v) if v.len() == 4 => u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
+            Some(_) => return abort(StoreError::Damaged("a counter has the wrong size".into())),
+            None => 0,
+        };
+        let next = current.saturating_add(1);
+        self.counters().insert(key, &next.to_be_bytes())?;
+        Ok(next)
+    }
+
+    /// Raises a counter to at least `value` (used when importing cases with their ids).
+    pub fn raise_number<E>(&self, key: &[u8], value: u32) -> TxResult<(), E> {
+        let current = match self.counters().get(key)? {
+            Some(v) if v.len() == 4 => u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
+            _ => 0,
+        };
+        if value > current {
+            self.counters().insert(key, &value.to_be_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+/// The counter key of the daily case sequence of one window.
+pub fn sequence_key(town_code: &str, window: u8, day: NaiveDate) -> Vec<u8> {
+    format!("seq/{town_code}-{window:02}/{}", day.format("%Y%m%d")).into_bytes()
+}
+
+/// The counter key of the day's waiting tickets.
+pub fn ticket_key(day: NaiveDate) -> Vec<u8> {
+    format!("ticket/{}", day.format("%Y%m%d")).into_bytes()
+}
+
+impl Store {
+    /// Opens (or creates, with mode 0700) the store in `dir`.
+    pub fn open(dir: &Path, options: &StoreOptions) -> Result<Store, StoreError> {
+        let io = |source| StoreError::Io { dir: dir.to_path_buf(), source };
+        if !dir.exists() {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io)?;
+        }
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(options.cache_mb.max(1) * 1024 * 1024)
+            .mode(sled::Mode::LowSpace)
+            .open()
+            .map_err(|e| open_error(dir, e))?;
+        let db_file = File::open(dir.join("db")).map_err(io)?;
+        let mut trees = Vec::with_capacity(TREE_NAMES.len());
+        for name in TREE_NAMES {
+            trees.push(db.open_tree(name).map_err(|e| sled_error(dir, e))?);
+        }
+        let trees: [Tree; 8] = trees.try_into().map_err(|_| StoreError::Damaged("missing trees".into()))?;
+        let store = Store { dir: dir.to_path_buf(), db, db_file, trees };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    fn check_schema(&self) -> Result<(), StoreError> {
+        let meta = &self.trees[META];
+        match meta.get(b"schema").map_err(|e| sled_error(&self.dir, e))? {
+            Some(v) if v.len() == 4 => {
+                let found = u32::from_be_bytes([v[0], v[1], v[2], v[3]]);
+                if found > SCHEMA_VERSION {
+                    return Err(StoreError::NewerSchema { found });
+                }
+                Ok(())
+            }
+            Some(_) => Err(StoreError::Damaged("the schema record has the wrong size".into())),
+            None => {
+                meta.insert(b"schema", &SCHEMA_VERSION.to_be_bytes()).map_err(|e| sled_error(&self.dir, e))?;
+                self.sync()
+            }
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Makes everything committed so far durable: sled's flush (which only
+    /// writes back, `sync_file_range`), then `fsync` of the store file.
+    pub fn sync(&self) -> Result<(), StoreError> {
+        self.db.flush().map_err(|e| sled_error(&self.dir, e))?;
+        self.db_file.sync_all().map_err(|source| StoreError::Io { dir: self.dir.clone(), source })
+    }
+
+    /// Runs `f` as ONE transaction over all trees, then commits durably. The
+    /// closure may run more than once (on conflict): it must have no side effects.
+    pub fn write<T, E>(&self, f: impl Fn(&Tx) -> TxResult<T, E>) -> Result<T, WriteError<E>> {
+        let trees: Vec<&Tree> = self.trees.iter().collect();
+        let result = trees.as_slice().transaction(|t| f(&Tx(t)));
+        let value = match result {
+            Ok(v) => v,
+            Err(TransactionError::Abort(e)) => return Err(e),
+            Err(TransactionError::Storage(e)) => return Err(WriteError::Store(sled_error(&self.dir, e))),
+        };
+        self.sync()?;
+        Ok(value)
+    }
+
+    /// Adds a new case: takes the window's next sequence number for `day`,
+    /// builds the case with `make` and writes it with its indexes, durably.
+    pub fn add_case<E>(
+        &self,
+        town_code: &str,
+        window: u8,
+        day: NaiveDate,
+        make: impl Fn(CaseId) -> Result<Case, E>,
+    ) -> Result<Case, WriteError<E>> {
+        let key = sequence_key(town_code, window, day);
+        self.write(|tx| {
+            let seq = tx.next_number(&key)?;
+            let id = CaseId::new(town_code, window, day, seq);
+            let case = match make(id) {
+                Ok(c) => c,
+                Err(e) => return refuse(e),
+            };
+            if tx.case::<E>(&case.id)?.is_some() {
+                return abort(StoreError::AlreadyExists(case.id.clone()));
+            }
+            tx.put_case(None, &case)?;
+            Ok(case)
+        })
+    }
+
+    /// Changes a case with `change` (a transition, an override…) in one durable
+    /// transaction; a refusal leaves the store exactly as it was.
+    pub fn update_case<E>(
+        &self,
+        id: &CaseId,
+        change: impl Fn(&mut Case, &Tx) -> TxResult<(), E>,
+    ) -> Result<Case, WriteError<E>> {
+        self.write(|tx| {
+            let Some(old) = tx.case(id)? else {
+                return abort(StoreError::NotFound(id.clone()));
+            };
+            let mut case = old.clone();
+            change(&mut case, tx)?;
+            tx.put_case(Some(&old), &case)?;
+            Ok(case)
+        })
+    }
+
+    /// Writes cases that already have their ids (an import of exported cases,
+    /// or intake records given ids by `make`), all in one transaction.
+    pub fn import<E>(&self, build: impl Fn(&Tx) -> TxResult<Vec<Case>, E>) -> Result<Vec<CaseId>, WriteError<E>> {
+        self.write(|tx| {
+            let cases = build(tx)?;
+            let mut ids = Vec::with_capacity(cases.len());
+            for case in &cases {
+                if tx.case::<E>(&case.id)?.is_some() {
+                    return abort(StoreError::AlreadyExists(case.id.clone()));
+                }
+                tx.put_case(None, case)?;
+                let key = sequence_key(case.id.town_code(), case.id.window(), case.id.day());
+                tx.raise_number(&key, case.id.seq())?;
+                ids.push(case.id.clone());
+            }
+            Ok(ids)
+        })
+    }
+
+    pub fn case(&self, id: &CaseId) -> Result<Option<Case>, StoreError> {
+        match self.trees[CASES].get(id.as_str().as_bytes()).map_err(|e| sled_error(&self.dir, e))? {
+            None => Ok(None),
+            Some(bytes) => decode(&bytes, "case").map(Some),
+        }
+    }
+
+    /// Every case of a person (as applicant or household member), oldest first:
+    /// one range scan of the ID-number index, no second lookup.
+    pub fn cases_of_person(&self, id_number: &IdNumber) -> Result<Vec<CaseSummary>, StoreError> {
+        self.summaries(BY_PERSON, id_number.as_str().as_bytes())
+    }
+
+    /// The cases received on `day`, in id order.
+    pub fn cases_on_day(&self, day: NaiveDate) -> Result<Vec<CaseSummary>, StoreError> {
+        self.summaries(BY_DAY, day.format("%Y%m%d").to_string().as_bytes())
+    }
+
+    /// Summaries received between two days inclusive, in day order.
+    pub fn cases_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<CaseSummary>, StoreError> {
+        let start = from.format("%Y%m%d").to_string();
+        let end = format!("{}\u{7f}", to.format("%Y%m%d"));
+        let mut out = Vec::new();
+        for item in self.trees[BY_DAY].range(start.as_bytes()..end.as_bytes()) {
+            let (_, v) = item.map_err(|e| sled_error(&self.dir, e))?;
+            out.push(decode(&v, "case summary")?);
+        }
+        Ok(out)
+    }
+
+    /// Ids of the cases in a state, in id order.
+    pub fn ids_in_state(&self, state: State) -> Result<Vec<CaseId>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.trees[BY_STATE].scan_prefix([state.tag()]) {
+            let (k, _) = item.map_err(|e| sled_error(&self.dir, e))?;
+            let id = std::str::from_utf8(&k[1..])
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| StoreError::Damaged("a state index key is not a case id".into()))?;
+            out.push(id);
+        }
+        Ok(out)
+    }
+
+    fn summaries(&self, tree: usize, prefix: &[u8]) -> Result<Vec<CaseSummary>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.trees[tree].scan_prefix(prefix) {
+            let (_, v) = item.map_err(|e| sled_error(&self.dir, e))?;
+            out.push(decode(&v, "case summary")?);
+        }
+        Ok(out)
+    }
+
+    /// Every case id, in id order (for export and checks).
+    pub fn all_case_ids(&self) -> impl Iterator<Item = Result<CaseId, StoreError>> + '_ {
+        self.trees[CASES].iter().keys().map(move |k| {
+            let k = k.map_err(|e| sled_error(&self.dir, e))?;
+            std::str::from_utf8(&k)
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| StoreError::Damaged("a case key is not a case id".into()))
+        })
+    }
+
+    pub fn case_count(&self) -> usize {
+        self.trees[CASES].len()
+    }
+
+    /// The next waiting ticket of the day (persisted; a new day starts at 1).
+    pub fn next_ticket(&self, day: NaiveDate) -> Result<u32, StoreError> {
+        let key = ticket_key(day);
+        match self.write::<u32, std::convert::Infallible>(|tx| tx.next_number(&key)) {
+            Ok(n) => Ok(n),
+            Err(WriteError::Store(e)) => Err(e),
+            Err(WriteError::Refused(never)) => match never {},
+        }
+    }
+
+    /// The last ticket issued on `day` (0 when none).
+    pub fn last_ticket(&self, day: NaiveDate) -> Result<u32, StoreError> {
+        self.counter(&ticket_key(day))
+    }
+
+    /// The current value of a counter (0 when never used).
+    pub fn counter(&self, key: &[u8]) -> Result<u32, StoreError> {
+        match self.trees[COUNTERS].get(key).map_err(|e| sled_error(&self.dir, e))? {
+            Some(v) if v.len() == 4 => Ok(u32::from_be_bytes([v[0], v[1], v[2], v[3]])),
+            Some(_) => Err(StoreError::Damaged("a counter has the wrong size".into())),
+            None => Ok(0),
+        }
+    }
+
+    /// Completed cases waiting to be forwarded to the district.
+    pub fn outbox_ids(&self) -> Result<Vec<CaseId>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.trees[OUTBOX].iter().keys() {
+            let k = item.map_err(|e| sled_error(&self.dir, e))?;
+            if let Some(id) = std::str::from_utf8(&k).ok().and_then(|s| s.parse().ok()) {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Raw access to the fund ledger tree for reads (writes go through [`Store::write`]).
+    pub fn ledger_tree(&self) -> &Tree {
+        &self.trees[LEDGER]
+    }
+
+    /// A fingerprint of the whole store's content: every key and value of every
+    /// tree. Equal fingerprints mean the content is exactly the same.
+    pub fn fingerprint(&self) -> Result<u64, StoreError> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for (name, tree) in TREE_NAMES.iter().zip(&self.trees) {
+            name.hash(&mut h);
+            for item in tree.iter() {
+                let (k, v) = item.map_err(|e| sled_error(&self.dir, e))?;
+                k.hash(&mut h);
+                v.hash(&mut h);
+            }
+        }
+        Ok(h.finish())
+    }
+
+    /// Bytes the store takes on disk.
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        self.db.size_on_disk().map_err(|e| sled_error(&self.dir, e))
+    }
+}
+
+fn open_error(dir: &Path, e: sled::Error) -> StoreError {
+    if let sled::Error::Io(io) = &e {
+        if io.to_string().contains("could not acquire lock") {
+            return StoreError::InUse(dir.to_path_buf());
+        }
+    }
+    sled_error(dir, e)
+}
+
+fn sled_error(dir: &Path, e: sled::Error) -> StoreError {
+    match e {
+        sled::Error::Io(source) => StoreError::Io { dir: dir.to_path_buf(), source },
+        sled::Error::Corruption { at, .. } => StoreError::Damaged(format!("corruption at {at:?}")),
+        other => StoreError::Damaged(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests;
