@@ -654,6 +654,11 @@ impl Case {
         }
     }
 
+    /// Notes in the history that the case was brought in by `case import`.
+    pub fn record_import(&mut self, by: &str, at: Moment) {
+        self.history.push(HistoryEntry { at, by: by.to_string(), action: HistoryAction::Imported, note: None });
+    }
+
     /// Records a supervisor's override of a check, with the reason.
     pub fn record_override(&mut self, by: &str, at: Moment, reason: &str) {
         self.history.push(HistoryEntry {

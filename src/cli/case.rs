@@ -1,0 +1,326 @@
+//! `onedoor case …`: add, show, list, move, import and export cases.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use unicode_width::UnicodeWidthStr;
+
+use super::{parse_json, read_input, CliError, CliResult, Context};
+use crate::domain::case::{Acceptance, CaseInput};
+use crate::domain::{Case, CaseId, IdNumber, Kind, State};
+use crate::store::{refuse, CaseSummary, Store, StoreError};
+use crate::window::CaseAction;
+
+/// Filters of `case list`.
+#[derive(Debug, Default, Clone)]
+pub struct ListFilter {
+    pub day: Option<NaiveDate>,
+    pub state: Option<State>,
+    pub kind: Option<Kind>,
+    pub id_number: Option<IdNumber>,
+}
+
+pub fn add(ctx: &Context, json: &Path, out: &mut dyn Write) -> CliResult {
+    let text = read_input(json)?;
+    let input: CaseInput = parse_json(&text).map_err(CliError::refused)?;
+    let store = ctx.open_store()?;
+    let case = ctx.window(&store).accept(input, &ctx.operator, ctx.now)?;
+    writeln!(out, "{}", case.id)?;
+    Ok(())
+}
+
+pub fn parse_id(id: &str) -> Result<CaseId, CliError> {
+    id.parse().map_err(|e: crate::domain::case::BadCaseId| CliError::refused(e.to_string()))
+}
+
+fn load(store: &Store, id: &CaseId) -> Result<Case, CliError> {
+    store.case(id)?.ok_or_else(|| CliError::refused(format!("no case {id}")))
+}
+
+pub fn show(ctx: &Context, id: &str, json: bool, out: &mut dyn Write) -> CliResult {
+    let id = parse_id(id)?;
+    let store = ctx.open_store()?;
+    let case = load(&store, &id)?;
+    if json {
+        writeln!(out, "{}", to_json(&case)?)?;
+    } else {
+        write_case(&case, out)?;
+    }
+    Ok(())
+}
+
+fn to_json(case: &Case) -> Result<String, CliError> {
+    serde_json::to_string(case).map_err(|e| CliError::environment(format!("cannot write a case as JSON: {e}")))
+}
+
+/// The whole record, for a person to read.
+pub fn write_case(c: &Case, out: &mut dyn Write) -> std::io::Result<()> {
+    let a = &c.applicant;
+    writeln!(out, "case        {}", c.id)?;
+    writeln!(out, "state       {}", c.state)?;
+    writeln!(out, "kind        {} ({})", c.kind, c.channel)?;
+    writeln!(out, "reason      {}", c.reason)?;
+    writeln!(out, "applicant   {} {} {} ", a.name, a.id_number.masked(), a.residence.code())?;
+    if let Some(phone) = &a.phone {
+        writeln!(out, "phone       {phone}")?;
+    }
+    writeln!(out, "household   {} people, {} a month", c.household.size, c.household.monthly_income)?;
+    for m in &c.household.members {
+        writeln!(out, "  member    {} {} {}", m.name, m.id_number.masked(), m.relation)?;
+    }
+    writeln!(out, "source      {}", c.source.code())?;
+    if !c.description.is_empty() {
+        writeln!(out, "description {}", c.description)?;
+    }
+    writeln!(out, "requested   {}", c.requested_amount)?;
+    if let Some(e) = &c.entitlement {
+        writeln!(out, "entitled    {} ({})", e.amount, e.basis)?;
+    }
+    if let Some(g) = c.granted_amount {
+        writeln!(out, "granted     {g}")?;
+    }
+    if let Some(d) = c.due_by {
+        writeln!(out, "due by      {}", d.format("%Y-%m-%d"))?;
+    }
+    writeln!(out, "received    {} by {}", c.received_at.format("%Y-%m-%d %H:%M"), c.operator)?;
+    let owed: Vec<&str> = c.documents_owed().map(|d| d.code()).collect();
+    if !owed.is_empty() {
+        writeln!(out, "owed        {}", owed.join(", "))?;
+    }
+    for r in &c.referrals {
+        let handled = r.handled_at.map(|h| h.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "open".into());
+        writeln!(out, "referral    {} due {} ({handled})", r.department, r.due_by.format("%Y-%m-%d"))?;
+    }
+    writeln!(out, "history")?;
+    for h in &c.history {
+        let action = serde_json::to_value(h.action).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let note = h.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default();
+        writeln!(out, "  {} {:<10} {:<14}{note}", h.at.format("%Y-%m-%d %H:%M"), h.by, action)?;
+    }
+    Ok(())
+}
+
+/// Pads text to a display width (Chinese characters take two cells).
+fn pad(s: &str, width: usize) -> String {
+    let w = s.width();
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+pub fn list(ctx: &Context, filter: &ListFilter, json: bool, out: &mut dyn Write) -> CliResult {
+    let store = ctx.open_store()?;
+    let summaries = select(&store, filter, ctx.today())?;
+    if json {
+        let mut cases = Vec::with_capacity(summaries.len());
+        for s in &summaries {
+            cases.push(load(&store, &s.id)?);
+        }
+        let text = serde_json::to_string(&cases).map_err(|e| CliError::environment(e.to_string()))?;
+        writeln!(out, "{text}")?;
+        return Ok(());
+    }
+    for s in &summaries {
+        let due = s.due_by.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+        let green = if s.channel == crate::domain::Channel::Green { "green" } else { "" };
+        writeln!(
+            out,
+            "{}  {:<12} {:<16} {} {}  {:<10} {}",
+            s.id,
+            s.state.code(),
+            s.kind.code(),
+            pad(&s.name, 10),
+            s.id_number.masked(),
+            due,
+            green
+        )?;
+    }
+    Ok(())
+}
+
+/// Picks the most selective index and filters the rest on the summaries.
+/// With no filter at all, today's cases.
+pub fn select(store: &Store, f: &ListFilter, today: NaiveDate) -> Result<Vec<CaseSummary>, StoreError> {
+    let mut found: Vec<CaseSummary> = if let Some(n) = &f.id_number {
+        let mut v = store.cases_of_person(n)?;
+        let mut seen = HashSet::new();
+        v.retain(|s| seen.insert(s.id.clone()));
+        v
+    } else if let Some(day) = f.day {
+        store.cases_on_day(day)?
+    } else if let Some(state) = f.state {
+        let mut v = Vec::new();
+        for id in store.ids_in_state(state)? {
+            if let Some(c) = store.case(&id)? {
+                v.push(CaseSummary::of(&c));
+            }
+        }
+        v
+    } else if f.kind.is_some() {
+        store.cases_between(NaiveDate::MIN, NaiveDate::MAX)?
+    } else {
+        store.cases_on_day(today)?
+    };
+    found.retain(|s| {
+        f.day.is_none_or(|d| s.day() == d) && f.state.is_none_or(|st| s.state == st) && f.kind.is_none_or(|k| s.kind == k)
+    });
+    found.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(found)
+}
+
+pub fn act(ctx: &Context, id: &str, action: CaseAction, out: &mut dyn Write) -> CliResult {
+    let id = parse_id(id)?;
+    let store = ctx.open_store()?;
+    let case = ctx.window(&store).act(&id, &action, &ctx.operator, ctx.now)?;
+    writeln!(out, "{} {}", case.id, case.state)?;
+    Ok(())
+}
+
+/// One line of an import file: an intake record (gets a new id) or an exported case (keeps its id).
+enum ImportRecord {
+    Intake(Box<CaseInput>),
+    Exported(Box<Case>),
+}
+
+fn parse_import_line(line: &str, today: NaiveDate) -> Result<ImportRecord, String> {
+    let value: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
+    if value.get("id").is_some() {
+        let case: Case = parse_json(line)?;
+        if case.applicant.id_number.birth_date() > today {
+            return Err("field 'applicant.id_number': the birth date is in the future".into());
+        }
+        Ok(ImportRecord::Exported(Box::new(case)))
+    } else {
+        let input: CaseInput = parse_json(line)?;
+        input.validate(today).map_err(|e| format!("field '{}': {}", e.field, e.problem))?;
+        Ok(ImportRecord::Intake(Box::new(input)))
+    }
+}
+
+pub fn import(ctx: &Context, file: &Path, out: &mut dyn Write) -> CliResult {
+    let text = read_input(file)?;
+    let today = ctx.today();
+    let mut records = Vec::new();
+    let mut ids = HashSet::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = parse_import_line(line, today).map_err(|e| CliError::refused(format!("line {}: {e}", i + 1)))?;
+        if let ImportRecord::Exported(c) = &record {
+            if !ids.insert(c.id.clone()) {
+                return Err(CliError::refused(format!("line {}: case {} appears twice in the file", i + 1, c.id)));
+            }
+        }
+        records.push((i + 1, record));
+    }
+    if records.is_empty() {
+        return Err(CliError::refused(format!("{} holds no records", file.display())));
+    }
+    let store = ctx.open_store()?;
+    for (line, record) in &records {
+        if let ImportRecord::Exported(c) = record {
+            if store.case(&c.id)?.is_some() {
+                return Err(CliError::refused(format!("line {line}: case {} is already in the store", c.id)));
+            }
+        }
+    }
+    let window = ctx.window(&store);
+    let counter = &ctx.config.counter;
+    let imported = store.import::<CliError>(|tx| {
+        let mut cases = Vec::with_capacity(records.len());
+        for (_, record) in &records {
+            match record {
+                ImportRecord::Exported(c) => {
+                    let mut c = (**c).clone();
+                    c.record_import(&ctx.operator, ctx.now);
+                    cases.push(c);
+                }
+                ImportRecord::Intake(input) => {
+                    let key = crate::store::sequence_key(&counter.town_code, counter.window, today);
+                    let seq = tx.next_number(&key)?;
+                    let id = CaseId::new(&counter.town_code, counter.window, today, seq);
+                    if tx.case::<CliError>(&id)?.is_some() {
+                        return refuse(CliError::refused(format!("case {id} is already in the store")));
+                    }
+                    cases.push(Case::receive(
+                        (**input).clone(),
+                        Acceptance {
+                            id,
+                            operator: ctx.operator.clone(),
+                            at: ctx.now,
+                            due_by: Some(window.due_by(input.channel, today)),
+                            entitlement: None,
+                            policy: None,
+                            related_cases: Vec::new(),
+                        },
+                    ));
+                }
+            }
+        }
+        Ok(cases)
+    });
+    let imported = imported.map_err(|e| match e {
+        crate::store::WriteError::Refused(e) => e,
+        crate::store::WriteError::Store(e) => e.into(),
+    })?;
+    for id in &imported {
+        writeln!(out, "{id}")?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Jsonl,
+    Csv,
+}
+
+pub fn export(ctx: &Context, from: Option<NaiveDate>, to: Option<NaiveDate>, format: ExportFormat, out: &mut dyn Write) -> CliResult {
+    let store = ctx.open_store()?;
+    let summaries = store.cases_between(from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX))?;
+    if format == ExportFormat::Csv {
+        writeln!(out, "id,received_at,kind,reason,channel,state,name,id_number,residence,requested_amount,granted_amount,due_by,operator")?;
+    }
+    for s in &summaries {
+        let c = load(&store, &s.id)?;
+        match format {
+            ExportFormat::Jsonl => writeln!(out, "{}", to_json(&c)?)?,
+            ExportFormat::Csv => {
+                let fields = [
+                    c.id.to_string(),
+                    c.received_at.to_rfc3339(),
+                    c.kind.code().into(),
+                    c.reason.code().into(),
+                    c.channel.code().into(),
+                    c.state.code().into(),
+                    c.applicant.name.clone(),
+                    c.applicant.id_number.masked(),
+                    c.applicant.residence.code().into(),
+                    c.requested_amount.to_string(),
+                    c.granted_amount.map(|g| g.to_string()).unwrap_or_default(),
+                    c.due_by.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+                    c.operator.clone(),
+                ];
+                let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+                writeln!(out, "{}", line.join(","))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Quotes a CSV field when it holds a comma, a quote or a line break (RFC 4180);
+/// a leading = + - @ is neutralised so a spreadsheet does not run it as a formula.
+fn csv_field(s: &str) -> String {
+    let guarded = if s.starts_with(['=', '+', '@']) || (s.starts_with('-') && s.parse::<f64>().is_err()) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
