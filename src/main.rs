@@ -13,7 +13,11 @@ use onedoor::domain::{Department, Kind, Money, State};
 use onedoor::window::CaseAction;
 
 #[derive(Parser)]
-#[command(name = "onedoor", version, about = "The counter of a town social-assistance window: one door acceptance, collaborative processing")]
+#[command(
+    name = "onedoor",
+    version,
+    about = "The counter of a town social-assistance window: one door acceptance, collaborative processing"
+)]
 struct Args {
     /// The store directory (default: $XDG_DATA_HOME/onedoor)
     #[arg(long, global = true, env = "ONEDOOR_DATA", value_name = "DIR")]
@@ -124,7 +128,11 @@ enum CaseCommand {
 }
 
 fn run(args: Args, out: &mut dyn Write) -> CliResult {
-    let ctx = Context::new(args.config.as_deref(), args.data.as_deref(), args.operator.as_deref())?;
+    let ctx = Context::new(
+        args.config.as_deref(),
+        args.data.as_deref(),
+        args.operator.as_deref(),
+    )?;
     let Some(command) = args.command else {
         return status(&ctx, out);
     };
@@ -133,16 +141,38 @@ fn run(args: Args, out: &mut dyn Write) -> CliResult {
         Command::Case(c) => match c {
             CaseCommand::Add { json } => cli::case::add(&ctx, &json, out),
             CaseCommand::Show { id, json } => cli::case::show(&ctx, &id, json, out),
-            CaseCommand::List { day, state, kind, id_number, json } => {
-                cli::case::list(&ctx, &ListFilter { day, state, kind, id_number }, json, out)
-            }
+            CaseCommand::List {
+                day,
+                state,
+                kind,
+                id_number,
+                json,
+            } => cli::case::list(
+                &ctx,
+                &ListFilter {
+                    day,
+                    state,
+                    kind,
+                    id_number,
+                },
+                json,
+                out,
+            ),
             CaseCommand::Refer { id, to } => cli::case::act(&ctx, &id, CaseAction::Refer(to), out),
-            CaseCommand::Review { id, note } => cli::case::act(&ctx, &id, CaseAction::Review(note), out),
-            CaseCommand::Approve { id, amount } => cli::case::act(&ctx, &id, CaseAction::Approve(amount), out),
-            CaseCommand::Reject { id, reason } => cli::case::act(&ctx, &id, CaseAction::Reject(reason), out),
+            CaseCommand::Review { id, note } => {
+                cli::case::act(&ctx, &id, CaseAction::Review(note), out)
+            }
+            CaseCommand::Approve { id, amount } => {
+                cli::case::act(&ctx, &id, CaseAction::Approve(amount), out)
+            }
+            CaseCommand::Reject { id, reason } => {
+                cli::case::act(&ctx, &id, CaseAction::Reject(reason), out)
+            }
             CaseCommand::Disburse { id } => cli::case::act(&ctx, &id, CaseAction::Disburse, out),
             CaseCommand::Complete { id } => cli::case::act(&ctx, &id, CaseAction::Complete, out),
-            CaseCommand::Withdraw { id, note } => cli::case::act(&ctx, &id, CaseAction::Withdraw(note), out),
+            CaseCommand::Withdraw { id, note } => {
+                cli::case::act(&ctx, &id, CaseAction::Withdraw(note), out)
+            }
             CaseCommand::Import { file } => cli::case::import(&ctx, &file, out),
             CaseCommand::Export { from, to, format } => {
                 let format = match format {
@@ -159,14 +189,33 @@ fn run(args: Args, out: &mut dyn Write) -> CliResult {
 fn status(ctx: &Context, out: &mut dyn Write) -> CliResult {
     let store = ctx.open_store()?;
     let today = ctx.today();
-    writeln!(out, "onedoor: {} window {}", ctx.config.counter.town_name, ctx.config.counter.window)?;
-    writeln!(out, "store {}: {} cases, {} today", ctx.paths.data.display(), store.case_count(), store.cases_on_day(today)?.len())?;
+    writeln!(
+        out,
+        "onedoor: {} window {}",
+        ctx.config.counter.town_name, ctx.config.counter.window
+    )?;
+    writeln!(
+        out,
+        "store {}: {} cases, {} today",
+        ctx.paths.data.display(),
+        store.case_count(),
+        store.cases_on_day(today)?.len()
+    )?;
     writeln!(out, "run `onedoor --help` for the commands")?;
     Ok(())
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            // One line, as every other error: clap's first line already starts with "error: ".
+            let text = e.to_string();
+            eprintln!("{}", text.lines().next().unwrap_or("error: bad arguments"));
+            return ExitCode::from(2);
+        }
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match run(args, &mut out).and_then(|()| out.flush().map_err(CliError::from)) {

@@ -44,7 +44,10 @@ pub enum StoreError {
     #[error("the store {} is in use by another onedoor process", .0.display())]
     InUse(PathBuf),
     #[error("cannot use the store {}: {source}", dir.display())]
-    Io { dir: PathBuf, source: std::io::Error },
+    Io {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the store is damaged: {0}")]
     Damaged(String),
     #[error("the store was written by a newer onedoor (schema {found}; this one reads {SCHEMA_VERSION}); upgrade onedoor")]
@@ -52,7 +55,11 @@ pub enum StoreError {
     #[error("a stored {what} has record version {version}, which this onedoor does not know; upgrade onedoor")]
     UnknownRecordVersion { what: &'static str, version: u8 },
     #[error("the {what} is too large to store ({size} bytes; the limit is {limit})")]
-    TooLarge { what: &'static str, size: usize, limit: usize },
+    TooLarge {
+        what: &'static str,
+        size: usize,
+        limit: usize,
+    },
     #[error("no case {0}")]
     NotFound(CaseId),
     #[error("case {0} is already in the store")]
@@ -62,7 +69,10 @@ pub enum StoreError {
 impl StoreError {
     /// Refusals of the input (exit 2) as against failures of the environment (exit 1).
     pub fn is_refusal(&self) -> bool {
-        matches!(self, StoreError::NotFound(_) | StoreError::AlreadyExists(_) | StoreError::TooLarge { .. })
+        matches!(
+            self,
+            StoreError::NotFound(_) | StoreError::AlreadyExists(_) | StoreError::TooLarge { .. }
+        )
     }
 }
 
@@ -103,7 +113,16 @@ const COUNTERS: usize = 4;
 const OUTBOX: usize = 5;
 const LEDGER: usize = 6;
 const META: usize = 7;
-const TREE_NAMES: [&str; 8] = ["cases", "by_person", "by_day", "by_state", "counters", "outbox", "ledger", "meta"];
+const TREE_NAMES: [&str; 8] = [
+    "cases",
+    "by_person",
+    "by_day",
+    "by_state",
+    "counters",
+    "outbox",
+    "ledger",
+    "meta",
+];
 
 /// The trees of one transaction, by name.
 pub struct Tx<'a>(&'a [TransactionalTree]);
@@ -200,10 +219,17 @@ pub fn ticket_key(day: NaiveDate) -> Vec<u8> {
 impl Store {
     /// Opens (or creates, with mode 0700) the store in `dir`.
     pub fn open(dir: &Path, options: &StoreOptions) -> Result<Store, StoreError> {
-        let io = |source| StoreError::Io { dir: dir.to_path_buf(), source };
+        let io = |source| StoreError::Io {
+            dir: dir.to_path_buf(),
+            source,
+        };
         if !dir.exists() {
             use std::os::unix::fs::DirBuilderExt;
-            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io)?;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(io)?;
         }
         let db = sled::Config::new()
             .path(dir)
@@ -216,8 +242,15 @@ impl Store {
         for name in TREE_NAMES {
             trees.push(db.open_tree(name).map_err(|e| sled_error(dir, e))?);
         }
-        let trees: [Tree; 8] = trees.try_into().map_err(|_| StoreError::Damaged("missing trees".into()))?;
-        let store = Store { dir: dir.to_path_buf(), db, db_file, trees };
+        let trees: [Tree; 8] = trees
+            .try_into()
+            .map_err(|_| StoreError::Damaged("missing trees".into()))?;
+        let store = Store {
+            dir: dir.to_path_buf(),
+            db,
+            db_file,
+            trees,
+        };
         store.check_schema()?;
         Ok(store)
     }
@@ -232,9 +265,12 @@ impl Store {
                 }
                 Ok(())
             }
-            Some(_) => Err(StoreError::Damaged("the schema record has the wrong size".into())),
+            Some(_) => Err(StoreError::Damaged(
+                "the schema record has the wrong size".into(),
+            )),
             None => {
-                meta.insert(b"schema", &SCHEMA_VERSION.to_be_bytes()).map_err(|e| sled_error(&self.dir, e))?;
+                meta.insert(b"schema", &SCHEMA_VERSION.to_be_bytes())
+                    .map_err(|e| sled_error(&self.dir, e))?;
                 self.sync()
             }
         }
@@ -248,7 +284,10 @@ impl Store {
     /// writes back, `sync_file_range`), then `fsync` of the store file.
     pub fn sync(&self) -> Result<(), StoreError> {
         self.db.flush().map_err(|e| sled_error(&self.dir, e))?;
-        self.db_file.sync_all().map_err(|source| StoreError::Io { dir: self.dir.clone(), source })
+        self.db_file.sync_all().map_err(|source| StoreError::Io {
+            dir: self.dir.clone(),
+            source,
+        })
     }
 
     /// Runs `f` as ONE transaction over all trees, then commits durably. The
@@ -259,7 +298,9 @@ impl Store {
         let value = match result {
             Ok(v) => v,
             Err(TransactionError::Abort(e)) => return Err(e),
-            Err(TransactionError::Storage(e)) => return Err(WriteError::Store(sled_error(&self.dir, e))),
+            Err(TransactionError::Storage(e)) => {
+                return Err(WriteError::Store(sled_error(&self.dir, e)))
+            }
         };
         self.sync()?;
         Ok(value)
@@ -310,7 +351,10 @@ impl Store {
 
     /// Writes cases that already have their ids (an import of exported cases,
     /// or intake records given ids by `make`), all in one transaction.
-    pub fn import<E>(&self, build: impl Fn(&Tx) -> TxResult<Vec<Case>, E>) -> Result<Vec<CaseId>, WriteError<E>> {
+    pub fn import<E>(
+        &self,
+        build: impl Fn(&Tx) -> TxResult<Vec<Case>, E>,
+    ) -> Result<Vec<CaseId>, WriteError<E>> {
         self.write(|tx| {
             let cases = build(tx)?;
             let mut ids = Vec::with_capacity(cases.len());
@@ -328,7 +372,10 @@ impl Store {
     }
 
     pub fn case(&self, id: &CaseId) -> Result<Option<Case>, StoreError> {
-        match self.trees[CASES].get(id.as_str().as_bytes()).map_err(|e| sled_error(&self.dir, e))? {
+        match self.trees[CASES]
+            .get(id.as_str().as_bytes())
+            .map_err(|e| sled_error(&self.dir, e))?
+        {
             None => Ok(None),
             Some(bytes) => decode(&bytes, "case").map(Some),
         }
@@ -346,9 +393,16 @@ impl Store {
     }
 
     /// Summaries received between two days inclusive, in day order.
-    pub fn cases_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<CaseSummary>, StoreError> {
-        let start = from.format("%Y%m%d").to_string();
-        let end = format!("{}\u{7f}", to.format("%Y%m%d"));
+    pub fn cases_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        // Keys are yyyymmdd: keep both ends within four-digit years.
+        let first = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
+        let last = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
+        let start = from.clamp(first, last).format("%Y%m%d").to_string();
+        let end = format!("{}\u{7f}", to.clamp(first, last).format("%Y%m%d"));
         let mut out = Vec::new();
         for item in self.trees[BY_DAY].range(start.as_bytes()..end.as_bytes()) {
             let (_, v) = item.map_err(|e| sled_error(&self.dir, e))?;
@@ -412,7 +466,10 @@ impl Store {
 
     /// The current value of a counter (0 when never used).
     pub fn counter(&self, key: &[u8]) -> Result<u32, StoreError> {
-        match self.trees[COUNTERS].get(key).map_err(|e| sled_error(&self.dir, e))? {
+        match self.trees[COUNTERS]
+            .get(key)
+            .map_err(|e| sled_error(&self.dir, e))?
+        {
             Some(v) if v.len() == 4 => Ok(u32::from_be_bytes([v[0], v[1], v[2], v[3]])),
             Some(_) => Err(StoreError::Damaged("a counter has the wrong size".into())),
             None => Ok(0),
@@ -469,7 +526,10 @@ fn open_error(dir: &Path, e: sled::Error) -> StoreError {
 
 fn sled_error(dir: &Path, e: sled::Error) -> StoreError {
     match e {
-        sled::Error::Io(source) => StoreError::Io { dir: dir.to_path_buf(), source },
+        sled::Error::Io(source) => StoreError::Io {
+            dir: dir.to_path_buf(),
+            source,
+        },
         sled::Error::Corruption { at, .. } => StoreError::Damaged(format!("corruption at {at:?}")),
         other => StoreError::Damaged(other.to_string()),
     }

@@ -69,7 +69,11 @@ const REFERRAL_DAYS: u32 = 9;
 
 impl<'a> Window<'a> {
     pub fn new(store: &'a Store, counter: &'a CounterConfig) -> Window<'a> {
-        Window { store, counter, calendar: Calendar::default() }
+        Window {
+            store,
+            counter,
+            calendar: Calendar::default(),
+        }
     }
 
     /// The promised completion date of a case received on `day`.
@@ -83,34 +87,50 @@ impl<'a> Window<'a> {
 
     /// Accepts a case: validates the input, numbers it and commits it durably.
     /// Only a case returned from here is saved.
-    pub fn accept(&self, input: CaseInput, operator: &str, now: Moment) -> Result<Case, WindowError> {
+    pub fn accept(
+        &self,
+        input: CaseInput,
+        operator: &str,
+        now: Moment,
+    ) -> Result<Case, WindowError> {
         let today = now.date_naive();
         input.validate(today)?;
         let due_by = Some(self.due_by(input.channel, today));
-        let case = self.store.add_case::<WindowError>(&self.counter.town_code, self.counter.window, today, |id| {
-            Ok(Case::receive(
-                input.clone(),
-                Acceptance {
-                    id,
-                    operator: operator.to_string(),
-                    at: now,
-                    due_by,
-                    entitlement: None,
-                    policy: None,
-                    related_cases: Vec::new(),
-                },
-            ))
-        })?;
+        let case = self.store.add_case::<WindowError>(
+            &self.counter.town_code,
+            self.counter.window,
+            today,
+            |id| {
+                Ok(Case::receive(
+                    input.clone(),
+                    Acceptance {
+                        id,
+                        operator: operator.to_string(),
+                        at: now,
+                        due_by,
+                        entitlement: None,
+                        policy: None,
+                        related_cases: Vec::new(),
+                    },
+                ))
+            },
+        )?;
         Ok(case)
     }
 
     /// Applies a step to a case in one durable transaction; a refused step
     /// leaves the store exactly as it was.
-    pub fn act(&self, id: &CaseId, action: &CaseAction, operator: &str, now: Moment) -> Result<Case, WindowError> {
+    pub fn act(
+        &self,
+        id: &CaseId,
+        action: &CaseAction,
+        operator: &str,
+        now: Moment,
+    ) -> Result<Case, WindowError> {
         let transition = self.transition(action, now.date_naive());
-        let case = self
-            .store
-            .update_case::<TransitionError>(id, |case, _| case.apply(&transition, operator, now).or_else(refuse))?;
+        let case = self.store.update_case::<TransitionError>(id, |case, _| {
+            case.apply(&transition, operator, now).or_else(refuse)
+        })?;
         Ok(case)
     }
 
@@ -122,7 +142,9 @@ impl<'a> Window<'a> {
             },
             CaseAction::Review(note) => Transition::Review { note: note.clone() },
             CaseAction::Approve(amount) => Transition::Approve { amount: *amount },
-            CaseAction::Reject(reason) => Transition::Reject { reason: reason.clone() },
+            CaseAction::Reject(reason) => Transition::Reject {
+                reason: reason.clone(),
+            },
             CaseAction::Disburse => Transition::Disburse,
             CaseAction::Complete => Transition::Complete,
             CaseAction::Withdraw(note) => Transition::Withdraw { note: note.clone() },

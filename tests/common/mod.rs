@@ -1,0 +1,83 @@
+//! Shared helpers for the integration tests: run the real `onedoor` binary on a
+//! temporary store and look at what it left behind.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+pub const NOW: &str = "2026-11-30T09:00:00+08:00";
+pub const TODAY: &str = "20261130";
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn onedoor(data: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_onedoor"));
+    c.env("ONEDOOR_DATA", data)
+        .env("ONEDOOR_NOW", NOW)
+        .env("ONEDOOR_OPERATOR", "clerk01")
+        .env("ONEDOOR_CONFIG", "/dev/null")
+        .env_remove("XDG_CONFIG_HOME");
+    c
+}
+
+pub fn run(data: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut cmd = onedoor(data);
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the onedoor binary runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn case_json(id_number: &str, amount: &str) -> String {
+    format!(
+        r#"{{"kind":"temporary","applicant":{{"name":"王芳","id_number":"{id_number}","residence":"urban"}},"reason":"serious_illness","requested_amount":"{amount}"}}"#
+    )
+}
+
+/// Adds a case and returns its id.
+pub fn add(data: &Path, json: &str) -> String {
+    let r = run(data, &["case", "add", "--json", "-"], Some(json));
+    assert_eq!(r.code, 0, "case add failed: {}", r.stderr);
+    r.stdout.trim().to_string()
+}
+
+/// A fingerprint of every key and value in the store.
+pub fn fingerprint(data: &Path) -> u64 {
+    let store = onedoor::store::Store::open(data, &Default::default()).expect("the store opens");
+    store.fingerprint().unwrap()
+}
+
+/// Asserts a refusal: exit 2, exactly one `error:` line naming `needle`.
+pub fn assert_refused(r: &Run, needle: &str) {
+    assert_eq!(r.code, 2, "expected exit 2, got {}: {}", r.code, r.stderr);
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one error line expected: {:?}", r.stderr);
+    assert!(lines[0].starts_with("error: "), "{}", lines[0]);
+    assert!(
+        lines[0].contains(needle),
+        "'{}' should mention '{needle}'",
+        lines[0]
+    );
+}

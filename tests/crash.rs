@@ -1,0 +1,84 @@
+//! The crash test: `case add` killed with SIGKILL at random moments, again and
+//! again. Every id the command printed must be in the store afterwards, and the
+//! store must always open.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::{Duration, SystemTime};
+
+use common::*;
+
+/// A small xorshift generator: random kill moments without another crate.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[test]
+fn every_reported_case_survives_sigkill_and_the_store_always_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seed = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    println!("seed {seed}");
+    let mut rng = Rng(seed);
+    let mut reported = Vec::new();
+    let iterations = 120;
+    for i in 0..iterations {
+        let mut child = onedoor(d)
+            .args(["case", "add", "--json", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            let _ = stdin.write_all(case_json("11010519491231002X", "100").as_bytes());
+        }
+        // Kill anywhere from before the store opens to after the commit; every
+        // tenth run is left to finish so the store keeps growing.
+        if i % 10 != 9 {
+            std::thread::sleep(Duration::from_micros(rng.below(40_000)));
+            let _ = child.kill();
+        }
+        let out = child.wait_with_output().unwrap();
+        let printed = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if !printed.is_empty() {
+            reported.push(printed);
+        }
+        // The store opens after every kill, and holds every id reported so far.
+        let store = onedoor::store::Store::open(d, &Default::default()).unwrap_or_else(|e| {
+            panic!("iteration {i} (seed {seed}): the store does not open: {e}")
+        });
+        for id in &reported {
+            let id = id.parse().unwrap();
+            assert!(
+                store.case(&id).unwrap().is_some(),
+                "iteration {i} (seed {seed}): {id} was reported but is gone"
+            );
+        }
+    }
+    println!("{} of {iterations} runs reported a case", reported.len());
+    assert!(
+        reported.len() >= iterations / 10,
+        "too few runs got to report a case: {}",
+        reported.len()
+    );
+    // Ids never repeat, even across kills.
+    let mut unique = reported.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), reported.len());
+}
