@@ -102,7 +102,7 @@ pub struct Store {
     dir: PathBuf,
     db: sled::Db,
     db_file: File,
-    trees: [Tree; 8],
+    trees: [Tree; TREE_COUNT],
 }
 
 const CASES: usize = 0;
@@ -113,7 +113,9 @@ const COUNTERS: usize = 4;
 const OUTBOX: usize = 5;
 const LEDGER: usize = 6;
 const META: usize = 7;
-const TREE_NAMES: [&str; 8] = [
+const BY_NAME: usize = 8;
+const TREE_COUNT: usize = 9;
+const TREE_NAMES: [&str; TREE_COUNT] = [
     "cases",
     "by_person",
     "by_day",
@@ -122,6 +124,7 @@ const TREE_NAMES: [&str; 8] = [
     "outbox",
     "ledger",
     "meta",
+    "by_name",
 ];
 
 /// The trees of one transaction, by name.
@@ -168,13 +171,18 @@ impl Tx<'_> {
             }
             self.0[BY_DAY].remove(summary::day_key(old.day(), &old.id))?;
             self.0[BY_STATE].remove(summary::state_key(old.state, &old.id))?;
+            self.0[BY_NAME].remove(summary::name_key(&old.applicant.name, &old.id))?;
         }
         self.cases().insert(case.id.as_str().as_bytes(), bytes)?;
         for id_number in case.id_numbers() {
             self.0[BY_PERSON].insert(summary::person_key(id_number, &case.id), summary.clone())?;
         }
-        self.0[BY_DAY].insert(summary::day_key(case.day(), &case.id), summary)?;
+        self.0[BY_DAY].insert(summary::day_key(case.day(), &case.id), summary.clone())?;
         self.0[BY_STATE].insert(summary::state_key(case.state, &case.id), &[])?;
+        self.0[BY_NAME].insert(
+            summary::name_key(&case.applicant.name, &case.id),
+            summary.clone(),
+        )?;
         if case.state == State::Completed && old.map(|o| o.state) != Some(State::Completed) {
             self.outbox().insert(case.id.as_str().as_bytes(), &[])?;
         }
@@ -242,7 +250,7 @@ impl Store {
         for name in TREE_NAMES {
             trees.push(db.open_tree(name).map_err(|e| sled_error(dir, e))?);
         }
-        let trees: [Tree; 8] = trees
+        let trees: [Tree; TREE_COUNT] = trees
             .try_into()
             .map_err(|_| StoreError::Damaged("missing trees".into()))?;
         let store = Store {
@@ -430,6 +438,58 @@ impl Store {
         for item in self.trees[tree].scan_prefix(prefix) {
             let (_, v) = item.map_err(|e| sled_error(&self.dir, e))?;
             out.push(decode(&v, "case summary")?);
+        }
+        Ok(out)
+    }
+
+    /// Cases whose applicant's name, ID number (or a household member's) or case
+    /// id starts with `query`, across all days: at most `limit`, each case once.
+    /// Every branch is an index range scan, so it answers as the clerk types.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
+        let q = query.trim();
+        if q.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut out: Vec<CaseSummary> = Vec::new();
+        let push = |s: CaseSummary, out: &mut Vec<CaseSummary>| {
+            if !out.iter().any(|o| o.id == s.id) {
+                out.push(s);
+            }
+        };
+        let looks_numeric = q
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'X' || b == b'x' || b == b'-');
+        if looks_numeric {
+            let upper = q.to_ascii_uppercase();
+            for item in self.trees[BY_PERSON]
+                .scan_prefix(upper.as_bytes())
+                .take(limit * 4)
+            {
+                let (_, v) = item.map_err(|e| sled_error(&self.dir, e))?;
+                push(decode(&v, "case summary")?, &mut out);
+                if out.len() >= limit {
+                    return Ok(out);
+                }
+            }
+            for item in self.trees[CASES]
+                .scan_prefix(q.as_bytes())
+                .keys()
+                .take(limit)
+            {
+                let k = item.map_err(|e| sled_error(&self.dir, e))?;
+                let id: Option<CaseId> = std::str::from_utf8(&k).ok().and_then(|s| s.parse().ok());
+                if let Some(case) = id.map(|id| self.case(&id)).transpose()?.flatten() {
+                    push(CaseSummary::of(&case), &mut out);
+                }
+                if out.len() >= limit {
+                    return Ok(out);
+                }
+            }
+        } else {
+            for item in self.trees[BY_NAME].scan_prefix(q.as_bytes()).take(limit) {
+                let (_, v) = item.map_err(|e| sled_error(&self.dir, e))?;
+                push(decode(&v, "case summary")?, &mut out);
+            }
         }
         Ok(out)
     }

@@ -67,3 +67,11 @@ pub fn state_key(state: State, case: &CaseId) -> Vec<u8> {
     k.extend_from_slice(case.as_str().as_bytes());
     k
 }
+
+/// Name, a 0x00 separator (never in a name), then the case id.
+pub fn name_key(name: &str, case: &CaseId) -> Vec<u8> {
+    let mut k = name.as_bytes().to_vec();
+    k.push(0);
+    k.extend_from_slice(case.as_str().as_bytes());
+    k
+}
