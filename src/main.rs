@@ -40,6 +40,16 @@ enum Command {
     /// Check a resident identity number
     #[command(subcommand)]
     Id(IdCommand),
+    /// Build a scratch store of N realistic cases and measure commit, lookup, open, memory and disk
+    Bench {
+        #[arg(long, default_value_t = 100_000)]
+        cases: u64,
+        /// Where to build the scratch store (default: a new directory under the system temp dir, removed after)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -138,6 +148,7 @@ fn run(args: Args, out: &mut dyn Write) -> CliResult {
     };
     match command {
         Command::Id(IdCommand::Check { number }) => cli::id::check(&ctx, &number, out),
+        Command::Bench { cases, dir, json } => bench(&ctx, cases, dir, json, out),
         Command::Case(c) => match c {
             CaseCommand::Add { json } => cli::case::add(&ctx, &json, out),
             CaseCommand::Show { id, json } => cli::case::show(&ctx, &id, json, out),
@@ -183,6 +194,32 @@ fn run(args: Args, out: &mut dyn Write) -> CliResult {
             }
         },
     }
+}
+
+fn bench(ctx: &Context, cases: u64, dir: Option<PathBuf>, json: bool, out: &mut dyn Write) -> CliResult {
+    let scratch = dir.is_none();
+    let dir = dir.unwrap_or_else(|| std::env::temp_dir().join(format!("onedoor-bench-{}", std::process::id())));
+    if dir.join("db").exists() {
+        return Err(CliError::refused(format!("{} already holds a store; give an empty directory", dir.display())));
+    }
+    let options = onedoor::store::StoreOptions { cache_mb: ctx.config.store.cache_mb };
+    let result = onedoor::bench::run(&dir, cases, &ctx.config.counter, &options, ctx.now);
+    if scratch {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let f = result?;
+    if json {
+        writeln!(out, "{}", serde_json::to_string(&f).map_err(|e| CliError::environment(e.to_string()))?)?;
+    } else {
+        writeln!(out, "cases                  {}", f.cases)?;
+        writeln!(out, "seeded in              {:.1} s", f.seed_seconds)?;
+        writeln!(out, "first open + query     {:.1} ms", f.first_open_ms)?;
+        writeln!(out, "person lookup p50/p99  {:.0} / {:.0} us ({} lookups, {:.1} cases each)", f.lookup_p50_us, f.lookup_p99_us, f.lookups, f.cases_per_lookup)?;
+        writeln!(out, "durable commit p50/p99 {:.0} / {:.0} us ({} commits)", f.commit_p50_us, f.commit_p99_us, f.commits)?;
+        writeln!(out, "peak memory            {:.0} MB", f.peak_rss_mb)?;
+        writeln!(out, "disk                   {:.0} MB", f.disk_mb)?;
+    }
+    Ok(())
 }
 
 /// Until the counter screen opens here: the store's status and how to use the CLI.
