@@ -1,1 +1,7 @@
-//! Reading second-generation ID cards over the GA 467 serial frame protocol.
+//! Reading second-generation ID cards over the GA 467 serial frame protocol:
+//! the frame codec, the text block of each kind of card, the reader thread,
+//! and the `card read` / `devices probe` commands.
+
+pub mod frame;
+
+pub use frame::{Command, FrameDecoder, FrameError, Response, Status};
