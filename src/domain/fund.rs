@@ -1,0 +1,1 @@
+//! The emergency relief reserve fund: a ledger that never goes below zero.
