@@ -278,10 +278,10 @@ impl Policy {
         let e = &self.emergency;
         let _ = writeln!(
             s,
-            "Emergency relief: {} from the reserve fund per patient on the green channel for {} ({})",
+            "Emergency relief: {} from the reserve fund per patient on the green channel for {}, in {} cases",
             e.reserve_fund_grant,
             list(&mut e.reasons.iter().map(|r| r.code().to_string())),
-            list(&mut e.kinds.iter().map(|k| k.code().to_string()))
+            list(&mut e.kinds.iter().map(|k| k.code().to_string())).replace(", ", " and ")
         );
         let _ = writeln!(
             s,

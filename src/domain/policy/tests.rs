@@ -174,7 +174,7 @@ fn describe_shows_the_figures_a_supervisor_checks() {
         "bed 50% off",
         "registration 100% off",
         "at most 3000.00 per case",
-        "10000.00 from the reserve fund",
+        "10000.00 from the reserve fund per patient on the green channel for serious_illness, in medical and temporary cases",
         "within 12 months",
         "temporary         civil_affairs         1 + 9 + 5 = 15",
         "help within 1 working day(s), review completed within 5 after",
