@@ -29,7 +29,7 @@
 [each documents_owed]
   · {item}
 [end]
-请尽快补交以上材料，以免影响办理。
+请尽快补齐以上材料。
 [else]
 申请材料已齐全。
 [end]
@@ -41,5 +41,3 @@
 [if complaint_phone]
 [center] 监督电话：{complaint_phone}
 [end]
-
-申请人签收：
