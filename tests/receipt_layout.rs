@@ -74,7 +74,7 @@ proptest! {
         ];
         for r in &receipts {
             let bytes = receipt::to_escpos(r);
-            let d = decode(&bytes).map_err(|e| TestCaseError::fail(format!("{e}")))?;
+            let d = decode(&bytes).map_err(TestCaseError::fail)?;
             for l in &d.lines {
                 prop_assert!(l.columns() <= usize::from(cols), "'{}' x{} is {} columns of {cols}", l.text, l.wide, l.columns());
             }
