@@ -23,21 +23,25 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed | 1)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.next_u64() % n.max(1)
     }
 }
 
-const SURNAMES: [&str; 20] =
-    ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "罗"];
-const GIVEN: [&str; 20] =
-    ["芳", "伟", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平"];
+const SURNAMES: [&str; 20] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高",
+    "罗",
+];
+const GIVEN: [&str; 20] = [
+    "芳", "伟", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰",
+    "霞", "平",
+];
 
 /// The `n`-th synthetic person's valid ID number (born 1930-2005).
 pub fn person_number(n: u64) -> IdNumber {
@@ -48,7 +52,8 @@ pub fn person_number(n: u64) -> IdNumber {
     let first17 = format!("{region:06}{}{seq:03}", birth.format("%Y%m%d"));
     let number = format!("{first17}{}", check_character(first17.as_bytes()));
     // Always valid by construction; fall back to a known-good number regardless.
-    IdNumber::parse_any_date(&number).unwrap_or_else(|_| IdNumber::parse_any_date("11010519491231002X").unwrap_or_else(|e| panic!("{e}")))
+    IdNumber::parse_any_date(&number)
+        .unwrap_or_else(|_| IdNumber::parse_any_date("11010519491231002X").unwrap_or_else(|e| panic!("{e}")))
 }
 
 pub fn person_name(n: u64) -> String {
@@ -83,7 +88,15 @@ pub fn synthetic_case(rng: &mut Rng, id: CaseId, person: u64, at: Moment) -> Cas
     };
     let mut case = Case::receive(
         input,
-        Acceptance { id, operator: "clerk01".into(), at, due_by: Some(at.date_naive() + Days::days(21)), entitlement: None, policy: None, related_cases: vec![] },
+        Acceptance {
+            id,
+            operator: "clerk01".into(),
+            at,
+            due_by: Some(at.date_naive() + Days::days(21)),
+            entitlement: None,
+            policy: None,
+            related_cases: vec![],
+        },
     );
     case.state = State::ALL[rng.below(State::ALL.len() as u64) as usize];
     if case.channel == Channel::Green && matches!(case.state, State::Referred | State::UnderReview | State::Rejected) {
@@ -146,7 +159,9 @@ fn percentile(samples: &mut [Duration], p: f64) -> f64 {
 }
 
 fn dir_size(path: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(path) else { return 0 };
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return 0;
+    };
     entries
         .flatten()
         .map(|e| match e.metadata() {
@@ -170,7 +185,13 @@ pub fn peak_rss_mb() -> f64 {
 }
 
 /// Builds the store in `dir` (which should be empty) and measures it.
-pub fn run(dir: &Path, n: u64, counter: &CounterConfig, options: &StoreOptions, now: Moment) -> Result<Figures, StoreError> {
+pub fn run(
+    dir: &Path,
+    n: u64,
+    counter: &CounterConfig,
+    options: &StoreOptions,
+    now: Moment,
+) -> Result<Figures, StoreError> {
     let today = now.date_naive();
     let started = Instant::now();
     let people = {

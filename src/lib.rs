@@ -11,6 +11,7 @@ pub mod config;
 pub mod devices;
 pub mod domain;
 pub mod lang;
+pub mod printing;
 pub mod receipt;
 pub mod store;
 pub mod window;

@@ -14,32 +14,22 @@ pub mod names;
 mod template;
 
 pub use binding::{
-    acceptance, amount_in_words, daily_summary, disbursement, DailySummary, Paper, PaperError,
-    ReceiptContext,
+    acceptance, amount_in_words, daily_summary, disbursement, DailySummary, Paper, PaperError, ReceiptContext,
 };
 pub use encode::{printable, to_escpos, Charset, FEED_BEFORE_CUT};
 pub use layout::{char_columns, columns_of, wrap};
 pub use template::{
-    check, clean, Align, Item, QrLevel, ReceiptKind, Schema, Size, Template, TemplateError,
-    TemplateErrors, Templates, Values, QR_MODULE_DEFAULT,
+    check, clean, Align, Item, QrLevel, ReceiptKind, Schema, Size, Template, TemplateError, TemplateErrors, Templates,
+    Values, QR_MODULE_DEFAULT,
 };
 
 /// One printed line of a receipt, already fitted to the paper.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {
     /// Text no wider than the paper at its size (double size counts twice).
-    Text {
-        text: String,
-        align: Align,
-        bold: bool,
-        size: Size,
-    },
+    Text { text: String, align: Align, bold: bool, size: Size },
     /// A QR code, printed centred.
-    Qr {
-        data: String,
-        module: u8,
-        level: QrLevel,
-    },
+    Qr { data: String, module: u8, level: QrLevel },
     /// Blank paper, in lines.
     Feed(u8),
 }
@@ -60,13 +50,7 @@ impl Receipt {
         let columns = paper.columns();
         let mut substituted = Vec::new();
         let lines = layout::lay_out(template.expand(values), columns, charset, &mut substituted);
-        Receipt {
-            kind: template.kind(),
-            columns,
-            charset,
-            lines,
-            substituted,
-        }
+        Receipt { kind: template.kind(), columns, charset, lines, substituted }
     }
 
     pub fn kind(&self) -> ReceiptKind {
@@ -109,9 +93,7 @@ pub fn to_text(receipt: &Receipt) -> Vec<String> {
     let mut out = Vec::new();
     for line in &receipt.lines {
         match line {
-            Line::Text {
-                text, align, size, ..
-            } => {
+            Line::Text { text, align, size, .. } => {
                 let width = columns_of(text) * size.width_factor();
                 out.push(place(text, *align, width));
             }

@@ -39,10 +39,7 @@ fn li_si_frame() -> Vec<u8> {
 fn the_published_synthetic_vector_parses() {
     let frame = li_si_frame();
     assert_eq!(frame.len(), 1295);
-    assert_eq!(
-        frame[..14],
-        [0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x05, 0x08, 0x00, 0x00, 0x90, 0x01, 0x00, 0x04, 0x00]
-    );
+    assert_eq!(frame[..14], [0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x05, 0x08, 0x00, 0x00, 0x90, 0x01, 0x00, 0x04, 0x00]);
     assert_eq!(frame[14..18], [0x4E, 0x67, 0xDB, 0x56], "李四 in UCS-2 LE");
     assert_eq!(frame[1294], 0xC5, "CHK_SUM of the published vector");
 
@@ -55,31 +52,16 @@ fn the_published_synthetic_vector_parses() {
     assert_eq!(card.name, "李四");
     assert_eq!(card.sex, CardSex::Female);
     assert_eq!(card.ethnicity.as_ref().map(|e| e.code.as_str()), Some("01"));
-    assert_eq!(
-        card.birth_date,
-        NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
-    );
+    assert_eq!(card.birth_date, NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
     assert_eq!(card.address.as_deref(), Some("北京市朝阳区示例路1号"));
     assert_eq!(card.id_number, "11010519491231002X");
     assert_eq!(card.id_number_check, IdNumberCheck::Valid);
-    assert_eq!(
-        card.issuing_authority.as_deref(),
-        Some("北京市公安局朝阳分局")
-    );
-    assert_eq!(
-        card.valid_from,
-        NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()
-    );
-    assert_eq!(
-        card.valid_until,
-        ValidUntil::Date(NaiveDate::from_ymd_opt(2040, 1, 1).unwrap())
-    );
+    assert_eq!(card.issuing_authority.as_deref(), Some("北京市公安局朝阳分局"));
+    assert_eq!(card.valid_from, NaiveDate::from_ymd_opt(2020, 1, 1).unwrap());
+    assert_eq!(card.valid_until, ValidUntil::Date(NaiveDate::from_ymd_opt(2040, 1, 1).unwrap()));
     assert!(card.is_expired(NaiveDate::from_ymd_opt(2040, 1, 2).unwrap()));
     assert!(!card.is_expired(NaiveDate::from_ymd_opt(2040, 1, 1).unwrap()));
-    assert_eq!(
-        card.checked_id_number().map(|n| n.masked()),
-        Some("110105********002X".to_string())
-    );
+    assert_eq!(card.checked_id_number().map(|n| n.masked()), Some("110105********002X".to_string()));
 }
 
 #[test]
@@ -95,18 +77,8 @@ fn junk_byte() -> impl Strategy<Value = u8> {
 }
 
 fn any_response() -> impl Strategy<Value = Response> {
-    (
-        any::<u8>(),
-        any::<u8>(),
-        any::<u8>(),
-        proptest::collection::vec(any::<u8>(), 0..1500),
-    )
-        .prop_map(|(sw1, sw2, sw3, data)| Response {
-            sw1,
-            sw2,
-            sw3,
-            data,
-        })
+    (any::<u8>(), any::<u8>(), any::<u8>(), proptest::collection::vec(any::<u8>(), 0..1500))
+        .prop_map(|(sw1, sw2, sw3, data)| Response { sw1, sw2, sw3, data })
 }
 
 proptest! {

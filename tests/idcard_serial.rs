@@ -11,9 +11,8 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use onedoor::devices::idcard::{
-    read_once, run_card_read, spawn, CardKind, CardSex, Command, FrameDecoder, FrameError,
-    IdNumberCheck, ReadCommand, ReaderConfig, ReaderError, ReaderEvent, ReaderStatus, Response,
-    Status, Step, ValidUntil,
+    read_once, run_card_read, spawn, CardKind, CardSex, Command, FrameDecoder, FrameError, IdNumberCheck, ReadCommand,
+    ReaderConfig, ReaderError, ReaderEvent, ReaderStatus, Response, Status, Step, ValidUntil,
 };
 use onedoor::Lang;
 use serialport::{SerialPort, TTYPort};
@@ -150,14 +149,7 @@ impl SimReader {
             let (behaviour, received, stop) = (behaviour.clone(), received.clone(), stop.clone());
             thread::spawn(move || serve(master, &behaviour, &received, &stop))
         };
-        SimReader {
-            path,
-            behaviour,
-            received,
-            stop,
-            thread: Some(thread),
-            _slave: slave,
-        }
+        SimReader { path, behaviour, received, stop, thread: Some(thread), _slave: slave }
     }
 
     fn set(&self, change: impl FnOnce(&mut Behaviour)) {
@@ -165,12 +157,7 @@ impl SimReader {
     }
 
     fn count(&self, command: &Command) -> usize {
-        self.received
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|c| *c == command)
-            .count()
+        self.received.lock().unwrap().iter().filter(|c| *c == command).count()
     }
 
     fn config(&self) -> ReaderConfig {
@@ -187,12 +174,7 @@ impl Drop for SimReader {
     }
 }
 
-fn serve(
-    mut master: TTYPort,
-    behaviour: &Mutex<Behaviour>,
-    received: &Mutex<Vec<Command>>,
-    stop: &AtomicBool,
-) {
+fn serve(mut master: TTYPort, behaviour: &Mutex<Behaviour>, received: &Mutex<Vec<Command>>, stop: &AtomicBool) {
     let mut decoder = FrameDecoder::new();
     let mut buf = [0u8; 256];
     while !stop.load(Ordering::SeqCst) {
@@ -235,9 +217,7 @@ fn respond(b: &Behaviour, command: &Command) -> Vec<u8> {
             Some(_) => Response::new(Status::CardFound, vec![0; 4]).encode(),
             None => status_only(Status::NoCard),
         },
-        (0x20, 0x02) if b.select == Status::Success => {
-            Response::new(Status::Success, vec![0; 8]).encode()
-        }
+        (0x20, 0x02) if b.select == Status::Success => Response::new(Status::Success, vec![0; 8]).encode(),
         (0x20, 0x02) => status_only(b.select),
         (0x30, 0x01 | 0x10) if b.read == Status::Success => {
             let mut data = b.card.clone().unwrap_or_default();
@@ -264,57 +244,27 @@ const WAIT: Duration = Duration::from_millis(0);
 
 #[test]
 fn a_resident_card_is_read_end_to_end() {
-    let sim = SimReader::start(Behaviour {
-        card: Some(li_si()),
-        ..Behaviour::default()
-    });
+    let sim = SimReader::start(Behaviour { card: Some(li_si()), ..Behaviour::default() });
     let card = read_once(&sim.config(), WAIT).unwrap();
     assert_eq!(card.kind, CardKind::Resident);
     assert_eq!(card.name, "李四");
     assert_eq!(card.sex, CardSex::Female);
     assert_eq!(card.ethnicity.as_ref().and_then(|e| e.name), Some("汉"));
-    assert_eq!(
-        card.birth_date,
-        NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
-    );
+    assert_eq!(card.birth_date, NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
     assert_eq!(card.address.as_deref(), Some("北京市朝阳区示例路1号"));
     assert_eq!(card.id_number, "11010519491231002X");
     assert_eq!(card.id_number_check, IdNumberCheck::Valid);
-    assert_eq!(
-        card.issuing_authority.as_deref(),
-        Some("北京市公安局朝阳分局")
-    );
-    assert_eq!(
-        card.valid_until,
-        ValidUntil::Date(NaiveDate::from_ymd_opt(2040, 1, 1).unwrap())
-    );
-    assert_eq!(
-        card.photo_wlt, None,
-        "the photo is not kept unless asked for"
-    );
+    assert_eq!(card.issuing_authority.as_deref(), Some("北京市公安局朝阳分局"));
+    assert_eq!(card.valid_until, ValidUntil::Date(NaiveDate::from_ymd_opt(2040, 1, 1).unwrap()));
+    assert_eq!(card.photo_wlt, None, "the photo is not kept unless asked for");
     let order: Vec<Command> = sim.received.lock().unwrap().clone();
-    assert_eq!(
-        order,
-        [
-            Command::SAM_STATUS,
-            Command::FIND_CARD,
-            Command::SELECT_CARD,
-            Command::READ_TEXT_AND_PHOTO
-        ]
-    );
+    assert_eq!(order, [Command::SAM_STATUS, Command::FIND_CARD, Command::SELECT_CARD, Command::READ_TEXT_AND_PHOTO]);
 }
 
 #[test]
 fn the_photo_is_kept_when_asked_and_30_10_is_sent_when_configured() {
-    let sim = SimReader::start(Behaviour {
-        card: Some(li_si()),
-        ..Behaviour::default()
-    });
-    let config = ReaderConfig {
-        keep_photo: true,
-        read_command: ReadCommand::WithFingerprints,
-        ..sim.config()
-    };
+    let sim = SimReader::start(Behaviour { card: Some(li_si()), ..Behaviour::default() });
+    let config = ReaderConfig { keep_photo: true, read_command: ReadCommand::WithFingerprints, ..sim.config() };
     let card = read_once(&config, WAIT).unwrap();
     let photo = card.photo_wlt.expect("photo kept");
     assert_eq!(photo.0.len(), 1024);
@@ -325,10 +275,7 @@ fn the_photo_is_kept_when_asked_and_30_10_is_sent_when_configured() {
 
 #[test]
 fn a_foreign_permanent_resident_card_is_read() {
-    let sim = SimReader::start(Behaviour {
-        card: Some(read_data(&foreigner_text())),
-        ..Behaviour::default()
-    });
+    let sim = SimReader::start(Behaviour { card: Some(read_data(&foreigner_text())), ..Behaviour::default() });
     let card = read_once(&sim.config(), WAIT).unwrap();
     assert_eq!(card.kind, CardKind::ForeignPermanentResident);
     assert_eq!(card.english_name.as_deref(), Some("SMITH, JOHN PAUL"));
@@ -337,14 +284,8 @@ fn a_foreign_permanent_resident_card_is_read() {
     assert_eq!(card.id_number, "USA110079020101");
     assert_eq!(card.id_number_check, IdNumberCheck::NotApplicable);
     assert_eq!(card.nationality.as_deref(), Some("USA"));
-    assert_eq!(
-        card.birth_date,
-        NaiveDate::from_ymd_opt(1979, 2, 1).unwrap()
-    );
-    assert_eq!(
-        card.valid_from,
-        NaiveDate::from_ymd_opt(2017, 6, 1).unwrap()
-    );
+    assert_eq!(card.birth_date, NaiveDate::from_ymd_opt(1979, 2, 1).unwrap());
+    assert_eq!(card.valid_from, NaiveDate::from_ymd_opt(2017, 6, 1).unwrap());
     assert_eq!(card.accepting_authority_code.as_deref(), Some("1100"));
     assert_eq!(card.ethnicity, None);
     let shown = card.render(Lang::En, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
@@ -354,10 +295,7 @@ fn a_foreign_permanent_resident_card_is_read() {
 
 #[test]
 fn a_hong_kong_macau_taiwan_residence_permit_is_read_and_its_expiry_flagged() {
-    let sim = SimReader::start(Behaviour {
-        card: Some(read_data(&permit_text())),
-        ..Behaviour::default()
-    });
+    let sim = SimReader::start(Behaviour { card: Some(read_data(&permit_text())), ..Behaviour::default() });
     let card = read_once(&sim.config(), WAIT).unwrap();
     assert_eq!(card.kind, CardKind::HkMacauTaiwanResidencePermit);
     assert_eq!(card.name, "陈大文");
@@ -368,10 +306,7 @@ fn a_hong_kong_macau_taiwan_residence_permit_is_read_and_its_expiry_flagged() {
     assert_eq!(card.ethnicity, None);
     let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
     assert!(card.is_expired(today));
-    assert!(
-        !card.is_expired(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()),
-        "valid through its last day"
-    );
+    assert!(!card.is_expired(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()), "valid through its last day");
     let shown = card.render(Lang::ZhCn, today);
     assert!(shown.contains("港澳台居民居住证"), "{shown}");
     assert!(shown.contains("已过有效期"), "{shown}");
@@ -380,22 +315,13 @@ fn a_hong_kong_macau_taiwan_residence_permit_is_read_and_its_expiry_flagged() {
 #[test]
 fn a_card_whose_number_does_not_check_is_read_but_flagged() {
     let text = resident_text("李四", "110105194912310021", "长期");
-    let sim = SimReader::start(Behaviour {
-        card: Some(read_data(&text)),
-        ..Behaviour::default()
-    });
+    let sim = SimReader::start(Behaviour { card: Some(read_data(&text)), ..Behaviour::default() });
     let card = read_once(&sim.config(), WAIT).unwrap();
     assert_eq!(card.id_number, "110105194912310021");
     assert!(matches!(card.id_number_check, IdNumberCheck::Invalid(_)));
     assert_eq!(card.valid_until, ValidUntil::LongTerm);
     let json = serde_json::to_value(&card).unwrap();
-    assert!(
-        json["id_number_check"]["invalid"]
-            .as_str()
-            .unwrap()
-            .contains("should be X"),
-        "{json}"
-    );
+    assert!(json["id_number_check"]["invalid"].as_str().unwrap().contains("should be X"), "{json}");
 }
 
 // ---------------------------------------------------------------------------
@@ -410,11 +336,7 @@ fn refused(behaviour: Behaviour) -> ReaderError {
 fn no_card_on_the_reader() {
     let err = refused(Behaviour::default());
     assert_eq!(err, ReaderError::NoCard { waited: WAIT });
-    assert!(
-        err.message(Lang::ZhCn).contains("没有放身份证"),
-        "{}",
-        err.message(Lang::ZhCn)
-    );
+    assert!(err.message(Lang::ZhCn).contains("没有放身份证"), "{}", err.message(Lang::ZhCn));
 }
 
 #[test]
@@ -422,10 +344,7 @@ fn no_card_is_waited_for_then_given_up() {
     let sim = SimReader::start(Behaviour::default());
     let err = read_once(&sim.config(), Duration::from_millis(700)).unwrap_err();
     assert!(matches!(err, ReaderError::NoCard { .. }), "{err:?}");
-    assert!(
-        sim.count(&Command::FIND_CARD) >= 2,
-        "it looked more than once while waiting"
-    );
+    assert!(sim.count(&Command::FIND_CARD) >= 2, "it looked more than once while waiting");
 }
 
 #[test]
@@ -443,152 +362,74 @@ fn a_card_placed_while_waiting_is_read() {
 
 #[test]
 fn select_failed() {
-    let err = refused(Behaviour {
-        card: Some(li_si()),
-        select: Status::SelectFailed,
-        ..Behaviour::default()
-    });
-    assert_eq!(
-        err,
-        ReaderError::Refused {
-            step: Step::SelectCard,
-            status: Status::SelectFailed
-        }
-    );
+    let err = refused(Behaviour { card: Some(li_si()), select: Status::SelectFailed, ..Behaviour::default() });
+    assert_eq!(err, ReaderError::Refused { step: Step::SelectCard, status: Status::SelectFailed });
     assert!(err.message(Lang::ZhCn).contains("选取身份证失败"));
 }
 
 #[test]
 fn read_failed() {
-    let err = refused(Behaviour {
-        card: Some(li_si()),
-        read: Status::ReadFailed,
-        ..Behaviour::default()
-    });
-    assert_eq!(
-        err,
-        ReaderError::Refused {
-            step: Step::ReadCard,
-            status: Status::ReadFailed
-        }
-    );
+    let err = refused(Behaviour { card: Some(li_si()), read: Status::ReadFailed, ..Behaviour::default() });
+    assert_eq!(err, ReaderError::Refused { step: Step::ReadCard, status: Status::ReadFailed });
     assert!(err.message(Lang::En).contains("lift it and place it again"));
 }
 
 #[test]
 fn sam_not_authorised() {
-    let err = refused(Behaviour {
-        card: Some(li_si()),
-        sam: Status::SamNotAuthorised,
-        ..Behaviour::default()
-    });
-    assert_eq!(
-        err,
-        ReaderError::Refused {
-            step: Step::SamCheck,
-            status: Status::SamNotAuthorised
-        }
-    );
+    let err = refused(Behaviour { card: Some(li_si()), sam: Status::SamNotAuthorised, ..Behaviour::default() });
+    assert_eq!(err, ReaderError::Refused { step: Step::SamCheck, status: Status::SamNotAuthorised });
     assert!(err.message(Lang::ZhCn).contains("未经授权"));
     assert!(err.is_reader_fault());
 }
 
 #[test]
 fn sam_self_test_failed() {
-    let err = refused(Behaviour {
-        sam: Status::SamSelfTestFailed,
-        ..Behaviour::default()
-    });
-    assert_eq!(
-        err,
-        ReaderError::Refused {
-            step: Step::SamCheck,
-            status: Status::SamSelfTestFailed
-        }
-    );
+    let err = refused(Behaviour { sam: Status::SamSelfTestFailed, ..Behaviour::default() });
+    assert_eq!(err, ReaderError::Refused { step: Step::SamCheck, status: Status::SamSelfTestFailed });
     assert!(err.message(Lang::ZhCn).contains("自检失败"));
 }
 
 #[test]
 fn the_reader_reports_a_checksum_error() {
-    let err = refused(Behaviour {
-        card: Some(li_si()),
-        read: Status::ChecksumError,
-        ..Behaviour::default()
-    });
-    assert_eq!(
-        err,
-        ReaderError::Refused {
-            step: Step::ReadCard,
-            status: Status::ChecksumError
-        }
-    );
+    let err = refused(Behaviour { card: Some(li_si()), read: Status::ChecksumError, ..Behaviour::default() });
+    assert_eq!(err, ReaderError::Refused { step: Step::ReadCard, status: Status::ChecksumError });
     assert!(err.message(Lang::ZhCn).contains("校验和错误"));
 }
 
 #[test]
 fn a_damaged_answer_is_caught_by_our_checksum() {
-    let err = refused(Behaviour {
-        card: Some(li_si()),
-        corrupt_read: true,
-        ..Behaviour::default()
-    });
-    assert!(
-        matches!(err, ReaderError::Garbled(FrameError::Checksum { .. })),
-        "{err:?}"
-    );
+    let err = refused(Behaviour { card: Some(li_si()), corrupt_read: true, ..Behaviour::default() });
+    assert!(matches!(err, ReaderError::Garbled(FrameError::Checksum { .. })), "{err:?}");
     assert!(err.message(Lang::ZhCn).contains("校验和错误"));
 }
 
 #[test]
 fn an_answer_in_small_delayed_pieces_is_reassembled() {
     let pieces = Some((37, Duration::from_millis(3)));
-    let sim = SimReader::start(Behaviour {
-        card: Some(li_si()),
-        pieces,
-        ..Behaviour::default()
-    });
+    let sim = SimReader::start(Behaviour { card: Some(li_si()), pieces, ..Behaviour::default() });
     assert_eq!(read_once(&sim.config(), WAIT).unwrap().name, "李四");
 }
 
 #[test]
 fn an_answer_one_byte_at_a_time_is_reassembled() {
     // No card: every answer (SAM status, find) trickles in a byte at a time.
-    let sim = SimReader::start(Behaviour {
-        pieces: Some((1, Duration::from_millis(1))),
-        ..Behaviour::default()
-    });
-    assert_eq!(
-        read_once(&sim.config(), WAIT).unwrap_err(),
-        ReaderError::NoCard { waited: WAIT }
-    );
+    let sim = SimReader::start(Behaviour { pieces: Some((1, Duration::from_millis(1))), ..Behaviour::default() });
+    assert_eq!(read_once(&sim.config(), WAIT).unwrap_err(), ReaderError::NoCard { waited: WAIT });
 }
 
 #[test]
 fn junk_before_a_frame_is_skipped() {
     let junk = vec![0x00, 0xAA, 0x13, 0xAA, 0xAA, 0x96, 0xFF, 0xAA];
-    let sim = SimReader::start(Behaviour {
-        card: Some(li_si()),
-        junk,
-        ..Behaviour::default()
-    });
+    let sim = SimReader::start(Behaviour { card: Some(li_si()), junk, ..Behaviour::default() });
     assert_eq!(read_once(&sim.config(), WAIT).unwrap().name, "李四");
 }
 
 #[test]
 fn a_reader_that_never_answers_gives_a_clear_error_in_time() {
-    let sim = SimReader::start(Behaviour {
-        silent: true,
-        ..Behaviour::default()
-    });
+    let sim = SimReader::start(Behaviour { silent: true, ..Behaviour::default() });
     let started = Instant::now();
     let err = read_once(&sim.config(), Duration::from_secs(5)).unwrap_err();
-    assert_eq!(
-        err,
-        ReaderError::NoAnswer {
-            port: sim.path.clone()
-        }
-    );
+    assert_eq!(err, ReaderError::NoAnswer { port: sim.path.clone() });
     assert!(err.message(Lang::ZhCn).contains("没有应答"));
     // Not a performance assertion: only that it gave up instead of hanging on.
     assert!(started.elapsed() < Duration::from_secs(5));
@@ -597,12 +438,7 @@ fn a_reader_that_never_answers_gives_a_clear_error_in_time() {
 #[test]
 fn a_missing_reader_is_named() {
     let err = read_once(&ReaderConfig::new("/dev/ttyUSB-onedoor-missing"), WAIT).unwrap_err();
-    assert_eq!(
-        err,
-        ReaderError::NotFound {
-            port: "/dev/ttyUSB-onedoor-missing".into()
-        }
-    );
+    assert_eq!(err, ReaderError::NotFound { port: "/dev/ttyUSB-onedoor-missing".into() });
     assert!(err.message(Lang::ZhCn).contains("找不到身份证读卡器"));
     assert!(err.to_string().contains("plugged in"));
 }
@@ -612,10 +448,7 @@ fn a_missing_reader_is_named() {
 
 #[test]
 fn card_read_prints_json_for_scripts() {
-    let sim = SimReader::start(Behaviour {
-        card: Some(li_si()),
-        ..Behaviour::default()
-    });
+    let sim = SimReader::start(Behaviour { card: Some(li_si()), ..Behaviour::default() });
     let mut out = Vec::new();
     run_card_read(&sim.config(), WAIT, true, Lang::En, &mut out).unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
@@ -634,23 +467,13 @@ fn card_read_prints_json_for_scripts() {
 
 #[test]
 fn card_read_prints_the_fields_for_a_clerk() {
-    let sim = SimReader::start(Behaviour {
-        card: Some(li_si()),
-        ..Behaviour::default()
-    });
+    let sim = SimReader::start(Behaviour { card: Some(li_si()), ..Behaviour::default() });
     let mut out = Vec::new();
     run_card_read(&sim.config(), WAIT, false, Lang::ZhCn, &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
-    for expected in [
-        "姓名",
-        "李四",
-        "性别",
-        "女",
-        "汉族",
-        "1949-12-31",
-        "11010519491231002X",
-        "2020-01-01 至 2040-01-01",
-    ] {
+    for expected in
+        ["姓名", "李四", "性别", "女", "汉族", "1949-12-31", "11010519491231002X", "2020-01-01 至 2040-01-01"]
+    {
         assert!(text.contains(expected), "missing {expected} in\n{text}");
     }
 }
@@ -669,19 +492,10 @@ fn probing_a_port_says_whether_it_is_a_reader() {
     use onedoor::devices::idcard::{probe_port, PortFinding};
     let reader = SimReader::start(Behaviour::default());
     assert_eq!(probe_port(&reader.path, 115_200), PortFinding::IdCardReader);
-    let mute = SimReader::start(Behaviour {
-        silent: true,
-        ..Behaviour::default()
-    });
+    let mute = SimReader::start(Behaviour { silent: true, ..Behaviour::default() });
     assert_eq!(probe_port(&mute.path, 115_200), PortFinding::NoAnswer);
-    let unauthorised = SimReader::start(Behaviour {
-        sam: Status::SamNotAuthorised,
-        ..Behaviour::default()
-    });
-    assert!(matches!(
-        probe_port(&unauthorised.path, 115_200),
-        PortFinding::ReaderNotReady(_)
-    ));
+    let unauthorised = SimReader::start(Behaviour { sam: Status::SamNotAuthorised, ..Behaviour::default() });
+    assert!(matches!(probe_port(&unauthorised.path, 115_200), PortFinding::ReaderNotReady(_)));
 }
 
 // ---------------------------------------------------------------------------
@@ -733,25 +547,16 @@ fn wait_for_commands(sim: &SimReader, command: &Command, n: usize) {
     let target = sim.count(command) + n;
     let deadline = Instant::now() + Duration::from_secs(5);
     while sim.count(command) < target {
-        assert!(
-            Instant::now() < deadline,
-            "the reader thread stopped sending {command:?}"
-        );
+        assert!(Instant::now() < deadline, "the reader thread stopped sending {command:?}");
         thread::sleep(Duration::from_millis(20));
     }
 }
 
 #[test]
 fn the_thread_reads_a_card_when_wanted_and_not_twice_until_lifted() {
-    let sim = SimReader::start(Behaviour {
-        card: Some(li_si()),
-        ..Behaviour::default()
-    });
+    let sim = SimReader::start(Behaviour { card: Some(li_si()), ..Behaviour::default() });
     let (handle, events) = start_thread(sim.config());
-    assert_eq!(
-        events.until("status", |_| true),
-        ReaderEvent::Status(ReaderStatus::Connecting)
-    );
+    assert_eq!(events.until("status", |_| true), ReaderEvent::Status(ReaderStatus::Connecting));
     events.until("ready", is_ready);
     // Nobody wants a card yet: the card on the reader is left alone.
     assert_eq!(sim.count(&Command::FIND_CARD), 0);
@@ -764,10 +569,7 @@ fn the_thread_reads_a_card_when_wanted_and_not_twice_until_lifted() {
     // The card stays on the reader: it is polled but not read again.
     wait_for_commands(&sim, &Command::FIND_CARD, 3);
     assert_eq!(sim.count(&Command::READ_TEXT_AND_PHOTO), 1);
-    assert!(
-        !events.rest().iter().any(is_card),
-        "the same card was reported twice"
-    );
+    assert!(!events.rest().iter().any(is_card), "the same card was reported twice");
 
     // Lifted, then placed again: read again.
     sim.set(|b| b.card = None);
@@ -781,60 +583,35 @@ fn the_thread_reads_a_card_when_wanted_and_not_twice_until_lifted() {
     thread::sleep(Duration::from_millis(400));
     let finds = sim.count(&Command::FIND_CARD);
     thread::sleep(Duration::from_millis(800));
-    assert_eq!(
-        sim.count(&Command::FIND_CARD),
-        finds,
-        "still polling when no screen wants a card"
-    );
+    assert_eq!(sim.count(&Command::FIND_CARD), finds, "still polling when no screen wants a card");
 }
 
 #[test]
 fn a_card_that_keeps_failing_is_reported_once() {
-    let sim = SimReader::start(Behaviour {
-        card: Some(li_si()),
-        read: Status::ReadFailed,
-        ..Behaviour::default()
-    });
+    let sim = SimReader::start(Behaviour { card: Some(li_si()), read: Status::ReadFailed, ..Behaviour::default() });
     let (handle, events) = start_thread(sim.config());
     handle.set_wanted(true);
     match events.until("failure", |e| matches!(e, ReaderEvent::Failed(_))) {
-        ReaderEvent::Failed(e) => assert_eq!(
-            e,
-            ReaderError::Refused {
-                step: Step::ReadCard,
-                status: Status::ReadFailed
-            }
-        ),
+        ReaderEvent::Failed(e) => {
+            assert_eq!(e, ReaderError::Refused { step: Step::ReadCard, status: Status::ReadFailed })
+        }
         other => panic!("{other:?}"),
     }
     let reads = sim.count(&Command::READ_TEXT_AND_PHOTO);
     assert_eq!(reads, 3, "a few quiet retries before telling the clerk");
     wait_for_commands(&sim, &Command::FIND_CARD, 3);
-    assert_eq!(
-        sim.count(&Command::READ_TEXT_AND_PHOTO),
-        reads,
-        "given up until the card is lifted"
-    );
-    assert!(!events
-        .rest()
-        .iter()
-        .any(|e| matches!(e, ReaderEvent::Failed(_))));
+    assert_eq!(sim.count(&Command::READ_TEXT_AND_PHOTO), reads, "given up until the card is lifted");
+    assert!(!events.rest().iter().any(|e| matches!(e, ReaderEvent::Failed(_))));
 }
 
 #[test]
 fn an_unauthorised_reader_is_shown_as_unavailable() {
-    let sim = SimReader::start(Behaviour {
-        sam: Status::SamNotAuthorised,
-        ..Behaviour::default()
-    });
+    let sim = SimReader::start(Behaviour { sam: Status::SamNotAuthorised, ..Behaviour::default() });
     let (_handle, events) = start_thread(sim.config());
     match events.until("disconnected", is_disconnected) {
         ReaderEvent::Status(status) => {
             let shown = status.message(Lang::ZhCn);
-            assert!(
-                shown.contains("读卡器不可用") && shown.contains("未经授权"),
-                "{shown}"
-            );
+            assert!(shown.contains("读卡器不可用") && shown.contains("未经授权"), "{shown}");
         }
         other => panic!("{other:?}"),
     }
@@ -856,20 +633,13 @@ fn unplugging_shows_disconnected_and_plugging_back_reconnects() {
     drop(first);
     match events.until("disconnected", is_disconnected) {
         ReaderEvent::Status(status) => {
-            assert!(
-                status.message(Lang::ZhCn).contains("读卡器已断开"),
-                "{}",
-                status.message(Lang::ZhCn)
-            );
+            assert!(status.message(Lang::ZhCn).contains("读卡器已断开"), "{}", status.message(Lang::ZhCn));
         }
         other => panic!("{other:?}"),
     }
 
     // Plugged back (a new device node behind the same path), with a card on it.
-    let second = SimReader::start(Behaviour {
-        card: Some(li_si()),
-        ..Behaviour::default()
-    });
+    let second = SimReader::start(Behaviour { card: Some(li_si()), ..Behaviour::default() });
     std::fs::remove_file(&link).unwrap();
     std::os::unix::fs::symlink(&second.path, &link).unwrap();
     events.until("ready again", is_ready);
@@ -915,10 +685,7 @@ fn dropping_the_handle_stops_the_thread() {
     loop {
         match events.0.recv_timeout(Duration::from_millis(100)) {
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            _ => assert!(
-                Instant::now() < deadline,
-                "the reader thread outlived its handle"
-            ),
+            _ => assert!(Instant::now() < deadline, "the reader thread outlived its handle"),
         }
     }
 }

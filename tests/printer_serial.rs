@@ -28,12 +28,7 @@ struct Seen {
 }
 
 /// Splits what arrived into status requests (answered at once) and printed bytes.
-fn consume(
-    pending: &mut Vec<u8>,
-    seen: &mut Seen,
-    replies: Option<[u8; 4]>,
-    answer: &mut dyn FnMut(u8),
-) {
+fn consume(pending: &mut Vec<u8>, seen: &mut Seen, replies: Option<[u8; 4]>, answer: &mut dyn FnMut(u8)) {
     loop {
         match pending.as_slice() {
             [0x10, 0x04, n, ..] => {
@@ -92,10 +87,7 @@ impl PtyPrinter {
                         }
                     }
                     Err(e)
-                        if matches!(
-                            e.kind(),
-                            ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::Interrupted
-                        ) =>
+                        if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::Interrupted) =>
                     {
                         if stopping.load(Ordering::SeqCst) {
                             break;
@@ -112,12 +104,7 @@ impl PtyPrinter {
             }
             seen
         });
-        PtyPrinter {
-            path,
-            stop,
-            thread,
-            _slave: slave,
-        }
+        PtyPrinter { path, stop, thread, _slave: slave }
     }
 
     fn spec(&self, options: &str) -> PrinterSpec {
@@ -133,11 +120,7 @@ impl PtyPrinter {
 fn receipt_bytes() -> Vec<u8> {
     let case = support::case_from(support::case_json());
     let ctx = ReceiptContext::new("宁海路街道", 3, "025-83331234", Paper::MM58);
-    receipt::to_escpos(&receipt::acceptance(
-        &case,
-        &ctx,
-        &Templates::builtin().unwrap(),
-    ))
+    receipt::to_escpos(&receipt::acceptance(&case, &ctx, &Templates::builtin().unwrap()))
 }
 
 const OK: [u8; 4] = [0x12, 0x12, 0x12, 0x12];
@@ -153,15 +136,8 @@ fn a_ready_printer_gets_the_receipt_after_exactly_three_status_questions() {
     let status = printer::print(&sim.spec(""), &bytes).unwrap();
     assert_eq!(status, PrinterStatus::Ready);
     let seen = sim.finish();
-    assert_eq!(
-        seen.asked,
-        [1, 2, 4],
-        "DLE EOT 1, 2, 4, each exactly 10 04 n"
-    );
-    assert_eq!(
-        seen.printed, bytes,
-        "the receipt arrives whole, with no stray byte"
-    );
+    assert_eq!(seen.asked, [1, 2, 4], "DLE EOT 1, 2, 4, each exactly 10 04 n");
+    assert_eq!(seen.printed, bytes, "the receipt arrives whole, with no stray byte");
     let d = support::decode(&seen.printed).unwrap();
     assert!(d.all_text().contains("110105********002X"));
 }
@@ -176,22 +152,11 @@ fn paper_out_cover_open_and_offline_print_nothing_and_say_why() {
         let sim = PtyPrinter::start(Some(replies));
         let err = printer::print(&sim.spec(""), &receipt_bytes()).unwrap_err();
         let seen = sim.finish();
-        assert!(
-            matches!(err, PrintError::NotReady { status, .. } if status == want),
-            "{err:?}"
-        );
+        assert!(matches!(err, PrintError::NotReady { status, .. } if status == want), "{err:?}");
         assert_eq!(err.status(), Some(want));
         assert!(err.nothing_printed());
-        assert!(
-            err.message(Lang::ZhCn).contains(zh),
-            "{}",
-            err.message(Lang::ZhCn)
-        );
-        assert!(
-            seen.printed.is_empty(),
-            "{want:?}: {} receipt bytes reached the printer",
-            seen.printed.len()
-        );
+        assert!(err.message(Lang::ZhCn).contains(zh), "{}", err.message(Lang::ZhCn));
+        assert!(seen.printed.is_empty(), "{want:?}: {} receipt bytes reached the printer", seen.printed.len());
         assert_eq!(seen.asked, [1, 2, 4]);
     }
 }
@@ -200,10 +165,7 @@ fn paper_out_cover_open_and_offline_print_nothing_and_say_why() {
 fn paper_near_end_still_prints_and_is_reported() {
     let sim = PtyPrinter::start(Some(NEAR_END));
     let bytes = receipt_bytes();
-    assert_eq!(
-        printer::print(&sim.spec(""), &bytes).unwrap(),
-        PrinterStatus::PaperNearEnd
-    );
+    assert_eq!(printer::print(&sim.spec(""), &bytes).unwrap(), PrinterStatus::PaperNearEnd);
     assert_eq!(sim.finish().printed, bytes);
 }
 
@@ -218,10 +180,7 @@ fn a_printer_that_never_answers_gets_nothing_unless_status_is_off() {
 
     let sim = PtyPrinter::start(None);
     let bytes = receipt_bytes();
-    assert_eq!(
-        printer::print(&sim.spec("&status=off"), &bytes).unwrap(),
-        PrinterStatus::Ready
-    );
+    assert_eq!(printer::print(&sim.spec("&status=off"), &bytes).unwrap(), PrinterStatus::Ready);
     let seen = sim.finish();
     assert!(seen.asked.is_empty());
     assert_eq!(seen.printed, bytes);
@@ -230,10 +189,7 @@ fn a_printer_that_never_answers_gets_nothing_unless_status_is_off() {
 #[test]
 fn status_alone_can_be_asked_for_the_devices_probe() {
     let sim = PtyPrinter::start(Some(COVER_OPEN));
-    assert_eq!(
-        printer::status(&sim.spec("")).unwrap(),
-        PrinterStatus::CoverOpen
-    );
+    assert_eq!(printer::status(&sim.spec("")).unwrap(), PrinterStatus::CoverOpen);
     assert!(sim.finish().printed.is_empty());
 }
 

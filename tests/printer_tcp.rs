@@ -39,8 +39,7 @@ fn serve_one(replies: [u8; 4]) -> (String, JoinHandle<Seen>) {
                     [0x10, 0x04, n, ..] => {
                         let n = *n;
                         seen.asked.push(n);
-                        s.write_all(&[replies[usize::from(n.clamp(1, 4) - 1)]])
-                            .unwrap();
+                        s.write_all(&[replies[usize::from(n.clamp(1, 4) - 1)]]).unwrap();
                         pending.drain(..3);
                     }
                     [0x10] | [0x10, 0x04] | [] => break,
@@ -74,11 +73,7 @@ fn a_network_printer_out_of_paper_gets_nothing() {
     let (spec, sim) = serve_one([0x1A, 0x32, 0x12, 0x7E]);
     let err = printer::print(&PrinterSpec::parse(&spec).unwrap(), RECEIPT).unwrap_err();
     assert_eq!(err.status(), Some(PrinterStatus::PaperOut));
-    assert!(
-        err.message(Lang::En).contains("out of paper"),
-        "{}",
-        err.message(Lang::En)
-    );
+    assert!(err.message(Lang::En).contains("out of paper"), "{}", err.message(Lang::En));
     let seen = sim.join().unwrap();
     assert!(seen.printed.is_empty());
 }
@@ -94,11 +89,7 @@ fn a_printer_that_answers_garbage_is_not_printed_to() {
 
 #[test]
 fn nobody_listening_is_an_open_error() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let spec = PrinterSpec::parse(&format!("tcp:127.0.0.1:{port}")).unwrap();
     let err = printer::print(&spec, RECEIPT).unwrap_err();
     assert!(matches!(err, PrintError::Open { .. }), "{err:?}");
@@ -121,10 +112,7 @@ fn file_output_appends_and_counts_as_ready() {
 #[test]
 fn a_file_in_a_missing_directory_is_an_open_error() {
     let spec = PrinterSpec::parse("file:/nonexistent-onedoor-dir/out.bin").unwrap();
-    assert!(matches!(
-        printer::print(&spec, RECEIPT),
-        Err(PrintError::Open { .. })
-    ));
+    assert!(matches!(printer::print(&spec, RECEIPT), Err(PrintError::Open { .. })));
 }
 
 #[test]
@@ -149,8 +137,5 @@ fn usb_writes_to_the_device_file_and_a_silent_one_gets_nothing() {
 fn none_prints_nothing_and_is_ready() {
     let spec = PrinterSpec::parse("none").unwrap();
     assert!(!spec.prints_on_paper());
-    assert_eq!(
-        printer::print(&spec, RECEIPT).unwrap(),
-        PrinterStatus::Ready
-    );
+    assert_eq!(printer::print(&spec, RECEIPT).unwrap(), PrinterStatus::Ready);
 }

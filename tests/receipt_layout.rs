@@ -6,9 +6,7 @@
 #[path = "receipt_support.rs"]
 mod support;
 
-use onedoor::receipt::{
-    self, Charset, Paper, ReceiptContext, ReceiptKind, Template, Templates, Values,
-};
+use onedoor::receipt::{self, Charset, Paper, ReceiptContext, ReceiptKind, Template, Templates, Values};
 use proptest::prelude::*;
 use serde_json::json;
 use support::{case_from, case_json, decode, disbursed_case_json};
@@ -19,8 +17,8 @@ use unicode_width::UnicodeWidthStr;
 /// the yen sign, emoji, control characters, and any character at all.
 fn text() -> impl Strategy<Value = String> {
     let pick = prop::sample::select(vec![
-        '王', '芳', '㛃', '𠀀', '喆', '堃', '镕', '·', '（', '）', '，', '。', '：', '-', ' ', ' ',
-        'A', 'z', '7', '¥', '€', '😀', 'é', '\u{1b}', '\n', '\u{301}', 'ｱ',
+        '王', '芳', '㛃', '𠀀', '喆', '堃', '镕', '·', '（', '）', '，', '。', '：', '-', ' ', ' ', 'A', 'z', '7', '¥',
+        '€', '😀', 'é', '\u{1b}', '\n', '\u{301}', 'ｱ',
     ]);
     let one = prop_oneof![4 => pick, 1 => any::<char>()];
     prop::collection::vec(one, 0..60).prop_map(|v| v.into_iter().collect())
@@ -133,10 +131,7 @@ fn a_gbk_name_on_a_gb2312_printer_is_substituted_too() {
     let templates = Templates::builtin().unwrap();
     let gbk = receipt::acceptance(&case, &c, &templates);
     assert!(gbk.substituted().is_empty());
-    assert!(decode(&receipt::to_escpos(&gbk))
-        .unwrap()
-        .texts()
-        .contains(&"申请人：张喆"));
+    assert!(decode(&receipt::to_escpos(&gbk)).unwrap().texts().contains(&"申请人：张喆"));
     c.charset = Charset::Gb2312;
     let old = receipt::acceptance(&case, &c, &templates);
     assert_eq!(old.substituted(), ['喆']);
@@ -145,19 +140,9 @@ fn a_gbk_name_on_a_gb2312_printer_is_substituted_too() {
 #[test]
 fn the_42_column_paper_is_respected() {
     let case = case_from(case_json());
-    let c = ReceiptContext::new(
-        "宁海路街道",
-        3,
-        "025-83331234",
-        Paper::new(80, Some(42)).unwrap(),
-    );
+    let c = ReceiptContext::new("宁海路街道", 3, "025-83331234", Paper::new(80, Some(42)).unwrap());
     let r = receipt::acceptance(&case, &c, &Templates::builtin().unwrap());
     let d = decode(&receipt::to_escpos(&r)).unwrap();
     assert!(d.lines.iter().all(|l| l.columns() <= 42));
-    assert!(
-        d.lines
-            .iter()
-            .any(|l| l.text.len() == 42 && l.text.chars().all(|c| c == '-')),
-        "rules span the paper"
-    );
+    assert!(d.lines.iter().any(|l| l.text.len() == 42 && l.text.chars().all(|c| c == '-')), "rules span the paper");
 }

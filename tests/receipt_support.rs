@@ -70,21 +70,13 @@ struct Style {
     high: u8,
 }
 
-const FRESH: Style = Style {
-    align: 0,
-    bold: false,
-    wide: 1,
-    high: 1,
-};
+const FRESH: Style = Style { align: 0, bold: false, wide: 1, high: 1 };
 
 /// Decodes an ESC/POS stream of the commands a receipt may use. Anything else
 /// is an error, and so is a byte >= 0x80 outside Chinese mode, a style change
 /// in the middle of a line, or text left without a line feed.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
-    let mut d = Decoded {
-        initialised_first: bytes.starts_with(&[0x1B, 0x40]),
-        ..Decoded::default()
-    };
+    let mut d = Decoded { initialised_first: bytes.starts_with(&[0x1B, 0x40]), ..Decoded::default() };
     let mut chinese = false;
     let mut style = FRESH;
     let mut line_style: Option<Style> = None;
@@ -92,30 +84,25 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     let mut qr = QrCode::default();
     let mut i = 0;
     let need = |i: usize, n: usize| -> Result<&[u8], String> {
-        bytes
-            .get(i..i + n)
-            .ok_or_else(|| format!("command at offset {i} is cut short"))
+        bytes.get(i..i + n).ok_or_else(|| format!("command at offset {i} is cut short"))
     };
-    let flush = |d: &mut Decoded,
-                 text: &mut Vec<u8>,
-                 line_style: &mut Option<Style>,
-                 style: Style|
-     -> Result<(), String> {
-        let (s, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(text);
-        if had_errors {
-            return Err(format!("line {} is not valid GB18030", d.lines.len() + 1));
-        }
-        let st = line_style.take().unwrap_or(style);
-        d.lines.push(PrintedLine {
-            text: s.into_owned(),
-            align: st.align,
-            bold: st.bold,
-            wide: st.wide,
-            high: st.high,
-        });
-        text.clear();
-        Ok(())
-    };
+    let flush =
+        |d: &mut Decoded, text: &mut Vec<u8>, line_style: &mut Option<Style>, style: Style| -> Result<(), String> {
+            let (s, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(text);
+            if had_errors {
+                return Err(format!("line {} is not valid GB18030", d.lines.len() + 1));
+            }
+            let st = line_style.take().unwrap_or(style);
+            d.lines.push(PrintedLine {
+                text: s.into_owned(),
+                align: st.align,
+                bold: st.bold,
+                wide: st.wide,
+                high: st.high,
+            });
+            text.clear();
+            Ok(())
+        };
     while i < bytes.len() {
         let b = bytes[i];
         let mid_line = !text.is_empty();
@@ -217,9 +204,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
                                 qr.printed = true;
                                 d.qr.push(std::mem::take(&mut qr));
                             }
-                            (f, n) => {
-                                return Err(format!("QR function {f} with {n} bytes at offset {i}"))
-                            }
+                            (f, n) => return Err(format!("QR function {f} with {n} bytes at offset {i}")),
                         }
                         i += 5 + len;
                     }
@@ -241,22 +226,14 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
                 }
                 line_style.get_or_insert(style);
                 let second = need(i, 2)?[1];
-                let n = if (0x30..=0x39).contains(&second) {
-                    4
-                } else {
-                    2
-                };
+                let n = if (0x30..=0x39).contains(&second) { 4 } else { 2 };
                 if n == 4 {
                     d.four_byte += 1;
                 }
                 text.extend_from_slice(need(i, n)?);
                 i += n;
             }
-            other => {
-                return Err(format!(
-                    "unexpected control byte 0x{other:02X} at offset {i}"
-                ))
-            }
+            other => return Err(format!("unexpected control byte 0x{other:02X} at offset {i}")),
         }
     }
     if !text.is_empty() {
@@ -330,16 +307,10 @@ fn the_decoder_reads_chinese_text_styles_qr_and_cut() {
     b.extend_from_slice(&[0x1B, 0x64, 0x03, 0x1D, 0x56, 0x00]);
     let d = decode(&b).unwrap();
     assert_eq!(d.texts(), ["受理回执", "A1"]);
-    assert_eq!(
-        (d.lines[0].align, d.lines[0].wide, d.lines[0].high),
-        (1, 2, 2)
-    );
+    assert_eq!((d.lines[0].align, d.lines[0].wide, d.lines[0].high), (1, 2, 2));
     assert_eq!(d.lines[0].columns(), 16);
     assert_eq!(d.qr.len(), 1);
-    assert_eq!(
-        (d.qr[0].model, d.qr[0].data.as_slice()),
-        (Some(50), &b"XY"[..])
-    );
+    assert_eq!((d.qr[0].model, d.qr[0].data.as_slice()), (Some(50), &b"XY"[..]));
     assert!(d.ends_with_cut && d.initialised_first);
     assert_eq!(d.fed, 3);
 }
@@ -352,9 +323,7 @@ fn the_decoder_refuses_high_bytes_outside_chinese_mode_and_unknown_commands() {
     assert!(e.contains("outside Chinese mode"), "{e}");
     assert!(decode(&[0x10, 0x04, 0x01]).is_err());
     assert!(decode(&[0x1B, 0x40, b'x']).is_err());
-    assert!(decode(&[b'x', 0x1B, 0x61, 0x01, 0x0A])
-        .unwrap_err()
-        .contains("middle of a line"));
+    assert!(decode(&[b'x', 0x1B, 0x61, 0x01, 0x0A]).unwrap_err().contains("middle of a line"));
 }
 
 #[test]
@@ -362,8 +331,5 @@ fn the_fixture_cases_deserialize() {
     let c = case_from(case_json());
     assert_eq!(c.documents_owed().count(), 2);
     let d = case_from(disbursed_case_json());
-    assert_eq!(
-        d.granted_amount.map(|m| m.to_string()).as_deref(),
-        Some("3000.00")
-    );
+    assert_eq!(d.granted_amount.map(|m| m.to_string()).as_deref(), Some("3000.00"));
 }

@@ -15,6 +15,5 @@ pub use codes::{CardSex, Ethnicity};
 pub use frame::{Command, FrameDecoder, FrameError, Response, Status};
 pub use probe::{probe, probe_port, PortFinding, PortReport};
 pub use reader::{
-    read_once, spawn, ReadCommand, ReaderConfig, ReaderError, ReaderEvent, ReaderHandle,
-    ReaderStatus, Step,
+    read_once, spawn, ReadCommand, ReaderConfig, ReaderError, ReaderEvent, ReaderHandle, ReaderStatus, Step,
 };

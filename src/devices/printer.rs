@@ -23,9 +23,7 @@ use crate::Lang;
 use link::{Link, SerialLink, TcpLink, UsbLink};
 
 pub use link::{CONNECT_TIMEOUT, WRITE_TIMEOUT};
-pub use spec::{
-    Connection, PrinterSpec, SpecError, DEFAULT_BAUD, DEFAULT_TCP_PORT, STATUS_TIMEOUT,
-};
+pub use spec::{Connection, PrinterSpec, SpecError, DEFAULT_BAUD, DEFAULT_TCP_PORT, STATUS_TIMEOUT};
 pub use status::{is_status_byte, PrinterStatus, StatusReplies};
 
 /// `DLE EOT n`: exactly three bytes (the escpos crate sends a stray fourth).
@@ -114,17 +112,12 @@ impl PendingReceipt {
 }
 
 fn open_link(spec: &PrinterSpec) -> Result<Option<Box<dyn Link>>, PrintError> {
-    let open_err = |source| PrintError::Open {
-        spec: spec.to_string(),
-        source,
-    };
+    let open_err = |source| PrintError::Open { spec: spec.to_string(), source };
     let link: Box<dyn Link> = match &spec.connection {
         Connection::Serial { path, baud } => {
             Box::new(SerialLink::open(path, *baud, spec.status_timeout).map_err(open_err)?)
         }
-        Connection::Usb { path } => {
-            Box::new(UsbLink::open(path, spec.ask_status).map_err(open_err)?)
-        }
+        Connection::Usb { path } => Box::new(UsbLink::open(path, spec.ask_status).map_err(open_err)?),
         Connection::Tcp { host, port } => Box::new(TcpLink::open(host, *port).map_err(open_err)?),
         Connection::File { .. } | Connection::None => return Ok(None),
     };
@@ -135,13 +128,9 @@ fn open_link(spec: &PrinterSpec) -> Result<Option<Box<dyn Link>>, PrintError> {
 fn ask(link: &mut dyn Link, spec: &PrinterSpec) -> Result<PrinterStatus, PrintError> {
     let mut one = |n: u8| -> Result<Option<u8>, PrintError> {
         link.discard_input();
-        let write_err = |source| PrintError::Open {
-            spec: spec.to_string(),
-            source,
-        };
+        let write_err = |source| PrintError::Open { spec: spec.to_string(), source };
         link.send(&status_request(n)).map_err(write_err)?;
-        link.recv_byte(Instant::now() + spec.status_timeout)
-            .map_err(write_err)
+        link.recv_byte(Instant::now() + spec.status_timeout).map_err(write_err)
     };
     // Stop at the first silence: a printer that does not answer 1 will not answer 2.
     let mut replies = [0u8; 3];
@@ -152,17 +141,8 @@ fn ask(link: &mut dyn Link, spec: &PrinterSpec) -> Result<PrinterStatus, PrintEr
         }
     }
     let [printer, offline_cause, paper] = replies;
-    let error_cause = if is_status_byte(offline_cause) && offline_cause & 0x40 != 0 {
-        one(3)?
-    } else {
-        None
-    };
-    let replies = StatusReplies {
-        printer,
-        offline_cause,
-        paper,
-        error_cause,
-    };
+    let error_cause = if is_status_byte(offline_cause) && offline_cause & 0x40 != 0 { one(3)? } else { None };
+    let replies = StatusReplies { printer, offline_cause, paper, error_cause };
     tracing::debug!(?replies, "printer status");
     Ok(replies.status())
 }
@@ -192,38 +172,22 @@ pub fn print(spec: &PrinterSpec, bytes: &[u8]) -> Result<PrinterStatus, PrintErr
                 .create(true)
                 .append(true)
                 .open(path)
-                .map_err(|source| PrintError::Open {
-                    spec: spec_text.clone(),
-                    source,
-                })?;
+                .map_err(|source| PrintError::Open { spec: spec_text.clone(), source })?;
             file.write_all(bytes)
                 .and_then(|()| file.flush())
-                .map_err(|source| PrintError::Write {
-                    spec: spec_text,
-                    source,
-                })?;
+                .map_err(|source| PrintError::Write { spec: spec_text, source })?;
             Ok(PrinterStatus::Ready)
         }
         Connection::Serial { .. } | Connection::Usb { .. } | Connection::Tcp { .. } => {
             let Some(mut link) = open_link(spec)? else {
                 return Ok(PrinterStatus::Ready);
             };
-            let status = if spec.ask_status {
-                ask(link.as_mut(), spec)?
-            } else {
-                PrinterStatus::Ready
-            };
+            let status = if spec.ask_status { ask(link.as_mut(), spec)? } else { PrinterStatus::Ready };
             if !status.can_print() {
                 tracing::warn!(printer = %spec_text, ?status, "receipt not printed");
-                return Err(PrintError::NotReady {
-                    spec: spec_text,
-                    status,
-                });
+                return Err(PrintError::NotReady { spec: spec_text, status });
             }
-            link.send(bytes).map_err(|source| PrintError::Write {
-                spec: spec_text,
-                source,
-            })?;
+            link.send(bytes).map_err(|source| PrintError::Write { spec: spec_text, source })?;
             Ok(status)
         }
     }

@@ -35,10 +35,7 @@ pub struct EarlierCase {
 impl EarlierCase {
     /// Money was (or is about to be) paid on it.
     fn granted_help(&self) -> bool {
-        matches!(
-            self.state,
-            State::Approved | State::Disbursed | State::Completed
-        )
+        matches!(self.state, State::Approved | State::Disbursed | State::Completed)
     }
 }
 
@@ -114,23 +111,14 @@ pub enum DuplicateRefusal {
 /// them; cases of people outside the household are ignored.
 pub fn check(rules: &Duplicates, new: &NewApplication, earlier: &[EarlierCase]) -> DuplicateCheck {
     let months = Months::new(rules.window_months);
-    let from = new
-        .received
-        .checked_sub_months(months)
-        .unwrap_or(NaiveDate::MIN);
-    let to = new
-        .received
-        .checked_add_months(months)
-        .unwrap_or(NaiveDate::MAX);
+    let from = new.received.checked_sub_months(months).unwrap_or(NaiveDate::MIN);
+    let to = new.received.checked_add_months(months).unwrap_or(NaiveDate::MAX);
     let mut seen: Vec<&CaseId> = Vec::new();
     let mut possible_duplicates = Vec::new();
     let mut dibao_case = None;
     let mut granted = Decimal::ZERO;
     for e in earlier {
-        if Some(&e.id) == new.case_id.as_ref()
-            || seen.contains(&&e.id)
-            || !new.id_numbers.contains(&e.id_number)
-        {
+        if Some(&e.id) == new.case_id.as_ref() || seen.contains(&&e.id) || !new.id_numbers.contains(&e.id_number) {
             continue;
         }
         seen.push(&e.id);
@@ -142,18 +130,12 @@ pub fn check(rules: &Duplicates, new: &NewApplication, earlier: &[EarlierCase]) 
         if e.kind == Kind::Dibao && e.granted_help() && dibao_case.is_none() {
             dibao_case = Some(e.id.clone());
         }
-        if e.kind == Kind::Temporary && e.granted_help() && e.received.year() == new.received.year()
-        {
+        if e.kind == Kind::Temporary && e.granted_help() && e.received.year() == new.received.year() {
             granted += e.granted.map_or(Decimal::ZERO, Money::decimal);
         }
     }
     let blocks = !possible_duplicates.is_empty() && rules.blocking_kinds.contains(&new.kind);
-    DuplicateCheck {
-        possible_duplicates,
-        blocks,
-        dibao_case,
-        granted_this_year_to_household: Money::rounded(granted),
-    }
+    DuplicateCheck { possible_duplicates, blocks, dibao_case, granted_this_year_to_household: Money::rounded(granted) }
 }
 
 impl DuplicateCheck {
@@ -175,10 +157,7 @@ impl DuplicateCheck {
 
     /// The ids to record as the case's related cases.
     pub fn related_cases(&self) -> Vec<CaseId> {
-        self.possible_duplicates
-            .iter()
-            .map(|e| e.id.clone())
-            .collect()
+        self.possible_duplicates.iter().map(|e| e.id.clone()).collect()
     }
 
     /// The possible duplicates in words, ID numbers masked.
@@ -188,19 +167,14 @@ impl DuplicateCheck {
             let _ = write!(
                 s,
                 "{}case {} ({} {}, received {}, {}, {}{})",
-                if i == 0 {
-                    "possible duplicate of "
-                } else {
-                    "; "
-                },
+                if i == 0 { "possible duplicate of " } else { "; " },
                 e.id,
                 e.kind,
                 e.reason,
                 e.received,
                 e.id_number.masked(),
                 e.state,
-                e.granted
-                    .map_or(String::new(), |g| format!(", granted {g}")),
+                e.granted.map_or(String::new(), |g| format!(", granted {g}")),
             );
         }
         s
@@ -208,10 +182,7 @@ impl DuplicateCheck {
 
     /// May the case go on? A blocking duplicate needs a supervisor's override
     /// with a name and a reason (which the caller records on the case).
-    pub fn admit(
-        &self,
-        by_supervisor: Option<&SupervisorOverride>,
-    ) -> Result<(), DuplicateRefusal> {
+    pub fn admit(&self, by_supervisor: Option<&SupervisorOverride>) -> Result<(), DuplicateRefusal> {
         if !self.blocks {
             return Ok(());
         }
@@ -238,8 +209,7 @@ mod tests {
 
     /// A valid ID number from its first 17 digits.
     fn id(first17: &str) -> IdNumber {
-        IdNumber::parse_any_date(&format!("{first17}{}", check_character(first17.as_bytes())))
-            .unwrap()
+        IdNumber::parse_any_date(&format!("{first17}{}", check_character(first17.as_bytes()))).unwrap()
     }
 
     fn applicant() -> IdNumber {
@@ -264,14 +234,7 @@ mod tests {
         }
     }
 
-    fn earlier(
-        seq: u32,
-        who: IdNumber,
-        kind: Kind,
-        reason: Reason,
-        state: State,
-        received: NaiveDate,
-    ) -> EarlierCase {
+    fn earlier(seq: u32, who: IdNumber, kind: Kind, reason: Reason, state: State, received: NaiveDate) -> EarlierCase {
         EarlierCase {
             id: CaseId::new("320106001", 3, received, seq),
             id_number: who,
@@ -296,135 +259,40 @@ mod tests {
         let rows = [
             (
                 "same help to a household member",
-                earlier(
-                    1,
-                    spouse(),
-                    Temporary,
-                    SeriousIllness,
-                    Completed,
-                    d(2026, 5, 1),
-                ),
+                earlier(1, spouse(), Temporary, SeriousIllness, Completed, d(2026, 5, 1)),
                 true,
             ),
             (
                 "same help to the applicant, still open",
-                earlier(
-                    2,
-                    applicant(),
-                    Temporary,
-                    SeriousIllness,
-                    Referred,
-                    d(2026, 11, 2),
-                ),
+                earlier(2, applicant(), Temporary, SeriousIllness, Referred, d(2026, 11, 2)),
                 true,
             ),
             (
                 "a day inside the 12 months",
-                earlier(
-                    3,
-                    applicant(),
-                    Temporary,
-                    SeriousIllness,
-                    Completed,
-                    d(2025, 11, 30),
-                ),
+                earlier(3, applicant(), Temporary, SeriousIllness, Completed, d(2025, 11, 30)),
                 true,
             ),
             (
                 "exactly 12 months before: outside",
-                earlier(
-                    4,
-                    applicant(),
-                    Temporary,
-                    SeriousIllness,
-                    Completed,
-                    d(2025, 11, 29),
-                ),
+                earlier(4, applicant(), Temporary, SeriousIllness, Completed, d(2025, 11, 29)),
                 false,
             ),
-            (
-                "two years before",
-                earlier(
-                    5,
-                    spouse(),
-                    Temporary,
-                    SeriousIllness,
-                    Completed,
-                    d(2024, 6, 1),
-                ),
-                false,
-            ),
-            (
-                "a different reason",
-                earlier(6, spouse(), Temporary, Accident, Completed, d(2026, 5, 1)),
-                false,
-            ),
-            (
-                "a different kind",
-                earlier(
-                    7,
-                    spouse(),
-                    Medical,
-                    SeriousIllness,
-                    Completed,
-                    d(2026, 5, 1),
-                ),
-                false,
-            ),
-            (
-                "withdrawn",
-                earlier(
-                    8,
-                    spouse(),
-                    Temporary,
-                    SeriousIllness,
-                    Withdrawn,
-                    d(2026, 5, 1),
-                ),
-                false,
-            ),
-            (
-                "rejected",
-                earlier(
-                    9,
-                    spouse(),
-                    Temporary,
-                    SeriousIllness,
-                    Rejected,
-                    d(2026, 5, 1),
-                ),
-                false,
-            ),
+            ("two years before", earlier(5, spouse(), Temporary, SeriousIllness, Completed, d(2024, 6, 1)), false),
+            ("a different reason", earlier(6, spouse(), Temporary, Accident, Completed, d(2026, 5, 1)), false),
+            ("a different kind", earlier(7, spouse(), Medical, SeriousIllness, Completed, d(2026, 5, 1)), false),
+            ("withdrawn", earlier(8, spouse(), Temporary, SeriousIllness, Withdrawn, d(2026, 5, 1)), false),
+            ("rejected", earlier(9, spouse(), Temporary, SeriousIllness, Rejected, d(2026, 5, 1)), false),
             (
                 "someone outside the household",
-                earlier(
-                    10,
-                    neighbour(),
-                    Temporary,
-                    SeriousIllness,
-                    Completed,
-                    d(2026, 5, 1),
-                ),
+                earlier(10, neighbour(), Temporary, SeriousIllness, Completed, d(2026, 5, 1)),
                 false,
             ),
         ];
         for (what, case, duplicate) in rows {
-            let c = check(
-                &rules(),
-                &new_case(Temporary, SeriousIllness),
-                std::slice::from_ref(&case),
-            );
-            assert_eq!(
-                c.possible_duplicates.len(),
-                usize::from(duplicate),
-                "{what}"
-            );
+            let c = check(&rules(), &new_case(Temporary, SeriousIllness), std::slice::from_ref(&case));
+            assert_eq!(c.possible_duplicates.len(), usize::from(duplicate), "{what}");
             assert_eq!(c.blocks, duplicate, "{what}: temporary assistance blocks");
-            assert_eq!(
-                c.flags().contains(&Flag::PossibleDuplicate),
-                duplicate,
-                "{what}"
-            );
+            assert_eq!(c.flags().contains(&Flag::PossibleDuplicate), duplicate, "{what}");
             if duplicate {
                 assert_eq!(c.related_cases(), vec![case.id.clone()], "{what}");
             }
@@ -433,63 +301,23 @@ mod tests {
 
     #[test]
     fn a_temporary_duplicate_blocks_until_a_supervisor_overrides_with_a_reason() {
-        let e = earlier(
-            1,
-            spouse(),
-            Kind::Temporary,
-            Reason::SeriousIllness,
-            State::Completed,
-            d(2026, 5, 1),
-        );
-        let c = check(
-            &rules(),
-            &new_case(Kind::Temporary, Reason::SeriousIllness),
-            &[e],
-        );
+        let e = earlier(1, spouse(), Kind::Temporary, Reason::SeriousIllness, State::Completed, d(2026, 5, 1));
+        let c = check(&rules(), &new_case(Kind::Temporary, Reason::SeriousIllness), &[e]);
         let err = c.admit(None).unwrap_err().to_string();
-        assert!(
-            err.contains("possible duplicate of case 320106001-03-20260501-0001"),
-            "{err}"
-        );
-        assert!(
-            err.contains("110105********003"),
-            "the ID number is masked: {err}"
-        );
+        assert!(err.contains("possible duplicate of case 320106001-03-20260501-0001"), "{err}");
+        assert!(err.contains("110105********003"), "the ID number is masked: {err}");
         assert!(err.contains("granted 500.00"), "{err}");
-        assert!(
-            err.contains("a supervisor must override it with a reason"),
-            "{err}"
-        );
-        let blank = SupervisorOverride {
-            by: "head01".into(),
-            reason: "  ".into(),
-        };
-        assert_eq!(
-            c.admit(Some(&blank)),
-            Err(DuplicateRefusal::OverrideIncomplete)
-        );
-        let ok = SupervisorOverride {
-            by: "head01".into(),
-            reason: "second illness, new diagnosis".into(),
-        };
+        assert!(err.contains("a supervisor must override it with a reason"), "{err}");
+        let blank = SupervisorOverride { by: "head01".into(), reason: "  ".into() };
+        assert_eq!(c.admit(Some(&blank)), Err(DuplicateRefusal::OverrideIncomplete));
+        let ok = SupervisorOverride { by: "head01".into(), reason: "second illness, new diagnosis".into() };
         assert_eq!(c.admit(Some(&ok)), Ok(()));
     }
 
     #[test]
     fn a_medical_duplicate_is_flagged_but_does_not_block() {
-        let e = earlier(
-            1,
-            applicant(),
-            Kind::Medical,
-            Reason::SeriousIllness,
-            State::Completed,
-            d(2026, 5, 1),
-        );
-        let c = check(
-            &rules(),
-            &new_case(Kind::Medical, Reason::SeriousIllness),
-            &[e],
-        );
+        let e = earlier(1, applicant(), Kind::Medical, Reason::SeriousIllness, State::Completed, d(2026, 5, 1));
+        let c = check(&rules(), &new_case(Kind::Medical, Reason::SeriousIllness), &[e]);
         assert_eq!(c.flags(), vec![Flag::PossibleDuplicate]);
         assert!(!c.blocks);
         assert_eq!(c.admit(None), Ok(()));
@@ -507,29 +335,11 @@ mod tests {
             (State::Withdrawn, false),
         ];
         for (state, receives) in rows {
-            let e = earlier(
-                1,
-                spouse(),
-                Kind::Dibao,
-                Reason::OldAge,
-                state,
-                d(2024, 3, 1),
-            );
-            let c = check(
-                &rules(),
-                &new_case(Kind::Medical, Reason::SeriousIllness),
-                &[e],
-            );
+            let e = earlier(1, spouse(), Kind::Dibao, Reason::OldAge, state, d(2024, 3, 1));
+            let c = check(&rules(), &new_case(Kind::Medical, Reason::SeriousIllness), &[e]);
             assert_eq!(c.receives_dibao(), receives, "{state}");
-            assert_eq!(
-                c.flags().contains(&Flag::ReceivesDibao),
-                receives,
-                "{state}"
-            );
-            assert!(
-                c.possible_duplicates.is_empty(),
-                "{state}: dibao is not a duplicate of medical help"
-            );
+            assert_eq!(c.flags().contains(&Flag::ReceivesDibao), receives, "{state}");
+            assert!(c.possible_duplicates.is_empty(), "{state}: dibao is not a duplicate of medical help");
         }
     }
 
@@ -538,25 +348,11 @@ mod tests {
         use Kind::*;
         use Reason::*;
         use State::*;
-        let mut twice = earlier(
-            1,
-            applicant(),
-            Temporary,
-            Accident,
-            Completed,
-            d(2026, 3, 1),
-        );
+        let mut twice = earlier(1, applicant(), Temporary, Accident, Completed, d(2026, 3, 1));
         twice.granted = Some(Money::from_str("300.50").unwrap());
         let mut same_case_via_spouse = twice.clone();
         same_case_via_spouse.id_number = spouse();
-        let mut approved = earlier(
-            2,
-            spouse(),
-            Temporary,
-            Unemployment,
-            Approved,
-            d(2026, 10, 1),
-        );
+        let mut approved = earlier(2, spouse(), Temporary, Unemployment, Approved, d(2026, 10, 1));
         approved.granted = Some(Money::yuan(200));
         let cases = [
             twice,
@@ -566,14 +362,7 @@ mod tests {
             earlier(4, spouse(), Temporary, Accident, Withdrawn, d(2026, 4, 1)),   // never paid
             earlier(5, spouse(), Temporary, Accident, UnderReview, d(2026, 4, 1)), // not yet granted
             earlier(6, spouse(), Medical, Accident, Completed, d(2026, 4, 1)),     // another kind
-            earlier(
-                7,
-                neighbour(),
-                Temporary,
-                Accident,
-                Completed,
-                d(2026, 4, 1),
-            ), // not the household
+            earlier(7, neighbour(), Temporary, Accident, Completed, d(2026, 4, 1)), // not the household
         ];
         let c = check(&rules(), &new_case(Temporary, SeriousIllness), &cases);
         assert_eq!(c.granted_this_year_to_household.to_string(), "500.50");
@@ -581,22 +370,12 @@ mod tests {
 
     #[test]
     fn a_stored_case_checked_again_is_not_its_own_duplicate() {
-        let e = earlier(
-            7,
-            applicant(),
-            Kind::Temporary,
-            Reason::SeriousIllness,
-            State::Approved,
-            d(2026, 11, 29),
-        );
+        let e = earlier(7, applicant(), Kind::Temporary, Reason::SeriousIllness, State::Approved, d(2026, 11, 29));
         let mut new = new_case(Kind::Temporary, Reason::SeriousIllness);
         new.case_id = Some(e.id.clone());
         let c = check(&rules(), &new, std::slice::from_ref(&e));
         assert!(c.possible_duplicates.is_empty());
-        assert!(
-            c.granted_this_year_to_household.is_zero(),
-            "its own grant is not earlier help"
-        );
+        assert!(c.granted_this_year_to_household.is_zero(), "its own grant is not earlier help");
     }
 
     #[test]
@@ -612,27 +391,13 @@ mod tests {
         .unwrap();
         let new = NewApplication::for_input(&input, d(2026, 11, 29));
         assert_eq!(new.id_numbers, vec![applicant(), spouse()]);
-        let e = earlier(
-            1,
-            spouse(),
-            Kind::Temporary,
-            Reason::SeriousIllness,
-            State::Completed,
-            d(2026, 5, 1),
-        );
+        let e = earlier(1, spouse(), Kind::Temporary, Reason::SeriousIllness, State::Completed, d(2026, 5, 1));
         assert!(check(&rules(), &new, &[e]).blocks);
     }
 
     #[test]
     fn earlier_cases_travel_as_json_and_in_the_store() {
-        let e = earlier(
-            1,
-            spouse(),
-            Kind::Temporary,
-            Reason::Accident,
-            State::Completed,
-            d(2026, 5, 1),
-        );
+        let e = earlier(1, spouse(), Kind::Temporary, Reason::Accident, State::Completed, d(2026, 5, 1));
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["received"], "2026-05-01");
         assert_eq!(json["granted"], "500.00");

@@ -29,10 +29,7 @@ pub enum FundEntryKind {
     /// Relief paid for a case.
     Disbursement { case: CaseId },
     /// A supervisor's correction of an earlier mistake, with the reason.
-    Correction {
-        sign: CorrectionSign,
-        reason: String,
-    },
+    Correction { sign: CorrectionSign, reason: String },
 }
 
 /// One movement of the fund, as the ledger keeps it.
@@ -51,68 +48,29 @@ pub struct FundEntry {
 
 impl FundEntry {
     pub fn appropriation(at: Moment, by: &str, amount: Money) -> FundEntry {
-        FundEntry {
-            at,
-            by: by.to_string(),
-            kind: FundEntryKind::Appropriation,
-            amount,
-            note: None,
-        }
+        FundEntry { at, by: by.to_string(), kind: FundEntryKind::Appropriation, amount, note: None }
     }
 
     pub fn donation(at: Moment, by: &str, donor: &str, amount: Money) -> FundEntry {
-        let kind = FundEntryKind::Donation {
-            donor: donor.to_string(),
-        };
-        FundEntry {
-            at,
-            by: by.to_string(),
-            kind,
-            amount,
-            note: None,
-        }
+        let kind = FundEntryKind::Donation { donor: donor.to_string() };
+        FundEntry { at, by: by.to_string(), kind, amount, note: None }
     }
 
     pub fn disbursement(at: Moment, by: &str, case: CaseId, amount: Money) -> FundEntry {
         let kind = FundEntryKind::Disbursement { case };
-        FundEntry {
-            at,
-            by: by.to_string(),
-            kind,
-            amount,
-            note: None,
-        }
+        FundEntry { at, by: by.to_string(), kind, amount, note: None }
     }
 
-    pub fn correction(
-        at: Moment,
-        by: &str,
-        sign: CorrectionSign,
-        reason: &str,
-        amount: Money,
-    ) -> FundEntry {
-        let kind = FundEntryKind::Correction {
-            sign,
-            reason: reason.to_string(),
-        };
-        FundEntry {
-            at,
-            by: by.to_string(),
-            kind,
-            amount,
-            note: None,
-        }
+    pub fn correction(at: Moment, by: &str, sign: CorrectionSign, reason: &str, amount: Money) -> FundEntry {
+        let kind = FundEntryKind::Correction { sign, reason: reason.to_string() };
+        FundEntry { at, by: by.to_string(), kind, amount, note: None }
     }
 
     /// Does it take money out of the fund?
     pub fn is_outflow(&self) -> bool {
         matches!(
             self.kind,
-            FundEntryKind::Disbursement { .. }
-                | FundEntryKind::Correction {
-                    sign: CorrectionSign::Decrease,
-                    ..
-                }
+            FundEntryKind::Disbursement { .. } | FundEntryKind::Correction { sign: CorrectionSign::Decrease, .. }
         )
     }
 
@@ -132,13 +90,8 @@ pub enum FundError {
     #[error("the fund cannot hold more than 100000000.00")]
     TooLarge,
     #[error("{field} {problem}")]
-    Text {
-        field: &'static str,
-        problem: &'static str,
-    },
-    #[error(
-        "an entry dated in {year} comes after entries of {last}; the ledger is kept year by year"
-    )]
+    Text { field: &'static str, problem: &'static str },
+    #[error("an entry dated in {year} comes after entries of {last}; the ledger is kept year by year")]
     EarlierYear { year: i32, last: i32 },
 }
 
@@ -183,9 +136,7 @@ impl Fund {
         }
         match &entry.kind {
             FundEntryKind::Donation { donor } => check_text("the donor", donor, true)?,
-            FundEntryKind::Correction { reason, .. } => {
-                check_text("the reason for a correction", reason, true)?
-            }
+            FundEntryKind::Correction { reason, .. } => check_text("the reason for a correction", reason, true)?,
             FundEntryKind::Appropriation | FundEntryKind::Disbursement { .. } => {}
         }
         if entry.amount.is_zero() {
@@ -198,14 +149,9 @@ impl Fund {
         let balance = if entry.is_outflow() {
             self.balance
                 .checked_sub(entry.amount)
-                .ok_or(FundError::OverBalance {
-                    balance: self.balance,
-                    amount: entry.amount,
-                })?
+                .ok_or(FundError::OverBalance { balance: self.balance, amount: entry.amount })?
         } else {
-            self.balance
-                .checked_add(entry.amount)
-                .ok_or(FundError::TooLarge)?
+            self.balance.checked_add(entry.amount).ok_or(FundError::TooLarge)?
         };
         self.balance = balance;
         self.last_year = Some(year);
@@ -244,9 +190,7 @@ pub struct YearStatement {
 
 impl YearStatement {
     pub fn inflows(&self) -> Money {
-        Money::rounded(
-            self.budget.decimal() + self.donations.decimal() + self.corrections_in.decimal(),
-        )
+        Money::rounded(self.budget.decimal() + self.donations.decimal() + self.corrections_in.decimal())
     }
 
     pub fn outflows(&self) -> Money {
@@ -255,8 +199,7 @@ impl YearStatement {
 
     /// Does opening + inflows - outflows equal closing?
     pub fn balances(&self) -> bool {
-        self.opening.decimal() + self.inflows().decimal() - self.outflows().decimal()
-            == self.closing.decimal()
+        self.opening.decimal() + self.inflows().decimal() - self.outflows().decimal() == self.closing.decimal()
     }
 }
 
@@ -288,23 +231,16 @@ pub fn statement(entries: &[FundEntry], year: i32) -> YearStatement {
         let slot = match &e.kind {
             FundEntryKind::Appropriation => 0,
             FundEntryKind::Donation { .. } => 1,
-            FundEntryKind::Correction {
-                sign: CorrectionSign::Increase,
-                ..
-            } => 2,
+            FundEntryKind::Correction { sign: CorrectionSign::Increase, .. } => 2,
             FundEntryKind::Disbursement { .. } => {
                 disbursement_count += 1;
                 3
             }
-            FundEntryKind::Correction {
-                sign: CorrectionSign::Decrease,
-                ..
-            } => 4,
+            FundEntryKind::Correction { sign: CorrectionSign::Decrease, .. } => 4,
         };
         sums[slot] += e.amount.decimal();
     }
-    let [budget, donations, corrections_in, disbursements, corrections_out] =
-        sums.map(Money::rounded);
+    let [budget, donations, corrections_in, disbursements, corrections_out] = sums.map(Money::rounded);
     YearStatement {
         year,
         opening,
@@ -327,19 +263,11 @@ mod tests {
     use std::str::FromStr;
 
     fn at(year: i32, month: u32, day: u32) -> Moment {
-        FixedOffset::east_opt(8 * 3600)
-            .unwrap()
-            .with_ymd_and_hms(year, month, day, 9, 30, 0)
-            .unwrap()
+        FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(year, month, day, 9, 30, 0).unwrap()
     }
 
     fn case(seq: u32) -> CaseId {
-        CaseId::new(
-            "320106001",
-            3,
-            NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
-            seq,
-        )
+        CaseId::new("320106001", 3, NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), seq)
     }
 
     fn m(s: &str) -> Money {
@@ -355,12 +283,7 @@ mod tests {
             FundEntry::donation(at(2026, 2, 1), "clerk01", "东湖村企业家协会", m("30000")),
         ];
         for seq in 1..=11 {
-            ledger.push(FundEntry::disbursement(
-                at(2026, 3, seq),
-                "clerk01",
-                case(seq),
-                m("10000"),
-            ));
+            ledger.push(FundEntry::disbursement(at(2026, 3, seq), "clerk01", case(seq), m("10000")));
         }
         ledger.push(FundEntry::correction(
             at(2026, 6, 1),
@@ -369,18 +292,8 @@ mod tests {
             "bank charge not recorded",
             m("12.50"),
         ));
-        ledger.push(FundEntry::correction(
-            at(2026, 6, 2),
-            "head01",
-            CorrectionSign::Increase,
-            "refund",
-            m("2.50"),
-        ));
-        ledger.push(FundEntry::appropriation(
-            at(2027, 1, 4),
-            "head01",
-            m("500000"),
-        ));
+        ledger.push(FundEntry::correction(at(2026, 6, 2), "head01", CorrectionSign::Increase, "refund", m("2.50")));
+        ledger.push(FundEntry::appropriation(at(2027, 1, 4), "head01", m("500000")));
         ledger
     }
 
@@ -411,129 +324,55 @@ mod tests {
     fn refused_entries_change_nothing() {
         let start = || {
             let mut f = Fund::default();
-            f.apply(&FundEntry::appropriation(
-                at(2026, 1, 5),
-                "head01",
-                m("5000"),
-            ))
-            .unwrap();
+            f.apply(&FundEntry::appropriation(at(2026, 1, 5), "head01", m("5000"))).unwrap();
             f
         };
-        let mut no_reason = FundEntry::correction(
-            at(2026, 2, 1),
-            "head01",
-            CorrectionSign::Increase,
-            "",
-            m("1"),
-        );
+        let mut no_reason = FundEntry::correction(at(2026, 2, 1), "head01", CorrectionSign::Increase, "", m("1"));
         no_reason.note = Some("typo".into());
         // (entry, the error it gets)
         let rows = [
             (
                 FundEntry::disbursement(at(2026, 2, 1), "clerk01", case(1), m("5000.01")),
-                FundError::OverBalance {
-                    balance: m("5000"),
-                    amount: m("5000.01"),
-                },
+                FundError::OverBalance { balance: m("5000"), amount: m("5000.01") },
             ),
             (
-                FundEntry::correction(
-                    at(2026, 2, 1),
-                    "head01",
-                    CorrectionSign::Decrease,
-                    "double entry",
-                    m("6000"),
-                ),
-                FundError::OverBalance {
-                    balance: m("5000"),
-                    amount: m("6000"),
-                },
+                FundEntry::correction(at(2026, 2, 1), "head01", CorrectionSign::Decrease, "double entry", m("6000")),
+                FundError::OverBalance { balance: m("5000"), amount: m("6000") },
             ),
-            (
-                FundEntry::disbursement(at(2026, 2, 1), "clerk01", case(1), Money::ZERO),
-                FundError::Zero,
-            ),
+            (FundEntry::disbursement(at(2026, 2, 1), "clerk01", case(1), Money::ZERO), FundError::Zero),
             (
                 FundEntry::donation(at(2026, 2, 1), "clerk01", "  ", m("100")),
-                FundError::Text {
-                    field: "the donor",
-                    problem: "must not be empty",
-                },
+                FundError::Text { field: "the donor", problem: "must not be empty" },
             ),
-            (
-                no_reason,
-                FundError::Text {
-                    field: "the reason for a correction",
-                    problem: "must not be empty",
-                },
-            ),
+            (no_reason, FundError::Text { field: "the reason for a correction", problem: "must not be empty" }),
             (
                 FundEntry::appropriation(at(2026, 2, 1), "", m("1")),
-                FundError::Text {
-                    field: "the operator",
-                    problem: "must not be empty",
-                },
+                FundError::Text { field: "the operator", problem: "must not be empty" },
             ),
-            (
-                FundEntry::appropriation(at(2026, 2, 1), "head01", m("100000000")),
-                FundError::TooLarge,
-            ),
+            (FundEntry::appropriation(at(2026, 2, 1), "head01", m("100000000")), FundError::TooLarge),
             (
                 FundEntry::appropriation(at(2025, 12, 31), "head01", m("1")),
-                FundError::EarlierYear {
-                    year: 2025,
-                    last: 2026,
-                },
+                FundError::EarlierYear { year: 2025, last: 2026 },
             ),
         ];
         for (entry, want) in rows {
             let mut f = start();
             assert_eq!(f.apply(&entry), Err(want.clone()), "{entry:?}");
-            assert_eq!(
-                f,
-                start(),
-                "a refused entry leaves the fund as it was: {want}"
-            );
+            assert_eq!(f, start(), "a refused entry leaves the fund as it was: {want}");
         }
         let mut f = start();
         assert!(f.can_pay(m("5000")));
-        f.apply(&FundEntry::disbursement(
-            at(2026, 2, 1),
-            "clerk01",
-            case(1),
-            m("5000"),
-        ))
-        .unwrap();
-        assert_eq!(
-            f.balance(),
-            Money::ZERO,
-            "paying out the whole balance is allowed"
-        );
-        let err = FundError::OverBalance {
-            balance: m("5000"),
-            amount: m("5000.01"),
-        }
-        .to_string();
-        assert_eq!(
-            err,
-            "the fund holds 5000.00; taking out 5000.01 would leave it below zero"
-        );
+        f.apply(&FundEntry::disbursement(at(2026, 2, 1), "clerk01", case(1), m("5000"))).unwrap();
+        assert_eq!(f.balance(), Money::ZERO, "paying out the whole balance is allowed");
+        let err = FundError::OverBalance { balance: m("5000"), amount: m("5000.01") }.to_string();
+        assert_eq!(err, "the fund holds 5000.00; taking out 5000.01 would leave it below zero");
     }
 
     #[test]
     fn a_damaged_ledger_is_named_and_skipped_in_the_statement() {
         let mut ledger = field_report_year();
-        ledger.insert(
-            3,
-            FundEntry::disbursement(at(2026, 1, 6), "clerk01", case(50), m("9999999")),
-        );
-        assert_eq!(
-            Fund::from_ledger(&ledger)
-                .map(|f| f.balance())
-                .unwrap_err()
-                .0,
-            3
-        );
+        ledger.insert(3, FundEntry::disbursement(at(2026, 1, 6), "clerk01", case(50), m("9999999")));
+        assert_eq!(Fund::from_ledger(&ledger).map(|f| f.balance()).unwrap_err().0, 3);
         let s = statement(&ledger, 2026);
         assert_eq!(s.skipped, 1);
         assert!(s.balances());
@@ -546,18 +385,14 @@ mod tests {
         let cfg = bincode::config::standard();
         for e in &ledger {
             let bin = bincode::serde::encode_to_vec(e, cfg).unwrap();
-            let (back, _): (FundEntry, usize) =
-                bincode::serde::decode_from_slice(&bin, cfg).unwrap();
+            let (back, _): (FundEntry, usize) = bincode::serde::decode_from_slice(&bin, cfg).unwrap();
             assert_eq!(&back, e);
         }
         let json = serde_json::to_value(&ledger[3]).unwrap();
         assert_eq!(json["kind"]["donation"]["donor"], "东湖村企业家协会");
         assert_eq!(json["amount"], "30000.00");
         assert_eq!(json["at"], "2026-02-01T09:30:00+08:00");
-        assert_eq!(
-            serde_json::from_value::<FundEntry>(json).unwrap(),
-            ledger[3]
-        );
+        assert_eq!(serde_json::from_value::<FundEntry>(json).unwrap(), ledger[3]);
         let s = serde_json::to_value(statement(&ledger, 2026)).unwrap();
         assert_eq!(s["closing"], "609990.00");
     }

@@ -18,9 +18,7 @@ mod entitlement;
 mod file;
 
 pub use deadline::{deadline_status, DeadlineStatus};
-pub use entitlement::{
-    Assessment, BillItem, BillLine, EntitlementRequest, FullStandardCategory, SupportMode,
-};
+pub use entitlement::{Assessment, BillItem, BillLine, EntitlementRequest, FullStandardCategory, SupportMode};
 pub use file::PolicyError;
 
 /// The built-in policy: the figures of the district's field reports (DOMAIN.md).
@@ -190,10 +188,7 @@ impl Policy {
 
     /// The department a case of this kind is referred to.
     pub fn department_for(&self, kind: Kind) -> Department {
-        self.departments
-            .get(&kind)
-            .copied()
-            .unwrap_or_else(|| kind.usual_department())
+        self.departments.get(&kind).copied().unwrap_or_else(|| kind.usual_department())
     }
 
     /// Does approving this amount need a supervisor?
@@ -217,11 +212,7 @@ impl Policy {
                 items.join(", ")
             }
         };
-        let _ = writeln!(
-            s,
-            "Policy {} in force from {}",
-            self.version, self.effective_from
-        );
+        let _ = writeln!(s, "Policy {} in force from {}", self.version, self.effective_from);
         let _ = writeln!(
             s,
             "Approval: a clerk approves up to {}; above that a supervisor must approve",
@@ -237,15 +228,7 @@ impl Policy {
         let _ = writeln!(
             s,
             "Rural dibao: {} per person per month",
-            list(
-                &mut self
-                    .dibao
-                    .rural
-                    .classes
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| format!("class {} {m}", i + 1))
-            )
+            list(&mut self.dibao.rural.classes.iter().enumerate().map(|(i, m)| format!("class {} {m}", i + 1)))
         );
         let h = &self.special_hardship;
         let _ = writeln!(
@@ -256,23 +239,16 @@ impl Policy {
         let _ = writeln!(
             s,
             "Medical (minimum-living recipients): {}",
-            list(
-                &mut self.medical.discounts.iter().map(|(item, pct)| format!(
-                    "{} {}% off",
-                    item.code(),
-                    pct.normalize()
-                ))
-            )
+            list(&mut self.medical.discounts.iter().map(|(item, pct)| format!(
+                "{} {}% off",
+                item.code(),
+                pct.normalize()
+            )))
         );
         let t = &self.temporary;
-        let per_case = t.per_case_cap.map_or("no cap per case".to_string(), |c| {
-            format!("at most {c} per case")
-        });
+        let per_case = t.per_case_cap.map_or("no cap per case".to_string(), |c| format!("at most {c} per case"));
         let per_year = t.per_household_per_year.map_or(String::new(), |y| {
-            format!(
-                "; per household per year at most {} urban, {} rural",
-                y.urban, y.rural
-            )
+            format!("; per household per year at most {} urban, {} rural", y.urban, y.rural)
         });
         let _ = writeln!(s, "Temporary: {per_case}{per_year}");
         let e = &self.emergency;
@@ -295,10 +271,7 @@ impl Policy {
             d.window_months,
             list(&mut d.blocking_kinds.iter().map(|k| k.code().to_string()))
         );
-        let _ = writeln!(
-            s,
-            "Time limits in working days (accept + review + approve = whole case):"
-        );
+        let _ = writeln!(s, "Time limits in working days (accept + review + approve = whole case):");
         for kind in Kind::ALL {
             let st = self.steps_for(*kind);
             let _ = writeln!(
@@ -339,11 +312,7 @@ impl Policy {
 
     /// The steps for a kind; a checked policy lists every kind.
     pub fn steps_for(&self, kind: Kind) -> StepLimits {
-        self.steps.get(&kind).copied().unwrap_or(StepLimits {
-            accept: 1,
-            review: 9,
-            approve: 5,
-        })
+        self.steps.get(&kind).copied().unwrap_or(StepLimits { accept: 1, review: 9, approve: 5 })
     }
 }
 
@@ -358,24 +327,18 @@ pub struct PolicyBook {
 impl PolicyBook {
     /// A book holding only the built-in policy.
     pub fn builtin() -> PolicyBook {
-        PolicyBook {
-            policies: vec![Policy::builtin()],
-        }
+        PolicyBook { policies: vec![Policy::builtin()] }
     }
 
     /// A book of these policies; refuses none at all, two versions with the same
     /// name, and two policies taking effect on the same day.
     pub fn new(policies: Vec<Policy>) -> Result<PolicyBook, PolicyError> {
-        let mut book = PolicyBook {
-            policies: Vec::new(),
-        };
+        let mut book = PolicyBook { policies: Vec::new() };
         for p in policies {
             book.add(p)?;
         }
         if book.policies.is_empty() {
-            return Err(PolicyError::whole(
-                "a policy book needs at least one policy",
-            ));
+            return Err(PolicyError::whole("a policy book needs at least one policy"));
         }
         Ok(book)
     }
@@ -388,19 +351,13 @@ impl PolicyBook {
                 same.version, same.effective_from
             )));
         }
-        if let Some(same) = self
-            .policies
-            .iter()
-            .find(|p| p.effective_from == policy.effective_from)
-        {
+        if let Some(same) = self.policies.iter().find(|p| p.effective_from == policy.effective_from) {
             return Err(PolicyError::whole(format!(
                 "policies '{}' and '{}' both take effect on {}",
                 same.version, policy.version, policy.effective_from
             )));
         }
-        let at = self
-            .policies
-            .partition_point(|p| p.effective_from < policy.effective_from);
+        let at = self.policies.partition_point(|p| p.effective_from < policy.effective_from);
         self.policies.insert(at, policy);
         Ok(())
     }

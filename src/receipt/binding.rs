@@ -33,20 +33,11 @@ const MAX_COLUMNS: u16 = 128;
 
 impl Paper {
     /// 58 mm paper at 203 dpi: 32 columns.
-    pub const MM58: Paper = Paper {
-        mm: 58,
-        columns: 32,
-    };
+    pub const MM58: Paper = Paper { mm: 58, columns: 32 };
     /// 80 mm paper at 203 dpi: 48 columns.
-    pub const MM80: Paper = Paper {
-        mm: 80,
-        columns: 48,
-    };
+    pub const MM80: Paper = Paper { mm: 80, columns: 48 };
     /// 80 mm paper at 180 dpi (Epson TM-T81/T82 for China): 42 columns.
-    pub const MM80_180DPI: Paper = Paper {
-        mm: 80,
-        columns: 42,
-    };
+    pub const MM80_180DPI: Paper = Paper { mm: 80, columns: 42 };
 
     /// From the config's `paper_mm` and optional `columns` (which wins).
     pub fn new(paper_mm: u16, columns: Option<u16>) -> Result<Paper, PaperError> {
@@ -59,10 +50,7 @@ impl Paper {
         if !(MIN_COLUMNS..=MAX_COLUMNS).contains(&columns) {
             return Err(PaperError::Columns(columns));
         }
-        Ok(Paper {
-            mm: paper_mm,
-            columns,
-        })
+        Ok(Paper { mm: paper_mm, columns })
     }
 
     pub fn mm(self) -> u16 {
@@ -118,28 +106,15 @@ impl ReceiptContext {
 
     fn values(&self, clerk: &str) -> Values {
         let mut v = Values::default();
-        let centre = self
-            .centre_name
-            .clone()
-            .unwrap_or_else(|| format!("{}便民服务中心", self.town_name));
+        let centre = self.centre_name.clone().unwrap_or_else(|| format!("{}便民服务中心", self.town_name));
         v.set("town_name", &self.town_name)
             .set("centre_name", centre)
             .set("window", self.window.to_string())
             .set("centre_phone", &self.centre_phone)
-            .set(
-                "complaint_phone",
-                self.complaint_phone.as_deref().unwrap_or(""),
-            )
+            .set("complaint_phone", self.complaint_phone.as_deref().unwrap_or(""))
             .set("clerk", self.clerk.as_deref().unwrap_or(clerk))
             .set("reprint", if self.reprint { "补打" } else { "" })
-            .set(
-                "wide",
-                if self.paper.columns() >= 42 {
-                    "yes"
-                } else {
-                    ""
-                },
-            );
+            .set("wide", if self.paper.columns() >= 42 { "yes" } else { "" });
         v
     }
 }
@@ -225,63 +200,27 @@ fn case_values(case: &Case, ctx: &ReceiptContext, clerk: &str) -> Values {
 /// 受理回执: the acceptance receipt the person takes home.
 pub fn acceptance(case: &Case, ctx: &ReceiptContext, templates: &Templates) -> Receipt {
     let mut v = case_values(case, ctx, &case.operator);
-    let department = case
-        .referrals
-        .last()
-        .map(|r| r.department)
-        .unwrap_or_else(|| case.kind.usual_department());
-    let owed = case
-        .documents_owed()
-        .map(|d| Item::new(names::document(d)))
-        .collect();
+    let department = case.referrals.last().map(|r| r.department).unwrap_or_else(|| case.kind.usual_department());
+    let owed = case.documents_owed().map(|d| Item::new(names::document(d))).collect();
     v.set("channel", names::channel(case.channel))
         .set("department", names::department(department))
         .set("received_at", case.received_at.format(MINUTE).to_string())
-        .set(
-            "due_by",
-            case.due_by
-                .map(|d| d.format(DAY).to_string())
-                .unwrap_or_default(),
-        )
-        .set(
-            "ticket",
-            case.ticket.map(|t| t.to_string()).unwrap_or_default(),
-        )
+        .set("due_by", case.due_by.map(|d| d.format(DAY).to_string()).unwrap_or_default())
+        .set("ticket", case.ticket.map(|t| t.to_string()).unwrap_or_default())
         .set_list("documents_owed", owed);
-    Receipt::render(
-        templates.get(ReceiptKind::Acceptance),
-        &v,
-        ctx.paper,
-        ctx.charset,
-    )
+    Receipt::render(templates.get(ReceiptKind::Acceptance), &v, ctx.paper, ctx.charset)
 }
 
 /// 发放回执: proof that the granted amount was paid, with the amount in capitals.
 pub fn disbursement(case: &Case, ctx: &ReceiptContext, templates: &Templates) -> Receipt {
-    let paid = case
-        .history
-        .iter()
-        .rev()
-        .find(|h| h.action == HistoryAction::Disbursed);
+    let paid = case.history.iter().rev().find(|h| h.action == HistoryAction::Disbursed);
     let clerk = paid.map(|h| h.by.as_str()).unwrap_or(&case.operator);
     let mut v = case_values(case, ctx, clerk);
     v.set("state", names::state(case.state))
         .set("amount", case.granted_amount.map(yuan).unwrap_or_default())
-        .set(
-            "amount_in_words",
-            case.granted_amount.map(amount_in_words).unwrap_or_default(),
-        )
-        .set(
-            "paid_at",
-            paid.map(|h| h.at.format(MINUTE).to_string())
-                .unwrap_or_default(),
-        );
-    Receipt::render(
-        templates.get(ReceiptKind::Disbursement),
-        &v,
-        ctx.paper,
-        ctx.charset,
-    )
+        .set("amount_in_words", case.granted_amount.map(amount_in_words).unwrap_or_default())
+        .set("paid_at", paid.map(|h| h.at.format(MINUTE).to_string()).unwrap_or_default());
+    Receipt::render(templates.get(ReceiptKind::Disbursement), &v, ctx.paper, ctx.charset)
 }
 
 /// A window's day in numbers: what the daily summary prints.
@@ -312,17 +251,12 @@ impl DailySummary {
                 *s.received_by_kind.entry(case.kind).or_default() += 1;
                 *s.by_state.entry(case.state).or_default() += 1;
             }
-            let paid_today = case
-                .history
-                .iter()
-                .any(|h| h.action == HistoryAction::Disbursed && h.at.date_naive() == day);
+            let paid_today =
+                case.history.iter().any(|h| h.action == HistoryAction::Disbursed && h.at.date_naive() == day);
             if paid_today {
                 s.disbursed_count += 1;
                 let amount = case.granted_amount.unwrap_or(Money::ZERO);
-                s.disbursed_total = s
-                    .disbursed_total
-                    .checked_add(amount)
-                    .unwrap_or(s.disbursed_total);
+                s.disbursed_total = s.disbursed_total.checked_add(amount).unwrap_or(s.disbursed_total);
             }
         }
         s
@@ -334,11 +268,7 @@ impl DailySummary {
 }
 
 /// 日汇总: the day's counts by kind (all eight, zeros too) and by state, and the total paid.
-pub fn daily_summary(
-    summary: &DailySummary,
-    ctx: &ReceiptContext,
-    templates: &Templates,
-) -> Receipt {
+pub fn daily_summary(summary: &DailySummary, ctx: &ReceiptContext, templates: &Templates) -> Receipt {
     let mut v = ctx.values("");
     let by_kind = Kind::ALL
         .iter()
@@ -359,12 +289,7 @@ pub fn daily_summary(
         .set("disbursed_total", yuan(summary.disbursed_total))
         .set_list("by_kind", by_kind)
         .set_list("by_state", by_state);
-    Receipt::render(
-        templates.get(ReceiptKind::DailySummary),
-        &v,
-        ctx.paper,
-        ctx.charset,
-    )
+    Receipt::render(templates.get(ReceiptKind::DailySummary), &v, ctx.paper, ctx.charset)
 }
 
 #[cfg(test)]

@@ -29,9 +29,7 @@ impl Charset {
         };
         match self {
             Charset::Gbk => Some(pair),
-            Charset::Gb2312 => ((0xA1..=0xF7).contains(&pair[0])
-                && (0xA1..=0xFE).contains(&pair[1]))
-            .then_some(pair),
+            Charset::Gb2312 => ((0xA1..=0xF7).contains(&pair[0]) && (0xA1..=0xFE).contains(&pair[1])).then_some(pair),
         }
     }
 }
@@ -99,16 +97,7 @@ fn qr_bytes(data: &str, module: u8, level: QrLevel, out: &mut Vec<u8>) {
     out.extend_from_slice(&[GS, b'(', b'k', 4, 0, 49, 65, 50, 0]); // model 2
     out.extend_from_slice(&[GS, b'(', b'k', 3, 0, 49, 67, module.clamp(1, 16)]); // module size
     out.extend_from_slice(&[GS, b'(', b'k', 3, 0, 49, 69, ec]); // error correction
-    out.extend_from_slice(&[
-        GS,
-        b'(',
-        b'k',
-        (len % 256) as u8,
-        (len / 256) as u8,
-        49,
-        80,
-        48,
-    ]); // store
+    out.extend_from_slice(&[GS, b'(', b'k', (len % 256) as u8, (len / 256) as u8, 49, 80, 48]); // store
     out.extend_from_slice(data);
     out.extend_from_slice(&[GS, b'(', b'k', 3, 0, 49, 81, 48]); // print
 }
@@ -133,12 +122,7 @@ pub fn to_escpos(receipt: &Receipt) -> Vec<u8> {
     };
     for line in receipt.lines() {
         match line {
-            Line::Text {
-                text,
-                align: a,
-                bold: b,
-                size: s,
-            } => {
+            Line::Text { text, align: a, bold: b, size: s } => {
                 set_align(&mut out, &mut align, *a);
                 if bold != *b {
                     out.extend_from_slice(&[ESC, b'E', u8::from(*b)]);
@@ -156,11 +140,7 @@ pub fn to_escpos(receipt: &Receipt) -> Vec<u8> {
                 text_bytes(text, charset, &mut out);
                 out.push(LF);
             }
-            Line::Qr {
-                data,
-                module,
-                level,
-            } => {
+            Line::Qr { data, module, level } => {
                 set_align(&mut out, &mut align, Align::Center);
                 qr_bytes(data, *module, *level, &mut out);
                 out.push(LF);
@@ -216,9 +196,7 @@ mod tests {
     fn qr_store_length_counts_the_three_header_bytes() {
         let mut out = Vec::new();
         qr_bytes("SZJ-20240501-000123", 6, QrLevel::M, &mut out);
-        let store = [
-            GS, b'(', b'k', 0x16, 0x00, 0x31, 0x50, 0x30, b'S', b'Z', b'J',
-        ];
+        let store = [GS, b'(', b'k', 0x16, 0x00, 0x31, 0x50, 0x30, b'S', b'Z', b'J'];
         assert!(out.windows(store.len()).any(|w| w == store));
     }
 }

@@ -107,8 +107,7 @@ pub fn wrap(text: &str, budget: usize, hang: usize) -> Vec<String> {
         }
         fn flush(&mut self, next_indent: usize) {
             let text: String = self.cur.concat();
-            self.done
-                .push(format!("{}{}", " ".repeat(self.indent), text.trim_end()));
+            self.done.push(format!("{}{}", " ".repeat(self.indent), text.trim_end()));
             self.cur.clear();
             self.width = 0;
             self.indent = next_indent;
@@ -117,12 +116,7 @@ pub fn wrap(text: &str, budget: usize, hang: usize) -> Vec<String> {
 
     let budget = budget.max(2);
     let hang = if hang + 2 <= budget { hang } else { 0 };
-    let mut l = Lines {
-        done: Vec::new(),
-        cur: Vec::new(),
-        width: 0,
-        indent: 0,
-    };
+    let mut l = Lines { done: Vec::new(), cur: Vec::new(), width: 0, indent: 0 };
     for tok in tokens(text) {
         if tok == " " {
             // Spaces inside a line are kept, so are those that start the text.
@@ -175,55 +169,31 @@ pub fn wrap(text: &str, budget: usize, hang: usize) -> Vec<String> {
 /// Lays expanded template blocks out on paper `columns` wide. Characters the
 /// printer cannot carry are substituted (see `encode::printable`) and
 /// recorded in `substituted`.
-pub(crate) fn lay_out(
-    blocks: Vec<Block>,
-    columns: usize,
-    charset: Charset,
-    substituted: &mut Vec<char>,
-) -> Vec<Line> {
+pub(crate) fn lay_out(blocks: Vec<Block>, columns: usize, charset: Charset, substituted: &mut Vec<char>) -> Vec<Line> {
     let mut out = Vec::new();
     for block in blocks {
         match block {
             Block::Text { style, left, right } => {
                 let budget = (columns / style.size.width_factor()).max(2);
                 let left = printable(left.trim_end(), charset, substituted);
-                let text_line = |text: String, align: Align| Line::Text {
-                    text,
-                    align,
-                    bold: style.bold,
-                    size: style.size,
-                };
+                let text_line =
+                    |text: String, align: Align| Line::Text { text, align, bold: style.bold, size: style.size };
                 match right {
                     None => {
                         if left.trim().is_empty() {
                             out.push(text_line(String::new(), Align::Left));
                             continue;
                         }
-                        let hang = if style.align == Align::Left {
-                            hang_of(&left, budget)
-                        } else {
-                            0
-                        };
-                        let text = if style.align == Align::Left {
-                            left.as_str()
-                        } else {
-                            left.trim_start()
-                        };
-                        out.extend(
-                            wrap(text, budget, hang)
-                                .into_iter()
-                                .map(|l| text_line(l, style.align)),
-                        );
+                        let hang = if style.align == Align::Left { hang_of(&left, budget) } else { 0 };
+                        let text = if style.align == Align::Left { left.as_str() } else { left.trim_start() };
+                        out.extend(wrap(text, budget, hang).into_iter().map(|l| text_line(l, style.align)));
                     }
                     Some(right) => {
                         let right = printable(right.trim(), charset, substituted);
                         let (lw, rw) = (columns_of(&left), columns_of(&right));
                         if lw + rw < budget || (right.is_empty() && lw <= budget) {
                             let pad = budget - lw - rw;
-                            out.push(text_line(
-                                format!("{left}{}{right}", " ".repeat(pad)),
-                                Align::Left,
-                            ));
+                            out.push(text_line(format!("{left}{}{right}", " ".repeat(pad)), Align::Left));
                         } else {
                             out.extend(
                                 wrap(&left, budget, hang_of(&left, budget))
@@ -244,15 +214,7 @@ pub(crate) fn lay_out(
                 bold: false,
                 size: Size::Normal,
             }),
-            Block::Qr {
-                data,
-                module,
-                level,
-            } => out.push(Line::Qr {
-                data,
-                module,
-                level,
-            }),
+            Block::Qr { data, module, level } => out.push(Line::Qr { data, module, level }),
             Block::Feed(n) => out.push(Line::Feed(n)),
         }
     }
@@ -272,23 +234,13 @@ mod tests {
     #[test]
     fn ascii_words_stay_whole_and_long_ones_break() {
         assert_eq!(wrap("abc defgh ij", 8, 0), ["abc", "defgh ij"]);
-        assert_eq!(
-            wrap("320106001-03-20261129-0007", 10, 0),
-            ["320106001-", "03-2026112", "9-0007"]
-        );
+        assert_eq!(wrap("320106001-03-20261129-0007", 10, 0), ["320106001-", "03-2026112", "9-0007"]);
     }
 
     #[test]
     fn a_label_hangs_its_continuation_lines() {
-        let lines = wrap(
-            "住址：江苏省南京市鼓楼区宁海路街道",
-            16,
-            hang_of("住址：江苏省南京市鼓楼区宁海路街道", 16),
-        );
-        assert_eq!(
-            lines,
-            ["住址：江苏省南京", "      市鼓楼区宁", "      海路街道"]
-        );
+        let lines = wrap("住址：江苏省南京市鼓楼区宁海路街道", 16, hang_of("住址：江苏省南京市鼓楼区宁海路街道", 16));
+        assert_eq!(lines, ["住址：江苏省南京", "      市鼓楼区宁", "      海路街道"]);
     }
 
     #[test]

@@ -91,11 +91,7 @@ static DAILY_SUMMARY: Schema = Schema {
 };
 
 impl ReceiptKind {
-    pub const ALL: [ReceiptKind; 3] = [
-        ReceiptKind::Acceptance,
-        ReceiptKind::Disbursement,
-        ReceiptKind::DailySummary,
-    ];
+    pub const ALL: [ReceiptKind; 3] = [ReceiptKind::Acceptance, ReceiptKind::Disbursement, ReceiptKind::DailySummary];
 
     /// The template's file name, in `receipts/` and in an override directory.
     pub fn file_name(self) -> &'static str {
@@ -210,28 +206,12 @@ type Parts = Vec<Part>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Node {
-    Text {
-        style: Style,
-        left: Parts,
-        right: Option<Parts>,
-    },
+    Text { style: Style, left: Parts, right: Option<Parts> },
     Rule(char),
-    Qr {
-        data: Parts,
-        module: u8,
-        level: QrLevel,
-    },
+    Qr { data: Parts, module: u8, level: QrLevel },
     Feed(u8),
-    If {
-        cond: String,
-        negate: bool,
-        then: Vec<Node>,
-        otherwise: Vec<Node>,
-    },
-    Each {
-        list: String,
-        body: Vec<Node>,
-    },
+    If { cond: String, negate: bool, then: Vec<Node>, otherwise: Vec<Node> },
+    Each { list: String, body: Vec<Node> },
 }
 
 /// A checked template for one kind of receipt.
@@ -259,9 +239,7 @@ pub struct Values {
 
 /// Replaces control characters (ESC, GS, newlines…) with spaces.
 pub fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 impl Values {
@@ -273,10 +251,7 @@ impl Values {
     pub fn set_list(&mut self, name: &'static str, items: Vec<Item>) -> &mut Values {
         let items = items
             .into_iter()
-            .map(|i| Item {
-                text: clean(&i.text),
-                fields: i.fields.into_iter().map(|(k, v)| (k, clean(&v))).collect(),
-            })
+            .map(|i| Item { text: clean(&i.text), fields: i.fields.into_iter().map(|(k, v)| (k, clean(&v))).collect() })
             .collect();
         self.lists.insert(name, items);
         self
@@ -289,10 +264,7 @@ impl Values {
 
 impl Item {
     pub fn new(text: impl Into<String>) -> Item {
-        Item {
-            text: text.into(),
-            fields: BTreeMap::new(),
-        }
+        Item { text: text.into(), fields: BTreeMap::new() }
     }
 
     pub fn with(mut self, field: &'static str, value: impl Into<String>) -> Item {
@@ -311,17 +283,9 @@ impl Item {
 /// What a template expands to before it is laid out on the paper.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Block {
-    Text {
-        style: Style,
-        left: String,
-        right: Option<String>,
-    },
+    Text { style: Style, left: String, right: Option<String> },
     Rule(char),
-    Qr {
-        data: String,
-        module: u8,
-        level: QrLevel,
-    },
+    Qr { data: String, module: u8, level: QrLevel },
     Feed(u8),
 }
 
@@ -338,30 +302,14 @@ struct Parser<'a> {
 }
 
 enum Open {
-    If {
-        cond: String,
-        negate: bool,
-        then: Vec<Node>,
-        otherwise: Vec<Node>,
-        in_else: bool,
-        line: usize,
-    },
-    Each {
-        list: String,
-        body: Vec<Node>,
-        line: usize,
-    },
+    If { cond: String, negate: bool, then: Vec<Node>, otherwise: Vec<Node>, in_else: bool, line: usize },
+    Each { list: String, body: Vec<Node>, line: usize },
 }
 
 impl Open {
     fn target(&mut self) -> &mut Vec<Node> {
         match self {
-            Open::If {
-                then,
-                otherwise,
-                in_else,
-                ..
-            } => {
+            Open::If { then, otherwise, in_else, .. } => {
                 if *in_else {
                     otherwise
                 } else {
@@ -375,11 +323,7 @@ impl Open {
 
 impl Parser<'_> {
     fn error(&mut self, line: usize, problem: impl Into<String>) {
-        self.errors.push(TemplateError {
-            file: self.file.to_string(),
-            line,
-            problem: problem.into(),
-        });
+        self.errors.push(TemplateError { file: self.file.to_string(), line, problem: problem.into() });
     }
 
     fn known_fields(&self, list: Option<&str>) -> String {
@@ -396,13 +340,7 @@ impl Parser<'_> {
     }
 
     /// Is `name` usable here? `list` is the list of the enclosing `[each]`.
-    fn check_field(
-        &mut self,
-        line: usize,
-        name: &str,
-        list: Option<&str>,
-        scalar_only: bool,
-    ) -> bool {
+    fn check_field(&mut self, line: usize, name: &str, list: Option<&str>, scalar_only: bool) -> bool {
         let schema = self.kind.schema();
         let ok = if let Some(rest) = name.strip_prefix("item") {
             match (list, rest) {
@@ -415,8 +353,7 @@ impl Parser<'_> {
                 _ => false,
             }
         } else {
-            schema.fields.contains(&name)
-                || (!scalar_only && schema.lists.iter().any(|(n, _)| *n == name))
+            schema.fields.contains(&name) || (!scalar_only && schema.lists.iter().any(|(n, _)| *n == name))
         };
         if !ok {
             let what = if name == "item" || name.starts_with("item.") {
@@ -431,13 +368,7 @@ impl Parser<'_> {
                 format!("unknown field '{name}'")
             };
             let known = self.known_fields(list);
-            self.error(
-                line,
-                format!(
-                    "{what}; the {} receipt knows: {known}",
-                    self.kind.file_name()
-                ),
-            );
+            self.error(line, format!("{what}; the {} receipt knows: {known}", self.kind.file_name()));
         }
         ok
     }
@@ -468,10 +399,7 @@ impl Parser<'_> {
                     }
                     let name = name.trim().to_string();
                     if !closed {
-                        self.error(
-                            line,
-                            "a '{' is never closed with '}' (write '{{' for a literal brace)",
-                        );
+                        self.error(line, "a '{' is never closed with '}' (write '{{' for a literal brace)");
                     } else if name.is_empty() {
                         self.error(line, "an empty field '{}'");
                     } else if self.check_field(line, &name, list, true) {
@@ -482,9 +410,7 @@ impl Parser<'_> {
                     }
                 }
                 '}' => self.error(line, "a '}' without '{' (write '}}' for a literal brace)"),
-                c if c.is_control() => {
-                    self.error(line, format!("a control character U+{:04X}", u32::from(c)))
-                }
+                c if c.is_control() => self.error(line, format!("a control character U+{:04X}", u32::from(c))),
                 c => lit.push(c),
             }
         }
@@ -509,21 +435,12 @@ impl Parser<'_> {
                 Open::If { .. } => None,
             });
             let node = if trimmed.is_empty() {
-                Some(Node::Text {
-                    style: Style::default(),
-                    left: Vec::new(),
-                    right: None,
-                })
-            } else if trimmed.chars().count() >= 3
-                && RULE_CHARS.iter().any(|r| trimmed.chars().all(|c| c == *r))
-            {
+                Some(Node::Text { style: Style::default(), left: Vec::new(), right: None })
+            } else if trimmed.chars().count() >= 3 && RULE_CHARS.iter().any(|r| trimmed.chars().all(|c| c == *r)) {
                 trimmed.chars().next().map(Node::Rule)
             } else if let Some(after) = trimmed.strip_prefix('[') {
                 let Some(close) = after.find(']') else {
-                    self.error(
-                        line,
-                        "a '[' without ']' (write '\\[' to print a '[' at the start of a line)",
-                    );
+                    self.error(line, "a '[' without ']' (write '\\[' to print a '[' at the start of a line)");
                     continue;
                 };
                 let words: Vec<&str> = after[..close].split_whitespace().collect();
@@ -537,11 +454,7 @@ impl Parser<'_> {
                     Some(t) => t,
                     None => raw.trim_end(),
                 };
-                Some(Node::Text {
-                    style: Style::default(),
-                    left: self.parts(line, text, list.as_deref()),
-                    right: None,
-                })
+                Some(Node::Text { style: Style::default(), left: self.parts(line, text, list.as_deref()), right: None })
             };
             if let Some(node) = node {
                 match stack.last_mut() {
@@ -570,10 +483,7 @@ impl Parser<'_> {
     ) -> Option<Node> {
         let no_text = |p: &mut Self, w: &str| {
             if !rest.is_empty() {
-                p.error(
-                    line,
-                    format!("[{w}] takes nothing after the ']'; put the text on the next line"),
-                );
+                p.error(line, format!("[{w}] takes nothing after the ']'; put the text on the next line"));
             }
         };
         match words.first().copied() {
@@ -610,18 +520,9 @@ impl Parser<'_> {
             Some("end") => {
                 no_text(self, "end");
                 match stack.pop() {
-                    Some(Open::If {
-                        cond,
-                        negate,
-                        then,
-                        otherwise,
-                        ..
-                    }) => Some(Node::If {
-                        cond,
-                        negate,
-                        then,
-                        otherwise,
-                    }),
+                    Some(Open::If { cond, negate, then, otherwise, .. }) => {
+                        Some(Node::If { cond, negate, then, otherwise })
+                    }
                     Some(Open::Each { list, body, .. }) => Some(Node::Each { list, body }),
                     None => {
                         self.error(line, "[end] without an [if …] or [each …] to close");
@@ -637,19 +538,11 @@ impl Parser<'_> {
                         if list.is_some() {
                             self.error(line, "[each …] cannot be inside another [each …]");
                         }
-                        stack.push(Open::Each {
-                            list: name.to_string(),
-                            body: Vec::new(),
-                            line,
-                        });
+                        stack.push(Open::Each { list: name.to_string(), body: Vec::new(), line });
                     }
                     [_, name] => {
                         let lists: Vec<&str> = schema.lists.iter().map(|(n, _)| *n).collect();
-                        let known = if lists.is_empty() {
-                            "none".to_string()
-                        } else {
-                            lists.join(", ")
-                        };
+                        let known = if lists.is_empty() { "none".to_string() } else { lists.join(", ") };
                         self.error(
                             line,
                             format!(
@@ -657,11 +550,7 @@ impl Parser<'_> {
                                 self.kind.file_name()
                             ),
                         );
-                        stack.push(Open::Each {
-                            list: name.to_string(),
-                            body: Vec::new(),
-                            line,
-                        });
+                        stack.push(Open::Each { list: name.to_string(), body: Vec::new(), line });
                     }
                     _ => self.error(line, "write [each LIST]"),
                 }
@@ -674,41 +563,24 @@ impl Parser<'_> {
                     match w.split_once('=') {
                         Some(("size", n)) => match n.parse::<u8>() {
                             Ok(n) if (1..=16).contains(&n) => module = n,
-                            _ => self.error(
-                                line,
-                                format!(
-                                    "QR size '{n}' must be a number from 1 to 16 (dots per module)"
-                                ),
-                            ),
+                            _ => self
+                                .error(line, format!("QR size '{n}' must be a number from 1 to 16 (dots per module)")),
                         },
                         Some(("ec", l)) => match l {
                             "L" => level = QrLevel::L,
                             "M" => level = QrLevel::M,
                             "Q" => level = QrLevel::Q,
                             "H" => level = QrLevel::H,
-                            _ => self.error(
-                                line,
-                                format!("QR error correction '{l}' must be L, M, Q or H"),
-                            ),
+                            _ => self.error(line, format!("QR error correction '{l}' must be L, M, Q or H")),
                         },
-                        _ => self.error(
-                            line,
-                            format!("unknown QR option '{w}'; expected size=N or ec=L|M|Q|H"),
-                        ),
+                        _ => self.error(line, format!("unknown QR option '{w}'; expected size=N or ec=L|M|Q|H")),
                     }
                 }
                 if rest.is_empty() {
-                    self.error(
-                        line,
-                        "[qr] needs the text to encode after the ']', e.g. [qr] {case_id}",
-                    );
+                    self.error(line, "[qr] needs the text to encode after the ']', e.g. [qr] {case_id}");
                 }
                 let data = self.parts(line, rest, list);
-                Some(Node::Qr {
-                    data,
-                    module,
-                    level,
-                })
+                Some(Node::Qr { data, module, level })
             }
             Some("feed") => {
                 no_text(self, "feed");
@@ -726,10 +598,7 @@ impl Parser<'_> {
                 }
             }
             Some("cut") => {
-                self.error(
-                    line,
-                    "there is no [cut]: every receipt ends with a feed and a cut by itself",
-                );
+                self.error(line, "there is no [cut]: every receipt ends with a feed and a cut by itself");
                 None
             }
             _ => {
@@ -757,17 +626,9 @@ impl Parser<'_> {
                     let left = self.parts(line, l.trim_end(), list);
                     // `[row] 当日受理 | {received}件`
                     let right = self.parts(line, r.trim_start(), list);
-                    Some(Node::Text {
-                        style,
-                        left,
-                        right: Some(right),
-                    })
+                    Some(Node::Text { style, left, right: Some(right) })
                 } else {
-                    Some(Node::Text {
-                        style,
-                        left: self.parts(line, rest, list),
-                        right: None,
-                    })
+                    Some(Node::Text { style, left: self.parts(line, rest, list), right: None })
                 }
             }
         }
@@ -777,18 +638,10 @@ impl Parser<'_> {
 impl Template {
     /// Parses and checks a template; `file` names it in error messages.
     pub fn parse(kind: ReceiptKind, file: &str, source: &str) -> Result<Template, TemplateErrors> {
-        let mut p = Parser {
-            kind,
-            file,
-            errors: Vec::new(),
-        };
+        let mut p = Parser { kind, file, errors: Vec::new() };
         let nodes = p.parse(source);
         if p.errors.is_empty() {
-            Ok(Template {
-                kind,
-                file: file.to_string(),
-                nodes,
-            })
+            Ok(Template { kind, file: file.to_string(), nodes })
         } else {
             Err(TemplateErrors(p.errors))
         }
@@ -845,41 +698,19 @@ fn expand(nodes: &[Node], values: &Values, item: Option<&Item>, out: &mut Vec<Bl
                 right: right.as_ref().map(|r| fill(r, values, item)),
             }),
             Node::Rule(c) => out.push(Block::Rule(*c)),
-            Node::Qr {
-                data,
-                module,
-                level,
-            } => {
+            Node::Qr { data, module, level } => {
                 let data = fill(data, values, item);
                 if !data.trim().is_empty() {
-                    out.push(Block::Qr {
-                        data,
-                        module: *module,
-                        level: *level,
-                    });
+                    out.push(Block::Qr { data, module: *module, level: *level });
                 }
             }
             Node::Feed(n) => out.push(Block::Feed(*n)),
-            Node::If {
-                cond,
-                negate,
-                then,
-                otherwise,
-            } => {
-                let branch = if truthy(cond, values, item) != *negate {
-                    then
-                } else {
-                    otherwise
-                };
+            Node::If { cond, negate, then, otherwise } => {
+                let branch = if truthy(cond, values, item) != *negate { then } else { otherwise };
                 expand(branch, values, item, out);
             }
             Node::Each { list, body } => {
-                for it in values
-                    .lists
-                    .get(list.as_str())
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[])
-                {
+                for it in values.lists.get(list.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
                     expand(body, values, Some(it), out);
                 }
             }
@@ -930,10 +761,7 @@ impl Templates {
                         continue;
                     }
                 },
-                _ => (
-                    format!("receipts/{}", kind.file_name()),
-                    kind.builtin_source().to_string(),
-                ),
+                _ => (format!("receipts/{}", kind.file_name()), kind.builtin_source().to_string()),
             };
             match Template::parse(kind, &file, &source) {
                 Ok(t) => loaded.push(t),
@@ -945,17 +773,11 @@ impl Templates {
         }
         let mut it = loaded.into_iter();
         match (it.next(), it.next(), it.next()) {
-            (Some(acceptance), Some(disbursement), Some(daily_summary)) => Ok(Templates {
-                acceptance,
-                disbursement,
-                daily_summary,
-            }),
+            (Some(acceptance), Some(disbursement), Some(daily_summary)) => {
+                Ok(Templates { acceptance, disbursement, daily_summary })
+            }
             _ => Err(TemplateErrors(vec![TemplateError {
-                file: dir
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| PathBuf::from("receipts"))
-                    .display()
-                    .to_string(),
+                file: dir.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("receipts")).display().to_string(),
                 line: 0,
                 problem: "not every receipt template could be loaded".into(),
             }])),

@@ -37,14 +37,12 @@ impl CardKind {
             CardKind::ForeignPermanentResident => {
                 lang.pick("外国人永久居留身份证", "foreign permanent resident ID card")
             }
-            CardKind::ForeignPermanentResident2023 => lang.pick(
-                "外国人永久居留身份证（2023版）",
-                "foreign permanent resident ID card (2023)",
-            ),
-            CardKind::HkMacauTaiwanResidencePermit => lang.pick(
-                "港澳台居民居住证",
-                "residence permit for Hong Kong, Macau and Taiwan residents",
-            ),
+            CardKind::ForeignPermanentResident2023 => {
+                lang.pick("外国人永久居留身份证（2023版）", "foreign permanent resident ID card (2023)")
+            }
+            CardKind::HkMacauTaiwanResidencePermit => {
+                lang.pick("港澳台居民居住证", "residence permit for Hong Kong, Macau and Taiwan residents")
+            }
         }
     }
 }
@@ -178,17 +176,10 @@ impl IdCard {
     /// Parses the data of a successful read answer (after SW1-SW3): the length
     /// header (text, photo, and for `30 10` fingerprints), then the blocks.
     /// Fingerprints are never kept.
-    pub fn from_read_data(
-        data: &[u8],
-        with_fingerprints: bool,
-        keep_photo: bool,
-    ) -> Result<IdCard, CardError> {
+    pub fn from_read_data(data: &[u8], with_fingerprints: bool, keep_photo: bool) -> Result<IdCard, CardError> {
         let header = if with_fingerprints { 6 } else { 4 };
         if data.len() < header {
-            return Err(CardError::Truncated {
-                expected: header,
-                found: data.len(),
-            });
+            return Err(CardError::Truncated { expected: header, found: data.len() });
         }
         let text_len = usize::from(u16::from_be_bytes([data[0], data[1]]));
         let photo_len = usize::from(u16::from_be_bytes([data[2], data[3]]));
@@ -197,10 +188,7 @@ impl IdCard {
         }
         let expected = header + text_len + photo_len;
         if data.len() < expected {
-            return Err(CardError::Truncated {
-                expected,
-                found: data.len(),
-            });
+            return Err(CardError::Truncated { expected, found: data.len() });
         }
         let mut text = [0u8; TEXT_LEN];
         text.copy_from_slice(&data[header..header + TEXT_LEN]);
@@ -242,8 +230,7 @@ impl IdCard {
     /// The card as the clerk reads it, one field a line, with warnings
     /// (expired, number that does not check) at the end.
     pub fn render(&self, lang: Lang, today: NaiveDate) -> String {
-        let mut lines: Vec<(&str, String)> =
-            vec![(lang.pick("证件类型", "Card"), self.kind.name(lang).into())];
+        let mut lines: Vec<(&str, String)> = vec![(lang.pick("证件类型", "Card"), self.kind.name(lang).into())];
         if !self.name.is_empty() {
             lines.push((lang.pick("姓名", "Name"), self.name.clone()));
         }
@@ -257,10 +244,7 @@ impl IdCard {
         if let Some(nationality) = &self.nationality {
             lines.push((lang.pick("国籍", "Nationality"), nationality.clone()));
         }
-        lines.push((
-            lang.pick("出生日期", "Born"),
-            self.birth_date.format("%Y-%m-%d").to_string(),
-        ));
+        lines.push((lang.pick("出生日期", "Born"), self.birth_date.format("%Y-%m-%d").to_string()));
         if let Some(address) = &self.address {
             lines.push((lang.pick("住址", "Address"), address.clone()));
         }
@@ -282,37 +266,23 @@ impl IdCard {
             lines.push((lang.pick("签发机关", "Issued by"), authority.clone()));
         }
         if let Some(code) = &self.accepting_authority_code {
-            lines.push((
-                lang.pick("受理机关代码", "Accepting authority"),
-                code.clone(),
-            ));
+            lines.push((lang.pick("受理机关代码", "Accepting authority"), code.clone()));
         }
         let until = match self.valid_until {
             ValidUntil::Date(d) => d.format("%Y-%m-%d").to_string(),
             ValidUntil::LongTerm => lang.pick("长期", "long-term").to_string(),
         };
         let from = self.valid_from.format("%Y-%m-%d");
-        lines.push((
-            lang.pick("有效期限", "Valid"),
-            format!("{from} {} {until}", lang.pick("至", "to")),
-        ));
+        lines.push((lang.pick("有效期限", "Valid"), format!("{from} {} {until}", lang.pick("至", "to"))));
 
-        let width = lines
-            .iter()
-            .map(|(label, _)| display_width(label))
-            .max()
-            .unwrap_or(0);
+        let width = lines.iter().map(|(label, _)| display_width(label)).max().unwrap_or(0);
         let mut out = String::new();
         for (label, value) in &lines {
             let pad = width - display_width(label);
             let _ = writeln!(out, "{label}{}  {value}", " ".repeat(pad));
         }
         if self.is_expired(today) {
-            let _ = writeln!(
-                out,
-                "{}",
-                lang.pick("！此证件已过有效期", "! This card has expired")
-            );
+            let _ = writeln!(out, "{}", lang.pick("！此证件已过有效期", "! This card has expired"));
         }
         if let IdNumberCheck::Invalid(e) = &self.id_number_check {
             let _ = writeln!(out, "! {}", id_problem_message(e, lang));
@@ -355,14 +325,9 @@ struct Block<'a>(&'a [u8; TEXT_LEN]);
 impl Block<'_> {
     /// UCS-2 LE text at `offset`, trimmed of padding spaces and NULs.
     fn field(&self, offset: usize, len: usize) -> String {
-        let units = self.0[offset..offset + len]
-            .chunks_exact(2)
-            .map(|p| u16::from_le_bytes([p[0], p[1]]));
-        let text: String = char::decode_utf16(units)
-            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-            .collect();
-        text.trim_matches(|c: char| c == ' ' || c == '\0' || c == '\u{3000}')
-            .to_string()
+        let units = self.0[offset..offset + len].chunks_exact(2).map(|p| u16::from_le_bytes([p[0], p[1]]));
+        let text: String = char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect();
+        text.trim_matches(|c: char| c == ' ' || c == '\0' || c == '\u{3000}').to_string()
     }
 
     fn optional(&self, offset: usize, len: usize) -> Option<String> {
@@ -384,12 +349,7 @@ impl Block<'_> {
         if raw.starts_with("长期") {
             return Ok(ValidUntil::LongTerm);
         }
-        parse_date(&raw)
-            .map(ValidUntil::Date)
-            .ok_or(CardError::BadDate {
-                field: "valid until",
-                raw,
-            })
+        parse_date(&raw).map(ValidUntil::Date).ok_or(CardError::BadDate { field: "valid until", raw })
     }
 
     /// The resident card and the residence permit share the layout up to 220.
@@ -405,11 +365,7 @@ impl Block<'_> {
             name: self.field(0, 30),
             english_name: None,
             sex: self.sex(30)?,
-            ethnicity: if permit {
-                None
-            } else {
-                self.optional(32, 4).map(|c| Ethnicity::from_code(&c))
-            },
+            ethnicity: if permit { None } else { self.optional(32, 4).map(|c| Ethnicity::from_code(&c)) },
             birth_date: self.date(36, "birth date")?,
             address: self.optional(52, 70),
             id_number,
@@ -516,9 +472,7 @@ mod tests {
         assert_eq!(card.valid_until, ValidUntil::LongTerm);
         assert!(!card.is_expired(NaiveDate::from_ymd_opt(2099, 1, 1).unwrap()));
         assert_eq!(card.ethnicity.as_ref().and_then(|e| e.name), Some("回"));
-        assert!(card
-            .render(Lang::ZhCn, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap())
-            .contains("2010-01-01 至 长期"));
+        assert!(card.render(Lang::ZhCn, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()).contains("2010-01-01 至 长期"));
     }
 
     #[test]
@@ -527,10 +481,7 @@ mod tests {
         put(&mut b, 122, 36, "110105194912310021");
         let card = IdCard::from_text_block(&b).unwrap();
         assert_eq!(card.id_number, "110105194912310021");
-        assert!(matches!(
-            card.id_number_check,
-            IdNumberCheck::Invalid(IdNumberError::CheckMismatch { .. })
-        ));
+        assert!(matches!(card.id_number_check, IdNumberCheck::Invalid(IdNumberError::CheckMismatch { .. })));
         assert_eq!(card.checked_id_number(), None);
         let shown = card.render(Lang::ZhCn, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
         assert!(shown.contains("校验不通过"), "{shown}");
@@ -542,10 +493,7 @@ mod tests {
         put(&mut b, 36, 16, "19491331");
         assert_eq!(
             IdCard::from_text_block(&b),
-            Err(CardError::BadDate {
-                field: "birth date",
-                raw: "19491331".into()
-            })
+            Err(CardError::BadDate { field: "birth date", raw: "19491331".into() })
         );
     }
 }

@@ -37,24 +37,13 @@ pub fn run_card_read(
     out: &mut dyn Write,
 ) -> Result<(), ReaderError> {
     let card = read_once(config, wait)?;
-    write_card(&card, today_in_china(), json, lang, out)
-        .map_err(|e| ReaderError::Output(e.to_string()))
+    write_card(&card, today_in_china(), json, lang, out).map_err(|e| ReaderError::Output(e.to_string()))
 }
 
 /// Prints a card as `card read` does (as of `today`).
-pub fn write_card(
-    card: &IdCard,
-    today: NaiveDate,
-    json: bool,
-    lang: Lang,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
+pub fn write_card(card: &IdCard, today: NaiveDate, json: bool, lang: Lang, out: &mut dyn Write) -> std::io::Result<()> {
     if json {
-        let output = CardOutput {
-            schema: "onedoor.id_card/1",
-            card,
-            expired: card.is_expired(today),
-        };
+        let output = CardOutput { schema: "onedoor.id_card/1", card, expired: card.is_expired(today) };
         serde_json::to_writer_pretty(&mut *out, &output)?;
         writeln!(out)
     } else {
@@ -66,24 +55,11 @@ pub fn write_card(
 pub fn run_devices_probe(lang: Lang, out: &mut dyn Write) -> std::io::Result<()> {
     let reports = probe();
     if reports.is_empty() {
-        return writeln!(
-            out,
-            "{}",
-            lang.pick("没有找到串口。", "No serial ports found.")
-        );
+        return writeln!(out, "{}", lang.pick("没有找到串口。", "No serial ports found."));
     }
     for report in &reports {
-        let usb = report
-            .usb
-            .as_deref()
-            .map(|u| format!(" [{u}]"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "{}{usb}  {}",
-            report.path,
-            report.finding.message(lang)
-        )?;
+        let usb = report.usb.as_deref().map(|u| format!(" [{u}]")).unwrap_or_default();
+        writeln!(out, "{}{usb}  {}", report.path, report.finding.message(lang))?;
     }
     let readers: Vec<&str> = reports
         .iter()
@@ -91,18 +67,7 @@ pub fn run_devices_probe(lang: Lang, out: &mut dyn Write) -> std::io::Result<()>
         .map(|r| r.path.as_str())
         .collect();
     match readers.first() {
-        Some(path) => writeln!(
-            out,
-            "{} {path}",
-            lang.pick("身份证读卡器：", "ID card reader:")
-        ),
-        None => writeln!(
-            out,
-            "{}",
-            lang.pick(
-                "没有端口应答为身份证读卡器。",
-                "No port answers as an ID card reader."
-            )
-        ),
+        Some(path) => writeln!(out, "{} {path}", lang.pick("身份证读卡器：", "ID card reader:")),
+        None => writeln!(out, "{}", lang.pick("没有端口应答为身份证读卡器。", "No port answers as an ID card reader.")),
     }
 }

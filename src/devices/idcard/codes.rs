@@ -60,14 +60,8 @@ pub struct Ethnicity {
 
 impl Ethnicity {
     pub fn from_code(code: &str) -> Ethnicity {
-        let name = NATIONS
-            .iter()
-            .find(|(c, _, _)| *c == code)
-            .map(|(_, zh, _)| *zh);
-        Ethnicity {
-            code: code.to_string(),
-            name,
-        }
+        let name = NATIONS.iter().find(|(c, _, _)| *c == code).map(|(_, zh, _)| *zh);
+        Ethnicity { code: code.to_string(), name }
     }
 
     /// As written on the card face ("汉族") or in English ("Han").
@@ -145,11 +139,7 @@ const NATIONS: [(&str, &str, &str); 58] = [
     ("55", "珞巴", "Lhoba"),
     ("56", "基诺", "Jino"),
     ("97", "其他", "other"),
-    (
-        "98",
-        "外国血统中国籍人士",
-        "Chinese citizen of foreign origin",
-    ),
+    ("98", "外国血统中国籍人士", "Chinese citizen of foreign origin"),
 ];
 
 #[cfg(test)]
@@ -163,10 +153,7 @@ mod tests {
         }
         assert_eq!(Ethnicity::from_code("46").name, Some("德昂"));
         assert_eq!(Ethnicity::from_code("01").display(Lang::ZhCn), "汉族");
-        assert_eq!(
-            Ethnicity::from_code("98").display(Lang::ZhCn),
-            "外国血统中国籍人士"
-        );
+        assert_eq!(Ethnicity::from_code("98").display(Lang::ZhCn), "外国血统中国籍人士");
         assert_eq!(Ethnicity::from_code("77").name, None);
     }
 

@@ -65,11 +65,7 @@ impl Command {
     pub const READ_WITH_FINGERPRINTS: Command = Command::new(0x30, 0x10);
 
     pub const fn new(cmd: u8, para: u8) -> Command {
-        Command {
-            cmd,
-            para,
-            data: Vec::new(),
-        }
+        Command { cmd, para, data: Vec::new() }
     }
 
     /// The whole frame to write to the port. At most [`MAX_DATA`] bytes of data
@@ -83,11 +79,7 @@ impl Command {
     /// A command from a decoded payload (used by reader simulators).
     pub fn from_payload(payload: &[u8]) -> Result<Command, FrameError> {
         match payload {
-            [cmd, para, data @ ..] => Ok(Command {
-                cmd: *cmd,
-                para: *para,
-                data: data.to_vec(),
-            }),
+            [cmd, para, data @ ..] => Ok(Command { cmd: *cmd, para: *para, data: data.to_vec() }),
             _ => Err(FrameError::TooShort(payload.len())),
         }
     }
@@ -106,12 +98,7 @@ pub struct Response {
 impl Response {
     /// An answer with SW1 = SW2 = 0, as every reader sends them.
     pub fn new(status: Status, data: Vec<u8>) -> Response {
-        Response {
-            sw1: 0,
-            sw2: 0,
-            sw3: status.code(),
-            data,
-        }
+        Response { sw1: 0, sw2: 0, sw3: status.code(), data }
     }
 
     pub fn status(&self) -> Status {
@@ -129,12 +116,7 @@ impl Response {
     /// An answer from a decoded payload.
     pub fn from_payload(payload: &[u8]) -> Result<Response, FrameError> {
         match payload {
-            [sw1, sw2, sw3, data @ ..] => Ok(Response {
-                sw1: *sw1,
-                sw2: *sw2,
-                sw3: *sw3,
-                data: data.to_vec(),
-            }),
+            [sw1, sw2, sw3, data @ ..] => Ok(Response { sw1: *sw1, sw2: *sw2, sw3: *sw3, data: data.to_vec() }),
             _ => Err(FrameError::TooShort(payload.len())),
         }
     }
@@ -154,9 +136,7 @@ pub enum FrameError {
 impl FrameError {
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
-            (FrameError::Checksum { .. }, Lang::ZhCn) => {
-                "读卡器发来的数据校验和错误（数据受损）".into()
-            }
+            (FrameError::Checksum { .. }, Lang::ZhCn) => "读卡器发来的数据校验和错误（数据受损）".into(),
             (FrameError::Length(n), Lang::ZhCn) => format!("读卡器发来的数据长度异常（{n} 字节）"),
             (FrameError::TooShort(n), Lang::ZhCn) => format!("读卡器发来的数据太短（{n} 字节）"),
             (e, Lang::En) => format!("the reader's answer was damaged: {e}"),
@@ -418,12 +398,7 @@ impl Status {
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} (status {:#04X})",
-            self.message(Lang::En),
-            self.code()
-        )
+        write!(f, "{} (status {:#04X})", self.message(Lang::En), self.code())
     }
 }
 
@@ -434,50 +409,24 @@ mod tests {
     #[test]
     fn command_frames_match_the_published_bytes() {
         let cases: [(Command, &[u8]); 5] = [
-            (
-                Command::SAM_STATUS,
-                &[0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x03, 0x11, 0xFF, 0xED],
-            ),
-            (
-                Command::FIND_CARD,
-                &[0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x03, 0x20, 0x01, 0x22],
-            ),
-            (
-                Command::SELECT_CARD,
-                &[0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x03, 0x20, 0x02, 0x21],
-            ),
-            (
-                Command::READ_TEXT_AND_PHOTO,
-                &[0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x03, 0x30, 0x01, 0x32],
-            ),
-            (
-                Command::READ_WITH_FINGERPRINTS,
-                &[0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x03, 0x30, 0x10, 0x23],
-            ),
+            (Command::SAM_STATUS, &[0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x03, 0x11, 0xFF, 0xED]),
+            (Command::FIND_CARD, &[0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x03, 0x20, 0x01, 0x22]),
+            (Command::SELECT_CARD, &[0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x03, 0x20, 0x02, 0x21]),
+            (Command::READ_TEXT_AND_PHOTO, &[0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x03, 0x30, 0x01, 0x32]),
+            (Command::READ_WITH_FINGERPRINTS, &[0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x03, 0x30, 0x10, 0x23]),
         ];
         for (command, bytes) in cases {
             assert_eq!(command.encode(), bytes, "{command:?}");
         }
-        let set_rf = Command {
-            cmd: 0x61,
-            para: 0xFF,
-            data: vec![0x50],
-        };
-        assert_eq!(
-            set_rf.encode(),
-            [0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x04, 0x61, 0xFF, 0x50, 0xCA]
-        );
+        let set_rf = Command { cmd: 0x61, para: 0xFF, data: vec![0x50] };
+        assert_eq!(set_rf.encode(), [0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x04, 0x61, 0xFF, 0x50, 0xCA]);
     }
 
     #[test]
     fn captured_answers_decode() {
         let mut decoder = FrameDecoder::new();
-        decoder.push(&[
-            0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x08, 0x00, 0x00, 0x9F, 0, 0, 0, 0, 0x97,
-        ]);
-        decoder.push(&[
-            0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x04, 0x00, 0x00, 0x80, 0x84,
-        ]);
+        decoder.push(&[0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x08, 0x00, 0x00, 0x9F, 0, 0, 0, 0, 0x97]);
+        decoder.push(&[0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x04, 0x00, 0x00, 0x80, 0x84]);
         let found = Response::from_payload(&decoder.next_frame().unwrap().unwrap()).unwrap();
         assert_eq!(found.status(), Status::CardFound);
         assert_eq!(found.data, [0, 0, 0, 0]);
@@ -489,22 +438,11 @@ mod tests {
     #[test]
     fn a_damaged_checksum_is_reported_and_the_next_frame_still_found() {
         let mut decoder = FrameDecoder::new();
-        decoder.push(&[
-            0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x04, 0x00, 0x00, 0x90, 0x95,
-        ]);
+        decoder.push(&[0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x04, 0x00, 0x00, 0x90, 0x95]);
         decoder.push(&Response::new(Status::Success, vec![]).encode());
-        assert_eq!(
-            decoder.next_frame(),
-            Some(Err(FrameError::Checksum {
-                expected: 0x94,
-                found: 0x95
-            }))
-        );
+        assert_eq!(decoder.next_frame(), Some(Err(FrameError::Checksum { expected: 0x94, found: 0x95 })));
         let ok = decoder.next_frame().unwrap().unwrap();
-        assert_eq!(
-            Response::from_payload(&ok).unwrap().status(),
-            Status::Success
-        );
+        assert_eq!(Response::from_payload(&ok).unwrap().status(), Status::Success);
     }
 
     #[test]
@@ -523,9 +461,7 @@ mod tests {
             assert!(!status.message(Lang::ZhCn).is_empty());
             assert!(!status.message(Lang::En).is_empty());
         }
-        assert!(Status::SamNotAuthorised
-            .message(Lang::ZhCn)
-            .contains("未经授权"));
+        assert!(Status::SamNotAuthorised.message(Lang::ZhCn).contains("未经授权"));
         assert!(Status::NoCard.message(Lang::En).contains("no card"));
     }
 }

@@ -34,21 +34,13 @@ pub enum PortFinding {
 impl PortFinding {
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            PortFinding::IdCardReader => lang
-                .pick("身份证读卡器，就绪", "ID card reader, ready")
-                .into(),
+            PortFinding::IdCardReader => lang.pick("身份证读卡器，就绪", "ID card reader, ready").into(),
             PortFinding::ReaderNotReady(why) => {
-                format!(
-                    "{}{why}",
-                    lang.pick("身份证读卡器，不可用：", "ID card reader, not ready: ")
-                )
+                format!("{}{why}", lang.pick("身份证读卡器，不可用：", "ID card reader, not ready: "))
             }
-            PortFinding::NoAnswer => lang
-                .pick(
-                    "无应答（不是身份证读卡器）",
-                    "no answer (not an ID card reader)",
-                )
-                .into(),
+            PortFinding::NoAnswer => {
+                lang.pick("无应答（不是身份证读卡器）", "no answer (not an ID card reader)").into()
+            }
             PortFinding::Absent => lang.pick("无硬件", "no hardware behind it").into(),
             PortFinding::Unusable(why) => {
                 format!("{}{why}", lang.pick("无法打开：", "cannot be opened: "))
@@ -74,11 +66,7 @@ pub fn probe() -> Vec<PortReport> {
         Ok(entries) => entries
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| {
-                ["ttyUSB", "ttyACM", "ttyS"]
-                    .iter()
-                    .any(|p| n.starts_with(p))
-            })
+            .filter(|n| ["ttyUSB", "ttyACM", "ttyS"].iter().any(|p| n.starts_with(p)))
             .filter(|n| Path::new("/dev").join(n).exists())
             .collect(),
         Err(_) => Vec::new(),
@@ -92,11 +80,7 @@ pub fn probe() -> Vec<PortReport> {
                 let path = format!("/dev/{name}");
                 let absent = name.starts_with("ttyS") && uart_absent(&sys.join(name));
                 scope.spawn(move || {
-                    let finding = if absent {
-                        PortFinding::Absent
-                    } else {
-                        probe_port(&path, PROBE_BAUD)
-                    };
+                    let finding = if absent { PortFinding::Absent } else { probe_port(&path, PROBE_BAUD) };
                     (path, finding)
                 })
             })
@@ -126,9 +110,7 @@ pub fn probe_port(path: &str, baud: u32) -> PortFinding {
     match link.exchange(&Command::SAM_STATUS, PROBE_TIMEOUT) {
         Ok(response) if response.status() == Status::Success => PortFinding::IdCardReader,
         Ok(response) => PortFinding::ReaderNotReady(response.status().message(Lang::En)),
-        Err(ReaderError::Garbled(_)) => {
-            PortFinding::ReaderNotReady("its answer was damaged".into())
-        }
+        Err(ReaderError::Garbled(_)) => PortFinding::ReaderNotReady("its answer was damaged".into()),
         Err(_) => PortFinding::NoAnswer,
     }
 }
@@ -192,9 +174,6 @@ mod tests {
 
     #[test]
     fn a_missing_port_is_absent_not_an_error() {
-        assert_eq!(
-            probe_port("/dev/ttyUSB-onedoor-none", 115_200),
-            PortFinding::Absent
-        );
+        assert_eq!(probe_port("/dev/ttyUSB-onedoor-none", 115_200), PortFinding::Absent);
     }
 }

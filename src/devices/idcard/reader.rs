@@ -69,12 +69,7 @@ pub struct ReaderConfig {
 impl ReaderConfig {
     /// `port` at 115200 baud, reading text and photo, photo not kept.
     pub fn new(port: impl Into<String>) -> ReaderConfig {
-        ReaderConfig {
-            port: port.into(),
-            baud: 115_200,
-            read_command: ReadCommand::TextAndPhoto,
-            keep_photo: false,
-        }
+        ReaderConfig { port: port.into(), baud: 115_200, read_command: ReadCommand::TextAndPhoto, keep_photo: false }
     }
 }
 
@@ -176,10 +171,9 @@ impl ReaderError {
             ReaderError::Refused { status, .. } => {
                 matches!(status, Status::SamSelfTestFailed | Status::SamNotAuthorised)
             }
-            ReaderError::NoCard { .. }
-            | ReaderError::Garbled(_)
-            | ReaderError::Card(_)
-            | ReaderError::Output(_) => false,
+            ReaderError::NoCard { .. } | ReaderError::Garbled(_) | ReaderError::Card(_) | ReaderError::Output(_) => {
+                false
+            }
         }
     }
 }
@@ -196,9 +190,7 @@ impl Link {
     /// Opens the port (8N1, no flow control).
     pub(crate) fn open(path: &str, baud: u32) -> Result<Link, ReaderError> {
         if !Path::new(path).exists() {
-            return Err(ReaderError::NotFound {
-                port: path.to_string(),
-            });
+            return Err(ReaderError::NotFound { port: path.to_string() });
         }
         let port = serialport::new(path, baud)
             .data_bits(DataBits::Eight)
@@ -208,12 +200,7 @@ impl Link {
             .timeout(SHORT_TIMEOUT)
             .open()
             .map_err(|e| open_error(path, e))?;
-        Ok(Link {
-            port,
-            name: path.to_string(),
-            decoder: FrameDecoder::new(),
-            buf: vec![0; 1024],
-        })
+        Ok(Link { port, name: path.to_string(), decoder: FrameDecoder::new(), buf: vec![0; 1024] })
     }
 
     /// Opens the port and checks that a working reader is on it.
@@ -224,11 +211,7 @@ impl Link {
     }
 
     /// Sends one command and waits up to `timeout` for the answer.
-    pub(crate) fn exchange(
-        &mut self,
-        command: &Command,
-        timeout: Duration,
-    ) -> Result<Response, ReaderError> {
+    pub(crate) fn exchange(&mut self, command: &Command, timeout: Duration) -> Result<Response, ReaderError> {
         // Anything left from an earlier, abandoned exchange is stale.
         let _ = self.port.clear(ClearBuffer::Input);
         self.decoder.clear();
@@ -250,23 +233,13 @@ impl Link {
             let now = Instant::now();
             if now >= deadline {
                 tracing::debug!(port = %self.name, buffered = self.decoder.buffered(), "no answer in time");
-                return Err(ReaderError::NoAnswer {
-                    port: self.name.clone(),
-                });
+                return Err(ReaderError::NoAnswer { port: self.name.clone() });
             }
             let _ = self.port.set_timeout(deadline - now);
             match self.port.read(&mut self.buf) {
-                Ok(0) => {
-                    return Err(ReaderError::Disconnected {
-                        port: self.name.clone(),
-                    })
-                }
+                Ok(0) => return Err(ReaderError::Disconnected { port: self.name.clone() }),
                 Ok(n) => self.decoder.push(&self.buf[..n]),
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        ErrorKind::TimedOut | ErrorKind::Interrupted | ErrorKind::WouldBlock
-                    ) => {}
+                Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::Interrupted | ErrorKind::WouldBlock) => {}
                 Err(e) => return Err(self.io_failure(&e)),
             }
         }
@@ -275,13 +248,9 @@ impl Link {
     fn io_failure(&self, e: &std::io::Error) -> ReaderError {
         tracing::info!(port = %self.name, error = %e, "ID card reader connection lost");
         if e.kind() == ErrorKind::TimedOut {
-            ReaderError::NoAnswer {
-                port: self.name.clone(),
-            }
+            ReaderError::NoAnswer { port: self.name.clone() }
         } else {
-            ReaderError::Disconnected {
-                port: self.name.clone(),
-            }
+            ReaderError::Disconnected { port: self.name.clone() }
         }
     }
 
@@ -303,13 +272,7 @@ impl Link {
     }
 
     pub(crate) fn check_sam(&mut self) -> Result<(), ReaderError> {
-        self.expect(
-            Step::SamCheck,
-            &Command::SAM_STATUS,
-            SHORT_TIMEOUT,
-            &[Status::Success],
-        )
-        .map(|_| ())
+        self.expect(Step::SamCheck, &Command::SAM_STATUS, SHORT_TIMEOUT, &[Status::Success]).map(|_| ())
     }
 
     /// Whether a card is on the reader (find answers 0x9F; 0x80 is no card).
@@ -318,31 +281,17 @@ impl Link {
         match response.status() {
             Status::CardFound | Status::Success => Ok(true),
             Status::NoCard => Ok(false),
-            status => Err(ReaderError::Refused {
-                step: Step::FindCard,
-                status,
-            }),
+            status => Err(ReaderError::Refused { step: Step::FindCard, status }),
         }
     }
 
     /// Select, then read the card just found.
     pub(crate) fn select_and_read(&mut self, config: &ReaderConfig) -> Result<IdCard, ReaderError> {
-        self.expect(
-            Step::SelectCard,
-            &Command::SELECT_CARD,
-            SHORT_TIMEOUT,
-            &[Status::Success],
-        )?;
+        self.expect(Step::SelectCard, &Command::SELECT_CARD, SHORT_TIMEOUT, &[Status::Success])?;
         let read = config.read_command;
-        let response = self.expect(
-            Step::ReadCard,
-            &read.command(),
-            read.timeout(),
-            &[Status::Success],
-        )?;
+        let response = self.expect(Step::ReadCard, &read.command(), read.timeout(), &[Status::Success])?;
         let with_fingerprints = read == ReadCommand::WithFingerprints;
-        IdCard::from_read_data(&response.data, with_fingerprints, config.keep_photo)
-            .map_err(ReaderError::Card)
+        IdCard::from_read_data(&response.data, with_fingerprints, config.keep_photo).map_err(ReaderError::Card)
     }
 }
 
@@ -351,14 +300,10 @@ fn open_error(path: &str, e: serialport::Error) -> ReaderError {
     match e.kind() {
         serialport::ErrorKind::NoDevice => ReaderError::Busy { port },
         serialport::ErrorKind::Io(ErrorKind::NotFound) => ReaderError::NotFound { port },
-        serialport::ErrorKind::Io(ErrorKind::PermissionDenied) => ReaderError::CannotOpen {
-            port,
-            reason: "permission denied (is the user in the dialout group?)".into(),
-        },
-        _ => ReaderError::CannotOpen {
-            port,
-            reason: e.description,
-        },
+        serialport::ErrorKind::Io(ErrorKind::PermissionDenied) => {
+            ReaderError::CannotOpen { port, reason: "permission denied (is the user in the dialout group?)".into() }
+        }
+        _ => ReaderError::CannotOpen { port, reason: e.description },
     }
 }
 
@@ -393,15 +338,10 @@ pub enum ReaderStatus {
 impl ReaderStatus {
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            ReaderStatus::Connecting => lang
-                .pick("正在连接读卡器…", "connecting to the card reader…")
-                .into(),
+            ReaderStatus::Connecting => lang.pick("正在连接读卡器…", "connecting to the card reader…").into(),
             ReaderStatus::Ready => lang.pick("读卡器就绪", "card reader ready").into(),
             ReaderStatus::Disconnected { reason } => {
-                let gone = matches!(
-                    reason,
-                    ReaderError::NotFound { .. } | ReaderError::Disconnected { .. }
-                );
+                let gone = matches!(reason, ReaderError::NotFound { .. } | ReaderError::Disconnected { .. });
                 let prefix = if gone {
                     lang.pick("读卡器已断开：", "card reader disconnected: ")
                 } else {
@@ -455,20 +395,13 @@ impl Drop for ReaderHandle {
 /// failed reads through `notify`, which runs on the reader thread.
 pub fn spawn(config: ReaderConfig, notify: impl Fn(ReaderEvent) + Send + 'static) -> ReaderHandle {
     let (control, rx) = mpsc::channel();
-    let thread = thread::Builder::new()
-        .name("idcard-reader".into())
-        .spawn(move || ReaderThread::new(config, rx, notify).run());
+    let thread =
+        thread::Builder::new().name("idcard-reader".into()).spawn(move || ReaderThread::new(config, rx, notify).run());
     match thread {
-        Ok(thread) => ReaderHandle {
-            control,
-            thread: Some(thread),
-        },
+        Ok(thread) => ReaderHandle { control, thread: Some(thread) },
         Err(e) => {
             tracing::error!(error = %e, "cannot start the ID card reader thread");
-            ReaderHandle {
-                control,
-                thread: None,
-            }
+            ReaderHandle { control, thread: None }
         }
     }
 }
@@ -497,13 +430,7 @@ struct ReaderThread<F> {
 
 impl<F: Fn(ReaderEvent)> ReaderThread<F> {
     fn new(config: ReaderConfig, control: Receiver<Control>, notify: F) -> Self {
-        ReaderThread {
-            config,
-            control,
-            notify,
-            wanted: false,
-            status: None,
-        }
+        ReaderThread { config, control, notify, wanted: false, status: None }
     }
 
     fn report(&mut self, status: ReaderStatus) {
@@ -573,9 +500,7 @@ impl<F: Fn(ReaderEvent)> ReaderThread<F> {
             } else {
                 // A quiet reader: notice an unplug by the port path vanishing.
                 if !Path::new(&self.config.port).exists() {
-                    return Err(ReaderError::Disconnected {
-                        port: self.config.port.clone(),
-                    });
+                    return Err(ReaderError::Disconnected { port: self.config.port.clone() });
                 }
                 if self.wait(RECONNECT_INTERVAL) == Flow::Stop {
                     return Ok(Flow::Stop);
@@ -602,10 +527,7 @@ impl<F: Fn(ReaderEvent)> ReaderThread<F> {
         }
         match link.select_and_read(&self.config) {
             Ok(card) => {
-                *presence = Presence {
-                    awaiting_lift: true,
-                    failures: 0,
-                };
+                *presence = Presence { awaiting_lift: true, failures: 0 };
                 (self.notify)(ReaderEvent::Card(Box::new(card)));
                 Ok(())
             }
@@ -614,10 +536,7 @@ impl<F: Fn(ReaderEvent)> ReaderThread<F> {
                 presence.failures += 1;
                 tracing::debug!(attempt = presence.failures, error = %e, "card read failed");
                 if presence.failures >= ATTEMPTS_PER_CARD {
-                    *presence = Presence {
-                        awaiting_lift: true,
-                        failures: 0,
-                    };
+                    *presence = Presence { awaiting_lift: true, failures: 0 };
                     (self.notify)(ReaderEvent::Failed(e));
                 }
                 Ok(())

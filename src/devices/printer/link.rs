@@ -24,16 +24,11 @@ pub trait Link {
 }
 
 fn remaining(deadline: Instant) -> Option<Duration> {
-    deadline
-        .checked_duration_since(Instant::now())
-        .filter(|d| !d.is_zero())
+    deadline.checked_duration_since(Instant::now()).filter(|d| !d.is_zero())
 }
 
 fn is_wait(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-    )
+    matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted)
 }
 
 pub struct SerialLink {
@@ -53,9 +48,7 @@ impl SerialLink {
 
 impl Link for SerialLink {
     fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.port
-            .set_timeout(WRITE_TIMEOUT)
-            .map_err(io::Error::from)?;
+        self.port.set_timeout(WRITE_TIMEOUT).map_err(io::Error::from)?;
         self.port.write_all(bytes)?;
         self.port.flush()
     }
@@ -85,10 +78,7 @@ pub struct TcpLink {
 
 impl TcpLink {
     pub fn open(host: &str, port: u16) -> io::Result<TcpLink> {
-        let mut last = io::Error::new(
-            io::ErrorKind::NotFound,
-            format!("'{host}' does not resolve to an address"),
-        );
+        let mut last = io::Error::new(io::ErrorKind::NotFound, format!("'{host}' does not resolve to an address"));
         for addr in (host, port).to_socket_addrs()? {
             match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
                 Ok(stream) => {
@@ -186,9 +176,7 @@ impl UsbLink {
             #[cfg(not(unix))]
             options.read(true);
         }
-        Ok(UsbLink {
-            file: options.open(path)?,
-        })
+        Ok(UsbLink { file: options.open(path)? })
     }
 }
 
@@ -197,21 +185,11 @@ impl Link for UsbLink {
         let deadline = Instant::now() + WRITE_TIMEOUT;
         while !bytes.is_empty() {
             match self.file.write(bytes) {
-                Ok(0) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::WriteZero,
-                        "the printer accepted no bytes",
-                    ))
-                }
+                Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "the printer accepted no bytes")),
                 Ok(n) => bytes = &bytes[n..],
                 Err(e) if is_wait(&e) => match remaining(deadline) {
                     Some(left) => thread::sleep(POLL.min(left)),
-                    None => {
-                        return Err(io::Error::new(
-                            io::ErrorKind::TimedOut,
-                            "the printer stopped taking bytes",
-                        ))
-                    }
+                    None => return Err(io::Error::new(io::ErrorKind::TimedOut, "the printer stopped taking bytes")),
                 },
                 Err(e) => return Err(e),
             }

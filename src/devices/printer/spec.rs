@@ -50,20 +50,13 @@ pub struct SpecError {
 
 impl PrinterSpec {
     pub fn none() -> PrinterSpec {
-        PrinterSpec {
-            connection: Connection::None,
-            ask_status: false,
-            status_timeout: STATUS_TIMEOUT,
-        }
+        PrinterSpec { connection: Connection::None, ask_status: false, status_timeout: STATUS_TIMEOUT }
     }
 
     /// Parses a spec string; the error says what is wrong and what is expected.
     pub fn parse(text: &str) -> Result<PrinterSpec, SpecError> {
         let spec = text.trim();
-        let bad = |problem: String| SpecError {
-            spec: spec.to_string(),
-            problem,
-        };
+        let bad = |problem: String| SpecError { spec: spec.to_string(), problem };
         if spec.is_empty() {
             return Err(bad("it is empty".into()));
         }
@@ -85,11 +78,7 @@ impl PrinterSpec {
             match k {
                 "baud" => match v.parse::<u32>() {
                     Ok(b) if (300..=4_000_000).contains(&b) => baud = Some(b),
-                    _ => {
-                        return Err(bad(format!(
-                            "baud '{v}' is not a baud rate such as 9600 or 115200"
-                        )))
-                    }
+                    _ => return Err(bad(format!("baud '{v}' is not a baud rate such as 9600 or 115200"))),
                 },
                 "status" => match v {
                     "on" => ask_status = Some(true),
@@ -97,47 +86,30 @@ impl PrinterSpec {
                     _ => return Err(bad(format!("status '{v}' must be on or off"))),
                 },
                 "timeout_ms" => match v.parse::<u64>() {
-                    Ok(ms) if (10..=10_000).contains(&ms) => {
-                        status_timeout = Duration::from_millis(ms)
-                    }
+                    Ok(ms) if (10..=10_000).contains(&ms) => status_timeout = Duration::from_millis(ms),
                     _ => return Err(bad(format!("timeout_ms '{v}' must be from 10 to 10000"))),
                 },
-                other => {
-                    return Err(bad(format!(
-                        "unknown option '{other}' (known: baud, status, timeout_ms)"
-                    )))
-                }
+                other => return Err(bad(format!("unknown option '{other}' (known: baud, status, timeout_ms)"))),
             }
         }
         let path = |what: &str| -> Result<PathBuf, SpecError> {
             if target.is_empty() {
                 Err(bad(format!("the {what} path is missing")))
             } else if what != "file" && !target.starts_with('/') {
-                Err(bad(format!(
-                    "the {what} device must be an absolute path such as /dev/…"
-                )))
+                Err(bad(format!("the {what} device must be an absolute path such as /dev/…")))
             } else {
                 Ok(PathBuf::from(target))
             }
         };
         let connection = match scheme {
-            "serial" => Connection::Serial {
-                path: path("serial")?,
-                baud: baud.unwrap_or(DEFAULT_BAUD),
-            },
+            "serial" => Connection::Serial { path: path("serial")?, baud: baud.unwrap_or(DEFAULT_BAUD) },
             "usb" => Connection::Usb { path: path("usb")? },
             "tcp" => {
                 let (host, port) = host_port(target).map_err(bad)?;
                 Connection::Tcp { host, port }
             }
-            "file" => Connection::File {
-                path: path("file")?,
-            },
-            other => {
-                return Err(bad(format!(
-                    "'{other}' is not a kind of printer connection"
-                )))
-            }
+            "file" => Connection::File { path: path("file")? },
+            other => return Err(bad(format!("'{other}' is not a kind of printer connection"))),
         };
         if baud.is_some() && !matches!(connection, Connection::Serial { .. }) {
             return Err(bad("baud applies only to a serial printer".into()));
@@ -146,11 +118,7 @@ impl PrinterSpec {
         if ask_status == Some(true) && !can_answer {
             return Err(bad("a file cannot answer a status query".into()));
         }
-        Ok(PrinterSpec {
-            connection,
-            ask_status: ask_status.unwrap_or(can_answer),
-            status_timeout,
-        })
+        Ok(PrinterSpec { connection, ask_status: ask_status.unwrap_or(can_answer), status_timeout })
     }
 
     /// Whether receipts go to paper (false for `none`: show them on screen).
@@ -193,9 +161,7 @@ impl fmt::Display for PrinterSpec {
                 opts.push(format!("baud={baud}"));
             }
             Connection::Usb { path } => write!(f, "usb:{}", path.display())?,
-            Connection::Tcp { host, port } if host.contains(':') => {
-                write!(f, "tcp:[{host}]:{port}")?
-            }
+            Connection::Tcp { host, port } if host.contains(':') => write!(f, "tcp:[{host}]:{port}")?,
             Connection::Tcp { host, port } => write!(f, "tcp:{host}:{port}")?,
             Connection::File { path } => return write!(f, "file:{}", path.display()),
             Connection::None => return f.write_str("none"),
@@ -228,9 +194,7 @@ impl Serialize for PrinterSpec {
 
 impl<'de> Deserialize<'de> for PrinterSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<PrinterSpec, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -247,10 +211,7 @@ mod tests {
             ("usb:/dev/usb/lp0?status=off", "usb:/dev/usb/lp0?status=off"),
             ("tcp:192.168.1.50:9100", "tcp:192.168.1.50:9100"),
             ("tcp:printer.local", "tcp:printer.local:9100"),
-            (
-                "tcp:[::1]:9101?timeout_ms=200",
-                "tcp:[::1]:9101?timeout_ms=200",
-            ),
+            ("tcp:[::1]:9101?timeout_ms=200", "tcp:[::1]:9101?timeout_ms=200"),
             ("file:/tmp/out.bin", "file:/tmp/out.bin"),
             (" none ", "none"),
         ] {
@@ -259,13 +220,7 @@ mod tests {
             assert_eq!(PrinterSpec::parse(shown).unwrap(), spec);
         }
         let s = PrinterSpec::parse("serial:/dev/ttyS0?baud=115200").unwrap();
-        assert_eq!(
-            s.connection,
-            Connection::Serial {
-                path: "/dev/ttyS0".into(),
-                baud: 115200
-            }
-        );
+        assert_eq!(s.connection, Connection::Serial { path: "/dev/ttyS0".into(), baud: 115200 });
         assert!(s.ask_status);
         assert!(!PrinterSpec::parse("file:out.bin").unwrap().ask_status);
         assert!(!PrinterSpec::parse("none").unwrap().prints_on_paper());

@@ -42,12 +42,7 @@ pub fn is_status_byte(b: u8) -> bool {
 impl StatusReplies {
     /// What the answers mean, the most specific cause first.
     pub fn status(&self) -> PrinterStatus {
-        let all = [
-            Some(self.printer),
-            Some(self.offline_cause),
-            Some(self.paper),
-            self.error_cause,
-        ];
+        let all = [Some(self.printer), Some(self.offline_cause), Some(self.paper), self.error_cause];
         if !all.iter().flatten().all(|b| is_status_byte(*b)) {
             return PrinterStatus::BadReply;
         }
@@ -77,18 +72,15 @@ impl PrinterStatus {
     pub fn message(self, lang: Lang) -> &'static str {
         match self {
             PrinterStatus::Ready => lang.pick("打印机就绪", "The printer is ready"),
-            PrinterStatus::PaperNearEnd => lang.pick(
-                "打印纸即将用完，请准备换纸",
-                "The paper roll is nearly finished; have a new roll ready",
-            ),
-            PrinterStatus::PaperOut => lang.pick(
-                "打印机缺纸，请装纸后补打回执",
-                "The printer is out of paper; load a roll and reprint",
-            ),
-            PrinterStatus::CoverOpen => lang.pick(
-                "打印机上盖未合好，请合上后补打回执",
-                "The printer cover is open; close it and reprint",
-            ),
+            PrinterStatus::PaperNearEnd => {
+                lang.pick("打印纸即将用完，请准备换纸", "The paper roll is nearly finished; have a new roll ready")
+            }
+            PrinterStatus::PaperOut => {
+                lang.pick("打印机缺纸，请装纸后补打回执", "The printer is out of paper; load a roll and reprint")
+            }
+            PrinterStatus::CoverOpen => {
+                lang.pick("打印机上盖未合好，请合上后补打回执", "The printer cover is open; close it and reprint")
+            }
             PrinterStatus::Offline => lang.pick(
                 "打印机处于脱机状态，请检查电源和按键后补打回执",
                 "The printer is offline; check its power and buttons, then reprint",
@@ -97,10 +89,9 @@ impl PrinterStatus {
                 "打印机故障（切刀卡纸或打印头过热），请排除后补打回执",
                 "The printer reports a fault (cutter jam or hot print head); clear it and reprint",
             ),
-            PrinterStatus::NotAnswering => lang.pick(
-                "打印机没有应答，请检查电源和连线",
-                "The printer does not answer; check its power and cable",
-            ),
+            PrinterStatus::NotAnswering => {
+                lang.pick("打印机没有应答，请检查电源和连线", "The printer does not answer; check its power and cable")
+            }
             PrinterStatus::BadReply => lang.pick(
                 "打印机的应答无法识别，请检查波特率等设置",
                 "The printer's answer cannot be read; check the baud rate and settings",
@@ -114,13 +105,7 @@ mod tests {
     use super::*;
 
     fn st(printer: u8, offline_cause: u8, paper: u8) -> PrinterStatus {
-        StatusReplies {
-            printer,
-            offline_cause,
-            paper,
-            error_cause: None,
-        }
-        .status()
+        StatusReplies { printer, offline_cause, paper, error_cause: None }.status()
     }
 
     #[test]
@@ -137,16 +122,7 @@ mod tests {
     #[test]
     fn only_ready_and_near_end_print_and_every_status_has_both_languages() {
         use PrinterStatus::*;
-        for s in [
-            Ready,
-            PaperNearEnd,
-            PaperOut,
-            CoverOpen,
-            Offline,
-            Error,
-            NotAnswering,
-            BadReply,
-        ] {
+        for s in [Ready, PaperNearEnd, PaperOut, CoverOpen, Offline, Error, NotAnswering, BadReply] {
             assert_eq!(s.can_print(), matches!(s, Ready | PaperNearEnd));
             assert!(!s.message(Lang::ZhCn).is_ascii());
             assert!(s.message(Lang::En).is_ascii());

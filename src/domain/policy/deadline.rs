@@ -47,38 +47,25 @@ impl Policy {
     /// received; on the green channel the day its review is due.
     pub fn due_by(&self, kind: Kind, channel: Channel, received: NaiveDate) -> NaiveDate {
         match channel {
-            Channel::Normal => self
-                .calendar
-                .add_working_days(received, self.steps_for(kind).total()),
+            Channel::Normal => self.calendar.add_working_days(received, self.steps_for(kind).total()),
             Channel::Green => self.green_review_by(received),
         }
     }
 
     /// Green channel: the day help must have been given.
     pub fn green_help_by(&self, received: NaiveDate) -> NaiveDate {
-        self.calendar
-            .add_working_days(received, self.green_channel.help)
+        self.calendar.add_working_days(received, self.green_channel.help)
     }
 
     /// Green channel: the day the after-the-fact review must be completed.
     pub fn green_review_by(&self, received: NaiveDate) -> NaiveDate {
-        self.calendar
-            .add_working_days(self.green_help_by(received), self.green_channel.review)
+        self.calendar.add_working_days(self.green_help_by(received), self.green_channel.review)
     }
 
     /// When a department must answer a referral: its own limit if the policy
     /// sets one, otherwise the review step of the case's kind.
-    pub fn referral_due(
-        &self,
-        kind: Kind,
-        department: Department,
-        referred: NaiveDate,
-    ) -> NaiveDate {
-        let days = self
-            .referral_limits
-            .get(&department)
-            .copied()
-            .unwrap_or(self.steps_for(kind).review);
+    pub fn referral_due(&self, kind: Kind, department: Department, referred: NaiveDate) -> NaiveDate {
+        let days = self.referral_limits.get(&department).copied().unwrap_or(self.steps_for(kind).review);
         self.calendar.add_working_days(referred, days)
     }
 
@@ -100,47 +87,21 @@ mod tests {
     #[test]
     fn whole_case_limits_skip_holidays_and_count_makeup_days() {
         let p = Policy::builtin();
-        let plain = Policy {
-            calendar: Calendar::default(),
-            ..p.clone()
-        };
+        let plain = Policy { calendar: Calendar::default(), ..p.clone() };
         // (kind, received, due on the 2026 calendar, due with weekends only)
         let rows = [
             // Sunday: the DESIGN.md example case, no holiday in between.
-            (
-                Kind::Temporary,
-                d(2026, 11, 29),
-                d(2026, 12, 18),
-                d(2026, 12, 18),
-            ),
+            (Kind::Temporary, d(2026, 11, 29), d(2026, 12, 18), d(2026, 12, 18)),
             // Across National Day: Oct 1-7 off, Saturday Oct 10 worked.
-            (
-                Kind::Temporary,
-                d(2026, 9, 30),
-                d(2026, 10, 27),
-                d(2026, 10, 21),
-            ),
+            (Kind::Temporary, d(2026, 9, 30), d(2026, 10, 27), d(2026, 10, 21)),
             // Across the Spring Festival: Feb 15-23 off, Saturday Feb 28 worked.
             (Kind::Medical, d(2026, 2, 13), d(2026, 3, 12), d(2026, 3, 6)),
             (Kind::Dibao, d(2026, 3, 2), d(2026, 4, 14), d(2026, 4, 13)),
-            (
-                Kind::Disaster,
-                d(2026, 4, 30),
-                d(2026, 5, 18),
-                d(2026, 5, 14),
-            ),
+            (Kind::Disaster, d(2026, 4, 30), d(2026, 5, 18), d(2026, 5, 14)),
         ];
         for (kind, received, due, due_plain) in rows {
-            assert_eq!(
-                p.due_by(kind, Channel::Normal, received),
-                due,
-                "{kind} received {received}"
-            );
-            assert_eq!(
-                plain.due_by(kind, Channel::Normal, received),
-                due_plain,
-                "{kind} received {received}"
-            );
+            assert_eq!(p.due_by(kind, Channel::Normal, received), due, "{kind} received {received}");
+            assert_eq!(plain.due_by(kind, Channel::Normal, received), due_plain, "{kind} received {received}");
         }
         assert_eq!(p.steps_for(Kind::Temporary).total(), 15);
     }
@@ -160,11 +121,7 @@ mod tests {
         for (received, help, review) in rows {
             assert_eq!(p.green_help_by(received), help, "received {received}");
             assert_eq!(p.green_review_by(received), review, "received {received}");
-            assert_eq!(
-                p.due_by(Kind::Medical, Channel::Green, received),
-                review,
-                "received {received}"
-            );
+            assert_eq!(p.due_by(Kind::Medical, Channel::Green, received), review, "received {received}");
         }
     }
 
@@ -177,26 +134,13 @@ mod tests {
         let rows = [
             (&p, Kind::Medical, Department::Health, d(2026, 5, 15)), // review step 9
             (&p, Kind::Temporary, Department::Justice, d(2026, 5, 11)), // justice: 5
-            (
-                &p,
-                Kind::Disaster,
-                Department::EmergencyManagement,
-                d(2026, 5, 9),
-            ), // review step 4
+            (&p, Kind::Disaster, Department::EmergencyManagement, d(2026, 5, 9)), // review step 4
             (&alt, Kind::Medical, Department::Health, d(2026, 5, 8)), // health: 3 in this district
         ];
         for (policy, kind, dept, due) in rows {
-            assert_eq!(
-                policy.referral_due(kind, dept, referred),
-                due,
-                "{} {kind} -> {dept}",
-                policy.version
-            );
+            assert_eq!(policy.referral_due(kind, dept, referred), due, "{} {kind} -> {dept}", policy.version);
         }
-        assert_eq!(
-            p.department_for(Kind::Disaster),
-            Department::EmergencyManagement
-        );
+        assert_eq!(p.department_for(Kind::Disaster), Department::EmergencyManagement);
         assert_eq!(alt.department_for(Kind::Disaster), Department::CivilAffairs);
         for kind in Kind::ALL {
             assert_eq!(p.department_for(*kind), kind.usual_department());
@@ -213,7 +157,7 @@ mod tests {
             (d(2026, 9, 29), DeadlineStatus::OnTrack), // Sep 30 and Oct 8 left
             (d(2026, 9, 30), DeadlineStatus::AtRisk),  // eight days away, but one working day
             (d(2026, 10, 4), DeadlineStatus::AtRisk),
-            (d(2026, 10, 8), DeadlineStatus::AtRisk), // due today
+            (d(2026, 10, 8), DeadlineStatus::AtRisk),   // due today
             (d(2026, 10, 9), DeadlineStatus::Breached), // a day late
             (d(2027, 1, 1), DeadlineStatus::Breached),
         ];
@@ -221,18 +165,9 @@ mod tests {
             assert_eq!(deadline_status(&cal, due, today), status, "today {today}");
         }
         // Friday with the deadline on Monday: one working day left.
-        assert_eq!(
-            deadline_status(&cal, d(2026, 11, 30), d(2026, 11, 27)),
-            DeadlineStatus::AtRisk
-        );
-        assert_eq!(
-            deadline_status(&cal, d(2026, 12, 1), d(2026, 11, 27)),
-            DeadlineStatus::OnTrack
-        );
-        assert_eq!(
-            serde_json::to_string(&DeadlineStatus::AtRisk).unwrap(),
-            "\"at_risk\""
-        );
+        assert_eq!(deadline_status(&cal, d(2026, 11, 30), d(2026, 11, 27)), DeadlineStatus::AtRisk);
+        assert_eq!(deadline_status(&cal, d(2026, 12, 1), d(2026, 11, 27)), DeadlineStatus::OnTrack);
+        assert_eq!(serde_json::to_string(&DeadlineStatus::AtRisk).unwrap(), "\"at_risk\"");
         assert_eq!(DeadlineStatus::Breached.code(), "breached");
     }
 }

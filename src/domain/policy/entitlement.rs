@@ -181,11 +181,7 @@ fn percent(p: Decimal) -> String {
 }
 
 fn entitled(amount: Money, basis: String, flags: Vec<Flag>) -> Entitlement {
-    Entitlement {
-        amount,
-        basis,
-        flags,
-    }
+    Entitlement { amount, basis, flags }
 }
 
 fn nothing_due(basis: String) -> Entitlement {
@@ -197,10 +193,7 @@ impl Policy {
     /// clerk and the supervisor must see.
     pub fn entitlement(&self, req: &EntitlementRequest) -> Entitlement {
         let e = &self.emergency;
-        if req.channel == Channel::Green
-            && e.reasons.contains(&req.reason)
-            && e.kinds.contains(&req.kind)
-        {
+        if req.channel == Channel::Green && e.reasons.contains(&req.reason) && e.kinds.contains(&req.kind) {
             return self.reserve_fund_grant(req);
         }
         match req.kind {
@@ -211,9 +204,7 @@ impl Policy {
             Kind::SpecialHardship => self.special_hardship_support(req),
             Kind::Medical => self.medical_relief(req),
             Kind::Temporary => self.temporary_assistance(req),
-            Kind::Disaster | Kind::Education | Kind::Housing | Kind::Employment => {
-                self.decided_by_department(req)
-            }
+            Kind::Disaster | Kind::Education | Kind::Housing | Kind::Employment => self.decided_by_department(req),
         }
     }
 
@@ -224,11 +215,7 @@ impl Policy {
         let size = req.household_size.max(1);
         let n = Decimal::from(size);
         let standard = self.dibao.urban.standard;
-        let full = req
-            .assessment
-            .categories
-            .iter()
-            .find(|c| self.dibao.urban.full_standard_categories.contains(c));
+        let full = req.assessment.categories.iter().find(|c| self.dibao.urban.full_standard_categories.contains(c));
         if let Some(category) = full {
             let amount = Money::rounded(standard.decimal() * n);
             return entitled(
@@ -281,16 +268,11 @@ impl Policy {
                 let amount = Money::rounded(per_person.decimal() * Decimal::from(size));
                 entitled(
                     amount,
-                    format!(
-                        "rural dibao, class {class}: {per_person} x {} = {amount} a month",
-                        persons(size)
-                    ),
+                    format!("rural dibao, class {class}: {per_person} x {} = {amount} a month", persons(size)),
                     Vec::new(),
                 )
             }
-            None => nothing_due(format!(
-                "rural dibao: there is no class {class} ({known}); nothing is due"
-            )),
+            None => nothing_due(format!("rural dibao: there is no class {class} ({known}); nothing is due")),
         }
     }
 
@@ -301,17 +283,15 @@ impl Policy {
             Some(SupportMode::Centralised) => ("centralised", h.centralised),
             Some(SupportMode::Dispersed) => ("dispersed", h.dispersed),
             Some(SupportMode::DispersedOrphan) => ("dispersed orphan", h.dispersed_orphan),
-            None => return nothing_due(
-                "special hardship support: no support mode assessed (centralised, dispersed or \
+            None => {
+                return nothing_due(
+                    "special hardship support: no support mode assessed (centralised, dispersed or \
                      dispersed_orphan); nothing is due until it is"
-                    .to_string(),
-            ),
+                        .to_string(),
+                )
+            }
         };
-        entitled(
-            amount,
-            format!("special hardship support, {mode}: {amount} a year"),
-            Vec::new(),
-        )
+        entitled(amount, format!("special hardship support, {mode}: {amount} a year"), Vec::new())
     }
 
     /// Hospital-bill discounts for minimum-living recipients (the household
@@ -337,31 +317,17 @@ impl Policy {
             flags.push(Flag::ReceivesDibao);
         }
         if a.hospital_bill.is_empty() {
-            return entitled(
-                Money::ZERO,
-                format!("medical relief ({why}): no hospital bill lines entered yet"),
-                flags,
-            );
+            return entitled(Money::ZERO, format!("medical relief ({why}): no hospital bill lines entered yet"), flags);
         }
         let mut total = Decimal::ZERO;
         let mut billed = Decimal::ZERO;
         let mut lines = Vec::new();
         for line in &a.hospital_bill {
-            let pct = self
-                .medical
-                .discounts
-                .get(&line.item)
-                .copied()
-                .unwrap_or(Decimal::ZERO);
+            let pct = self.medical.discounts.get(&line.item).copied().unwrap_or(Decimal::ZERO);
             let relief = Money::rounded(line.amount.decimal() * pct / Decimal::ONE_HUNDRED);
             total += relief.decimal();
             billed += line.amount.decimal();
-            lines.push(format!(
-                "{} {} x {} = {relief}",
-                line.item.code(),
-                line.amount,
-                percent(pct)
-            ));
+            lines.push(format!("{} {} x {} = {relief}", line.item.code(), line.amount, percent(pct)));
         }
         let amount = Money::rounded(total);
         let basis = format!(
@@ -395,9 +361,8 @@ impl Policy {
             };
             let granted = req.granted_this_year_to_household;
             let left = cap.checked_sub(granted).unwrap_or(Money::ZERO);
-            let yearly_text = format!(
-                "{left} left of the {cap} a year for {who} household ({granted} granted this year)"
-            );
+            let yearly_text =
+                format!("{left} left of the {cap} a year for {who} household ({granted} granted this year)");
             if left.is_zero() {
                 return entitled(
                     Money::ZERO,
@@ -416,23 +381,12 @@ impl Policy {
             }
         }
         if cut.is_empty() {
-            let limits = if within.is_empty() {
-                "no cap in this policy".to_string()
-            } else {
-                within.join(" and ")
-            };
-            entitled(
-                amount,
-                format!("temporary assistance: requested {requested}, within {limits}"),
-                Vec::new(),
-            )
+            let limits = if within.is_empty() { "no cap in this policy".to_string() } else { within.join(" and ") };
+            entitled(amount, format!("temporary assistance: requested {requested}, within {limits}"), Vec::new())
         } else {
             entitled(
                 amount,
-                format!(
-                    "temporary assistance: requested {requested}, cut to {amount} by {}",
-                    cut.join(" and ")
-                ),
+                format!("temporary assistance: requested {requested}, cut to {amount} by {}", cut.join(" and ")),
                 vec![Flag::Capped],
             )
         }
@@ -443,16 +397,9 @@ impl Policy {
     fn reserve_fund_grant(&self, req: &EntitlementRequest) -> Entitlement {
         let grant = self.emergency.reserve_fund_grant;
         let requested = req.requested;
-        let head = format!(
-            "emergency relief on the green channel ({}, {})",
-            req.kind, req.reason
-        );
+        let head = format!("emergency relief on the green channel ({}, {})", req.kind, req.reason);
         if requested.is_zero() {
-            entitled(
-                grant,
-                format!("{head}: the reserve-fund grant of {grant} per patient"),
-                vec![Flag::ReserveFund],
-            )
+            entitled(grant, format!("{head}: the reserve-fund grant of {grant} per patient"), vec![Flag::ReserveFund])
         } else if requested > grant {
             entitled(
                 grant,
@@ -473,24 +420,14 @@ impl Policy {
     fn decided_by_department(&self, req: &EntitlementRequest) -> Entitlement {
         let department = self.department_for(req.kind);
         let requested = req.requested;
-        let head = format!(
-            "{} assistance is decided by the {department} department",
-            req.kind
-        );
+        let head = format!("{} assistance is decided by the {department} department", req.kind);
         match self.kind_caps.get(&req.kind) {
             Some(cap) if requested > *cap => entitled(
                 *cap,
-                format!(
-                    "{head}; requested {requested}, cut to the cap of {cap} for {}",
-                    req.kind
-                ),
+                format!("{head}; requested {requested}, cut to the cap of {cap} for {}", req.kind),
                 vec![Flag::Capped],
             ),
-            _ => entitled(
-                requested,
-                format!("{head}; the window records the requested {requested}"),
-                Vec::new(),
-            ),
+            _ => entitled(requested, format!("{head}; the window records the requested {requested}"), Vec::new()),
         }
     }
 }

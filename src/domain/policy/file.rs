@@ -12,8 +12,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::{
-    Approval, Dibao, Duplicates, Emergency, GreenChannel, Medical, Policy, SpecialHardship,
-    StepLimits, Temporary,
+    Approval, Dibao, Duplicates, Emergency, GreenChannel, Medical, Policy, SpecialHardship, StepLimits, Temporary,
 };
 use crate::domain::calendar::Calendar;
 use crate::domain::kind::{Department, Kind};
@@ -48,20 +47,10 @@ impl fmt::Display for PolicyError {
 impl PolicyError {
     /// An error about the policy as a whole, with no place in a file.
     pub(super) fn whole(message: impl Into<String>) -> PolicyError {
-        PolicyError {
-            line: None,
-            column: None,
-            key: None,
-            message: message.into(),
-        }
+        PolicyError { line: None, column: None, key: None, message: message.into() }
     }
 
-    fn at(
-        text: &str,
-        span: Option<Range<usize>>,
-        key: Option<String>,
-        message: String,
-    ) -> PolicyError {
+    fn at(text: &str, span: Option<Range<usize>>, key: Option<String>, message: String) -> PolicyError {
         let (line, column) = match span {
             Some(s) => {
                 let (l, c) = line_and_column(text, s.start);
@@ -69,12 +58,7 @@ impl PolicyError {
             }
             None => (None, None),
         };
-        PolicyError {
-            line,
-            column,
-            key,
-            message,
-        }
+        PolicyError { line, column, key, message }
     }
 }
 
@@ -171,10 +155,7 @@ struct Problem {
 }
 
 fn problem(path: Vec<Seg>, message: impl Into<String>) -> Problem {
-    Problem {
-        path,
-        message: message.into(),
-    }
+    Problem { path, message: message.into() }
 }
 
 fn path_text(path: &[Seg]) -> String {
@@ -230,12 +211,7 @@ pub(super) fn parse(text: &str) -> Result<Policy, PolicyError> {
     let (policy, problems) = check(file);
     match problems.into_iter().next() {
         None => Ok(policy),
-        Some(p) => Err(PolicyError::at(
-            text,
-            locate(text, &p.path),
-            Some(path_text(&p.path)),
-            p.message,
-        )),
+        Some(p) => Err(PolicyError::at(text, locate(text, &p.path), Some(path_text(&p.path)), p.message)),
     }
 }
 
@@ -254,10 +230,7 @@ fn check(f: PolicyFile) -> (Policy, Vec<Problem>) {
 
     let version = f.version.trim().to_string();
     if version.is_empty() || version.chars().count() > 64 || version.chars().any(char::is_control) {
-        out.push(problem(
-            vec![Key("version")],
-            "expected a name of 1 to 64 characters, such as \"district-2027.1\"",
-        ));
+        out.push(problem(vec![Key("version")], "expected a name of 1 to 64 characters, such as \"district-2027.1\""));
     }
 
     if f.dibao.urban.standard.is_zero() {
@@ -268,16 +241,8 @@ fn check(f: PolicyFile) -> (Policy, Vec<Problem>) {
     }
     if let Some(i) = first_repeat(&f.dibao.urban.full_standard_categories) {
         out.push(problem(
-            vec![
-                Key("dibao"),
-                Key("urban"),
-                Key("full_standard_categories"),
-                Index(i),
-            ],
-            format!(
-                "'{}' is listed twice",
-                f.dibao.urban.full_standard_categories[i].code()
-            ),
+            vec![Key("dibao"), Key("urban"), Key("full_standard_categories"), Index(i)],
+            format!("'{}' is listed twice", f.dibao.urban.full_standard_categories[i].code()),
         ));
     }
     let classes = &f.dibao.rural.classes;
@@ -290,25 +255,15 @@ fn check(f: PolicyFile) -> (Policy, Vec<Problem>) {
     if let Some(i) = classes.iter().position(|m| m.is_zero()) {
         out.push(problem(
             vec![Key("dibao"), Key("rural"), Key("classes"), Index(i)],
-            format!(
-                "class {} must be above 0.00 yuan per person per month",
-                i + 1
-            ),
+            format!("class {} must be above 0.00 yuan per person per month", i + 1),
         ));
     }
 
     for (item, pct) in &f.medical.discounts {
         if *pct < Decimal::ZERO || *pct > Decimal::ONE_HUNDRED {
             out.push(problem(
-                vec![
-                    Key("medical"),
-                    Key("discounts"),
-                    Name(item.code().to_string()),
-                ],
-                format!(
-                    "a discount is a percentage from 0 to 100; found {}",
-                    pct.normalize()
-                ),
+                vec![Key("medical"), Key("discounts"), Name(item.code().to_string())],
+                format!("a discount is a percentage from 0 to 100; found {}", pct.normalize()),
             ));
         }
     }
@@ -321,17 +276,11 @@ fn check(f: PolicyFile) -> (Policy, Vec<Problem>) {
         ));
     }
     if let Some(i) = first_repeat(&e.kinds) {
-        out.push(problem(
-            vec![Key("emergency"), Key("kinds"), Index(i)],
-            format!("'{}' is listed twice", e.kinds[i]),
-        ));
+        out.push(problem(vec![Key("emergency"), Key("kinds"), Index(i)], format!("'{}' is listed twice", e.kinds[i])));
     }
 
     for kind in f.kind_caps.keys() {
-        if !matches!(
-            kind,
-            Kind::Disaster | Kind::Education | Kind::Housing | Kind::Employment
-        ) {
+        if !matches!(kind, Kind::Disaster | Kind::Education | Kind::Housing | Kind::Employment) {
             out.push(problem(
                 vec![Key("kind_caps"), Name(kind.code().to_string())],
                 format!(
@@ -360,22 +309,14 @@ fn check(f: PolicyFile) -> (Policy, Vec<Problem>) {
         match f.steps.get(kind) {
             None => out.push(problem(
                 vec![Key("steps")],
-                format!(
-                    "no time limits for {kind}: add [steps.{kind}] with accept, review and approve"
-                ),
+                format!("no time limits for {kind}: add [steps.{kind}] with accept, review and approve"),
             )),
             Some(s) => {
                 let path = vec![Key("steps"), Name(kind.code().to_string())];
                 if s.total() == 0 {
-                    out.push(problem(
-                        path,
-                        "a case cannot be due on the day it is received: the steps add up to 0",
-                    ));
+                    out.push(problem(path, "a case cannot be due on the day it is received: the steps add up to 0"));
                 } else if s.accept.max(s.review).max(s.approve) > MAX_LIMIT_DAYS {
-                    out.push(problem(
-                        path,
-                        format!("a step is longer than {MAX_LIMIT_DAYS} working days"),
-                    ));
+                    out.push(problem(path, format!("a step is longer than {MAX_LIMIT_DAYS} working days")));
                 }
             }
         }
@@ -401,10 +342,7 @@ fn check(f: PolicyFile) -> (Policy, Vec<Problem>) {
     let holidays: Vec<NaiveDate> = f.calendar.holidays.iter().map(|d| d.0).collect();
     let makeup: Vec<NaiveDate> = f.calendar.makeup_workdays.iter().map(|d| d.0).collect();
     if let Some(i) = first_repeat(&holidays) {
-        out.push(problem(
-            vec![Key("calendar"), Key("holidays"), Index(i)],
-            format!("{} is listed twice", holidays[i]),
-        ));
+        out.push(problem(vec![Key("calendar"), Key("holidays"), Index(i)], format!("{} is listed twice", holidays[i])));
     }
     if let Some(i) = first_repeat(&makeup) {
         out.push(problem(
@@ -415,10 +353,7 @@ fn check(f: PolicyFile) -> (Policy, Vec<Problem>) {
     for (i, day) in makeup.iter().enumerate() {
         let path = || vec![Key("calendar"), Key("makeup_workdays"), Index(i)];
         if holidays.contains(day) {
-            out.push(problem(
-                path(),
-                format!("{day} is also listed as a holiday"),
-            ));
+            out.push(problem(path(), format!("{day} is also listed as a holiday")));
         } else if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
             out.push(problem(
                 path(),
@@ -445,10 +380,7 @@ fn check(f: PolicyFile) -> (Policy, Vec<Problem>) {
         green_channel: f.green_channel,
         referral_limits: f.referral_limits,
         departments: f.departments,
-        calendar: Calendar {
-            holidays: holidays.into_iter().collect(),
-            makeup_workdays: makeup.into_iter().collect(),
-        },
+        calendar: Calendar { holidays: holidays.into_iter().collect(), makeup_workdays: makeup.into_iter().collect() },
     };
     (policy, out)
 }
@@ -465,40 +397,17 @@ mod tests {
     }
 
     fn line_of(text: &str, needle: &str) -> usize {
-        text.lines()
-            .position(|l| l.contains(needle))
-            .map(|i| i + 1)
-            .unwrap_or(0)
+        text.lines().position(|l| l.contains(needle)).map(|i| i + 1).unwrap_or(0)
     }
 
     #[test]
     fn mistakes_are_reported_at_their_line_with_what_was_expected() {
         // (replace this, with this, the error names the line holding this, and says this)
         let cases: &[(&str, &str, &str, &str)] = &[
-            (
-                "bed = 50",
-                "bed = 120",
-                "bed = 120",
-                "percentage from 0 to 100; found 120",
-            ),
-            (
-                "bed = 50",
-                "bed = -5",
-                "bed = -5",
-                "percentage from 0 to 100; found -5",
-            ),
-            (
-                "per_case_cap = 3000",
-                "per_case_cap = -3000",
-                "per_case_cap = -3000",
-                "negative",
-            ),
-            (
-                "per_case_cap = 3000",
-                "per_case_cap = \"3000.005\"",
-                "per_case_cap",
-                "more than 2 decimal places",
-            ),
+            ("bed = 50", "bed = 120", "bed = 120", "percentage from 0 to 100; found 120"),
+            ("bed = 50", "bed = -5", "bed = -5", "percentage from 0 to 100; found -5"),
+            ("per_case_cap = 3000", "per_case_cap = -3000", "per_case_cap = -3000", "negative"),
+            ("per_case_cap = 3000", "per_case_cap = \"3000.005\"", "per_case_cap", "more than 2 decimal places"),
             (
                 "per_case_cap = 3000",
                 "per_case_cap = 3000\nper_case_limit = 1",
@@ -511,84 +420,19 @@ mod tests {
                 "blocking_kinds",
                 "unknown variant `poverty`",
             ),
-            (
-                "[steps.temporary]",
-                "[steps.poverty]",
-                "[steps.poverty]",
-                "unknown variant `poverty`",
-            ),
-            (
-                "window_months = 12",
-                "window_months = 0",
-                "window_months = 0",
-                "1 to 120 months",
-            ),
-            (
-                "window_months = 12",
-                "window_months = \"twelve\"",
-                "window_months",
-                "invalid type: string",
-            ),
-            (
-                "  2026-10-07,",
-                "  2026-10-07, 2026-10-07,",
-                "2026-10-07, 2026-10-07",
-                "2026-10-07 is listed twice",
-            ),
-            (
-                "2026-09-20, 2026-10-10",
-                "2026-09-21, 2026-10-10",
-                "2026-09-21",
-                "make-up days are Saturdays or Sundays",
-            ),
-            (
-                "2026-09-20, 2026-10-10",
-                "2026-10-03, 2026-10-10",
-                "2026-10-03, 2026-10-10",
-                "also listed as a holiday",
-            ),
-            (
-                "effective_from = 2026-01-01",
-                "effective_from = 2026-02-30",
-                "effective_from",
-                "date",
-            ),
-            (
-                "version = \"builtin-2026.1\"",
-                "version = \"  \"",
-                "version =",
-                "1 to 64 characters",
-            ),
-            (
-                "standard = 240",
-                "standard = 0",
-                "standard = 0",
-                "above 0.00",
-            ),
-            (
-                "classes = [80, 50, 30]",
-                "classes = []",
-                "classes = []",
-                "1 to 9 class amounts",
-            ),
-            (
-                "[kind_caps]",
-                "[kind_caps]\ntemporary = 100",
-                "temporary = 100",
-                "kind_caps is for disaster",
-            ),
-            (
-                "justice = 5",
-                "justice = 0",
-                "justice = 0",
-                "1 to 250 working days",
-            ),
-            (
-                "help = 1",
-                "help = 1\nhelp = 2",
-                "help = 2",
-                "duplicate key",
-            ),
+            ("[steps.temporary]", "[steps.poverty]", "[steps.poverty]", "unknown variant `poverty`"),
+            ("window_months = 12", "window_months = 0", "window_months = 0", "1 to 120 months"),
+            ("window_months = 12", "window_months = \"twelve\"", "window_months", "invalid type: string"),
+            ("  2026-10-07,", "  2026-10-07, 2026-10-07,", "2026-10-07, 2026-10-07", "2026-10-07 is listed twice"),
+            ("2026-09-20, 2026-10-10", "2026-09-21, 2026-10-10", "2026-09-21", "make-up days are Saturdays or Sundays"),
+            ("2026-09-20, 2026-10-10", "2026-10-03, 2026-10-10", "2026-10-03, 2026-10-10", "also listed as a holiday"),
+            ("effective_from = 2026-01-01", "effective_from = 2026-02-30", "effective_from", "date"),
+            ("version = \"builtin-2026.1\"", "version = \"  \"", "version =", "1 to 64 characters"),
+            ("standard = 240", "standard = 0", "standard = 0", "above 0.00"),
+            ("classes = [80, 50, 30]", "classes = []", "classes = []", "1 to 9 class amounts"),
+            ("[kind_caps]", "[kind_caps]\ntemporary = 100", "temporary = 100", "kind_caps is for disaster"),
+            ("justice = 5", "justice = 0", "justice = 0", "1 to 250 working days"),
+            ("help = 1", "help = 1\nhelp = 2", "help = 2", "duplicate key"),
         ];
         for (old, new, at, says) in cases {
             let text = with_line(old, new);
@@ -597,11 +441,7 @@ mod tests {
             assert_eq!(err.line, Some(want_line), "{new:?}: {err}");
             assert!(err.column.is_some(), "{new:?}: {err}");
             assert!(err.to_string().contains(says), "{new:?}: {err}");
-            assert!(
-                err.to_string()
-                    .starts_with(&format!("line {want_line}, column ")),
-                "{err}"
-            );
+            assert!(err.to_string().starts_with(&format!("line {want_line}, column ")), "{err}");
         }
     }
 
@@ -610,14 +450,9 @@ mod tests {
         let text = with_line("[steps.housing]", "[unused_housing]");
         let err = Policy::from_toml(&text).unwrap_err();
         // Unknown tables are refused first, at their header.
-        assert!(
-            err.to_string().contains("unknown field `unused_housing`"),
-            "{err}"
-        );
-        let text = super::super::DEFAULT_POLICY_TOML.replace(
-            "[steps.housing]\naccept = 1\nreview = 14\napprove = 10\n",
-            "",
-        );
+        assert!(err.to_string().contains("unknown field `unused_housing`"), "{err}");
+        let text =
+            super::super::DEFAULT_POLICY_TOML.replace("[steps.housing]\naccept = 1\nreview = 14\napprove = 10\n", "");
         let err = Policy::from_toml(&text).unwrap_err();
         assert_eq!(err.key.as_deref(), Some("steps"));
         assert!(err.message.contains("no time limits for housing"), "{err}");
@@ -625,14 +460,8 @@ mod tests {
 
     #[test]
     fn dates_may_be_written_as_strings_and_positions_count_characters() {
-        let text = with_line(
-            "effective_from = 2026-01-01",
-            "effective_from = \"2027-01-01\"",
-        );
-        assert_eq!(
-            Policy::from_toml(&text).unwrap().effective_from,
-            NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()
-        );
+        let text = with_line("effective_from = 2026-01-01", "effective_from = \"2027-01-01\"");
+        assert_eq!(Policy::from_toml(&text).unwrap().effective_from, NaiveDate::from_ymd_opt(2027, 1, 1).unwrap());
         assert_eq!(line_and_column("版本 = x\nab", 9), (1, 6));
         assert_eq!(line_and_column("a\nbc", 3), (2, 2));
     }

@@ -23,54 +23,25 @@ fn builtin_policy_parses_and_carries_the_field_report_figures() {
     assert_eq!(p.dibao.urban.standard, m("240"));
     assert_eq!(
         p.dibao.urban.full_standard_categories,
-        vec![
-            FullStandardCategory::ThreeNo,
-            FullStandardCategory::Orphan,
-            FullStandardCategory::AidsOrTbFamily
-        ]
+        vec![FullStandardCategory::ThreeNo, FullStandardCategory::Orphan, FullStandardCategory::AidsOrTbFamily]
     );
     assert_eq!(p.dibao.rural.classes, vec![m("80"), m("50"), m("30")]);
     let h = &p.special_hardship;
-    assert_eq!(
-        (h.centralised, h.dispersed, h.dispersed_orphan),
-        (m("1800"), m("1300"), m("1500"))
-    );
+    assert_eq!((h.centralised, h.dispersed, h.dispersed_orphan), (m("1800"), m("1300"), m("1500")));
     let pct = |item| p.medical.discounts[&item];
-    for item in [
-        BillItem::Registration,
-        BillItem::Diagnosis,
-        BillItem::Injection,
-        BillItem::Observation,
-    ] {
+    for item in [BillItem::Registration, BillItem::Diagnosis, BillItem::Injection, BillItem::Observation] {
         assert_eq!(pct(item), Decimal::ONE_HUNDRED, "{item:?} is waived");
     }
     assert_eq!(
-        (
-            pct(BillItem::Bed),
-            pct(BillItem::Surgery),
-            pct(BillItem::Examination),
-            pct(BillItem::Drugs)
-        ),
-        (
-            Decimal::from(50),
-            Decimal::from(30),
-            Decimal::from(30),
-            Decimal::from(10)
-        )
+        (pct(BillItem::Bed), pct(BillItem::Surgery), pct(BillItem::Examination), pct(BillItem::Drugs)),
+        (Decimal::from(50), Decimal::from(30), Decimal::from(30), Decimal::from(10))
     );
     assert_eq!(p.temporary.per_case_cap, Some(m("3000")));
     assert_eq!(p.temporary.per_household_per_year, None);
     assert_eq!(p.emergency.reserve_fund_grant, m("10000"));
     assert_eq!(p.duplicates.window_months, 12);
     assert_eq!(p.duplicates.blocking_kinds, vec![Kind::Temporary]);
-    assert_eq!(
-        p.steps[&Kind::Temporary],
-        StepLimits {
-            accept: 1,
-            review: 9,
-            approve: 5
-        }
-    );
+    assert_eq!(p.steps[&Kind::Temporary], StepLimits { accept: 1, review: 9, approve: 5 });
     assert_eq!(p.green_channel, GreenChannel { help: 1, review: 5 });
     assert_eq!(p.steps.len(), Kind::ALL.len());
 }
@@ -107,13 +78,7 @@ fn the_2026_calendar_has_the_announced_holidays_and_makeup_days() {
 fn the_alternative_policy_caps_temporary_help_per_household_per_year() {
     let p = alternative();
     assert_eq!(p.temporary.per_case_cap, None);
-    assert_eq!(
-        p.temporary.per_household_per_year,
-        Some(ByResidence {
-            urban: m("800"),
-            rural: m("400")
-        })
-    );
+    assert_eq!(p.temporary.per_household_per_year, Some(ByResidence { urban: m("800"), rural: m("400") }));
     assert_eq!(p.kind_caps.get(&Kind::Disaster), Some(&m("5000")));
     assert_eq!(p.effective_from, d(2026, 7, 1));
 }
@@ -132,29 +97,17 @@ fn a_case_is_judged_by_the_policy_in_force_on_the_day_it_was_received() {
     for (day, version) in rows {
         assert_eq!(book.policy_for(day).version, version, "{day}");
     }
-    assert_eq!(
-        book.by_version("builtin-2026.1").map(|p| p.effective_from),
-        Some(d(2026, 1, 1))
-    );
+    assert_eq!(book.by_version("builtin-2026.1").map(|p| p.effective_from), Some(d(2026, 1, 1)));
     assert!(book.by_version("nope").is_none());
-    assert_eq!(
-        PolicyBook::builtin().policy_for(d(2026, 7, 1)).version,
-        "builtin-2026.1"
-    );
+    assert_eq!(PolicyBook::builtin().policy_for(d(2026, 7, 1)).version, "builtin-2026.1");
 }
 
 #[test]
 fn a_book_refuses_clashing_policies() {
     let mut book = PolicyBook::builtin();
     let err = book.add(Policy::builtin()).unwrap_err().to_string();
-    assert!(
-        err.contains("'builtin-2026.1' is already in force"),
-        "{err}"
-    );
-    let same_day = Policy {
-        version: "other".into(),
-        ..Policy::builtin()
-    };
+    assert!(err.contains("'builtin-2026.1' is already in force"), "{err}");
+    let same_day = Policy { version: "other".into(), ..Policy::builtin() };
     let err = book.add(same_day).unwrap_err().to_string();
     assert!(err.contains("both take effect on 2026-01-01"), "{err}");
     assert!(PolicyBook::new(Vec::new()).is_err());
@@ -186,10 +139,7 @@ fn describe_shows_the_figures_a_supervisor_checks() {
         );
     }
     let alt = alternative().describe();
-    assert!(
-        alt.contains("per household per year at most 800.00 urban, 400.00 rural"),
-        "{alt}"
-    );
+    assert!(alt.contains("per household per year at most 800.00 urban, 400.00 rural"), "{alt}");
     assert!(alt.contains("disaster          civil_affairs"), "{alt}");
 }
 

@@ -23,23 +23,11 @@ fn base() -> EntitlementRequest {
 }
 
 fn bill(lines: &[(BillItem, &str)]) -> Vec<BillLine> {
-    lines
-        .iter()
-        .map(|(item, amount)| BillLine {
-            item: *item,
-            amount: m(amount),
-        })
-        .collect()
+    lines.iter().map(|(item, amount)| BillLine { item: *item, amount: m(amount) }).collect()
 }
 
 /// (what, how the request differs from `base`, amount due, flags, words the basis must hold)
-type Row = (
-    &'static str,
-    fn(&mut EntitlementRequest),
-    &'static str,
-    &'static [Flag],
-    &'static [&'static str],
-);
+type Row = (&'static str, fn(&mut EntitlementRequest), &'static str, &'static [Flag], &'static [&'static str]);
 
 fn check(policy: &Policy, rows: &[Row]) {
     for (what, change, amount, flags, words) in rows {
@@ -49,11 +37,7 @@ fn check(policy: &Policy, rows: &[Row]) {
         assert_eq!(e.amount.to_string(), *amount, "{what}: {}", e.basis);
         assert_eq!(e.flags, *flags, "{what}: {}", e.basis);
         for w in *words {
-            assert!(
-                e.basis.contains(w),
-                "{what}: basis {:?} should mention {w:?}",
-                e.basis
-            );
+            assert!(e.basis.contains(w), "{what}: basis {:?} should mention {w:?}", e.basis);
         }
     }
 }
@@ -73,13 +57,7 @@ fn urban_dibao_makes_up_the_gap_to_the_standard() {
             &[],
             &["(standard 240.00 - per-capita income 100.00) x 3 persons = 420.00 a month"],
         ),
-        (
-            "no income, living alone",
-            |r| r.kind = Kind::Dibao,
-            "240.00",
-            &[],
-            &["x 1 person = 240.00"],
-        ),
+        ("no income, living alone", |r| r.kind = Kind::Dibao, "240.00", &[], &["x 1 person = 240.00"]),
         (
             "per-capita income exactly at the standard",
             |r| {
@@ -89,11 +67,7 @@ fn urban_dibao_makes_up_the_gap_to_the_standard() {
             },
             "0.00",
             &[Flag::Ineligible],
-            &[
-                "per-capita income 240.00",
-                "at or above the standard 240.00",
-                "nothing is due",
-            ],
+            &["per-capita income 240.00", "at or above the standard 240.00", "nothing is due"],
         ),
         (
             "one fen below the standard in all",
@@ -415,20 +389,8 @@ fn medical_relief_discounts_each_bill_line_for_recipients() {
 #[test]
 fn temporary_assistance_is_capped_per_case_by_default() {
     let rows: &[Row] = &[
-        (
-            "below the cap",
-            |r| r.requested = m("2000"),
-            "2000.00",
-            &[],
-            &["within the cap of 3000.00 per case"],
-        ),
-        (
-            "exactly at the cap",
-            |r| r.requested = m("3000"),
-            "3000.00",
-            &[],
-            &["within the cap"],
-        ),
+        ("below the cap", |r| r.requested = m("2000"), "2000.00", &[], &["within the cap of 3000.00 per case"]),
+        ("exactly at the cap", |r| r.requested = m("3000"), "3000.00", &[], &["within the cap"]),
         (
             "one fen above the cap",
             |r| r.requested = m("3000.01"),
@@ -436,13 +398,7 @@ fn temporary_assistance_is_capped_per_case_by_default() {
             &[Flag::Capped],
             &["requested 3000.01, cut to 3000.00 by the cap of 3000.00 per case"],
         ),
-        (
-            "the field-report case: 5000 asked",
-            |r| r.requested = m("5000"),
-            "3000.00",
-            &[Flag::Capped],
-            &[],
-        ),
+        ("the field-report case: 5000 asked", |r| r.requested = m("5000"), "3000.00", &[Flag::Capped], &[]),
         (
             "nothing earlier this year does not matter per case",
             |r| {
@@ -494,10 +450,7 @@ fn temporary_assistance_is_capped_per_case_by_default() {
             },
             "8000.00",
             &[],
-            &[
-                "decided by the emergency_management department",
-                "requested 8000.00",
-            ],
+            &["decided by the emergency_management department", "requested 8000.00"],
         ),
         (
             "education is not paid from the reserve fund",
@@ -540,10 +493,7 @@ fn temporary_assistance_under_a_yearly_household_cap() {
             },
             "200.00",
             &[Flag::Capped],
-            &[
-                "200.00 left of the 800.00 a year",
-                "600.00 granted this year",
-            ],
+            &["200.00 left of the 800.00 a year", "600.00 granted this year"],
         ),
         (
             "urban, the year used up",
@@ -614,10 +564,7 @@ fn temporary_assistance_under_a_yearly_household_cap() {
             },
             "5000.00",
             &[Flag::Capped],
-            &[
-                "civil_affairs department",
-                "cut to the cap of 5000.00 for disaster",
-            ],
+            &["civil_affairs department", "cut to the cap of 5000.00 for disaster"],
         ),
         (
             "a disaster request exactly at its cap",
@@ -637,11 +584,9 @@ fn temporary_assistance_under_a_yearly_household_cap() {
 #[test]
 fn amounts_finer_than_a_fen_are_refused_before_any_calculation() {
     assert!(Money::from_str("3000.005").is_err());
-    let err = serde_json::from_str::<Assessment>(
-        r#"{"hospital_bill": [{"item": "bed", "amount": "10.005"}]}"#,
-    )
-    .unwrap_err()
-    .to_string();
+    let err = serde_json::from_str::<Assessment>(r#"{"hospital_bill": [{"item": "bed", "amount": "10.005"}]}"#)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("more than 2 decimal places"), "{err}");
 }
 
@@ -653,17 +598,8 @@ fn the_assessment_reads_from_json_and_keeps_in_the_store() {
     )
     .unwrap();
     assert_eq!(a.categories, vec![FullStandardCategory::Orphan]);
-    assert_eq!(
-        a.hospital_bill[1],
-        BillLine {
-            item: BillItem::Drugs,
-            amount: m("12.50")
-        }
-    );
-    assert_eq!(
-        serde_json::from_str::<Assessment>("{}").unwrap(),
-        Assessment::default()
-    );
+    assert_eq!(a.hospital_bill[1], BillLine { item: BillItem::Drugs, amount: m("12.50") });
+    assert_eq!(serde_json::from_str::<Assessment>("{}").unwrap(), Assessment::default());
     assert!(serde_json::from_str::<Assessment>(r#"{"class": 1}"#).is_err());
     assert!(serde_json::from_str::<Assessment>(r#"{"support": "at_home"}"#).is_err());
     let cfg = bincode::config::standard();
@@ -685,9 +621,6 @@ fn a_request_is_built_from_the_case_input() {
     }))
     .unwrap();
     let req = EntitlementRequest::for_input(&input, Assessment::default());
-    assert_eq!(
-        (req.household_size, req.household_monthly_income),
-        (3, m("300"))
-    );
+    assert_eq!((req.household_size, req.household_monthly_income), (3, m("300")));
     assert_eq!(Policy::builtin().entitlement(&req).amount, m("420"));
 }
