@@ -186,3 +186,20 @@ fn every_commit_is_in_the_journal_until_a_checkpoint() {
     store.sync().unwrap();
     assert_eq!(store.journal.lock().unwrap().used(), 0);
 }
+
+proptest::proptest! {
+    /// Any case the window can make comes back from the codec exactly, and its
+    /// record refuses to decode under any other version byte.
+    #[test]
+    fn the_codec_round_trips_cases_and_refuses_other_versions(seed in 1u64..u64::MAX, person in 0u64..1_000_000, version in 2u8..=255) {
+        let at = FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(2026, 11, 29, 9, 0, 0).unwrap();
+        let case = crate::bench::synthetic_case(&mut crate::bench::Rng::new(seed), CaseId::new("320106001", 3, day(), 1), person, at);
+        let bytes = encode(&case, "case").unwrap();
+        let back: Case = decode(&bytes, "case").unwrap();
+        proptest::prop_assert_eq!(&back, &case);
+        let mut other = bytes.clone();
+        other[0] = version;
+        let refused = matches!(decode::<Case>(&other, "case"), Err(StoreError::UnknownRecordVersion { .. }));
+        proptest::prop_assert!(refused);
+    }
+}
