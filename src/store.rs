@@ -5,7 +5,8 @@
 //!
 //! Trees: `cases` (case id -> record), `by_person` (ID number ++ case id ->
 //! summary: one range scan gives a person's cases), `by_day` (yyyymmdd ++ case id
-//! -> summary: the queue), `by_state` (state ++ case id), `counters` (daily case
+//! -> summary: the queue), `by_state` (state ++ case id, open cases only),
+//! `by_name` (name ++ 0 ++ case id, for search), `counters` (daily case
 //! sequence, ticket numbers), `outbox` (completed cases to forward), `ledger`
 //! (the relief fund), `meta` (schema version).
 
@@ -172,16 +173,24 @@ impl Tx<'_> {
                 self.remove(BY_PERSON, summary::person_key(id_number, &old.id))?;
             }
             self.remove(BY_DAY, summary::day_key(old.day(), &old.id))?;
-            self.remove(BY_STATE, summary::state_key(old.state, &old.id))?;
-            self.remove(BY_NAME, summary::name_key(&old.applicant.name, &old.id))?;
+            if !old.state.is_closed() && old.state != case.state {
+                self.remove(BY_STATE, summary::state_key(old.state, &old.id))?;
+            }
+            if old.applicant.name != case.applicant.name {
+                self.remove(BY_NAME, summary::name_key(&old.applicant.name, &old.id))?;
+            }
         }
         self.insert(CASES, case.id.as_str().as_bytes(), bytes)?;
         for id_number in case.id_numbers() {
             self.insert(BY_PERSON, summary::person_key(id_number, &case.id), summary.clone())?;
         }
         self.insert(BY_DAY, summary::day_key(case.day(), &case.id), summary.clone())?;
-        self.insert(BY_STATE, summary::state_key(case.state, &case.id), [])?;
-        self.insert(BY_NAME, summary::name_key(&case.applicant.name, &case.id), summary)?;
+        if !case.state.is_closed() && old.map(|o| o.state) != Some(case.state) {
+            self.insert(BY_STATE, summary::state_key(case.state, &case.id), [])?;
+        }
+        if old.map(|o| &o.applicant.name) != Some(&case.applicant.name) {
+            self.insert(BY_NAME, summary::name_key(&case.applicant.name, &case.id), [])?;
+        }
         if case.state == State::Completed && old.map(|o| o.state) != Some(State::Completed) {
             self.insert(OUTBOX, case.id.as_str().as_bytes(), [])?;
         }
@@ -436,9 +445,11 @@ impl Store {
             for id_number in case.id_numbers() {
                 batches[BY_PERSON].insert(summary::person_key(id_number, &case.id), sum.clone());
             }
-            batches[BY_DAY].insert(summary::day_key(case.day(), &case.id), sum.clone());
-            batches[BY_STATE].insert(summary::state_key(case.state, &case.id), &[]);
-            batches[BY_NAME].insert(summary::name_key(&case.applicant.name, &case.id), sum);
+            batches[BY_DAY].insert(summary::day_key(case.day(), &case.id), sum);
+            if !case.state.is_closed() {
+                batches[BY_STATE].insert(summary::state_key(case.state, &case.id), &[]);
+            }
+            batches[BY_NAME].insert(summary::name_key(&case.applicant.name, &case.id), &[]);
             let key = sequence_key(case.id.town_code(), case.id.window(), case.id.day());
             let seq = highest.entry(key).or_insert(0);
             *seq = (*seq).max(case.id.seq());
@@ -508,6 +519,20 @@ impl Store {
 
     /// Ids of the cases in a state, in id order.
     pub fn ids_in_state(&self, state: State) -> Result<Vec<CaseId>, StoreError> {
+        if state.is_closed() {
+            // Closed cases are most of a store's history and are not indexed by
+            // state: find them through the day index's summaries.
+            let mut out = Vec::new();
+            for item in self.trees[BY_DAY].iter().values() {
+                let v = item.map_err(|e| sled_error(&self.dir, e))?;
+                let s: CaseSummary = decode(&v, "case summary")?;
+                if s.state == state {
+                    out.push(s.id);
+                }
+            }
+            out.sort();
+            return Ok(out);
+        }
         let mut out = Vec::new();
         for item in self.trees[BY_STATE].scan_prefix([state.tag()]) {
             let (k, _) = item.map_err(|e| sled_error(&self.dir, e))?;
@@ -564,9 +589,16 @@ impl Store {
                 }
             }
         } else {
-            for item in self.trees[BY_NAME].scan_prefix(q.as_bytes()).take(limit) {
-                let (_, v) = item.map_err(|e| sled_error(&self.dir, e))?;
-                push(decode(&v, "case summary")?, &mut out);
+            for item in self.trees[BY_NAME].scan_prefix(q.as_bytes()).keys().take(limit) {
+                let k = item.map_err(|e| sled_error(&self.dir, e))?;
+                let id: Option<CaseId> = k
+                    .iter()
+                    .position(|b| *b == 0)
+                    .and_then(|at| std::str::from_utf8(&k[at + 1..]).ok())
+                    .and_then(|s| s.parse().ok());
+                if let Some(case) = id.map(|id| self.case(&id)).transpose()?.flatten() {
+                    push(CaseSummary::of(&case), &mut out);
+                }
             }
         }
         Ok(out)
