@@ -12,6 +12,7 @@ pub mod domain;
 pub mod lang;
 pub mod receipt;
 pub mod store;
+pub mod ui;
 pub mod window;
 
 pub use lang::Lang;
