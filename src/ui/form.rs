@@ -333,8 +333,22 @@ impl Form {
         *self != blank
     }
 
-    /// The ID number as typed, checked: `Ok` when valid, else why not.
+    /// The ID number as typed, checked: `Ok` when valid, else why not. A
+    /// character that can never be right is named at once, before the number
+    /// is complete.
     pub fn id_check(&self, today: NaiveDate) -> Result<IdNumber, IdNumberError> {
+        for (i, c) in self.id_number.trim().chars().enumerate() {
+            let ok = c.is_ascii_digit() || (i == 17 && c.eq_ignore_ascii_case(&'x'));
+            if !ok && i < 17 {
+                return Err(IdNumberError::NotADigit {
+                    position: i + 1,
+                    found: c,
+                });
+            }
+            if !ok && i == 17 {
+                return Err(IdNumberError::BadCheckCharacter(c));
+            }
+        }
         IdNumber::parse(&self.id_number, today)
     }
 

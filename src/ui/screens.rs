@@ -90,5 +90,16 @@ fn render_message(app: &App, frame: &mut Frame, area: Rect) {
         MessageKind::Error => app.theme.error,
     };
     let text = m.text.replace('\n', " ");
-    widgets::put(frame.buffer_mut(), area, area.x + 1, area.y, &text, style);
+    let room = area.width.saturating_sub(2);
+    if widgets::width(&text) <= room as usize {
+        widgets::put(frame.buffer_mut(), area, area.x + 1, area.y, &text, style);
+    } else {
+        // A long refusal takes the line above as well.
+        let two = Rect::new(area.x + 1, area.y.saturating_sub(1), room, 2);
+        Clear.render(Rect::new(area.x, two.y, area.width, 2), frame.buffer_mut());
+        Paragraph::new(text)
+            .style(style)
+            .wrap(Wrap { trim: true })
+            .render(two, frame.buffer_mut());
+    }
 }

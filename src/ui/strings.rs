@@ -26,7 +26,7 @@ strings! {
     AppName => "一门受理", "onedoor";
     Window => "号窗口", "window";
     Operator => "操作员", "operator";
-    IdReader => "读卡器", "ID reader";
+    IdReader => "读卡器", "reader";
     Printer => "打印机", "printer";
     Fund => "备用金", "fund";
     DeviceNotConfigured => "未配置", "not configured";
@@ -155,7 +155,7 @@ const KEY_DESCS: &[(&str, &str, &str)] = &[
     ("line_start", "到行首", "start of field"),
     ("line_end", "到行尾", "end of field"),
     ("refer", "转介", "refer"),
-    ("review", "审核意见", "record review"),
+    ("review", "审核意见", "review"),
     ("approve", "批准", "approve"),
     ("reject", "不予批准", "reject"),
     ("disburse", "发放", "disburse"),

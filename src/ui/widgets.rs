@@ -62,3 +62,20 @@ pub fn fill_line(buf: &mut Buffer, area: Rect, y: u16, style: Style) {
     }
     buf.set_style(Rect::new(area.x, y, area.width, 1), style);
 }
+
+/// Clears `area` for a popup. A wide character just left of it, whose right
+/// half would be covered, is blanked too, so no half character is left.
+pub fn clear(buf: &mut Buffer, area: Rect) {
+    use ratatui::widgets::{Clear, Widget};
+    Clear.render(area, buf);
+    if area.x == 0 {
+        return;
+    }
+    for y in area.top()..area.bottom() {
+        if let Some(cell) = buf.cell_mut((area.x - 1, y)) {
+            if width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
+}

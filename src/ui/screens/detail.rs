@@ -30,7 +30,7 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
     let row = |label: S, value: String| {
         Line::from(vec![
-            Span::styled(pad(label.get(lang), 10), t.label),
+            Span::styled(pad(label.get(lang), 11), t.label),
             Span::raw(" "),
             Span::raw(value),
         ])
@@ -114,7 +114,7 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
             t.base
         };
         lines.push(Line::from(vec![
-            Span::styled(pad(S::DueBy.get(lang), 10), t.label),
+            Span::styled(pad(S::DueBy.get(lang), 11), t.label),
             Span::raw(" "),
             Span::styled(due.format("%Y-%m-%d").to_string(), style),
         ]));
@@ -161,7 +161,15 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
     }
     lines.push(Line::from(Span::styled(S::History.get(lang), t.header)));
     for h in &c.history {
-        let note = h.note.clone().unwrap_or_default();
+        // A referral's note is the department's code: shown by its name.
+        let note = match h
+            .note
+            .as_deref()
+            .map(str::parse::<crate::domain::Department>)
+        {
+            Some(Ok(d)) => strings::department(d, lang).to_string(),
+            _ => h.note.clone().unwrap_or_default(),
+        };
         lines.push(Line::from(format!(
             "  {}  {}  {}  {note}",
             h.at.format("%Y-%m-%d %H:%M"),
@@ -170,10 +178,13 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
         )));
     }
     let body = Rect::new(area.x + 1, area.y + 1, area.width - 2, area.height - 1);
-    let max_scroll = (lines.len() as u16).saturating_sub(body.height);
+    let w = body.width.max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(w).max(1)).sum();
+    let max_scroll = (rows as u16).saturating_sub(body.height);
     d.scroll = d.scroll.min(max_scroll);
     Line::from(title).render(Rect::new(area.x + 1, area.y, area.width - 2, 1), buf);
     Paragraph::new(lines)
+        .wrap(ratatui::widgets::Wrap { trim: false })
         .scroll((d.scroll, 0))
         .render(body, buf);
 }

@@ -4,7 +4,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+use ratatui::widgets::{Block, Paragraph, Widget};
 
 use crate::ui::app::{App, Screen};
 use crate::ui::keymap::Section;
@@ -43,7 +43,7 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
     let w = area.width.min(64);
     let h = area.height;
     let popup = Rect::new(area.x + (area.width - w) / 2, area.y, w, h);
-    Clear.render(popup, buf);
+    crate::ui::widgets::clear(buf, popup);
     let title = format!(
         " {} - {} ",
         S::HelpTitle.get(lang),

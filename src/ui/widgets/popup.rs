@@ -4,7 +4,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use crate::domain::{Department, Money};
 use crate::ui::app::{action_verb, App, InputPurpose, Pending, Popup};
@@ -23,7 +23,7 @@ fn frame(buf: &mut Buffer, area: Rect, w: u16, h: u16, title: &str, app: &App) -
         w,
         h,
     );
-    Clear.render(r, buf);
+    super::clear(buf, r);
     let block = Block::bordered()
         .border_set(BORDER)
         .border_style(app.theme.title)

@@ -25,14 +25,15 @@ pub fn render(app: &App, buf: &mut Buffer, area: Rect) {
     let lang = app.lang;
     let t = &app.theme;
     super::fill_line(buf, area, area.y, t.status);
-    let mut parts = vec![
-        format!(
-            "{} {}",
-            app.counter.town_name,
-            strings::window_label(app.counter.window, lang)
-        ),
-        format!("{} {}", S::Operator.get(lang), app.operator),
-        app.now.format("%Y-%m-%d %H:%M").to_string(),
+    let clock = |short: bool| {
+        let f = if short {
+            "%m-%d %H:%M"
+        } else {
+            "%Y-%m-%d %H:%M"
+        };
+        app.now.format(f).to_string()
+    };
+    let mut tail = vec![
         format!(
             "{} {}",
             S::IdReader.get(lang),
@@ -45,19 +46,46 @@ pub fn render(app: &App, buf: &mut Buffer, area: Rect) {
         ),
     ];
     if let Some(balance) = app.fund_balance {
-        parts.push(format!(
+        tail.push(format!(
             "{} {}",
             S::Fund.get(lang),
             strings::money(balance, lang)
         ));
     }
-    let room = area.width.saturating_sub(2) as usize;
-    let mut line = parts.join(" | ");
-    // Too long: drop the town's name first (the window stays), then shorten.
-    if super::width(&line) > room {
-        parts[0] = strings::window_label(app.counter.window, lang);
-        line = parts.join(" | ");
-    }
+    let window = strings::window_label(app.counter.window, lang);
+    let room = area.width.saturating_sub(1) as usize;
+    // The fullest line that fits: the town's name goes first, then the
+    // operator's label and the year; what still does not fit is cut.
+    let candidates = [
+        [
+            format!("{} {window}", app.counter.town_name),
+            format!("{} {}", S::Operator.get(lang), app.operator),
+            clock(false),
+        ],
+        [
+            window.clone(),
+            format!("{} {}", S::Operator.get(lang), app.operator),
+            clock(false),
+        ],
+        [window.clone(), app.operator.clone(), clock(false)],
+        [window, app.operator.clone(), clock(true)],
+    ];
+    let lines: Vec<String> = candidates
+        .iter()
+        .map(|head| {
+            head.iter()
+                .chain(tail.iter())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("  ")
+        })
+        .collect();
+    let line = lines
+        .iter()
+        .find(|l| super::width(l) <= room)
+        .or(lines.last())
+        .cloned()
+        .unwrap_or_default();
     super::put(
         buf,
         area,
@@ -68,13 +96,14 @@ pub fn render(app: &App, buf: &mut Buffer, area: Rect) {
     );
 }
 
-/// The main keys of the section: one key per action, the last one merged
-/// in (so a laptop map's keys replace the function keys in the bar).
+/// The main keys of the section: the global ones (help) first, then the
+/// screen's; one key per action, the last one merged in (so a laptop map's
+/// keys replace the function keys in the bar).
 pub fn bar_entries(app: &App, section: Section) -> Vec<(Key, Action, String)> {
     let mut out: Vec<(Key, Action, String)> = Vec::new();
     let mut sources = vec![section];
     if !matches!(section, Section::Popup | Section::Help | Section::Global) {
-        sources.push(Section::Global);
+        sources.insert(0, Section::Global);
     }
     for s in sources {
         let mut own: Vec<(Key, Action, String)> = Vec::new();
