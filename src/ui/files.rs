@@ -103,24 +103,7 @@ impl DraftWriter {
         let thread_path = path.clone();
         let thread = std::thread::Builder::new()
             .name("onedoor-draft".into())
-            .spawn(move || {
-                while let Ok(mut job) = rx.recv() {
-                    // Skip to the newest draft waiting.
-                    loop {
-                        match rx.try_recv() {
-                            Ok(Job::Draft(d)) if matches!(job, Job::Draft(_)) => {
-                                job = Job::Draft(d)
-                            }
-                            Ok(next) => {
-                                run(&thread_path, job);
-                                job = next;
-                            }
-                            Err(_) => break,
-                        }
-                    }
-                    run(&thread_path, job);
-                }
-            })
+            .spawn(move || writer_loop(&thread_path, &rx))
             .ok();
         DraftWriter {
             path,
@@ -174,6 +157,39 @@ impl Drop for DraftWriter {
         self.tx = None;
         if let Some(t) = self.thread.take() {
             let _ = t.join();
+        }
+    }
+}
+
+/// At most one draft write per this interval while the clerk types; a sync
+/// (quit, signal, panic) writes at once.
+const THROTTLE: std::time::Duration = std::time::Duration::from_millis(300);
+
+fn writer_loop(path: &Path, rx: &mpsc::Receiver<Job>) {
+    while let Ok(job) = rx.recv() {
+        let mut pending = match job {
+            Job::Draft(d) => Some(d),
+            Job::Sync(done) => {
+                let _ = done.send(());
+                continue;
+            }
+        };
+        let deadline = std::time::Instant::now() + THROTTLE;
+        loop {
+            let wait = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(wait) {
+                Ok(Job::Draft(d)) => pending = Some(d),
+                Ok(Job::Sync(done)) => {
+                    if let Some(d) = pending.take() {
+                        run(path, Job::Draft(d));
+                    }
+                    let _ = done.send(());
+                }
+                Err(_) => break,
+            }
+        }
+        if let Some(d) = pending {
+            run(path, Job::Draft(d));
         }
     }
 }
