@@ -450,3 +450,58 @@ fn the_queue_scrolls_through_a_busy_day() {
     h.press(KeyCode::PageUp);
     assert_eq!(h.counter.app().queue.selected, 59 - 19);
 }
+
+#[test]
+fn the_counter_draws_only_inside_the_area_a_host_gives_it() {
+    use ratatui::layout::Rect;
+    use ratatui::widgets::{Block, Widget};
+    let mut h = Harness::sized(Lang::ZhCn, true, 100, 30);
+    h.press(KeyCode::F(1));
+    let counter = &mut h.counter;
+    h.terminal
+        .draw(|f| {
+            Block::bordered()
+                .title("HOST")
+                .render(f.area(), f.buffer_mut());
+            counter.render(f, Rect::new(10, 3, 80, 24));
+        })
+        .unwrap();
+    let s = h.terminal.backend().to_string();
+    let lines: Vec<&str> = s.lines().collect();
+    assert!(lines[0].contains("HOST"), "{s}");
+    // Rows 1-2 and 27-28 and the columns outside 10..90 belong to the host.
+    let blank = format!("\"│{}│\"", " ".repeat(98));
+    for y in [1, 2, 27, 28] {
+        assert_eq!(lines[y], blank, "row {y}: {s}");
+    }
+    assert!(
+        lines[3].starts_with(&format!("\"│{}1号窗口", " ".repeat(10))),
+        "{s}"
+    );
+    for (y, line) in lines.iter().enumerate().take(27).skip(3) {
+        let row: Vec<char> = line.chars().collect();
+        assert_eq!(row[1], '│', "{s}");
+        assert!(row[2..10].iter().all(|c| *c == ' '), "row {y}: {s}");
+    }
+}
+
+#[test]
+fn the_demo_seeds_about_fifty_realistic_cases_for_today() {
+    let h = Harness::new(Lang::ZhCn, false);
+    let n = onedoor::ui::demo::seed_demo(&h.store, &counter_config(), now(), 46).unwrap();
+    assert_eq!(n, 50);
+    let today = h.store.cases_on_day(now().date_naive()).unwrap();
+    assert_eq!(today.len(), 46);
+    let states: std::collections::HashSet<_> = today.iter().map(|c| c.state).collect();
+    assert!(states.len() >= 5, "{states:?}");
+    assert!(today
+        .iter()
+        .any(|c| c.channel == onedoor::domain::Channel::Green));
+    let kinds: std::collections::HashSet<_> = today.iter().map(|c| c.kind).collect();
+    assert!(kinds.len() >= 6, "{kinds:?}");
+    // A second run the same day adds nothing.
+    assert_eq!(
+        onedoor::ui::demo::seed_demo(&h.store, &counter_config(), now(), 46).unwrap(),
+        0
+    );
+}
