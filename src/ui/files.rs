@@ -92,8 +92,6 @@ pub struct DraftWriter {
     path: PathBuf,
     tx: Option<mpsc::Sender<Job>>,
     thread: Option<JoinHandle<()>>,
-    /// The last draft handed over, written synchronously by [`DraftWriter::flush_now`].
-    last: Option<Option<Vec<u8>>>,
 }
 
 impl DraftWriter {
@@ -109,18 +107,16 @@ impl DraftWriter {
             path,
             tx: thread.as_ref().map(|_| tx),
             thread,
-            last: None,
         }
     }
 
     /// Hands over the form as it is now (`None` when there is no unfinished form).
     pub fn save(&mut self, form: Option<&Form>) {
         let bytes = form.and_then(|f| serde_json::to_vec(f).ok());
-        self.last = Some(bytes.clone());
         match &self.tx {
             Some(tx) => {
-                if tx.send(Job::Draft(bytes.clone())).is_err() {
-                    run(&self.path, Job::Draft(bytes));
+                if let Err(mpsc::SendError(job)) = tx.send(Job::Draft(bytes)) {
+                    run(&self.path, job);
                 }
             }
             None => run(&self.path, Job::Draft(bytes)),
@@ -135,20 +131,6 @@ impl DraftWriter {
                 let _ = done_rx.recv_timeout(std::time::Duration::from_secs(5));
             }
         }
-    }
-
-    /// Writes the last draft on this thread (from a panic hook, where the
-    /// writer thread may never run again).
-    pub fn flush_now(path: &Path, draft: Option<&[u8]>) {
-        run(path, Job::Draft(draft.map(<[u8]>::to_vec)));
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    pub fn last(&self) -> Option<Option<&[u8]>> {
-        self.last.as_ref().map(|o| o.as_deref())
     }
 }
 
