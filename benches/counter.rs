@@ -46,22 +46,11 @@ fn frame(term: &mut Terminal<TestBackend>, c: &mut Counter) {
 fn report(name: &str, mut samples: Vec<Duration>) {
     samples.sort();
     let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q) as usize];
-    println!(
-        "{name:<34} n={:<6} p50={:>9.1?} p99={:>9.1?} max={:>9.1?}",
-        samples.len(),
-        at(0.5),
-        at(0.99),
-        at(1.0)
-    );
+    println!("{name:<34} n={:<6} p50={:>9.1?} p99={:>9.1?} max={:>9.1?}", samples.len(), at(0.5), at(0.99), at(1.0));
 }
 
 /// One keystroke then one frame, `n` times; the keys alternate so the state stays bounded.
-fn keystrokes(
-    c: &mut Counter,
-    term: &mut Terminal<TestBackend>,
-    keys: &[Event],
-    n: usize,
-) -> Vec<Duration> {
+fn keystrokes(c: &mut Counter, term: &mut Terminal<TestBackend>, keys: &[Event], n: usize) -> Vec<Duration> {
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let k = keys[i % keys.len()].clone();
@@ -74,18 +63,14 @@ fn keystrokes(
 }
 
 fn main() {
-    let n: usize = std::env::var("ONEDOOR_BENCH_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20_000);
+    let n: usize = std::env::var("ONEDOOR_BENCH_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
     let dir = std::env::temp_dir().join(format!("onedoor-bench-counter-{}", std::process::id()));
     let store_dir = dir.join("store");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
     {
         let store = Store::open(&store_dir, &StoreOptions::default()).expect("a store");
         let t = Instant::now();
-        onedoor::ui::demo::seed_bulk(&store, &CounterConfig::default(), today, n, PER_DAY)
-            .expect("seeding");
+        onedoor::ui::demo::seed_bulk(&store, &CounterConfig::default(), today, n, PER_DAY).expect("seeding");
         println!("seeded {n} cases ({PER_DAY} today) in {:?}", t.elapsed());
     }
 
@@ -115,10 +100,7 @@ fn main() {
             key(KeyCode::PageUp),
             key(KeyCode::Down),
         ];
-        report(
-            &format!("queue navigation {w}x{h}"),
-            keystrokes(&mut c, &mut term, &nav, 20_000),
-        );
+        report(&format!("queue navigation {w}x{h}"), keystrokes(&mut c, &mut term, &nav, 20_000));
         crit.bench_function(&format!("queue_navigation_{w}x{h}"), |b| {
             let mut i = 0;
             b.iter(|| {
@@ -130,16 +112,9 @@ fn main() {
 
         c.handle_event(key(KeyCode::F(2)));
         c.handle_event(key(KeyCode::Tab));
-        let typing = [
-            key(KeyCode::Char('王')),
-            key(KeyCode::Char('芳')),
-            key(KeyCode::Backspace),
-            key(KeyCode::Backspace),
-        ];
-        report(
-            &format!("intake typing {w}x{h}"),
-            keystrokes(&mut c, &mut term, &typing, 20_000),
-        );
+        let typing =
+            [key(KeyCode::Char('王')), key(KeyCode::Char('芳')), key(KeyCode::Backspace), key(KeyCode::Backspace)];
+        report(&format!("intake typing {w}x{h}"), keystrokes(&mut c, &mut term, &typing, 20_000));
         crit.bench_function(&format!("intake_typing_{w}x{h}"), |b| {
             let mut i = 0;
             b.iter(|| {

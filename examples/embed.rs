@@ -20,20 +20,13 @@ use ratatui::widgets::{Block, Paragraph};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join(format!("onedoor-embed-{}", std::process::id()));
     let store = Arc::new(Store::open(&dir, &StoreOptions::default())?);
-    let mut counter = Counter::with_defaults(
-        store,
-        CounterConfig::default(),
-        "host-demo",
-        Lang::ZhCn,
-        dir.clone(),
-    );
+    let mut counter = Counter::with_defaults(store, CounterConfig::default(), "host-demo", Lang::ZhCn, dir.clone());
     let mut terminal = ratatui::try_init()?;
     let mut accepted = 0usize;
     let result = (|| -> Result<(), Box<dyn std::error::Error>> {
         loop {
             terminal.draw(|frame| {
-                let [header, body] = Layout::vertical([Constraint::Length(3), Constraint::Min(0)])
-                    .areas(frame.area());
+                let [header, body] = Layout::vertical([Constraint::Length(3), Constraint::Min(0)]).areas(frame.area());
                 let [counter_area, side] =
                     Layout::horizontal([Constraint::Min(80), Constraint::Length(24)]).areas(body);
                 frame.render_widget(
@@ -43,8 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     header,
                 );
                 frame.render_widget(
-                    Paragraph::new(format!("accepted here: {accepted}"))
-                        .block(Block::bordered().title("host panel")),
+                    Paragraph::new(format!("accepted here: {accepted}")).block(Block::bordered().title("host panel")),
                     side,
                 );
                 counter.render(frame, counter_area);
@@ -62,11 +54,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 counter.update(Msg::Tick);
             }
-            accepted += counter
-                .take_events()
-                .iter()
-                .filter(|e| matches!(e, onedoor::ui::CounterEvent::Accepted(_)))
-                .count();
+            accepted +=
+                counter.take_events().iter().filter(|e| matches!(e, onedoor::ui::CounterEvent::Accepted(_))).count();
         }
     })();
     counter.sync_draft();

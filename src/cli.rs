@@ -3,7 +3,10 @@
 //! refused operation, 1 when the environment failed.
 
 pub mod case;
+pub mod devices;
+pub mod fund;
 pub mod id;
+pub mod policy;
 
 use std::io::Read;
 use std::path::Path;
@@ -11,6 +14,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate};
 
 use crate::config::{Config, ConfigError, Paths};
+use crate::domain::policy::{Policy, PolicyBook};
 use crate::domain::time::Moment;
 use crate::store::{Store, StoreError, StoreOptions};
 use crate::window::{Window, WindowError};
@@ -25,38 +29,26 @@ pub struct CliError {
 impl CliError {
     /// Bad input or a refused operation: exit 2.
     pub fn refused(message: impl Into<String>) -> CliError {
-        CliError {
-            code: 2,
-            message: message.into(),
-        }
+        CliError { code: 2, message: message.into() }
     }
 
     /// The environment failed: exit 1.
     pub fn environment(message: impl Into<String>) -> CliError {
-        CliError {
-            code: 1,
-            message: message.into(),
-        }
+        CliError { code: 1, message: message.into() }
     }
 }
 
 impl From<StoreError> for CliError {
     fn from(e: StoreError) -> CliError {
         let code = if e.is_refusal() { 2 } else { 1 };
-        CliError {
-            code,
-            message: e.to_string(),
-        }
+        CliError { code, message: e.to_string() }
     }
 }
 
 impl From<WindowError> for CliError {
     fn from(e: WindowError) -> CliError {
         let code = if e.is_refusal() { 2 } else { 1 };
-        CliError {
-            code,
-            message: e.to_string(),
-        }
+        CliError { code, message: e.to_string() }
     }
 }
 
@@ -80,35 +72,39 @@ pub struct Context {
     pub paths: Paths,
     pub operator: String,
     pub now: Moment,
+    /// The built-in policy plus the district's file, if the config names one.
+    pub policies: PolicyBook,
+}
+
+/// The built-in policy book plus the district's policy file from `[policy] file`.
+pub fn load_policies(config: &Config) -> Result<PolicyBook, CliError> {
+    let mut book = PolicyBook::builtin();
+    if let Some(path) = &config.policy.file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::refused(format!("cannot read the policy file {}: {e}", path.display())))?;
+        let policy = Policy::from_toml(&text).map_err(|e| CliError::refused(format!("{}: {e}", path.display())))?;
+        book.add(policy).map_err(|e| CliError::refused(format!("{}: {e}", path.display())))?;
+    }
+    Ok(book)
 }
 
 impl Context {
     /// Reads the config and fixes the operator and the time of this command.
     /// `ONEDOOR_NOW` (RFC 3339) sets the time, for training and tests.
-    pub fn new(
-        config_file: Option<&Path>,
-        data: Option<&Path>,
-        operator: Option<&str>,
-    ) -> Result<Context, CliError> {
+    pub fn new(config_file: Option<&Path>, data: Option<&Path>, operator: Option<&str>) -> Result<Context, CliError> {
         let (config, paths) = crate::config::resolve(config_file, data)?;
         let offset = config.counter.utc_offset;
         let now = match std::env::var("ONEDOOR_NOW") {
             Ok(s) => DateTime::parse_from_rfc3339(&s)
                 .map_err(|_| {
-                    CliError::refused(format!(
-                        "ONEDOOR_NOW '{s}' is not a time like 2026-11-29T09:00:00+08:00"
-                    ))
+                    CliError::refused(format!("ONEDOOR_NOW '{s}' is not a time like 2026-11-29T09:00:00+08:00"))
                 })?
                 .with_timezone(&offset),
             Err(_) => chrono::Utc::now().with_timezone(&offset),
         };
         let operator = config.operator(operator);
-        Ok(Context {
-            config,
-            paths,
-            operator,
-            now,
-        })
+        let policies = load_policies(&config)?;
+        Ok(Context { config, paths, operator, now, policies })
     }
 
     pub fn today(&self) -> NaiveDate {
@@ -116,14 +112,12 @@ impl Context {
     }
 
     pub fn open_store(&self) -> Result<Store, CliError> {
-        let options = StoreOptions {
-            cache_mb: self.config.store.cache_mb,
-        };
+        let options = StoreOptions { cache_mb: self.config.store.cache_mb };
         Ok(Store::open(&self.paths.data, &options)?)
     }
 
     pub fn window<'a>(&'a self, store: &'a Store) -> Window<'a> {
-        Window::new(store, &self.config.counter)
+        Window::with_policies(store, &self.config.counter, &self.policies)
     }
 }
 
@@ -136,8 +130,7 @@ pub fn read_input(path: &Path) -> Result<String, CliError> {
             .map_err(|e| CliError::refused(format!("cannot read standard input: {e}")))?;
         return Ok(text);
     }
-    std::fs::read_to_string(path)
-        .map_err(|e| CliError::refused(format!("cannot read {}: {e}", path.display())))
+    std::fs::read_to_string(path).map_err(|e| CliError::refused(format!("cannot read {}: {e}", path.display())))
 }
 
 /// Parses JSON into `T`, naming the field that is wrong.
@@ -146,10 +139,7 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Strin
     let value = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let syntax = matches!(
-            inner.classify(),
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
-        );
+        let syntax = matches!(inner.classify(), serde_json::error::Category::Syntax | serde_json::error::Category::Eof);
         if syntax || path == "." || path.is_empty() {
             format!("invalid JSON: {inner}")
         } else {
@@ -161,6 +151,5 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Strin
 
 /// A `YYYY-MM-DD` argument.
 pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("'{s}' is not a date like 2026-11-29"))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("'{s}' is not a date like 2026-11-29"))
 }

@@ -94,10 +94,7 @@ pub struct StoreConfig {
 
 impl Default for StoreConfig {
     fn default() -> StoreConfig {
-        StoreConfig {
-            path: None,
-            cache_mb: 32,
-        }
+        StoreConfig { path: None, cache_mb: 32 }
     }
 }
 
@@ -155,9 +152,7 @@ pub struct UiConfig {
 
 impl Default for UiConfig {
     fn default() -> UiConfig {
-        UiConfig {
-            keymap: "default".into(),
-        }
+        UiConfig { keymap: "default".into() }
     }
 }
 
@@ -172,41 +167,23 @@ pub struct ReceiptsConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the config file {}: {source}", path.display())]
-    Unreadable {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Unreadable { path: PathBuf, source: std::io::Error },
     #[error("{}:{line}:{column}: {message}", path.display())]
-    Invalid {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    Invalid { path: PathBuf, line: usize, column: usize, message: String },
 }
 
 impl Config {
     /// Reads a config file; every missing key keeps its default.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Unreadable {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Unreadable { path: path.to_path_buf(), source })?;
         Config::parse(&text, path)
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|s| line_and_column(text, s.start))
-                .unwrap_or((1, 1));
-            ConfigError::Invalid {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message: e.message().trim().to_string(),
-            }
+            let (line, column) = e.span().map(|s| line_and_column(text, s.start)).unwrap_or((1, 1));
+            ConfigError::Invalid { path: path.to_path_buf(), line, column, message: e.message().trim().to_string() }
         })?;
         config.check(text, path)?;
         Ok(config)
@@ -216,31 +193,17 @@ impl Config {
         let at = |key: &str, message: String| {
             let offset = text.find(key).unwrap_or(0);
             let (line, column) = line_and_column(text, offset);
-            ConfigError::Invalid {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message,
-            }
+            ConfigError::Invalid { path: path.to_path_buf(), line, column, message }
         };
         let town = &self.counter.town_code;
         if town.is_empty() || town.len() > 12 || !town.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(at(
-                "town_code",
-                format!("town_code '{town}' must be 1 to 12 digits"),
-            ));
+            return Err(at("town_code", format!("town_code '{town}' must be 1 to 12 digits")));
         }
         if self.counter.window == 0 || self.counter.window > 99 {
-            return Err(at(
-                "window",
-                format!("window {} must be between 1 and 99", self.counter.window),
-            ));
+            return Err(at("window", format!("window {} must be between 1 and 99", self.counter.window)));
         }
         if !matches!(self.devices.paper_mm, 58 | 80) {
-            return Err(at(
-                "paper_mm",
-                format!("paper_mm {} must be 58 or 80", self.devices.paper_mm),
-            ));
+            return Err(at("paper_mm", format!("paper_mm {} must be 58 or 80", self.devices.paper_mm)));
         }
         if self.store.cache_mb == 0 {
             return Err(at("cache_mb", "cache_mb must be at least 1".into()));
@@ -263,12 +226,7 @@ impl Config {
 pub fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
+    let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
     (line, column)
 }
 
@@ -280,9 +238,7 @@ pub struct Paths {
 }
 
 fn home() -> PathBuf {
-    std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/var/lib"))
+    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/var/lib"))
 }
 
 /// `$XDG_CONFIG_HOME/onedoor/onedoor.toml`, then `/etc/onedoor/onedoor.toml`: the first that exists.
@@ -291,43 +247,24 @@ pub fn default_config_file() -> Option<PathBuf> {
         .map(PathBuf::from)
         .unwrap_or_else(|| home().join(".config"))
         .join("onedoor/onedoor.toml");
-    [xdg, PathBuf::from("/etc/onedoor/onedoor.toml")]
-        .into_iter()
-        .find(|p| p.is_file())
+    [xdg, PathBuf::from("/etc/onedoor/onedoor.toml")].into_iter().find(|p| p.is_file())
 }
 
 /// `$XDG_DATA_HOME/onedoor`, or `~/.local/share/onedoor`.
 pub fn default_data_dir() -> PathBuf {
-    std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| home().join(".local/share"))
-        .join("onedoor")
+    std::env::var_os("XDG_DATA_HOME").map(PathBuf::from).unwrap_or_else(|| home().join(".local/share")).join("onedoor")
 }
 
 /// Loads the config (`--config`/`ONEDOOR_CONFIG` already folded into `given`)
 /// and decides the data directory (`--data`/`ONEDOOR_DATA`, then `[store] path`).
-pub fn resolve(
-    given_config: Option<&Path>,
-    given_data: Option<&Path>,
-) -> Result<(Config, Paths), ConfigError> {
-    let config_path = given_config
-        .map(Path::to_path_buf)
-        .or_else(default_config_file);
+pub fn resolve(given_config: Option<&Path>, given_data: Option<&Path>) -> Result<(Config, Paths), ConfigError> {
+    let config_path = given_config.map(Path::to_path_buf).or_else(default_config_file);
     let config = match &config_path {
         Some(p) => Config::load(p)?,
         None => Config::default(),
     };
-    let data = given_data
-        .map(Path::to_path_buf)
-        .or_else(|| config.store.path.clone())
-        .unwrap_or_else(default_data_dir);
-    Ok((
-        config,
-        Paths {
-            config: config_path,
-            data,
-        },
-    ))
+    let data = given_data.map(Path::to_path_buf).or_else(|| config.store.path.clone()).unwrap_or_else(default_data_dir);
+    Ok((config, Paths { config: config_path, data }))
 }
 
 /// The default config file that `install.sh` writes and `onedoor` documents.
@@ -348,27 +285,19 @@ mod tests {
     #[test]
     fn a_wrong_type_names_path_line_and_expectation() {
         let text = "[counter]\ntown_code = \"320106001\"\nwindow = \"three\"\n";
-        let err = Config::parse(text, Path::new("/etc/onedoor/onedoor.toml"))
-            .unwrap_err()
-            .to_string();
+        let err = Config::parse(text, Path::new("/etc/onedoor/onedoor.toml")).unwrap_err().to_string();
         assert!(err.starts_with("/etc/onedoor/onedoor.toml:3:"), "{err}");
         assert!(err.contains("u8") || err.contains("integer"), "{err}");
     }
 
     #[test]
     fn an_unknown_key_and_a_bad_value_are_refused_with_the_line() {
-        let err = Config::parse("[store]\ncache_mb = 32\ncahce = 1\n", Path::new("c.toml"))
-            .unwrap_err()
-            .to_string();
+        let err = Config::parse("[store]\ncache_mb = 32\ncahce = 1\n", Path::new("c.toml")).unwrap_err().to_string();
         assert!(err.starts_with("c.toml:3:"), "{err}");
         assert!(err.contains("cahce"), "{err}");
-        let err = Config::parse("[counter]\n\nwindow = 0\n", Path::new("c.toml"))
-            .unwrap_err()
-            .to_string();
+        let err = Config::parse("[counter]\n\nwindow = 0\n", Path::new("c.toml")).unwrap_err().to_string();
         assert!(err.starts_with("c.toml:3:"), "{err}");
-        let err = Config::parse("[counter]\nutc_offset = \"8\"\n", Path::new("c.toml"))
-            .unwrap_err()
-            .to_string();
+        let err = Config::parse("[counter]\nutc_offset = \"8\"\n", Path::new("c.toml")).unwrap_err().to_string();
         assert!(err.contains("UTC offset"), "{err}");
     }
 }

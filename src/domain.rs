@@ -4,10 +4,13 @@
 
 pub mod calendar;
 pub mod case;
+pub mod dedup;
+pub mod fund;
 pub mod id_number;
 pub mod kind;
 pub mod money;
 pub mod person;
+pub mod policy;
 pub mod time;
 
 pub use case::{Case, CaseId, CaseInput, HistoryEntry, Referral, State, Transition};

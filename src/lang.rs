@@ -34,9 +34,7 @@ impl std::str::FromStr for Lang {
         match s.trim() {
             "zh-CN" | "zh" | "zh_CN" => Ok(Lang::ZhCn),
             "en" | "en-US" | "en_US" => Ok(Lang::En),
-            other => Err(format!(
-                "'{other}' is not a supported language; expected zh-CN or en"
-            )),
+            other => Err(format!("'{other}' is not a supported language; expected zh-CN or en")),
         }
     }
 }

@@ -5,11 +5,13 @@
 //! counter screen that a host ratatui program can embed.
 #![forbid(unsafe_code)]
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod devices;
 pub mod domain;
 pub mod lang;
+pub mod printing;
 pub mod receipt;
 pub mod store;
 pub mod ui;

@@ -45,12 +45,144 @@ enum Command {
     Id(IdCommand),
     /// The counter on a store seeded with realistic sample cases (DATA/demo unless --data)
     Demo {},
+    /// The emergency relief reserve fund
+    #[command(subcommand)]
+    Fund(FundCommand),
+    /// The policy in force, and checking a district's policy file
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// The ID card reader
+    #[command(subcommand)]
+    Card(CardCommand),
+    /// The serial ports present and what answers on them
+    #[command(subcommand)]
+    Devices(DevicesCommand),
+    /// Print a case's receipt, or list receipts waiting to be printed
+    #[command(subcommand)]
+    Receipt(ReceiptCommand),
+    /// Build a scratch store of N realistic cases and measure commit, lookup, open, memory and disk
+    Bench {
+        #[arg(long, default_value_t = 100_000)]
+        cases: u64,
+        /// Where to build the scratch store (default: a new directory under the system temp dir, removed after)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
 enum IdCommand {
     /// Valid: birth date, sex, region code. Invalid: why
     Check { number: String },
+}
+
+#[derive(Subcommand)]
+enum FundCommand {
+    /// Put money into the fund: the year's budget, or a named donation
+    Deposit {
+        #[arg(value_parser = money)]
+        amount: Money,
+        #[arg(long, value_enum)]
+        source: Source,
+        #[arg(long)]
+        donor: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Pay an approved case from the fund (the case becomes disbursed in the same transaction)
+    Disburse {
+        id: String,
+        #[arg(long, value_parser = money)]
+        amount: Option<Money>,
+    },
+    /// A supervisor's correction, with the reason
+    Correct {
+        #[arg(value_parser = money)]
+        amount: Money,
+        #[arg(long, value_enum)]
+        direction: Direction,
+        #[arg(long)]
+        reason: String,
+    },
+    /// The balance
+    Balance {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The year's entries and statement: opening + inflows - outflows = closing
+    Ledger {
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Source {
+    Budget,
+    Donation,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Direction {
+    Increase,
+    Decrease,
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Print the policy in force (today, or on --day)
+    Show {
+        #[arg(long, value_parser = cli::parse_day)]
+        day: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate a policy file; names the line of any error
+    Check { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum CardCommand {
+    /// One read from the ID card reader
+    Read {
+        #[arg(long)]
+        port: Option<String>,
+        #[arg(long)]
+        baud: Option<u32>,
+        /// Seconds to wait for a card to be placed
+        #[arg(long, default_value_t = 10)]
+        wait: u64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevicesCommand {
+    /// List serial ports and say which answers as an ID card reader; the printer's state
+    Probe,
+}
+
+#[derive(Subcommand)]
+enum ReceiptCommand {
+    /// Print (or reprint) a case's acceptance receipt, or with --disbursement its payment receipt
+    Print {
+        id: String,
+        #[arg(long, value_name = "SPEC")]
+        printer: Option<String>,
+        #[arg(long)]
+        disbursement: bool,
+    },
+    /// Receipts that could not be printed
+    Pending,
+}
+
+fn money(s: &str) -> Result<Money, String> {
+    s.parse::<Money>().map_err(|e| e.to_string())
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -65,6 +197,9 @@ enum CaseCommand {
     Add {
         #[arg(long, value_name = "FILE|-")]
         json: PathBuf,
+        /// A supervisor lets a possible duplicate through, for this reason (the operator is the supervisor)
+        #[arg(long, value_name = "TEXT")]
+        override_duplicate: Option<String>,
     },
     /// Show one case
     Show {
@@ -82,14 +217,17 @@ enum CaseCommand {
         kind: Option<Kind>,
         #[arg(long = "id-number", value_parser = |s: &str| onedoor::domain::IdNumber::parse_any_date(s).map_err(|e| e.to_string()))]
         id_number: Option<onedoor::domain::IdNumber>,
+        /// Only open cases past their due date or with an overdue referral
+        #[arg(long)]
+        overdue: bool,
         #[arg(long)]
         json: bool,
     },
-    /// Refer a case to the department responsible
+    /// Refer a case to the department responsible (the policy's department for the kind unless --to)
     Refer {
         id: String,
         #[arg(long = "to", value_parser = |s: &str| s.parse::<Department>().map_err(|e| e.to_string()))]
-        to: Department,
+        to: Option<Department>,
     },
     /// Record the department's review (referred -> under_review; after the fact for green cases)
     Review {
@@ -100,8 +238,11 @@ enum CaseCommand {
     /// Approve a case (the entitlement, or the requested amount, unless --amount)
     Approve {
         id: String,
-        #[arg(long, value_parser = |s: &str| s.parse::<Money>().map_err(|e| e.to_string()))]
+        #[arg(long, value_parser = money)]
         amount: Option<Money>,
+        /// The operator is a supervisor: amounts above the clerk's limit may be approved
+        #[arg(long)]
+        supervisor: bool,
     },
     /// Reject a reviewed case
     Reject {
@@ -133,11 +274,7 @@ enum CaseCommand {
 }
 
 fn run(args: Args, out: &mut dyn Write) -> CliResult {
-    let mut ctx = Context::new(
-        args.config.as_deref(),
-        args.data.as_deref(),
-        args.operator.as_deref(),
-    )?;
+    let mut ctx = Context::new(args.config.as_deref(), args.data.as_deref(), args.operator.as_deref())?;
     let Some(command) = args.command else {
         return counter(&ctx, args.lang, false);
     };
@@ -150,41 +287,55 @@ fn run(args: Args, out: &mut dyn Write) -> CliResult {
             demo(&ctx, args.lang)
         }
         Command::Id(IdCommand::Check { number }) => cli::id::check(&ctx, &number, out),
+        Command::Bench { cases, dir, json } => bench(&ctx, cases, dir, json, out),
+        Command::Fund(f) => match f {
+            FundCommand::Deposit { amount, source, donor, note } => {
+                let source = match source {
+                    Source::Budget => cli::fund::DepositSource::Budget,
+                    Source::Donation => cli::fund::DepositSource::Donation,
+                };
+                cli::fund::deposit(&ctx, amount, source, donor.as_deref(), note.as_deref(), out)
+            }
+            FundCommand::Disburse { id, amount } => cli::fund::disburse(&ctx, &id, amount, out),
+            FundCommand::Correct { amount, direction, reason } => {
+                let sign = match direction {
+                    Direction::Increase => onedoor::domain::fund::CorrectionSign::Increase,
+                    Direction::Decrease => onedoor::domain::fund::CorrectionSign::Decrease,
+                };
+                cli::fund::correct(&ctx, sign, amount, &reason, out)
+            }
+            FundCommand::Balance { json } => cli::fund::balance(&ctx, json, out),
+            FundCommand::Ledger { year, json } => cli::fund::ledger(&ctx, year, json, out),
+        },
+        Command::Policy(PolicyCommand::Show { day, json }) => cli::policy::show(&ctx, day, json, out),
+        Command::Policy(PolicyCommand::Check { file }) => cli::policy::check(&file, out),
+        Command::Card(CardCommand::Read { port, baud, wait, json }) => {
+            cli::devices::card_read(&ctx, port.as_deref(), baud, wait, json, out)
+        }
+        Command::Devices(DevicesCommand::Probe) => cli::devices::probe(&ctx, out),
+        Command::Receipt(ReceiptCommand::Print { id, printer, disbursement }) => {
+            cli::devices::receipt_print(&ctx, &id, printer.as_deref(), disbursement, out)
+        }
+        Command::Receipt(ReceiptCommand::Pending) => cli::devices::receipt_pending(&ctx, out),
         Command::Case(c) => match c {
-            CaseCommand::Add { json } => cli::case::add(&ctx, &json, out),
+            CaseCommand::Add { json, override_duplicate } => {
+                cli::case::add(&ctx, &json, override_duplicate.as_deref(), out)
+            }
             CaseCommand::Show { id, json } => cli::case::show(&ctx, &id, json, out),
-            CaseCommand::List {
-                day,
-                state,
-                kind,
-                id_number,
-                json,
-            } => cli::case::list(
-                &ctx,
-                &ListFilter {
-                    day,
-                    state,
-                    kind,
-                    id_number,
-                },
-                json,
-                out,
-            ),
+            CaseCommand::List { day, state, kind, id_number, overdue, json } => {
+                cli::case::list(&ctx, &ListFilter { day, state, kind, id_number, overdue }, json, out)
+            }
             CaseCommand::Refer { id, to } => cli::case::act(&ctx, &id, CaseAction::Refer(to), out),
-            CaseCommand::Review { id, note } => {
-                cli::case::act(&ctx, &id, CaseAction::Review(note), out)
+            CaseCommand::Review { id, note } => cli::case::act(&ctx, &id, CaseAction::Review(note), out),
+            CaseCommand::Approve { id, amount, supervisor } => {
+                let action =
+                    if supervisor { CaseAction::ApproveAsSupervisor(amount) } else { CaseAction::Approve(amount) };
+                cli::case::act(&ctx, &id, action, out)
             }
-            CaseCommand::Approve { id, amount } => {
-                cli::case::act(&ctx, &id, CaseAction::Approve(amount), out)
-            }
-            CaseCommand::Reject { id, reason } => {
-                cli::case::act(&ctx, &id, CaseAction::Reject(reason), out)
-            }
+            CaseCommand::Reject { id, reason } => cli::case::act(&ctx, &id, CaseAction::Reject(reason), out),
             CaseCommand::Disburse { id } => cli::case::act(&ctx, &id, CaseAction::Disburse, out),
             CaseCommand::Complete { id } => cli::case::act(&ctx, &id, CaseAction::Complete, out),
-            CaseCommand::Withdraw { id, note } => {
-                cli::case::act(&ctx, &id, CaseAction::Withdraw(note), out)
-            }
+            CaseCommand::Withdraw { id, note } => cli::case::act(&ctx, &id, CaseAction::Withdraw(note), out),
             CaseCommand::Import { file } => cli::case::import(&ctx, &file, out),
             CaseCommand::Export { from, to, format } => {
                 let format = match format {
@@ -199,11 +350,7 @@ fn run(args: Args, out: &mut dyn Write) -> CliResult {
 
 /// The counter screen on the store.
 fn counter(ctx: &Context, lang: Option<onedoor::Lang>, demo: bool) -> CliResult {
-    let options = onedoor::ui::RunOptions {
-        lang,
-        demo,
-        ..Default::default()
-    };
+    let options = onedoor::ui::RunOptions { lang, demo, ..Default::default() };
     onedoor::ui::run(ctx, options).map_err(|e| match e {
         onedoor::ui::UiError::Keymap(_) => CliError::refused(e.to_string()),
         onedoor::ui::UiError::Store(s) => CliError::from(s),
@@ -218,6 +365,40 @@ fn demo(ctx: &Context, lang: Option<onedoor::Lang>) -> CliResult {
         onedoor::ui::demo::seed_demo(&store, &ctx.config.counter, ctx.now, 46)?;
     }
     counter(ctx, lang, true)
+}
+
+fn bench(ctx: &Context, cases: u64, dir: Option<PathBuf>, json: bool, out: &mut dyn Write) -> CliResult {
+    let scratch = dir.is_none();
+    let dir = dir.unwrap_or_else(|| std::env::temp_dir().join(format!("onedoor-bench-{}", std::process::id())));
+    if dir.join("db").exists() {
+        return Err(CliError::refused(format!("{} already holds a store; give an empty directory", dir.display())));
+    }
+    let options = onedoor::store::StoreOptions { cache_mb: ctx.config.store.cache_mb };
+    let result = onedoor::bench::run(&dir, cases, &ctx.config.counter, &options, ctx.now);
+    if scratch {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let f = result?;
+    if json {
+        writeln!(out, "{}", serde_json::to_string(&f).map_err(|e| CliError::environment(e.to_string()))?)?;
+    } else {
+        writeln!(out, "cases                  {}", f.cases)?;
+        writeln!(out, "seeded in              {:.1} s", f.seed_seconds)?;
+        writeln!(out, "first open + query     {:.1} ms", f.first_open_ms)?;
+        writeln!(
+            out,
+            "person lookup p50/p99  {:.0} / {:.0} us ({} lookups, {:.1} cases each)",
+            f.lookup_p50_us, f.lookup_p99_us, f.lookups, f.cases_per_lookup
+        )?;
+        writeln!(
+            out,
+            "durable commit p50/p99 {:.0} / {:.0} us ({} commits)",
+            f.commit_p50_us, f.commit_p99_us, f.commits
+        )?;
+        writeln!(out, "peak memory            {:.0} MB", f.peak_rss_mb)?;
+        writeln!(out, "disk                   {:.0} MB", f.disk_mb)?;
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {

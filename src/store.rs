@@ -21,6 +21,8 @@ use sled::{Transactional, Tree};
 pub use codec::{decode, encode, RECORD_VERSION};
 pub use summary::CaseSummary;
 
+use crate::devices::printer::PendingReceipt;
+use crate::domain::fund::{Fund, FundEntry, FundError};
 use crate::domain::{Case, CaseId, IdNumber, State};
 
 /// The store layout this build writes and reads.
@@ -44,22 +46,17 @@ pub enum StoreError {
     #[error("the store {} is in use by another onedoor process", .0.display())]
     InUse(PathBuf),
     #[error("cannot use the store {}: {source}", dir.display())]
-    Io {
-        dir: PathBuf,
-        source: std::io::Error,
-    },
+    Io { dir: PathBuf, source: std::io::Error },
     #[error("the store is damaged: {0}")]
     Damaged(String),
-    #[error("the store was written by a newer onedoor (schema {found}; this one reads {SCHEMA_VERSION}); upgrade onedoor")]
+    #[error(
+        "the store was written by a newer onedoor (schema {found}; this one reads {SCHEMA_VERSION}); upgrade onedoor"
+    )]
     NewerSchema { found: u32 },
     #[error("a stored {what} has record version {version}, which this onedoor does not know; upgrade onedoor")]
     UnknownRecordVersion { what: &'static str, version: u8 },
     #[error("the {what} is too large to store ({size} bytes; the limit is {limit})")]
-    TooLarge {
-        what: &'static str,
-        size: usize,
-        limit: usize,
-    },
+    TooLarge { what: &'static str, size: usize, limit: usize },
     #[error("no case {0}")]
     NotFound(CaseId),
     #[error("case {0} is already in the store")]
@@ -69,10 +66,7 @@ pub enum StoreError {
 impl StoreError {
     /// Refusals of the input (exit 2) as against failures of the environment (exit 1).
     pub fn is_refusal(&self) -> bool {
-        matches!(
-            self,
-            StoreError::NotFound(_) | StoreError::AlreadyExists(_) | StoreError::TooLarge { .. }
-        )
+        matches!(self, StoreError::NotFound(_) | StoreError::AlreadyExists(_) | StoreError::TooLarge { .. })
     }
 }
 
@@ -114,18 +108,10 @@ const OUTBOX: usize = 5;
 const LEDGER: usize = 6;
 const META: usize = 7;
 const BY_NAME: usize = 8;
-const TREE_COUNT: usize = 9;
-const TREE_NAMES: [&str; TREE_COUNT] = [
-    "cases",
-    "by_person",
-    "by_day",
-    "by_state",
-    "counters",
-    "outbox",
-    "ledger",
-    "meta",
-    "by_name",
-];
+const PENDING: usize = 9;
+const TREE_COUNT: usize = 10;
+const TREE_NAMES: [&str; TREE_COUNT] =
+    ["cases", "by_person", "by_day", "by_state", "counters", "outbox", "ledger", "meta", "by_name", "pending_receipts"];
 
 /// The trees of one transaction, by name.
 pub struct Tx<'a>(&'a [TransactionalTree]);
@@ -179,14 +165,41 @@ impl Tx<'_> {
         }
         self.0[BY_DAY].insert(summary::day_key(case.day(), &case.id), summary.clone())?;
         self.0[BY_STATE].insert(summary::state_key(case.state, &case.id), &[])?;
-        self.0[BY_NAME].insert(
-            summary::name_key(&case.applicant.name, &case.id),
-            summary.clone(),
-        )?;
+        self.0[BY_NAME].insert(summary::name_key(&case.applicant.name, &case.id), summary.clone())?;
         if case.state == State::Completed && old.map(|o| o.state) != Some(State::Completed) {
             self.outbox().insert(case.id.as_str().as_bytes(), &[])?;
         }
         Ok(())
+    }
+
+    /// Appends an entry to the relief fund's ledger in this transaction, or
+    /// refuses it (over the balance, zero, unnamed donor…) and writes nothing.
+    pub fn fund_apply<E: From<FundError>>(&self, entry: &FundEntry) -> TxResult<Fund, E> {
+        let mut fund: Fund = match self.ledger().get(FUND_STATE_KEY)? {
+            Some(bytes) => match decode(&bytes, "fund balance") {
+                Ok(f) => f,
+                Err(e) => return abort(e),
+            },
+            None => Fund::default(),
+        };
+        if let Err(e) = fund.apply(entry) {
+            return refuse(E::from(e));
+        }
+        let seq = match self.ledger().get(FUND_NEXT_KEY)? {
+            Some(v) if v.len() == 8 => u64::from_be_bytes([v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]]),
+            Some(_) => return abort(StoreError::Damaged("the ledger's entry counter has the wrong size".into())),
+            None => 0,
+        };
+        let (state, record) = match (encode(&fund, "fund balance"), encode(entry, "fund entry")) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(e), _) | (_, Err(e)) => return abort(e),
+        };
+        let mut key = FUND_ENTRY_PREFIX.to_vec();
+        key.extend_from_slice(&seq.to_be_bytes());
+        self.ledger().insert(key, record)?;
+        self.ledger().insert(FUND_NEXT_KEY, &(seq + 1).to_be_bytes())?;
+        self.ledger().insert(FUND_STATE_KEY, state)?;
+        Ok(fund)
     }
 
     /// Takes the next number of a daily counter (starting at 1).
@@ -214,6 +227,10 @@ impl Tx<'_> {
     }
 }
 
+const FUND_STATE_KEY: &[u8] = b"state";
+const FUND_NEXT_KEY: &[u8] = b"next";
+const FUND_ENTRY_PREFIX: &[u8] = b"e/";
+
 /// The counter key of the daily case sequence of one window.
 pub fn sequence_key(town_code: &str, window: u8, day: NaiveDate) -> Vec<u8> {
     format!("seq/{town_code}-{window:02}/{}", day.format("%Y%m%d")).into_bytes()
@@ -227,17 +244,10 @@ pub fn ticket_key(day: NaiveDate) -> Vec<u8> {
 impl Store {
     /// Opens (or creates, with mode 0700) the store in `dir`.
     pub fn open(dir: &Path, options: &StoreOptions) -> Result<Store, StoreError> {
-        let io = |source| StoreError::Io {
-            dir: dir.to_path_buf(),
-            source,
-        };
+        let io = |source| StoreError::Io { dir: dir.to_path_buf(), source };
         if !dir.exists() {
             use std::os::unix::fs::DirBuilderExt;
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-                .map_err(io)?;
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io)?;
         }
         let db = sled::Config::new()
             .path(dir)
@@ -250,15 +260,8 @@ impl Store {
         for name in TREE_NAMES {
             trees.push(db.open_tree(name).map_err(|e| sled_error(dir, e))?);
         }
-        let trees: [Tree; TREE_COUNT] = trees
-            .try_into()
-            .map_err(|_| StoreError::Damaged("missing trees".into()))?;
-        let store = Store {
-            dir: dir.to_path_buf(),
-            db,
-            db_file,
-            trees,
-        };
+        let trees: [Tree; TREE_COUNT] = trees.try_into().map_err(|_| StoreError::Damaged("missing trees".into()))?;
+        let store = Store { dir: dir.to_path_buf(), db, db_file, trees };
         store.check_schema()?;
         Ok(store)
     }
@@ -273,12 +276,9 @@ impl Store {
                 }
                 Ok(())
             }
-            Some(_) => Err(StoreError::Damaged(
-                "the schema record has the wrong size".into(),
-            )),
+            Some(_) => Err(StoreError::Damaged("the schema record has the wrong size".into())),
             None => {
-                meta.insert(b"schema", &SCHEMA_VERSION.to_be_bytes())
-                    .map_err(|e| sled_error(&self.dir, e))?;
+                meta.insert(b"schema", &SCHEMA_VERSION.to_be_bytes()).map_err(|e| sled_error(&self.dir, e))?;
                 self.sync()
             }
         }
@@ -292,10 +292,7 @@ impl Store {
     /// writes back, `sync_file_range`), then `fsync` of the store file.
     pub fn sync(&self) -> Result<(), StoreError> {
         self.db.flush().map_err(|e| sled_error(&self.dir, e))?;
-        self.db_file.sync_all().map_err(|source| StoreError::Io {
-            dir: self.dir.clone(),
-            source,
-        })
+        self.db_file.sync_data().map_err(|source| StoreError::Io { dir: self.dir.clone(), source })
     }
 
     /// Runs `f` as ONE transaction over all trees, then commits durably. The
@@ -306,9 +303,7 @@ impl Store {
         let value = match result {
             Ok(v) => v,
             Err(TransactionError::Abort(e)) => return Err(e),
-            Err(TransactionError::Storage(e)) => {
-                return Err(WriteError::Store(sled_error(&self.dir, e)))
-            }
+            Err(TransactionError::Storage(e)) => return Err(WriteError::Store(sled_error(&self.dir, e))),
         };
         self.sync()?;
         Ok(value)
@@ -357,12 +352,40 @@ impl Store {
         })
     }
 
+    /// Loads many ready-made cases fast, tree by tree with sled batches, then
+    /// syncs once. Not one transaction: only for seeding benchmark and training
+    /// stores, never for real intake (use [`Store::add_case`] or [`Store::import`]).
+    pub fn bulk_load(&self, cases: &[Case]) -> Result<(), StoreError> {
+        let mut batches: Vec<sled::Batch> = (0..TREE_COUNT).map(|_| sled::Batch::default()).collect();
+        let mut highest: std::collections::BTreeMap<Vec<u8>, u32> = std::collections::BTreeMap::new();
+        for case in cases {
+            let record = encode(case, "case")?;
+            let sum = encode(&CaseSummary::of(case), "case summary")?;
+            batches[CASES].insert(case.id.as_str().as_bytes(), record);
+            for id_number in case.id_numbers() {
+                batches[BY_PERSON].insert(summary::person_key(id_number, &case.id), sum.clone());
+            }
+            batches[BY_DAY].insert(summary::day_key(case.day(), &case.id), sum.clone());
+            batches[BY_STATE].insert(summary::state_key(case.state, &case.id), &[]);
+            batches[BY_NAME].insert(summary::name_key(&case.applicant.name, &case.id), sum);
+            let key = sequence_key(case.id.town_code(), case.id.window(), case.id.day());
+            let seq = highest.entry(key).or_insert(0);
+            *seq = (*seq).max(case.id.seq());
+        }
+        for (key, seq) in highest {
+            if self.counter(&key)? < seq {
+                batches[COUNTERS].insert(key, &seq.to_be_bytes());
+            }
+        }
+        for (tree, batch) in self.trees.iter().zip(batches) {
+            tree.apply_batch(batch).map_err(|e| sled_error(&self.dir, e))?;
+        }
+        self.sync()
+    }
+
     /// Writes cases that already have their ids (an import of exported cases,
     /// or intake records given ids by `make`), all in one transaction.
-    pub fn import<E>(
-        &self,
-        build: impl Fn(&Tx) -> TxResult<Vec<Case>, E>,
-    ) -> Result<Vec<CaseId>, WriteError<E>> {
+    pub fn import<E>(&self, build: impl Fn(&Tx) -> TxResult<Vec<Case>, E>) -> Result<Vec<CaseId>, WriteError<E>> {
         self.write(|tx| {
             let cases = build(tx)?;
             let mut ids = Vec::with_capacity(cases.len());
@@ -380,10 +403,7 @@ impl Store {
     }
 
     pub fn case(&self, id: &CaseId) -> Result<Option<Case>, StoreError> {
-        match self.trees[CASES]
-            .get(id.as_str().as_bytes())
-            .map_err(|e| sled_error(&self.dir, e))?
-        {
+        match self.trees[CASES].get(id.as_str().as_bytes()).map_err(|e| sled_error(&self.dir, e))? {
             None => Ok(None),
             Some(bytes) => decode(&bytes, "case").map(Some),
         }
@@ -401,11 +421,7 @@ impl Store {
     }
 
     /// Summaries received between two days inclusive, in day order.
-    pub fn cases_between(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<CaseSummary>, StoreError> {
+    pub fn cases_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<CaseSummary>, StoreError> {
         // Keys are yyyymmdd: keep both ends within four-digit years.
         let first = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
         let last = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
@@ -456,26 +472,17 @@ impl Store {
                 out.push(s);
             }
         };
-        let looks_numeric = q
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b'X' || b == b'x' || b == b'-');
+        let looks_numeric = q.bytes().all(|b| b.is_ascii_digit() || b == b'X' || b == b'x' || b == b'-');
         if looks_numeric {
             let upper = q.to_ascii_uppercase();
-            for item in self.trees[BY_PERSON]
-                .scan_prefix(upper.as_bytes())
-                .take(limit * 4)
-            {
+            for item in self.trees[BY_PERSON].scan_prefix(upper.as_bytes()).take(limit * 4) {
                 let (_, v) = item.map_err(|e| sled_error(&self.dir, e))?;
                 push(decode(&v, "case summary")?, &mut out);
                 if out.len() >= limit {
                     return Ok(out);
                 }
             }
-            for item in self.trees[CASES]
-                .scan_prefix(q.as_bytes())
-                .keys()
-                .take(limit)
-            {
+            for item in self.trees[CASES].scan_prefix(q.as_bytes()).keys().take(limit) {
                 let k = item.map_err(|e| sled_error(&self.dir, e))?;
                 let id: Option<CaseId> = std::str::from_utf8(&k).ok().and_then(|s| s.parse().ok());
                 if let Some(case) = id.map(|id| self.case(&id)).transpose()?.flatten() {
@@ -526,10 +533,7 @@ impl Store {
 
     /// The current value of a counter (0 when never used).
     pub fn counter(&self, key: &[u8]) -> Result<u32, StoreError> {
-        match self.trees[COUNTERS]
-            .get(key)
-            .map_err(|e| sled_error(&self.dir, e))?
-        {
+        match self.trees[COUNTERS].get(key).map_err(|e| sled_error(&self.dir, e))? {
             Some(v) if v.len() == 4 => Ok(u32::from_be_bytes([v[0], v[1], v[2], v[3]])),
             Some(_) => Err(StoreError::Damaged("a counter has the wrong size".into())),
             None => Ok(0),
@@ -548,9 +552,45 @@ impl Store {
         Ok(out)
     }
 
-    /// Raw access to the fund ledger tree for reads (writes go through [`Store::write`]).
-    pub fn ledger_tree(&self) -> &Tree {
-        &self.trees[LEDGER]
+    /// Keeps a receipt that could not be printed until it is reprinted (durably).
+    pub fn add_pending_receipt(&self, key: &str, receipt: &PendingReceipt) -> Result<(), StoreError> {
+        let bytes = encode(receipt, "pending receipt")?;
+        self.trees[PENDING].insert(key.as_bytes(), bytes).map_err(|e| sled_error(&self.dir, e))?;
+        self.sync()
+    }
+
+    /// Takes a receipt off the pending list once it is printed.
+    pub fn remove_pending_receipt(&self, key: &str) -> Result<(), StoreError> {
+        self.trees[PENDING].remove(key.as_bytes()).map_err(|e| sled_error(&self.dir, e))?;
+        self.sync()
+    }
+
+    /// Receipts waiting to be printed, with their keys, oldest key first.
+    pub fn pending_receipts(&self) -> Result<Vec<(String, PendingReceipt)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.trees[PENDING].iter() {
+            let (k, v) = item.map_err(|e| sled_error(&self.dir, e))?;
+            out.push((String::from_utf8_lossy(&k).into_owned(), decode(&v, "pending receipt")?));
+        }
+        Ok(out)
+    }
+
+    /// The relief fund as its ledger leaves it.
+    pub fn fund(&self) -> Result<Fund, StoreError> {
+        match self.trees[LEDGER].get(FUND_STATE_KEY).map_err(|e| sled_error(&self.dir, e))? {
+            Some(bytes) => decode(&bytes, "fund balance"),
+            None => Ok(Fund::default()),
+        }
+    }
+
+    /// Every ledger entry, in the order they were made.
+    pub fn ledger(&self) -> Result<Vec<FundEntry>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.trees[LEDGER].scan_prefix(FUND_ENTRY_PREFIX) {
+            let (_, v) = item.map_err(|e| sled_error(&self.dir, e))?;
+            out.push(decode(&v, "fund entry")?);
+        }
+        Ok(out)
     }
 
     /// A fingerprint of the whole store's content: every key and value of every
@@ -586,10 +626,7 @@ fn open_error(dir: &Path, e: sled::Error) -> StoreError {
 
 fn sled_error(dir: &Path, e: sled::Error) -> StoreError {
     match e {
-        sled::Error::Io(source) => StoreError::Io {
-            dir: dir.to_path_buf(),
-            source,
-        },
+        sled::Error::Io(source) => StoreError::Io { dir: dir.to_path_buf(), source },
         sled::Error::Corruption { at, .. } => StoreError::Damaged(format!("corruption at {at:?}")),
         other => StoreError::Damaged(other.to_string()),
     }

@@ -45,10 +45,7 @@ pub enum UiError {
     #[error("the counter stopped after an internal error; the form is kept as a draft (see onedoor.log)")]
     Internal,
     #[error("cannot use {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
 }
 
 /// What the ID card reader read, as the reader thread reports it.
@@ -128,9 +125,7 @@ pub struct Counter {
 
 impl Counter {
     pub fn new(setup: Setup) -> Counter {
-        Counter {
-            app: App::new(setup),
-        }
+        Counter { app: App::new(setup) }
     }
 
     /// A counter on `store` with the default keymap and look, for embedding.

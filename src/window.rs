@@ -1,15 +1,20 @@
 //! What the window does, for the CLI and the counter alike: accept a case
-//! (validate, judge by the policy, number it, commit it durably) and move a case
-//! along (refer, review, approve, reject, disburse, complete, withdraw).
+//! (validate, look for earlier help to the household, judge it by the policy in
+//! force, number it, commit it durably), move a case along, and keep the relief
+//! fund. Every rule comes from `domain`; every write is one store transaction.
+
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 
 use crate::config::CounterConfig;
-use crate::domain::calendar::Calendar;
-use crate::domain::case::{Acceptance, CaseInput, InputError, TransitionError};
+use crate::domain::case::{Acceptance, CaseInput, Entitlement, Flag, InputError, TransitionError};
+use crate::domain::dedup::{self, DuplicateCheck, DuplicateRefusal, EarlierCase, NewApplication, SupervisorOverride};
+use crate::domain::fund::{CorrectionSign, Fund, FundEntry, FundError};
+use crate::domain::policy::{DeadlineStatus, EntitlementRequest, Policy, PolicyBook};
 use crate::domain::time::Moment;
-use crate::domain::{Case, CaseId, Channel, Department, Money, Transition};
-use crate::store::{refuse, Store, StoreError, WriteError};
+use crate::domain::{Case, CaseId, Department, IdNumber, Money, State, Transition};
+use crate::store::{refuse, CaseSummary, Store, StoreError, TxResult, WriteError};
 
 /// Why the window refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +23,13 @@ pub enum WindowError {
     Input(#[from] InputError),
     #[error("{0}")]
     Transition(#[from] TransitionError),
+    #[error("{0}")]
+    Duplicate(#[from] DuplicateRefusal),
+    #[error("{0}")]
+    Fund(#[from] FundError),
+    /// A policy rule said no (a clerk's limit, the fund's own path…).
+    #[error("{0}")]
+    Refused(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -26,8 +38,8 @@ impl WindowError {
     /// A refusal of what was asked (exit 2), not a failure of the machine (exit 1).
     pub fn is_refusal(&self) -> bool {
         match self {
-            WindowError::Input(_) | WindowError::Transition(_) => true,
             WindowError::Store(e) => e.is_refusal(),
+            _ => true,
         }
     }
 }
@@ -44,110 +56,268 @@ impl<E: Into<WindowError>> From<WriteError<E>> for WindowError {
 /// A step a clerk, a department or a supervisor takes on a case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaseAction {
-    Refer(Department),
+    /// To the department given, or the policy's department for the kind.
+    Refer(Option<Department>),
     Review(Option<String>),
+    /// Approval by the clerk, within the clerk's limit.
     Approve(Option<Money>),
+    /// Approval by a supervisor (the operator), for amounts above the clerk's limit.
+    ApproveAsSupervisor(Option<Money>),
     Reject(String),
     Disburse,
     Complete,
     Withdraw(Option<String>),
 }
 
-/// The window of a town service centre, over its store.
+/// What the policy makes of an intake before it is saved: shown live to the clerk.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    pub policy_version: String,
+    pub entitlement: Entitlement,
+    pub duplicates: DuplicateCheck,
+    pub due_by: NaiveDate,
+}
+
+/// The built-in policy, parsed once per process.
+pub fn builtin_policies() -> &'static PolicyBook {
+    static BOOK: OnceLock<PolicyBook> = OnceLock::new();
+    BOOK.get_or_init(PolicyBook::builtin)
+}
+
+/// The window of a town service centre, over its store and policies.
 pub struct Window<'a> {
     pub store: &'a Store,
     pub counter: &'a CounterConfig,
-    pub calendar: Calendar,
+    pub policies: &'a PolicyBook,
 }
 
-/// Working days allowed for the whole case, normal channel.
-const CASE_LIMIT_DAYS: u32 = 15;
-/// Working days a green-channel case has to deliver the help.
-const GREEN_HELP_DAYS: u32 = 1;
-/// Working days a department has to answer a referral.
-const REFERRAL_DAYS: u32 = 9;
-
 impl<'a> Window<'a> {
+    /// A window judging by the built-in policy.
     pub fn new(store: &'a Store, counter: &'a CounterConfig) -> Window<'a> {
-        Window {
-            store,
-            counter,
-            calendar: Calendar::default(),
+        Window { store, counter, policies: builtin_policies() }
+    }
+
+    pub fn with_policies(store: &'a Store, counter: &'a CounterConfig, policies: &'a PolicyBook) -> Window<'a> {
+        Window { store, counter, policies }
+    }
+
+    /// The policy a case is judged by: the version it recorded, else the one in force on its day.
+    pub fn policy_of(&self, case: &Case) -> &Policy {
+        case.policy
+            .as_deref()
+            .and_then(|v| self.policies.by_version(v))
+            .unwrap_or_else(|| self.policies.policy_for(case.day()))
+    }
+
+    /// Earlier cases of everyone in the household, each found by its number.
+    pub fn earlier_cases(&self, id_numbers: &[IdNumber]) -> Result<Vec<EarlierCase>, StoreError> {
+        let mut out = Vec::new();
+        for number in id_numbers {
+            for s in self.store.cases_of_person(number)? {
+                out.push(EarlierCase {
+                    id: s.id.clone(),
+                    id_number: number.clone(),
+                    kind: s.kind,
+                    reason: s.reason,
+                    state: s.state,
+                    received: s.day(),
+                    granted: s.granted,
+                });
+            }
         }
+        Ok(out)
     }
 
-    /// The promised completion date of a case received on `day`.
-    pub fn due_by(&self, channel: Channel, day: NaiveDate) -> NaiveDate {
-        let limit = match channel {
-            Channel::Normal => CASE_LIMIT_DAYS,
-            Channel::Green => GREEN_HELP_DAYS,
-        };
-        self.calendar.add_working_days(day, limit)
+    /// Judges an intake without saving it: entitlement, possible duplicates, due date.
+    pub fn assess(&self, input: &CaseInput, today: NaiveDate) -> Result<Assessment, StoreError> {
+        let policy = self.policies.policy_for(today);
+        let new = NewApplication::for_input(input, today);
+        let earlier = self.earlier_cases(&new.id_numbers)?;
+        let duplicates = dedup::check(&policy.duplicates, &new, &earlier);
+        let mut request = EntitlementRequest::for_input(input, input.assessment.clone());
+        request.receives_dibao = duplicates.receives_dibao();
+        request.granted_this_year_to_household = duplicates.granted_this_year_to_household;
+        let mut entitlement = policy.entitlement(&request);
+        for flag in duplicates.flags() {
+            if !entitlement.flags.contains(&flag) {
+                entitlement.flags.push(flag);
+            }
+        }
+        Ok(Assessment {
+            policy_version: policy.version.clone(),
+            entitlement,
+            due_by: policy.due_by(input.kind, input.channel, today),
+            duplicates,
+        })
     }
 
-    /// Accepts a case: validates the input, numbers it and commits it durably.
-    /// Only a case returned from here is saved.
-    pub fn accept(
+    /// Accepts a case: validates it, judges it, numbers it and commits it
+    /// durably. Only a case returned from here is saved.
+    pub fn accept(&self, input: CaseInput, operator: &str, now: Moment) -> Result<Case, WindowError> {
+        self.accept_with_override(input, operator, now, None)
+    }
+
+    /// As [`Window::accept`], with a supervisor's override of a blocking
+    /// duplicate (recorded in the case's history).
+    pub fn accept_with_override(
         &self,
         input: CaseInput,
         operator: &str,
         now: Moment,
+        override_by: Option<&SupervisorOverride>,
     ) -> Result<Case, WindowError> {
         let today = now.date_naive();
         input.validate(today)?;
-        let due_by = Some(self.due_by(input.channel, today));
-        let case = self.store.add_case::<WindowError>(
-            &self.counter.town_code,
-            self.counter.window,
-            today,
-            |id| {
-                Ok(Case::receive(
-                    input.clone(),
-                    Acceptance {
-                        id,
-                        operator: operator.to_string(),
-                        at: now,
-                        due_by,
-                        entitlement: None,
-                        policy: None,
-                        related_cases: Vec::new(),
-                    },
-                ))
-            },
-        )?;
+        let judged = self.assess(&input, today)?;
+        judged.duplicates.admit(override_by)?;
+        let overridden = override_by.filter(|_| judged.duplicates.blocks);
+        let case = self.store.add_case::<WindowError>(&self.counter.town_code, self.counter.window, today, |id| {
+            let mut case = Case::receive(
+                input.clone(),
+                Acceptance {
+                    id,
+                    operator: operator.to_string(),
+                    at: now,
+                    due_by: Some(judged.due_by),
+                    entitlement: Some(judged.entitlement.clone()),
+                    policy: Some(judged.policy_version.clone()),
+                    related_cases: judged.duplicates.related_cases(),
+                },
+            );
+            if let Some(o) = overridden {
+                case.record_override(&o.by, now, &format!("possible duplicate let through: {}", o.reason));
+            }
+            Ok(case)
+        })?;
         Ok(case)
     }
 
     /// Applies a step to a case in one durable transaction; a refused step
     /// leaves the store exactly as it was.
-    pub fn act(
-        &self,
-        id: &CaseId,
-        action: &CaseAction,
-        operator: &str,
-        now: Moment,
-    ) -> Result<Case, WindowError> {
-        let transition = self.transition(action, now.date_naive());
-        let case = self.store.update_case::<TransitionError>(id, |case, _| {
-            case.apply(&transition, operator, now).or_else(refuse)
+    pub fn act(&self, id: &CaseId, action: &CaseAction, operator: &str, now: Moment) -> Result<Case, WindowError> {
+        let case = self.store.update_case::<WindowError>(id, |case, _| {
+            let transition = match self.transition(case, action, now.date_naive()) {
+                Ok(t) => t,
+                Err(e) => return refuse(e),
+            };
+            case.apply(&transition, operator, now).or_else(|e| refuse(e.into()))
         })?;
         Ok(case)
     }
 
-    fn transition(&self, action: &CaseAction, today: NaiveDate) -> Transition {
-        match action {
-            CaseAction::Refer(department) => Transition::Refer {
-                department: *department,
-                due_by: self.calendar.add_working_days(today, REFERRAL_DAYS),
-            },
+    fn transition(&self, case: &Case, action: &CaseAction, today: NaiveDate) -> Result<Transition, WindowError> {
+        let policy = self.policy_of(case);
+        Ok(match action {
+            CaseAction::Refer(department) => {
+                let department = department.unwrap_or_else(|| policy.department_for(case.kind));
+                Transition::Refer { department, due_by: policy.referral_due(case.kind, department, today) }
+            }
             CaseAction::Review(note) => Transition::Review { note: note.clone() },
-            CaseAction::Approve(amount) => Transition::Approve { amount: *amount },
-            CaseAction::Reject(reason) => Transition::Reject {
-                reason: reason.clone(),
-            },
-            CaseAction::Disburse => Transition::Disburse,
+            CaseAction::Approve(amount) => {
+                let shown = amount.or(case.entitlement.as_ref().map(|e| e.amount)).unwrap_or(case.requested_amount);
+                if policy.needs_supervisor(shown) {
+                    return Err(WindowError::Refused(format!(
+                        "{shown} is above the clerk's limit of {}; a supervisor must approve it",
+                        policy.approval.clerk_limit
+                    )));
+                }
+                Transition::Approve { amount: *amount }
+            }
+            CaseAction::ApproveAsSupervisor(amount) => Transition::Approve { amount: *amount },
+            CaseAction::Reject(reason) => Transition::Reject { reason: reason.clone() },
+            CaseAction::Disburse => {
+                if paid_from_fund(case) {
+                    return Err(WindowError::Refused(
+                        "this case is paid from the relief reserve fund; pay it with `onedoor fund disburse`".into(),
+                    ));
+                }
+                Transition::Disburse
+            }
             CaseAction::Complete => Transition::Complete,
             CaseAction::Withdraw(note) => Transition::Withdraw { note: note.clone() },
+        })
+    }
+
+    /// How a case stands against its deadline today (closed cases are on track).
+    pub fn deadline(&self, summary: &CaseSummary, today: NaiveDate) -> DeadlineStatus {
+        match summary.due_by {
+            Some(due) if summary.state.is_open() => self.policies.policy_for(summary.day()).deadline_status(due, today),
+            _ => DeadlineStatus::OnTrack,
         }
     }
+
+    /// Open cases past their due date, or with a referral past its due date.
+    pub fn overdue(&self, today: NaiveDate) -> Result<Vec<Case>, StoreError> {
+        let mut out = Vec::new();
+        for state in State::ALL.into_iter().filter(|s| s.is_open()) {
+            for id in self.store.ids_in_state(state)? {
+                let Some(case) = self.store.case(&id)? else { continue };
+                let policy = self.policy_of(&case);
+                let late = |due: NaiveDate| policy.deadline_status(due, today) == DeadlineStatus::Breached;
+                let case_late = case.due_by.is_some_and(late);
+                let referral_late = case.referrals.iter().any(|r| r.handled_at.is_none() && late(r.due_by));
+                if case_late || referral_late {
+                    out.push(case);
+                }
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    /// Puts money into the relief fund: the year's budget appropriation or a named donation.
+    pub fn fund_deposit(&self, entry: FundEntry) -> Result<Fund, WindowError> {
+        Ok(self.store.write::<Fund, WindowError>(|tx| tx.fund_apply(&entry))?)
+    }
+
+    /// A supervisor's correction of the fund, with the reason.
+    pub fn fund_correct(
+        &self,
+        sign: CorrectionSign,
+        amount: Money,
+        reason: &str,
+        supervisor: &str,
+        now: Moment,
+    ) -> Result<Fund, WindowError> {
+        self.fund_deposit(FundEntry::correction(now, supervisor, sign, reason, amount))
+    }
+
+    /// Pays an approved case from the relief fund: the ledger entry and the
+    /// case's `disbursed` transition in ONE transaction. Over the balance: refused,
+    /// nothing changes.
+    pub fn fund_disburse(
+        &self,
+        id: &CaseId,
+        amount: Option<Money>,
+        operator: &str,
+        now: Moment,
+    ) -> Result<(Case, Fund), WindowError> {
+        let result = self.store.write::<(Case, Fund), WindowError>(|tx| {
+            let Some(old) = tx.case(id)? else {
+                return refuse(WindowError::Store(StoreError::NotFound(id.clone())));
+            };
+            let mut case = old.clone();
+            if case.state == State::Approved {
+                if let Some(a) = amount {
+                    case.granted_amount = Some(a);
+                }
+            }
+            let paid = case.granted_amount.unwrap_or(Money::ZERO);
+            if let Err(e) = case.apply(&Transition::Disburse, operator, now) {
+                return refuse(e.into());
+            }
+            let fund = tx.fund_apply::<WindowError>(&FundEntry::disbursement(now, operator, id.clone(), paid))?;
+            tx.put_case(Some(&old), &case)?;
+            Ok((case, fund))
+        })?;
+        Ok(result)
+    }
 }
+
+/// A case whose entitlement is the reserve-fund grant is paid from the fund.
+pub fn paid_from_fund(case: &Case) -> bool {
+    case.entitlement.as_ref().is_some_and(|e| e.flags.contains(&Flag::ReserveFund))
+}
+
+/// For `TxResult` closures that only refuse with a window error.
+pub type WindowTx<T> = TxResult<T, WindowError>;

@@ -11,10 +11,7 @@ fn add_show_list_and_move_a_case_round_trip() {
     let d = dir.path();
     let id = add(d, &case_json("11010519491231002X", "5000"));
     assert_eq!(id, format!("320106001-01-{TODAY}-0001"));
-    assert_eq!(
-        add(d, &case_json("32010619850615351X", "800")),
-        format!("320106001-01-{TODAY}-0002")
-    );
+    assert_eq!(add(d, &case_json("32010619850615351X", "800")), format!("320106001-01-{TODAY}-0002"));
 
     let show = run(d, &["case", "show", &id, "--json"], None);
     assert_eq!(show.code, 0, "{}", show.stderr);
@@ -27,35 +24,16 @@ fn add_show_list_and_move_a_case_round_trip() {
 
     let text = run(d, &["case", "show", &id], None).stdout;
     assert!(text.contains("110105********002X"), "{text}");
-    assert!(
-        !text.contains("11010519491231002X"),
-        "the full number is never shown: {text}"
-    );
+    assert!(!text.contains("11010519491231002X"), "the full number is never shown: {text}");
 
-    let list = run(
-        d,
-        &[
-            "case",
-            "list",
-            "--id-number",
-            "11010519491231002X",
-            "--json",
-        ],
-        None,
-    );
+    let list = run(d, &["case", "list", "--id-number", "11010519491231002X", "--json"], None);
     let cases: Vec<serde_json::Value> = serde_json::from_str(&list.stdout).unwrap();
     assert_eq!(cases.len(), 1);
     assert_eq!(cases[0]["id"], id.as_str());
 
     for (args, state) in [
-        (
-            vec!["case", "refer", &id, "--to", "civil_affairs"],
-            "referred",
-        ),
-        (
-            vec!["case", "review", &id, "--note", "household visited"],
-            "under_review",
-        ),
+        (vec!["case", "refer", &id, "--to", "civil_affairs"], "referred"),
+        (vec!["case", "review", &id, "--note", "household visited"], "under_review"),
         (vec!["case", "approve", &id, "--amount", "3000"], "approved"),
         (vec!["case", "disburse", &id], "disbursed"),
         (vec!["case", "complete", &id], "completed"),
@@ -65,13 +43,8 @@ fn add_show_list_and_move_a_case_round_trip() {
         assert_eq!(r.stdout.trim(), format!("{id} {state}"));
     }
     let list = run(d, &["case", "list", "--state", "completed"], None);
-    assert!(
-        list.stdout.contains(&id) && list.stdout.lines().count() == 1,
-        "{}",
-        list.stdout
-    );
-    let case: serde_json::Value =
-        serde_json::from_str(&run(d, &["case", "show", &id, "--json"], None).stdout).unwrap();
+    assert!(list.stdout.contains(&id) && list.stdout.lines().count() == 1, "{}", list.stdout);
+    let case: serde_json::Value = serde_json::from_str(&run(d, &["case", "show", &id, "--json"], None).stdout).unwrap();
     assert_eq!(case["granted_amount"], "3000.00");
     assert_eq!(case["history"].as_array().unwrap().len(), 6);
     assert_eq!(case["referrals"][0]["department"], "civil_affairs");
@@ -83,39 +56,22 @@ fn bad_case_input_is_refused_with_exit_2_and_the_store_unchanged() {
     let d = dir.path();
     add(d, &case_json("11010519491231002X", "5000"));
     let before = fingerprint(d);
-    let unknown_field = case_json("11010519491231002X", "5000")
-        .replace("\"reason\"", "\"colour\":\"red\",\"reason\"");
+    let unknown_field = case_json("11010519491231002X", "5000").replace("\"reason\"", "\"colour\":\"red\",\"reason\"");
     let cases = [
         ("{\"kind\": ", "invalid JSON"),
-        (
-            &case_json("110105194912310021", "5000") as &str,
-            "should be X",
-        ),
+        (&case_json("110105194912310021", "5000") as &str, "should be X"),
         (&unknown_field, "unknown field `colour`"),
         (&case_json("11010519491231002X", "-5"), "negative"),
-        (
-            &case_json("11010519491231002X", "12.345"),
-            "more than 2 decimal places",
-        ),
-        (
-            &case_json("11010520301231002X", "5"),
-            "field 'applicant.id_number'",
-        ),
+        (&case_json("11010519491231002X", "12.345"), "more than 2 decimal places"),
+        (&case_json("11010520301231002X", "5"), "field 'applicant.id_number'"),
     ];
     for (json, needle) in cases {
         let r = run(d, &["case", "add", "--json", "-"], Some(json));
         assert_refused(&r, needle);
-        assert_eq!(
-            fingerprint(d),
-            before,
-            "the store changed after refusing: {json}"
-        );
+        assert_eq!(fingerprint(d), before, "the store changed after refusing: {json}");
     }
     // The refused attempts used no sequence numbers.
-    assert_eq!(
-        add(d, &case_json("11010519491231002X", "5")),
-        format!("320106001-01-{TODAY}-0002")
-    );
+    assert_eq!(add(d, &case_json(&person(1), "5")), format!("320106001-01-{TODAY}-0002"));
 }
 
 #[test]
@@ -124,26 +80,11 @@ fn an_illegal_transition_is_refused_and_changes_nothing() {
     let d = dir.path();
     let id = add(d, &case_json("11010519491231002X", "5000"));
     let before = fingerprint(d);
-    assert_refused(
-        &run(d, &["case", "disburse", &id], None),
-        "only an approved case can be paid",
-    );
-    assert_refused(
-        &run(d, &["case", "approve", &id], None),
-        "after the department's review",
-    );
-    assert_refused(
-        &run(d, &["case", "refer", &id, "--to", "mayor"], None),
-        "'mayor' is not a known Department",
-    );
-    assert_refused(
-        &run(d, &["case", "show", "320106001-01-20261130-0099"], None),
-        "no case",
-    );
-    assert_refused(
-        &run(d, &["case", "show", "nonsense"], None),
-        "not a case id",
-    );
+    assert_refused(&run(d, &["case", "disburse", &id], None), "only an approved case can be paid");
+    assert_refused(&run(d, &["case", "approve", &id], None), "after the department's review");
+    assert_refused(&run(d, &["case", "refer", &id, "--to", "mayor"], None), "'mayor' is not a known Department");
+    assert_refused(&run(d, &["case", "show", "320106001-01-20261130-0099"], None), "no case");
+    assert_refused(&run(d, &["case", "show", "nonsense"], None), "not a case id");
     assert_eq!(fingerprint(d), before);
 }
 
@@ -162,27 +103,16 @@ fn import_with_one_bad_line_imports_nothing_and_names_the_line() {
     let store_dir = d.join("store");
     add(&store_dir, &case_json("11010519491231002X", "5"));
     let before = fingerprint(&store_dir);
-    let r = run(
-        &store_dir,
-        &["case", "import", file.to_str().unwrap()],
-        None,
-    );
+    let r = run(&store_dir, &["case", "import", file.to_str().unwrap()], None);
     assert_refused(&r, "line 4: field 'applicant.residence'");
     assert_eq!(fingerprint(&store_dir), before);
 
-    std::fs::write(&file, lines[..2].join("\n")).unwrap();
-    let r = run(
-        &store_dir,
-        &["case", "import", file.to_str().unwrap()],
-        None,
-    );
+    std::fs::write(&file, [case_json(&person(1), "100"), case_json(&person(2), "200")].join("\n")).unwrap();
+    let r = run(&store_dir, &["case", "import", file.to_str().unwrap()], None);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout.lines().collect::<Vec<_>>(),
-        [
-            format!("320106001-01-{TODAY}-0002"),
-            format!("320106001-01-{TODAY}-0003")
-        ]
+        [format!("320106001-01-{TODAY}-0002"), format!("320106001-01-{TODAY}-0003")]
     );
 }
 
@@ -202,36 +132,14 @@ fn export_then_import_keeps_ids_and_refuses_a_clash() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let shown: serde_json::Value =
         serde_json::from_str(&run(&b, &["case", "show", &id1, "--json"], None).stdout).unwrap();
-    assert_eq!(
-        shown["history"].as_array().unwrap().last().unwrap()["action"],
-        "imported"
-    );
+    assert_eq!(shown["history"].as_array().unwrap().last().unwrap()["action"], "imported");
     // The imported sequence numbers are not handed out again.
-    assert_eq!(
-        add(&b, &case_json("11010519491231002X", "5")),
-        format!("320106001-01-{TODAY}-0003")
-    );
+    assert_eq!(add(&b, &case_json(&person(3), "5")), format!("320106001-01-{TODAY}-0003"));
     let before = fingerprint(&b);
-    assert_refused(
-        &run(&b, &["case", "import", file.to_str().unwrap()], None),
-        "line 1: case",
-    );
+    assert_refused(&run(&b, &["case", "import", file.to_str().unwrap()], None), "line 1: case");
     assert_eq!(fingerprint(&b), before);
 
-    let csv = run(
-        &a,
-        &[
-            "case",
-            "export",
-            "--format",
-            "csv",
-            "--from",
-            "2026-11-30",
-            "--to",
-            "2026-11-30",
-        ],
-        None,
-    );
+    let csv = run(&a, &["case", "export", "--format", "csv", "--from", "2026-11-30", "--to", "2026-11-30"], None);
     let rows: Vec<&str> = csv.stdout.lines().collect();
     assert_eq!(rows.len(), 3, "{}", csv.stdout);
     assert!(rows[1].contains("110105********002X") && !csv.stdout.contains("11010519491231002X"));
@@ -245,13 +153,7 @@ fn a_second_process_on_the_store_gets_the_lock_message() {
     let _held = onedoor::store::Store::open(d, &Default::default()).unwrap();
     let r = run(d, &["case", "list"], None);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert_eq!(
-        r.stderr.trim(),
-        format!(
-            "error: the store {} is in use by another onedoor process",
-            d.display()
-        )
-    );
+    assert_eq!(r.stderr.trim(), format!("error: the store {} is in use by another onedoor process", d.display()));
 }
 
 #[test]
@@ -267,19 +169,9 @@ fn id_check_explains_valid_and_invalid_numbers() {
         r.stdout
     );
     let r = run(dir.path(), &["id", "check", "110105491231002"], None);
-    assert!(
-        r.stdout.contains("valid: 11010519491231002X"),
-        "{}",
-        r.stdout
-    );
-    assert_refused(
-        &run(dir.path(), &["id", "check", "110105194912310021"], None),
-        "should be X",
-    );
-    assert!(
-        !dir.path().join("db").exists(),
-        "id check does not need the store"
-    );
+    assert!(r.stdout.contains("valid: 11010519491231002X"), "{}", r.stdout);
+    assert_refused(&run(dir.path(), &["id", "check", "110105194912310021"], None), "should be X");
+    assert!(!dir.path().join("db").exists(), "id check does not need the store");
 }
 
 #[test]
@@ -287,10 +179,56 @@ fn a_broken_config_file_is_named_with_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("onedoor.toml");
     std::fs::write(&cfg, "[counter]\nwindow = 3\ntown_code = 320106001\n").unwrap();
-    let r = run(
-        dir.path(),
-        &["--config", cfg.to_str().unwrap(), "case", "list"],
-        None,
-    );
+    let r = run(dir.path(), &["--config", cfg.to_str().unwrap(), "case", "list"], None);
     assert_refused(&r, &format!("{}:3:", cfg.display()));
+}
+
+#[test]
+fn a_possible_duplicate_through_a_household_member_needs_a_supervisors_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let first = add(d, &case_json(&person(1), "500"));
+    // The first applicant is now a household member of a new applicant asking for the same help.
+    let json = case_json(&person(2), "500").replace(
+        "\"reason\"",
+        &format!(
+            r#""household":{{"size":2,"monthly_income":"600","members":[{{"name":"王芳","id_number":"{}","relation":"spouse"}}]}},"reason""#,
+            person(1)
+        ),
+    );
+    let before = fingerprint(d);
+    let r = run(d, &["case", "add", "--json", "-"], Some(&json));
+    assert_refused(&r, "a supervisor must override it");
+    assert!(r.stderr.contains(&first), "the earlier case is named: {}", r.stderr);
+    assert_eq!(fingerprint(d), before);
+    let r = run(
+        d,
+        &["--operator", "super01", "case", "add", "--json", "-", "--override-duplicate", "second illness, verified"],
+        Some(&json),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let id = r.stdout.trim();
+    let case: serde_json::Value = serde_json::from_str(&run(d, &["case", "show", id, "--json"], None).stdout).unwrap();
+    assert_eq!(case["related_cases"][0], first.as_str());
+    assert!(case["entitlement"]["flags"].as_array().unwrap().contains(&"possible_duplicate".into()));
+    let history = case["history"].as_array().unwrap();
+    assert!(
+        history.iter().any(|h| h["action"] == "override"
+            && h["by"] == "super01"
+            && h["note"].as_str().unwrap().contains("second illness, verified")),
+        "{history:?}"
+    );
+}
+
+#[test]
+fn the_entitlement_and_policy_version_are_recorded_at_intake() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = add(dir.path(), &case_json(&person(1), "5000"));
+    let case: serde_json::Value =
+        serde_json::from_str(&run(dir.path(), &["case", "show", &id, "--json"], None).stdout).unwrap();
+    assert_eq!(case["entitlement"]["amount"], "3000.00");
+    assert!(case["entitlement"]["flags"].as_array().unwrap().contains(&"capped".into()));
+    assert!(case["policy"].as_str().is_some_and(|v| !v.is_empty()));
+    // Temporary assistance on the normal channel: 15 working days from Monday 2026-11-30.
+    assert_eq!(case["due_by"], "2026-12-21");
 }

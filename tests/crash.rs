@@ -25,11 +25,7 @@ impl Rng {
 fn every_reported_case_survives_sigkill_and_the_store_always_opens() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let seed = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
-        | 1;
+    let seed = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
     println!("seed {seed}");
     let mut rng = Rng(seed);
     let mut reported = Vec::new();
@@ -59,23 +55,15 @@ fn every_reported_case_survives_sigkill_and_the_store_always_opens() {
             reported.push(printed);
         }
         // The store opens after every kill, and holds every id reported so far.
-        let store = onedoor::store::Store::open(d, &Default::default()).unwrap_or_else(|e| {
-            panic!("iteration {i} (seed {seed}): the store does not open: {e}")
-        });
+        let store = onedoor::store::Store::open(d, &Default::default())
+            .unwrap_or_else(|e| panic!("iteration {i} (seed {seed}): the store does not open: {e}"));
         for id in &reported {
             let id = id.parse().unwrap();
-            assert!(
-                store.case(&id).unwrap().is_some(),
-                "iteration {i} (seed {seed}): {id} was reported but is gone"
-            );
+            assert!(store.case(&id).unwrap().is_some(), "iteration {i} (seed {seed}): {id} was reported but is gone");
         }
     }
     println!("{} of {iterations} runs reported a case", reported.len());
-    assert!(
-        reported.len() >= iterations / 10,
-        "too few runs got to report a case: {}",
-        reported.len()
-    );
+    assert!(reported.len() >= iterations / 10, "too few runs got to report a case: {}", reported.len());
     // Ids never repeat, even across kills.
     let mut unique = reported.clone();
     unique.sort();

@@ -34,10 +34,7 @@ fn queue_shows_todays_cases_with_counts_markers_and_masked_numbers() {
         let mut h = Harness::new(lang, true);
         let s = h.screen();
         assert!(s.contains("110105********002X"), "{s}");
-        assert!(
-            !s.contains("11010519491231002X"),
-            "never the full number in a list"
-        );
+        assert!(!s.contains("11010519491231002X"), "never the full number in a list");
         snap(&mut h, "queue");
     }
 }
@@ -129,10 +126,7 @@ fn intake_saved_is_in_the_queue_and_in_the_store() {
     assert_eq!(app.screen, Screen::Queue, "{:?}", app.message);
     let today = h.store.cases_on_day(now().date_naive()).unwrap();
     assert_eq!(today.len(), 6);
-    let new = today
-        .iter()
-        .find(|c| c.name == "赵建国")
-        .expect("in the store");
+    let new = today.iter().find(|c| c.name == "赵建国").expect("in the store");
     let case = h.store.case(&new.id).unwrap().unwrap();
     assert_eq!(case.applicant.id_number.as_str(), "34052419800101001X");
     assert_eq!(case.kind, onedoor::domain::Kind::Employment);
@@ -153,10 +147,7 @@ fn intake_saved_is_in_the_queue_and_in_the_store() {
     // In the queue, selected.
     let s = h.screen();
     assert!(s.contains("赵建国"), "{s}");
-    assert!(
-        s.contains(new.id.as_str()),
-        "the message names the new case: {s}"
-    );
+    assert!(s.contains(new.id.as_str()), "the message names the new case: {s}");
     assert!(h.counter.take_events().len() == 1);
     // No draft is left behind.
     h.counter.sync_draft();
@@ -205,10 +196,7 @@ fn a_confirmation_can_be_cancelled_and_changes_nothing() {
         let before = h.store.fingerprint().unwrap();
         open_case(&mut h, 1); // 李明, green channel, approved
         h.press(KeyCode::Char('d'));
-        assert!(matches!(
-            h.counter.app().popup,
-            Some(Popup::Confirm(Pending::Act { .. }))
-        ));
+        assert!(matches!(h.counter.app().popup, Some(Popup::Confirm(Pending::Act { .. }))));
         snap(&mut h, "confirm_disburse");
         h.press(KeyCode::Esc);
         assert!(h.counter.app().popup.is_none());
@@ -227,10 +215,7 @@ fn refer_review_approve_with_an_amount_through_the_popups() {
     let mut h = Harness::new(Lang::ZhCn, true);
     open_case(&mut h, 0); // 王芳, received
     h.press(KeyCode::Char('r'));
-    assert!(matches!(
-        h.counter.app().popup,
-        Some(Popup::ChooseDepartment { .. })
-    ));
+    assert!(matches!(h.counter.app().popup, Some(Popup::ChooseDepartment { .. })));
     h.press(KeyCode::Down);
     h.press(KeyCode::Enter);
     h.press(KeyCode::Char('v'));
@@ -249,18 +234,13 @@ fn refer_review_approve_with_an_amount_through_the_popups() {
     let stored = h.store.case(&case.id).unwrap().unwrap();
     assert_eq!(stored.state, State::Approved);
     assert_eq!(stored.granted_amount.unwrap().to_string(), "2500.00");
-    assert_eq!(
-        stored.referrals[0].department,
-        onedoor::domain::Department::Education
-    );
+    assert_eq!(stored.referrals[0].department, onedoor::domain::Department::Education);
 }
 
 #[test]
 fn a_refused_step_shows_the_reason_and_stays_on_the_case() {
-    for (lang, expected) in [
-        (Lang::ZhCn, "部门审核后才能批准"),
-        (Lang::En, "a case is approved only after the"),
-    ] {
+    for (lang, expected) in [(Lang::ZhCn, "部门审核后才能批准"), (Lang::En, "a case is approved only after the")]
+    {
         let mut h = Harness::new(lang, true);
         let before = h.store.fingerprint().unwrap();
         open_case(&mut h, 0);
@@ -327,10 +307,7 @@ fn quit_asks_first_only_when_a_form_has_unsaved_input() {
     h.tab(1);
     h.type_text("王");
     assert_eq!(h.ctrl('q'), Outcome::Continue);
-    assert!(matches!(
-        h.counter.app().popup,
-        Some(Popup::Confirm(Pending::Quit))
-    ));
+    assert!(matches!(h.counter.app().popup, Some(Popup::Confirm(Pending::Quit))));
     h.press(KeyCode::Esc);
     assert_eq!(h.counter.app().screen, Screen::Intake);
     assert_eq!(h.ctrl('q'), Outcome::Continue);
@@ -351,13 +328,11 @@ fn an_unsaved_form_is_offered_again_on_the_next_start() {
     assert!(h.dir.path().join("draft.json").exists());
     // The counter is gone (closed, crashed); a new one starts on the same data.
     let mut again = open_counter(h.store.clone(), h.dir.path(), Lang::ZhCn);
-    assert!(matches!(
-        again.app().popup,
-        Some(Popup::Confirm(Pending::RestoreDraft(_)))
-    ));
-    again.handle_event(crossterm::event::Event::Key(
-        crossterm::event::KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE),
-    ));
+    assert!(matches!(again.app().popup, Some(Popup::Confirm(Pending::RestoreDraft(_)))));
+    again.handle_event(crossterm::event::Event::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    )));
     let intake = again.app().intake.as_ref().expect("restored");
     assert_eq!(intake.form.name, "王芳");
     assert_eq!(intake.form.ticket, Some(1));
@@ -376,9 +351,8 @@ fn a_ticket_on_hold_is_kept_on_disk_and_recalled() {
     h.counter.sync_draft();
     let mut again = open_counter(h.store.clone(), h.dir.path(), Lang::ZhCn);
     assert_eq!(again.app().held.len(), 1);
-    again.handle_event(crossterm::event::Event::Key(
-        crossterm::event::KeyEvent::new(KeyCode::F(6), KeyModifiers::NONE),
-    ));
+    again
+        .handle_event(crossterm::event::Event::Key(crossterm::event::KeyEvent::new(KeyCode::F(6), KeyModifiers::NONE)));
     let intake = again.app().intake.as_ref().expect("recalled");
     assert_eq!(intake.form.name, "孙丽");
     assert_eq!(intake.form.ticket, Some(1));
@@ -415,10 +389,7 @@ fn device_states_and_the_fund_balance_show_on_the_status_line() {
     assert!(s.contains("reader ready"), "{s}");
     assert!(s.contains("printer out of paper"), "{s}");
     let mut h = Harness::new(Lang::ZhCn, false);
-    h.send(Msg::Devices(DeviceStatus {
-        id_reader: DeviceState::Ready,
-        printer: DeviceState::Ready,
-    }));
+    h.send(Msg::Devices(DeviceStatus { id_reader: DeviceState::Ready, printer: DeviceState::Ready }));
     h.send(Msg::FundBalance(Some(onedoor::domain::Money::yuan(500000))));
     let s = h.screen();
     assert!(s.contains("备用金 500000.00元"), "{s}");
@@ -460,9 +431,7 @@ fn the_counter_draws_only_inside_the_area_a_host_gives_it() {
     let counter = &mut h.counter;
     h.terminal
         .draw(|f| {
-            Block::bordered()
-                .title("HOST")
-                .render(f.area(), f.buffer_mut());
+            Block::bordered().title("HOST").render(f.area(), f.buffer_mut());
             counter.render(f, Rect::new(10, 3, 80, 24));
         })
         .unwrap();
@@ -474,10 +443,7 @@ fn the_counter_draws_only_inside_the_area_a_host_gives_it() {
     for y in [1, 2, 27, 28] {
         assert_eq!(lines[y], blank, "row {y}: {s}");
     }
-    assert!(
-        lines[3].starts_with(&format!("\"│{}1号窗口", " ".repeat(10))),
-        "{s}"
-    );
+    assert!(lines[3].starts_with(&format!("\"│{}1号窗口", " ".repeat(10))), "{s}");
     for (y, line) in lines.iter().enumerate().take(27).skip(3) {
         let row: Vec<char> = line.chars().collect();
         assert_eq!(row[1], '│', "{s}");
@@ -494,14 +460,25 @@ fn the_demo_seeds_about_fifty_realistic_cases_for_today() {
     assert_eq!(today.len(), 46);
     let states: std::collections::HashSet<_> = today.iter().map(|c| c.state).collect();
     assert!(states.len() >= 5, "{states:?}");
-    assert!(today
-        .iter()
-        .any(|c| c.channel == onedoor::domain::Channel::Green));
+    assert!(today.iter().any(|c| c.channel == onedoor::domain::Channel::Green));
     let kinds: std::collections::HashSet<_> = today.iter().map(|c| c.kind).collect();
     assert!(kinds.len() >= 6, "{kinds:?}");
     // A second run the same day adds nothing.
-    assert_eq!(
-        onedoor::ui::demo::seed_demo(&h.store, &counter_config(), now(), 46).unwrap(),
-        0
-    );
+    assert_eq!(onedoor::ui::demo::seed_demo(&h.store, &counter_config(), now(), 46).unwrap(), 0);
+}
+
+#[test]
+fn the_entitlement_line_follows_the_form_live() {
+    let mut h = Harness::new(Lang::ZhCn, false);
+    h.press(KeyCode::F(2));
+    assert!(h.screen().contains("(待政策引擎接入)"));
+    h.type_text("11010519491231002X");
+    h.tab(1);
+    h.type_text("王芳");
+    h.tab(7);
+    h.type_text("5000");
+    let s = h.screen();
+    let line = s.lines().find(|l| l.contains("测算待遇")).unwrap().to_string();
+    assert!(line.contains("元"), "{s}");
+    assert!(!line.contains("待政策引擎接入"), "{s}");
 }

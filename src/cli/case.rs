@@ -9,6 +9,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{parse_json, read_input, CliError, CliResult, Context};
 use crate::domain::case::{Acceptance, CaseInput};
+use crate::domain::dedup::SupervisorOverride;
 use crate::domain::{Case, CaseId, IdNumber, Kind, State};
 use crate::store::{refuse, CaseSummary, Store, StoreError};
 use crate::window::CaseAction;
@@ -20,26 +21,26 @@ pub struct ListFilter {
     pub state: Option<State>,
     pub kind: Option<Kind>,
     pub id_number: Option<IdNumber>,
+    pub overdue: bool,
 }
 
-pub fn add(ctx: &Context, json: &Path, out: &mut dyn Write) -> CliResult {
+pub fn add(ctx: &Context, json: &Path, override_duplicate: Option<&str>, out: &mut dyn Write) -> CliResult {
     let text = read_input(json)?;
     let input: CaseInput = parse_json(&text).map_err(CliError::refused)?;
     let store = ctx.open_store()?;
-    let case = ctx.window(&store).accept(input, &ctx.operator, ctx.now)?;
+    let supervisor =
+        override_duplicate.map(|reason| SupervisorOverride { by: ctx.operator.clone(), reason: reason.to_string() });
+    let case = ctx.window(&store).accept_with_override(input, &ctx.operator, ctx.now, supervisor.as_ref())?;
     writeln!(out, "{}", case.id)?;
     Ok(())
 }
 
 pub fn parse_id(id: &str) -> Result<CaseId, CliError> {
-    id.parse()
-        .map_err(|e: crate::domain::case::BadCaseId| CliError::refused(e.to_string()))
+    id.parse().map_err(|e: crate::domain::case::BadCaseId| CliError::refused(e.to_string()))
 }
 
 fn load(store: &Store, id: &CaseId) -> Result<Case, CliError> {
-    store
-        .case(id)?
-        .ok_or_else(|| CliError::refused(format!("no case {id}")))
+    store.case(id)?.ok_or_else(|| CliError::refused(format!("no case {id}")))
 }
 
 pub fn show(ctx: &Context, id: &str, json: bool, out: &mut dyn Write) -> CliResult {
@@ -55,8 +56,7 @@ pub fn show(ctx: &Context, id: &str, json: bool, out: &mut dyn Write) -> CliResu
 }
 
 fn to_json(case: &Case) -> Result<String, CliError> {
-    serde_json::to_string(case)
-        .map_err(|e| CliError::environment(format!("cannot write a case as JSON: {e}")))
+    serde_json::to_string(case).map_err(|e| CliError::environment(format!("cannot write a case as JSON: {e}")))
 }
 
 /// The whole record, for a person to read.
@@ -66,29 +66,13 @@ pub fn write_case(c: &Case, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "state       {}", c.state)?;
     writeln!(out, "kind        {} ({})", c.kind, c.channel)?;
     writeln!(out, "reason      {}", c.reason)?;
-    writeln!(
-        out,
-        "applicant   {} {} {} ",
-        a.name,
-        a.id_number.masked(),
-        a.residence.code()
-    )?;
+    writeln!(out, "applicant   {} {} {} ", a.name, a.id_number.masked(), a.residence.code())?;
     if let Some(phone) = &a.phone {
         writeln!(out, "phone       {phone}")?;
     }
-    writeln!(
-        out,
-        "household   {} people, {} a month",
-        c.household.size, c.household.monthly_income
-    )?;
+    writeln!(out, "household   {} people, {} a month", c.household.size, c.household.monthly_income)?;
     for m in &c.household.members {
-        writeln!(
-            out,
-            "  member    {} {} {}",
-            m.name,
-            m.id_number.masked(),
-            m.relation
-        )?;
+        writeln!(out, "  member    {} {} {}", m.name, m.id_number.masked(), m.relation)?;
     }
     writeln!(out, "source      {}", c.source.code())?;
     if !c.description.is_empty() {
@@ -104,46 +88,21 @@ pub fn write_case(c: &Case, out: &mut dyn Write) -> std::io::Result<()> {
     if let Some(d) = c.due_by {
         writeln!(out, "due by      {}", d.format("%Y-%m-%d"))?;
     }
-    writeln!(
-        out,
-        "received    {} by {}",
-        c.received_at.format("%Y-%m-%d %H:%M"),
-        c.operator
-    )?;
+    writeln!(out, "received    {} by {}", c.received_at.format("%Y-%m-%d %H:%M"), c.operator)?;
     let owed: Vec<&str> = c.documents_owed().map(|d| d.code()).collect();
     if !owed.is_empty() {
         writeln!(out, "owed        {}", owed.join(", "))?;
     }
     for r in &c.referrals {
-        let handled = r
-            .handled_at
-            .map(|h| h.format("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| "open".into());
-        writeln!(
-            out,
-            "referral    {} due {} ({handled})",
-            r.department,
-            r.due_by.format("%Y-%m-%d")
-        )?;
+        let handled = r.handled_at.map(|h| h.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "open".into());
+        writeln!(out, "referral    {} due {} ({handled})", r.department, r.due_by.format("%Y-%m-%d"))?;
     }
     writeln!(out, "history")?;
     for h in &c.history {
-        let action = serde_json::to_value(h.action)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let note = h
-            .note
-            .as_deref()
-            .map(|n| format!(" — {n}"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "  {} {:<10} {:<14}{note}",
-            h.at.format("%Y-%m-%d %H:%M"),
-            h.by,
-            action
-        )?;
+        let action =
+            serde_json::to_value(h.action).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let note = h.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default();
+        writeln!(out, "  {} {:<10} {:<14}{note}", h.at.format("%Y-%m-%d %H:%M"), h.by, action)?;
     }
     Ok(())
 }
@@ -156,27 +115,23 @@ fn pad(s: &str, width: usize) -> String {
 
 pub fn list(ctx: &Context, filter: &ListFilter, json: bool, out: &mut dyn Write) -> CliResult {
     let store = ctx.open_store()?;
-    let summaries = select(&store, filter, ctx.today())?;
+    let mut summaries = select(&store, filter, ctx.today())?;
+    if filter.overdue {
+        let late: HashSet<CaseId> = ctx.window(&store).overdue(ctx.today())?.into_iter().map(|c| c.id).collect();
+        summaries.retain(|s| late.contains(&s.id));
+    }
     if json {
         let mut cases = Vec::with_capacity(summaries.len());
         for s in &summaries {
             cases.push(load(&store, &s.id)?);
         }
-        let text =
-            serde_json::to_string(&cases).map_err(|e| CliError::environment(e.to_string()))?;
+        let text = serde_json::to_string(&cases).map_err(|e| CliError::environment(e.to_string()))?;
         writeln!(out, "{text}")?;
         return Ok(());
     }
     for s in &summaries {
-        let due = s
-            .due_by
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_default();
-        let green = if s.channel == crate::domain::Channel::Green {
-            "green"
-        } else {
-            ""
-        };
+        let due = s.due_by.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+        let green = if s.channel == crate::domain::Channel::Green { "green" } else { "" };
         writeln!(
             out,
             "{}  {:<12} {:<16} {} {}  {:<10} {}",
@@ -194,11 +149,7 @@ pub fn list(ctx: &Context, filter: &ListFilter, json: bool, out: &mut dyn Write)
 
 /// Picks the most selective index and filters the rest on the summaries.
 /// With no filter at all, today's cases.
-pub fn select(
-    store: &Store,
-    f: &ListFilter,
-    today: NaiveDate,
-) -> Result<Vec<CaseSummary>, StoreError> {
+pub fn select(store: &Store, f: &ListFilter, today: NaiveDate) -> Result<Vec<CaseSummary>, StoreError> {
     let mut found: Vec<CaseSummary> = if let Some(n) = &f.id_number {
         let mut v = store.cases_of_person(n)?;
         let mut seen = HashSet::new();
@@ -214,7 +165,7 @@ pub fn select(
             }
         }
         v
-    } else if f.kind.is_some() {
+    } else if f.kind.is_some() || f.overdue {
         store.cases_between(NaiveDate::MIN, NaiveDate::MAX)?
     } else {
         store.cases_on_day(today)?
@@ -231,9 +182,7 @@ pub fn select(
 pub fn act(ctx: &Context, id: &str, action: CaseAction, out: &mut dyn Write) -> CliResult {
     let id = parse_id(id)?;
     let store = ctx.open_store()?;
-    let case = ctx
-        .window(&store)
-        .act(&id, &action, &ctx.operator, ctx.now)?;
+    let case = ctx.window(&store).act(&id, &action, &ctx.operator, ctx.now)?;
     writeln!(out, "{} {}", case.id, case.state)?;
     Ok(())
 }
@@ -245,8 +194,7 @@ enum ImportRecord {
 }
 
 fn parse_import_line(line: &str, today: NaiveDate) -> Result<ImportRecord, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
+    let value: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
     if value.get("id").is_some() {
         let case: Case = parse_json(line)?;
         if case.applicant.id_number.birth_date() > today {
@@ -255,9 +203,7 @@ fn parse_import_line(line: &str, today: NaiveDate) -> Result<ImportRecord, Strin
         Ok(ImportRecord::Exported(Box::new(case)))
     } else {
         let input: CaseInput = parse_json(line)?;
-        input
-            .validate(today)
-            .map_err(|e| format!("field '{}': {}", e.field, e.problem))?;
+        input.validate(today).map_err(|e| format!("field '{}': {}", e.field, e.problem))?;
         Ok(ImportRecord::Intake(Box::new(input)))
     }
 }
@@ -271,40 +217,39 @@ pub fn import(ctx: &Context, file: &Path, out: &mut dyn Write) -> CliResult {
         if line.trim().is_empty() {
             continue;
         }
-        let record = parse_import_line(line, today)
-            .map_err(|e| CliError::refused(format!("line {}: {e}", i + 1)))?;
+        let record = parse_import_line(line, today).map_err(|e| CliError::refused(format!("line {}: {e}", i + 1)))?;
         if let ImportRecord::Exported(c) = &record {
             if !ids.insert(c.id.clone()) {
-                return Err(CliError::refused(format!(
-                    "line {}: case {} appears twice in the file",
-                    i + 1,
-                    c.id
-                )));
+                return Err(CliError::refused(format!("line {}: case {} appears twice in the file", i + 1, c.id)));
             }
         }
         records.push((i + 1, record));
     }
     if records.is_empty() {
-        return Err(CliError::refused(format!(
-            "{} holds no records",
-            file.display()
-        )));
+        return Err(CliError::refused(format!("{} holds no records", file.display())));
     }
     let store = ctx.open_store()?;
     for (line, record) in &records {
         if let ImportRecord::Exported(c) = record {
             if store.case(&c.id)?.is_some() {
-                return Err(CliError::refused(format!(
-                    "line {line}: case {} is already in the store",
-                    c.id
-                )));
+                return Err(CliError::refused(format!("line {line}: case {} is already in the store", c.id)));
             }
         }
     }
     let window = ctx.window(&store);
     let counter = &ctx.config.counter;
+    // Judge every intake record before writing anything: a blocking duplicate refuses the file.
+    let mut judged = Vec::new();
+    for (line, record) in &records {
+        if let ImportRecord::Intake(input) = record {
+            let a = window.assess(input, today)?;
+            a.duplicates.admit(None).map_err(|e| CliError::refused(format!("line {line}: {e}")))?;
+            judged.push(a);
+        }
+    }
     let imported = store.import::<CliError>(|tx| {
         let mut cases = Vec::with_capacity(records.len());
+        let mut judgements = judged.iter();
         for (_, record) in &records {
             match record {
                 ImportRecord::Exported(c) => {
@@ -313,24 +258,22 @@ pub fn import(ctx: &Context, file: &Path, out: &mut dyn Write) -> CliResult {
                     cases.push(c);
                 }
                 ImportRecord::Intake(input) => {
+                    let Some(j) = judgements.next() else {
+                        return refuse(CliError::environment("the import lost track of its records"));
+                    };
                     let key = crate::store::sequence_key(&counter.town_code, counter.window, today);
                     let seq = tx.next_number(&key)?;
                     let id = CaseId::new(&counter.town_code, counter.window, today, seq);
-                    if tx.case::<CliError>(&id)?.is_some() {
-                        return refuse(CliError::refused(format!(
-                            "case {id} is already in the store"
-                        )));
-                    }
                     cases.push(Case::receive(
                         (**input).clone(),
                         Acceptance {
                             id,
                             operator: ctx.operator.clone(),
                             at: ctx.now,
-                            due_by: Some(window.due_by(input.channel, today)),
-                            entitlement: None,
-                            policy: None,
-                            related_cases: Vec::new(),
+                            due_by: Some(j.due_by),
+                            entitlement: Some(j.entitlement.clone()),
+                            policy: Some(j.policy_version.clone()),
+                            related_cases: j.duplicates.related_cases(),
                         },
                     ));
                 }
@@ -362,8 +305,7 @@ pub fn export(
     out: &mut dyn Write,
 ) -> CliResult {
     let store = ctx.open_store()?;
-    let summaries =
-        store.cases_between(from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX))?;
+    let summaries = store.cases_between(from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX))?;
     if format == ExportFormat::Csv {
         writeln!(out, "id,received_at,kind,reason,channel,state,name,id_number,residence,requested_amount,granted_amount,due_by,operator")?;
     }
@@ -384,9 +326,7 @@ pub fn export(
                     c.applicant.residence.code().into(),
                     c.requested_amount.to_string(),
                     c.granted_amount.map(|g| g.to_string()).unwrap_or_default(),
-                    c.due_by
-                        .map(|d| d.format("%Y-%m-%d").to_string())
-                        .unwrap_or_default(),
+                    c.due_by.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
                     c.operator.clone(),
                 ];
                 let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
@@ -400,12 +340,11 @@ pub fn export(
 /// Quotes a CSV field when it holds a comma, a quote or a line break (RFC 4180);
 /// a leading = + - @ is neutralised so a spreadsheet does not run it as a formula.
 fn csv_field(s: &str) -> String {
-    let guarded =
-        if s.starts_with(['=', '+', '@']) || (s.starts_with('-') && s.parse::<f64>().is_err()) {
-            format!("'{s}")
-        } else {
-            s.to_string()
-        };
+    let guarded = if s.starts_with(['=', '+', '@']) || (s.starts_with('-') && s.parse::<f64>().is_err()) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if guarded.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
     } else {

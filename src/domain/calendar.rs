@@ -58,11 +58,7 @@ impl Calendar {
     /// Working days strictly after `from` up to and including `to`; negative
     /// when `to` is before `from`.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
-        let (a, b, sign) = if to >= from {
-            (from, to, 1)
-        } else {
-            (to, from, -1)
-        };
+        let (a, b, sign) = if to >= from { (from, to, 1) } else { (to, from, -1) };
         let mut count = 0i64;
         let mut day = a;
         while day < b {

@@ -17,6 +17,7 @@ use super::id_number::IdNumber;
 use super::kind::{Channel, Department, Document, Kind, Reason, Source};
 use super::money::Money;
 use super::person::{Applicant, Household, Member};
+use super::policy::Assessment;
 use super::time::{self, Moment};
 
 /// The JSON schema name every case carries.
@@ -39,10 +40,7 @@ pub struct BadCaseId(pub String);
 
 impl CaseId {
     pub fn new(town_code: &str, window: u8, day: NaiveDate, seq: u32) -> CaseId {
-        CaseId(format!(
-            "{town_code}-{window:02}-{}-{seq:04}",
-            day.format("%Y%m%d")
-        ))
+        CaseId(format!("{town_code}-{window:02}-{}-{seq:04}", day.format("%Y%m%d")))
     }
 
     pub fn as_str(&self) -> &str {
@@ -87,8 +85,7 @@ impl FromStr for CaseId {
             return Err(bad());
         }
         let (town, window, day, seq) = (parts[0], parts[1], parts[2], parts[3]);
-        if town.len() > 12 || window.len() != 2 || day.len() != 8 || seq.len() < 4 || seq.len() > 6
-        {
+        if town.len() > 12 || window.len() != 2 || day.len() != 8 || seq.len() < 4 || seq.len() > 6 {
             return Err(bad());
         }
         NaiveDate::parse_from_str(day, "%Y%m%d").map_err(|_| bad())?;
@@ -110,9 +107,7 @@ impl Serialize for CaseId {
 
 impl<'de> Deserialize<'de> for CaseId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<CaseId, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -137,9 +132,7 @@ impl<'de> Deserialize<'de> for SchemaTag {
             if s == SCHEMA {
                 Ok(SchemaTag)
             } else {
-                Err(serde::de::Error::custom(format!(
-                    "schema '{s}' is not supported; expected '{SCHEMA}'"
-                )))
+                Err(serde::de::Error::custom(format!("schema '{s}' is not supported; expected '{SCHEMA}'")))
             }
         } else {
             <()>::deserialize(d)?;
@@ -188,10 +181,7 @@ impl State {
 
     /// Still being worked on: it can be withdrawn and it has a deadline.
     pub fn is_open(self) -> bool {
-        matches!(
-            self,
-            State::Received | State::Referred | State::UnderReview | State::Approved
-        )
+        matches!(self, State::Received | State::Referred | State::UnderReview | State::Approved)
     }
 
     /// Nothing more will happen to it.
@@ -208,24 +198,20 @@ impl State {
 impl FromStr for State {
     type Err = super::kind::UnknownCode;
     fn from_str(s: &str) -> Result<State, Self::Err> {
-        State::ALL
-            .iter()
-            .copied()
-            .find(|st| st.code() == s.trim())
-            .ok_or_else(|| super::kind::UnknownCode {
-                what: "State",
-                found: s.to_string(),
-                expected: &[
-                    "received",
-                    "referred",
-                    "under_review",
-                    "approved",
-                    "rejected",
-                    "disbursed",
-                    "completed",
-                    "withdrawn",
-                ],
-            })
+        State::ALL.iter().copied().find(|st| st.code() == s.trim()).ok_or_else(|| super::kind::UnknownCode {
+            what: "State",
+            found: s.to_string(),
+            expected: &[
+                "received",
+                "referred",
+                "under_review",
+                "approved",
+                "rejected",
+                "disbursed",
+                "completed",
+                "withdrawn",
+            ],
+        })
     }
 }
 
@@ -347,6 +333,9 @@ pub struct Case {
     pub received_at: Moment,
     /// The version of the policy the case was judged by.
     pub policy: Option<String>,
+    /// What the clerk established for the policy (categories, class, bill…),
+    /// kept so the entitlement can be computed again exactly.
+    pub assessment: Assessment,
     /// Earlier cases of the household that look like the same help.
     pub related_cases: Vec<CaseId>,
     pub history: Vec<HistoryEntry>,
@@ -376,7 +365,14 @@ pub struct CaseInput {
     pub documents: Vec<DocumentInput>,
     #[serde(default)]
     pub ticket: Option<u32>,
+    /// What the policy needs beyond the household: full-standard categories,
+    /// rural class, support mode, the hospital bill.
+    #[serde(default)]
+    pub assessment: Assessment,
 }
+
+/// Most lines a hospital bill may have.
+pub const MAX_BILL_LINES: usize = 50;
 
 /// A document in the input: either its name (handed in) or `{name, received}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -395,10 +391,7 @@ pub struct InputError {
 }
 
 fn input_error(field: impl Into<String>, problem: impl Into<String>) -> InputError {
-    InputError {
-        field: field.into(),
-        problem: problem.into(),
-    }
+    InputError { field: field.into(), problem: problem.into() }
 }
 
 fn check_text(field: &str, value: &str, required: bool, max: usize) -> Result<(), InputError> {
@@ -406,10 +399,7 @@ fn check_text(field: &str, value: &str, required: bool, max: usize) -> Result<()
         return Err(input_error(field, "must not be empty"));
     }
     if value.chars().count() > max {
-        return Err(input_error(
-            field,
-            format!("is longer than {max} characters"),
-        ));
+        return Err(input_error(field, format!("is longer than {max} characters")));
     }
     if value.chars().any(|c| c.is_control() && c != '\n') {
         return Err(input_error(field, "contains control characters"));
@@ -418,23 +408,10 @@ fn check_text(field: &str, value: &str, required: bool, max: usize) -> Result<()
 }
 
 fn check_member(i: usize, m: &Member, today: NaiveDate) -> Result<(), InputError> {
-    check_text(
-        &format!("household.members[{i}].name"),
-        &m.name,
-        true,
-        MAX_TEXT_CHARS,
-    )?;
-    check_text(
-        &format!("household.members[{i}].relation"),
-        &m.relation,
-        true,
-        MAX_TEXT_CHARS,
-    )?;
+    check_text(&format!("household.members[{i}].name"), &m.name, true, MAX_TEXT_CHARS)?;
+    check_text(&format!("household.members[{i}].relation"), &m.relation, true, MAX_TEXT_CHARS)?;
     if m.id_number.birth_date() > today {
-        return Err(input_error(
-            format!("household.members[{i}].id_number"),
-            "birth date is in the future",
-        ));
+        return Err(input_error(format!("household.members[{i}].id_number"), "birth date is in the future"));
     }
     Ok(())
 }
@@ -445,10 +422,7 @@ impl CaseInput {
     pub fn validate(&self, today: NaiveDate) -> Result<(), InputError> {
         if let Some(s) = &self.schema {
             if s != SCHEMA {
-                return Err(input_error(
-                    "schema",
-                    format!("'{s}' is not supported; expected '{SCHEMA}'"),
-                ));
+                return Err(input_error("schema", format!("'{s}' is not supported; expected '{SCHEMA}'")));
             }
         }
         let a = &self.applicant;
@@ -457,21 +431,12 @@ impl CaseInput {
             return Err(input_error("applicant.id_number", id.to_string()));
         }
         if let Some(phone) = &a.phone {
-            let ok = phone.len() <= 20
-                && phone
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ');
+            let ok = phone.len() <= 20 && phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ');
             if !ok {
-                return Err(input_error(
-                    "applicant.phone",
-                    "may contain only digits, spaces, '+' and '-'",
-                ));
+                return Err(input_error("applicant.phone", "may contain only digits, spaces, '+' and '-'"));
             }
         }
-        for (field, value) in [
-            ("applicant.address", &a.address),
-            ("applicant.ethnicity", &a.ethnicity),
-        ] {
+        for (field, value) in [("applicant.address", &a.address), ("applicant.ethnicity", &a.ethnicity)] {
             if let Some(v) = value {
                 check_text(field, v, false, MAX_TEXT_CHARS)?;
             }
@@ -483,53 +448,32 @@ impl CaseInput {
         }
         if let Some(b) = a.birth_date {
             if b != a.id_number.birth_date() {
-                return Err(input_error(
-                    "applicant.birth_date",
-                    "does not match the ID number",
-                ));
+                return Err(input_error("applicant.birth_date", "does not match the ID number"));
             }
         }
         if let Some(h) = &self.household {
             if h.size == 0 {
-                return Err(input_error(
-                    "household.size",
-                    "must be at least 1 (the applicant)",
-                ));
+                return Err(input_error("household.size", "must be at least 1 (the applicant)"));
             }
             if h.members.len() > MAX_MEMBERS {
-                return Err(input_error(
-                    "household.members",
-                    format!("lists more than {MAX_MEMBERS} people"),
-                ));
+                return Err(input_error("household.members", format!("lists more than {MAX_MEMBERS} people")));
             }
             if h.members.len() + 1 > usize::from(h.size) {
                 return Err(input_error(
                     "household.size",
-                    format!(
-                        "is {} but the applicant and {} members are listed",
-                        h.size,
-                        h.members.len()
-                    ),
+                    format!("is {} but the applicant and {} members are listed", h.size, h.members.len()),
                 ));
             }
             let mut seen = vec![&a.id_number];
             for (i, m) in h.members.iter().enumerate() {
                 check_member(i, m, today)?;
                 if seen.contains(&&m.id_number) {
-                    return Err(input_error(
-                        format!("household.members[{i}].id_number"),
-                        "lists a person twice",
-                    ));
+                    return Err(input_error(format!("household.members[{i}].id_number"), "lists a person twice"));
                 }
                 seen.push(&m.id_number);
             }
         }
-        check_text(
-            "description",
-            &self.description,
-            false,
-            MAX_DESCRIPTION_CHARS,
-        )?;
+        check_text("description", &self.description, false, MAX_DESCRIPTION_CHARS)?;
         if let Source::OfficerReport { reporter, village } = &self.source {
             check_text("source.reporter", reporter, true, MAX_TEXT_CHARS)?;
             check_text("source.village", village, true, MAX_TEXT_CHARS)?;
@@ -561,10 +505,7 @@ impl Case {
             .documents
             .iter()
             .map(|d| match d {
-                DocumentInput::Name(name) => DocumentItem {
-                    name: *name,
-                    received: true,
-                },
+                DocumentInput::Name(name) => DocumentItem { name: *name, received: true },
                 DocumentInput::Item(item) => *item,
             })
             .collect();
@@ -572,10 +513,7 @@ impl Case {
             .kind
             .documents()
             .iter()
-            .map(|name| DocumentItem {
-                name: *name,
-                received: handed_in.iter().any(|d| d.name == *name && d.received),
-            })
+            .map(|name| DocumentItem { name: *name, received: handed_in.iter().any(|d| d.name == *name && d.received) })
             .collect();
         for extra in handed_in {
             if !documents.iter().any(|d| d.name == extra.name) {
@@ -607,13 +545,9 @@ impl Case {
             operator: acc.operator.clone(),
             received_at: acc.at,
             policy: acc.policy,
+            assessment: input.assessment,
             related_cases: acc.related_cases,
-            history: vec![HistoryEntry {
-                at: acc.at,
-                by: acc.operator,
-                action: HistoryAction::Received,
-                note,
-            }],
+            history: vec![HistoryEntry { at: acc.at, by: acc.operator, action: HistoryAction::Received, note }],
         }
     }
 
@@ -633,17 +567,12 @@ impl Case {
 
     /// Documents of the checklist not yet handed in.
     pub fn documents_owed(&self) -> impl Iterator<Item = Document> + '_ {
-        self.documents
-            .iter()
-            .filter(|d| !d.received)
-            .map(|d| d.name)
+        self.documents.iter().filter(|d| !d.received).map(|d| d.name)
     }
 
     /// Has the after-the-fact review of a green-channel case been recorded?
     pub fn post_reviewed(&self) -> bool {
-        self.history
-            .iter()
-            .any(|h| h.action == HistoryAction::PostReviewed)
+        self.history.iter().any(|h| h.action == HistoryAction::PostReviewed)
     }
 
     /// The amount to pay: the granted amount once approved.
@@ -655,15 +584,9 @@ impl Case {
     /// in the history; an illegal one changes nothing.
     pub fn apply(&mut self, t: &Transition, by: &str, at: Moment) -> Result<(), TransitionError> {
         let green = self.channel == Channel::Green;
-        let refuse = |why: &'static str| TransitionError {
-            action: t.name(),
-            state: self.state,
-            why,
-        };
+        let refuse = |why: &'static str| TransitionError { action: t.name(), state: self.state, why };
         let (next, action, note) = match (t, self.state) {
-            (Transition::Refer { department, due_by }, State::Received | State::Referred)
-                if !green =>
-            {
+            (Transition::Refer { department, due_by }, State::Received | State::Referred) if !green => {
                 self.referrals.push(Referral {
                     department: *department,
                     referred_at: at,
@@ -671,16 +594,11 @@ impl Case {
                     handled_at: None,
                     outcome: None,
                 });
-                (
-                    State::Referred,
-                    HistoryAction::Referred,
-                    Some(department.code().to_string()),
-                )
+                (State::Referred, HistoryAction::Referred, Some(department.code().to_string()))
             }
-            (
-                Transition::Refer { department, due_by },
-                State::Received | State::Approved | State::Disbursed,
-            ) if green => {
+            (Transition::Refer { department, due_by }, State::Received | State::Approved | State::Disbursed)
+                if green =>
+            {
                 // A green case is referred for its after-the-fact review; its state does not change.
                 self.referrals.push(Referral {
                     department: *department,
@@ -689,11 +607,7 @@ impl Case {
                     handled_at: None,
                     outcome: None,
                 });
-                (
-                    self.state,
-                    HistoryAction::Referred,
-                    Some(department.code().to_string()),
-                )
+                (self.state, HistoryAction::Referred, Some(department.code().to_string()))
             }
             (Transition::Review { note }, State::Referred) if !green => {
                 self.close_open_referral(at, note);
@@ -710,34 +624,21 @@ impl Case {
             | (Transition::Approve { amount }, State::Received)
                 if (self.state == State::UnderReview) != green =>
             {
-                let amount = amount
-                    .or_else(|| self.entitlement.as_ref().map(|e| e.amount))
-                    .unwrap_or(self.requested_amount);
+                let amount =
+                    amount.or_else(|| self.entitlement.as_ref().map(|e| e.amount)).unwrap_or(self.requested_amount);
                 self.granted_amount = Some(amount);
-                (
-                    State::Approved,
-                    HistoryAction::Approved,
-                    Some(amount.to_string()),
-                )
+                (State::Approved, HistoryAction::Approved, Some(amount.to_string()))
             }
-            (Transition::Reject { reason }, State::UnderReview) if !green => (
-                State::Rejected,
-                HistoryAction::Rejected,
-                Some(reason.clone()),
-            ),
+            (Transition::Reject { reason }, State::UnderReview) if !green => {
+                (State::Rejected, HistoryAction::Rejected, Some(reason.clone()))
+            }
             (Transition::Disburse, State::Approved) => {
                 let amount = self.granted_amount.unwrap_or(Money::ZERO);
-                (
-                    State::Disbursed,
-                    HistoryAction::Disbursed,
-                    Some(amount.to_string()),
-                )
+                (State::Disbursed, HistoryAction::Disbursed, Some(amount.to_string()))
             }
             (Transition::Complete, State::Disbursed) => {
                 if green && !self.post_reviewed() {
-                    return Err(refuse(
-                        "a green-channel case needs its after-the-fact review before completion",
-                    ));
+                    return Err(refuse("a green-channel case needs its after-the-fact review before completion"));
                 }
                 (State::Completed, HistoryAction::Completed, None)
             }
@@ -747,22 +648,12 @@ impl Case {
             _ => return Err(refuse(self.why_not(t))),
         };
         self.state = next;
-        self.history.push(HistoryEntry {
-            at,
-            by: by.to_string(),
-            action,
-            note,
-        });
+        self.history.push(HistoryEntry { at, by: by.to_string(), action, note });
         Ok(())
     }
 
     fn close_open_referral(&mut self, at: Moment, note: &Option<String>) {
-        if let Some(r) = self
-            .referrals
-            .iter_mut()
-            .rev()
-            .find(|r| r.handled_at.is_none())
-        {
+        if let Some(r) = self.referrals.iter_mut().rev().find(|r| r.handled_at.is_none()) {
             r.handled_at = Some(at);
             r.outcome = Some(note.clone().unwrap_or_else(|| "reviewed".to_string()));
         }
@@ -773,17 +664,11 @@ impl Case {
         match t {
             _ if self.state.is_closed() => "the case is closed",
             Transition::Refer { .. } => "only a received case can be referred",
-            Transition::Review { .. } if green => {
-                "a green-channel case is reviewed after it is approved"
-            }
+            Transition::Review { .. } if green => "a green-channel case is reviewed after it is approved",
             Transition::Review { .. } => "only a referred case can be reviewed",
-            Transition::Approve { .. } if green => {
-                "a green-channel case is approved straight after it is received"
-            }
+            Transition::Approve { .. } if green => "a green-channel case is approved straight after it is received",
             Transition::Approve { .. } => "a case is approved only after the department's review",
-            Transition::Reject { .. } if green => {
-                "a green-channel case cannot be rejected; withdraw it"
-            }
+            Transition::Reject { .. } if green => "a green-channel case cannot be rejected; withdraw it",
             Transition::Reject { .. } => "a case is rejected only after the department's review",
             Transition::Disburse => "only an approved case can be paid",
             Transition::Complete => "only a paid case can be completed",
@@ -793,12 +678,7 @@ impl Case {
 
     /// Notes in the history that the case was brought in by `case import`.
     pub fn record_import(&mut self, by: &str, at: Moment) {
-        self.history.push(HistoryEntry {
-            at,
-            by: by.to_string(),
-            action: HistoryAction::Imported,
-            note: None,
-        });
+        self.history.push(HistoryEntry { at, by: by.to_string(), action: HistoryAction::Imported, note: None });
     }
 
     /// Records a supervisor's override of a check, with the reason.
@@ -815,24 +695,13 @@ impl Case {
 /// What can be done to a case after it is received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transition {
-    Refer {
-        department: Department,
-        due_by: NaiveDate,
-    },
-    Review {
-        note: Option<String>,
-    },
-    Approve {
-        amount: Option<Money>,
-    },
-    Reject {
-        reason: String,
-    },
+    Refer { department: Department, due_by: NaiveDate },
+    Review { note: Option<String> },
+    Approve { amount: Option<Money> },
+    Reject { reason: String },
     Disburse,
     Complete,
-    Withdraw {
-        note: Option<String>,
-    },
+    Withdraw { note: Option<String> },
 }
 
 impl Transition {

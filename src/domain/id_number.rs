@@ -42,11 +42,7 @@ const CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3
 
 /// The MOD 11-2 check character for the first 17 digits (which must be ASCII digits).
 pub fn check_character(first17: &[u8]) -> char {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
     CHECK_CHARS[(sum % 11) as usize]
 }
 
@@ -58,9 +54,7 @@ impl IdNumber {
         let id = IdNumber::parse_any_date(input)?;
         let birth = id.birth_date();
         if birth > today {
-            return Err(IdNumberError::FutureDate(
-                birth.format("%Y-%m-%d").to_string(),
-            ));
+            return Err(IdNumberError::FutureDate(birth.format("%Y-%m-%d").to_string()));
         }
         Ok(id)
     }
@@ -88,10 +82,7 @@ impl IdNumber {
         birth_date_of(&digits[6..14])?;
         let expected = check_character(digits.as_bytes());
         if expected != last {
-            return Err(IdNumberError::CheckMismatch {
-                expected,
-                found: last,
-            });
+            return Err(IdNumberError::CheckMismatch { expected, found: last });
         }
         Ok(IdNumber(format!("{digits}{last}")))
     }
@@ -152,18 +143,14 @@ impl IdNumber {
 
 fn all_digits(chars: &[char]) -> Result<(), IdNumberError> {
     match chars.iter().position(|c| !c.is_ascii_digit()) {
-        Some(i) => Err(IdNumberError::NotADigit {
-            position: i + 1,
-            found: chars[i],
-        }),
+        Some(i) => Err(IdNumberError::NotADigit { position: i + 1, found: chars[i] }),
         None => Ok(()),
     }
 }
 
 fn birth_date_of(yyyymmdd: &str) -> Result<NaiveDate, IdNumberError> {
     let shown = || format!("{}-{}-{}", &yyyymmdd[..4], &yyyymmdd[4..6], &yyyymmdd[6..]);
-    let date = NaiveDate::parse_from_str(yyyymmdd, "%Y%m%d")
-        .map_err(|_| IdNumberError::NoSuchDate(shown()))?;
+    let date = NaiveDate::parse_from_str(yyyymmdd, "%Y%m%d").map_err(|_| IdNumberError::NoSuchDate(shown()))?;
     if date.year() < 1850 {
         return Err(IdNumberError::NoSuchDate(shown()));
     }
@@ -225,37 +212,19 @@ mod tests {
     fn wrong_check_character_says_which_it_should_be() {
         assert_eq!(
             IdNumber::parse("110105194912310021", today()),
-            Err(IdNumberError::CheckMismatch {
-                expected: 'X',
-                found: '1'
-            })
+            Err(IdNumberError::CheckMismatch { expected: 'X', found: '1' })
         );
     }
 
     #[test]
     fn lowercase_x_is_accepted_and_normalised() {
-        assert_eq!(
-            IdNumber::parse("11010519491231002x", today())
-                .unwrap()
-                .as_str(),
-            "11010519491231002X"
-        );
+        assert_eq!(IdNumber::parse("11010519491231002x", today()).unwrap().as_str(), "11010519491231002X");
     }
 
     #[test]
     fn legacy_fifteen_digit_numbers_are_converted() {
-        assert_eq!(
-            IdNumber::parse("110105491231002", today())
-                .unwrap()
-                .as_str(),
-            "11010519491231002X"
-        );
-        assert_eq!(
-            IdNumber::parse("440524800101001", today())
-                .unwrap()
-                .as_str(),
-            "440524198001010013"
-        );
+        assert_eq!(IdNumber::parse("110105491231002", today()).unwrap().as_str(), "11010519491231002X");
+        assert_eq!(IdNumber::parse("440524800101001", today()).unwrap().as_str(), "440524198001010013");
     }
 
     #[test]
@@ -263,43 +232,25 @@ mod tests {
         // 1990-02-30 does not exist; 2027-01-01 is after "today".
         let mut n = String::from("11010119900230001");
         n.push(check_character(n.as_bytes()));
-        assert_eq!(
-            IdNumber::parse(&n, today()),
-            Err(IdNumberError::NoSuchDate("1990-02-30".into()))
-        );
+        assert_eq!(IdNumber::parse(&n, today()), Err(IdNumberError::NoSuchDate("1990-02-30".into())));
         let mut f = String::from("11010120270101001");
         f.push(check_character(f.as_bytes()));
-        assert_eq!(
-            IdNumber::parse(&f, today()),
-            Err(IdNumberError::FutureDate("2027-01-01".into()))
-        );
+        assert_eq!(IdNumber::parse(&f, today()), Err(IdNumberError::FutureDate("2027-01-01".into())));
         assert!(IdNumber::parse_any_date(&f).is_ok());
     }
 
     #[test]
     fn format_errors_name_the_problem() {
         assert_eq!(IdNumber::parse("", today()), Err(IdNumberError::Empty));
-        assert_eq!(
-            IdNumber::parse("1234", today()),
-            Err(IdNumberError::WrongLength(4))
-        );
+        assert_eq!(IdNumber::parse("1234", today()), Err(IdNumberError::WrongLength(4)));
         assert_eq!(
             IdNumber::parse("1101051949123100AX", today()),
-            Err(IdNumberError::NotADigit {
-                position: 17,
-                found: 'A'
-            })
+            Err(IdNumberError::NotADigit { position: 17, found: 'A' })
         );
-        assert_eq!(
-            IdNumber::parse("11010519491231002Y", today()),
-            Err(IdNumberError::BadCheckCharacter('Y'))
-        );
+        assert_eq!(IdNumber::parse("11010519491231002Y", today()), Err(IdNumberError::BadCheckCharacter('Y')));
         assert_eq!(
             IdNumber::parse("１１０１０５１９４９１２３１００２Ｘ", today()).map(|_| ()),
-            Err(IdNumberError::NotADigit {
-                position: 1,
-                found: '１'
-            })
+            Err(IdNumberError::NotADigit { position: 1, found: '１' })
         );
     }
 

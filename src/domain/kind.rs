@@ -149,45 +149,12 @@ impl Kind {
         use Document::*;
         match self {
             Kind::Dibao => &[IdCard, HouseholdRegister, IncomeProof, ApplicationForm],
-            Kind::SpecialHardship => &[
-                IdCard,
-                HouseholdRegister,
-                ApplicationForm,
-                DisabilityCertificate,
-            ],
-            Kind::Disaster => &[
-                IdCard,
-                HouseholdRegister,
-                DisasterCertificate,
-                ApplicationForm,
-            ],
-            Kind::Medical => &[
-                IdCard,
-                HouseholdRegister,
-                MedicalBills,
-                DiagnosisCertificate,
-                ApplicationForm,
-            ],
-            Kind::Education => &[
-                IdCard,
-                HouseholdRegister,
-                EnrolmentProof,
-                IncomeProof,
-                ApplicationForm,
-            ],
-            Kind::Housing => &[
-                IdCard,
-                HouseholdRegister,
-                HousingProof,
-                IncomeProof,
-                ApplicationForm,
-            ],
-            Kind::Employment => &[
-                IdCard,
-                HouseholdRegister,
-                UnemploymentRegistration,
-                ApplicationForm,
-            ],
+            Kind::SpecialHardship => &[IdCard, HouseholdRegister, ApplicationForm, DisabilityCertificate],
+            Kind::Disaster => &[IdCard, HouseholdRegister, DisasterCertificate, ApplicationForm],
+            Kind::Medical => &[IdCard, HouseholdRegister, MedicalBills, DiagnosisCertificate, ApplicationForm],
+            Kind::Education => &[IdCard, HouseholdRegister, EnrolmentProof, IncomeProof, ApplicationForm],
+            Kind::Housing => &[IdCard, HouseholdRegister, HousingProof, IncomeProof, ApplicationForm],
+            Kind::Employment => &[IdCard, HouseholdRegister, UnemploymentRegistration, ApplicationForm],
             Kind::Temporary => &[IdCard, HouseholdRegister, IncomeProof, ApplicationForm],
         }
     }
@@ -243,27 +210,17 @@ impl Serialize for Source {
         if s.is_human_readable() {
             let (reporter, village, department) = match self {
                 Source::WalkIn => (None, None, None),
-                Source::OfficerReport { reporter, village } => {
-                    (Some(reporter.clone()), Some(village.clone()), None)
-                }
+                Source::OfficerReport { reporter, village } => (Some(reporter.clone()), Some(village.clone()), None),
                 Source::DepartmentReferral { department } => (None, None, Some(*department)),
             };
-            SourceJson {
-                kind: self.code().to_string(),
-                reporter,
-                village,
-                department,
-            }
-            .serialize(s)
+            SourceJson { kind: self.code().to_string(), reporter, village, department }.serialize(s)
         } else {
             match self {
                 Source::WalkIn => SourceBin::WalkIn,
                 Source::OfficerReport { reporter, village } => {
                     SourceBin::OfficerReport(reporter.clone(), village.clone())
                 }
-                Source::DepartmentReferral { department } => {
-                    SourceBin::DepartmentReferral(*department)
-                }
+                Source::DepartmentReferral { department } => SourceBin::DepartmentReferral(*department),
             }
             .serialize(s)
         }
@@ -276,20 +233,14 @@ impl<'de> Deserialize<'de> for Source {
         if !d.is_human_readable() {
             return Ok(match SourceBin::deserialize(d)? {
                 SourceBin::WalkIn => Source::WalkIn,
-                SourceBin::OfficerReport(reporter, village) => {
-                    Source::OfficerReport { reporter, village }
-                }
-                SourceBin::DepartmentReferral(department) => {
-                    Source::DepartmentReferral { department }
-                }
+                SourceBin::OfficerReport(reporter, village) => Source::OfficerReport { reporter, village },
+                SourceBin::DepartmentReferral(department) => Source::DepartmentReferral { department },
             });
         }
         let j = SourceJson::deserialize(d)?;
         let nonempty = |v: Option<String>, field: &str| match v {
             Some(t) if !t.trim().is_empty() => Ok(t.trim().to_string()),
-            _ => Err(D::Error::custom(format!(
-                "an officer_report source needs '{field}'"
-            ))),
+            _ => Err(D::Error::custom(format!("an officer_report source needs '{field}'"))),
         };
         match j.kind.as_str() {
             "walk_in" => Ok(Source::WalkIn),
@@ -333,31 +284,19 @@ mod tests {
 
     #[test]
     fn source_json_is_tagged_and_binary_round_trips() {
-        let s = Source::OfficerReport {
-            reporter: "李明".into(),
-            village: "东湖村".into(),
-        };
+        let s = Source::OfficerReport { reporter: "李明".into(), village: "东湖村".into() };
         let json = serde_json::to_string(&s).unwrap();
-        assert_eq!(
-            json,
-            r#"{"type":"officer_report","reporter":"李明","village":"东湖村"}"#
-        );
+        assert_eq!(json, r#"{"type":"officer_report","reporter":"李明","village":"东湖村"}"#);
         assert_eq!(serde_json::from_str::<Source>(&json).unwrap(), s);
-        assert_eq!(
-            serde_json::to_string(&Source::WalkIn).unwrap(),
-            r#"{"type":"walk_in"}"#
-        );
+        assert_eq!(serde_json::to_string(&Source::WalkIn).unwrap(), r#"{"type":"walk_in"}"#);
         let bin = bincode::serde::encode_to_vec(&s, bincode::config::standard()).unwrap();
-        let (back, _): (Source, usize) =
-            bincode::serde::decode_from_slice(&bin, bincode::config::standard()).unwrap();
+        let (back, _): (Source, usize) = bincode::serde::decode_from_slice(&bin, bincode::config::standard()).unwrap();
         assert_eq!(back, s);
     }
 
     #[test]
     fn source_json_refuses_missing_reporter_and_unknown_fields() {
-        assert!(
-            serde_json::from_str::<Source>(r#"{"type":"officer_report","village":"x"}"#).is_err()
-        );
+        assert!(serde_json::from_str::<Source>(r#"{"type":"officer_report","village":"x"}"#).is_err());
         assert!(serde_json::from_str::<Source>(r#"{"type":"walk_in","extra":1}"#).is_err());
         assert!(serde_json::from_str::<Source>(r#"{"type":"department_referral"}"#).is_err());
     }

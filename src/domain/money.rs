@@ -90,14 +90,10 @@ impl FromStr for Money {
     fn from_str(s: &str) -> Result<Money, MoneyError> {
         let trimmed = s.trim();
         let plain = trimmed.strip_prefix('-').unwrap_or(trimmed);
-        if plain.is_empty()
-            || plain.starts_with('.')
-            || !plain.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        {
+        if plain.is_empty() || plain.starts_with('.') || !plain.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
             return Err(MoneyError::NotANumber(s.to_string()));
         }
-        let value =
-            Decimal::from_str(trimmed).map_err(|_| MoneyError::NotANumber(s.to_string()))?;
+        let value = Decimal::from_str(trimmed).map_err(|_| MoneyError::NotANumber(s.to_string()))?;
         Money::new(value)
     }
 }
@@ -160,26 +156,11 @@ mod tests {
 
     #[test]
     fn refuses_negative_too_precise_and_junk() {
-        assert!(matches!(
-            "-1".parse::<Money>(),
-            Err(MoneyError::Negative(_))
-        ));
-        assert!(matches!(
-            "1.234".parse::<Money>(),
-            Err(MoneyError::TooPrecise(_))
-        ));
-        assert!(matches!(
-            "abc".parse::<Money>(),
-            Err(MoneyError::NotANumber(_))
-        ));
-        assert!(matches!(
-            "1e3".parse::<Money>(),
-            Err(MoneyError::NotANumber(_))
-        ));
-        assert!(matches!(
-            "100000000.01".parse::<Money>(),
-            Err(MoneyError::TooLarge(_))
-        ));
+        assert!(matches!("-1".parse::<Money>(), Err(MoneyError::Negative(_))));
+        assert!(matches!("1.234".parse::<Money>(), Err(MoneyError::TooPrecise(_))));
+        assert!(matches!("abc".parse::<Money>(), Err(MoneyError::NotANumber(_))));
+        assert!(matches!("1e3".parse::<Money>(), Err(MoneyError::NotANumber(_))));
+        assert!(matches!("100000000.01".parse::<Money>(), Err(MoneyError::TooLarge(_))));
     }
 
     #[test]

@@ -70,20 +70,13 @@ pub struct Household {
 
 impl Default for Household {
     fn default() -> Household {
-        Household {
-            size: 1,
-            monthly_income: Money::ZERO,
-            members: Vec::new(),
-        }
+        Household { size: 1, monthly_income: Money::ZERO, members: Vec::new() }
     }
 }
 
 impl Household {
     /// Every ID number in the household, the applicant's first.
-    pub fn id_numbers<'a>(
-        &'a self,
-        applicant: &'a Applicant,
-    ) -> impl Iterator<Item = &'a IdNumber> {
+    pub fn id_numbers<'a>(&'a self, applicant: &'a Applicant) -> impl Iterator<Item = &'a IdNumber> {
         std::iter::once(&applicant.id_number).chain(self.members.iter().map(|m| &m.id_number))
     }
 }

@@ -28,15 +28,11 @@ pub mod moment {
         use serde::de::Error;
         if d.is_human_readable() {
             let s = String::deserialize(d)?;
-            DateTime::parse_from_rfc3339(&s).map_err(|e| {
-                D::Error::custom(format!(
-                    "'{s}' is not a time like 2026-11-29T09:12:33+08:00 ({e})"
-                ))
-            })
+            DateTime::parse_from_rfc3339(&s)
+                .map_err(|e| D::Error::custom(format!("'{s}' is not a time like 2026-11-29T09:12:33+08:00 ({e})")))
         } else {
             let (secs, off) = <(i64, i32)>::deserialize(d)?;
-            moment_from_parts(secs, off)
-                .ok_or_else(|| D::Error::custom("a stored time is out of range"))
+            moment_from_parts(secs, off).ok_or_else(|| D::Error::custom("a stored time is out of range"))
         }
     }
 }
@@ -79,8 +75,7 @@ pub mod day {
                 .map_err(|_| D::Error::custom(format!("'{s}' is not a date like 2026-11-29")))
         } else {
             let n = i32::deserialize(d)?;
-            NaiveDate::from_num_days_from_ce_opt(n)
-                .ok_or_else(|| D::Error::custom("a stored date is out of range"))
+            NaiveDate::from_num_days_from_ce_opt(n).ok_or_else(|| D::Error::custom("a stored date is out of range"))
         }
     }
 }

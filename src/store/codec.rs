@@ -18,11 +18,7 @@ pub fn encode<T: Serialize>(value: &T, what: &'static str) -> Result<Vec<u8>, St
     bincode::serde::encode_into_std_write(value, &mut out, bincode::config::standard())
         .map_err(|e| StoreError::Damaged(format!("cannot encode a {what}: {e}")))?;
     if out.len() > MAX_RECORD_BYTES {
-        return Err(StoreError::TooLarge {
-            what,
-            size: out.len(),
-            limit: MAX_RECORD_BYTES,
-        });
+        return Err(StoreError::TooLarge { what, size: out.len(), limit: MAX_RECORD_BYTES });
     }
     Ok(out)
 }
@@ -31,15 +27,10 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &'static str) -> Result<T
     match bytes.split_first() {
         None => Err(StoreError::Damaged(format!("an empty {what} record"))),
         Some((&RECORD_VERSION, body)) => {
-            let (value, used) =
-                bincode::serde::decode_from_slice(body, bincode::config::standard()).map_err(
-                    |e| StoreError::Damaged(format!("a {what} record cannot be read: {e}")),
-                )?;
+            let (value, used) = bincode::serde::decode_from_slice(body, bincode::config::standard())
+                .map_err(|e| StoreError::Damaged(format!("a {what} record cannot be read: {e}")))?;
             if used != body.len() {
-                return Err(StoreError::Damaged(format!(
-                    "a {what} record has {} stray bytes",
-                    body.len() - used
-                )));
+                return Err(StoreError::Damaged(format!("a {what} record has {} stray bytes", body.len() - used)));
             }
             Ok(value)
         }

@@ -23,10 +23,7 @@ fn input(id_number: &str, member: Option<&str>) -> CaseInput {
 }
 
 fn add(store: &Store, input: CaseInput) -> Case {
-    let at = FixedOffset::east_opt(8 * 3600)
-        .unwrap()
-        .with_ymd_and_hms(2026, 11, 29, 9, 0, 0)
-        .unwrap();
+    let at = FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(2026, 11, 29, 9, 0, 0).unwrap();
     store
         .add_case::<std::convert::Infallible>("320106001", 3, day(), |id| {
             Ok(Case::receive(
@@ -50,20 +47,11 @@ fn cases_are_numbered_per_day_and_the_sequence_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
-        assert_eq!(
-            add(&store, input("11010519491231002X", None)).id.as_str(),
-            "320106001-03-20261129-0001"
-        );
-        assert_eq!(
-            add(&store, input("11010519491231002X", None)).id.as_str(),
-            "320106001-03-20261129-0002"
-        );
+        assert_eq!(add(&store, input("11010519491231002X", None)).id.as_str(), "320106001-03-20261129-0001");
+        assert_eq!(add(&store, input("11010519491231002X", None)).id.as_str(), "320106001-03-20261129-0002");
     }
     let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
-    assert_eq!(
-        add(&store, input("11010519491231002X", None)).id.as_str(),
-        "320106001-03-20261129-0003"
-    );
+    assert_eq!(add(&store, input("11010519491231002X", None)).id.as_str(), "320106001-03-20261129-0003");
     assert_eq!(store.case_count(), 3);
 }
 
@@ -71,10 +59,7 @@ fn cases_are_numbered_per_day_and_the_sequence_survives_a_restart() {
 fn a_person_is_found_as_applicant_and_as_household_member() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
-    let c = add(
-        &store,
-        input("11010519491231002X", Some("110101199003070011")),
-    );
+    let c = add(&store, input("11010519491231002X", Some("110101199003070011")));
     add(&store, input("32010619850615351X", None));
     let member = IdNumber::parse_any_date("110101199003070011").unwrap();
     let found = store.cases_of_person(&member).unwrap();
@@ -91,26 +76,13 @@ fn a_transition_moves_the_state_index_and_a_refusal_changes_nothing() {
     let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
     let c = add(&store, input("11010519491231002X", None));
     let at = c.received_at;
-    let refer = Transition::Refer {
-        department: Department::CivilAffairs,
-        due_by: day(),
-    };
-    store
-        .update_case(&c.id, |case, _| {
-            case.apply(&refer, "clerk01", at).or_else(refuse)
-        })
-        .unwrap();
+    let refer = Transition::Refer { department: Department::CivilAffairs, due_by: day() };
+    store.update_case(&c.id, |case, _| case.apply(&refer, "clerk01", at).or_else(refuse)).unwrap();
     assert_eq!(store.ids_in_state(State::Received).unwrap(), vec![]);
-    assert_eq!(
-        store.ids_in_state(State::Referred).unwrap(),
-        vec![c.id.clone()]
-    );
+    assert_eq!(store.ids_in_state(State::Referred).unwrap(), vec![c.id.clone()]);
     let before = store.fingerprint().unwrap();
     let err = store
-        .update_case(&c.id, |case, _| {
-            case.apply(&Transition::Disburse, "clerk01", at)
-                .or_else(refuse)
-        })
+        .update_case(&c.id, |case, _| case.apply(&Transition::Disburse, "clerk01", at).or_else(refuse))
         .unwrap_err();
     assert!(matches!(err, WriteError::Refused(_)));
     assert_eq!(store.fingerprint().unwrap(), before);
@@ -123,13 +95,9 @@ fn a_transition_moves_the_state_index_and_a_refusal_changes_nothing() {
 fn a_second_open_of_the_same_store_is_refused_as_in_use() {
     let dir = tempfile::tempdir().unwrap();
     let _first = Store::open(dir.path(), &StoreOptions::default()).unwrap();
-    let err = Store::open(dir.path(), &StoreOptions::default())
-        .err()
-        .unwrap();
+    let err = Store::open(dir.path(), &StoreOptions::default()).err().unwrap();
     assert!(matches!(err, StoreError::InUse(_)), "{err}");
-    assert!(err
-        .to_string()
-        .contains("is in use by another onedoor process"));
+    assert!(err.to_string().contains("is in use by another onedoor process"));
 }
 
 #[test]
@@ -155,34 +123,20 @@ fn a_newer_schema_is_refused_at_open() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
-        store.trees[META]
-            .insert(b"schema", &99u32.to_be_bytes())
-            .unwrap();
+        store.trees[META].insert(b"schema", &99u32.to_be_bytes()).unwrap();
         store.sync().unwrap();
     }
-    let err = Store::open(dir.path(), &StoreOptions::default())
-        .err()
-        .unwrap();
-    assert!(
-        matches!(err, StoreError::NewerSchema { found: 99 }),
-        "{err}"
-    );
+    let err = Store::open(dir.path(), &StoreOptions::default()).err().unwrap();
+    assert!(matches!(err, StoreError::NewerSchema { found: 99 }), "{err}");
 }
 
 #[test]
 fn case_records_stay_small() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
-    let c = add(
-        &store,
-        input("11010519491231002X", Some("110101199003070011")),
-    );
+    let c = add(&store, input("11010519491231002X", Some("110101199003070011")));
     let bytes = encode(&c, "case").unwrap();
-    assert!(
-        bytes.len() < 400,
-        "a plain case takes {} bytes",
-        bytes.len()
-    );
+    assert!(bytes.len() < 400, "a plain case takes {} bytes", bytes.len());
     let back: Case = decode(&bytes, "case").unwrap();
     assert_eq!(back, c);
 }
@@ -191,28 +145,14 @@ fn case_records_stay_small() {
 fn search_finds_by_name_id_number_prefix_and_case_id() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
-    let a = add(
-        &store,
-        input("11010519491231002X", Some("110101199003070011")),
-    );
+    let a = add(&store, input("11010519491231002X", Some("110101199003070011")));
     let b = add(&store, input("32010619850615351X", None));
     assert_eq!(store.search("王", 10).unwrap().len(), 2);
-    assert_eq!(
-        store.search("李", 10).unwrap().len(),
-        0,
-        "members are found by number, not name"
-    );
+    assert_eq!(store.search("李", 10).unwrap().len(), 0, "members are found by number, not name");
     let by_number = store.search("110101199003", 10).unwrap();
-    assert_eq!(
-        by_number.iter().map(|s| &s.id).collect::<Vec<_>>(),
-        vec![&a.id]
-    );
+    assert_eq!(by_number.iter().map(|s| &s.id).collect::<Vec<_>>(), vec![&a.id]);
     let by_id = store.search(b.id.as_str(), 10).unwrap();
     assert_eq!(by_id[0].id, b.id);
-    assert_eq!(
-        store.search("320106001-03", 1).unwrap().len(),
-        1,
-        "the limit holds"
-    );
+    assert_eq!(store.search("320106001-03", 1).unwrap().len(), 1, "the limit holds");
     assert!(store.search("  ", 10).unwrap().is_empty());
 }

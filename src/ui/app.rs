@@ -99,13 +99,7 @@ pub enum Popup {
     /// `Confirm(Pending)`: yes runs it, cancel leaves everything as it was.
     Confirm(Pending),
     /// A value the step needs (an amount, a reason).
-    Input {
-        purpose: InputPurpose,
-        id: CaseId,
-        text: String,
-        cursor: usize,
-        error: Option<String>,
-    },
+    Input { purpose: InputPurpose, id: CaseId, text: String, cursor: usize, error: Option<String> },
     /// The department to refer to.
     ChooseDepartment { id: CaseId, selected: usize },
 }
@@ -130,6 +124,17 @@ pub struct IntakeState {
     pub error: Option<FormError>,
     /// The ID number the duplicate check last looked at, and what it found.
     pub duplicate: Option<(String, Option<String>)>,
+    /// The window's live judgement of the form (policy entitlement, possible
+    /// duplicates), once the form is complete enough to judge.
+    pub assessed: Option<Assessed>,
+}
+
+/// What [`Window::assess`] made of the form, in the clerk's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessed {
+    pub entitlement: String,
+    /// Possible duplicates by the policy's rule (they may need a supervisor).
+    pub duplicates: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -240,17 +245,11 @@ impl App {
     }
 
     fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            kind: MessageKind::Info,
-            text: text.into(),
-        });
+        self.message = Some(Message { kind: MessageKind::Info, text: text.into() });
     }
 
     fn error(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            kind: MessageKind::Error,
-            text: text.into(),
-        });
+        self.message = Some(Message { kind: MessageKind::Error, text: text.into() });
     }
 
     /// Waits until the draft on disk is the form on screen.
@@ -318,11 +317,7 @@ impl App {
         }
         self.screen = Screen::Intake;
         self.form_changed();
-        let text = if opened {
-            S::ReadCardNotInForm
-        } else {
-            S::CardFilled
-        };
+        let text = if opened { S::ReadCardNotInForm } else { S::CardFilled };
         self.info(text.get(self.lang));
     }
 
@@ -356,10 +351,7 @@ impl App {
     fn typing_screen(&self) -> bool {
         match self.screen {
             Screen::Search => true,
-            Screen::Intake => self
-                .intake
-                .as_ref()
-                .is_some_and(|i| i.focus.control() == Control::Text),
+            Screen::Intake => self.intake.as_ref().is_some_and(|i| i.focus.control() == Control::Text),
             Screen::Queue | Screen::Detail => false,
         }
     }
@@ -372,9 +364,7 @@ impl App {
             }
             Screen::Intake => {
                 if let Some(i) = &mut self.intake {
-                    if i.focus.control() == Control::Text
-                        && i.form.insert(i.focus, &mut i.cursor, c)
-                    {
+                    if i.focus.control() == Control::Text && i.form.insert(i.focus, &mut i.cursor, c) {
                         self.form_changed();
                     }
                 }
@@ -504,11 +494,7 @@ impl App {
                 }
             }
             Screen::Detail => {
-                let to = self
-                    .detail
-                    .as_ref()
-                    .map(|d| d.return_to)
-                    .unwrap_or(Screen::Queue);
+                let to = self.detail.as_ref().map(|d| d.return_to).unwrap_or(Screen::Queue);
                 self.detail = None;
                 self.screen = to;
             }
@@ -644,11 +630,7 @@ impl App {
     }
 
     fn selected_case_id(&self) -> Option<CaseId> {
-        self.queue
-            .selected
-            .checked_sub(self.held.len())
-            .and_then(|i| self.queue.rows.get(i))
-            .map(|r| r.id.clone())
+        self.queue.selected.checked_sub(self.held.len()).and_then(|i| self.queue.rows.get(i)).map(|r| r.id.clone())
     }
 
     /// Selects a case in the queue.
@@ -665,10 +647,7 @@ impl App {
         }
         match self.store.next_ticket(self.today()) {
             Ok(ticket) => {
-                self.open_intake(Form {
-                    ticket: Some(ticket),
-                    ..Form::default()
-                });
+                self.open_intake(Form { ticket: Some(ticket), ..Form::default() });
                 let text = strings::called(ticket, self.lang);
                 self.info(text);
             }
@@ -685,10 +664,7 @@ impl App {
             return;
         };
         let ticket = intake.form.ticket;
-        self.held.push(HeldTicket {
-            day: self.today(),
-            form: intake.form,
-        });
+        self.held.push(HeldTicket { day: self.today(), form: intake.form });
         self.write_held();
         self.draft.save(None);
         self.screen = Screen::Queue;
@@ -724,13 +700,8 @@ impl App {
 
     fn open_intake(&mut self, form: Form) {
         let cursor = input::end(&form.id_number);
-        self.intake = Some(IntakeState {
-            form,
-            focus: Field::IdNumber,
-            cursor,
-            error: None,
-            duplicate: None,
-        });
+        self.intake =
+            Some(IntakeState { form, focus: Field::IdNumber, cursor, error: None, duplicate: None, assessed: None });
         self.screen = Screen::Intake;
         self.check_duplicates();
     }
@@ -748,6 +719,7 @@ impl App {
             }
         }
         self.check_duplicates();
+        self.assess();
         let form = self.intake.as_ref().map(|i| &i.form);
         self.draft.save(form);
     }
@@ -759,10 +731,7 @@ impl App {
         let Some(i) = &mut self.intake else {
             return;
         };
-        if i.duplicate
-            .as_ref()
-            .is_some_and(|(n, _)| *n == i.form.id_number)
-        {
+        if i.duplicate.as_ref().is_some_and(|(n, _)| *n == i.form.id_number) {
             return;
         }
         let found = match i.form.id_check(today) {
@@ -770,12 +739,8 @@ impl App {
                 Ok(cases) if !cases.is_empty() => {
                     let latest = cases.iter().max_by_key(|c| c.received_at);
                     latest.map(|c| {
-                        let what = format!(
-                            "{} {} {}",
-                            c.day(),
-                            strings::kind(c.kind, lang),
-                            strings::state(c.state, lang)
-                        );
+                        let what =
+                            format!("{} {} {}", c.day(), strings::kind(c.kind, lang), strings::state(c.state, lang));
                         strings::duplicate_banner(cases.len(), &what, lang)
                     })
                 }
@@ -788,6 +753,30 @@ impl App {
             Err(_) => None,
         };
         i.duplicate = Some((i.form.id_number.clone(), found));
+    }
+
+    /// The live entitlement and duplicate judgement of the window's policy.
+    fn assess(&mut self) {
+        let today = self.today();
+        let lang = self.lang;
+        let Some(i) = &mut self.intake else {
+            return;
+        };
+        i.assessed = match i.form.to_input(today, lang) {
+            Ok(input) => match Window::new(&self.store, &self.counter).assess(&input, today) {
+                Ok(a) => Some(Assessed {
+                    entitlement: strings::entitlement(&a.entitlement, lang),
+                    duplicates: (!a.duplicates.possible_duplicates.is_empty()).then(|| {
+                        strings::policy_duplicates(a.duplicates.possible_duplicates.len(), a.duplicates.blocks, lang)
+                    }),
+                }),
+                Err(e) => {
+                    tracing::warn!("cannot assess the form: {e}");
+                    None
+                }
+            },
+            Err(_) => None,
+        };
     }
 
     fn move_focus(&mut self, step: isize) {
@@ -844,11 +833,7 @@ impl App {
     fn open_detail(&mut self, id: &CaseId, return_to: Screen) {
         match self.store.case(id) {
             Ok(Some(case)) => {
-                self.detail = Some(DetailState {
-                    case,
-                    scroll: 0,
-                    return_to,
-                });
+                self.detail = Some(DetailState { case, scroll: 0, return_to });
                 self.screen = Screen::Detail;
             }
             Ok(None) => {
@@ -883,15 +868,10 @@ impl App {
         let id = case.id.clone();
         let today = self.today();
         let probe = match a {
-            Step::Refer => Transition::Refer {
-                department: case.kind.usual_department(),
-                due_by: today,
-            },
+            Step::Refer => Transition::Refer { department: case.kind.usual_department(), due_by: today },
             Step::Review => Transition::Review { note: None },
             Step::Approve => Transition::Approve { amount: None },
-            Step::Reject => Transition::Reject {
-                reason: String::new(),
-            },
+            Step::Reject => Transition::Reject { reason: String::new() },
             Step::Disburse => Transition::Disburse,
             Step::Complete => Transition::Complete,
             Step::Withdraw => Transition::Withdraw { note: None },
@@ -905,28 +885,13 @@ impl App {
         self.popup = Some(match a {
             Step::Refer => {
                 let usual = case.kind.usual_department();
-                Popup::ChooseDepartment {
-                    id,
-                    selected: Department::ALL
-                        .iter()
-                        .position(|d| *d == usual)
-                        .unwrap_or(0),
-                }
+                Popup::ChooseDepartment { id, selected: Department::ALL.iter().position(|d| *d == usual).unwrap_or(0) }
             }
-            Step::Review => Popup::Input {
-                purpose: InputPurpose::ReviewNote,
-                id,
-                text: String::new(),
-                cursor: 0,
-                error: None,
-            },
+            Step::Review => {
+                Popup::Input { purpose: InputPurpose::ReviewNote, id, text: String::new(), cursor: 0, error: None }
+            }
             Step::Approve => {
-                let amount = case
-                    .entitlement
-                    .as_ref()
-                    .map(|e| e.amount)
-                    .unwrap_or(case.requested_amount)
-                    .to_string();
+                let amount = case.entitlement.as_ref().map(|e| e.amount).unwrap_or(case.requested_amount).to_string();
                 Popup::Input {
                     purpose: InputPurpose::ApproveAmount,
                     id,
@@ -935,32 +900,30 @@ impl App {
                     error: None,
                 }
             }
-            Step::Reject => Popup::Input {
-                purpose: InputPurpose::RejectReason,
-                id,
-                text: String::new(),
-                cursor: 0,
-                error: None,
-            },
-            Step::Disburse => Popup::Confirm(Pending::Act {
-                id,
-                action: CaseAction::Disburse,
-            }),
-            Step::Complete => Popup::Confirm(Pending::Act {
-                id,
-                action: CaseAction::Complete,
-            }),
-            Step::Withdraw => Popup::Confirm(Pending::Act {
-                id,
-                action: CaseAction::Withdraw(None),
-            }),
+            Step::Reject => {
+                Popup::Input { purpose: InputPurpose::RejectReason, id, text: String::new(), cursor: 0, error: None }
+            }
+            Step::Disburse => Popup::Confirm(Pending::Act { id, action: CaseAction::Disburse }),
+            Step::Complete => Popup::Confirm(Pending::Act { id, action: CaseAction::Complete }),
+            Step::Withdraw => Popup::Confirm(Pending::Act { id, action: CaseAction::Withdraw(None) }),
         });
     }
 
     fn run_case_action(&mut self, id: &CaseId, action: &CaseAction) {
         let lang = self.lang;
         let window = Window::new(&self.store, &self.counter);
-        match window.act(id, action, &self.operator, self.now) {
+        let from_fund = *action == CaseAction::Disburse
+            && self.detail.as_ref().is_some_and(|d| &d.case.id == id && crate::window::paid_from_fund(&d.case));
+        let result = if from_fund {
+            // A reserve-fund case is paid from the fund: ledger and case in one transaction.
+            window.fund_disburse(id, None, &self.operator, self.now).map(|(case, fund)| {
+                self.fund_balance = Some(fund.balance());
+                case
+            })
+        } else {
+            window.act(id, action, &self.operator, self.now)
+        };
+        match result {
             Ok(case) => {
                 tracing::info!(case = %case.id, ?action, "acted");
                 let verb = action_verb(action, lang);
@@ -971,10 +934,7 @@ impl App {
                 }
                 self.refresh_queue();
                 self.info(strings::acted(verb, lang));
-                self.events.push(CounterEvent::Acted {
-                    case: Box::new(case),
-                    action: action.clone(),
-                });
+                self.events.push(CounterEvent::Acted { case: Box::new(case), action: action.clone() });
             }
             Err(e) => {
                 tracing::warn!("step refused or failed: {e}");
@@ -990,14 +950,7 @@ impl App {
         let takes_text = matches!(self.popup, Some(Popup::Input { .. }));
         if takes_text {
             if let Some(c) = typed(key) {
-                if let Some(Popup::Input {
-                    purpose,
-                    text,
-                    cursor,
-                    error,
-                    ..
-                }) = &mut self.popup
-                {
+                if let Some(Popup::Input { purpose, text, cursor, error, .. }) = &mut self.popup {
                     let ok = match purpose {
                         InputPurpose::ApproveAmount => c.is_ascii_digit() || c == '.',
                         InputPurpose::RejectReason | InputPurpose::ReviewNote => {
@@ -1019,11 +972,7 @@ impl App {
             Action::Confirm => self.popup_confirm(),
             Action::Cancel | Action::Back => self.popup_cancel(),
             Action::Up | Action::Down | Action::Left | Action::Right => {
-                let step = if matches!(a, Action::Up | Action::Left) {
-                    -1
-                } else {
-                    1
-                };
+                let step = if matches!(a, Action::Up | Action::Left) { -1 } else { 1 };
                 match &mut self.popup {
                     Some(Popup::ChooseDepartment { selected, .. }) => {
                         let n = Department::ALL.len() as isize;
@@ -1101,19 +1050,10 @@ impl App {
                 }
             },
             Popup::ChooseDepartment { id, selected } => {
-                let dept = Department::ALL
-                    .get(selected)
-                    .copied()
-                    .unwrap_or(Department::CivilAffairs);
-                self.run_case_action(&id, &CaseAction::Refer(dept));
+                let dept = Department::ALL.get(selected).copied().unwrap_or(Department::CivilAffairs);
+                self.run_case_action(&id, &CaseAction::Refer(Some(dept)));
             }
-            Popup::Input {
-                purpose,
-                id,
-                text,
-                cursor,
-                ..
-            } => {
+            Popup::Input { purpose, id, text, cursor, .. } => {
                 let reopen = |error: String| Popup::Input {
                     purpose,
                     id: id.clone(),
@@ -1205,13 +1145,7 @@ enum Step {
 /// A plain character typed (no Ctrl or Alt).
 fn typed(key: &KeyEvent) -> Option<char> {
     match key.code {
-        KeyCode::Char(c)
-            if !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
-            Some(c)
-        }
+        KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => Some(c),
         _ => None,
     }
 }
@@ -1221,6 +1155,9 @@ pub fn window_error(e: &WindowError, lang: Lang) -> String {
     match e {
         WindowError::Input(e) => strings::input_error(e, lang),
         WindowError::Transition(e) => strings::transition_error(e, lang),
+        WindowError::Duplicate(e) => strings::duplicate_refusal(e, lang),
+        WindowError::Fund(e) => strings::fund_error(e, lang),
+        WindowError::Refused(why) => strings::policy_refusal(why, lang),
         WindowError::Store(e) if e.is_refusal() => e.to_string(),
         WindowError::Store(e) => strings::failed(e, lang),
     }
@@ -1231,7 +1168,7 @@ pub fn action_verb(a: &CaseAction, lang: Lang) -> &'static str {
     let key = match a {
         CaseAction::Refer(_) => "refer",
         CaseAction::Review(_) => "review",
-        CaseAction::Approve(_) => "approve",
+        CaseAction::Approve(_) | CaseAction::ApproveAsSupervisor(_) => "approve",
         CaseAction::Reject(_) => "reject",
         CaseAction::Disburse => "disburse",
         CaseAction::Complete => "complete",

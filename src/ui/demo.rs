@@ -8,19 +8,17 @@ use crate::config::CounterConfig;
 use crate::domain::case::{Acceptance, CaseInput};
 use crate::domain::id_number::check_character;
 use crate::domain::time::Moment;
-use crate::domain::{
-    Applicant, Case, CaseId, Channel, Household, IdNumber, Kind, Money, Reason, Residence, Source,
-};
+use crate::domain::{Applicant, Case, CaseId, Channel, Household, IdNumber, Kind, Money, Reason, Residence, Source};
 use crate::store::{Store, StoreError, WriteError};
 use crate::window::{CaseAction, Window, WindowError};
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
-    "何", "郭", "马", "罗",
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马",
+    "罗",
 ];
 const GIVEN: &[&str] = &[
-    "芳", "伟", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
-    "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建国", "淑珍",
+    "芳", "伟", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰",
+    "霞", "平", "刚", "桂英", "建国", "淑珍",
 ];
 const REGIONS: &[&str] = &["320106", "320104", "320115", "320117", "320118", "320113"];
 const VILLAGES: &[&str] = &["东湖村", "西岗村", "南塘社区", "北圩村", "青石社区"];
@@ -31,10 +29,7 @@ pub struct Dice(u64);
 
 impl Dice {
     pub fn new(seed: u64) -> Dice {
-        Dice(
-            seed.wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407),
-        )
+        Dice(seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407))
     }
 
     pub fn roll(&mut self) -> u64 {
@@ -60,8 +55,8 @@ impl Dice {
 pub fn id_number(dice: &mut Dice) -> IdNumber {
     loop {
         let region = dice.pick(REGIONS);
-        let born = NaiveDate::from_ymd_opt(1940, 1, 1).unwrap_or(NaiveDate::MIN)
-            + Duration::days(dice.below(68 * 365) as i64);
+        let born =
+            NaiveDate::from_ymd_opt(1940, 1, 1).unwrap_or(NaiveDate::MIN) + Duration::days(dice.below(68 * 365) as i64);
         let seq = dice.below(1000);
         let first17 = format!("{region}{}{seq:03}", born.format("%Y%m%d"));
         let text = format!("{first17}{}", check_character(first17.as_bytes()));
@@ -107,36 +102,23 @@ fn description(reason: Reason) -> &'static str {
 pub fn sample_input(dice: &mut Dice, ticket: Option<u32>) -> CaseInput {
     let kind = *dice.pick(Kind::ALL);
     let reason = reason_for(kind, dice);
-    let residence = if dice.below(3) == 0 {
-        Residence::Rural
-    } else {
-        Residence::Urban
-    };
+    let residence = if dice.below(3) == 0 { Residence::Rural } else { Residence::Urban };
     let source = match dice.below(10) {
         0 | 1 => Source::OfficerReport {
             reporter: dice.pick(REPORTERS).to_string(),
             village: dice.pick(VILLAGES).to_string(),
         },
-        2 => Source::DepartmentReferral {
-            department: kind.usual_department(),
-        },
+        2 => Source::DepartmentReferral { department: kind.usual_department() },
         _ => Source::WalkIn,
     };
-    let green = matches!(
-        reason,
-        Reason::SeriousIllness | Reason::Accident | Reason::Disaster
-    ) && dice.below(4) == 0;
+    let green = matches!(reason, Reason::SeriousIllness | Reason::Accident | Reason::Disaster) && dice.below(4) == 0;
     let amount = [500u32, 800, 1000, 2000, 3000, 5000, 10000][dice.below(7)];
     let id = id_number(dice);
     let size = 1 + dice.below(5) as u8;
     CaseInput {
         schema: None,
         kind,
-        channel: if green {
-            Channel::Green
-        } else {
-            Channel::Normal
-        },
+        channel: if green { Channel::Green } else { Channel::Normal },
         source,
         applicant: Applicant {
             name: name(dice),
@@ -163,56 +145,46 @@ pub fn sample_input(dice: &mut Dice, ticket: Option<u32>) -> CaseInput {
             .map(|d| crate::domain::case::DocumentInput::Name(*d))
             .collect(),
         ticket,
+        assessment: Default::default(),
     }
 }
 
 /// Moves a case along so that the queue shows every state.
-fn advance(
-    window: &Window,
-    case: &Case,
-    dice: &mut Dice,
-    op: &str,
-    at: Moment,
-) -> Result<(), WindowError> {
+fn advance(window: &Window, case: &Case, dice: &mut Dice, op: &str, at: Moment) -> Result<(), WindowError> {
+    let approve = CaseAction::ApproveAsSupervisor(None);
     let steps: Vec<CaseAction> = match case.channel {
         Channel::Green => match dice.below(4) {
             0 => vec![],
-            1 => vec![CaseAction::Approve(None)],
-            2 => vec![CaseAction::Approve(None), CaseAction::Disburse],
+            1 => vec![approve.clone()],
+            2 => vec![approve.clone(), CaseAction::Disburse],
             _ => vec![
-                CaseAction::Approve(None),
+                approve.clone(),
                 CaseAction::Disburse,
                 CaseAction::Review(Some("事后审核：情况属实".into())),
                 CaseAction::Complete,
             ],
         },
         Channel::Normal => {
-            let refer = CaseAction::Refer(case.kind.usual_department());
+            let refer = CaseAction::Refer(None);
             let review = CaseAction::Review(Some("入户核查属实".into()));
             match dice.below(20) {
                 0..=7 => vec![],
                 8..=11 => vec![refer],
                 12..=14 => vec![refer, review],
-                15 | 16 => vec![refer, review, CaseAction::Approve(None)],
+                15 | 16 => vec![refer, review, approve.clone()],
                 17 => vec![refer, review, CaseAction::Reject("家庭收入高于标准".into())],
-                18 => vec![
-                    refer,
-                    review,
-                    CaseAction::Approve(None),
-                    CaseAction::Disburse,
-                ],
-                _ => vec![
-                    refer,
-                    review,
-                    CaseAction::Approve(None),
-                    CaseAction::Disburse,
-                    CaseAction::Complete,
-                ],
+                18 => vec![refer, review, approve.clone(), CaseAction::Disburse],
+                _ => vec![refer, review, approve.clone(), CaseAction::Disburse, CaseAction::Complete],
             }
         }
     };
+    let mut current = case.clone();
     for step in steps {
-        window.act(&case.id, &step, op, at)?;
+        current = if step == CaseAction::Disburse && crate::window::paid_from_fund(&current) {
+            window.fund_disburse(&case.id, None, op, at)?.0
+        } else {
+            window.act(&case.id, &step, op, at)?
+        };
     }
     Ok(())
 }
@@ -239,18 +211,17 @@ pub fn seed_demo(
         .unwrap_or(now);
     let ops = ["clerk01", "clerk02"];
     let mut added = 0;
+    // The year's appropriation to the emergency relief reserve fund.
+    let budget =
+        crate::domain::fund::FundEntry::appropriation(start - Duration::days(40), "supervisor", Money::yuan(500_000));
+    window.fund_deposit(budget)?;
     // Overdue: open cases received five weeks ago.
     for i in 0..4 {
         let at = start - Duration::days(35 + i);
         let input = sample_input(&mut dice, None);
         let case = window.accept(input, ops[0], at)?;
         if i % 2 == 0 {
-            window.act(
-                &case.id,
-                &CaseAction::Refer(case.kind.usual_department()),
-                ops[0],
-                at,
-            )?;
+            window.act(&case.id, &CaseAction::Refer(None), ops[0], at)?;
         }
         added += 1;
     }

@@ -27,10 +27,7 @@ pub struct HeldTicket {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "file".into());
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
     let tmp = dir.join(format!(".{name}.tmp"));
     {
         let mut f = std::fs::File::create(&tmp)?;
@@ -99,15 +96,9 @@ impl DraftWriter {
         let path = dir.join(DRAFT_FILE);
         let (tx, rx) = mpsc::channel::<Job>();
         let thread_path = path.clone();
-        let thread = std::thread::Builder::new()
-            .name("onedoor-draft".into())
-            .spawn(move || writer_loop(&thread_path, &rx))
-            .ok();
-        DraftWriter {
-            path,
-            tx: thread.as_ref().map(|_| tx),
-            thread,
-        }
+        let thread =
+            std::thread::Builder::new().name("onedoor-draft".into()).spawn(move || writer_loop(&thread_path, &rx)).ok();
+        DraftWriter { path, tx: thread.as_ref().map(|_| tx), thread }
     }
 
     /// Hands over the form as it is now (`None` when there is no unfinished form).

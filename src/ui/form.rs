@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::strings::{self, S};
 use crate::domain::case::{CaseInput, DocumentInput};
 use crate::domain::{
-    Applicant, Channel, Department, Document, Household, IdNumber, IdNumberError, Kind, Money,
-    Reason, Residence, Source,
+    Applicant, Channel, Department, Document, Household, IdNumber, IdNumberError, Kind, Money, Reason, Residence,
+    Source,
 };
 use crate::Lang;
 
@@ -24,11 +24,8 @@ pub enum SourceChoice {
 }
 
 impl SourceChoice {
-    pub const ALL: [SourceChoice; 3] = [
-        SourceChoice::WalkIn,
-        SourceChoice::OfficerReport,
-        SourceChoice::DepartmentReferral,
-    ];
+    pub const ALL: [SourceChoice; 3] =
+        [SourceChoice::WalkIn, SourceChoice::OfficerReport, SourceChoice::DepartmentReferral];
 
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
@@ -141,11 +138,7 @@ impl Field {
             | Field::Reporter
             | Field::Village
             | Field::Description => Control::Text,
-            Field::Residence
-            | Field::Kind
-            | Field::Reason
-            | Field::Source
-            | Field::SourceDepartment => Control::Choice,
+            Field::Residence | Field::Kind | Field::Reason | Field::Source | Field::SourceDepartment => Control::Choice,
             Field::Green | Field::Document(_) => Control::Check,
         }
     }
@@ -267,11 +260,7 @@ impl Form {
         let Some(text) = self.text_mut(field) else {
             return false;
         };
-        let c = if field == Field::IdNumber {
-            c.to_ascii_uppercase()
-        } else {
-            c
-        };
+        let c = if field == Field::IdNumber { c.to_ascii_uppercase() } else { c };
         if text.chars().count() >= max {
             return false;
         }
@@ -293,15 +282,11 @@ impl Form {
             all[((i + step).rem_euclid(n)) as usize]
         }
         match field {
-            Field::Residence => {
-                self.residence = next(&[Residence::Urban, Residence::Rural], self.residence, step)
-            }
+            Field::Residence => self.residence = next(&[Residence::Urban, Residence::Rural], self.residence, step),
             Field::Kind => self.kind = next(Kind::ALL, self.kind, step),
             Field::Reason => self.reason = next(Reason::ALL, self.reason, step),
             Field::Source => self.source = next(&SourceChoice::ALL, self.source, step),
-            Field::SourceDepartment => {
-                self.source_department = next(Department::ALL, self.source_department, step)
-            }
+            Field::SourceDepartment => self.source_department = next(Department::ALL, self.source_department, step),
             Field::Green => self.green = !self.green,
             Field::Document(i) => {
                 if let Some(doc) = self.kind.documents().get(i).copied() {
@@ -326,10 +311,7 @@ impl Form {
 
     /// Has the clerk typed or chosen anything (beyond the ticket)?
     pub fn is_dirty(&self) -> bool {
-        let blank = Form {
-            ticket: self.ticket,
-            ..Form::default()
-        };
+        let blank = Form { ticket: self.ticket, ..Form::default() };
         *self != blank
     }
 
@@ -340,10 +322,7 @@ impl Form {
         for (i, c) in self.id_number.trim().chars().enumerate() {
             let ok = c.is_ascii_digit() || (i == 17 && c.eq_ignore_ascii_case(&'x'));
             if !ok && i < 17 {
-                return Err(IdNumberError::NotADigit {
-                    position: i + 1,
-                    found: c,
-                });
+                return Err(IdNumberError::NotADigit { position: i + 1, found: c });
             }
             if !ok && i == 17 {
                 return Err(IdNumberError::BadCheckCharacter(c));
@@ -367,30 +346,19 @@ impl Form {
         let id_number = self.id_check(today).map_err(|e| {
             err(
                 Field::IdNumber,
-                strings::field_problem(
-                    Field::IdNumber.label(lang),
-                    &strings::id_error(&e, lang),
-                    lang,
-                ),
+                strings::field_problem(Field::IdNumber.label(lang), &strings::id_error(&e, lang), lang),
             )
         })?;
         let name = self.name.trim();
         if name.is_empty() {
-            return Err(err(
-                Field::Name,
-                strings::required(Field::Name.label(lang), lang),
-            ));
+            return Err(err(Field::Name, strings::required(Field::Name.label(lang), lang)));
         }
         let size: u8 = match self.household_size.trim().parse() {
             Ok(n) if (1..=99).contains(&n) => n,
             _ => {
                 return Err(err(
                     Field::HouseholdSize,
-                    strings::field_problem(
-                        Field::HouseholdSize.label(lang),
-                        strings::household_size_error(lang),
-                        lang,
-                    ),
+                    strings::field_problem(Field::HouseholdSize.label(lang), strings::household_size_error(lang), lang),
                 ))
             }
         };
@@ -402,14 +370,7 @@ impl Form {
                 return Err(err(field, strings::required(field.label(lang), lang)));
             }
             text.trim().parse::<Money>().map_err(|e| {
-                err(
-                    field,
-                    strings::field_problem(
-                        field.label(lang),
-                        &strings::money_error(&e, lang),
-                        lang,
-                    ),
-                )
+                err(field, strings::field_problem(field.label(lang), &strings::money_error(&e, lang), lang))
             })
         };
         let monthly_income = money(Field::MonthlyIncome, &self.monthly_income, false)?;
@@ -418,31 +379,20 @@ impl Form {
             SourceChoice::WalkIn => Source::WalkIn,
             SourceChoice::OfficerReport => {
                 if self.reporter.trim().is_empty() {
-                    return Err(err(
-                        Field::Reporter,
-                        strings::required(Field::Reporter.label(lang), lang),
-                    ));
+                    return Err(err(Field::Reporter, strings::required(Field::Reporter.label(lang), lang)));
                 }
                 if self.village.trim().is_empty() {
-                    return Err(err(
-                        Field::Village,
-                        strings::required(Field::Village.label(lang), lang),
-                    ));
+                    return Err(err(Field::Village, strings::required(Field::Village.label(lang), lang)));
                 }
                 Source::OfficerReport {
                     reporter: self.reporter.trim().to_string(),
                     village: self.village.trim().to_string(),
                 }
             }
-            SourceChoice::DepartmentReferral => Source::DepartmentReferral {
-                department: self.source_department,
-            },
+            SourceChoice::DepartmentReferral => Source::DepartmentReferral { department: self.source_department },
         };
         let phone = Some(self.phone.trim().to_string()).filter(|p| !p.is_empty());
-        let card = self
-            .card
-            .as_ref()
-            .filter(|c| self.from_card(Field::IdNumber) && !c.id_number.is_empty());
+        let card = self.card.as_ref().filter(|c| self.from_card(Field::IdNumber) && !c.id_number.is_empty());
         let documents = self
             .kind
             .documents()
@@ -453,11 +403,7 @@ impl Form {
         Ok(CaseInput {
             schema: None,
             kind: self.kind,
-            channel: if self.green {
-                Channel::Green
-            } else {
-                Channel::Normal
-            },
+            channel: if self.green { Channel::Green } else { Channel::Normal },
             source,
             applicant: Applicant {
                 name: name.to_string(),
@@ -469,16 +415,13 @@ impl Form {
                 phone,
                 residence: self.residence,
             },
-            household: Some(Household {
-                size,
-                monthly_income,
-                members: Vec::new(),
-            }),
+            household: Some(Household { size, monthly_income, members: Vec::new() }),
             reason: self.reason,
             description: self.description.trim().to_string(),
             requested_amount,
             documents,
             ticket: self.ticket,
+            assessment: Default::default(),
         })
     }
 }

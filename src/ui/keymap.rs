@@ -283,13 +283,8 @@ impl Keymap {
             line: crate::config::line_and_column(text, offset).0,
             problem,
         };
-        let raw: HashMap<Spanned<String>, Vec<FileBinding>> =
-            toml::from_str(text).map_err(|e| {
-                at(
-                    e.span().map(|s| s.start).unwrap_or(0),
-                    e.message().trim().to_string(),
-                )
-            })?;
+        let raw: HashMap<Spanned<String>, Vec<FileBinding>> = toml::from_str(text)
+            .map_err(|e| at(e.span().map(|s| s.start).unwrap_or(0), e.message().trim().to_string()))?;
         let mut raw: Vec<(Spanned<String>, Vec<FileBinding>)> = raw.into_iter().collect();
         raw.sort_by_key(|(name, _)| name.span().start);
         let mut keymap = Keymap::default();
@@ -311,28 +306,18 @@ impl Keymap {
                 let key = Key::parse(b.key.get_ref()).ok_or_else(|| {
                     at(
                         key_at,
-                        format!(
-                            "'{}' is not a key like F5, Ctrl+S, Alt+1, Shift+Tab, PgDn or Esc",
-                            b.key.get_ref()
-                        ),
+                        format!("'{}' is not a key like F5, Ctrl+S, Alt+1, Shift+Tab, PgDn or Esc", b.key.get_ref()),
                     )
                 })?;
                 let line = at(key_at, String::new()).line;
                 if let Some(first) = seen.insert(key, line) {
                     return Err(at(
                         key_at,
-                        format!(
-                            "the key {key} is bound twice in [{}] (first on line {first})",
-                            section.name()
-                        ),
+                        format!("the key {key} is bound twice in [{}] (first on line {first})", section.name()),
                     ));
                 }
-                let action = Action::from_name(b.action.get_ref()).ok_or_else(|| {
-                    at(
-                        b.action.span().start,
-                        format!("unknown action '{}'", b.action.get_ref()),
-                    )
-                })?;
+                let action = Action::from_name(b.action.get_ref())
+                    .ok_or_else(|| at(b.action.span().start, format!("unknown action '{}'", b.action.get_ref())))?;
                 let desc = match b.desc {
                     None => return Err(at(key_at, format!("the binding of {key} has no desc"))),
                     Some(d) => {
@@ -343,9 +328,7 @@ impl Keymap {
                                 None => {
                                     return Err(at(
                                         d_at,
-                                        format!(
-                                            "unknown desc '{k}'; write desc = {{ zh-CN = \"…\", en = \"…\" }}"
-                                        ),
+                                        format!("unknown desc '{k}'; write desc = {{ zh-CN = \"…\", en = \"…\" }}"),
                                     ))
                                 }
                             },
@@ -353,12 +336,7 @@ impl Keymap {
                         }
                     }
                 };
-                list.push(Binding {
-                    key,
-                    action,
-                    desc,
-                    bar: b.bar,
-                });
+                list.push(Binding { key, action, desc, bar: b.bar });
             }
         }
         Ok(keymap)
@@ -380,31 +358,17 @@ impl Keymap {
     /// The action of a key on a screen: the screen's section first, then (for
     /// screens, not popups or the help) the global one.
     pub fn action(&self, section: Section, key: Key) -> Option<Action> {
-        let own = self
-            .bindings(section)
-            .iter()
-            .find(|b| b.key == key)
-            .map(|b| b.action);
+        let own = self.bindings(section).iter().find(|b| b.key == key).map(|b| b.action);
         match section {
             Section::Popup | Section::Help => own,
-            Section::Global
-            | Section::Queue
-            | Section::Intake
-            | Section::Detail
-            | Section::Search => own.or_else(|| {
-                self.bindings(Section::Global)
-                    .iter()
-                    .find(|b| b.key == key)
-                    .map(|b| b.action)
-            }),
+            Section::Global | Section::Queue | Section::Intake | Section::Detail | Section::Search => {
+                own.or_else(|| self.bindings(Section::Global).iter().find(|b| b.key == key).map(|b| b.action))
+            }
         }
     }
 
     pub fn bindings(&self, section: Section) -> &[Binding] {
-        self.sections
-            .get(&section)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.sections.get(&section).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The keys bound to an action on a screen (own section first), for hints.

@@ -70,15 +70,8 @@ pub fn render(app: &mut App, frame: &mut Frame, area: Rect) {
 
 fn render_too_small(app: &App, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
-    let text = format!(
-        "{}\n{}",
-        S::TooSmallTitle.get(lang),
-        strings::too_small(area.width, area.height, lang)
-    );
-    Paragraph::new(text)
-        .style(app.theme.error)
-        .wrap(Wrap { trim: true })
-        .render(area, frame.buffer_mut());
+    let text = format!("{}\n{}", S::TooSmallTitle.get(lang), strings::too_small(area.width, area.height, lang));
+    Paragraph::new(text).style(app.theme.error).wrap(Wrap { trim: true }).render(area, frame.buffer_mut());
 }
 
 fn render_message(app: &App, frame: &mut Frame, area: Rect) {
@@ -97,9 +90,6 @@ fn render_message(app: &App, frame: &mut Frame, area: Rect) {
         // A long refusal takes the line above as well.
         let two = Rect::new(area.x + 1, area.y.saturating_sub(1), room, 2);
         Clear.render(Rect::new(area.x, two.y, area.width, 2), frame.buffer_mut());
-        Paragraph::new(text)
-            .style(style)
-            .wrap(Wrap { trim: true })
-            .render(two, frame.buffer_mut());
+        Paragraph::new(text).style(style).wrap(Wrap { trim: true }).render(two, frame.buffer_mut());
     }
 }

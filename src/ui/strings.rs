@@ -3,9 +3,7 @@
 //! Only full-width or ASCII punctuation: ambiguous-width characters are avoided.
 
 use crate::domain::case::{HistoryAction, InputError, TransitionError};
-use crate::domain::{
-    Channel, Department, Document, IdNumberError, Kind, MoneyError, Reason, Residence, Sex, State,
-};
+use crate::domain::{Channel, Department, Document, IdNumberError, Kind, MoneyError, Reason, Residence, Sex, State};
 use crate::Lang;
 
 macro_rules! strings {
@@ -169,18 +167,12 @@ const KEY_DESCS: &[(&str, &str, &str)] = &[
 
 /// The description of a key binding named in a keymap file.
 pub fn key_desc(key: &str, lang: Lang) -> Option<&'static str> {
-    KEY_DESCS
-        .iter()
-        .find(|(k, _, _)| *k == key)
-        .map(|(_, zh, en)| lang.pick(zh, en))
+    KEY_DESCS.iter().find(|(k, _, _)| *k == key).map(|(_, zh, en)| lang.pick(zh, en))
 }
 
 /// The static name of a known binding description.
 pub fn desc_key(key: &str) -> Option<&'static str> {
-    KEY_DESCS
-        .iter()
-        .find(|(k, _, _)| *k == key)
-        .map(|(k, _, _)| *k)
+    KEY_DESCS.iter().find(|(k, _, _)| *k == key).map(|(k, _, _)| *k)
 }
 
 pub fn kind(kind: Kind, lang: Lang) -> &'static str {
@@ -348,10 +340,7 @@ pub fn field_problem(field: &str, problem: &str, lang: Lang) -> String {
 }
 
 pub fn household_size_error(lang: Lang) -> &'static str {
-    lang.pick(
-        "应为 1 到 99 的人数",
-        "must be a number of persons, 1 to 99",
-    )
+    lang.pick("应为 1 到 99 的人数", "must be a number of persons, 1 to 99")
 }
 
 /// A refused input from the window, in the clerk's language where it is recognised.
@@ -411,9 +400,7 @@ pub fn transition_error(e: &TransitionError, lang: Lang) -> String {
         "only a received case can be referred" => "只有已受理的案件可以转介",
         "a green-channel case is reviewed after it is approved" => "绿色通道案件批准后再审核",
         "only a referred case can be reviewed" => "只有已转介的案件可以记录审核",
-        "a green-channel case is approved straight after it is received" => {
-            "绿色通道案件受理后直接批准"
-        }
+        "a green-channel case is approved straight after it is received" => "绿色通道案件受理后直接批准",
         "a case is approved only after the department's review" => "部门审核后才能批准",
         "a green-channel case cannot be rejected; withdraw it" => "绿色通道案件不能驳回，请撤回",
         "a case is rejected only after the department's review" => "部门审核后才能不予批准",
@@ -505,5 +492,78 @@ pub fn results(n: usize, lang: Lang) -> String {
     match lang {
         Lang::ZhCn => format!("找到 {n} 件"),
         Lang::En => format!("{n} found"),
+    }
+}
+
+/// A possible duplicate that stops the case until a supervisor lets it through.
+pub fn duplicate_refusal(e: &crate::domain::dedup::DuplicateRefusal, lang: Lang) -> String {
+    use crate::domain::dedup::DuplicateRefusal;
+    match (e, lang) {
+        (DuplicateRefusal::NeedsOverride(what), Lang::ZhCn) => {
+            format!("疑似重复救助，须主管说明理由后放行：{what}")
+        }
+        (DuplicateRefusal::OverrideIncomplete, Lang::ZhCn) => "主管放行须写明主管姓名和理由".into(),
+        (e, Lang::En) => e.to_string(),
+    }
+}
+
+/// A policy rule's refusal (the clerk's limit, the fund's own path).
+pub fn policy_refusal(why: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return why.to_string();
+    }
+    if let Some((amount, rest)) = why.split_once(" is above the clerk's limit of ") {
+        let limit = rest.split(';').next().unwrap_or(rest);
+        return format!("{amount}元超过窗口审批限额 {limit}元，须由主管批准");
+    }
+    if why.starts_with("this case is paid from the relief reserve fund") {
+        return "此案件从应急救助备用金支付".into();
+    }
+    why.to_string()
+}
+
+pub fn flag(f: crate::domain::case::Flag, lang: Lang) -> &'static str {
+    use crate::domain::case::Flag;
+    match f {
+        Flag::Capped => lang.pick("已按上限核减", "capped"),
+        Flag::Ineligible => lang.pick("不符合条件", "not eligible"),
+        Flag::FullStandard => lang.pick("全额标准", "full standard"),
+        Flag::PossibleDuplicate => lang.pick("疑似重复", "possible duplicate"),
+        Flag::ReceivesDibao => lang.pick("已享低保", "receives dibao"),
+        Flag::ReserveFund => lang.pick("备用金支付", "from the reserve fund"),
+        Flag::YearlyCapReached => lang.pick("本年额度已用完", "yearly cap reached"),
+    }
+}
+
+/// The entitlement line of the form: the amount and its marks (and, in
+/// English, the policy's own words for the basis).
+pub fn entitlement(e: &crate::domain::case::Entitlement, lang: Lang) -> String {
+    let flags: Vec<&str> = e.flags.iter().map(|f| flag(*f, lang)).collect();
+    let mut s = money(e.amount, lang);
+    if !flags.is_empty() {
+        s.push_str(&format!("  [{}]", flags.join(" ")));
+    }
+    if lang == Lang::En && !e.basis.is_empty() {
+        s.push_str(&format!("  {}", e.basis));
+    }
+    s
+}
+
+pub fn policy_duplicates(count: usize, blocks: bool, lang: Lang) -> String {
+    match (lang, blocks) {
+        (Lang::ZhCn, true) => format!("疑似重复救助 {count} 件：须主管放行才能受理"),
+        (Lang::ZhCn, false) => format!("注意：疑似重复救助 {count} 件，请核实"),
+        (Lang::En, true) => format!("{count} possible duplicate(s): a supervisor must let it through"),
+        (Lang::En, false) => format!("Note: {count} possible duplicate(s); please check"),
+    }
+}
+
+pub fn fund_error(e: &crate::domain::fund::FundError, lang: Lang) -> String {
+    use crate::domain::fund::FundError;
+    match (e, lang) {
+        (FundError::OverBalance { balance, amount }, Lang::ZhCn) => {
+            format!("备用金余额 {balance}元，不足支付 {amount}元")
+        }
+        (e, _) => e.to_string(),
     }
 }

@@ -11,9 +11,7 @@ use std::time::{Duration, Instant};
 use crossterm::event;
 
 use super::app::{Clock, Setup};
-use super::{
-    Counter, CounterEvent, DeviceState, DeviceStatus, Keymap, Msg, Outcome, Theme, UiError,
-};
+use super::{Counter, CounterEvent, DeviceState, DeviceStatus, Keymap, Msg, Outcome, Theme, UiError};
 use crate::cli::Context;
 use crate::store::{Store, StoreOptions};
 use crate::Lang;
@@ -40,10 +38,7 @@ const POLL: Duration = Duration::from_millis(100);
 /// Sends log lines to `DATA/onedoor.log`, never to the clerk's screen.
 pub fn init_logging(data: &std::path::Path) {
     let path = data.join("onedoor.log");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path);
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(&path);
     if let Ok(file) = file {
         let _ = tracing_subscriber::fmt()
             .with_writer(std::sync::Mutex::new(file))
@@ -55,12 +50,7 @@ pub fn init_logging(data: &std::path::Path) {
 
 /// Opens the store and runs the counter until the clerk quits.
 pub fn run(ctx: &Context, options: RunOptions) -> Result<(), UiError> {
-    let store = Store::open(
-        &ctx.paths.data,
-        &StoreOptions {
-            cache_mb: ctx.config.store.cache_mb,
-        },
-    )?;
+    let store = Store::open(&ctx.paths.data, &StoreOptions { cache_mb: ctx.config.store.cache_mb })?;
     init_logging(&ctx.paths.data);
     let keymap = Keymap::load(&ctx.config.ui.keymap)?;
     let lang = options.lang.unwrap_or(ctx.config.counter.locale);
@@ -81,10 +71,8 @@ pub fn run(ctx: &Context, options: RunOptions) -> Result<(), UiError> {
         data_dir: ctx.paths.data.clone(),
     });
     if options.demo {
-        counter.update(Msg::Devices(DeviceStatus {
-            id_reader: DeviceState::Simulated,
-            printer: DeviceState::Simulated,
-        }));
+        counter
+            .update(Msg::Devices(DeviceStatus { id_reader: DeviceState::Simulated, printer: DeviceState::Simulated }));
     }
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -117,44 +105,41 @@ pub fn run(ctx: &Context, options: RunOptions) -> Result<(), UiError> {
     drop(tx);
     let mut on_event = options.on_event;
 
-    let result =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<(), UiError> {
-            let mut next_tick = Instant::now() + TICK;
-            loop {
-                if signalled.load(Ordering::Relaxed) {
-                    tracing::info!("signal received: closing the counter");
-                    return Ok(());
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<(), UiError> {
+        let mut next_tick = Instant::now() + TICK;
+        loop {
+            if signalled.load(Ordering::Relaxed) {
+                tracing::info!("signal received: closing the counter");
+                return Ok(());
+            }
+            terminal.draw(|f| counter.render(f, f.area())).map_err(UiError::Terminal)?;
+            let wait = next_tick.saturating_duration_since(Instant::now());
+            let first = match rx.recv_timeout(wait) {
+                Ok(m) => m,
+                Err(RecvTimeoutError::Timeout) => {
+                    next_tick = Instant::now() + TICK;
+                    Msg::Tick
                 }
-                terminal
-                    .draw(|f| counter.render(f, f.area()))
-                    .map_err(UiError::Terminal)?;
-                let wait = next_tick.saturating_duration_since(Instant::now());
-                let first = match rx.recv_timeout(wait) {
-                    Ok(m) => m,
-                    Err(RecvTimeoutError::Timeout) => {
-                        next_tick = Instant::now() + TICK;
-                        Msg::Tick
-                    }
-                    Err(RecvTimeoutError::Disconnected) => return Ok(()),
-                };
-                // Apply everything waiting, then draw once.
-                let mut outcome = counter.update(first);
-                while outcome == Outcome::Continue {
-                    match rx.try_recv() {
-                        Ok(m) => outcome = counter.update(m),
-                        Err(_) => break,
-                    }
-                }
-                for e in counter.take_events() {
-                    if let Some(f) = on_event.as_mut() {
-                        f(&e);
-                    }
-                }
-                if outcome == Outcome::Quit {
-                    return Ok(());
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            };
+            // Apply everything waiting, then draw once.
+            let mut outcome = counter.update(first);
+            while outcome == Outcome::Continue {
+                match rx.try_recv() {
+                    Ok(m) => outcome = counter.update(m),
+                    Err(_) => break,
                 }
             }
-        }));
+            for e in counter.take_events() {
+                if let Some(f) = on_event.as_mut() {
+                    f(&e);
+                }
+            }
+            if outcome == Outcome::Quit {
+                return Ok(());
+            }
+        }
+    }));
     stop.store(true, Ordering::Relaxed);
     counter.sync_draft();
     ratatui::restore();

@@ -58,25 +58,17 @@ impl Theme {
             title: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
             header: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
             selected: Style::new().add_modifier(Modifier::REVERSED),
-            focus: Style::new()
-                .fg(Color::Yellow)
-                .add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
+            focus: Style::new().fg(Color::Yellow).add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
             input: Style::new().add_modifier(Modifier::UNDERLINED),
             label: Style::new().fg(Color::Gray),
             dim: Style::new().fg(Color::DarkGray),
             error: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
             ok: Style::new().fg(Color::Green),
             info: Style::new().fg(Color::Cyan),
-            green: Style::new()
-                .fg(Color::Black)
-                .bg(Color::Green)
-                .add_modifier(Modifier::BOLD),
+            green: Style::new().fg(Color::Black).bg(Color::Green).add_modifier(Modifier::BOLD),
             overdue: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
             key: Style::new().fg(Color::Black).bg(Color::Gray),
-            banner: Style::new()
-                .fg(Color::Black)
-                .bg(Color::Yellow)
-                .add_modifier(Modifier::BOLD),
+            banner: Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD),
             popup: Style::new(),
         }
     }

@@ -26,19 +26,17 @@ pub fn onedoor(data: &Path) -> Command {
 }
 
 pub fn run(data: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    run_at(data, NOW, args, stdin)
+}
+
+/// As [`run`], at another moment (RFC 3339).
+pub fn run_at(data: &Path, now: &str, args: &[&str], stdin: Option<&str>) -> Run {
     let mut cmd = onedoor(data);
-    cmd.args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.env("ONEDOOR_NOW", now);
+    cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("the onedoor binary runs");
     if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     } else {
         drop(child.stdin.take());
     }
@@ -75,9 +73,11 @@ pub fn assert_refused(r: &Run, needle: &str) {
     let lines: Vec<&str> = r.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "one error line expected: {:?}", r.stderr);
     assert!(lines[0].starts_with("error: "), "{}", lines[0]);
-    assert!(
-        lines[0].contains(needle),
-        "'{}' should mention '{needle}'",
-        lines[0]
-    );
+    assert!(lines[0].contains(needle), "'{}' should mention '{needle}'", lines[0]);
+}
+
+/// The `n`-th made-up person's valid ID number (born 1950 + n % 50).
+pub fn person(n: u32) -> String {
+    let first17 = format!("320106{}0101{:03}", 1950 + n % 50, n % 1000);
+    format!("{first17}{}", onedoor::domain::id_number::check_character(first17.as_bytes()))
 }

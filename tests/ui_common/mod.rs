@@ -27,14 +27,7 @@ pub fn at(time: &str) -> Moment {
     DateTime::parse_from_rfc3339(&format!("2026-11-30T{time}+08:00")).unwrap()
 }
 
-pub fn input(
-    name: &str,
-    id: &str,
-    kind: &str,
-    amount: &str,
-    green: bool,
-    ticket: u32,
-) -> CaseInput {
+pub fn input(name: &str, id: &str, kind: &str, amount: &str, green: bool, ticket: u32) -> CaseInput {
     let channel = if green { "green" } else { "normal" };
     serde_json::from_str(&format!(
         r#"{{"kind":"{kind}","channel":"{channel}","applicant":{{"name":"{name}","id_number":"{id}","residence":"urban","phone":"13800000000"}},
@@ -48,70 +41,33 @@ pub fn input(
 pub fn seed(store: &Store, counter: &CounterConfig) {
     let w = Window::new(store, counter);
     let op = "clerk01";
+    let budget = onedoor::domain::fund::FundEntry::appropriation(
+        at("08:00:00"),
+        "supervisor",
+        onedoor::domain::Money::yuan(500_000),
+    );
+    w.fund_deposit(budget).unwrap();
     let cases = [
-        (
-            "王芳",
-            "11010519491231002X",
-            "temporary",
-            "5000",
-            false,
-            "08:31:00",
-        ),
-        (
-            "李明",
-            "32010619850615351X",
-            "medical",
-            "10000",
-            true,
-            "08:37:00",
-        ),
-        (
-            "张秀英",
-            "110101199003070011",
-            "dibao",
-            "800",
-            false,
-            "08:42:00",
-        ),
-        (
-            "刘强",
-            "11010119900307002X",
-            "education",
-            "3000",
-            false,
-            "08:48:00",
-        ),
-        (
-            "陈静",
-            "510108199001014568",
-            "housing",
-            "2000",
-            false,
-            "08:55:00",
-        ),
+        ("王芳", "11010519491231002X", "temporary", "5000", false, "08:31:00"),
+        ("李明", "32010619850615351X", "medical", "10000", true, "08:37:00"),
+        ("张秀英", "110101199003070011", "dibao", "800", false, "08:42:00"),
+        ("刘强", "11010119900307002X", "education", "3000", false, "08:48:00"),
+        ("陈静", "510108199001014568", "housing", "2000", false, "08:55:00"),
     ];
     let mut ids = Vec::new();
     for (i, (name, id, kind, amount, green, time)) in cases.iter().enumerate() {
         let ticket = store.next_ticket(now().date_naive()).unwrap();
         assert_eq!(ticket, i as u32 + 1);
-        let c = w
-            .accept(input(name, id, kind, amount, *green, ticket), op, at(time))
-            .unwrap();
+        let c = w.accept(input(name, id, kind, amount, *green, ticket), op, at(time)).unwrap();
         ids.push(c.id);
     }
     let t = at("08:58:00");
-    w.act(&ids[1], &CaseAction::Approve(None), op, t).unwrap();
-    w.act(
-        &ids[2],
-        &CaseAction::Refer(onedoor::domain::Department::CivilAffairs),
-        op,
-        t,
-    )
-    .unwrap();
+    w.act(&ids[1], &CaseAction::ApproveAsSupervisor(None), op, t).unwrap();
+    w.act(&ids[2], &CaseAction::Refer(Some(onedoor::domain::Department::CivilAffairs)), op, t).unwrap();
     for a in [
-        CaseAction::Refer(onedoor::domain::Department::Education),
+        CaseAction::Refer(Some(onedoor::domain::Department::Education)),
         CaseAction::Review(Some("入户核查属实".into())),
-        CaseAction::Approve(None),
+        CaseAction::ApproveAsSupervisor(None),
         CaseAction::Disburse,
         CaseAction::Complete,
     ] {
@@ -153,20 +109,13 @@ impl Harness {
 
     pub fn sized(lang: Lang, seeded: bool, w: u16, h: u16) -> Harness {
         let dir = tempfile::tempdir().unwrap();
-        let store =
-            Arc::new(Store::open(&dir.path().join("store"), &StoreOptions::default()).unwrap());
+        let store = Arc::new(Store::open(&dir.path().join("store"), &StoreOptions::default()).unwrap());
         if seeded {
             seed(&store, &counter_config());
         }
         let counter = open_counter(Arc::clone(&store), dir.path(), lang);
         let terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-        Harness {
-            dir,
-            store,
-            counter,
-            terminal,
-            lang,
-        }
+        Harness { dir, store, counter, terminal, lang }
     }
 
     pub fn press(&mut self, code: KeyCode) -> Outcome {
@@ -174,8 +123,7 @@ impl Harness {
     }
 
     pub fn press_mod(&mut self, code: KeyCode, mods: KeyModifiers) -> Outcome {
-        self.counter
-            .handle_event(Event::Key(KeyEvent::new(code, mods)))
+        self.counter.handle_event(Event::Key(KeyEvent::new(code, mods)))
     }
 
     pub fn ctrl(&mut self, c: char) -> Outcome {

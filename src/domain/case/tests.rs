@@ -3,10 +3,7 @@ use chrono::{FixedOffset, TimeZone};
 use proptest::prelude::*;
 
 fn at(h: u32) -> Moment {
-    FixedOffset::east_opt(8 * 3600)
-        .unwrap()
-        .with_ymd_and_hms(2026, 11, 29, h, 0, 0)
-        .unwrap()
+    FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(2026, 11, 29, h, 0, 0).unwrap()
 }
 
 fn day(d: u32) -> NaiveDate {
@@ -26,12 +23,7 @@ pub(crate) fn input(channel: Channel) -> CaseInput {
 }
 
 fn case(channel: Channel) -> Case {
-    let id = CaseId::new(
-        "320106001",
-        3,
-        NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
-        7,
-    );
+    let id = CaseId::new("320106001", 3, NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(), 7);
     Case::receive(
         input(channel),
         Acceptance {
@@ -48,24 +40,14 @@ fn case(channel: Channel) -> Case {
 
 #[test]
 fn case_id_has_the_agreed_shape() {
-    let id = CaseId::new(
-        "320106001",
-        3,
-        NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
-        7,
-    );
+    let id = CaseId::new("320106001", 3, NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(), 7);
     assert_eq!(id.as_str(), "320106001-03-20261129-0007");
     assert_eq!(id.window(), 3);
     assert_eq!(id.seq(), 7);
     assert_eq!(id.day(), NaiveDate::from_ymd_opt(2026, 11, 29).unwrap());
     assert_eq!("320106001-03-20261129-0007".parse::<CaseId>().unwrap(), id);
-    for bad in [
-        "",
-        "320106001-3-20261129-0007",
-        "320106001-03-20261329-0007",
-        "a-03-20261129-0007",
-        "1-03-20261129-7",
-    ] {
+    for bad in ["", "320106001-3-20261129-0007", "320106001-03-20261329-0007", "a-03-20261129-0007", "1-03-20261129-7"]
+    {
         assert!(bad.parse::<CaseId>().is_err(), "{bad}");
     }
 }
@@ -85,42 +67,17 @@ fn receiving_derives_sex_birth_and_the_checklist() {
 #[test]
 fn the_normal_path_is_recorded_step_by_step() {
     let mut c = case(Channel::Normal);
-    c.apply(
-        &Transition::Refer {
-            department: Department::CivilAffairs,
-            due_by: day(10),
-        },
-        "clerk01",
-        at(10),
-    )
-    .unwrap();
-    c.apply(
-        &Transition::Review {
-            note: Some("household visited".into()),
-        },
-        "civil01",
-        at(11),
-    )
-    .unwrap();
+    c.apply(&Transition::Refer { department: Department::CivilAffairs, due_by: day(10) }, "clerk01", at(10)).unwrap();
+    c.apply(&Transition::Review { note: Some("household visited".into()) }, "civil01", at(11)).unwrap();
     assert!(c.referrals[0].handled_at.is_some());
-    c.apply(
-        &Transition::Approve {
-            amount: Some(Money::yuan(3000)),
-        },
-        "super01",
-        at(12),
-    )
-    .unwrap();
+    c.apply(&Transition::Approve { amount: Some(Money::yuan(3000)) }, "super01", at(12)).unwrap();
     c.apply(&Transition::Disburse, "clerk01", at(13)).unwrap();
     c.apply(&Transition::Complete, "clerk01", at(14)).unwrap();
     assert_eq!(c.state, State::Completed);
     assert_eq!(c.granted_amount, Some(Money::yuan(3000)));
     let actions: Vec<_> = c.history.iter().map(|h| h.action).collect();
     use HistoryAction::*;
-    assert_eq!(
-        actions,
-        [Received, Referred, Reviewed, Approved, Disbursed, Completed]
-    );
+    assert_eq!(actions, [Received, Referred, Reviewed, Approved, Disbursed, Completed]);
     assert_eq!(c.history[2].by, "civil01");
 }
 
@@ -128,57 +85,30 @@ fn the_normal_path_is_recorded_step_by_step() {
 fn illegal_transitions_change_nothing_and_say_why() {
     let mut c = case(Channel::Normal);
     let before = c.clone();
-    let err = c
-        .apply(&Transition::Approve { amount: None }, "clerk01", at(10))
-        .unwrap_err();
-    assert_eq!(err.to_string(), "cannot approve a case that is received: a case is approved only after the department's review");
+    let err = c.apply(&Transition::Approve { amount: None }, "clerk01", at(10)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot approve a case that is received: a case is approved only after the department's review"
+    );
     assert_eq!(c, before);
-    c.apply(&Transition::Withdraw { note: None }, "clerk01", at(10))
-        .unwrap();
-    let err = c
-        .apply(&Transition::Withdraw { note: None }, "clerk01", at(11))
-        .unwrap_err();
+    c.apply(&Transition::Withdraw { note: None }, "clerk01", at(10)).unwrap();
+    let err = c.apply(&Transition::Withdraw { note: None }, "clerk01", at(11)).unwrap_err();
     assert_eq!(err.why, "the case is closed");
 }
 
 #[test]
 fn green_channel_helps_first_and_is_reviewed_before_completion() {
     let mut c = case(Channel::Green);
-    assert!(c
-        .apply(
-            &Transition::Refer {
-                department: Department::Health,
-                due_by: day(4)
-            },
-            "clerk01",
-            at(9)
-        )
-        .is_ok());
-    assert_eq!(
-        c.state,
-        State::Received,
-        "referring a green case does not hold up the help"
-    );
-    c.apply(&Transition::Approve { amount: None }, "clerk01", at(10))
-        .unwrap();
+    assert!(c.apply(&Transition::Refer { department: Department::Health, due_by: day(4) }, "clerk01", at(9)).is_ok());
+    assert_eq!(c.state, State::Received, "referring a green case does not hold up the help");
+    c.apply(&Transition::Approve { amount: None }, "clerk01", at(10)).unwrap();
     assert_eq!(c.granted_amount, Some(Money::yuan(5000)));
     c.apply(&Transition::Disburse, "clerk01", at(11)).unwrap();
-    let err = c
-        .apply(&Transition::Complete, "clerk01", at(12))
-        .unwrap_err();
+    let err = c.apply(&Transition::Complete, "clerk01", at(12)).unwrap_err();
     assert!(err.why.contains("after-the-fact review"));
-    c.apply(
-        &Transition::Review {
-            note: Some("confirmed by hospital".into()),
-        },
-        "health01",
-        at(13),
-    )
-    .unwrap();
+    c.apply(&Transition::Review { note: Some("confirmed by hospital".into()) }, "health01", at(13)).unwrap();
     assert!(c.post_reviewed());
-    assert!(c
-        .apply(&Transition::Review { note: None }, "health01", at(13))
-        .is_err());
+    assert!(c.apply(&Transition::Review { note: None }, "health01", at(13)).is_err());
     c.apply(&Transition::Complete, "clerk01", at(14)).unwrap();
     assert_eq!(c.state, State::Completed);
 }
@@ -230,15 +160,10 @@ enum Step {
 
 fn transition(s: &Step) -> Transition {
     match s {
-        Step::Refer => Transition::Refer {
-            department: Department::CivilAffairs,
-            due_by: day(10),
-        },
+        Step::Refer => Transition::Refer { department: Department::CivilAffairs, due_by: day(10) },
         Step::Review => Transition::Review { note: None },
         Step::Approve => Transition::Approve { amount: None },
-        Step::Reject => Transition::Reject {
-            reason: "income above the standard".into(),
-        },
+        Step::Reject => Transition::Reject { reason: "income above the standard".into() },
         Step::Disburse => Transition::Disburse,
         Step::Complete => Transition::Complete,
         Step::Withdraw => Transition::Withdraw { note: None },

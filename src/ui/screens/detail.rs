@@ -29,11 +29,7 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
     }
     let mut lines: Vec<Line> = Vec::new();
     let row = |label: S, value: String| {
-        Line::from(vec![
-            Span::styled(pad(label.get(lang), 11), t.label),
-            Span::raw(" "),
-            Span::raw(value),
-        ])
+        Line::from(vec![Span::styled(pad(label.get(lang), 11), t.label), Span::raw(" "), Span::raw(value)])
     };
     let a = &c.applicant;
     let mut who = format!("{}  {}", a.name, a.id_number);
@@ -70,49 +66,26 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
         strings::money(c.requested_amount, lang)
     );
     if let Some(g) = c.granted_amount {
-        app_line.push_str(&format!(
-            "  {} {}",
-            S::Granted.get(lang),
-            strings::money(g, lang)
-        ));
+        app_line.push_str(&format!("  {} {}", S::Granted.get(lang), strings::money(g, lang)));
     }
     lines.push(row(S::FieldKind, app_line));
     if let Some(e) = &c.entitlement {
-        lines.push(row(
-            S::Entitlement,
-            format!("{}  {}", strings::money(e.amount, lang), e.basis),
-        ));
+        lines.push(row(S::Entitlement, strings::entitlement(e, lang)));
     }
     let source = match &c.source {
         Source::WalkIn => S::SourceWalkIn.get(lang).to_string(),
         Source::OfficerReport { reporter, village } => {
             format!("{}  {reporter}  {village}", S::SourceOfficer.get(lang))
         }
-        Source::DepartmentReferral { department } => format!(
-            "{}  {}",
-            S::SourceDept.get(lang),
-            strings::department(*department, lang)
-        ),
+        Source::DepartmentReferral { department } => {
+            format!("{}  {}", S::SourceDept.get(lang), strings::department(*department, lang))
+        }
     };
     lines.push(row(S::FieldSource, source));
-    let ticket = c
-        .ticket
-        .map(|n| format!("  {} {n}", S::TicketLabel.get(lang)))
-        .unwrap_or_default();
-    lines.push(row(
-        S::Received,
-        format!(
-            "{}  {}{ticket}",
-            c.received_at.format("%Y-%m-%d %H:%M"),
-            c.operator
-        ),
-    ));
+    let ticket = c.ticket.map(|n| format!("  {} {n}", S::TicketLabel.get(lang))).unwrap_or_default();
+    lines.push(row(S::Received, format!("{}  {}{ticket}", c.received_at.format("%Y-%m-%d %H:%M"), c.operator)));
     if let Some(due) = c.due_by {
-        let style = if overdue(Some(due), c.state, today) {
-            t.overdue
-        } else {
-            t.base
-        };
+        let style = if overdue(Some(due), c.state, today) { t.overdue } else { t.base };
         lines.push(Line::from(vec![
             Span::styled(pad(S::DueBy.get(lang), 11), t.label),
             Span::raw(" "),
@@ -125,13 +98,7 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
     let docs: Vec<String> = c
         .documents
         .iter()
-        .map(|d| {
-            format!(
-                "{}{}",
-                if d.received { "[x]" } else { "[ ]" },
-                strings::document(d.name, lang)
-            )
-        })
+        .map(|d| format!("{}{}", if d.received { "[x]" } else { "[ ]" }, strings::document(d.name, lang)))
         .collect();
     lines.push(row(S::Documents, docs.join(" ")));
     lines.push(Line::from(Span::styled(S::Referrals.get(lang), t.header)));
@@ -152,21 +119,14 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
                 r.referred_at.format("%Y-%m-%d"),
                 S::DueBy.get(lang),
             )),
-            Span::styled(
-                r.due_by.format("%Y-%m-%d").to_string(),
-                if late { t.overdue } else { t.base },
-            ),
+            Span::styled(r.due_by.format("%Y-%m-%d").to_string(), if late { t.overdue } else { t.base }),
             Span::raw(format!("  {outcome}")),
         ]));
     }
     lines.push(Line::from(Span::styled(S::History.get(lang), t.header)));
     for h in &c.history {
         // A referral's note is the department's code: shown by its name.
-        let note = match h
-            .note
-            .as_deref()
-            .map(str::parse::<crate::domain::Department>)
-        {
+        let note = match h.note.as_deref().map(str::parse::<crate::domain::Department>) {
             Some(Ok(d)) => strings::department(d, lang).to_string(),
             _ => h.note.clone().unwrap_or_default(),
         };
@@ -183,8 +143,5 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
     let max_scroll = (rows as u16).saturating_sub(body.height);
     d.scroll = d.scroll.min(max_scroll);
     Line::from(title).render(Rect::new(area.x + 1, area.y, area.width - 2, 1), buf);
-    Paragraph::new(lines)
-        .wrap(ratatui::widgets::Wrap { trim: false })
-        .scroll((d.scroll, 0))
-        .render(body, buf);
+    Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }).scroll((d.scroll, 0)).render(body, buf);
 }

@@ -44,11 +44,7 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
     let h = area.height;
     let popup = Rect::new(area.x + (area.width - w) / 2, area.y, w, h);
     crate::ui::widgets::clear(buf, popup);
-    let title = format!(
-        " {} - {} ",
-        S::HelpTitle.get(lang),
-        screen_name(app.screen).get(lang)
-    );
+    let title = format!(" {} - {} ", S::HelpTitle.get(lang), screen_name(app.screen).get(lang));
     let block = Block::bordered().border_set(BORDER).title(title);
     let inner = block.inner(popup);
     block.render(popup, buf);

@@ -44,14 +44,7 @@ fn value(form: &Form, field: Field, lang: Lang) -> String {
 }
 
 /// Draws one field: marker, label, control. Returns the cursor for a focused text field.
-fn field_line(
-    app: &App,
-    buf: &mut Buffer,
-    area: Rect,
-    y: u16,
-    field: Field,
-    ctrl_width: u16,
-) -> Option<Position> {
+fn field_line(app: &App, buf: &mut Buffer, area: Rect, y: u16, field: Field, ctrl_width: u16) -> Option<Position> {
     let t = &app.theme;
     let lang = app.lang;
     let i = app.intake.as_ref()?;
@@ -73,11 +66,7 @@ fn field_line(
     put(buf, area, x + 1, y, label, label_style);
     let cx = x + 2 + LABEL;
     let card = i.form.from_card(field);
-    let mark_w = if card {
-        width(S::FromCard.get(lang)) as u16 + 1
-    } else {
-        0
-    };
+    let mark_w = if card { width(S::FromCard.get(lang)) as u16 + 1 } else { 0 };
     let ctrl = Rect::new(cx, y, ctrl_width.saturating_sub(mark_w), 1);
     let cursor = match field.control() {
         Control::Text => {
@@ -87,24 +76,13 @@ fn field_line(
         }
         Control::Choice => {
             let style = if focused { t.focus } else { t.base };
-            put(
-                buf,
-                area,
-                cx,
-                y,
-                &format!("< {} >", value(&i.form, field, lang)),
-                style,
-            );
+            put(buf, area, cx, y, &format!("< {} >", value(&i.form, field, lang)), style);
             None
         }
         Control::Check => {
             let style = if focused { t.focus } else { t.base };
             let v = value(&i.form, field, lang);
-            let style = if field == Field::Green && i.form.green {
-                t.green
-            } else {
-                style
-            };
+            let style = if field == Field::Green && i.form.green { t.green } else { style };
             put(buf, area, cx, y, &v, style);
             None
         }
@@ -128,19 +106,13 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
         Some(n) => format!("{} {n}", S::TicketLabel.get(lang)),
         None => S::NoTicket.get(lang).to_string(),
     };
-    put(
-        buf,
-        area,
-        area.x + 1,
-        area.y,
-        &format!("{}   {ticket}", S::IntakeTitle.get(lang)),
-        t.title,
-    );
+    put(buf, area, area.x + 1, area.y, &format!("{}   {ticket}", S::IntakeTitle.get(lang)), t.title);
     // Line 1: the duplicate banner (the local check, or the district's word).
     let banner = i
-        .duplicate
+        .assessed
         .as_ref()
-        .and_then(|(_, text)| text.clone())
+        .and_then(|a| a.duplicates.clone())
+        .or_else(|| i.duplicate.as_ref().and_then(|(_, text)| text.clone()))
         .or_else(|| {
             app.district_duplicate
                 .as_ref()
@@ -182,13 +154,7 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
     let right = Rect::new(area.x + half, area.y + 3, area.width - half, left.height);
     let ctrl_w = half.saturating_sub(LABEL + 3);
     let fields = form.fields();
-    let left_fields = [
-        Field::Name,
-        Field::Phone,
-        Field::Residence,
-        Field::HouseholdSize,
-        Field::MonthlyIncome,
-    ];
+    let left_fields = [Field::Name, Field::Phone, Field::Residence, Field::HouseholdSize, Field::MonthlyIncome];
     let mut y = left.y;
     for f in left_fields {
         if let Some(p) = field_line(app, buf, left, y, f, ctrl_w) {
@@ -197,14 +163,7 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
         y += 1;
     }
     y += 1;
-    put(
-        buf,
-        left,
-        left.x + 1,
-        y,
-        S::FieldDocuments.get(lang),
-        t.label,
-    );
+    put(buf, left, left.x + 1, y, S::FieldDocuments.get(lang), t.label);
     y += 1;
     for f in fields.iter().filter(|f| matches!(f, Field::Document(_))) {
         if y >= left.bottom() {
@@ -213,9 +172,8 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
         field_line(app, buf, left, y, *f, ctrl_w);
         y += 1;
     }
-    let right_fields = fields
-        .iter()
-        .filter(|f| !left_fields.contains(f) && !matches!(f, Field::Document(_) | Field::IdNumber));
+    let right_fields =
+        fields.iter().filter(|f| !left_fields.contains(f) && !matches!(f, Field::Document(_) | Field::IdNumber));
     for (row, f) in right_fields.enumerate() {
         let y = right.y + row as u16;
         if y >= right.bottom() {
@@ -229,20 +187,14 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
     let Some(i) = &app.intake else {
         return cursor;
     };
-    let preview = (app.entitlement)(&i.form, today, lang);
+    let preview =
+        (app.entitlement)(&i.form, today, lang).or_else(|| i.assessed.as_ref().map(|a| a.entitlement.clone()));
     let (text, style) = match preview {
         Some(p) => (p, t.info),
         None => (S::EntitlementPending.get(lang).to_string(), t.dim),
     };
     let y = area.bottom().saturating_sub(1);
-    let x = put(
-        buf,
-        area,
-        area.x + 1,
-        y,
-        &format!("{}: ", S::Entitlement.get(lang)),
-        t.label,
-    );
+    let x = put(buf, area, area.x + 1, y, &format!("{}: ", S::Entitlement.get(lang)), t.label);
     put(buf, area, x, y, &text, style);
     cursor
 }

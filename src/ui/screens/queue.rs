@@ -31,12 +31,7 @@ impl Columns {
         // marker 2, ticket 3, the masked number 18, due 6, and the spaces between.
         let fixed = 2 + 1 + 3 + 1 + when + 1 + 1 + 18 + 1 + kind + 1 + state + 1 + 6;
         let name = (total as usize).saturating_sub(fixed + 1).clamp(6, 24);
-        Columns {
-            when,
-            name,
-            kind,
-            state,
-        }
+        Columns { when, name, kind, state }
     }
 }
 
@@ -100,43 +95,18 @@ pub fn case_line(
         pad(strings::kind(s.kind, lang), c.kind),
     );
     x = put(buf, area, x, y, &middle, base);
-    x = put(
-        buf,
-        area,
-        x,
-        y,
-        &pad(strings::state(s.state, lang), c.state),
-        state_style,
-    );
+    x = put(buf, area, x, y, &pad(strings::state(s.state, lang), c.state), state_style);
     x = put(buf, area, x, y, " ", base);
-    let due = s
-        .due_by
-        .map(|d| d.format("%m-%d").to_string())
-        .unwrap_or_default();
+    let due = s.due_by.map(|d| d.format("%m-%d").to_string()).unwrap_or_default();
     if overdue(s.due_by, s.state, app.today()) {
         let style = if selected { base } else { t.overdue };
-        put(
-            buf,
-            area,
-            x,
-            y,
-            &format!("{due}{}", S::OverdueMark.get(lang)),
-            style,
-        );
+        put(buf, area, x, y, &format!("{due}{}", S::OverdueMark.get(lang)), style);
     } else {
         put(buf, area, x, y, &due, base);
     }
 }
 
-fn held_line(
-    buf: &mut Buffer,
-    area: Rect,
-    y: u16,
-    h: &HeldTicket,
-    c: &Columns,
-    selected: bool,
-    app: &App,
-) {
+fn held_line(buf: &mut Buffer, area: Rect, y: u16, h: &HeldTicket, c: &Columns, selected: bool, app: &App) {
     let t = &app.theme;
     let lang = app.lang;
     let base = if selected { t.selected } else { t.base };
@@ -145,19 +115,9 @@ fn held_line(
     }
     let f = &h.form;
     let ticket = f.ticket.map(|n| n.to_string()).unwrap_or_default();
-    let when = if h.day == app.today() {
-        String::new()
-    } else {
-        h.day.format("%m-%d").to_string()
-    };
-    let name = if f.name.trim().is_empty() {
-        S::HeldNoName.get(lang)
-    } else {
-        f.name.as_str()
-    };
-    let number = IdNumber::parse_any_date(&f.id_number)
-        .map(|n| n.masked())
-        .unwrap_or_default();
+    let when = if h.day == app.today() { String::new() } else { h.day.format("%m-%d").to_string() };
+    let name = if f.name.trim().is_empty() { S::HeldNoName.get(lang) } else { f.name.as_str() };
+    let number = IdNumber::parse_any_date(&f.id_number).map(|n| n.masked()).unwrap_or_default();
     let line = format!(
         "   {} {} {} {} {} ",
         pad_left(&ticket, 3),
@@ -179,9 +139,7 @@ pub fn counts(app: &App) -> (usize, usize, usize) {
     for r in &app.queue.rows {
         match r.state {
             State::Received => waiting += 1,
-            State::Referred | State::UnderReview | State::Approved | State::Disbursed => {
-                progress += 1
-            }
+            State::Referred | State::UnderReview | State::Approved | State::Disbursed => progress += 1,
             State::Completed | State::Rejected | State::Withdrawn => done += 1,
         }
     }
@@ -212,14 +170,7 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
     app.queue.page = page;
     let total = app.held.len() + app.queue.rows.len();
     if total == 0 {
-        put(
-            buf,
-            area,
-            area.x + 1,
-            list_top + 1,
-            S::QueueEmpty.get(lang),
-            t.dim,
-        );
+        put(buf, area, area.x + 1, list_top + 1, S::QueueEmpty.get(lang), t.dim);
         return;
     }
     let sel = app.queue.selected.min(total - 1);

@@ -12,21 +12,11 @@ use crate::ui::widgets::{input, put};
 pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
     let lang = app.lang;
     let t = app.theme;
-    let title = format!(
-        "{}  {}",
-        S::SearchTitle.get(lang),
-        S::SearchPrompt.get(lang)
-    );
+    let title = format!("{}  {}", S::SearchTitle.get(lang), S::SearchPrompt.get(lang));
     put(buf, area, area.x + 1, area.y, &title, t.title);
     let x = put(buf, area, area.x + 1, area.y + 1, "> ", t.focus);
     let field = Rect::new(x, area.y + 1, area.right().saturating_sub(x + 1), 1);
-    let cursor = input::render(
-        buf,
-        field,
-        &app.search.text,
-        Some(app.search.cursor),
-        t.input,
-    );
+    let cursor = input::render(buf, field, &app.search.text, Some(app.search.cursor), t.input);
     let info = if app.search.text.trim().is_empty() {
         S::SearchHint.get(lang).to_string()
     } else if app.search.results.is_empty() {

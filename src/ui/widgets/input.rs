@@ -50,10 +50,7 @@ pub fn end(text: &str) -> usize {
 }
 
 fn byte_at(text: &str, chars: usize) -> usize {
-    text.char_indices()
-        .nth(chars)
-        .map(|(i, _)| i)
-        .unwrap_or(text.len())
+    text.char_indices().nth(chars).map(|(i, _)| i).unwrap_or(text.len())
 }
 
 /// The part of `text` to show in `cells` cells so that the cursor is visible,
@@ -78,24 +75,14 @@ pub fn view(text: &str, cursor: usize, cells: usize) -> (&str, usize) {
 }
 
 /// Draws a field's text in `area` (one line); returns where the cursor goes.
-pub fn render(
-    buf: &mut Buffer,
-    area: Rect,
-    text: &str,
-    cursor: Option<usize>,
-    style: Style,
-) -> Option<Position> {
+pub fn render(buf: &mut Buffer, area: Rect, text: &str, cursor: Option<usize>, style: Style) -> Option<Position> {
     if area.width == 0 || area.height == 0 {
         return None;
     }
     buf.set_style(Rect::new(area.x, area.y, area.width, 1), style);
     let cells = area.width as usize;
     let (shown, at) = view(text, cursor.unwrap_or(0), cells);
-    let shown = if cursor.is_none() {
-        super::fit(text, cells)
-    } else {
-        shown
-    };
+    let shown = if cursor.is_none() { super::fit(text, cells) } else { shown };
     buf.set_stringn(area.x, area.y, shown, cells, style);
     cursor.map(|_| Position::new(area.x + (at.min(cells.saturating_sub(1))) as u16, area.y))
 }

@@ -17,12 +17,7 @@ use crate::Lang;
 fn frame(buf: &mut Buffer, area: Rect, w: u16, h: u16, title: &str, app: &App) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    let r = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
+    let r = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
     super::clear(buf, r);
     let block = Block::bordered()
         .border_set(BORDER)
@@ -39,21 +34,19 @@ pub fn confirm_text(pending: &Pending, lang: Lang) -> String {
     match pending {
         Pending::Act { id, action } => {
             let extra = match action {
-                CaseAction::Approve(Some(amount)) => Some(strings::money(*amount, lang)),
+                CaseAction::Approve(Some(amount)) | CaseAction::ApproveAsSupervisor(Some(amount)) => {
+                    Some(strings::money(*amount, lang))
+                }
                 CaseAction::Reject(reason) => Some(reason.clone()),
-                CaseAction::Refer(d) => Some(strings::department(*d, lang).to_string()),
+                CaseAction::Refer(d) => d.map(|d| strings::department(d, lang).to_string()),
                 CaseAction::Approve(None)
+                | CaseAction::ApproveAsSupervisor(None)
                 | CaseAction::Review(_)
                 | CaseAction::Disburse
                 | CaseAction::Complete
                 | CaseAction::Withdraw(_) => None,
             };
-            strings::confirm_act(
-                action_verb(action, lang),
-                id.as_str(),
-                extra.as_deref(),
-                lang,
-            )
+            strings::confirm_act(action_verb(action, lang), id.as_str(), extra.as_deref(), lang)
         }
         Pending::Quit => S::ConfirmQuit.get(lang).to_string(),
         Pending::Discard => S::ConfirmDiscard.get(lang).to_string(),
@@ -71,18 +64,10 @@ pub fn render(app: &App, buf: &mut Buffer, area: Rect) -> Option<Position> {
             let mut lines: Vec<Line> = text.lines().map(|l| Line::from(l.to_string())).collect();
             lines.push(Line::from(""));
             lines.push(Line::styled(S::ConfirmKeys.get(lang), t.header));
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .render(inner, buf);
+            Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
             None
         }
-        Popup::Input {
-            purpose,
-            text,
-            cursor,
-            error,
-            ..
-        } => {
+        Popup::Input { purpose, text, cursor, error, .. } => {
             let prompt = match purpose {
                 InputPurpose::ApproveAmount => S::EnterAmount,
                 InputPurpose::RejectReason => S::EnterReason,
@@ -96,24 +81,10 @@ pub fn render(app: &App, buf: &mut Buffer, area: Rect) -> Option<Position> {
             }
             if *purpose == InputPurpose::ApproveAmount {
                 if let Ok(m) = text.trim().parse::<Money>() {
-                    super::put(
-                        buf,
-                        inner,
-                        inner.x + 1,
-                        inner.y + 2,
-                        &strings::money(m, lang),
-                        t.dim,
-                    );
+                    super::put(buf, inner, inner.x + 1, inner.y + 2, &strings::money(m, lang), t.dim);
                 }
             }
-            super::put(
-                buf,
-                inner,
-                inner.x + 1,
-                inner.bottom().saturating_sub(1),
-                S::ConfirmKeys.get(lang),
-                t.header,
-            );
+            super::put(buf, inner, inner.x + 1, inner.bottom().saturating_sub(1), S::ConfirmKeys.get(lang), t.header);
             pos
         }
         Popup::ChooseDepartment { selected, .. } => {
@@ -122,20 +93,10 @@ pub fn render(app: &App, buf: &mut Buffer, area: Rect) -> Option<Position> {
             for (i, d) in Department::ALL.iter().enumerate() {
                 let y = inner.y + i as u16;
                 let style = if i == *selected { t.selected } else { t.base };
-                let line = super::pad(
-                    &format!(" {}", strings::department(*d, lang)),
-                    inner.width as usize,
-                );
+                let line = super::pad(&format!(" {}", strings::department(*d, lang)), inner.width as usize);
                 super::put(buf, inner, inner.x, y, &line, style);
             }
-            super::put(
-                buf,
-                inner,
-                inner.x + 1,
-                inner.bottom().saturating_sub(1),
-                S::ConfirmKeys.get(lang),
-                t.header,
-            );
+            super::put(buf, inner, inner.x + 1, inner.bottom().saturating_sub(1), S::ConfirmKeys.get(lang), t.header);
             None
         }
     }

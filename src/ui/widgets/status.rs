@@ -26,31 +26,15 @@ pub fn render(app: &App, buf: &mut Buffer, area: Rect) {
     let t = &app.theme;
     super::fill_line(buf, area, area.y, t.status);
     let clock = |short: bool| {
-        let f = if short {
-            "%m-%d %H:%M"
-        } else {
-            "%Y-%m-%d %H:%M"
-        };
+        let f = if short { "%m-%d %H:%M" } else { "%Y-%m-%d %H:%M" };
         app.now.format(f).to_string()
     };
     let mut tail = vec![
-        format!(
-            "{} {}",
-            S::IdReader.get(lang),
-            device(&app.devices.id_reader, lang)
-        ),
-        format!(
-            "{} {}",
-            S::Printer.get(lang),
-            device(&app.devices.printer, lang)
-        ),
+        format!("{} {}", S::IdReader.get(lang), device(&app.devices.id_reader, lang)),
+        format!("{} {}", S::Printer.get(lang), device(&app.devices.printer, lang)),
     ];
     if let Some(balance) = app.fund_balance {
-        tail.push(format!(
-            "{} {}",
-            S::Fund.get(lang),
-            strings::money(balance, lang)
-        ));
+        tail.push(format!("{} {}", S::Fund.get(lang), strings::money(balance, lang)));
     }
     let window = strings::window_label(app.counter.window, lang);
     let room = area.width.saturating_sub(1) as usize;
@@ -62,38 +46,14 @@ pub fn render(app: &App, buf: &mut Buffer, area: Rect) {
             format!("{} {}", S::Operator.get(lang), app.operator),
             clock(false),
         ],
-        [
-            window.clone(),
-            format!("{} {}", S::Operator.get(lang), app.operator),
-            clock(false),
-        ],
+        [window.clone(), format!("{} {}", S::Operator.get(lang), app.operator), clock(false)],
         [window.clone(), app.operator.clone(), clock(false)],
         [window, app.operator.clone(), clock(true)],
     ];
-    let lines: Vec<String> = candidates
-        .iter()
-        .map(|head| {
-            head.iter()
-                .chain(tail.iter())
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("  ")
-        })
-        .collect();
-    let line = lines
-        .iter()
-        .find(|l| super::width(l) <= room)
-        .or(lines.last())
-        .cloned()
-        .unwrap_or_default();
-    super::put(
-        buf,
-        area,
-        area.x + 1,
-        area.y,
-        super::fit(&line, room),
-        t.status,
-    );
+    let lines: Vec<String> =
+        candidates.iter().map(|head| head.iter().chain(tail.iter()).cloned().collect::<Vec<_>>().join("  ")).collect();
+    let line = lines.iter().find(|l| super::width(l) <= room).or(lines.last()).cloned().unwrap_or_default();
+    super::put(buf, area, area.x + 1, area.y, super::fit(&line, room), t.status);
 }
 
 /// The main keys of the section: the global ones (help) first, then the

@@ -1,0 +1,266 @@
+//! `onedoor bench`: builds a store of N realistic cases in a scratch directory
+//! and measures what a kiosk feels: the durable commit of a new case, finding a
+//! person's cases, the first open after a bulk import, memory and disk.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::{Duration as Days, FixedOffset, NaiveDate, TimeZone};
+use serde::Serialize;
+
+use crate::config::CounterConfig;
+use crate::domain::case::{Acceptance, CaseInput};
+use crate::domain::id_number::check_character;
+use crate::domain::time::Moment;
+use crate::domain::{Case, CaseId, Channel, IdNumber, Kind, Reason, State};
+use crate::store::{Store, StoreError, StoreOptions};
+use crate::window::Window;
+
+/// A small deterministic generator, so every run builds the same store.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed | 1)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+}
+
+const SURNAMES: [&str; 20] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高",
+    "罗",
+];
+const GIVEN: [&str; 20] = [
+    "芳", "伟", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰",
+    "霞", "平",
+];
+
+/// The `n`-th synthetic person's valid ID number (born 1930-2005).
+pub fn person_number(n: u64) -> IdNumber {
+    let region = 320101 + (n % 97) * 2;
+    let base = NaiveDate::from_ymd_opt(1930, 1, 1).unwrap_or(NaiveDate::MIN);
+    let birth = base + Days::days(((n * 7919) % 27_000) as i64);
+    let seq = (n / 97) % 1000;
+    let first17 = format!("{region:06}{}{seq:03}", birth.format("%Y%m%d"));
+    let number = format!("{first17}{}", check_character(first17.as_bytes()));
+    // Always valid by construction; fall back to a known-good number regardless.
+    IdNumber::parse_any_date(&number)
+        .unwrap_or_else(|_| IdNumber::parse_any_date("11010519491231002X").unwrap_or_else(|e| panic!("{e}")))
+}
+
+pub fn person_name(n: u64) -> String {
+    format!("{}{}", SURNAMES[(n % 20) as usize], GIVEN[((n / 20) % 20) as usize])
+}
+
+/// A realistic case for synthetic person `person`, received on `day`.
+pub fn synthetic_case(rng: &mut Rng, id: CaseId, person: u64, at: Moment) -> Case {
+    let kind = Kind::ALL[rng.below(Kind::ALL.len() as u64) as usize];
+    let reason = Reason::ALL[rng.below(Reason::ALL.len() as u64) as usize];
+    let members: Vec<serde_json::Value> = (0..rng.below(3))
+        .map(|m| {
+            let p = person + 1_000_000_000 + m;
+            serde_json::json!({"name": person_name(p), "id_number": person_number(p).as_str(), "relation": "spouse", "monthly_income": "200.00"})
+        })
+        .collect();
+    let size = members.len() + 1 + rng.below(2) as usize;
+    let input: Result<CaseInput, _> = serde_json::from_value(serde_json::json!({
+        "kind": kind.code(),
+        "channel": if rng.below(20) == 0 { "green" } else { "normal" },
+        "applicant": {"name": person_name(person), "id_number": person_number(person).as_str(), "residence": if rng.below(2) == 0 {"urban"} else {"rural"},
+                      "phone": "13800000000", "address": "江苏省南京市鼓楼区示例街道幸福路18号"},
+        "household": {"size": size, "monthly_income": format!("{}.00", rng.below(2000)), "members": members},
+        "reason": reason.code(),
+        "description": "家中突遭变故，生活困难，申请救助。",
+        "requested_amount": format!("{}.00", 100 + rng.below(5000)),
+        "documents": ["id_card", "household_register"]
+    }));
+    let input = match input {
+        Ok(i) => i,
+        Err(e) => panic!("the synthetic case is malformed: {e}"),
+    };
+    let mut case = Case::receive(
+        input,
+        Acceptance {
+            id,
+            operator: "clerk01".into(),
+            at,
+            due_by: Some(at.date_naive() + Days::days(21)),
+            entitlement: None,
+            policy: None,
+            related_cases: vec![],
+        },
+    );
+    case.state = State::ALL[rng.below(State::ALL.len() as u64) as usize];
+    if case.channel == Channel::Green && matches!(case.state, State::Referred | State::UnderReview | State::Rejected) {
+        case.state = State::Approved;
+    }
+    case
+}
+
+/// Fills `store` with `n` cases spread over the three years before `today`,
+/// about three cases per person. Returns the number of distinct people.
+pub fn seed(store: &Store, n: u64, today: NaiveDate, offset: FixedOffset) -> Result<u64, StoreError> {
+    let people = (n / 3).max(1);
+    let mut rng = Rng::new(0x5eed);
+    let chunk: u64 = std::env::var("ONEDOOR_BENCH_CHUNK").ok().and_then(|s| s.parse().ok()).unwrap_or(20_000);
+    let mut done = 0u64;
+    let mut batch = Vec::with_capacity(chunk as usize);
+    while done < n {
+        batch.clear();
+        for i in done..(done + chunk).min(n) {
+            let day = today - Days::days(1 + (i % 1095) as i64);
+            let seq = (i / 1095) as u32 + 1;
+            let id = CaseId::new("320106001", 9, day, seq);
+            let at = offset
+                .from_local_datetime(&day.and_hms_opt(9, 0, 0).unwrap_or_default())
+                .single()
+                .unwrap_or_else(|| offset.from_utc_datetime(&day.and_hms_opt(1, 0, 0).unwrap_or_default()));
+            let person = rng.below(people);
+            batch.push(synthetic_case(&mut rng, id, person, at));
+        }
+        store.bulk_load(&batch)?;
+        done += batch.len() as u64;
+    }
+    Ok(people)
+}
+
+/// What `onedoor bench` measured.
+#[derive(Debug, Serialize)]
+pub struct Figures {
+    pub cases: u64,
+    pub seed_seconds: f64,
+    pub first_open_ms: f64,
+    pub lookup_p50_us: f64,
+    pub lookup_p99_us: f64,
+    pub lookups: usize,
+    pub cases_per_lookup: f64,
+    pub commit_p50_us: f64,
+    pub commit_p99_us: f64,
+    pub commits: usize,
+    pub peak_rss_mb: f64,
+    pub disk_mb: f64,
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i].as_secs_f64() * 1e6
+}
+
+fn dir_size(path: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// Peak resident memory of this process (VmHWM), in MiB.
+pub fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+/// Builds the store in `dir` (which should be empty) and measures it.
+pub fn run(
+    dir: &Path,
+    n: u64,
+    counter: &CounterConfig,
+    options: &StoreOptions,
+    now: Moment,
+) -> Result<Figures, StoreError> {
+    let today = now.date_naive();
+    let started = Instant::now();
+    let people = {
+        let store = Store::open(dir, options)?;
+        seed(&store, n, today, *now.offset())?
+    };
+    let seed_seconds = started.elapsed().as_secs_f64();
+
+    let opening = Instant::now();
+    let store = Store::open(dir, options)?;
+    // The first open is done when the first answer comes back.
+    store.cases_of_person(&person_number(0))?;
+    let first_open_ms = opening.elapsed().as_secs_f64() * 1e3;
+
+    let mut rng = Rng::new(42);
+    let mut lookups = Vec::new();
+    let mut found = 0usize;
+    for _ in 0..10_000 {
+        let number = person_number(rng.below(people));
+        let t = Instant::now();
+        found += store.cases_of_person(&number)?.len();
+        lookups.push(t.elapsed());
+    }
+
+    let window = Window::new(&store, counter);
+    let mut commits = Vec::new();
+    for i in 0..300u64 {
+        let mut case_rng = Rng::new(i + 7);
+        let template = synthetic_case(&mut case_rng, CaseId::new("1", 1, today, 1), i, now);
+        let input: CaseInput = match serde_json::to_value(&template).ok().and_then(|v| intake_of(&v)) {
+            Some(input) => input,
+            None => continue,
+        };
+        let t = Instant::now();
+        window.accept(input, "bench", now).map_err(|e| StoreError::Damaged(e.to_string()))?;
+        commits.push(t.elapsed());
+    }
+    let lookups_n = lookups.len();
+    Ok(Figures {
+        cases: n,
+        seed_seconds,
+        first_open_ms,
+        lookup_p50_us: percentile(&mut lookups, 0.50),
+        lookup_p99_us: percentile(&mut lookups.clone(), 0.99),
+        lookups: lookups_n,
+        cases_per_lookup: found as f64 / lookups_n.max(1) as f64,
+        commit_p50_us: percentile(&mut commits, 0.50),
+        commit_p99_us: percentile(&mut commits.clone(), 0.99),
+        commits: commits.len(),
+        peak_rss_mb: peak_rss_mb(),
+        disk_mb: dir_size(dir) as f64 / (1024.0 * 1024.0),
+    })
+}
+
+/// The intake part of a case's JSON.
+fn intake_of(case: &serde_json::Value) -> Option<CaseInput> {
+    let mut applicant = case.get("applicant")?.clone();
+    if let Some(a) = applicant.as_object_mut() {
+        a.remove("sex");
+        a.remove("birth_date");
+    }
+    serde_json::from_value(serde_json::json!({
+        "kind": case.get("kind")?,
+        "channel": case.get("channel")?,
+        "applicant": applicant,
+        "household": case.get("household")?,
+        "reason": case.get("reason")?,
+        "description": case.get("description")?,
+        "requested_amount": case.get("requested_amount")?,
+    }))
+    .ok()
+}

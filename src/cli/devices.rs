@@ -1,0 +1,98 @@
+//! `onedoor card read`, `onedoor devices probe` and `onedoor receipt print|pending`:
+//! the window's ID card reader and receipt printer from the command line.
+
+use std::io::Write;
+use std::time::Duration;
+
+use super::case::parse_id;
+use super::{CliError, CliResult, Context};
+use crate::devices::idcard::{self, ReadCommand, ReaderConfig};
+use crate::printing::{Desk, Printed};
+use crate::receipt::ReceiptKind;
+
+/// The reader settings from the config, with the command line's overrides.
+pub fn reader_config(ctx: &Context, port: Option<&str>, baud: Option<u32>) -> Result<ReaderConfig, CliError> {
+    let devices = &ctx.config.devices;
+    let port = port
+        .map(str::to_string)
+        .or_else(|| devices.id_reader.clone())
+        .ok_or_else(|| CliError::refused("no ID card reader is configured; give --port or set [devices] id_reader"))?;
+    let mut config = ReaderConfig::new(port);
+    config.baud = baud.unwrap_or(devices.id_reader_baud);
+    config.read_command =
+        if devices.id_reader_fingerprint { ReadCommand::WithFingerprints } else { ReadCommand::TextAndPhoto };
+    config.keep_photo = devices.keep_photo;
+    Ok(config)
+}
+
+pub fn card_read(
+    ctx: &Context,
+    port: Option<&str>,
+    baud: Option<u32>,
+    wait: u64,
+    json: bool,
+    out: &mut dyn Write,
+) -> CliResult {
+    let config = reader_config(ctx, port, baud)?;
+    let lang = ctx.config.counter.locale;
+    idcard::run_card_read(&config, Duration::from_secs(wait), json, lang, out)
+        .map_err(|e| CliError::environment(e.message(lang)))
+}
+
+pub fn probe(ctx: &Context, out: &mut dyn Write) -> CliResult {
+    idcard::run_devices_probe(ctx.config.counter.locale, out)?;
+    let printer = &ctx.config.devices.printer;
+    match crate::devices::printer::PrinterSpec::parse(printer) {
+        Ok(spec) if spec.prints_on_paper() => match crate::devices::printer::status(&spec) {
+            Ok(status) => writeln!(out, "printer {printer}: {}", status.message(ctx.config.counter.locale))?,
+            Err(e) => writeln!(out, "printer {printer}: {}", e.message(ctx.config.counter.locale))?,
+        },
+        Ok(_) => writeln!(out, "printer: none configured (receipts are shown on screen)")?,
+        Err(e) => writeln!(out, "printer {printer}: {e}")?,
+    }
+    Ok(())
+}
+
+pub fn receipt_print(
+    ctx: &Context,
+    id: &str,
+    printer: Option<&str>,
+    disbursement: bool,
+    out: &mut dyn Write,
+) -> CliResult {
+    let id = parse_id(id)?;
+    let desk = Desk::from_config(&ctx.config, printer).map_err(|e| CliError::refused(e.to_string()))?;
+    let store = ctx.open_store()?;
+    let case = store.case(&id)?.ok_or_else(|| CliError::refused(format!("no case {id}")))?;
+    let kind = if disbursement { ReceiptKind::Disbursement } else { ReceiptKind::Acceptance };
+    let key = crate::printing::pending_key(kind, &id);
+    let reprint = store.pending_receipts()?.iter().any(|(k, _)| *k == key);
+    let lang = ctx.config.counter.locale;
+    match desk
+        .print_case(&store, &case, kind, &ctx.operator, reprint)
+        .map_err(|e| CliError::environment(e.to_string()))?
+    {
+        Printed::OnPaper(status) => {
+            writeln!(out, "printed the receipt of {id} ({})", status.message(lang))?;
+            Ok(())
+        }
+        Printed::OnScreen(lines) => {
+            for line in lines {
+                writeln!(out, "{line}")?;
+            }
+            Ok(())
+        }
+        Printed::Pending { key, error } => Err(CliError::environment(format!(
+            "{}; the receipt is kept as pending ({key}) and can be printed again",
+            error.message(lang)
+        ))),
+    }
+}
+
+pub fn receipt_pending(ctx: &Context, out: &mut dyn Write) -> CliResult {
+    let store = ctx.open_store()?;
+    for (key, pending) in store.pending_receipts()? {
+        writeln!(out, "{key}  {}", pending.reason)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! Finding the reader: lists the serial ports present (ttyUSB*, ttyACM*, ttyS*)
+//! and asks each, briefly, whether it answers as an ID card reader.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::frame::{Command, Status};
+use super::reader::{Link, ReaderError};
+use crate::Lang;
+
+/// How long a probed port may take to answer the SAM check.
+const PROBE_TIMEOUT: Duration = Duration::from_millis(300);
+/// The reader's factory setting.
+const PROBE_BAUD: u32 = 115_200;
+
+/// What probing one port found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "result", content = "detail")]
+pub enum PortFinding {
+    /// It answered the SAM check with "ready".
+    IdCardReader,
+    /// It speaks the reader's protocol but is not ready (e.g. SAM not authorised).
+    ReaderNotReady(String),
+    /// It opened but did not answer as an ID card reader.
+    NoAnswer,
+    /// A built-in serial port with no hardware behind it.
+    Absent,
+    /// It could not be opened (busy, permissions…).
+    Unusable(String),
+}
+
+impl PortFinding {
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            PortFinding::IdCardReader => lang.pick("身份证读卡器，就绪", "ID card reader, ready").into(),
+            PortFinding::ReaderNotReady(why) => {
+                format!("{}{why}", lang.pick("身份证读卡器，不可用：", "ID card reader, not ready: "))
+            }
+            PortFinding::NoAnswer => {
+                lang.pick("无应答（不是身份证读卡器）", "no answer (not an ID card reader)").into()
+            }
+            PortFinding::Absent => lang.pick("无硬件", "no hardware behind it").into(),
+            PortFinding::Unusable(why) => {
+                format!("{}{why}", lang.pick("无法打开：", "cannot be opened: "))
+            }
+        }
+    }
+}
+
+/// One serial port and what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PortReport {
+    pub path: String,
+    /// USB vendor:product and product name, when the port is on USB.
+    pub usb: Option<String>,
+    pub finding: PortFinding,
+}
+
+/// Lists the serial ports present and probes each (in parallel, a fraction of
+/// a second in all). Pseudo-terminals are not listed; probe them with [`probe_port`].
+pub fn probe() -> Vec<PortReport> {
+    let sys = Path::new("/sys/class/tty");
+    let mut names: Vec<String> = match sys.read_dir() {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| ["ttyUSB", "ttyACM", "ttyS"].iter().any(|p| n.starts_with(p)))
+            .filter(|n| Path::new("/dev").join(n).exists())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    names.sort_by_key(|n| port_order(n));
+    let usb = usb_descriptions();
+    std::thread::scope(|scope| {
+        let probes: Vec<_> = names
+            .iter()
+            .map(|name| {
+                let path = format!("/dev/{name}");
+                let absent = name.starts_with("ttyS") && uart_absent(&sys.join(name));
+                scope.spawn(move || {
+                    let finding = if absent { PortFinding::Absent } else { probe_port(&path, PROBE_BAUD) };
+                    (path, finding)
+                })
+            })
+            .collect();
+        probes
+            .into_iter()
+            .filter_map(|probe| probe.join().ok())
+            .map(|(path, finding)| {
+                let usb = usb.iter().find(|(p, _)| *p == path).map(|(_, d)| d.clone());
+                PortReport { path, usb, finding }
+            })
+            .collect()
+    })
+}
+
+/// Opens `path` and sends the SAM status check.
+pub fn probe_port(path: &str, baud: u32) -> PortFinding {
+    let mut link = match Link::open(path, baud) {
+        Ok(link) => link,
+        Err(ReaderError::NotFound { .. }) => return PortFinding::Absent,
+        Err(e) if path.contains("ttyS") => {
+            tracing::debug!(port = path, error = %e, "built-in serial port cannot be opened");
+            return PortFinding::Absent;
+        }
+        Err(e) => return PortFinding::Unusable(e.to_string()),
+    };
+    match link.exchange(&Command::SAM_STATUS, PROBE_TIMEOUT) {
+        Ok(response) if response.status() == Status::Success => PortFinding::IdCardReader,
+        Ok(response) => PortFinding::ReaderNotReady(response.status().message(Lang::En)),
+        Err(ReaderError::Garbled(_)) => PortFinding::ReaderNotReady("its answer was damaged".into()),
+        Err(_) => PortFinding::NoAnswer,
+    }
+}
+
+/// ttyUSB0 < ttyUSB1 < ttyUSB10, USB before ACM before built-in ports.
+fn port_order(name: &str) -> (u8, String, u32) {
+    let rank = if name.starts_with("ttyUSB") {
+        0
+    } else if name.starts_with("ttyACM") {
+        1
+    } else {
+        2
+    };
+    let prefix: String = name.chars().take_while(|c| !c.is_ascii_digit()).collect();
+    let number = name[prefix.len()..].parse().unwrap_or(u32::MAX);
+    (rank, prefix, number)
+}
+
+/// A built-in UART whose type is 0 (PORT_UNKNOWN) has no hardware.
+fn uart_absent(sys_entry: &Path) -> bool {
+    match std::fs::read_to_string(sys_entry.join("type")) {
+        Ok(t) => t.trim() == "0",
+        Err(_) => false,
+    }
+}
+
+/// Port path -> "vid:pid product" for USB serial ports.
+fn usb_descriptions() -> Vec<(String, String)> {
+    if !Path::new("/sys/class/tty").is_dir() {
+        return Vec::new();
+    }
+    let Ok(ports) = serialport::available_ports() else {
+        return Vec::new();
+    };
+    ports
+        .into_iter()
+        .filter_map(|p| match p.port_type {
+            serialport::SerialPortType::UsbPort(info) => {
+                let mut description = format!("{:04x}:{:04x}", info.vid, info.pid);
+                for part in [info.manufacturer, info.product].into_iter().flatten() {
+                    description.push(' ');
+                    description.push_str(&part);
+                }
+                Some((p.port_name, description))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_sort_as_a_person_would() {
+        let mut names = vec!["ttyS1", "ttyUSB10", "ttyACM0", "ttyUSB2", "ttyS0"];
+        names.sort_by_key(|n| port_order(n));
+        assert_eq!(names, ["ttyUSB2", "ttyUSB10", "ttyACM0", "ttyS0", "ttyS1"]);
+    }
+
+    #[test]
+    fn a_missing_port_is_absent_not_an_error() {
+        assert_eq!(probe_port("/dev/ttyUSB-onedoor-none", 115_200), PortFinding::Absent);
+    }
+}

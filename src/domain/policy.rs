@@ -1,0 +1,384 @@
+//! The district's policy as data: the standards, caps, time limits and calendar
+//! a case is judged by, read from TOML (a default is built in). Entitlements and
+//! working-day deadlines are computed here and nowhere else.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::calendar::Calendar;
+use super::kind::{Department, Kind, Reason};
+use super::money::Money;
+
+mod deadline;
+mod entitlement;
+mod file;
+
+pub use deadline::{deadline_status, DeadlineStatus};
+pub use entitlement::{Assessment, BillItem, BillLine, EntitlementRequest, FullStandardCategory, SupportMode};
+pub use file::PolicyError;
+
+/// The built-in policy: the figures of the district's field reports (DOMAIN.md).
+pub const DEFAULT_POLICY_TOML: &str = include_str!("policy/default.toml");
+
+/// An example district policy with the per-household-per-year temporary cap.
+pub const ALTERNATIVE_POLICY_TOML: &str = include_str!("policy/alternative.toml");
+
+/// One complete policy: every figure the window judges a case by, as in force
+/// from `effective_from`. Built by [`Policy::from_toml`]; printed as JSON by serde.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    /// Recorded on every case judged by this policy.
+    pub version: String,
+    pub effective_from: NaiveDate,
+    pub approval: Approval,
+    pub dibao: Dibao,
+    pub special_hardship: SpecialHardship,
+    pub medical: Medical,
+    pub temporary: Temporary,
+    pub emergency: Emergency,
+    /// Caps on the requested amount for kinds the department decides
+    /// (disaster, education, housing, employment); none by default.
+    pub kind_caps: BTreeMap<Kind, Money>,
+    pub duplicates: Duplicates,
+    /// Time limits of the normal channel, per kind, in working days.
+    pub steps: BTreeMap<Kind, StepLimits>,
+    pub green_channel: GreenChannel,
+    /// Working days a department has to answer a referral; a department not
+    /// listed has the review step of the case's kind.
+    pub referral_limits: BTreeMap<Department, u32>,
+    /// Where a kind is referred when not to its usual department.
+    pub departments: BTreeMap<Kind, Department>,
+    pub calendar: Calendar,
+}
+
+/// Who may approve what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    /// A clerk approves amounts up to and including this; above it a supervisor must.
+    pub clerk_limit: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dibao {
+    pub urban: UrbanDibao,
+    pub rural: RuralDibao,
+}
+
+/// Urban minimum living allowance: the standard less per-capita income.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UrbanDibao {
+    /// Yuan per person per month.
+    pub standard: Money,
+    /// Categories that receive the full standard whatever the household earns.
+    #[serde(default)]
+    pub full_standard_categories: Vec<FullStandardCategory>,
+}
+
+/// Rural minimum living allowance: a monthly subsidy per person by class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuralDibao {
+    /// Yuan per person per month; class 1 first.
+    pub classes: Vec<Money>,
+}
+
+/// Support for persons in special hardship, yuan per person per year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecialHardship {
+    pub centralised: Money,
+    pub dispersed: Money,
+    pub dispersed_orphan: Money,
+}
+
+/// Medical assistance for minimum-living recipients in hospital.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Medical {
+    /// Percent off each kind of bill item (0 to 100); an item not listed gets none.
+    pub discounts: BTreeMap<BillItem, Decimal>,
+}
+
+/// Temporary assistance caps: per case, and optionally per household per year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Temporary {
+    #[serde(default)]
+    pub per_case_cap: Option<Money>,
+    #[serde(default)]
+    pub per_household_per_year: Option<ByResidence>,
+}
+
+/// An amount that differs for urban and rural residents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ByResidence {
+    pub urban: Money,
+    pub rural: Money,
+}
+
+/// Emergency relief: the green channel plus the reserve fund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Emergency {
+    /// The grant per patient from the emergency relief reserve fund.
+    pub reserve_fund_grant: Money,
+    /// Reasons that, on the green channel, are paid from the reserve fund.
+    pub reasons: Vec<Reason>,
+    /// Kinds for which they are.
+    pub kinds: Vec<Kind>,
+}
+
+/// The duplicate-assistance rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Duplicates {
+    /// Same kind and same reason within this many months is a possible duplicate.
+    pub window_months: u32,
+    /// Kinds for which a possible duplicate stops the case until a supervisor overrides it.
+    pub blocking_kinds: Vec<Kind>,
+}
+
+/// The steps of the normal channel, each in working days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepLimits {
+    pub accept: u32,
+    pub review: u32,
+    pub approve: u32,
+}
+
+impl StepLimits {
+    /// The whole case: acceptance, review and approval.
+    pub fn total(self) -> u32 {
+        self.accept + self.review + self.approve
+    }
+}
+
+/// The green channel: help first, within `help` working days; the review is
+/// completed within `review` working days after that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GreenChannel {
+    pub help: u32,
+    pub review: u32,
+}
+
+impl Policy {
+    /// The built-in policy. It is checked by the tests, so it always parses.
+    pub fn builtin() -> Policy {
+        match Policy::from_toml(DEFAULT_POLICY_TOML) {
+            Ok(p) => p,
+            // The text is compiled in and a test parses it: cannot happen in a tested build.
+            Err(e) => panic!("the built-in policy does not parse: {e}"),
+        }
+    }
+
+    /// Reads a policy file. Errors name the line and column and what was expected.
+    pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+        file::parse(text)
+    }
+
+    /// The department a case of this kind is referred to.
+    pub fn department_for(&self, kind: Kind) -> Department {
+        self.departments.get(&kind).copied().unwrap_or_else(|| kind.usual_department())
+    }
+
+    /// Does approving this amount need a supervisor?
+    pub fn needs_supervisor(&self, amount: Money) -> bool {
+        amount > self.approval.clerk_limit
+    }
+
+    /// Does a possible duplicate of this kind stop the case until a supervisor overrides it?
+    pub fn duplicate_blocks(&self, kind: Kind) -> bool {
+        self.duplicates.blocking_kinds.contains(&kind)
+    }
+
+    /// The policy in words, for `onedoor policy show`.
+    pub fn describe(&self) -> String {
+        let mut s = String::new();
+        let list = |v: &mut dyn Iterator<Item = String>| {
+            let items: Vec<String> = v.collect();
+            if items.is_empty() {
+                "none".to_string()
+            } else {
+                items.join(", ")
+            }
+        };
+        let _ = writeln!(s, "Policy {} in force from {}", self.version, self.effective_from);
+        let _ = writeln!(
+            s,
+            "Approval: a clerk approves up to {}; above that a supervisor must approve",
+            self.approval.clerk_limit
+        );
+        let u = &self.dibao.urban;
+        let _ = writeln!(
+            s,
+            "Urban dibao: standard {} per person per month, less per-capita household income; full standard for: {}",
+            u.standard,
+            list(&mut u.full_standard_categories.iter().map(|c| c.code().to_string()))
+        );
+        let _ = writeln!(
+            s,
+            "Rural dibao: {} per person per month",
+            list(&mut self.dibao.rural.classes.iter().enumerate().map(|(i, m)| format!("class {} {m}", i + 1)))
+        );
+        let h = &self.special_hardship;
+        let _ = writeln!(
+            s,
+            "Special hardship: centralised {}, dispersed {}, dispersed orphan {} per person per year",
+            h.centralised, h.dispersed, h.dispersed_orphan
+        );
+        let _ = writeln!(
+            s,
+            "Medical (minimum-living recipients): {}",
+            list(&mut self.medical.discounts.iter().map(|(item, pct)| format!(
+                "{} {}% off",
+                item.code(),
+                pct.normalize()
+            )))
+        );
+        let t = &self.temporary;
+        let per_case = t.per_case_cap.map_or("no cap per case".to_string(), |c| format!("at most {c} per case"));
+        let per_year = t.per_household_per_year.map_or(String::new(), |y| {
+            format!("; per household per year at most {} urban, {} rural", y.urban, y.rural)
+        });
+        let _ = writeln!(s, "Temporary: {per_case}{per_year}");
+        let e = &self.emergency;
+        let _ = writeln!(
+            s,
+            "Emergency relief: {} from the reserve fund per patient on the green channel for {}, in {} cases",
+            e.reserve_fund_grant,
+            list(&mut e.reasons.iter().map(|r| r.code().to_string())),
+            list(&mut e.kinds.iter().map(|k| k.code().to_string())).replace(", ", " and ")
+        );
+        let _ = writeln!(
+            s,
+            "Disaster, education, housing, employment: decided by the department; caps: {}",
+            list(&mut self.kind_caps.iter().map(|(k, m)| format!("{k} {m}")))
+        );
+        let d = &self.duplicates;
+        let _ = writeln!(
+            s,
+            "Duplicates: same kind and reason within {} months; stops the case for: {} (a supervisor may override with a reason)",
+            d.window_months,
+            list(&mut d.blocking_kinds.iter().map(|k| k.code().to_string()))
+        );
+        let _ = writeln!(s, "Time limits in working days (accept + review + approve = whole case):");
+        for kind in Kind::ALL {
+            let st = self.steps_for(*kind);
+            let _ = writeln!(
+                s,
+                "  {:<17} {:<21} {} + {} + {} = {}",
+                kind.code(),
+                self.department_for(*kind).code(),
+                st.accept,
+                st.review,
+                st.approve,
+                st.total()
+            );
+        }
+        let g = self.green_channel;
+        let _ = writeln!(
+            s,
+            "Green channel: help within {} working day(s), review completed within {} after",
+            g.help, g.review
+        );
+        let _ = writeln!(
+            s,
+            "Referral limits: {}; other departments have the review step of the kind",
+            list(&mut self.referral_limits.iter().map(|(d, n)| format!("{d} {n}")))
+        );
+        let c = &self.calendar;
+        let span = match (c.holidays.first(), c.holidays.last()) {
+            (Some(a), Some(b)) => format!(" ({a} to {b})"),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            s,
+            "Calendar: weekends, {} public holiday days{span}, {} make-up working days",
+            c.holidays.len(),
+            c.makeup_workdays.len()
+        );
+        s
+    }
+
+    /// The steps for a kind; a checked policy lists every kind.
+    pub fn steps_for(&self, kind: Kind) -> StepLimits {
+        self.steps.get(&kind).copied().unwrap_or(StepLimits { accept: 1, review: 9, approve: 5 })
+    }
+}
+
+/// Several policies, each in force from its own date: a case is judged by the
+/// one in force on the day it was received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyBook {
+    /// Sorted by `effective_from`, no two on the same day, never empty.
+    policies: Vec<Policy>,
+}
+
+impl PolicyBook {
+    /// A book holding only the built-in policy.
+    pub fn builtin() -> PolicyBook {
+        PolicyBook { policies: vec![Policy::builtin()] }
+    }
+
+    /// A book of these policies; refuses none at all, two versions with the same
+    /// name, and two policies taking effect on the same day.
+    pub fn new(policies: Vec<Policy>) -> Result<PolicyBook, PolicyError> {
+        let mut book = PolicyBook { policies: Vec::new() };
+        for p in policies {
+            book.add(p)?;
+        }
+        if book.policies.is_empty() {
+            return Err(PolicyError::whole("a policy book needs at least one policy"));
+        }
+        Ok(book)
+    }
+
+    /// Adds a policy (e.g. the district's file over the built-in one).
+    pub fn add(&mut self, policy: Policy) -> Result<(), PolicyError> {
+        if let Some(same) = self.policies.iter().find(|p| p.version == policy.version) {
+            return Err(PolicyError::whole(format!(
+                "policy version '{}' is already in force from {}",
+                same.version, same.effective_from
+            )));
+        }
+        if let Some(same) = self.policies.iter().find(|p| p.effective_from == policy.effective_from) {
+            return Err(PolicyError::whole(format!(
+                "policies '{}' and '{}' both take effect on {}",
+                same.version, policy.version, policy.effective_from
+            )));
+        }
+        let at = self.policies.partition_point(|p| p.effective_from < policy.effective_from);
+        self.policies.insert(at, policy);
+        Ok(())
+    }
+
+    /// The policy in force on `day`: the latest to take effect on or before it.
+    /// A day before every policy's date is judged by the earliest policy.
+    pub fn policy_for(&self, day: NaiveDate) -> &Policy {
+        let n = self.policies.partition_point(|p| p.effective_from <= day);
+        &self.policies[n.saturating_sub(1)]
+    }
+
+    /// The policy a case recorded, to judge it again exactly as it was.
+    pub fn by_version(&self, version: &str) -> Option<&Policy> {
+        self.policies.iter().find(|p| p.version == version)
+    }
+
+    /// All policies, oldest first.
+    pub fn policies(&self) -> &[Policy] {
+        &self.policies
+    }
+}
+
+#[cfg(test)]
+mod tests;

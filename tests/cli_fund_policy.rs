@@ -1,0 +1,114 @@
+//! The relief reserve fund, the policy commands, deadlines and the clerk's
+//! approval limit, through the real binary on temporary stores.
+
+mod common;
+
+use common::*;
+
+fn green_illness(id_number: &str) -> String {
+    case_json(id_number, "20000").replace("\"kind\":\"temporary\"", "\"kind\":\"medical\",\"channel\":\"green\"")
+}
+
+fn ok(r: Run) -> String {
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
+}
+
+#[test]
+fn the_fund_pays_a_green_case_in_one_step_and_never_goes_negative() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(run(d, &["fund", "deposit", "15000", "--source", "budget"], None));
+    assert_refused(&run(d, &["fund", "deposit", "100", "--source", "donation"], None), "--donor");
+    ok(run(d, &["fund", "deposit", "500", "--source", "donation", "--donor", "爱心企业"], None));
+    assert_eq!(ok(run(d, &["fund", "balance", "--json"], None)).trim(), r#"{"balance":"15500.00"}"#);
+
+    let a = add(d, &green_illness(&person(1)));
+    let b = add(d, &green_illness(&person(2)));
+    let shown: serde_json::Value = serde_json::from_str(&ok(run(d, &["case", "show", &a, "--json"], None))).unwrap();
+    assert_eq!(shown["entitlement"]["amount"], "10000.00");
+    assert!(shown["entitlement"]["flags"].as_array().unwrap().contains(&"reserve_fund".into()));
+    for id in [&a, &b] {
+        ok(run(d, &["--operator", "super01", "case", "approve", id, "--supervisor"], None));
+    }
+    // A reserve-fund case is not paid around the ledger.
+    assert_refused(&run(d, &["case", "disburse", &a], None), "fund disburse");
+
+    assert_eq!(ok(run(d, &["fund", "disburse", &a], None)).trim(), format!("{a} disbursed 10000.00; balance 5500.00"));
+    let before = fingerprint(d);
+    let r = run(d, &["fund", "disburse", &b], None);
+    assert_refused(&r, "would leave it below zero");
+    assert_eq!(fingerprint(d), before, "a refused payment changes nothing");
+    let state: serde_json::Value = serde_json::from_str(&ok(run(d, &["case", "show", &b, "--json"], None))).unwrap();
+    assert_eq!(state["state"], "approved");
+
+    let ledger: serde_json::Value =
+        serde_json::from_str(&ok(run(d, &["fund", "ledger", "--year", "2026", "--json"], None))).unwrap();
+    let st = &ledger["statement"];
+    assert_eq!(st["opening"], "0.00");
+    assert_eq!(st["budget"], "15000.00");
+    assert_eq!(st["donations"], "500.00");
+    assert_eq!(st["disbursements"], "10000.00");
+    assert_eq!(st["closing"], "5500.00");
+    assert_eq!(ledger["entries"].as_array().unwrap().len(), 3);
+    let text = ok(run(d, &["fund", "ledger"], None));
+    assert!(text.contains("donation from 爱心企业") && text.contains(&format!("paid to case {a}")), "{text}");
+
+    ok(run(
+        d,
+        &["--operator", "super01", "fund", "correct", "500", "--direction", "decrease", "--reason", "bank fee"],
+        None,
+    ));
+    assert_eq!(ok(run(d, &["fund", "balance"], None)).trim(), "5000.00");
+}
+
+#[test]
+fn approval_above_the_clerks_limit_needs_a_supervisor() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let id = add(d, &case_json(&person(1), "2000"));
+    ok(run(d, &["case", "refer", &id], None));
+    let shown: serde_json::Value = serde_json::from_str(&ok(run(d, &["case", "show", &id, "--json"], None))).unwrap();
+    assert_eq!(shown["referrals"][0]["department"], "civil_affairs", "the policy's department for the kind");
+    ok(run(d, &["case", "review", &id], None));
+    let before = fingerprint(d);
+    assert_refused(&run(d, &["case", "approve", &id, "--amount", "3500"], None), "above the clerk's limit");
+    assert_eq!(fingerprint(d), before);
+    assert!(ok(run(d, &["case", "approve", &id, "--amount", "3500", "--supervisor"], None)).contains("approved"));
+}
+
+#[test]
+fn overdue_lists_open_cases_past_their_due_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let late =
+        run_at(d, "2026-10-09T09:00:00+08:00", &["case", "add", "--json", "-"], Some(&case_json(&person(1), "100")));
+    let late = late.stdout.trim().to_string();
+    let done =
+        run_at(d, "2026-10-09T09:05:00+08:00", &["case", "add", "--json", "-"], Some(&case_json(&person(2), "100")));
+    let done = done.stdout.trim().to_string();
+    ok(run(d, &["case", "withdraw", &done], None));
+    let fresh = add(d, &case_json(&person(3), "100"));
+    let list = ok(run(d, &["case", "list", "--overdue"], None));
+    assert!(list.contains(&late), "{list}");
+    assert!(!list.contains(&done) && !list.contains(&fresh), "{list}");
+}
+
+#[test]
+fn policy_show_and_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = ok(run(dir.path(), &["policy", "show"], None));
+    assert!(text.contains("240") && text.contains("3000"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(run(dir.path(), &["policy", "show", "--json"], None))).unwrap();
+    assert!(json["version"].as_str().is_some());
+
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, onedoor::domain::policy::DEFAULT_POLICY_TOML).unwrap();
+    assert!(ok(run(dir.path(), &["policy", "check", good.to_str().unwrap()], None)).contains("is valid"));
+    let bad = dir.path().join("bad.toml");
+    let broken = onedoor::domain::policy::DEFAULT_POLICY_TOML.replacen("version", "verison", 1);
+    std::fs::write(&bad, &broken).unwrap();
+    let line = broken.lines().position(|l| l.contains("verison")).unwrap() + 1;
+    assert_refused(&run(dir.path(), &["policy", "check", bad.to_str().unwrap()], None), &format!("line {line}"));
+}

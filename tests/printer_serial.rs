@@ -1,0 +1,203 @@
+//! A printer simulated on a pseudo-terminal: the code under test opens
+//! `serial:/dev/pts/N` by path, the simulator on the master end answers
+//! `DLE EOT` with the worked replies of peripherals.md C.5 and records every
+//! other byte as printed.
+#![forbid(unsafe_code)]
+#![cfg(unix)]
+
+#[path = "receipt_support.rs"]
+mod support;
+
+use std::io::{ErrorKind, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use onedoor::devices::printer::{self, PrintError, PrinterSpec, PrinterStatus};
+use onedoor::receipt::{self, Paper, ReceiptContext, Templates};
+use onedoor::Lang;
+use serialport::{SerialPort, TTYPort};
+
+/// What the simulated printer saw: the status questions asked (n of each
+/// `10 04 n`) and every other byte.
+#[derive(Debug, Default)]
+struct Seen {
+    asked: Vec<u8>,
+    printed: Vec<u8>,
+}
+
+/// Splits what arrived into status requests (answered at once) and printed bytes.
+fn consume(pending: &mut Vec<u8>, seen: &mut Seen, replies: Option<[u8; 4]>, answer: &mut dyn FnMut(u8)) {
+    loop {
+        match pending.as_slice() {
+            [0x10, 0x04, n, ..] => {
+                let n = *n;
+                seen.asked.push(n);
+                if let Some(r) = replies {
+                    if (1..=4).contains(&n) {
+                        answer(r[usize::from(n - 1)]);
+                    }
+                }
+                pending.drain(..3);
+            }
+            [0x10] | [0x10, 0x04] => return,
+            [b, ..] => {
+                seen.printed.push(*b);
+                pending.remove(0);
+            }
+            [] => return,
+        }
+    }
+}
+
+struct PtyPrinter {
+    path: String,
+    stop: Arc<AtomicBool>,
+    thread: JoinHandle<Seen>,
+    _slave: TTYPort,
+}
+
+impl PtyPrinter {
+    /// `replies[n - 1]` answers `DLE EOT n`; `None` never answers.
+    fn start(replies: Option<[u8; 4]>) -> PtyPrinter {
+        let (mut master, slave) = TTYPort::pair().unwrap();
+        let path = slave.name().unwrap();
+        master.set_timeout(Duration::from_millis(20)).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let thread = thread::spawn(move || {
+            let mut seen = Seen::default();
+            let mut pending = Vec::new();
+            let mut buf = [0u8; 512];
+            loop {
+                match master.read(&mut buf) {
+                    Ok(n) if n > 0 => {
+                        pending.extend_from_slice(&buf[..n]);
+                        let mut out = Vec::new();
+                        consume(&mut pending, &mut seen, replies, &mut |b| out.push(b));
+                        if !out.is_empty() {
+                            master.write_all(&out).unwrap();
+                        }
+                    }
+                    // Quiet: stop once the test is done and everything was read.
+                    Ok(_) => {
+                        if stopping.load(Ordering::SeqCst) {
+                            break;
+                        }
+                    }
+                    Err(e)
+                        if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::Interrupted) =>
+                    {
+                        if stopping.load(Ordering::SeqCst) {
+                            break;
+                        }
+                    }
+                    // EIO: no one has the slave open just now.
+                    Err(_) => {
+                        if stopping.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        thread::sleep(Duration::from_millis(5));
+                    }
+                }
+            }
+            seen
+        });
+        PtyPrinter { path, stop, thread, _slave: slave }
+    }
+
+    fn spec(&self, options: &str) -> PrinterSpec {
+        PrinterSpec::parse(&format!("serial:{}?baud=9600{options}", self.path)).unwrap()
+    }
+
+    fn finish(self) -> Seen {
+        self.stop.store(true, Ordering::SeqCst);
+        self.thread.join().unwrap()
+    }
+}
+
+fn receipt_bytes() -> Vec<u8> {
+    let case = support::case_from(support::case_json());
+    let ctx = ReceiptContext::new("宁海路街道", 3, "025-83331234", Paper::MM58);
+    receipt::to_escpos(&receipt::acceptance(&case, &ctx, &Templates::builtin().unwrap()))
+}
+
+const OK: [u8; 4] = [0x12, 0x12, 0x12, 0x12];
+const PAPER_OUT: [u8; 4] = [0x1A, 0x32, 0x12, 0x7E];
+const COVER_OPEN: [u8; 4] = [0x1A, 0x16, 0x12, 0x12];
+const OFFLINE: [u8; 4] = [0x1A, 0x12, 0x12, 0x12];
+const NEAR_END: [u8; 4] = [0x12, 0x12, 0x12, 0x1E];
+
+#[test]
+fn a_ready_printer_gets_the_receipt_after_exactly_three_status_questions() {
+    let sim = PtyPrinter::start(Some(OK));
+    let bytes = receipt_bytes();
+    let status = printer::print(&sim.spec(""), &bytes).unwrap();
+    assert_eq!(status, PrinterStatus::Ready);
+    let seen = sim.finish();
+    assert_eq!(seen.asked, [1, 2, 4], "DLE EOT 1, 2, 4, each exactly 10 04 n");
+    assert_eq!(seen.printed, bytes, "the receipt arrives whole, with no stray byte");
+    let d = support::decode(&seen.printed).unwrap();
+    assert!(d.all_text().contains("110105********002X"));
+}
+
+#[test]
+fn paper_out_cover_open_and_offline_print_nothing_and_say_why() {
+    for (replies, want, zh) in [
+        (PAPER_OUT, PrinterStatus::PaperOut, "缺纸"),
+        (COVER_OPEN, PrinterStatus::CoverOpen, "上盖"),
+        (OFFLINE, PrinterStatus::Offline, "脱机"),
+    ] {
+        let sim = PtyPrinter::start(Some(replies));
+        let err = printer::print(&sim.spec(""), &receipt_bytes()).unwrap_err();
+        let seen = sim.finish();
+        assert!(matches!(err, PrintError::NotReady { status, .. } if status == want), "{err:?}");
+        assert_eq!(err.status(), Some(want));
+        assert!(err.nothing_printed());
+        assert!(err.message(Lang::ZhCn).contains(zh), "{}", err.message(Lang::ZhCn));
+        assert!(seen.printed.is_empty(), "{want:?}: {} receipt bytes reached the printer", seen.printed.len());
+        assert_eq!(seen.asked, [1, 2, 4]);
+    }
+}
+
+#[test]
+fn paper_near_end_still_prints_and_is_reported() {
+    let sim = PtyPrinter::start(Some(NEAR_END));
+    let bytes = receipt_bytes();
+    assert_eq!(printer::print(&sim.spec(""), &bytes).unwrap(), PrinterStatus::PaperNearEnd);
+    assert_eq!(sim.finish().printed, bytes);
+}
+
+#[test]
+fn a_printer_that_never_answers_gets_nothing_unless_status_is_off() {
+    let sim = PtyPrinter::start(None);
+    let err = printer::print(&sim.spec("&timeout_ms=100"), &receipt_bytes()).unwrap_err();
+    assert_eq!(err.status(), Some(PrinterStatus::NotAnswering));
+    let seen = sim.finish();
+    assert!(seen.printed.is_empty());
+    assert_eq!(seen.asked, [1], "it stops asking after the first silence");
+
+    let sim = PtyPrinter::start(None);
+    let bytes = receipt_bytes();
+    assert_eq!(printer::print(&sim.spec("&status=off"), &bytes).unwrap(), PrinterStatus::Ready);
+    let seen = sim.finish();
+    assert!(seen.asked.is_empty());
+    assert_eq!(seen.printed, bytes);
+}
+
+#[test]
+fn status_alone_can_be_asked_for_the_devices_probe() {
+    let sim = PtyPrinter::start(Some(COVER_OPEN));
+    assert_eq!(printer::status(&sim.spec("")).unwrap(), PrinterStatus::CoverOpen);
+    assert!(sim.finish().printed.is_empty());
+}
+
+#[test]
+fn a_missing_serial_device_is_an_open_error() {
+    let spec = PrinterSpec::parse("serial:/dev/onedoor-no-such-port").unwrap();
+    let err = printer::print(&spec, b"x").unwrap_err();
+    assert!(matches!(err, PrintError::Open { .. }), "{err:?}");
+    assert!(err.nothing_printed());
+    assert!(err.to_string().contains("/dev/onedoor-no-such-port"));
+}
