@@ -31,13 +31,7 @@ fn wait_for(out: &Arc<Mutex<Vec<u8>>>, needle: &str, secs: u64) {
         assert!(
             Instant::now() < deadline,
             "'{needle}' did not appear; the screen so far:\n{}",
-            text.chars()
-                .rev()
-                .take(3000)
-                .collect::<String>()
-                .chars()
-                .rev()
-                .collect::<String>()
+            text.chars().rev().take(3000).collect::<String>().chars().rev().collect::<String>()
         );
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -47,14 +41,7 @@ fn wait_for(out: &Arc<Mutex<Vec<u8>>>, needle: &str, secs: u64) {
 fn a_whole_intake_typed_in_a_terminal_is_saved_in_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
+    let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
     cmd.arg("--lang");
     cmd.arg("en");
@@ -122,11 +109,7 @@ fn a_whole_intake_typed_in_a_terminal_is_saved_in_the_store() {
         .env("ONEDOOR_NOW", NOW)
         .output()
         .unwrap();
-    assert!(
-        list.status.success(),
-        "{}",
-        String::from_utf8_lossy(&list.stderr)
-    );
+    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
     let cases: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(cases.len(), 1, "{cases:?}");
     let c = &cases[0];
@@ -151,14 +134,7 @@ fn a_whole_intake_typed_in_a_terminal_is_saved_in_the_store() {
 fn sigterm_restores_the_terminal_and_keeps_the_draft() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
+    let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
     env_cmd(&mut cmd, &data);
     let mut child = pty.slave.spawn_command(cmd).unwrap();
@@ -182,10 +158,7 @@ fn sigterm_restores_the_terminal_and_keeps_the_draft() {
     writer.flush().unwrap();
     wait_for(&out, "赵", 10);
     let pid = child.process_id().expect("a pid").to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
+    let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(killed.success());
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
