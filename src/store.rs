@@ -1,6 +1,7 @@
 //! The case store: every case, its indexes and the day's counters in one sled
-//! database, changed only in single transactions and committed durably (flush,
-//! then `sync_all` on the store file) before anything is reported as saved.
+//! database, changed only in single transactions, each made durable before
+//! anything is reported as saved: through the commit journal (one `fdatasync`,
+//! see `journal.rs`), with sled itself flushed and fsynced at checkpoints.
 //!
 //! Trees: `cases` (case id -> record), `by_person` (ID number ++ case id ->
 //! summary: one range scan gives a person's cases), `by_day` (yyyymmdd ++ case id
@@ -9,16 +10,20 @@
 //! (the relief fund), `meta` (schema version).
 
 mod codec;
+mod journal;
 mod summary;
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use chrono::NaiveDate;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::{Transactional, Tree};
 
 pub use codec::{decode, encode, RECORD_VERSION};
+use journal::{Journal, Op};
 pub use summary::CaseSummary;
 
 use crate::devices::printer::PendingReceipt;
@@ -97,6 +102,8 @@ pub struct Store {
     db: sled::Db,
     db_file: File,
     trees: [Tree; TREE_COUNT],
+    /// Held for the whole of a commit, so the journal's order is the commit order.
+    journal: Mutex<Journal>,
 }
 
 const CASES: usize = 0;
@@ -113,26 +120,35 @@ const TREE_COUNT: usize = 10;
 const TREE_NAMES: [&str; TREE_COUNT] =
     ["cases", "by_person", "by_day", "by_state", "counters", "outbox", "ledger", "meta", "by_name", "pending_receipts"];
 
-/// The trees of one transaction, by name.
-pub struct Tx<'a>(&'a [TransactionalTree]);
+/// One transaction over every tree. Its writes are recorded, so that the
+/// commit can be made durable through the journal.
+pub struct Tx<'a> {
+    trees: &'a [TransactionalTree],
+    writes: RefCell<Vec<Op>>,
+}
 
 impl Tx<'_> {
-    pub fn cases(&self) -> &TransactionalTree {
-        &self.0[CASES]
+    fn get<E>(&self, tree: usize, key: &[u8]) -> TxResult<Option<sled::IVec>, E> {
+        Ok(self.trees[tree].get(key)?)
     }
-    pub fn counters(&self) -> &TransactionalTree {
-        &self.0[COUNTERS]
+
+    fn insert<E>(&self, tree: usize, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) -> TxResult<(), E> {
+        let (key, value) = (key.into(), value.into());
+        self.trees[tree].insert(key.as_slice(), value.as_slice())?;
+        self.writes.borrow_mut().push(Op { tree: tree as u8, key, value: Some(value) });
+        Ok(())
     }
-    pub fn outbox(&self) -> &TransactionalTree {
-        &self.0[OUTBOX]
-    }
-    pub fn ledger(&self) -> &TransactionalTree {
-        &self.0[LEDGER]
+
+    fn remove<E>(&self, tree: usize, key: impl Into<Vec<u8>>) -> TxResult<(), E> {
+        let key = key.into();
+        self.trees[tree].remove(key.as_slice())?;
+        self.writes.borrow_mut().push(Op { tree: tree as u8, key, value: None });
+        Ok(())
     }
 
     /// Reads a case inside the transaction.
     pub fn case<E>(&self, id: &CaseId) -> TxResult<Option<Case>, E> {
-        match self.cases().get(id.as_str().as_bytes())? {
+        match self.get(CASES, id.as_str().as_bytes())? {
             None => Ok(None),
             Some(bytes) => match decode::<Case>(&bytes, "case") {
                 Ok(c) => Ok(Some(c)),
@@ -153,21 +169,21 @@ impl Tx<'_> {
         };
         if let Some(old) = old {
             for id_number in old.id_numbers() {
-                self.0[BY_PERSON].remove(summary::person_key(id_number, &old.id))?;
+                self.remove(BY_PERSON, summary::person_key(id_number, &old.id))?;
             }
-            self.0[BY_DAY].remove(summary::day_key(old.day(), &old.id))?;
-            self.0[BY_STATE].remove(summary::state_key(old.state, &old.id))?;
-            self.0[BY_NAME].remove(summary::name_key(&old.applicant.name, &old.id))?;
+            self.remove(BY_DAY, summary::day_key(old.day(), &old.id))?;
+            self.remove(BY_STATE, summary::state_key(old.state, &old.id))?;
+            self.remove(BY_NAME, summary::name_key(&old.applicant.name, &old.id))?;
         }
-        self.cases().insert(case.id.as_str().as_bytes(), bytes)?;
+        self.insert(CASES, case.id.as_str().as_bytes(), bytes)?;
         for id_number in case.id_numbers() {
-            self.0[BY_PERSON].insert(summary::person_key(id_number, &case.id), summary.clone())?;
+            self.insert(BY_PERSON, summary::person_key(id_number, &case.id), summary.clone())?;
         }
-        self.0[BY_DAY].insert(summary::day_key(case.day(), &case.id), summary.clone())?;
-        self.0[BY_STATE].insert(summary::state_key(case.state, &case.id), &[])?;
-        self.0[BY_NAME].insert(summary::name_key(&case.applicant.name, &case.id), summary.clone())?;
+        self.insert(BY_DAY, summary::day_key(case.day(), &case.id), summary.clone())?;
+        self.insert(BY_STATE, summary::state_key(case.state, &case.id), [])?;
+        self.insert(BY_NAME, summary::name_key(&case.applicant.name, &case.id), summary)?;
         if case.state == State::Completed && old.map(|o| o.state) != Some(State::Completed) {
-            self.outbox().insert(case.id.as_str().as_bytes(), &[])?;
+            self.insert(OUTBOX, case.id.as_str().as_bytes(), [])?;
         }
         Ok(())
     }
@@ -175,7 +191,7 @@ impl Tx<'_> {
     /// Appends an entry to the relief fund's ledger in this transaction, or
     /// refuses it (over the balance, zero, unnamed donor…) and writes nothing.
     pub fn fund_apply<E: From<FundError>>(&self, entry: &FundEntry) -> TxResult<Fund, E> {
-        let mut fund: Fund = match self.ledger().get(FUND_STATE_KEY)? {
+        let mut fund: Fund = match self.get(LEDGER, FUND_STATE_KEY)? {
             Some(bytes) => match decode(&bytes, "fund balance") {
                 Ok(f) => f,
                 Err(e) => return abort(e),
@@ -185,7 +201,7 @@ impl Tx<'_> {
         if let Err(e) = fund.apply(entry) {
             return refuse(E::from(e));
         }
-        let seq = match self.ledger().get(FUND_NEXT_KEY)? {
+        let seq = match self.get(LEDGER, FUND_NEXT_KEY)? {
             Some(v) if v.len() == 8 => u64::from_be_bytes([v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]]),
             Some(_) => return abort(StoreError::Damaged("the ledger's entry counter has the wrong size".into())),
             None => 0,
@@ -196,32 +212,32 @@ impl Tx<'_> {
         };
         let mut key = FUND_ENTRY_PREFIX.to_vec();
         key.extend_from_slice(&seq.to_be_bytes());
-        self.ledger().insert(key, record)?;
-        self.ledger().insert(FUND_NEXT_KEY, &(seq + 1).to_be_bytes())?;
-        self.ledger().insert(FUND_STATE_KEY, state)?;
+        self.insert(LEDGER, key, record)?;
+        self.insert(LEDGER, FUND_NEXT_KEY, (seq + 1).to_be_bytes())?;
+        self.insert(LEDGER, FUND_STATE_KEY, state)?;
         Ok(fund)
     }
 
     /// Takes the next number of a daily counter (starting at 1).
     pub fn next_number<E>(&self, key: &[u8]) -> TxResult<u32, E> {
-        let current = match self.counters().get(key)? {
+        let current = match self.get(COUNTERS, key)? {
             Some(v) if v.len() == 4 => u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
             Some(_) => return abort(StoreError::Damaged("a counter has the wrong size".into())),
             None => 0,
         };
         let next = current.saturating_add(1);
-        self.counters().insert(key, &next.to_be_bytes())?;
+        self.insert(COUNTERS, key, next.to_be_bytes())?;
         Ok(next)
     }
 
     /// Raises a counter to at least `value` (used when importing cases with their ids).
     pub fn raise_number<E>(&self, key: &[u8], value: u32) -> TxResult<(), E> {
-        let current = match self.counters().get(key)? {
+        let current = match self.get(COUNTERS, key)? {
             Some(v) if v.len() == 4 => u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
             _ => 0,
         };
         if value > current {
-            self.counters().insert(key, &value.to_be_bytes())?;
+            self.insert(COUNTERS, key, value.to_be_bytes())?;
         }
         Ok(())
     }
@@ -261,9 +277,59 @@ impl Store {
             trees.push(db.open_tree(name).map_err(|e| sled_error(dir, e))?);
         }
         let trees: [Tree; TREE_COUNT] = trees.try_into().map_err(|_| StoreError::Damaged("missing trees".into()))?;
-        let store = Store { dir: dir.to_path_buf(), db, db_file, trees };
+        let (journal, unapplied) = Journal::open(&dir.join("journal")).map_err(io)?;
+        let store = Store { dir: dir.to_path_buf(), db, db_file, trees, journal: Mutex::new(journal) };
+        store.replay(unapplied)?;
         store.check_schema()?;
         Ok(store)
+    }
+
+    /// Applies again, in commit order, the journalled commits since the last
+    /// checkpoint (after a crash sled may not have kept them), then checkpoints.
+    fn replay(&self, unapplied: Vec<Vec<Op>>) -> Result<(), StoreError> {
+        if unapplied.is_empty() {
+            return Ok(());
+        }
+        tracing::info!(commits = unapplied.len(), "replaying the commit journal");
+        for ops in unapplied {
+            for op in ops {
+                let tree = self
+                    .trees
+                    .get(usize::from(op.tree))
+                    .ok_or_else(|| StoreError::Damaged(format!("the journal names tree {}", op.tree)))?;
+                match op.value {
+                    Some(v) => tree.insert(op.key, v).map(|_| ()),
+                    None => tree.remove(op.key).map(|_| ()),
+                }
+                .map_err(|e| sled_error(&self.dir, e))?;
+            }
+        }
+        self.sync()
+    }
+
+    fn lock_journal(&self) -> Result<MutexGuard<'_, Journal>, StoreError> {
+        self.journal.lock().map_err(|_| StoreError::Damaged("a commit failed half-way in another thread".into()))
+    }
+
+    /// Makes sled itself durable and starts a new journal generation.
+    fn checkpoint(&self, journal: &mut Journal) -> Result<(), StoreError> {
+        self.db.flush().map_err(|e| sled_error(&self.dir, e))?;
+        self.db_file.sync_data().map_err(|source| StoreError::Io { dir: self.dir.clone(), source })?;
+        journal.reset().map_err(|source| StoreError::Io { dir: self.dir.clone(), source })
+    }
+
+    /// Makes one committed transaction durable: one journal record and one
+    /// `fdatasync`, or a checkpoint when the journal is full or the record big.
+    fn persist(&self, journal: &mut Journal, ops: &[Op]) -> Result<(), StoreError> {
+        if ops.is_empty() {
+            return Ok(());
+        }
+        match journal.record(ops) {
+            Some(record) if journal.has_room(&record) => {
+                journal.append(&record).map_err(|source| StoreError::Io { dir: self.dir.clone(), source })
+            }
+            _ => self.checkpoint(journal),
+        }
     }
 
     fn check_schema(&self) -> Result<(), StoreError> {
@@ -291,21 +357,26 @@ impl Store {
     /// Makes everything committed so far durable: sled's flush (which only
     /// writes back, `sync_file_range`), then `fsync` of the store file.
     pub fn sync(&self) -> Result<(), StoreError> {
-        self.db.flush().map_err(|e| sled_error(&self.dir, e))?;
-        self.db_file.sync_data().map_err(|source| StoreError::Io { dir: self.dir.clone(), source })
+        let mut journal = self.lock_journal()?;
+        self.checkpoint(&mut journal)
     }
 
     /// Runs `f` as ONE transaction over all trees, then commits durably. The
     /// closure may run more than once (on conflict): it must have no side effects.
     pub fn write<T, E>(&self, f: impl Fn(&Tx) -> TxResult<T, E>) -> Result<T, WriteError<E>> {
+        let mut journal = self.lock_journal()?;
         let trees: Vec<&Tree> = self.trees.iter().collect();
-        let result = trees.as_slice().transaction(|t| f(&Tx(t)));
-        let value = match result {
+        let result = trees.as_slice().transaction(|t| {
+            let tx = Tx { trees: t, writes: RefCell::new(Vec::new()) };
+            let value = f(&tx)?;
+            Ok((value, tx.writes.into_inner()))
+        });
+        let (value, writes) = match result {
             Ok(v) => v,
             Err(TransactionError::Abort(e)) => return Err(e),
             Err(TransactionError::Storage(e)) => return Err(WriteError::Store(sled_error(&self.dir, e))),
         };
-        self.sync()?;
+        self.persist(&mut journal, &writes)?;
         Ok(value)
     }
 
@@ -612,6 +683,19 @@ impl Store {
     /// Bytes the store takes on disk.
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
         self.db.size_on_disk().map_err(|e| sled_error(&self.dir, e))
+    }
+}
+
+impl Drop for Store {
+    /// A clean close leaves nothing to replay.
+    fn drop(&mut self) {
+        if let Ok(mut journal) = self.journal.lock() {
+            if journal.used() > 0 {
+                if let Err(e) = self.checkpoint(&mut journal) {
+                    tracing::warn!("closing the store: {e}");
+                }
+            }
+        }
     }
 }
 

@@ -29,7 +29,7 @@ fn every_reported_case_survives_sigkill_and_the_store_always_opens() {
     println!("seed {seed}");
     let mut rng = Rng(seed);
     let mut reported = Vec::new();
-    let iterations = 120;
+    let iterations: u32 = 120;
     for i in 0..iterations {
         let mut child = onedoor(d)
             .args(["case", "add", "--json", "-"])
@@ -41,15 +41,19 @@ fn every_reported_case_survives_sigkill_and_the_store_always_opens() {
         {
             use std::io::Write;
             let mut stdin = child.stdin.take().unwrap();
-            let _ = stdin.write_all(case_json("11010519491231002X", "100").as_bytes());
+            let _ = stdin.write_all(case_json(&person(i), "100").as_bytes());
         }
         // Kill anywhere from before the store opens to after the commit; every
         // tenth run is left to finish so the store keeps growing.
-        if i % 10 != 9 {
-            std::thread::sleep(Duration::from_micros(rng.below(40_000)));
+        let killed = i % 10 != 9;
+        if killed {
+            std::thread::sleep(Duration::from_micros(rng.below(90_000)));
             let _ = child.kill();
         }
         let out = child.wait_with_output().unwrap();
+        if !killed {
+            assert!(out.status.success(), "iteration {i}: {}", String::from_utf8_lossy(&out.stderr));
+        }
         let printed = String::from_utf8_lossy(&out.stdout).trim().to_string();
         if !printed.is_empty() {
             reported.push(printed);
@@ -63,7 +67,7 @@ fn every_reported_case_survives_sigkill_and_the_store_always_opens() {
         }
     }
     println!("{} of {iterations} runs reported a case", reported.len());
-    assert!(reported.len() >= iterations / 10, "too few runs got to report a case: {}", reported.len());
+    assert!(reported.len() >= (iterations / 10) as usize, "too few runs got to report a case: {}", reported.len());
     // Ids never repeat, even across kills.
     let mut unique = reported.clone();
     unique.sort();

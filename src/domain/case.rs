@@ -332,11 +332,14 @@ pub struct Case {
     #[serde(with = "time::moment")]
     pub received_at: Moment,
     /// The version of the policy the case was judged by.
+    #[serde(default)]
     pub policy: Option<String>,
     /// What the clerk established for the policy (categories, class, bill…),
     /// kept so the entitlement can be computed again exactly.
+    #[serde(default)]
     pub assessment: Assessment,
     /// Earlier cases of the household that look like the same help.
+    #[serde(default)]
     pub related_cases: Vec<CaseId>,
     pub history: Vec<HistoryEntry>,
 }

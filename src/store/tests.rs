@@ -156,3 +156,50 @@ fn search_finds_by_name_id_number_prefix_and_case_id() {
     assert_eq!(store.search("320106001-03", 1).unwrap().len(), 1, "the limit holds");
     assert!(store.search("  ", 10).unwrap().is_empty());
 }
+
+#[test]
+fn journalled_commits_are_applied_again_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path(), &StoreOptions::default()).unwrap());
+    // A commit that reached the journal but, as after a crash, not sled.
+    {
+        let (mut j, pending) = journal::Journal::open(&dir.path().join("journal")).unwrap();
+        assert!(pending.is_empty(), "a clean close leaves nothing to replay");
+        let op = journal::Op { tree: META as u8, key: b"probe".to_vec(), value: Some(b"kept".to_vec()) };
+        let record = j.record(&[op]).unwrap();
+        j.append(&record).unwrap();
+    }
+    let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+    assert_eq!(store.trees[META].get(b"probe").unwrap().as_deref(), Some(&b"kept"[..]));
+    drop(store);
+    let (_, pending) = journal::Journal::open(&dir.path().join("journal")).unwrap();
+    assert!(pending.is_empty(), "the replayed commits were checkpointed");
+}
+
+#[test]
+fn every_commit_is_in_the_journal_until_a_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+    add(&store, input("11010519491231002X", None));
+    add(&store, input("32010619850615351X", None));
+    assert!(store.journal.lock().unwrap().used() > 0);
+    store.sync().unwrap();
+    assert_eq!(store.journal.lock().unwrap().used(), 0);
+}
+
+proptest::proptest! {
+    /// Any case the window can make comes back from the codec exactly, and its
+    /// record refuses to decode under any other version byte.
+    #[test]
+    fn the_codec_round_trips_cases_and_refuses_other_versions(seed in 1u64..u64::MAX, person in 0u64..1_000_000, version in 2u8..=255) {
+        let at = FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(2026, 11, 29, 9, 0, 0).unwrap();
+        let case = crate::bench::synthetic_case(&mut crate::bench::Rng::new(seed), CaseId::new("320106001", 3, day(), 1), person, at);
+        let bytes = encode(&case, "case").unwrap();
+        let back: Case = decode(&bytes, "case").unwrap();
+        proptest::prop_assert_eq!(&back, &case);
+        let mut other = bytes.clone();
+        other[0] = version;
+        let refused = matches!(decode::<Case>(&other, "case"), Err(StoreError::UnknownRecordVersion { .. }));
+        proptest::prop_assert!(refused);
+    }
+}

@@ -1,0 +1,229 @@
+//! The commit journal: what makes a commit durable with ONE `fdatasync`.
+//!
+//! sled 0.34 cannot make a single write durable cheaply (its `flush` is a
+//! `sync_file_range`, and a real fsync of its file costs a second device sync).
+//! So every committed transaction's writes are also appended here, to a
+//! preallocated file overwritten in place (no metadata to sync), and synced
+//! with `fdatasync` before the commit is reported. sled itself is synced only
+//! at a checkpoint (the journal is full, a big transaction, a clean close),
+//! after which the journal starts a new generation. On open, the records of
+//! the current generation are applied to sled again in commit order: whatever
+//! sled had kept, the result is every reported commit, exactly.
+//!
+//! Layout: a 16-byte header (`ODJ1`, format, generation), then records
+//! `[generation u64][length u32][crc32 u32][payload]`, the payload being the
+//! bincode list of writes. Reading stops at the first record of another
+//! generation or with a bad checksum (a torn last write, or older records).
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+const MAGIC: &[u8; 4] = b"ODJ1";
+const FORMAT: u32 = 1;
+const HEADER: u64 = 16;
+const RECORD_HEAD: usize = 16;
+/// The journal file's size: written once with zeros, then overwritten in place.
+pub const CAPACITY: u64 = 8 * 1024 * 1024;
+
+/// One write of a committed transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Op {
+    pub tree: u8,
+    pub key: Vec<u8>,
+    /// `None` removes the key.
+    pub value: Option<Vec<u8>>,
+}
+
+pub struct Journal {
+    file: File,
+    generation: u64,
+    /// Where the next record goes.
+    end: u64,
+}
+
+impl Journal {
+    /// Opens (or creates and preallocates) the journal; returns it with the
+    /// transactions of its current generation, oldest first, still to be applied.
+    pub fn open(path: &Path) -> std::io::Result<(Journal, Vec<Vec<Op>>)> {
+        let existed = path.exists();
+        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)?;
+        if !existed || file.metadata()?.len() < CAPACITY {
+            let mut journal = Journal { file, generation: 0, end: HEADER };
+            journal.preallocate()?;
+            if let Some(dir) = path.parent() {
+                File::open(dir)?.sync_all()?;
+            }
+            return Ok((journal, Vec::new()));
+        }
+        let mut header = [0u8; HEADER as usize];
+        file.seek(SeekFrom::Start(0))?;
+        file.read_exact(&mut header)?;
+        if &header[..4] != MAGIC || u32::from_le_bytes([header[4], header[5], header[6], header[7]]) != FORMAT {
+            // Only a reset or a first creation writes the header, and both happen
+            // when nothing in the journal is still needed: start it afresh.
+            let mut journal = Journal { file, generation: 0, end: HEADER };
+            journal.reset()?;
+            return Ok((journal, Vec::new()));
+        }
+        let generation = u64::from_le_bytes(header[8..16].try_into().unwrap_or([0; 8]));
+        let mut rest = Vec::new();
+        file.read_to_end(&mut rest)?;
+        let mut pending = Vec::new();
+        let mut at = 0usize;
+        while at + RECORD_HEAD <= rest.len() {
+            let head = &rest[at..at + RECORD_HEAD];
+            let gen = u64::from_le_bytes(head[..8].try_into().unwrap_or([0; 8]));
+            let len = u32::from_le_bytes(head[8..12].try_into().unwrap_or([0; 4])) as usize;
+            let crc = u32::from_le_bytes(head[12..16].try_into().unwrap_or([0; 4]));
+            if gen != generation || len == 0 || at + RECORD_HEAD + len > rest.len() {
+                break;
+            }
+            let payload = &rest[at + RECORD_HEAD..at + RECORD_HEAD + len];
+            if checksum(gen, payload) != crc {
+                break;
+            }
+            match bincode::serde::decode_from_slice::<Vec<Op>, _>(payload, bincode::config::standard()) {
+                Ok((ops, _)) => pending.push(ops),
+                Err(_) => break,
+            }
+            at += RECORD_HEAD + len;
+        }
+        Ok((Journal { file, generation, end: HEADER + at as u64 }, pending))
+    }
+
+    fn preallocate(&mut self) -> std::io::Result<()> {
+        self.file.set_len(0)?;
+        self.file.seek(SeekFrom::Start(0))?;
+        let zeros = vec![0u8; 64 * 1024];
+        let mut left = CAPACITY;
+        while left > 0 {
+            let n = left.min(zeros.len() as u64) as usize;
+            self.file.write_all(&zeros[..n])?;
+            left -= n as u64;
+        }
+        self.file.sync_all()?;
+        self.reset()
+    }
+
+    /// Starts a new generation: every earlier record is no longer needed
+    /// (the caller has made sled durable first).
+    pub fn reset(&mut self) -> std::io::Result<()> {
+        self.generation = self.generation.wrapping_add(1);
+        let mut header = Vec::with_capacity(HEADER as usize);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&FORMAT.to_le_bytes());
+        header.extend_from_slice(&self.generation.to_le_bytes());
+        self.file.seek(SeekFrom::Start(0))?;
+        self.file.write_all(&header)?;
+        self.file.sync_data()?;
+        self.end = HEADER;
+        Ok(())
+    }
+
+    /// The encoded record for `ops`, or `None` when it is too big to journal
+    /// (the caller then checkpoints instead).
+    pub fn record(&self, ops: &[Op]) -> Option<Vec<u8>> {
+        let payload = bincode::serde::encode_to_vec(ops, bincode::config::standard()).ok()?;
+        if payload.is_empty() || payload.len() as u64 > CAPACITY / 4 {
+            return None;
+        }
+        let mut record = Vec::with_capacity(RECORD_HEAD + payload.len());
+        record.extend_from_slice(&self.generation.to_le_bytes());
+        record.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        record.extend_from_slice(&checksum(self.generation, &payload).to_le_bytes());
+        record.extend_from_slice(&payload);
+        Some(record)
+    }
+
+    /// Is there room for a record of this size before the end of the file?
+    pub fn has_room(&self, record: &[u8]) -> bool {
+        self.end + record.len() as u64 + RECORD_HEAD as u64 <= CAPACITY
+    }
+
+    /// Appends a record and makes it durable (one `fdatasync`).
+    pub fn append(&mut self, record: &[u8]) -> std::io::Result<()> {
+        self.file.seek(SeekFrom::Start(self.end))?;
+        self.file.write_all(record)?;
+        self.file.sync_data()?;
+        self.end += record.len() as u64;
+        Ok(())
+    }
+
+    /// Records appended since the last reset, in bytes.
+    pub fn used(&self) -> u64 {
+        self.end - HEADER
+    }
+}
+
+fn checksum(generation: u64, payload: &[u8]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    h.update(&generation.to_le_bytes());
+    h.update(payload);
+    h.finalize()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(k: u8) -> Vec<Op> {
+        vec![Op { tree: 1, key: vec![k], value: Some(vec![k; 10]) }, Op { tree: 2, key: vec![k], value: None }]
+    }
+
+    #[test]
+    fn records_come_back_in_order_until_a_reset() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal");
+        let (mut j, pending) = Journal::open(&path).unwrap();
+        assert!(pending.is_empty());
+        for k in 0..3 {
+            let r = j.record(&op(k)).unwrap();
+            j.append(&r).unwrap();
+        }
+        drop(j);
+        let (mut j, pending) = Journal::open(&path).unwrap();
+        assert_eq!(pending, vec![op(0), op(1), op(2)]);
+        j.reset().unwrap();
+        let r = j.record(&op(9)).unwrap();
+        j.append(&r).unwrap();
+        drop(j);
+        // The older generation's records further on are never read again.
+        let (_, pending) = Journal::open(&path).unwrap();
+        assert_eq!(pending, vec![op(9)]);
+    }
+
+    #[test]
+    fn a_torn_last_record_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal");
+        let (mut j, _) = Journal::open(&path).unwrap();
+        let r = j.record(&op(1)).unwrap();
+        j.append(&r).unwrap();
+        let mut torn = j.record(&op(2)).unwrap();
+        let last = torn.len() - 1;
+        torn[last] ^= 0xff;
+        j.append(&torn).unwrap();
+        drop(j);
+        let (_, pending) = Journal::open(&path).unwrap();
+        assert_eq!(pending, vec![op(1)]);
+    }
+
+    #[test]
+    fn a_damaged_header_starts_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal");
+        let (mut j, _) = Journal::open(&path).unwrap();
+        let r = j.record(&op(1)).unwrap();
+        j.append(&r).unwrap();
+        drop(j);
+        let mut f = OpenOptions::new().write(true).open(&path).unwrap();
+        f.write_all(b"XXXX").unwrap();
+        drop(f);
+        let (j, pending) = Journal::open(&path).unwrap();
+        assert!(pending.is_empty());
+        assert_eq!(j.used(), 0);
+    }
+}

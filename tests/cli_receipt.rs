@@ -1,0 +1,107 @@
+//! `onedoor receipt print|pending` through the real binary, against a printer
+//! simulated on 127.0.0.1 that answers DLE EOT: a receipt refused by the
+//! printer goes on the durable pending list, and is reprinted (marked 补打).
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+
+/// A TCP printer: answers `10 04 n` with `replies[n]` and keeps everything else it was sent.
+fn printer(replies: [u8; 5]) -> (String, Arc<Mutex<Vec<u8>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let spec = format!("tcp:{}", listener.local_addr().unwrap());
+    let printed = Arc::new(Mutex::new(Vec::new()));
+    let keep = printed.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let mut buf = [0u8; 4096];
+            let mut pending: Vec<u8> = Vec::new();
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                pending.extend_from_slice(&buf[..n]);
+                while let Some(at) = pending.windows(2).position(|w| w == [0x10, 0x04]) {
+                    if pending.len() < at + 3 {
+                        break;
+                    }
+                    let q = pending[at + 2] as usize;
+                    keep.lock().unwrap().extend_from_slice(&pending[..at]);
+                    pending.drain(..at + 3);
+                    let _ = stream.write_all(&[replies[q.min(4)]]);
+                }
+                if !pending.windows(2).any(|w| w == [0x10, 0x04]) {
+                    keep.lock().unwrap().append(&mut pending);
+                }
+            }
+        }
+    });
+    (spec, printed)
+}
+
+const READY: [u8; 5] = [0x12, 0x12, 0x12, 0x12, 0x12];
+const PAPER_OUT: [u8; 5] = [0x12, 0x1A, 0x32, 0x12, 0x7E];
+
+fn gb18030(s: &str) -> Vec<u8> {
+    encoding_rs::GB18030.encode(s).0.into_owned()
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn a_receipt_the_printer_refuses_is_kept_pending_and_reprinted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let number = person(1);
+    let id = add(d, &case_json(&number, "800"));
+
+    let (out_of_paper, nothing) = printer(PAPER_OUT);
+    let r = run(d, &["receipt", "print", &id, "--printer", &out_of_paper], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.starts_with("error: ") && r.stderr.contains("pending"), "{}", r.stderr);
+    assert!(nothing.lock().unwrap().is_empty(), "no receipt bytes reach a printer without paper");
+    let pending = run(d, &["receipt", "pending"], None);
+    assert!(pending.stdout.contains(&format!("acceptance/{id}")), "{}", pending.stdout);
+    // The case itself is untouched by the printer's trouble.
+    assert!(run(d, &["case", "show", &id], None).stdout.contains("received"));
+
+    let (ready, printed) = printer(READY);
+    let r = run(d, &["receipt", "print", &id, "--printer", &ready], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    std::thread::sleep(Duration::from_millis(200));
+    let bytes = printed.lock().unwrap().clone();
+    assert!(bytes.starts_with(&[0x1B, 0x40]), "ESC @ first");
+    assert!(contains(&bytes, &gb18030("受理回执")));
+    assert!(contains(&bytes, &gb18030("补打")), "a reprint says so");
+    assert!(contains(&bytes, id.as_bytes()));
+    let masked = format!("{}********{}", &number[..6], &number[14..]);
+    assert!(contains(&bytes, masked.as_bytes()));
+    assert!(!contains(&bytes, number.as_bytes()), "never the full ID number on paper");
+    assert!(run(d, &["receipt", "pending"], None).stdout.trim().is_empty());
+}
+
+#[test]
+fn file_and_none_printers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let id = add(d, &case_json(&person(2), "800"));
+    let file = d.join("receipt.bin");
+    let spec = format!("file:{}", file.display());
+    assert_eq!(run(d, &["receipt", "print", &id, "--printer", &spec], None).code, 0);
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(contains(&bytes, &[0x1C, 0x26]), "Chinese mode is selected");
+    assert!(bytes.ends_with(&[0x1D, 0x56, 0x00]) || contains(&bytes, &[0x1D, 0x56]), "the paper is cut");
+    let screen = run(d, &["receipt", "print", &id, "--printer", "none"], None);
+    assert_eq!(screen.code, 0);
+    assert!(screen.stdout.contains("受理回执") && screen.stdout.contains(&id), "{}", screen.stdout);
+    assert_refused(&run(d, &["receipt", "print", &id, "--printer", "lpt:1"], None), "lpt");
+}
