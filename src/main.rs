@@ -28,6 +28,9 @@ struct Args {
     /// Who is acting, recorded in every case's history
     #[arg(long, global = true, env = "ONEDOOR_OPERATOR", value_name = "NAME")]
     operator: Option<String>,
+    /// The counter's language, overriding `[counter] locale`: zh-CN or en
+    #[arg(long, global = true, env = "ONEDOOR_LANG", value_name = "LANG", value_parser = |s: &str| s.parse::<onedoor::Lang>())]
+    lang: Option<onedoor::Lang>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -40,6 +43,8 @@ enum Command {
     /// Check a resident identity number
     #[command(subcommand)]
     Id(IdCommand),
+    /// The counter on a store seeded with realistic sample cases (DATA/demo unless --data)
+    Demo {},
     /// The emergency relief reserve fund
     #[command(subcommand)]
     Fund(FundCommand),
@@ -272,11 +277,18 @@ enum CaseCommand {
 }
 
 fn run(args: Args, out: &mut dyn Write) -> CliResult {
-    let ctx = Context::new(args.config.as_deref(), args.data.as_deref(), args.operator.as_deref())?;
+    let mut ctx = Context::new(args.config.as_deref(), args.data.as_deref(), args.operator.as_deref())?;
     let Some(command) = args.command else {
-        return status(&ctx, out);
+        return counter(&ctx, args.lang, false);
     };
     match command {
+        Command::Demo {} => {
+            // Never the real store unless --data (or ONEDOOR_DATA) says so.
+            if args.data.is_none() {
+                ctx.paths.data = ctx.paths.data.join("demo");
+            }
+            demo(&ctx, args.lang)
+        }
         Command::Id(IdCommand::Check { number }) => cli::id::check(&ctx, &number, out),
         Command::Bench { cases, dir, json, measure_only } => bench(&ctx, cases, dir, json, measure_only, out),
         Command::Fund(f) => match f {
@@ -337,6 +349,25 @@ fn run(args: Args, out: &mut dyn Write) -> CliResult {
             }
         },
     }
+}
+
+/// The counter screen on the store.
+fn counter(ctx: &Context, lang: Option<onedoor::Lang>, demo: bool) -> CliResult {
+    let options = onedoor::ui::RunOptions { lang, demo, ..Default::default() };
+    onedoor::ui::run(ctx, options).map_err(|e| match e {
+        onedoor::ui::UiError::Keymap(_) => CliError::refused(e.to_string()),
+        onedoor::ui::UiError::Store(s) => CliError::from(s),
+        other => CliError::environment(other.to_string()),
+    })
+}
+
+/// Seeds the demo store (once per day) and opens the counter on it.
+fn demo(ctx: &Context, lang: Option<onedoor::Lang>) -> CliResult {
+    {
+        let store = ctx.open_store()?;
+        onedoor::ui::demo::seed_demo(&store, &ctx.config.counter, ctx.now, 46)?;
+    }
+    counter(ctx, lang, true)
 }
 
 fn bench(
@@ -413,22 +444,6 @@ fn seed_then_measure(
         .map_err(|e| CliError::environment(format!("the measuring process answered badly: {e}")))?;
     f.seed_seconds = seed_seconds;
     Ok(f)
-}
-
-/// Until the counter screen opens here: the store's status and how to use the CLI.
-fn status(ctx: &Context, out: &mut dyn Write) -> CliResult {
-    let store = ctx.open_store()?;
-    let today = ctx.today();
-    writeln!(out, "onedoor: {} window {}", ctx.config.counter.town_name, ctx.config.counter.window)?;
-    writeln!(
-        out,
-        "store {}: {} cases, {} today",
-        ctx.paths.data.display(),
-        store.case_count(),
-        store.cases_on_day(today)?.len()
-    )?;
-    writeln!(out, "run `onedoor --help` for the commands")?;
-    Ok(())
 }
 
 fn main() -> ExitCode {

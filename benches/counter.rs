@@ -1,0 +1,140 @@
+//! Keystroke to rendered frame on the counter, at 80x24 and 200x60: moving
+//! through the queue and typing in the intake form, and cold start to the
+//! first frame, on a store of `ONEDOOR_BENCH_CASES` cases (default 20000;
+//! 300 of them today). Besides criterion's estimates it prints p50/p99/max
+//! of single keystrokes, the figure the counter's targets are stated in.
+#![forbid(unsafe_code)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::DateTime;
+use criterion::Criterion;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use onedoor::config::CounterConfig;
+use onedoor::store::{Store, StoreOptions};
+use onedoor::ui::{Clock, Counter, Keymap, Setup, Theme};
+use onedoor::Lang;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+const PER_DAY: usize = 300;
+
+fn key(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn counter(store: Arc<Store>, dir: &Path) -> Counter {
+    let now = DateTime::parse_from_rfc3339("2026-11-30T09:00:00+08:00").unwrap_or_default();
+    Counter::new(Setup {
+        store,
+        counter: CounterConfig::default(),
+        operator: "bench".into(),
+        lang: Lang::ZhCn,
+        keymap: Keymap::default_keymap(),
+        theme: Theme::color(),
+        clock: Clock::Fixed(now),
+        data_dir: dir.to_path_buf(),
+    })
+}
+
+fn frame(term: &mut Terminal<TestBackend>, c: &mut Counter) {
+    let _ = term.draw(|f| c.render(f, f.area()));
+}
+
+fn report(name: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q) as usize];
+    println!("{name:<34} n={:<6} p50={:>9.1?} p99={:>9.1?} max={:>9.1?}", samples.len(), at(0.5), at(0.99), at(1.0));
+}
+
+/// One keystroke then one frame, `n` times; the keys alternate so the state stays bounded.
+fn keystrokes(c: &mut Counter, term: &mut Terminal<TestBackend>, keys: &[Event], n: usize) -> Vec<Duration> {
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let k = keys[i % keys.len()].clone();
+        let t = Instant::now();
+        c.handle_event(k);
+        frame(term, c);
+        out.push(t.elapsed());
+    }
+    out
+}
+
+fn main() {
+    let n: usize = std::env::var("ONEDOOR_BENCH_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    let dir = std::env::temp_dir().join(format!("onedoor-bench-counter-{}", std::process::id()));
+    let store_dir = dir.join("store");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
+    {
+        let store = Store::open(&store_dir, &StoreOptions::default()).expect("a store");
+        let t = Instant::now();
+        onedoor::ui::demo::seed_bulk(&store, &CounterConfig::default(), today, n, PER_DAY).expect("seeding");
+        println!("seeded {n} cases ({PER_DAY} today) in {:?}", t.elapsed());
+    }
+
+    // Cold start to first frame: open the store, build the counter, draw.
+    let mut cold = Vec::new();
+    for _ in 0..10 {
+        let t = Instant::now();
+        let store = Arc::new(Store::open(&store_dir, &StoreOptions::default()).expect("opens"));
+        let mut c = counter(store, &dir);
+        let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+        frame(&mut term, &mut c);
+        cold.push(t.elapsed());
+    }
+    report("cold start to first frame", cold);
+
+    let store = Arc::new(Store::open(&store_dir, &StoreOptions::default()).expect("opens"));
+    let mut crit = Criterion::default().configure_from_args();
+    for (w, h) in [(80u16, 24u16), (200, 60)] {
+        let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+        let mut c = counter(Arc::clone(&store), &dir);
+        frame(&mut term, &mut c);
+        let nav = [
+            key(KeyCode::Down),
+            key(KeyCode::Down),
+            key(KeyCode::PageDown),
+            key(KeyCode::Up),
+            key(KeyCode::PageUp),
+            key(KeyCode::Down),
+        ];
+        report(&format!("queue navigation {w}x{h}"), keystrokes(&mut c, &mut term, &nav, 20_000));
+        crit.bench_function(&format!("queue_navigation_{w}x{h}"), |b| {
+            let mut i = 0;
+            b.iter(|| {
+                c.handle_event(nav[i % nav.len()].clone());
+                i += 1;
+                frame(&mut term, &mut c);
+            })
+        });
+
+        c.handle_event(key(KeyCode::F(2)));
+        c.handle_event(key(KeyCode::Tab));
+        let typing =
+            [key(KeyCode::Char('王')), key(KeyCode::Char('芳')), key(KeyCode::Backspace), key(KeyCode::Backspace)];
+        report(&format!("intake typing {w}x{h}"), keystrokes(&mut c, &mut term, &typing, 20_000));
+        crit.bench_function(&format!("intake_typing_{w}x{h}"), |b| {
+            let mut i = 0;
+            b.iter(|| {
+                c.handle_event(typing[i % typing.len()].clone());
+                i += 1;
+                frame(&mut term, &mut c);
+            })
+        });
+        c.handle_event(key(KeyCode::Esc));
+        c.handle_event(key(KeyCode::Enter));
+        c.sync_draft();
+    }
+    crit.bench_function("cold_start_first_frame", |b| {
+        b.iter(|| {
+            let mut c = counter(Arc::clone(&store), &dir);
+            let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+            frame(&mut term, &mut c);
+        })
+    });
+    crit.final_summary();
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,186 @@
+//! The counter screen: what a window clerk sees all day. [`Counter`] is a
+//! component that draws into any ratatui frame and takes crossterm events, so a
+//! host program can embed it; [`run`] owns a real terminal for the `onedoor` binary.
+
+pub mod action;
+pub mod app;
+pub mod demo;
+pub mod files;
+pub mod form;
+pub mod keymap;
+pub mod screens;
+pub mod strings;
+pub mod terminal;
+pub mod theme;
+pub mod widgets;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ratatui::layout::Rect;
+use ratatui::Frame;
+
+pub use action::Action;
+pub use app::{App, Clock, EntitlementHook, Pending, Popup, Screen, Setup};
+pub use form::{entitlement_preview, Form};
+pub use keymap::{Keymap, KeymapError};
+pub use terminal::{run, RunOptions};
+pub use theme::Theme;
+
+use crate::config::CounterConfig;
+use crate::domain::{Case, Money};
+use crate::store::{Store, StoreError};
+use crate::window::CaseAction;
+use crate::Lang;
+
+/// Why the counter could not start or had to stop.
+#[derive(Debug, thiserror::Error)]
+pub enum UiError {
+    #[error("{0}")]
+    Keymap(#[from] KeymapError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the terminal failed: {0}")]
+    Terminal(#[source] std::io::Error),
+    #[error("the counter stopped after an internal error; the form is kept as a draft (see onedoor.log)")]
+    Internal,
+    #[error("cannot use {}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// What the ID card reader read, as the reader thread reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CardRead {
+    pub name: String,
+    pub id_number: String,
+    pub sex: String,
+    pub ethnicity: String,
+    pub birth_date: String,
+    pub address: String,
+    pub issuer: String,
+    pub valid: String,
+}
+
+/// The state of one device, as its thread reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum DeviceState {
+    #[default]
+    NotConfigured,
+    Ready,
+    Busy,
+    Simulated,
+    /// Out of paper, not answering…: the device thread's own words.
+    Problem(String),
+}
+
+/// The devices shown on the status line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceStatus {
+    pub id_reader: DeviceState,
+    pub printer: DeviceState,
+}
+
+/// Everything that reaches the counter: keys and resizes from the terminal,
+/// the clock, and reports from device and network threads. All on one channel.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Term(crossterm::event::Event),
+    /// The clock moved (the runner sends one a second).
+    Tick,
+    /// The ID card reader read a card.
+    CardRead(CardRead),
+    Devices(DeviceStatus),
+    /// The relief fund's balance, once the fund is connected.
+    FundBalance(Option<Money>),
+    /// A duplicate warning for an ID number from outside the store (the district).
+    DuplicateWarning {
+        id_number: String,
+        text: Option<String>,
+    },
+    /// Another part of the process wrote to the store: reload what is shown.
+    StoreChanged,
+}
+
+/// What the host should do after an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Continue,
+    /// The clerk closed the counter.
+    Quit,
+}
+
+/// What happened at the counter that the host may act on (print a receipt…).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CounterEvent {
+    /// A case was accepted and is on disk.
+    Accepted(Box<Case>),
+    /// A step was applied to a case and is on disk.
+    Acted { case: Box<Case>, action: CaseAction },
+}
+
+/// The counter as a component: it never owns the terminal.
+pub struct Counter {
+    app: App,
+}
+
+impl Counter {
+    pub fn new(setup: Setup) -> Counter {
+        Counter { app: App::new(setup) }
+    }
+
+    /// A counter on `store` with the default keymap and look, for embedding.
+    pub fn with_defaults(
+        store: Arc<Store>,
+        counter: CounterConfig,
+        operator: &str,
+        lang: Lang,
+        data_dir: PathBuf,
+    ) -> Counter {
+        let clock = Clock::System(counter.utc_offset);
+        Counter::new(Setup {
+            store,
+            counter,
+            operator: operator.to_string(),
+            lang,
+            keymap: Keymap::default_keymap(),
+            theme: Theme::from_env(),
+            clock,
+            data_dir,
+        })
+    }
+
+    /// A terminal event (a key, a paste, a resize).
+    pub fn handle_event(&mut self, event: crossterm::event::Event) -> Outcome {
+        self.app.update(Msg::Term(event))
+    }
+
+    /// Any message: a card read, device states, a tick…
+    pub fn update(&mut self, msg: Msg) -> Outcome {
+        self.app.update(msg)
+    }
+
+    /// Draws the counter into `area` of the frame, and places the cursor in
+    /// the focused text field.
+    pub fn render(&mut self, frame: &mut Frame, area: Rect) {
+        screens::render(&mut self.app, frame, area);
+    }
+
+    /// Events since the last call (accepted cases to print…).
+    pub fn take_events(&mut self) -> Vec<CounterEvent> {
+        std::mem::take(&mut self.app.events)
+    }
+
+    /// Plugs in the live entitlement line of the intake form.
+    pub fn set_entitlement_preview(&mut self, hook: EntitlementHook) {
+        self.app.entitlement = hook;
+    }
+
+    /// Waits until the draft on disk matches the form on screen.
+    pub fn sync_draft(&self) {
+        self.app.sync_draft();
+    }
+
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+}

@@ -1,0 +1,110 @@
+//! The one vocabulary between the keymap, the screens and the counter: every
+//! key binding names an [`Action`], and the counter's update matches on it.
+
+use serde::{Deserialize, Serialize};
+
+/// Something the clerk asked for with a key. Names are the `snake_case` words
+/// used in keymap files (`action = "call_next"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Show or hide the help overlay (every binding of the screen).
+    Help,
+    /// Open an empty intake form without a ticket.
+    NewCase,
+    /// Open the search screen.
+    Search,
+    /// Issue the next ticket of the day and open intake for it.
+    CallNext,
+    /// Recall the oldest ticket on hold.
+    Recall,
+    /// Put the ticket being served on hold, keeping what was typed.
+    Hold,
+    /// Save the form (accept the case).
+    Save,
+    /// Leave the screen or cancel.
+    Back,
+    /// Close the counter (asks first when a form has unsaved input).
+    Quit,
+    NextField,
+    PrevField,
+    /// Open the selected line.
+    Select,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    First,
+    Last,
+    /// Cursor left in a text field, previous choice in a choice field.
+    Left,
+    /// Cursor right in a text field, next choice in a choice field.
+    Right,
+    /// Switch a check box or the green channel.
+    Toggle,
+    DeleteBack,
+    DeleteForward,
+    LineStart,
+    LineEnd,
+    /// Refer the case to a department.
+    Refer,
+    /// Record the department's review.
+    Review,
+    Approve,
+    Reject,
+    Disburse,
+    Complete,
+    Withdraw,
+    /// Yes, in a confirmation.
+    Confirm,
+    /// No, in a confirmation.
+    Cancel,
+}
+
+impl Action {
+    /// Every action, for the keymap tests and the help.
+    pub const ALL: &'static [Action] = &[
+        Action::Help,
+        Action::NewCase,
+        Action::Search,
+        Action::CallNext,
+        Action::Recall,
+        Action::Hold,
+        Action::Save,
+        Action::Back,
+        Action::Quit,
+        Action::NextField,
+        Action::PrevField,
+        Action::Select,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::First,
+        Action::Last,
+        Action::Left,
+        Action::Right,
+        Action::Toggle,
+        Action::DeleteBack,
+        Action::DeleteForward,
+        Action::LineStart,
+        Action::LineEnd,
+        Action::Refer,
+        Action::Review,
+        Action::Approve,
+        Action::Reject,
+        Action::Disburse,
+        Action::Complete,
+        Action::Withdraw,
+        Action::Confirm,
+        Action::Cancel,
+    ];
+
+    /// Parses a keymap file's action name.
+    pub fn from_name(name: &str) -> Option<Action> {
+        use serde::de::value::{Error, StrDeserializer};
+        use serde::de::IntoDeserializer;
+        let de: StrDeserializer<'_, Error> = name.into_deserializer();
+        Action::deserialize(de).ok()
+    }
+}

@@ -1,0 +1,186 @@
+//! The counter's own small files in the data directory: the unfinished intake
+//! form (`draft.json`) and the tickets on hold (`held.json`). Each is written
+//! whole to a temporary file, fsynced and renamed over the old one, so a crash
+//! leaves either the old or the new file, never half of one.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::form::Form;
+
+pub const DRAFT_FILE: &str = "draft.json";
+pub const HELD_FILE: &str = "held.json";
+
+/// A ticket put on hold, with what was typed for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldTicket {
+    pub day: NaiveDate,
+    pub form: Form,
+}
+
+/// Writes `bytes` to `path` durably: temp file, fsync, rename, fsync of the directory.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+    let tmp = dir.join(format!(".{name}.tmp"));
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        // Not every file system lets a directory be synced; the rename is done anyway.
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Removes a file; a file already gone is fine.
+pub fn remove(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+pub fn read_draft(dir: &Path) -> Option<Form> {
+    let text = std::fs::read_to_string(dir.join(DRAFT_FILE)).ok()?;
+    match serde_json::from_str(&text) {
+        Ok(form) => Some(form),
+        Err(e) => {
+            tracing::warn!("ignoring an unreadable draft: {e}");
+            None
+        }
+    }
+}
+
+pub fn read_held(dir: &Path) -> Vec<HeldTicket> {
+    let Ok(text) = std::fs::read_to_string(dir.join(HELD_FILE)) else {
+        return Vec::new();
+    };
+    serde_json::from_str(&text).unwrap_or_else(|e| {
+        tracing::warn!("ignoring an unreadable held-ticket file: {e}");
+        Vec::new()
+    })
+}
+
+pub fn write_held(dir: &Path, held: &[HeldTicket]) -> std::io::Result<()> {
+    let bytes = serde_json::to_vec_pretty(held).map_err(std::io::Error::other)?;
+    write_atomic(&dir.join(HELD_FILE), &bytes)
+}
+
+enum Job {
+    /// The latest draft (`None`: remove the file).
+    Draft(Option<Vec<u8>>),
+    /// Answer when everything sent before is on disk.
+    Sync(mpsc::Sender<()>),
+}
+
+/// Writes the draft off the UI thread: the clerk never waits for its fsync.
+/// Only the newest draft of a burst of keystrokes is written.
+pub struct DraftWriter {
+    path: PathBuf,
+    tx: Option<mpsc::Sender<Job>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl DraftWriter {
+    pub fn new(dir: &Path) -> DraftWriter {
+        let path = dir.join(DRAFT_FILE);
+        let (tx, rx) = mpsc::channel::<Job>();
+        let thread_path = path.clone();
+        let thread =
+            std::thread::Builder::new().name("onedoor-draft".into()).spawn(move || writer_loop(&thread_path, &rx)).ok();
+        DraftWriter { path, tx: thread.as_ref().map(|_| tx), thread }
+    }
+
+    /// Hands over the form as it is now (`None` when there is no unfinished form).
+    pub fn save(&mut self, form: Option<&Form>) {
+        let bytes = form.and_then(|f| serde_json::to_vec(f).ok());
+        match &self.tx {
+            Some(tx) => {
+                if let Err(mpsc::SendError(job)) = tx.send(Job::Draft(bytes)) {
+                    run(&self.path, job);
+                }
+            }
+            None => run(&self.path, Job::Draft(bytes)),
+        }
+    }
+
+    /// Waits until every draft handed over is on disk.
+    pub fn sync(&self) {
+        if let Some(tx) = &self.tx {
+            let (done_tx, done_rx) = mpsc::channel();
+            if tx.send(Job::Sync(done_tx)).is_ok() {
+                let _ = done_rx.recv_timeout(std::time::Duration::from_secs(5));
+            }
+        }
+    }
+}
+
+impl Drop for DraftWriter {
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// At most one draft write per this interval while the clerk types; a sync
+/// (quit, signal, panic) writes at once.
+const THROTTLE: std::time::Duration = std::time::Duration::from_millis(300);
+
+fn writer_loop(path: &Path, rx: &mpsc::Receiver<Job>) {
+    while let Ok(job) = rx.recv() {
+        let mut pending = match job {
+            Job::Draft(d) => Some(d),
+            Job::Sync(done) => {
+                let _ = done.send(());
+                continue;
+            }
+        };
+        let deadline = std::time::Instant::now() + THROTTLE;
+        loop {
+            let wait = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(wait) {
+                Ok(Job::Draft(d)) => pending = Some(d),
+                Ok(Job::Sync(done)) => {
+                    if let Some(d) = pending.take() {
+                        run(path, Job::Draft(d));
+                    }
+                    let _ = done.send(());
+                }
+                Err(_) => break,
+            }
+        }
+        if let Some(d) = pending {
+            run(path, Job::Draft(d));
+        }
+    }
+}
+
+fn run(path: &Path, job: Job) {
+    match job {
+        Job::Draft(Some(bytes)) => {
+            if let Err(e) = write_atomic(path, &bytes) {
+                tracing::error!("cannot write the draft {}: {e}", path.display());
+            }
+        }
+        Job::Draft(None) => {
+            if let Err(e) = remove(path) {
+                tracing::error!("cannot remove the draft {}: {e}", path.display());
+            }
+        }
+        Job::Sync(done) => {
+            let _ = done.send(());
+        }
+    }
+}

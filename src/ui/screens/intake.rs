@@ -1,0 +1,200 @@
+//! The intake form on screen: the ID number with its live check on the first
+//! line, applicant and household on the left, the application on the right,
+//! the documents checklist, the entitlement line and the duplicate banner.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+
+use crate::ui::app::App;
+use crate::ui::form::{Control, Field, Form};
+use crate::ui::strings::{self, S};
+use crate::ui::widgets::{input, put, width};
+use crate::Lang;
+
+const LABEL: u16 = 11;
+
+fn value(form: &Form, field: Field, lang: Lang) -> String {
+    match field {
+        Field::Residence => strings::residence(form.residence, lang).to_string(),
+        Field::Kind => strings::kind(form.kind, lang).to_string(),
+        Field::Reason => strings::reason(form.reason, lang).to_string(),
+        Field::Source => form.source.label(lang).to_string(),
+        Field::SourceDepartment => strings::department(form.source_department, lang).to_string(),
+        Field::Green => {
+            let on = if form.green { "[x]" } else { "[ ]" };
+            let word = if form.green { S::Yes } else { S::No };
+            format!("{on} {}", word.get(lang))
+        }
+        Field::Document(i) => {
+            let doc = form.kind.documents().get(i).copied();
+            let on = doc.is_some_and(|d| form.documents.contains(&d));
+            let name = doc.map(|d| strings::document(d, lang)).unwrap_or("");
+            format!("{} {name}", if on { "[x]" } else { "[ ]" })
+        }
+        Field::IdNumber
+        | Field::Name
+        | Field::Phone
+        | Field::HouseholdSize
+        | Field::MonthlyIncome
+        | Field::RequestedAmount
+        | Field::Reporter
+        | Field::Village
+        | Field::Description => form.text(field).unwrap_or("").to_string(),
+    }
+}
+
+/// Draws one field: marker, label, control. Returns the cursor for a focused text field.
+fn field_line(app: &App, buf: &mut Buffer, area: Rect, y: u16, field: Field, ctrl_width: u16) -> Option<Position> {
+    let t = &app.theme;
+    let lang = app.lang;
+    let i = app.intake.as_ref()?;
+    let focused = i.focus == field;
+    let wrong = i.error.as_ref().is_some_and(|e| e.field == field);
+    let label_style = if wrong {
+        t.error
+    } else if focused {
+        t.focus
+    } else {
+        t.label
+    };
+    let x = area.x;
+    put(buf, area, x, y, if focused { ">" } else { " " }, t.focus);
+    let label = match field {
+        Field::Document(_) => "",
+        _ => field.label(lang),
+    };
+    put(buf, area, x + 1, y, label, label_style);
+    let cx = x + 2 + LABEL;
+    let card = i.form.from_card(field);
+    let mark_w = if card { width(S::FromCard.get(lang)) as u16 + 1 } else { 0 };
+    let ctrl = Rect::new(cx, y, ctrl_width.saturating_sub(mark_w), 1);
+    let cursor = match field.control() {
+        Control::Text => {
+            let style = if focused { t.focus } else { t.input };
+            let text = i.form.text(field).unwrap_or("");
+            input::render(buf, ctrl, text, focused.then_some(i.cursor), style)
+        }
+        Control::Choice => {
+            let style = if focused { t.focus } else { t.base };
+            put(buf, area, cx, y, &format!("< {} >", value(&i.form, field, lang)), style);
+            None
+        }
+        Control::Check => {
+            let style = if focused { t.focus } else { t.base };
+            let v = value(&i.form, field, lang);
+            let style = if field == Field::Green && i.form.green { t.green } else { style };
+            put(buf, area, cx, y, &v, style);
+            None
+        }
+    };
+    if card {
+        put(buf, area, ctrl.right() + 1, y, S::FromCard.get(lang), t.ok);
+    }
+    cursor
+}
+
+pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
+    let lang = app.lang;
+    let t = app.theme;
+    let today = app.today();
+    let Some(i) = &app.intake else {
+        return None;
+    };
+    let form = &i.form;
+    // Line 0: title and ticket.
+    let ticket = match form.ticket {
+        Some(n) => format!("{} {n}", S::TicketLabel.get(lang)),
+        None => S::NoTicket.get(lang).to_string(),
+    };
+    put(buf, area, area.x + 1, area.y, &format!("{}   {ticket}", S::IntakeTitle.get(lang)), t.title);
+    // Line 1: the duplicate banner (the local check, or the district's word).
+    let banner = i
+        .assessed
+        .as_ref()
+        .and_then(|a| a.duplicates.clone())
+        .or_else(|| i.duplicate.as_ref().and_then(|(_, text)| text.clone()))
+        .or_else(|| {
+            app.district_duplicate
+                .as_ref()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(&form.id_number))
+                .map(|(_, text)| text.clone())
+        });
+    if let Some(b) = banner {
+        let line = Rect::new(area.x, area.y + 1, area.width, 1);
+        buf.set_style(line, t.banner);
+        put(buf, area, area.x + 1, area.y + 1, &b, t.banner);
+    }
+    // Line 2: the ID number and its live check.
+    let mut cursor = field_line(app, buf, area, area.y + 2, Field::IdNumber, 20);
+    let check_x = area.x + 2 + LABEL + 20 + 2;
+    let (check, style) = match form.id_check(today) {
+        Ok(id) => (
+            format!(
+                "{} {} {} {}",
+                S::IdOk.get(lang),
+                id.birth_date().format("%Y-%m-%d"),
+                strings::sex(id.sex(), lang),
+                id.region_code()
+            ),
+            t.ok,
+        ),
+        Err(crate::domain::IdNumberError::Empty) => (String::new(), t.dim),
+        Err(crate::domain::IdNumberError::WrongLength(n))
+            if n < 18 && form.id_number.chars().all(|c| c.is_ascii_digit()) =>
+        {
+            (format!("{} {n}/18", S::IdTyping.get(lang)), t.dim)
+        }
+        Err(e) => (strings::id_error(&e, lang), t.error),
+    };
+    put(buf, area, check_x, area.y + 2, &check, style);
+
+    // Two columns below.
+    let half = area.width / 2;
+    let left = Rect::new(area.x, area.y + 3, half, area.height.saturating_sub(4));
+    let right = Rect::new(area.x + half, area.y + 3, area.width - half, left.height);
+    let ctrl_w = half.saturating_sub(LABEL + 3);
+    let fields = form.fields();
+    let left_fields = [Field::Name, Field::Phone, Field::Residence, Field::HouseholdSize, Field::MonthlyIncome];
+    let mut y = left.y;
+    for f in left_fields {
+        if let Some(p) = field_line(app, buf, left, y, f, ctrl_w) {
+            cursor = Some(p);
+        }
+        y += 1;
+    }
+    y += 1;
+    put(buf, left, left.x + 1, y, S::FieldDocuments.get(lang), t.label);
+    y += 1;
+    for f in fields.iter().filter(|f| matches!(f, Field::Document(_))) {
+        if y >= left.bottom() {
+            break;
+        }
+        field_line(app, buf, left, y, *f, ctrl_w);
+        y += 1;
+    }
+    let right_fields =
+        fields.iter().filter(|f| !left_fields.contains(f) && !matches!(f, Field::Document(_) | Field::IdNumber));
+    for (row, f) in right_fields.enumerate() {
+        let y = right.y + row as u16;
+        if y >= right.bottom() {
+            break;
+        }
+        if let Some(p) = field_line(app, buf, right, y, *f, ctrl_w) {
+            cursor = Some(p);
+        }
+    }
+    // Bottom line of the body: the entitlement computed live.
+    let Some(i) = &app.intake else {
+        return cursor;
+    };
+    let preview =
+        (app.entitlement)(&i.form, today, lang).or_else(|| i.assessed.as_ref().map(|a| a.entitlement.clone()));
+    let (text, style) = match preview {
+        Some(p) => (p, t.info),
+        None => (S::EntitlementPending.get(lang).to_string(), t.dim),
+    };
+    let y = area.bottom().saturating_sub(1);
+    let x = put(buf, area, area.x + 1, y, &format!("{}: ", S::Entitlement.get(lang)), t.label);
+    put(buf, area, x, y, &text, style);
+    cursor
+}

@@ -1,0 +1,569 @@
+//! Every string the counter shows, simplified Chinese and English side by
+//! side, so a clerk's screen reads in one language and a test can assert on it.
+//! Only full-width or ASCII punctuation: ambiguous-width characters are avoided.
+
+use crate::domain::case::{HistoryAction, InputError, TransitionError};
+use crate::domain::{Channel, Department, Document, IdNumberError, Kind, MoneyError, Reason, Residence, Sex, State};
+use crate::Lang;
+
+macro_rules! strings {
+    ($($key:ident => $zh:literal, $en:literal;)+) => {
+        /// A fixed text of the counter.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum S { $($key),+ }
+
+        impl S {
+            pub fn get(self, lang: Lang) -> &'static str {
+                match self { $(S::$key => lang.pick($zh, $en)),+ }
+            }
+        }
+    };
+}
+
+strings! {
+    AppName => "一门受理", "onedoor";
+    Window => "号窗口", "window";
+    Operator => "操作员", "operator";
+    IdReader => "读卡器", "reader";
+    Printer => "打印机", "printer";
+    Fund => "备用金", "fund";
+    DeviceNotConfigured => "未配置", "not configured";
+    DeviceReady => "就绪", "ready";
+    DeviceBusy => "忙", "busy";
+    DeviceSimulated => "模拟", "simulated";
+    QueueTitle => "今日受理", "Today's cases";
+    Waiting => "等待", "waiting";
+    InProgress => "办理中", "in progress";
+    Done => "已办结", "done";
+    ColTicket => "号", "No.";
+    ColTime => "时间", "Time";
+    ColApplicant => "申请人", "Applicant";
+    ColIdNumber => "身份证号", "ID number";
+    ColKind => "类别", "Kind";
+    ColState => "状态", "State";
+    ColDue => "期限", "Due";
+    GreenMark => "绿", "G";
+    OverdueMark => "!", "!";
+    HeldState => "挂起", "on hold";
+    HeldNoName => "(未填)", "(blank)";
+    QueueEmpty => "今天还没有案件。按 F5 叫号，或 F2 直接登记。", "No cases today yet. F5 calls the next ticket, F2 opens a form.";
+    IntakeTitle => "受理登记", "Intake";
+    TicketLabel => "号票", "ticket";
+    NoTicket => "无号票", "no ticket";
+    FromCard => "(读卡)", "(card)";
+    FieldIdNumber => "身份证号", "ID number";
+    FieldName => "姓名", "Name";
+    FieldPhone => "电话", "Phone";
+    FieldResidence => "户籍", "Residence";
+    FieldHouseholdSize => "家庭人口", "Household";
+    FieldIncome => "家庭月收入", "Income/mo";
+    FieldKind => "救助类别", "Kind";
+    FieldReason => "事由", "Reason";
+    FieldAmount => "申请金额", "Requested";
+    FieldGreen => "绿色通道", "Green ch.";
+    FieldSource => "来源", "Source";
+    FieldReporter => "报告人", "Reporter";
+    FieldVillage => "所在村", "Village";
+    FieldSourceDept => "转来部门", "From dept";
+    FieldDescription => "情况说明", "Description";
+    FieldDocuments => "材料清单", "Documents";
+    FieldAddress => "住址", "Address";
+    Yes => "是", "yes";
+    No => "否", "no";
+    Entitlement => "测算待遇", "Entitlement";
+    EntitlementPending => "(待政策引擎接入)", "(policy engine not connected)";
+    IdTyping => "已输入", "typed";
+    IdOk => "有效", "valid";
+    SourceWalkIn => "窗口来访", "walk-in";
+    SourceOfficer => "信息员报告", "officer report";
+    SourceDept => "部门转来", "department referral";
+    DetailTitle => "案件详情", "Case";
+    CaseId => "案件编号", "Case id";
+    Applicant => "申请人", "Applicant";
+    Household => "家庭", "Household";
+    Persons => "人", "persons";
+    MonthlyIncome => "月收入", "monthly income";
+    Requested => "申请", "requested";
+    Granted => "批准", "granted";
+    Received => "受理", "received";
+    DueBy => "办结期限", "due by";
+    Referrals => "转介", "Referrals";
+    NoReferrals => "(无)", "(none)";
+    Pending => "未答复", "pending";
+    History => "办理记录", "History";
+    Documents => "材料", "Documents";
+    SearchTitle => "查询", "Search";
+    SearchPrompt => "身份证号 / 姓名 / 案件编号", "ID number / name / case id";
+    SearchHint => "输入即查，跨所有日期。", "Results appear as you type, across all days.";
+    SearchNone => "没有找到。", "Nothing found.";
+    HelpTitle => "按键说明", "Keys";
+    HelpGlobal => "所有界面", "Everywhere";
+    HelpTyping => "文本框内直接输入文字；Backspace 删除。", "In a text field, type; Backspace deletes.";
+    ConfirmTitle => "请确认", "Please confirm";
+    ConfirmKeys => "Enter 确认    Esc 取消", "Enter: yes    Esc: cancel";
+    ConfirmQuit => "表单还有未保存的内容（已存为草稿，下次启动可恢复）。现在退出吗？", "The form has unsaved input (kept as a draft for the next start). Quit now?";
+    ConfirmDiscard => "放弃这张表单中未保存的内容吗？", "Discard the unsaved input of this form?";
+    ConfirmRestore => "上次有一张未保存的登记表。恢复它吗？（Esc 丢弃）", "An unsaved intake form was left last time. Restore it? (Esc discards it)";
+    ChooseDepartment => "转介到哪个部门？", "Refer to which department?";
+    EnterAmount => "批准金额（元）", "Amount to grant (yuan)";
+    EnterReason => "不予批准的理由", "Reason for rejecting";
+    EnterReviewNote => "部门审核意见（可空）", "The department's review note (optional)";
+    ReasonRequired => "请填写理由。", "A reason is needed.";
+    TooSmallTitle => "窗口太小", "Terminal too small";
+    NothingSelected => "没有选中的案件。", "No case selected.";
+    NoHeld => "没有挂起的号票。", "No ticket is on hold.";
+    QuitHint => "按 Ctrl+Q 退出。", "Ctrl+Q quits.";
+    ReadCardNotInForm => "已读卡：已打开新的登记表。", "Card read: a new intake form is open.";
+    CardFilled => "已从身份证读入姓名、号码和住址。", "Name, number and address read from the ID card.";
+    StoreFailed => "存储出错，未保存", "The store failed; nothing was saved";
+    DraftRestored => "已恢复草稿。", "Draft restored.";
+    DraftDiscarded => "草稿已丢弃。", "Draft discarded.";
+    Duplicate => "注意：此人已有案件", "Note: this person already has cases";
+    Yuan => "元", "yuan";
+    None_ => "-", "-";
+}
+
+/// Descriptions of key bindings, by the key a keymap file's `desc` names.
+const KEY_DESCS: &[(&str, &str, &str)] = &[
+    ("help", "帮助", "help"),
+    ("quit", "退出", "quit"),
+    ("call_next", "叫号", "call next"),
+    ("new_case", "登记", "new case"),
+    ("search", "查询", "search"),
+    ("recall", "取回挂起", "recall held"),
+    ("open", "打开", "open"),
+    ("up", "上移", "up"),
+    ("down", "下移", "down"),
+    ("page_up", "上一页", "page up"),
+    ("page_down", "下一页", "page down"),
+    ("first", "第一行", "first line"),
+    ("last", "最后一行", "last line"),
+    ("quit_hint", "提示如何退出", "how to quit"),
+    ("save", "保存", "save"),
+    ("hold", "挂起", "hold"),
+    ("cancel", "取消", "cancel"),
+    ("back", "返回", "back"),
+    ("next_field", "下一项", "next field"),
+    ("prev_field", "上一项", "previous field"),
+    ("left", "左移/上一选项", "left / previous choice"),
+    ("right", "右移/下一选项", "right / next choice"),
+    ("toggle", "勾选/切换", "tick / switch"),
+    ("delete_back", "删除前一字", "delete back"),
+    ("delete_forward", "删除后一字", "delete forward"),
+    ("line_start", "到行首", "start of field"),
+    ("line_end", "到行尾", "end of field"),
+    ("refer", "转介", "refer"),
+    ("review", "审核意见", "review"),
+    ("approve", "批准", "approve"),
+    ("reject", "不予批准", "reject"),
+    ("disburse", "发放", "disburse"),
+    ("complete", "办结", "complete"),
+    ("withdraw", "撤回", "withdraw"),
+    ("scroll_up", "向上滚动", "scroll up"),
+    ("scroll_down", "向下滚动", "scroll down"),
+    ("close_help", "关闭帮助", "close help"),
+    ("confirm", "确认", "confirm"),
+];
+
+/// The description of a key binding named in a keymap file.
+pub fn key_desc(key: &str, lang: Lang) -> Option<&'static str> {
+    KEY_DESCS.iter().find(|(k, _, _)| *k == key).map(|(_, zh, en)| lang.pick(zh, en))
+}
+
+/// The static name of a known binding description.
+pub fn desc_key(key: &str) -> Option<&'static str> {
+    KEY_DESCS.iter().find(|(k, _, _)| *k == key).map(|(k, _, _)| *k)
+}
+
+pub fn kind(kind: Kind, lang: Lang) -> &'static str {
+    match kind {
+        Kind::Dibao => lang.pick("低保", "Dibao"),
+        Kind::SpecialHardship => lang.pick("特困供养", "Hardship"),
+        Kind::Disaster => lang.pick("受灾救助", "Disaster"),
+        Kind::Medical => lang.pick("医疗救助", "Medical"),
+        Kind::Education => lang.pick("教育救助", "Education"),
+        Kind::Housing => lang.pick("住房救助", "Housing"),
+        Kind::Employment => lang.pick("就业救助", "Employment"),
+        Kind::Temporary => lang.pick("临时救助", "Temporary"),
+    }
+}
+
+pub fn reason(reason: Reason, lang: Lang) -> &'static str {
+    match reason {
+        Reason::SeriousIllness => lang.pick("重大疾病", "serious illness"),
+        Reason::Accident => lang.pick("意外事故", "accident"),
+        Reason::Disaster => lang.pick("自然灾害", "disaster"),
+        Reason::Unemployment => lang.pick("失业", "unemployment"),
+        Reason::Disability => lang.pick("残疾", "disability"),
+        Reason::OldAge => lang.pick("年老", "old age"),
+        Reason::EducationCost => lang.pick("就学费用", "education cost"),
+        Reason::HousingLoss => lang.pick("住房损毁", "housing loss"),
+        Reason::Other => lang.pick("其他", "other"),
+    }
+}
+
+pub fn department(d: Department, lang: Lang) -> &'static str {
+    match d {
+        Department::CivilAffairs => lang.pick("民政", "civil affairs"),
+        Department::Education => lang.pick("教育体育", "education"),
+        Department::HumanResources => lang.pick("人力资源社会保障", "human resources"),
+        Department::Housing => lang.pick("住房城乡建设", "housing"),
+        Department::Health => lang.pick("卫生健康", "health"),
+        Department::EmergencyManagement => lang.pick("应急管理", "emergency management"),
+        Department::Justice => lang.pick("司法", "justice"),
+        Department::Charity => lang.pick("慈善总会", "charity federation"),
+    }
+}
+
+pub fn state(s: State, lang: Lang) -> &'static str {
+    match s {
+        State::Received => lang.pick("已受理", "received"),
+        State::Referred => lang.pick("已转介", "referred"),
+        State::UnderReview => lang.pick("审核中", "reviewing"),
+        State::Approved => lang.pick("已批准", "approved"),
+        State::Rejected => lang.pick("不予批准", "rejected"),
+        State::Disbursed => lang.pick("已发放", "disbursed"),
+        State::Completed => lang.pick("已办结", "completed"),
+        State::Withdrawn => lang.pick("已撤回", "withdrawn"),
+    }
+}
+
+pub fn channel(c: Channel, lang: Lang) -> &'static str {
+    match c {
+        Channel::Normal => lang.pick("普通", "normal"),
+        Channel::Green => lang.pick("绿色通道", "green channel"),
+    }
+}
+
+pub fn residence(r: Residence, lang: Lang) -> &'static str {
+    match r {
+        Residence::Urban => lang.pick("城镇", "urban"),
+        Residence::Rural => lang.pick("农村", "rural"),
+    }
+}
+
+pub fn sex(s: Sex, lang: Lang) -> &'static str {
+    match s {
+        Sex::Male => lang.pick("男", "male"),
+        Sex::Female => lang.pick("女", "female"),
+    }
+}
+
+pub fn document(d: Document, lang: Lang) -> &'static str {
+    match d {
+        Document::IdCard => lang.pick("身份证", "ID card"),
+        Document::HouseholdRegister => lang.pick("户口簿", "household register"),
+        Document::IncomeProof => lang.pick("收入证明", "income proof"),
+        Document::ApplicationForm => lang.pick("申请书", "application form"),
+        Document::MedicalBills => lang.pick("医疗票据", "medical bills"),
+        Document::DiagnosisCertificate => lang.pick("诊断证明", "diagnosis"),
+        Document::DisasterCertificate => lang.pick("受灾证明", "disaster certificate"),
+        Document::EnrolmentProof => lang.pick("在学证明", "enrolment proof"),
+        Document::HousingProof => lang.pick("住房证明", "housing proof"),
+        Document::UnemploymentRegistration => lang.pick("失业登记", "unemployment registration"),
+        Document::DisabilityCertificate => lang.pick("残疾证", "disability certificate"),
+        Document::AccidentReport => lang.pick("事故证明", "accident report"),
+    }
+}
+
+pub fn history_action(a: HistoryAction, lang: Lang) -> &'static str {
+    match a {
+        HistoryAction::Received => lang.pick("受理", "received"),
+        HistoryAction::Referred => lang.pick("转介", "referred"),
+        HistoryAction::Reviewed => lang.pick("部门审核", "reviewed"),
+        HistoryAction::Approved => lang.pick("批准", "approved"),
+        HistoryAction::Rejected => lang.pick("不予批准", "rejected"),
+        HistoryAction::Disbursed => lang.pick("发放", "disbursed"),
+        HistoryAction::Completed => lang.pick("办结", "completed"),
+        HistoryAction::Withdrawn => lang.pick("撤回", "withdrawn"),
+        HistoryAction::PostReviewed => lang.pick("事后审核", "reviewed afterwards"),
+        HistoryAction::Override => lang.pick("主管放行", "override"),
+        HistoryAction::Imported => lang.pick("导入", "imported"),
+    }
+}
+
+/// What is wrong with a typed ID number, short enough for the line beside the field.
+pub fn id_error(e: &IdNumberError, lang: Lang) -> String {
+    match (e, lang) {
+        (IdNumberError::Empty, Lang::ZhCn) => "请输入身份证号".into(),
+        (IdNumberError::Empty, Lang::En) => "type the ID number".into(),
+        (IdNumberError::WrongLength(n), Lang::ZhCn) => format!("已输入 {n} 位，应为 18 位"),
+        (IdNumberError::WrongLength(n), Lang::En) => format!("{n} characters; 18 are needed"),
+        (IdNumberError::NotADigit { position, found }, Lang::ZhCn) => {
+            format!("第 {position} 位「{found}」不是数字")
+        }
+        (IdNumberError::NotADigit { position, found }, Lang::En) => {
+            format!("character {position} '{found}' is not a digit")
+        }
+        (IdNumberError::BadCheckCharacter(c), Lang::ZhCn) => format!("末位「{c}」应为数字或 X"),
+        (IdNumberError::BadCheckCharacter(c), Lang::En) => {
+            format!("last character '{c}' must be a digit or X")
+        }
+        (IdNumberError::NoSuchDate(d), Lang::ZhCn) => format!("出生日期 {d} 不存在"),
+        (IdNumberError::NoSuchDate(d), Lang::En) => format!("birth date {d} does not exist"),
+        (IdNumberError::FutureDate(d), Lang::ZhCn) => format!("出生日期 {d} 晚于今天"),
+        (IdNumberError::FutureDate(d), Lang::En) => format!("birth date {d} is in the future"),
+        (IdNumberError::CheckMismatch { expected, found }, Lang::ZhCn) => {
+            format!("校验位应为 {expected} 而非 {found}，有数字输错")
+        }
+        (IdNumberError::CheckMismatch { expected, found }, Lang::En) => {
+            format!("check character should be {expected}, not {found}: a digit is mistyped")
+        }
+    }
+}
+
+pub fn money_error(e: &MoneyError, lang: Lang) -> String {
+    match (e, lang) {
+        (MoneyError::NotANumber(s), Lang::ZhCn) => format!("「{s}」不是金额，如 3000 或 3000.50"),
+        (MoneyError::NotANumber(s), Lang::En) => format!("'{s}' is not an amount like 3000.50"),
+        (MoneyError::Negative(_), Lang::ZhCn) => "金额不能为负".into(),
+        (MoneyError::Negative(_), Lang::En) => "an amount cannot be negative".into(),
+        (MoneyError::TooPrecise(_), Lang::ZhCn) => "最多两位小数".into(),
+        (MoneyError::TooPrecise(_), Lang::En) => "at most 2 decimal places".into(),
+        (MoneyError::TooLarge(_), Lang::ZhCn) => "金额过大".into(),
+        (MoneyError::TooLarge(_), Lang::En) => "the amount is too large".into(),
+    }
+}
+
+pub fn required(field: &str, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("{field}：必须填写"),
+        Lang::En => format!("{field}: required"),
+    }
+}
+
+pub fn field_problem(field: &str, problem: &str, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("{field}：{problem}"),
+        Lang::En => format!("{field}: {problem}"),
+    }
+}
+
+pub fn household_size_error(lang: Lang) -> &'static str {
+    lang.pick("应为 1 到 99 的人数", "must be a number of persons, 1 to 99")
+}
+
+/// A refused input from the window, in the clerk's language where it is recognised.
+pub fn input_error(e: &InputError, lang: Lang) -> String {
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    let field = match e.field.as_str() {
+        "applicant.name" => "姓名",
+        "applicant.id_number" => "身份证号",
+        "applicant.phone" => "电话",
+        "applicant.address" => "住址",
+        "applicant.ethnicity" => "民族",
+        "applicant.sex" => "性别",
+        "household.size" => "家庭人口",
+        "household.members" => "家庭成员",
+        "description" => "情况说明",
+        "source.reporter" => "报告人",
+        "source.village" => "所在村",
+        other => other,
+    };
+    let problem = match e.problem.as_str() {
+        "must not be empty" => "不能为空".to_string(),
+        "contains control characters" => "含有控制字符".to_string(),
+        "may contain only digits, spaces, '+' and '-'" => "只能包含数字、空格、+ 和 -".to_string(),
+        "does not match the ID number" => "与身份证号不符".to_string(),
+        p if p.starts_with("is longer than ") => {
+            let n: String = p.chars().filter(char::is_ascii_digit).collect();
+            format!("超过 {n} 个字")
+        }
+        p => p.to_string(),
+    };
+    format!("{field}：{problem}")
+}
+
+/// A refused step on a case, in the clerk's language where it is recognised.
+pub fn transition_error(e: &TransitionError, lang: Lang) -> String {
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    let action = match e.action {
+        "refer" => "转介",
+        "review" => "记录审核",
+        "approve" => "批准",
+        "reject" => "不予批准",
+        "disburse" => "发放",
+        "complete" => "办结",
+        "withdraw" => "撤回",
+        other => other,
+    };
+    let why = match e.why {
+        "the after-the-fact review is already recorded" => "事后审核已经记录",
+        "a green-channel case needs its after-the-fact review before completion" => {
+            "绿色通道案件须先记录事后审核才能办结"
+        }
+        "the case is closed" => "案件已结束",
+        "only a received case can be referred" => "只有已受理的案件可以转介",
+        "a green-channel case is reviewed after it is approved" => "绿色通道案件批准后再审核",
+        "only a referred case can be reviewed" => "只有已转介的案件可以记录审核",
+        "a green-channel case is approved straight after it is received" => "绿色通道案件受理后直接批准",
+        "a case is approved only after the department's review" => "部门审核后才能批准",
+        "a green-channel case cannot be rejected; withdraw it" => "绿色通道案件不能驳回，请撤回",
+        "a case is rejected only after the department's review" => "部门审核后才能不予批准",
+        "only an approved case can be paid" => "只有已批准的案件可以发放",
+        "only a paid case can be completed" => "只有已发放的案件可以办结",
+        "only an open case can be withdrawn" => "只有办理中的案件可以撤回",
+        other => other,
+    };
+    format!("不能{action}（{}）：{why}", state(e.state, lang))
+}
+
+pub fn too_small(width: u16, height: u16, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("请把终端放大到至少 80x24（现在 {width}x{height}）。"),
+        Lang::En => {
+            format!("Please enlarge the terminal to at least 80x24 (now {width}x{height}).")
+        }
+    }
+}
+
+pub fn window_label(window: u8, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("{window}号窗口"),
+        Lang::En => format!("window {window}"),
+    }
+}
+
+pub fn money(amount: crate::domain::Money, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("{amount}元"),
+        Lang::En => format!("{amount} yuan"),
+    }
+}
+
+pub fn called(ticket: u32, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("请 {ticket} 号到{}", "窗口办理"),
+        Lang::En => format!("Ticket {ticket}, please come to the window"),
+    }
+}
+
+pub fn held(ticket: Option<u32>, lang: Lang) -> String {
+    match (ticket, lang) {
+        (Some(t), Lang::ZhCn) => format!("{t} 号已挂起，按 F6 取回。"),
+        (Some(t), Lang::En) => format!("Ticket {t} is on hold; F6 recalls it."),
+        (None, Lang::ZhCn) => "登记表已挂起，按 F6 取回。".into(),
+        (None, Lang::En) => "The form is on hold; F6 recalls it.".into(),
+    }
+}
+
+pub fn accepted(id: &str, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("已受理，案件编号 {id}"),
+        Lang::En => format!("Accepted: case {id}"),
+    }
+}
+
+pub fn acted(action: &str, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("已{action}。"),
+        Lang::En => format!("Done: {action}."),
+    }
+}
+
+pub fn confirm_act(verb: &str, id: &str, extra: Option<&str>, lang: Lang) -> String {
+    match (lang, extra) {
+        (Lang::ZhCn, Some(x)) => format!("确认{verb}案件 {id}？\n{x}\n此操作不能撤销。"),
+        (Lang::ZhCn, None) => format!("确认{verb}案件 {id}？\n此操作不能撤销。"),
+        (Lang::En, Some(x)) => format!("{verb} case {id}?\n{x}\nThis cannot be undone."),
+        (Lang::En, None) => format!("{verb} case {id}?\nThis cannot be undone."),
+    }
+}
+
+pub fn duplicate_banner(count: usize, ids: &str, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("注意：此人已有 {count} 件案件：{ids}"),
+        Lang::En => format!("Note: this person already has {count} case(s): {ids}"),
+    }
+}
+
+pub fn failed(e: &dyn std::fmt::Display, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("{}：{e}", S::StoreFailed.get(lang)),
+        Lang::En => format!("{}: {e}", S::StoreFailed.get(lang)),
+    }
+}
+
+pub fn results(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("找到 {n} 件"),
+        Lang::En => format!("{n} found"),
+    }
+}
+
+/// A possible duplicate that stops the case until a supervisor lets it through.
+pub fn duplicate_refusal(e: &crate::domain::dedup::DuplicateRefusal, lang: Lang) -> String {
+    use crate::domain::dedup::DuplicateRefusal;
+    match (e, lang) {
+        (DuplicateRefusal::NeedsOverride(what), Lang::ZhCn) => {
+            format!("疑似重复救助，须主管说明理由后放行：{what}")
+        }
+        (DuplicateRefusal::OverrideIncomplete, Lang::ZhCn) => "主管放行须写明主管姓名和理由".into(),
+        (e, Lang::En) => e.to_string(),
+    }
+}
+
+/// A policy rule's refusal (the clerk's limit, the fund's own path).
+pub fn policy_refusal(why: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return why.to_string();
+    }
+    if let Some((amount, rest)) = why.split_once(" is above the clerk's limit of ") {
+        let limit = rest.split(';').next().unwrap_or(rest);
+        return format!("{amount}元超过窗口审批限额 {limit}元，须由主管批准");
+    }
+    if why.starts_with("this case is paid from the relief reserve fund") {
+        return "此案件从应急救助备用金支付".into();
+    }
+    why.to_string()
+}
+
+pub fn flag(f: crate::domain::case::Flag, lang: Lang) -> &'static str {
+    use crate::domain::case::Flag;
+    match f {
+        Flag::Capped => lang.pick("已按上限核减", "capped"),
+        Flag::Ineligible => lang.pick("不符合条件", "not eligible"),
+        Flag::FullStandard => lang.pick("全额标准", "full standard"),
+        Flag::PossibleDuplicate => lang.pick("疑似重复", "possible duplicate"),
+        Flag::ReceivesDibao => lang.pick("已享低保", "receives dibao"),
+        Flag::ReserveFund => lang.pick("备用金支付", "from the reserve fund"),
+        Flag::YearlyCapReached => lang.pick("本年额度已用完", "yearly cap reached"),
+    }
+}
+
+/// The entitlement line of the form: the amount and its marks (and, in
+/// English, the policy's own words for the basis).
+pub fn entitlement(e: &crate::domain::case::Entitlement, lang: Lang) -> String {
+    let flags: Vec<&str> = e.flags.iter().map(|f| flag(*f, lang)).collect();
+    let mut s = money(e.amount, lang);
+    if !flags.is_empty() {
+        s.push_str(&format!("  [{}]", flags.join(" ")));
+    }
+    if lang == Lang::En && !e.basis.is_empty() {
+        s.push_str(&format!("  {}", e.basis));
+    }
+    s
+}
+
+pub fn policy_duplicates(count: usize, blocks: bool, lang: Lang) -> String {
+    match (lang, blocks) {
+        (Lang::ZhCn, true) => format!("疑似重复救助 {count} 件：须主管放行才能受理"),
+        (Lang::ZhCn, false) => format!("注意：疑似重复救助 {count} 件，请核实"),
+        (Lang::En, true) => format!("{count} possible duplicate(s): a supervisor must let it through"),
+        (Lang::En, false) => format!("Note: {count} possible duplicate(s); please check"),
+    }
+}
+
+pub fn fund_error(e: &crate::domain::fund::FundError, lang: Lang) -> String {
+    use crate::domain::fund::FundError;
+    match (e, lang) {
+        (FundError::OverBalance { balance, amount }, Lang::ZhCn) => {
+            format!("备用金余额 {balance}元，不足支付 {amount}元")
+        }
+        (e, _) => e.to_string(),
+    }
+}

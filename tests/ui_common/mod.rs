@@ -1,0 +1,168 @@
+//! Shared helpers for the counter's screen tests: a temporary store seeded with
+//! a few known cases, a fixed clock, synthetic keys and a TestBackend.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::DateTime;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use onedoor::config::CounterConfig;
+use onedoor::domain::time::Moment;
+use onedoor::domain::CaseInput;
+use onedoor::store::{Store, StoreOptions};
+use onedoor::ui::{Clock, Counter, Keymap, Msg, Outcome, Setup, Theme};
+use onedoor::window::{CaseAction, Window};
+use onedoor::Lang;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+pub const NOW: &str = "2026-11-30T09:00:00+08:00";
+
+pub fn now() -> Moment {
+    DateTime::parse_from_rfc3339(NOW).unwrap()
+}
+
+pub fn at(time: &str) -> Moment {
+    DateTime::parse_from_rfc3339(&format!("2026-11-30T{time}+08:00")).unwrap()
+}
+
+pub fn input(name: &str, id: &str, kind: &str, amount: &str, green: bool, ticket: u32) -> CaseInput {
+    let channel = if green { "green" } else { "normal" };
+    serde_json::from_str(&format!(
+        r#"{{"kind":"{kind}","channel":"{channel}","applicant":{{"name":"{name}","id_number":"{id}","residence":"urban","phone":"13800000000"}},
+            "household":{{"size":3,"monthly_income":"600.00"}},"reason":"serious_illness","description":"住院治疗，费用负担重",
+            "requested_amount":"{amount}","documents":["id_card"],"ticket":{ticket}}}"#
+    ))
+    .unwrap()
+}
+
+/// Five cases received this morning, in five states, two on the green channel.
+pub fn seed(store: &Store, counter: &CounterConfig) {
+    let w = Window::new(store, counter);
+    let op = "clerk01";
+    let budget = onedoor::domain::fund::FundEntry::appropriation(
+        at("08:00:00"),
+        "supervisor",
+        onedoor::domain::Money::yuan(500_000),
+    );
+    w.fund_deposit(budget).unwrap();
+    let cases = [
+        ("王芳", "11010519491231002X", "temporary", "5000", false, "08:31:00"),
+        ("李明", "32010619850615351X", "medical", "10000", true, "08:37:00"),
+        ("张秀英", "110101199003070011", "dibao", "800", false, "08:42:00"),
+        ("刘强", "11010119900307002X", "education", "3000", false, "08:48:00"),
+        ("陈静", "510108199001014568", "housing", "2000", false, "08:55:00"),
+    ];
+    let mut ids = Vec::new();
+    for (i, (name, id, kind, amount, green, time)) in cases.iter().enumerate() {
+        let ticket = store.next_ticket(now().date_naive()).unwrap();
+        assert_eq!(ticket, i as u32 + 1);
+        let c = w.accept(input(name, id, kind, amount, *green, ticket), op, at(time)).unwrap();
+        ids.push(c.id);
+    }
+    let t = at("08:58:00");
+    w.act(&ids[1], &CaseAction::ApproveAsSupervisor(None), op, t).unwrap();
+    w.act(&ids[2], &CaseAction::Refer(Some(onedoor::domain::Department::CivilAffairs)), op, t).unwrap();
+    for a in [
+        CaseAction::Refer(Some(onedoor::domain::Department::Education)),
+        CaseAction::Review(Some("入户核查属实".into())),
+        CaseAction::ApproveAsSupervisor(None),
+        CaseAction::Disburse,
+        CaseAction::Complete,
+    ] {
+        w.act(&ids[3], &a, op, t).unwrap();
+    }
+    w.act(&ids[4], &CaseAction::Withdraw(None), op, t).unwrap();
+}
+
+pub struct Harness {
+    pub dir: tempfile::TempDir,
+    pub store: Arc<Store>,
+    pub counter: Counter,
+    pub terminal: Terminal<TestBackend>,
+    pub lang: Lang,
+}
+
+pub fn counter_config() -> CounterConfig {
+    CounterConfig::default()
+}
+
+pub fn open_counter(store: Arc<Store>, dir: &Path, lang: Lang) -> Counter {
+    Counter::new(Setup {
+        store,
+        counter: counter_config(),
+        operator: "clerk01".into(),
+        lang,
+        keymap: Keymap::load("default").unwrap(),
+        theme: Theme::mono(),
+        clock: Clock::Fixed(now()),
+        data_dir: dir.to_path_buf(),
+    })
+}
+
+impl Harness {
+    /// A counter on a fresh store; `seeded` adds the five known cases.
+    pub fn new(lang: Lang, seeded: bool) -> Harness {
+        Harness::sized(lang, seeded, 80, 24)
+    }
+
+    pub fn sized(lang: Lang, seeded: bool, w: u16, h: u16) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("store"), &StoreOptions::default()).unwrap());
+        if seeded {
+            seed(&store, &counter_config());
+        }
+        let counter = open_counter(Arc::clone(&store), dir.path(), lang);
+        let terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        Harness { dir, store, counter, terminal, lang }
+    }
+
+    pub fn press(&mut self, code: KeyCode) -> Outcome {
+        self.press_mod(code, KeyModifiers::NONE)
+    }
+
+    pub fn press_mod(&mut self, code: KeyCode, mods: KeyModifiers) -> Outcome {
+        self.counter.handle_event(Event::Key(KeyEvent::new(code, mods)))
+    }
+
+    pub fn ctrl(&mut self, c: char) -> Outcome {
+        self.press_mod(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c));
+        }
+    }
+
+    pub fn tab(&mut self, n: usize) {
+        for _ in 0..n {
+            self.press(KeyCode::Tab);
+        }
+    }
+
+    pub fn send(&mut self, msg: Msg) -> Outcome {
+        self.counter.update(msg)
+    }
+
+    /// Draws and returns the screen as text (the insta snapshot form).
+    pub fn screen(&mut self) -> String {
+        let counter = &mut self.counter;
+        self.terminal.draw(|f| counter.render(f, f.area())).unwrap();
+        self.terminal.backend().to_string()
+    }
+
+    pub fn cursor(&mut self) -> (u16, u16) {
+        self.screen();
+        let p = self.terminal.get_cursor_position().unwrap();
+        (p.x, p.y)
+    }
+
+    pub fn lang_tag(&self) -> &'static str {
+        match self.lang {
+            Lang::ZhCn => "zh",
+            Lang::En => "en",
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The real `onedoor` binary in an 80x24 pseudo-terminal: a whole intake typed
+//! with the keyboard, saved and the counter quit; then the case is checked
+//! with `onedoor case list --json`. Every wait is bounded.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+
+const NOW: &str = "2026-11-30T09:00:00+08:00";
+
+fn env_cmd(cmd: &mut CommandBuilder, data: &Path) {
+    cmd.env("ONEDOOR_DATA", data);
+    cmd.env("ONEDOOR_CONFIG", "/dev/null");
+    cmd.env("ONEDOOR_NOW", NOW);
+    cmd.env("ONEDOOR_OPERATOR", "clerk07");
+    cmd.env("TERM", "xterm-256color");
+    cmd.env_remove("NO_COLOR");
+}
+
+/// Waits until the screen output so far contains `needle`, or fails after `secs`.
+fn wait_for(out: &Arc<Mutex<Vec<u8>>>, needle: &str, secs: u64) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let text = String::from_utf8_lossy(&out.lock().unwrap()).into_owned();
+        if text.contains(needle) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "'{needle}' did not appear; the screen so far:\n{}",
+            text.chars().rev().take(3000).collect::<String>().chars().rev().collect::<String>()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_whole_intake_typed_in_a_terminal_is_saved_in_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
+    cmd.arg("--lang");
+    cmd.arg("en");
+    env_cmd(&mut cmd, &data);
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let mut writer = pty.master.take_writer().unwrap();
+    let out = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&out);
+    let drain = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let mut send = |bytes: &[u8]| {
+        writer.write_all(bytes).unwrap();
+        writer.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(30));
+    };
+
+    wait_for(&out, "Today's cases", 20);
+    send(b"\x1b[15~"); // F5: call the next ticket
+    wait_for(&out, "ticket 1", 10);
+    send("11010519491231002X".as_bytes());
+    wait_for(&out, "valid", 10);
+    send(b"\t");
+    send("王芳".as_bytes());
+    send(b"\t");
+    send(b"13800000000");
+    send(b"\t\t"); // residence stays urban
+    send(b"\x7f3"); // household of 3
+    send(b"\t");
+    send(b"300");
+    send(b"\t\t\t"); // kind temporary, reason serious illness
+    send(b"5000");
+    send(b"\x1b[21~"); // F10: save
+    wait_for(&out, "Accepted", 10);
+    send(b"\x11"); // Ctrl+Q
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            child.kill().ok();
+            panic!("the counter did not quit");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    drop(writer);
+    drop(pty.master);
+    let _ = drain.join();
+
+    let list = std::process::Command::new(env!("CARGO_BIN_EXE_onedoor"))
+        .args(["case", "list", "--json"])
+        .env("ONEDOOR_DATA", &data)
+        .env("ONEDOOR_CONFIG", "/dev/null")
+        .env("ONEDOOR_NOW", NOW)
+        .output()
+        .unwrap();
+    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+    let cases: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    let c = &cases[0];
+    assert_eq!(c["id"], "320106001-01-20261130-0001");
+    assert_eq!(c["applicant"]["name"], "王芳");
+    assert_eq!(c["applicant"]["id_number"], "11010519491231002X");
+    assert_eq!(c["applicant"]["phone"], "13800000000");
+    assert_eq!(c["household"]["size"], 3);
+    assert_eq!(c["household"]["monthly_income"], "300.00");
+    assert_eq!(c["kind"], "temporary");
+    assert_eq!(c["requested_amount"], "5000.00");
+    assert_eq!(c["ticket"], 1);
+    assert_eq!(c["operator"], "clerk07");
+    assert_eq!(c["received_at"], NOW);
+    assert_eq!(c["state"], "received");
+    // Logs went to the file, not the screen.
+    let log = std::fs::read_to_string(data.join("onedoor.log")).unwrap();
+    assert!(log.contains("accepted"), "{log}");
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_keeps_the_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
+    env_cmd(&mut cmd, &data);
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let mut writer = pty.master.take_writer().unwrap();
+    let out = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&out);
+    let drain = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    wait_for(&out, "F5", 20);
+    writer.write_all(b"\x1b[12~").unwrap(); // F2: a new form
+    writer.write_all("\t赵六".as_bytes()).unwrap();
+    writer.flush().unwrap();
+    wait_for(&out, "赵", 10);
+    let pid = child.process_id().expect("a pid").to_string();
+    let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if Instant::now() > deadline {
+            child.kill().ok();
+            panic!("SIGTERM did not close the counter");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The alternate screen was left: the terminal is restored.
+    wait_for(&out, "\x1b[?1049l", 5);
+    drop(writer);
+    drop(pty.master);
+    let _ = drain.join();
+    let draft = std::fs::read_to_string(data.join("draft.json")).expect("the draft is kept");
+    assert!(draft.contains("赵六"), "{draft}");
+}

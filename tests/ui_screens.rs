@@ -1,0 +1,484 @@
+//! What the clerk sees, at 80x24 in both languages, driven by synthetic keys
+//! on a temporary store with a fixed clock: every screen as an insta snapshot,
+//! and the behaviour behind them checked in the store.
+
+mod ui_common;
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use onedoor::domain::State;
+use onedoor::ui::{CardRead, DeviceState, DeviceStatus, Msg, Outcome, Pending, Popup, Screen};
+use onedoor::Lang;
+use ui_common::*;
+
+const LANGS: [Lang; 2] = [Lang::ZhCn, Lang::En];
+
+fn snap(h: &mut Harness, name: &str) {
+    let screen = h.screen();
+    let tag = h.lang_tag();
+    insta::assert_snapshot!(format!("{name}_{tag}"), screen);
+}
+
+/// Opens the detail of the n-th case of the queue (0-based).
+fn open_case(h: &mut Harness, n: usize) {
+    h.press(KeyCode::Home);
+    for _ in 0..n {
+        h.press(KeyCode::Down);
+    }
+    h.press(KeyCode::Enter);
+    assert_eq!(h.counter.app().screen, Screen::Detail);
+}
+
+#[test]
+fn queue_shows_todays_cases_with_counts_markers_and_masked_numbers() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, true);
+        let s = h.screen();
+        assert!(s.contains("110105********002X"), "{s}");
+        assert!(!s.contains("11010519491231002X"), "never the full number in a list");
+        snap(&mut h, "queue");
+    }
+}
+
+#[test]
+fn empty_queue_says_how_to_start() {
+    let mut h = Harness::new(Lang::ZhCn, false);
+    assert!(h.screen().contains("按 F5 叫号"));
+}
+
+#[test]
+fn call_next_issues_the_next_ticket_and_opens_an_empty_intake() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, true);
+        h.press(KeyCode::F(5));
+        assert_eq!(h.counter.app().screen, Screen::Intake);
+        assert_eq!(h.store.last_ticket(now().date_naive()).unwrap(), 6);
+        snap(&mut h, "intake_empty");
+    }
+}
+
+#[test]
+fn an_invalid_id_number_shows_the_reason_inline() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, true);
+        h.press(KeyCode::F(5));
+        h.type_text("110105194912310021");
+        let s = h.screen();
+        let expected = match lang {
+            Lang::ZhCn => "校验位应为 X 而非 1",
+            Lang::En => "check character should be X, not 1",
+        };
+        assert!(s.contains(expected), "{s}");
+        snap(&mut h, "intake_id_error");
+        // Fixing the last character makes it valid, with birth date and sex.
+        h.press(KeyCode::Backspace);
+        h.type_text("x");
+        let s = h.screen();
+        assert!(s.contains("1949-12-31"), "{s}");
+        assert!(!s.contains(expected), "{s}");
+    }
+}
+
+#[test]
+fn a_non_digit_is_named_with_its_position() {
+    let mut h = Harness::new(Lang::ZhCn, false);
+    h.press(KeyCode::F(2));
+    h.type_text("1101A");
+    assert!(h.screen().contains("第 5 位「A」不是数字"));
+}
+
+#[test]
+fn intake_saved_is_in_the_queue_and_in_the_store() {
+    let mut h = Harness::new(Lang::ZhCn, true);
+    h.press(KeyCode::F(5));
+    h.type_text("34052419800101001X");
+    h.tab(1);
+    h.type_text("赵建国");
+    h.tab(1);
+    h.type_text("13912345678");
+    h.tab(1);
+    h.press(KeyCode::Right); // residence: rural
+    h.tab(1);
+    h.press(KeyCode::Backspace);
+    h.type_text("4");
+    h.tab(1);
+    h.type_text("900");
+    h.tab(1);
+    h.press(KeyCode::Left); // kind: employment (before temporary)
+    h.tab(1);
+    h.press(KeyCode::Right); // reason: accident
+    h.tab(1);
+    h.type_text("1500.5");
+    h.tab(1);
+    h.press(KeyCode::Char(' ')); // green channel
+    h.tab(1);
+    h.press(KeyCode::Right); // source: officer report
+    h.tab(1);
+    h.type_text("李明");
+    h.tab(1);
+    h.type_text("东湖村");
+    h.tab(1);
+    h.type_text("工伤后失业");
+    h.tab(1);
+    h.press(KeyCode::Char(' ')); // first document handed in
+    h.press(KeyCode::F(10));
+
+    let app = h.counter.app();
+    assert_eq!(app.screen, Screen::Queue, "{:?}", app.message);
+    let today = h.store.cases_on_day(now().date_naive()).unwrap();
+    assert_eq!(today.len(), 6);
+    let new = today.iter().find(|c| c.name == "赵建国").expect("in the store");
+    let case = h.store.case(&new.id).unwrap().unwrap();
+    assert_eq!(case.applicant.id_number.as_str(), "34052419800101001X");
+    assert_eq!(case.kind, onedoor::domain::Kind::Employment);
+    assert_eq!(case.reason, onedoor::domain::Reason::Accident);
+    assert_eq!(case.channel, onedoor::domain::Channel::Green);
+    assert_eq!(case.requested_amount.to_string(), "1500.50");
+    assert_eq!(case.household.size, 4);
+    assert_eq!(case.household.monthly_income.to_string(), "900.00");
+    assert_eq!(case.applicant.residence, onedoor::domain::Residence::Rural);
+    assert_eq!(case.ticket, Some(6));
+    assert_eq!(case.received_at, now());
+    assert_eq!(case.operator, "clerk01");
+    assert!(case.documents[0].received);
+    assert!(matches!(
+        case.source,
+        onedoor::domain::Source::OfficerReport { ref reporter, ref village } if reporter == "李明" && village == "东湖村"
+    ));
+    // In the queue, selected.
+    let s = h.screen();
+    assert!(s.contains("赵建国"), "{s}");
+    assert!(s.contains(new.id.as_str()), "the message names the new case: {s}");
+    assert!(h.counter.take_events().len() == 1);
+    // No draft is left behind.
+    h.counter.sync_draft();
+    assert!(!h.dir.path().join("draft.json").exists());
+}
+
+#[test]
+fn saving_an_incomplete_form_goes_back_to_the_wrong_field() {
+    let mut h = Harness::new(Lang::En, false);
+    h.press(KeyCode::F(2));
+    h.type_text("11010519491231002X");
+    h.press(KeyCode::F(10));
+    let app = h.counter.app();
+    assert_eq!(app.screen, Screen::Intake);
+    assert_eq!(h.store.case_count(), 0);
+    assert!(h.screen().contains("Name: required"));
+}
+
+#[test]
+fn the_cursor_sits_after_chinese_text_in_display_cells() {
+    let mut h = Harness::new(Lang::ZhCn, false);
+    h.press(KeyCode::F(2));
+    h.tab(1);
+    let (x0, y) = h.cursor();
+    h.type_text("王芳");
+    assert_eq!(h.cursor(), (x0 + 4, y));
+    h.press(KeyCode::Left);
+    assert_eq!(h.cursor(), (x0 + 2, y));
+}
+
+#[test]
+fn case_detail_shows_the_whole_record() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, true);
+        open_case(&mut h, 3);
+        let s = h.screen();
+        assert!(s.contains("入户核查属实"), "{s}");
+        snap(&mut h, "detail");
+    }
+}
+
+#[test]
+fn a_confirmation_can_be_cancelled_and_changes_nothing() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, true);
+        let before = h.store.fingerprint().unwrap();
+        open_case(&mut h, 1); // 李明, green channel, approved
+        h.press(KeyCode::Char('d'));
+        assert!(matches!(h.counter.app().popup, Some(Popup::Confirm(Pending::Act { .. }))));
+        snap(&mut h, "confirm_disburse");
+        h.press(KeyCode::Esc);
+        assert!(h.counter.app().popup.is_none());
+        assert_eq!(h.counter.app().screen, Screen::Detail);
+        assert_eq!(h.store.fingerprint().unwrap(), before);
+        // Confirmed, it is done.
+        h.press(KeyCode::Char('d'));
+        h.press(KeyCode::Enter);
+        let id = h.counter.app().detail.as_ref().unwrap().case.id.clone();
+        assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::Disbursed);
+    }
+}
+
+#[test]
+fn refer_review_approve_with_an_amount_through_the_popups() {
+    let mut h = Harness::new(Lang::ZhCn, true);
+    open_case(&mut h, 0); // 王芳, received
+    h.press(KeyCode::Char('r'));
+    assert!(matches!(h.counter.app().popup, Some(Popup::ChooseDepartment { .. })));
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('v'));
+    h.type_text("核实");
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Char('a'));
+    for _ in 0..10 {
+        h.press(KeyCode::Backspace);
+    }
+    h.type_text("2500");
+    h.press(KeyCode::Enter);
+    let s = h.screen();
+    assert!(s.contains("2500.00元"), "{s}");
+    h.press(KeyCode::Enter);
+    let case = h.counter.app().detail.as_ref().unwrap().case.clone();
+    let stored = h.store.case(&case.id).unwrap().unwrap();
+    assert_eq!(stored.state, State::Approved);
+    assert_eq!(stored.granted_amount.unwrap().to_string(), "2500.00");
+    assert_eq!(stored.referrals[0].department, onedoor::domain::Department::Education);
+}
+
+#[test]
+fn a_refused_step_shows_the_reason_and_stays_on_the_case() {
+    for (lang, expected) in [(Lang::ZhCn, "部门审核后才能批准"), (Lang::En, "a case is approved only after the")]
+    {
+        let mut h = Harness::new(lang, true);
+        let before = h.store.fingerprint().unwrap();
+        open_case(&mut h, 0);
+        h.press(KeyCode::Char('a'));
+        assert!(h.counter.app().popup.is_none());
+        assert_eq!(h.counter.app().screen, Screen::Detail);
+        let s = h.screen();
+        assert!(s.contains(expected), "{s}");
+        assert_eq!(h.store.fingerprint().unwrap(), before);
+    }
+}
+
+#[test]
+fn search_answers_as_you_type_across_all_days() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, true);
+        h.press(KeyCode::F(3));
+        h.type_text("3201");
+        // "3201" starts one ID number and every case id of this town.
+        assert_eq!(h.counter.app().search.results.len(), 5);
+        h.press(KeyCode::Backspace);
+        h.press(KeyCode::Backspace);
+        h.press(KeyCode::Backspace);
+        h.press(KeyCode::Backspace);
+        h.type_text("刘");
+        assert_eq!(h.counter.app().search.results.len(), 1);
+        snap(&mut h, "search");
+        h.press(KeyCode::Enter);
+        assert_eq!(h.counter.app().screen, Screen::Detail);
+        h.press(KeyCode::Esc);
+        assert_eq!(h.counter.app().screen, Screen::Search);
+    }
+}
+
+#[test]
+fn help_lists_every_binding_of_the_screen_from_the_keymap() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, true);
+        h.press(KeyCode::F(1));
+        let s = h.screen();
+        for key in ["F5", "F2", "F3", "F6", "PgDn", "Ctrl+Q"] {
+            assert!(s.contains(key), "{key} missing: {s}");
+        }
+        snap(&mut h, "help");
+        h.press(KeyCode::Esc);
+        assert!(h.counter.app().help.is_none());
+    }
+}
+
+#[test]
+fn a_small_terminal_is_asked_to_grow() {
+    for lang in LANGS {
+        let mut h = Harness::sized(lang, true, 60, 20);
+        let s = h.screen();
+        assert!(s.contains("80x24"), "{s}");
+        snap(&mut h, "too_small");
+    }
+}
+
+#[test]
+fn quit_asks_first_only_when_a_form_has_unsaved_input() {
+    let mut h = Harness::new(Lang::ZhCn, false);
+    h.press(KeyCode::F(2));
+    h.tab(1);
+    h.type_text("王");
+    assert_eq!(h.ctrl('q'), Outcome::Continue);
+    assert!(matches!(h.counter.app().popup, Some(Popup::Confirm(Pending::Quit))));
+    h.press(KeyCode::Esc);
+    assert_eq!(h.counter.app().screen, Screen::Intake);
+    assert_eq!(h.ctrl('q'), Outcome::Continue);
+    assert_eq!(h.press(KeyCode::Enter), Outcome::Quit);
+
+    let mut h = Harness::new(Lang::ZhCn, false);
+    assert_eq!(h.ctrl('q'), Outcome::Quit);
+}
+
+#[test]
+fn an_unsaved_form_is_offered_again_on_the_next_start() {
+    let mut h = Harness::new(Lang::ZhCn, false);
+    h.press(KeyCode::F(5));
+    h.type_text("11010519491231002X");
+    h.tab(1);
+    h.type_text("王芳");
+    h.counter.sync_draft();
+    assert!(h.dir.path().join("draft.json").exists());
+    // The counter is gone (closed, crashed); a new one starts on the same data.
+    let mut again = open_counter(h.store.clone(), h.dir.path(), Lang::ZhCn);
+    assert!(matches!(again.app().popup, Some(Popup::Confirm(Pending::RestoreDraft(_)))));
+    again.handle_event(crossterm::event::Event::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    )));
+    let intake = again.app().intake.as_ref().expect("restored");
+    assert_eq!(intake.form.name, "王芳");
+    assert_eq!(intake.form.ticket, Some(1));
+}
+
+#[test]
+fn a_ticket_on_hold_is_kept_on_disk_and_recalled() {
+    let mut h = Harness::new(Lang::ZhCn, false);
+    h.press(KeyCode::F(5));
+    h.tab(1);
+    h.type_text("孙丽");
+    h.press(KeyCode::F(4));
+    assert_eq!(h.counter.app().screen, Screen::Queue);
+    assert!(h.dir.path().join("held.json").exists());
+    assert!(h.screen().contains("挂起"));
+    h.counter.sync_draft();
+    let mut again = open_counter(h.store.clone(), h.dir.path(), Lang::ZhCn);
+    assert_eq!(again.app().held.len(), 1);
+    again
+        .handle_event(crossterm::event::Event::Key(crossterm::event::KeyEvent::new(KeyCode::F(6), KeyModifiers::NONE)));
+    let intake = again.app().intake.as_ref().expect("recalled");
+    assert_eq!(intake.form.name, "孙丽");
+    assert_eq!(intake.form.ticket, Some(1));
+    assert!(again.app().held.is_empty());
+}
+
+#[test]
+fn a_card_read_fills_the_applicant_and_marks_it() {
+    let mut h = Harness::new(Lang::ZhCn, false);
+    h.send(Msg::CardRead(CardRead {
+        name: "王芳".into(),
+        id_number: "11010519491231002x".into(),
+        address: "南京市鼓楼区中山路1号".into(),
+        ethnicity: "汉".into(),
+        ..CardRead::default()
+    }));
+    assert_eq!(h.counter.app().screen, Screen::Intake);
+    let s = h.screen();
+    assert!(s.contains("(读卡)"), "{s}");
+    assert!(s.contains("1949-12-31"), "{s}");
+    let form = &h.counter.app().intake.as_ref().unwrap().form;
+    assert_eq!(form.id_number, "11010519491231002X");
+}
+
+#[test]
+fn device_states_and_the_fund_balance_show_on_the_status_line() {
+    let mut h = Harness::new(Lang::En, false);
+    assert!(h.screen().contains("reader not configured"));
+    h.send(Msg::Devices(DeviceStatus {
+        id_reader: DeviceState::Ready,
+        printer: DeviceState::Problem("out of paper".into()),
+    }));
+    let s = h.screen();
+    assert!(s.contains("reader ready"), "{s}");
+    assert!(s.contains("printer out of paper"), "{s}");
+    let mut h = Harness::new(Lang::ZhCn, false);
+    h.send(Msg::Devices(DeviceStatus { id_reader: DeviceState::Ready, printer: DeviceState::Ready }));
+    h.send(Msg::FundBalance(Some(onedoor::domain::Money::yuan(500000))));
+    let s = h.screen();
+    assert!(s.contains("备用金 500000.00元"), "{s}");
+    assert!(s.contains("打印机 就绪"), "{s}");
+}
+
+#[test]
+fn a_known_person_raises_the_duplicate_banner() {
+    let mut h = Harness::new(Lang::ZhCn, true);
+    h.press(KeyCode::F(2));
+    h.type_text("11010519491231002X");
+    let s = h.screen();
+    assert!(s.contains("注意：此人已有 1 件案件"), "{s}");
+}
+
+#[test]
+fn the_queue_scrolls_through_a_busy_day() {
+    let mut h = Harness::new(Lang::ZhCn, false);
+    onedoor::ui::demo::seed_bulk(&h.store, &counter_config(), now().date_naive(), 60, 60).unwrap();
+    h.send(Msg::StoreChanged);
+    for _ in 0..40 {
+        h.press(KeyCode::Down);
+    }
+    let s = h.screen();
+    assert_eq!(h.counter.app().queue.selected, 40);
+    assert!(h.counter.app().queue.offset > 0, "{s}");
+    h.press(KeyCode::End);
+    assert_eq!(h.counter.app().queue.selected, 59);
+    h.press(KeyCode::PageUp);
+    assert_eq!(h.counter.app().queue.selected, 59 - 19);
+}
+
+#[test]
+fn the_counter_draws_only_inside_the_area_a_host_gives_it() {
+    use ratatui::layout::Rect;
+    use ratatui::widgets::{Block, Widget};
+    let mut h = Harness::sized(Lang::ZhCn, true, 100, 30);
+    h.press(KeyCode::F(1));
+    let counter = &mut h.counter;
+    h.terminal
+        .draw(|f| {
+            Block::bordered().title("HOST").render(f.area(), f.buffer_mut());
+            counter.render(f, Rect::new(10, 3, 80, 24));
+        })
+        .unwrap();
+    let s = h.terminal.backend().to_string();
+    let lines: Vec<&str> = s.lines().collect();
+    assert!(lines[0].contains("HOST"), "{s}");
+    // Rows 1-2 and 27-28 and the columns outside 10..90 belong to the host.
+    let blank = format!("\"│{}│\"", " ".repeat(98));
+    for y in [1, 2, 27, 28] {
+        assert_eq!(lines[y], blank, "row {y}: {s}");
+    }
+    assert!(lines[3].starts_with(&format!("\"│{}1号窗口", " ".repeat(10))), "{s}");
+    for (y, line) in lines.iter().enumerate().take(27).skip(3) {
+        let row: Vec<char> = line.chars().collect();
+        assert_eq!(row[1], '│', "{s}");
+        assert!(row[2..10].iter().all(|c| *c == ' '), "row {y}: {s}");
+    }
+}
+
+#[test]
+fn the_demo_seeds_about_fifty_realistic_cases_for_today() {
+    let h = Harness::new(Lang::ZhCn, false);
+    let n = onedoor::ui::demo::seed_demo(&h.store, &counter_config(), now(), 46).unwrap();
+    assert_eq!(n, 50);
+    let today = h.store.cases_on_day(now().date_naive()).unwrap();
+    assert_eq!(today.len(), 46);
+    let states: std::collections::HashSet<_> = today.iter().map(|c| c.state).collect();
+    assert!(states.len() >= 5, "{states:?}");
+    assert!(today.iter().any(|c| c.channel == onedoor::domain::Channel::Green));
+    let kinds: std::collections::HashSet<_> = today.iter().map(|c| c.kind).collect();
+    assert!(kinds.len() >= 6, "{kinds:?}");
+    // A second run the same day adds nothing.
+    assert_eq!(onedoor::ui::demo::seed_demo(&h.store, &counter_config(), now(), 46).unwrap(), 0);
+}
+
+#[test]
+fn the_entitlement_line_follows_the_form_live() {
+    let mut h = Harness::new(Lang::ZhCn, false);
+    h.press(KeyCode::F(2));
+    assert!(h.screen().contains("(待政策引擎接入)"));
+    h.type_text("11010519491231002X");
+    h.tab(1);
+    h.type_text("王芳");
+    h.tab(7);
+    h.type_text("5000");
+    let s = h.screen();
+    let line = s.lines().find(|l| l.contains("测算待遇")).unwrap().to_string();
+    assert!(line.contains("元"), "{s}");
+    assert!(!line.contains("待政策引擎接入"), "{s}");
+}
