@@ -106,7 +106,7 @@ pub fn synthetic_case(rng: &mut Rng, id: CaseId, person: u64, at: Moment) -> Cas
     case
 }
 
-/// Fills `store` with `n` cases spread over the three years before `today`,
+/// Fills `store` with `n` cases received day by day over the three years before `today`,
 /// about three cases per person. Returns the number of distinct people.
 pub fn seed(store: &Store, n: u64, today: NaiveDate, offset: FixedOffset) -> Result<u64, StoreError> {
     let people = (n / 3).max(1);
@@ -117,8 +117,10 @@ pub fn seed(store: &Store, n: u64, today: NaiveDate, offset: FixedOffset) -> Res
     while done < n {
         batch.clear();
         for i in done..(done + chunk).min(n) {
-            let day = today - Days::days(1 + (i % 1095) as i64);
-            let seq = (i / 1095) as u32 + 1;
+            // Cases arrive in time order over the three years before today, as at a real window.
+            let per_day = n.div_ceil(1095).max(1);
+            let day = today - Days::days(1095 - (i / per_day) as i64);
+            let seq = (i % per_day) as u32 + 1;
             let id = CaseId::new("320106001", 9, day, seq);
             let at = offset
                 .from_local_datetime(&day.and_hms_opt(9, 0, 0).unwrap_or_default())
@@ -149,6 +151,9 @@ pub struct Figures {
     pub commits: usize,
     pub peak_rss_mb: f64,
     pub disk_mb: f64,
+    /// Keys and values as stored, before sled's overhead, in MiB.
+    #[serde(default)]
+    pub raw_mb: f64,
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
@@ -198,6 +203,7 @@ pub fn run(
     {
         let store = Store::open(dir, options)?;
         seed(&store, n, now.date_naive(), *now.offset())?;
+        store.reopen(options)?;
     }
     let mut figures = measure(dir, n, counter, options, now)?;
     figures.seed_seconds = started.elapsed().as_secs_f64() - figures.measure_seconds;
@@ -265,7 +271,19 @@ pub fn measure(
         commits: commits.len(),
         peak_rss_mb: peak_rss_mb(),
         disk_mb: dir_size(dir) as f64 / (1024.0 * 1024.0),
+        raw_mb: raw_bytes(&store)? as f64 / (1024.0 * 1024.0),
     })
+}
+
+fn raw_bytes(store: &Store) -> Result<u64, StoreError> {
+    let sizes = store.tree_sizes()?;
+    for (name, n, bytes) in &sizes {
+        tracing::info!("{name}: {n} entries, {bytes} bytes");
+        if std::env::var_os("ONEDOOR_BENCH_TREES").is_some() {
+            eprintln!("{name:<18} {n:>9} entries {:>9.1} MB", *bytes as f64 / 1048576.0);
+        }
+    }
+    Ok(sizes.iter().map(|(_, _, b)| b).sum())
 }
 
 /// The intake part of a case's JSON.

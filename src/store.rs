@@ -432,6 +432,15 @@ impl Store {
         })
     }
 
+    /// Closes and opens the store again. sled writes its recovery snapshot only
+    /// when it opens, so after a bulk import this pays the long scan of the new
+    /// log now, instead of at the clerk's next start.
+    pub fn reopen(self, options: &StoreOptions) -> Result<Store, StoreError> {
+        let dir = self.dir.clone();
+        drop(self);
+        Store::open(&dir, options)
+    }
+
     /// Loads many ready-made cases fast, tree by tree with sled batches, then
     /// syncs once. Not one transaction: only for seeding benchmark and training
     /// stores, never for real intake (use [`Store::add_case`] or [`Store::import`]).
@@ -710,6 +719,22 @@ impl Store {
             }
         }
         Ok(h.finish())
+    }
+
+    /// For each tree: its name, entries, and bytes of keys and values (before
+    /// sled's own overhead): what `onedoor bench` reports next to the disk size.
+    pub fn tree_sizes(&self) -> Result<Vec<(&'static str, u64, u64)>, StoreError> {
+        let mut out = Vec::new();
+        for (name, tree) in TREE_NAMES.iter().zip(&self.trees) {
+            let (mut n, mut bytes) = (0u64, 0u64);
+            for item in tree.iter() {
+                let (k, v) = item.map_err(|e| sled_error(&self.dir, e))?;
+                n += 1;
+                bytes += (k.len() + v.len()) as u64;
+            }
+            out.push((*name, n, bytes));
+        }
+        Ok(out)
     }
 
     /// Bytes the store takes on disk.
