@@ -1,7 +1,10 @@
 //! The case store: every case, its indexes and the day's counters in one sled
-//! database, changed only in single transactions, each made durable before
-//! anything is reported as saved: through the commit journal (one `fdatasync`,
-//! see `journal.rs`), with sled itself flushed and fsynced at checkpoints.
+//! database, changed only in single transactions. A transaction runs under the
+//! store's commit lock, is written whole to the commit journal and synced (one
+//! `fdatasync`, see `journal.rs`) before it is applied to sled and reported as
+//! saved; sled itself is flushed and fsynced at checkpoints, and the journal is
+//! replayed at open. So a crash at any instant loses no reported commit and
+//! leaves no half-applied one.
 //!
 //! Trees: `cases` (case id -> record), `by_person` (ID number ++ case id ->
 //! summary: one range scan gives a person's cases), `by_day` (yyyymmdd ++ case id
@@ -20,8 +23,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::NaiveDate;
-use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
-use sled::{Transactional, Tree};
+use std::collections::BTreeMap;
+
+use sled::Tree;
 
 pub use codec::{decode, encode, RECORD_VERSION};
 use journal::{Journal, Op};
@@ -86,15 +90,15 @@ pub enum WriteError<E> {
 }
 
 /// Inside a transaction: either the caller's refusal or a store error, both abort.
-pub type TxResult<T, E> = Result<T, ConflictableTransactionError<WriteError<E>>>;
+pub type TxResult<T, E> = Result<T, WriteError<E>>;
 
 fn abort<T, E>(e: StoreError) -> TxResult<T, E> {
-    Err(ConflictableTransactionError::Abort(WriteError::Store(e)))
+    Err(WriteError::Store(e))
 }
 
 /// Refuses inside a transaction: nothing is written.
 pub fn refuse<T, E>(e: E) -> TxResult<T, E> {
-    Err(ConflictableTransactionError::Abort(WriteError::Refused(e)))
+    Err(WriteError::Refused(e))
 }
 
 /// The open store. One process per store (sled locks the directory).
@@ -121,28 +125,40 @@ const TREE_COUNT: usize = 10;
 const TREE_NAMES: [&str; TREE_COUNT] =
     ["cases", "by_person", "by_day", "by_state", "counters", "outbox", "ledger", "meta", "by_name", "pending_receipts"];
 
-/// One transaction over every tree. Its writes are recorded, so that the
-/// commit can be made durable through the journal.
+/// A transaction's own writes by (tree, key); `None` is a removal.
+type Overlay = BTreeMap<(usize, Vec<u8>), Option<Vec<u8>>>;
+
+/// One transaction over every tree, run while holding the store's commit
+/// lock (so no other writer runs at the same time). It reads through its own
+/// writes; nothing reaches sled until the whole transaction is in the journal.
 pub struct Tx<'a> {
-    trees: &'a [TransactionalTree],
+    store: &'a Store,
+    /// This transaction's writes, by tree and key: what its own reads see.
+    overlay: RefCell<Overlay>,
     writes: RefCell<Vec<Op>>,
 }
 
 impl Tx<'_> {
-    fn get<E>(&self, tree: usize, key: &[u8]) -> TxResult<Option<sled::IVec>, E> {
-        Ok(self.trees[tree].get(key)?)
+    fn get<E>(&self, tree: usize, key: &[u8]) -> TxResult<Option<Vec<u8>>, E> {
+        if let Some(own) = self.overlay.borrow().get(&(tree, key.to_vec())) {
+            return Ok(own.clone());
+        }
+        match self.store.trees[tree].get(key) {
+            Ok(v) => Ok(v.map(|v| v.to_vec())),
+            Err(e) => abort(sled_error(&self.store.dir, e)),
+        }
     }
 
     fn insert<E>(&self, tree: usize, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) -> TxResult<(), E> {
         let (key, value) = (key.into(), value.into());
-        self.trees[tree].insert(key.as_slice(), value.as_slice())?;
+        self.overlay.borrow_mut().insert((tree, key.clone()), Some(value.clone()));
         self.writes.borrow_mut().push(Op { tree: tree as u8, key, value: Some(value) });
         Ok(())
     }
 
     fn remove<E>(&self, tree: usize, key: impl Into<Vec<u8>>) -> TxResult<(), E> {
         let key = key.into();
-        self.trees[tree].remove(key.as_slice())?;
+        self.overlay.borrow_mut().insert((tree, key.clone()), None);
         self.writes.borrow_mut().push(Op { tree: tree as u8, key, value: None });
         Ok(())
     }
@@ -300,20 +316,28 @@ impl Store {
             return Ok(());
         }
         tracing::info!(commits = unapplied.len(), "replaying the commit journal");
-        for ops in unapplied {
-            for op in ops {
-                let tree = self
-                    .trees
-                    .get(usize::from(op.tree))
-                    .ok_or_else(|| StoreError::Damaged(format!("the journal names tree {}", op.tree)))?;
-                match op.value {
-                    Some(v) => tree.insert(op.key, v).map(|_| ()),
-                    None => tree.remove(op.key).map(|_| ()),
-                }
-                .map_err(|e| sled_error(&self.dir, e))?;
-            }
+        for ops in &unapplied {
+            self.apply(ops)?;
         }
         self.sync()
+    }
+
+    /// Applies a committed transaction's writes to sled in order (the case
+    /// before the index entries that point at it). Single inserts: for a
+    /// handful of keys they cost a third of sled batches.
+    fn apply(&self, ops: &[Op]) -> Result<(), StoreError> {
+        for op in ops {
+            let tree = self
+                .trees
+                .get(usize::from(op.tree))
+                .ok_or_else(|| StoreError::Damaged(format!("the journal names tree {}", op.tree)))?;
+            match &op.value {
+                Some(v) => tree.insert(op.key.as_slice(), v.as_slice()).map(|_| ()),
+                None => tree.remove(op.key.as_slice()).map(|_| ()),
+            }
+            .map_err(|e| sled_error(&self.dir, e))?;
+        }
+        Ok(())
     }
 
     fn lock_journal(&self) -> Result<MutexGuard<'_, Journal>, StoreError> {
@@ -327,18 +351,25 @@ impl Store {
         journal.reset().map_err(|source| StoreError::Io { dir: self.dir.clone(), source })
     }
 
-    /// Makes one committed transaction durable: one journal record and one
-    /// `fdatasync`, or a checkpoint when the journal is full or the record big.
-    fn persist(&self, journal: &mut Journal, ops: &[Op]) -> Result<(), StoreError> {
+    /// Commits a transaction's writes: first into the journal (one record, one
+    /// `fdatasync`: from here on the commit survives a crash), then into sled.
+    /// A full journal is checkpointed afterwards.
+    fn commit(&self, journal: &mut Journal, ops: &[Op]) -> Result<(), StoreError> {
         if ops.is_empty() {
             return Ok(());
         }
-        match journal.record(ops) {
-            Some(record) if journal.has_room(&record) => {
-                journal.append(&record).map_err(|source| StoreError::Io { dir: self.dir.clone(), source })
-            }
-            _ => self.checkpoint(journal),
+        let io = |source| StoreError::Io { dir: self.dir.clone(), source };
+        let record = journal.record(ops).map_err(io)?;
+        if !journal.has_room(&record) && journal.used() > 0 {
+            // Make everything before durable in sled, then start an empty journal.
+            self.checkpoint(journal)?;
         }
+        journal.append(&record).map_err(io)?;
+        self.apply(ops)?;
+        if journal.nearly_full() {
+            self.checkpoint(journal)?;
+        }
+        Ok(())
     }
 
     fn check_schema(&self) -> Result<(), StoreError> {
@@ -370,22 +401,13 @@ impl Store {
         self.checkpoint(&mut journal)
     }
 
-    /// Runs `f` as ONE transaction over all trees, then commits durably. The
-    /// closure may run more than once (on conflict): it must have no side effects.
+    /// Runs `f` as ONE transaction over all trees and commits it durably; a
+    /// refusal or an error from `f` writes nothing at all.
     pub fn write<T, E>(&self, f: impl Fn(&Tx) -> TxResult<T, E>) -> Result<T, WriteError<E>> {
         let mut journal = self.lock_journal()?;
-        let trees: Vec<&Tree> = self.trees.iter().collect();
-        let result = trees.as_slice().transaction(|t| {
-            let tx = Tx { trees: t, writes: RefCell::new(Vec::new()) };
-            let value = f(&tx)?;
-            Ok((value, tx.writes.into_inner()))
-        });
-        let (value, writes) = match result {
-            Ok(v) => v,
-            Err(TransactionError::Abort(e)) => return Err(e),
-            Err(TransactionError::Storage(e)) => return Err(WriteError::Store(sled_error(&self.dir, e))),
-        };
-        self.persist(&mut journal, &writes)?;
+        let tx = Tx { store: self, overlay: RefCell::new(BTreeMap::new()), writes: RefCell::new(Vec::new()) };
+        let value = f(&tx)?;
+        self.commit(&mut journal, &tx.writes.into_inner())?;
         Ok(value)
     }
 

@@ -2,13 +2,13 @@
 //!
 //! sled 0.34 cannot make a single write durable cheaply (its `flush` is a
 //! `sync_file_range`, and a real fsync of its file costs a second device sync).
-//! So every committed transaction's writes are also appended here, to a
-//! preallocated file overwritten in place (no metadata to sync), and synced
-//! with `fdatasync` before the commit is reported. sled itself is synced only
-//! at a checkpoint (the journal is full, a big transaction, a clean close),
-//! after which the journal starts a new generation. On open, the records of
-//! the current generation are applied to sled again in commit order: whatever
-//! sled had kept, the result is every reported commit, exactly.
+//! So every transaction's writes are first appended here, to a preallocated
+//! file overwritten in place (no metadata to sync), and synced with
+//! `fdatasync`; only then are they applied to sled and the commit reported.
+//! sled itself is synced only at a checkpoint (the journal is nearly full, a
+//! clean close), after which the journal starts a new generation. On open, the
+//! records of the current generation are applied to sled again in commit
+//! order: whatever sled had kept, the result is every commit, exactly.
 //!
 //! Layout: a 16-byte header (`ODJ1`, format, generation), then records
 //! `[generation u64][length u32][crc32 u32][payload]`, the payload being the
@@ -111,6 +111,11 @@ impl Journal {
     /// Starts a new generation: every earlier record is no longer needed
     /// (the caller has made sled durable first).
     pub fn reset(&mut self) -> std::io::Result<()> {
+        if self.file.metadata()?.len() > CAPACITY {
+            // A very large import grew the file: back to the preallocated size.
+            self.file.set_len(CAPACITY)?;
+            self.file.sync_all()?;
+        }
         self.generation = self.generation.wrapping_add(1);
         let mut header = Vec::with_capacity(HEADER as usize);
         header.extend_from_slice(MAGIC);
@@ -123,31 +128,45 @@ impl Journal {
         Ok(())
     }
 
-    /// The encoded record for `ops`, or `None` when it is too big to journal
-    /// (the caller then checkpoints instead).
-    pub fn record(&self, ops: &[Op]) -> Option<Vec<u8>> {
-        let payload = bincode::serde::encode_to_vec(ops, bincode::config::standard()).ok()?;
-        if payload.is_empty() || payload.len() as u64 > CAPACITY / 4 {
-            return None;
+    /// The encoded record for `ops`.
+    pub fn record(&self, ops: &[Op]) -> std::io::Result<Vec<u8>> {
+        let payload = bincode::serde::encode_to_vec(ops, bincode::config::standard())
+            .map_err(|e| std::io::Error::other(format!("cannot encode a journal record: {e}")))?;
+        if payload.len() > u32::MAX as usize {
+            return Err(std::io::Error::other("a transaction is too large for the journal"));
         }
         let mut record = Vec::with_capacity(RECORD_HEAD + payload.len());
         record.extend_from_slice(&self.generation.to_le_bytes());
         record.extend_from_slice(&(payload.len() as u32).to_le_bytes());
         record.extend_from_slice(&checksum(self.generation, &payload).to_le_bytes());
         record.extend_from_slice(&payload);
-        Some(record)
+        Ok(record)
     }
 
-    /// Is there room for a record of this size before the end of the file?
+    /// Does a record of this size fit in the preallocated file?
     pub fn has_room(&self, record: &[u8]) -> bool {
         self.end + record.len() as u64 + RECORD_HEAD as u64 <= CAPACITY
     }
 
-    /// Appends a record and makes it durable (one `fdatasync`).
+    /// Time for a checkpoint: three quarters of the preallocated file are used.
+    pub fn nearly_full(&self) -> bool {
+        self.end > CAPACITY / 4 * 3
+    }
+
+    /// Appends a record and makes it durable: one `fdatasync` in the
+    /// preallocated file; a record beyond its end (a very large import) grows
+    /// the file and syncs its size too.
     pub fn append(&mut self, record: &[u8]) -> std::io::Result<()> {
         self.file.seek(SeekFrom::Start(self.end))?;
         self.file.write_all(record)?;
-        self.file.sync_data()?;
+        // Zeros after the record: the next open stops reading here.
+        let grows = self.end + record.len() as u64 + RECORD_HEAD as u64 > CAPACITY;
+        if grows {
+            self.file.write_all(&[0u8; RECORD_HEAD])?;
+            self.file.sync_all()?;
+        } else {
+            self.file.sync_data()?;
+        }
         self.end += record.len() as u64;
         Ok(())
     }
