@@ -36,6 +36,7 @@ fn counter(store: Arc<Store>, dir: &Path) -> Counter {
         theme: Theme::color(),
         clock: Clock::Fixed(now),
         data_dir: dir.to_path_buf(),
+        policies: Arc::new(onedoor::window::builtin_policies().clone()),
     })
 }
 

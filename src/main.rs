@@ -355,7 +355,7 @@ fn run(args: Args, out: &mut dyn Write) -> CliResult {
 fn counter(ctx: &Context, lang: Option<onedoor::Lang>, demo: bool) -> CliResult {
     let options = onedoor::ui::RunOptions { lang, demo, ..Default::default() };
     onedoor::ui::run(ctx, options).map_err(|e| match e {
-        onedoor::ui::UiError::Keymap(_) => CliError::refused(e.to_string()),
+        onedoor::ui::UiError::Keymap(_) | onedoor::ui::UiError::Receipts(_) => CliError::refused(e.to_string()),
         onedoor::ui::UiError::Store(s) => CliError::from(s),
         other => CliError::environment(other.to_string()),
     })

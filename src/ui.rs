@@ -8,11 +8,13 @@ pub mod demo;
 pub mod files;
 pub mod form;
 pub mod keymap;
+pub mod printer;
 pub mod screens;
 pub mod strings;
 pub mod terminal;
 pub mod theme;
 pub mod widgets;
+pub mod wiring;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -46,6 +48,9 @@ pub enum UiError {
     Internal,
     #[error("cannot use {}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
+    /// The printer spec, the paper or a receipt template is unusable (with its file and line).
+    #[error("receipts: {0}")]
+    Receipts(String),
 }
 
 /// What the ID card reader read, as the reader thread reports it.
@@ -59,6 +64,40 @@ pub struct CardRead {
     pub address: String,
     pub issuer: String,
     pub valid: String,
+    /// The card's last valid day; `None` for a long-term card.
+    pub valid_until: Option<chrono::NaiveDate>,
+    /// Why the number on the card does not pass the GB 11643 check, if it does not.
+    pub id_problem: Option<crate::domain::IdNumberError>,
+}
+
+impl CardRead {
+    /// What the counter keeps of a card the reader thread read.
+    pub fn of(card: &crate::devices::idcard::IdCard) -> CardRead {
+        use crate::devices::idcard::{IdNumberCheck, ValidUntil};
+        let name =
+            if card.name.trim().is_empty() { card.english_name.clone().unwrap_or_default() } else { card.name.clone() };
+        CardRead {
+            name,
+            id_number: card.id_number.clone(),
+            sex: card.sex.name(Lang::ZhCn).to_string(),
+            ethnicity: card.ethnicity.as_ref().and_then(|e| e.name).unwrap_or_default().to_string(),
+            birth_date: card.birth_date.format("%Y-%m-%d").to_string(),
+            address: card.address.clone().unwrap_or_default(),
+            issuer: card.issuing_authority.clone().unwrap_or_default(),
+            valid: match card.valid_until {
+                ValidUntil::Date(d) => format!("{}-{}", card.valid_from.format("%Y.%m.%d"), d.format("%Y.%m.%d")),
+                ValidUntil::LongTerm => format!("{}-", card.valid_from.format("%Y.%m.%d")),
+            },
+            valid_until: match card.valid_until {
+                ValidUntil::Date(d) => Some(d),
+                ValidUntil::LongTerm => None,
+            },
+            id_problem: match &card.id_number_check {
+                IdNumberCheck::Invalid(e) => Some(e.clone()),
+                IdNumberCheck::Valid | IdNumberCheck::NotApplicable => None,
+            },
+        }
+    }
 }
 
 /// The state of one device, as its thread reports it.
@@ -66,6 +105,8 @@ pub struct CardRead {
 pub enum DeviceState {
     #[default]
     NotConfigured,
+    /// Opening the port for the first time.
+    Connecting,
     Ready,
     Busy,
     Simulated,
@@ -89,6 +130,12 @@ pub enum Msg {
     Tick,
     /// The ID card reader read a card.
     CardRead(CardRead),
+    /// A card is on the reader but could not be read.
+    CardFailed(crate::devices::idcard::ReaderError),
+    /// The ID card reader thread's state changed.
+    Reader(crate::devices::idcard::ReaderStatus),
+    /// The printer worker's report: the printer's state, or what became of a receipt.
+    Printer(printer::PrintReport),
     Devices(DeviceStatus),
     /// The relief fund's balance, once the fund is connected.
     FundBalance(Option<Money>),
@@ -146,6 +193,7 @@ impl Counter {
             theme: Theme::from_env(),
             clock,
             data_dir,
+            policies: Arc::new(crate::window::builtin_policies().clone()),
         })
     }
 
@@ -173,6 +221,18 @@ impl Counter {
     /// Plugs in the live entitlement line of the intake form.
     pub fn set_entitlement_preview(&mut self, hook: EntitlementHook) {
         self.app.entitlement = hook;
+    }
+
+    /// Connects the ID card reader thread: the counter asks it to poll only
+    /// while the intake form is open.
+    pub fn attach_reader(&mut self, reader: crate::devices::idcard::ReaderHandle) {
+        self.app.attach_reader(reader);
+    }
+
+    /// Connects the printer worker: receipts are printed after a case is
+    /// accepted or paid, and reprinted from the case on the clerk's request.
+    pub fn attach_printer(&mut self, printer: printer::PrinterHandle) {
+        self.app.printer = Some(printer);
     }
 
     /// Waits until the draft on disk matches the form on screen.

@@ -471,7 +471,7 @@ fn the_demo_seeds_about_fifty_realistic_cases_for_today() {
 fn the_entitlement_line_follows_the_form_live() {
     let mut h = Harness::new(Lang::ZhCn, false);
     h.press(KeyCode::F(2));
-    assert!(h.screen().contains("(待政策引擎接入)"));
+    assert!(h.screen().contains("填写身份证号、类别和金额后测算"));
     h.type_text("11010519491231002X");
     h.tab(1);
     h.type_text("王芳");
@@ -480,5 +480,195 @@ fn the_entitlement_line_follows_the_form_live() {
     let s = h.screen();
     let line = s.lines().find(|l| l.contains("测算待遇")).unwrap().to_string();
     assert!(line.contains("元"), "{s}");
-    assert!(!line.contains("待政策引擎接入"), "{s}");
+    assert!(!line.contains("填写身份证号"), "{s}");
+    // 5000 asked, the built-in policy's 3000 a case: the cap is named.
+    assert!(line.contains("3000.00元") && line.contains("已按上限核减"), "{line}");
+}
+
+#[test]
+fn the_counter_judges_by_the_configured_policy_book() {
+    // A district file in force since July caps temporary help at 800 a year for urban households.
+    let mut book = onedoor::domain::policy::PolicyBook::builtin();
+    book.add(onedoor::domain::policy::Policy::from_toml(onedoor::domain::policy::ALTERNATIVE_POLICY_TOML).unwrap())
+        .unwrap();
+    for (lang, capped) in [(Lang::ZhCn, "已按上限核减"), (Lang::En, "capped")] {
+        let mut h = Harness::with_policies(lang, false, book.clone());
+        h.press(KeyCode::F(2));
+        h.type_text("11010519491231002X");
+        h.tab(1);
+        h.type_text("王芳");
+        h.tab(7);
+        h.type_text("5000");
+        let s = h.screen();
+        let label = if lang == Lang::ZhCn { "测算待遇" } else { "Entitlement" };
+        let line = s.lines().find(|l| l.contains(label)).unwrap().to_string();
+        assert!(line.contains("800.00"), "{line}");
+        assert!(line.contains(capped), "{line}");
+        // Saved, the case records the district's policy.
+        h.press(KeyCode::F(10));
+        let today = h.store.cases_on_day(now().date_naive()).unwrap();
+        let case = h.store.case(&today[0].id).unwrap().unwrap();
+        assert_eq!(case.policy.as_deref(), Some("example-yearly-2026.2"));
+        assert_eq!(case.entitlement.unwrap().amount.to_string(), "800.00");
+    }
+}
+
+#[test]
+fn above_the_clerks_limit_a_supervisor_approves_with_a_labelled_confirmation() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, true);
+        open_case(&mut h, 0); // 王芳, received, entitlement 3000 (the clerk's limit)
+        h.press(KeyCode::Char('r'));
+        h.press(KeyCode::Enter);
+        h.press(KeyCode::Char('v'));
+        h.press(KeyCode::Enter);
+        let id = h.counter.app().detail.as_ref().unwrap().case.id.clone();
+        // The clerk tries 4000: refused, and told who can approve it and how.
+        h.press(KeyCode::Char('a'));
+        h.press(KeyCode::End);
+        for _ in 0..10 {
+            h.press(KeyCode::Backspace);
+        }
+        h.type_text("4000");
+        h.press(KeyCode::Enter);
+        h.press(KeyCode::Enter);
+        let said = h.counter.app().message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+        let hint = match lang {
+            Lang::ZhCn => "须由主管批准（主管按 s 审批）",
+            Lang::En => "a supervisor must approve it (a supervisor approves with s)",
+        };
+        assert!(said.contains(hint), "{said}");
+        assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::UnderReview);
+        // The supervisor's approval: amount, then a confirmation that says what it is.
+        h.press(KeyCode::Char('s'));
+        h.press(KeyCode::End);
+        for _ in 0..10 {
+            h.press(KeyCode::Backspace);
+        }
+        h.type_text("4000");
+        h.press(KeyCode::Enter);
+        assert!(matches!(h.counter.app().popup, Some(Popup::Confirm(Pending::Act { .. }))));
+        let s = h.screen();
+        assert!(s.contains(if lang == Lang::ZhCn { "主管审批" } else { "approve as supervisor" }), "{s}");
+        snap(&mut h, "confirm_supervisor");
+        h.press(KeyCode::Enter);
+        let case = h.store.case(&id).unwrap().unwrap();
+        assert_eq!(case.state, State::Approved);
+        assert_eq!(case.granted_amount.unwrap().to_string(), "4000.00");
+        assert_eq!(case.history.last().unwrap().by, "clerk01");
+    }
+}
+
+#[test]
+fn a_blocking_duplicate_is_let_through_with_the_supervisors_reason() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, true);
+        // 王芳 already has a temporary-assistance case today: a new one is stopped.
+        h.press(KeyCode::F(2));
+        h.type_text("11010519491231002X");
+        h.tab(1);
+        h.type_text("王芳");
+        h.tab(7);
+        h.type_text("1000");
+        h.press(KeyCode::F(10));
+        assert!(matches!(h.counter.app().popup, Some(Popup::Override { .. })), "{:?}", h.counter.app().message);
+        assert_eq!(h.store.cases_on_day(now().date_naive()).unwrap().len(), 5);
+        snap(&mut h, "override");
+        // No reason, no override.
+        h.press(KeyCode::Enter);
+        assert!(matches!(h.counter.app().popup, Some(Popup::Override { error: Some(_), .. })));
+        h.type_text("火灾后再次受灾，经入户核实");
+        h.press(KeyCode::Enter);
+        assert!(h.counter.app().popup.is_none(), "{:?}", h.counter.app().message);
+        assert_eq!(h.counter.app().screen, Screen::Queue);
+        let today = h.store.cases_on_day(now().date_naive()).unwrap();
+        assert_eq!(today.len(), 6);
+        let case = h.store.case(&today.last().unwrap().id).unwrap().unwrap();
+        let o = case.history.iter().find(|e| e.action == onedoor::domain::case::HistoryAction::Override).unwrap();
+        assert_eq!(o.by, "clerk01");
+        assert!(o.note.as_deref().unwrap().contains("火灾后再次受灾"), "{:?}", o.note);
+    }
+}
+
+/// A temporary-assistance case received on 2 November and referred to health
+/// the next day, never answered: by 30 November both are late.
+fn late_case(store: &onedoor::store::Store) {
+    let config = counter_config();
+    let w = onedoor::window::Window::new(store, &config);
+    let at = |d: &str| chrono::DateTime::parse_from_rfc3339(&format!("2026-11-{d}T09:00:00+08:00")).unwrap();
+    let c = w.accept(input("孙丽", "34052419800101001X", "temporary", "800", false, 1), "clerk01", at("02")).unwrap();
+    w.act(&c.id, &onedoor::window::CaseAction::Refer(Some(onedoor::domain::Department::Health)), "clerk01", at("03"))
+        .unwrap();
+}
+
+#[test]
+fn the_overdue_list_says_what_is_late_and_opens_the_case() {
+    for lang in LANGS {
+        let mut h = Harness::prepared(lang, true, late_case);
+        h.press(KeyCode::F(7));
+        assert_eq!(h.counter.app().screen, Screen::Overdue);
+        let s = h.screen();
+        assert!(s.contains("320106001-01-20261102-0001"), "{s}");
+        assert!(s.contains("340524********001X"), "{s}");
+        assert!(!s.contains("34052419800101001X"), "never the full number in a list");
+        let late = match lang {
+            Lang::ZhCn => "转介卫生健康逾期未复",
+            Lang::En => "health has not answered",
+        };
+        assert!(s.contains(late), "{s}");
+        assert!(!s.contains("王芳"), "today's cases are not late: {s}");
+        snap(&mut h, "overdue");
+        h.press(KeyCode::Enter);
+        assert_eq!(h.counter.app().screen, Screen::Detail);
+        let s = h.screen();
+        assert!(s.contains(if lang == Lang::ZhCn { "已超期" } else { "late" }), "{s}");
+        h.press(KeyCode::Esc);
+        assert_eq!(h.counter.app().screen, Screen::Overdue);
+        h.press(KeyCode::Esc);
+        assert_eq!(h.counter.app().screen, Screen::Queue);
+    }
+    let mut h = Harness::new(Lang::ZhCn, true);
+    h.press(KeyCode::F(7));
+    assert!(h.screen().contains("没有超期的案件"));
+}
+
+#[test]
+fn a_case_due_tomorrow_is_marked_in_the_queue() {
+    // A district policy with a one-day limit for temporary help.
+    let tight = onedoor::domain::policy::DEFAULT_POLICY_TOML
+        .replace("version = \"builtin-2026.1\"", "version = \"tight-2026\"")
+        .replace("effective_from = 2026-01-01", "effective_from = 2026-06-01")
+        .replace(
+            "[steps.temporary]\naccept = 1\nreview = 9\napprove = 5",
+            "[steps.temporary]\naccept = 1\nreview = 0\napprove = 0",
+        );
+    let mut book = onedoor::domain::policy::PolicyBook::builtin();
+    book.add(onedoor::domain::policy::Policy::from_toml(&tight).unwrap()).unwrap();
+    let mut h = Harness::with_policies(Lang::ZhCn, false, book);
+    h.press(KeyCode::F(2));
+    h.type_text("34052419800101001X");
+    h.tab(1);
+    h.type_text("孙丽");
+    h.tab(7);
+    h.type_text("800");
+    h.press(KeyCode::F(10));
+    h.press(KeyCode::Esc);
+    let s = h.screen();
+    let line = s.lines().find(|l| l.contains("孙丽")).unwrap().to_string();
+    assert!(line.contains("12-01*"), "marked, readable without colour: {line}");
+    assert!(s.contains("*将到期"), "the marks are explained: {s}");
+}
+
+#[test]
+fn the_fund_balance_shows_from_the_start() {
+    let mut h = Harness::new(Lang::ZhCn, true);
+    assert!(h.screen().contains("备用金 500000.00元"));
+}
+
+#[test]
+fn reprint_without_a_printer_says_so() {
+    let mut h = Harness::new(Lang::En, true);
+    open_case(&mut h, 0);
+    h.press(KeyCode::Char('p'));
+    assert!(h.screen().contains("No printer is connected"));
 }

@@ -55,6 +55,12 @@ pub enum Action {
     Disburse,
     Complete,
     Withdraw,
+    /// Approval by a supervisor (the operator), above the clerk's limit.
+    ApproveAsSupervisor,
+    /// Print a case's receipt again (one that is pending, or a lost one).
+    Reprint,
+    /// Open the list of overdue cases.
+    Overdue,
     /// Yes, in a confirmation.
     Confirm,
     /// No, in a confirmation.
@@ -96,6 +102,9 @@ impl Action {
         Action::Disburse,
         Action::Complete,
         Action::Withdraw,
+        Action::ApproveAsSupervisor,
+        Action::Reprint,
+        Action::Overdue,
         Action::Confirm,
         Action::Cancel,
     ];

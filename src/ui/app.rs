@@ -3,6 +3,7 @@
 //! Commits go through [`Window`]; nothing else here touches the disk except
 //! the draft (handed to its writer thread) and the held tickets file.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -13,14 +14,19 @@ use super::action::Action;
 use super::files::{self, DraftWriter, HeldTicket};
 use super::form::{CardFields, Control, Field, Form, FormError};
 use super::keymap::{Key, Keymap, Section};
+use super::printer::{PrintJob, PrintReport, PrinterHandle};
 use super::strings::{self, S};
 use super::theme::Theme;
 use super::widgets::input;
-use super::{CardRead, CounterEvent, DeviceStatus, Msg, Outcome};
+use super::{CardRead, CounterEvent, DeviceState, DeviceStatus, Msg, Outcome};
 use crate::config::CounterConfig;
-use crate::domain::case::Transition;
+use crate::devices::idcard::{ReaderHandle, ReaderStatus};
+use crate::domain::case::{HistoryAction, Transition};
+use crate::domain::dedup::{DuplicateRefusal, SupervisorOverride};
+use crate::domain::policy::{DeadlineStatus, PolicyBook};
 use crate::domain::time::Moment;
-use crate::domain::{Case, CaseId, Department, Money, State};
+use crate::domain::{Case, CaseId, Department, IdNumber, Kind, Money, State};
+use crate::receipt::ReceiptKind;
 use crate::store::{CaseSummary, Store};
 use crate::window::{CaseAction, Window, WindowError};
 use crate::Lang;
@@ -48,6 +54,8 @@ pub enum Screen {
     Intake,
     Detail,
     Search,
+    /// Open cases past their promised date or with a referral past its date.
+    Overdue,
 }
 
 impl Screen {
@@ -57,6 +65,7 @@ impl Screen {
             Screen::Intake => Section::Intake,
             Screen::Detail => Section::Detail,
             Screen::Search => Section::Search,
+            Screen::Overdue => Section::Overdue,
         }
     }
 }
@@ -90,6 +99,8 @@ pub enum Pending {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputPurpose {
     ApproveAmount,
+    /// The amount a supervisor approves (above the clerk's limit).
+    SupervisorAmount,
     RejectReason,
     ReviewNote,
 }
@@ -102,7 +113,16 @@ pub enum Popup {
     Input { purpose: InputPurpose, id: CaseId, text: String, cursor: usize, error: Option<String> },
     /// The department to refer to.
     ChooseDepartment { id: CaseId, selected: usize },
+    /// The duplicate check stopped the intake: the supervisor's reason to let it through.
+    Override { what: String, text: String, cursor: usize, error: Option<String> },
+    /// Which receipt of a paid case to print again.
+    ChooseReceipt { id: CaseId, selected: usize },
+    /// A receipt shown on screen (no printer), as laid out for the paper.
+    Receipt { id: CaseId, kind: ReceiptKind, lines: Vec<String>, scroll: u16 },
 }
+
+/// The receipts a paid case has, in the order the reprint popup offers them.
+pub const RECEIPT_KINDS: [ReceiptKind; 2] = [ReceiptKind::Acceptance, ReceiptKind::Disbursement];
 
 #[derive(Debug, Clone, Default)]
 pub struct QueueState {
@@ -127,6 +147,9 @@ pub struct IntakeState {
     /// The window's live judgement of the form (policy entitlement, possible
     /// duplicates), once the form is complete enough to judge.
     pub assessed: Option<Assessed>,
+    /// What the clerk must check about the card read for this form (expired,
+    /// a number that does not check).
+    pub card_note: Option<String>,
 }
 
 /// What [`Window::assess`] made of the form, in the clerk's words.
@@ -142,6 +165,30 @@ pub struct DetailState {
     pub case: Case,
     pub scroll: u16,
     pub return_to: Screen,
+}
+
+/// One line of the overdue list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverdueRow {
+    pub id: CaseId,
+    pub name: String,
+    pub id_number: IdNumber,
+    pub kind: Kind,
+    pub state: State,
+    pub due_by: Option<NaiveDate>,
+    /// The case itself is past its promised date.
+    pub case_late: bool,
+    /// Referrals past their date without an answer: the department and its date.
+    pub late_referrals: Vec<(Department, NaiveDate)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OverdueState {
+    pub rows: Vec<OverdueRow>,
+    pub selected: usize,
+    pub offset: usize,
+    /// Cases shown at the last render (for PgUp/PgDn).
+    pub page: usize,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -168,6 +215,8 @@ pub struct Setup {
     pub clock: Clock,
     /// Where the draft and the held tickets are kept (the data directory).
     pub data_dir: PathBuf,
+    /// The policy book the window judges by (built-in plus `[policy] file`).
+    pub policies: Arc<PolicyBook>,
 }
 
 pub struct App {
@@ -180,11 +229,13 @@ pub struct App {
     pub clock: Clock,
     pub now: Moment,
     pub data_dir: PathBuf,
+    pub policies: Arc<PolicyBook>,
     pub screen: Screen,
     pub queue: QueueState,
     pub intake: Option<IntakeState>,
     pub detail: Option<DetailState>,
     pub search: SearchState,
+    pub overdue: OverdueState,
     pub popup: Option<Popup>,
     /// The help overlay and its scroll, when open.
     pub help: Option<u16>,
@@ -197,6 +248,12 @@ pub struct App {
     pub entitlement: EntitlementHook,
     pub events: Vec<CounterEvent>,
     pub quit: bool,
+    /// The printer worker, when one is connected.
+    pub printer: Option<PrinterHandle>,
+    /// Receipts to show on screen after the popup that is open now.
+    pub queued_popups: VecDeque<Popup>,
+    reader: Option<ReaderHandle>,
+    reader_wanted: bool,
     draft: DraftWriter,
 }
 
@@ -216,11 +273,13 @@ impl App {
             clock: setup.clock,
             now,
             data_dir: setup.data_dir,
+            policies: setup.policies,
             screen: Screen::Queue,
             queue: QueueState::default(),
             intake: None,
             detail: None,
             search: SearchState::default(),
+            overdue: OverdueState::default(),
             popup: None,
             help: None,
             message: None,
@@ -231,9 +290,14 @@ impl App {
             entitlement: Box::new(super::form::entitlement_preview),
             events: Vec::new(),
             quit: false,
+            printer: None,
+            queued_popups: VecDeque::new(),
+            reader: None,
+            reader_wanted: false,
             draft,
         };
         app.refresh_queue();
+        app.refresh_fund();
         if let Some(form) = restore {
             app.popup = Some(Popup::Confirm(Pending::RestoreDraft(Box::new(form))));
         }
@@ -242,6 +306,24 @@ impl App {
 
     pub fn today(&self) -> NaiveDate {
         self.now.date_naive()
+    }
+
+    /// The window, judging by the configured policy book.
+    pub fn window(&self) -> Window<'_> {
+        Window::with_policies(&self.store, &self.counter, &self.policies)
+    }
+
+    /// How a case stands against its promised date today, by its policy's calendar.
+    pub fn deadline(&self, summary: &CaseSummary) -> DeadlineStatus {
+        self.window().deadline(summary, self.today())
+    }
+
+    /// Reads the relief fund's balance for the status line.
+    pub fn refresh_fund(&mut self) {
+        match self.store.fund() {
+            Ok(fund) => self.fund_balance = Some(fund.balance()),
+            Err(e) => tracing::warn!("cannot read the relief fund: {e}"),
+        }
     }
 
     fn info(&mut self, text: impl Into<String>) {
@@ -273,6 +355,12 @@ impl App {
                 }
             }
             Msg::CardRead(card) => self.on_card(card),
+            Msg::CardFailed(e) => {
+                let text = strings::card_failed(&e.message(self.lang), self.lang);
+                self.error(text);
+            }
+            Msg::Reader(status) => self.on_reader(status),
+            Msg::Printer(report) => self.on_print(report),
             Msg::Devices(status) => self.devices = status,
             Msg::FundBalance(balance) => self.fund_balance = balance,
             Msg::DuplicateWarning { id_number, text } => {
@@ -280,9 +368,17 @@ impl App {
             }
             Msg::StoreChanged => {
                 self.refresh_queue();
+                self.refresh_fund();
                 self.reload_detail();
+                if self.screen == Screen::Overdue {
+                    self.refresh_overdue();
+                }
             }
         }
+        if self.popup.is_none() {
+            self.popup = self.queued_popups.pop_front();
+        }
+        self.sync_reader();
         if self.quit {
             Outcome::Quit
         } else {
@@ -303,6 +399,16 @@ impl App {
             address: card.address.trim().to_string(),
             ethnicity: card.ethnicity.trim().to_string(),
         };
+        let lang = self.lang;
+        // What the clerk must check, said plainly: an expired card, a number that does not check.
+        let mut notes = Vec::new();
+        if let Some(until) = card.valid_until.filter(|d| *d < self.today()) {
+            notes.push(strings::card_expired(until, lang));
+        }
+        if let Some(e) = &card.id_problem {
+            notes.push(strings::card_number_problem(e, lang));
+        }
+        let note = (!notes.is_empty()).then(|| notes.join(lang.pick("；", "; ")));
         let opened = self.intake.is_none();
         if opened {
             self.open_intake(Form::default());
@@ -311,14 +417,140 @@ impl App {
             intake.form.name = fields.name.clone();
             intake.form.id_number = fields.id_number.clone();
             intake.form.card = Some(fields);
+            intake.card_note = note.clone();
             if matches!(intake.focus, Field::Name | Field::IdNumber) {
                 intake.cursor = intake.form.text(intake.focus).map(input::end).unwrap_or(0);
             }
         }
         self.screen = Screen::Intake;
         self.form_changed();
-        let text = if opened { S::ReadCardNotInForm } else { S::CardFilled };
-        self.info(text.get(self.lang));
+        match note {
+            Some(note) => self.error(note),
+            None => {
+                let text = if opened { S::ReadCardNotInForm } else { S::CardFilled };
+                self.info(text.get(lang));
+            }
+        }
+    }
+
+    // ---- devices ---------------------------------------------------------
+
+    /// Connects the reader thread; it polls only while the intake form is open.
+    pub fn attach_reader(&mut self, reader: ReaderHandle) {
+        self.reader = Some(reader);
+        self.reader_wanted = false;
+        self.devices.id_reader = DeviceState::Connecting;
+        self.sync_reader();
+    }
+
+    /// Tells the reader whether a card is wanted now (the intake form is open).
+    fn sync_reader(&mut self) {
+        let want = self.screen == Screen::Intake;
+        if let Some(reader) = &self.reader {
+            if want != self.reader_wanted {
+                reader.set_wanted(want);
+                self.reader_wanted = want;
+            }
+        }
+    }
+
+    fn on_reader(&mut self, status: ReaderStatus) {
+        let lang = self.lang;
+        let state = match &status {
+            ReaderStatus::Connecting => DeviceState::Connecting,
+            ReaderStatus::Ready => DeviceState::Ready,
+            ReaderStatus::Disconnected { reason } => DeviceState::Problem(strings::reader_problem(reason, lang)),
+        };
+        if state != self.devices.id_reader {
+            if let ReaderStatus::Disconnected { .. } = status {
+                tracing::warn!("{}", status.message(Lang::En));
+                self.error(status.message(lang));
+            }
+        }
+        self.devices.id_reader = state;
+    }
+
+    fn on_print(&mut self, report: PrintReport) {
+        let lang = self.lang;
+        match report {
+            PrintReport::Status(status) => self.devices.printer = strings::printer_state(status, lang),
+            PrintReport::Unreachable(e) => {
+                tracing::warn!("printer: {e}");
+                self.devices.printer = DeviceState::Problem(S::PrinterUnreachable.get(lang).to_string());
+            }
+            PrintReport::Printed { id, kind, status, reprint } => {
+                self.devices.printer = strings::printer_state(status, lang);
+                let mut text = strings::printed(kind, id.as_str(), reprint, lang);
+                if status != crate::devices::printer::PrinterStatus::Ready {
+                    text.push_str(&format!("{}{}", lang.pick("；", "; "), status.message(lang)));
+                }
+                self.info(text);
+            }
+            PrintReport::OnScreen { id, kind, lines } => {
+                self.queued_popups.push_back(Popup::Receipt { id, kind, lines, scroll: 0 });
+            }
+            PrintReport::Pending { id, kind, error, .. } => {
+                self.devices.printer = match error.status() {
+                    Some(status) => strings::printer_state(status, lang),
+                    None => DeviceState::Problem(S::PrinterUnreachable.get(lang).to_string()),
+                };
+                let key = self.reprint_key();
+                let text = strings::receipt_pending(kind, id.as_str(), &error.message(lang), &key, lang);
+                self.error(text);
+            }
+            PrintReport::Failed { id, kind, error } => {
+                let text = strings::receipt_failed(kind, id.as_str(), &error, lang);
+                self.error(text);
+            }
+        }
+    }
+
+    /// The key that reprints a receipt from the case, for hints.
+    fn reprint_key(&self) -> String {
+        self.keymap.keys_for(Section::Detail, Action::Reprint).first().map(|k| k.to_string()).unwrap_or_default()
+    }
+
+    /// Hands a committed case's receipt to the printer worker (never waits for it).
+    fn print_receipt(&mut self, case: &Case, kind: ReceiptKind, reprint: bool) -> bool {
+        let Some(printer) = &self.printer else {
+            return false;
+        };
+        let job = PrintJob { case: Box::new(case.clone()), kind, reprint };
+        if printer.print(job) {
+            if printer.on_paper {
+                self.devices.printer = DeviceState::Busy;
+            }
+            true
+        } else {
+            tracing::error!("the printer worker has stopped");
+            let text = S::PrinterStopped.get(self.lang);
+            self.error(text);
+            false
+        }
+    }
+
+    /// The clerk asks for a case's receipt again (the paid case: which one).
+    fn reprint(&mut self) {
+        let Some(d) = &self.detail else {
+            return;
+        };
+        if self.printer.is_none() {
+            self.error(S::NoPrinter.get(self.lang));
+            return;
+        }
+        let case = d.case.clone();
+        if case.history.iter().any(|h| h.action == HistoryAction::Disbursed) {
+            self.popup = Some(Popup::ChooseReceipt { id: case.id.clone(), selected: 0 });
+        } else {
+            self.reprint_kind(&case, ReceiptKind::Acceptance);
+        }
+    }
+
+    fn reprint_kind(&mut self, case: &Case, kind: ReceiptKind) {
+        if self.print_receipt(case, kind, true) {
+            let text = strings::reprinting(kind, case.id.as_str(), self.lang);
+            self.info(text);
+        }
     }
 
     fn on_key(&mut self, key: KeyEvent) {
@@ -352,7 +584,7 @@ impl App {
         match self.screen {
             Screen::Search => true,
             Screen::Intake => self.intake.as_ref().is_some_and(|i| i.focus.control() == Control::Text),
-            Screen::Queue | Screen::Detail => false,
+            Screen::Queue | Screen::Detail | Screen::Overdue => false,
         }
     }
 
@@ -369,7 +601,7 @@ impl App {
                     }
                 }
             }
-            Screen::Queue | Screen::Detail => {}
+            Screen::Queue | Screen::Detail | Screen::Overdue => {}
         }
     }
 
@@ -407,6 +639,9 @@ impl App {
             | Action::Disburse
             | Action::Complete
             | Action::Withdraw
+            | Action::ApproveAsSupervisor
+            | Action::Reprint
+            | Action::Overdue
             | Action::Confirm => {}
         }
     }
@@ -470,6 +705,12 @@ impl App {
             Action::Disburse => self.case_step(Step::Disburse),
             Action::Complete => self.case_step(Step::Complete),
             Action::Withdraw => self.case_step(Step::Withdraw),
+            Action::ApproveAsSupervisor => self.case_step(Step::ApproveAsSupervisor),
+            Action::Reprint => self.reprint(),
+            Action::Overdue => {
+                self.refresh_overdue();
+                self.screen = Screen::Overdue;
+            }
             Action::Confirm | Action::Cancel => {}
         }
     }
@@ -479,6 +720,7 @@ impl App {
             Screen::Queue => self.queue.page.max(1),
             Screen::Search => self.search.page.max(1),
             Screen::Detail => 10,
+            Screen::Overdue => self.overdue.page.max(1),
             Screen::Intake => 1,
         }
     }
@@ -497,8 +739,12 @@ impl App {
                 let to = self.detail.as_ref().map(|d| d.return_to).unwrap_or(Screen::Queue);
                 self.detail = None;
                 self.screen = to;
+                if to == Screen::Overdue {
+                    // The case may no longer be late.
+                    self.refresh_overdue();
+                }
             }
-            Screen::Search => self.screen = Screen::Queue,
+            Screen::Search | Screen::Overdue => self.screen = Screen::Queue,
         }
     }
 
@@ -529,7 +775,7 @@ impl App {
                     input::right(&self.search.text, &mut self.search.cursor)
                 }
             }
-            Screen::Queue | Screen::Detail => {}
+            Screen::Queue | Screen::Detail | Screen::Overdue => {}
         }
     }
 
@@ -552,7 +798,7 @@ impl App {
                     self.run_search();
                 }
             }
-            Screen::Queue | Screen::Detail => {}
+            Screen::Queue | Screen::Detail | Screen::Overdue => {}
         }
     }
 
@@ -571,6 +817,9 @@ impl App {
             }
             Screen::Search => {
                 self.search.selected = clamp(self.search.selected, self.search.results.len());
+            }
+            Screen::Overdue => {
+                self.overdue.selected = clamp(self.overdue.selected, self.overdue.rows.len());
             }
             Screen::Detail => {
                 if let Some(d) = &mut self.detail {
@@ -599,6 +848,14 @@ impl App {
                 if let Some(row) = self.search.results.get(self.search.selected) {
                     let id = row.id.clone();
                     self.open_detail(&id, Screen::Search);
+                } else {
+                    self.info(S::NothingSelected.get(self.lang));
+                }
+            }
+            Screen::Overdue => {
+                if let Some(row) = self.overdue.rows.get(self.overdue.selected) {
+                    let id = row.id.clone();
+                    self.open_detail(&id, Screen::Overdue);
                 } else {
                     self.info(S::NothingSelected.get(self.lang));
                 }
@@ -700,8 +957,15 @@ impl App {
 
     fn open_intake(&mut self, form: Form) {
         let cursor = input::end(&form.id_number);
-        self.intake =
-            Some(IntakeState { form, focus: Field::IdNumber, cursor, error: None, duplicate: None, assessed: None });
+        self.intake = Some(IntakeState {
+            form,
+            focus: Field::IdNumber,
+            cursor,
+            error: None,
+            duplicate: None,
+            assessed: None,
+            card_note: None,
+        });
         self.screen = Screen::Intake;
         self.check_duplicates();
     }
@@ -763,18 +1027,24 @@ impl App {
             return;
         };
         i.assessed = match i.form.to_input(today, lang) {
-            Ok(input) => match Window::new(&self.store, &self.counter).assess(&input, today) {
-                Ok(a) => Some(Assessed {
-                    entitlement: strings::entitlement(&a.entitlement, lang),
-                    duplicates: (!a.duplicates.possible_duplicates.is_empty()).then(|| {
-                        strings::policy_duplicates(a.duplicates.possible_duplicates.len(), a.duplicates.blocks, lang)
+            Ok(input) => {
+                match Window::with_policies(&self.store, &self.counter, &self.policies).assess(&input, today) {
+                    Ok(a) => Some(Assessed {
+                        entitlement: strings::entitlement(&a.entitlement, lang),
+                        duplicates: (!a.duplicates.possible_duplicates.is_empty()).then(|| {
+                            strings::policy_duplicates(
+                                a.duplicates.possible_duplicates.len(),
+                                a.duplicates.blocks,
+                                lang,
+                            )
+                        }),
                     }),
-                }),
-                Err(e) => {
-                    tracing::warn!("cannot assess the form: {e}");
-                    None
+                    Err(e) => {
+                        tracing::warn!("cannot assess the form: {e}");
+                        None
+                    }
                 }
-            },
+            }
             Err(_) => None,
         };
     }
@@ -791,6 +1061,11 @@ impl App {
     }
 
     fn save(&mut self) {
+        self.save_with(None);
+    }
+
+    /// Saves the form; with a supervisor's override when the duplicate check stopped it.
+    fn save_with(&mut self, override_by: Option<SupervisorOverride>) {
         let today = self.today();
         let lang = self.lang;
         let Some(i) = &mut self.intake else {
@@ -807,10 +1082,10 @@ impl App {
                 return;
             }
         };
-        let window = Window::new(&self.store, &self.counter);
-        match window.accept(input, &self.operator, self.now) {
+        let window = Window::with_policies(&self.store, &self.counter, &self.policies);
+        match window.accept_with_override(input, &self.operator, self.now, override_by.as_ref()) {
             Ok(case) => {
-                tracing::info!(case = %case.id, "accepted");
+                tracing::info!(case = %case.id, overridden = override_by.is_some(), "accepted");
                 self.intake = None;
                 self.draft.save(None);
                 self.screen = Screen::Queue;
@@ -818,7 +1093,14 @@ impl App {
                 self.select_case(&case.id);
                 let text = strings::accepted(case.id.as_str(), lang);
                 self.info(text);
+                // The case is on disk: now its receipt.
+                self.print_receipt(&case, ReceiptKind::Acceptance, false);
                 self.events.push(CounterEvent::Accepted(Box::new(case)));
+            }
+            Err(WindowError::Duplicate(e @ DuplicateRefusal::NeedsOverride(_))) if override_by.is_none() => {
+                tracing::info!("accept stopped by the duplicate check: {e}");
+                let what = strings::duplicate_refusal(&e, lang);
+                self.popup = Some(Popup::Override { what, text: String::new(), cursor: 0, error: None });
             }
             Err(e) => {
                 tracing::warn!("accept refused or failed: {e}");
@@ -870,7 +1152,7 @@ impl App {
         let probe = match a {
             Step::Refer => Transition::Refer { department: case.kind.usual_department(), due_by: today },
             Step::Review => Transition::Review { note: None },
-            Step::Approve => Transition::Approve { amount: None },
+            Step::Approve | Step::ApproveAsSupervisor => Transition::Approve { amount: None },
             Step::Reject => Transition::Reject { reason: String::new() },
             Step::Disburse => Transition::Disburse,
             Step::Complete => Transition::Complete,
@@ -890,15 +1172,11 @@ impl App {
             Step::Review => {
                 Popup::Input { purpose: InputPurpose::ReviewNote, id, text: String::new(), cursor: 0, error: None }
             }
-            Step::Approve => {
+            Step::Approve | Step::ApproveAsSupervisor => {
                 let amount = case.entitlement.as_ref().map(|e| e.amount).unwrap_or(case.requested_amount).to_string();
-                Popup::Input {
-                    purpose: InputPurpose::ApproveAmount,
-                    id,
-                    cursor: input::end(&amount),
-                    text: amount,
-                    error: None,
-                }
+                let purpose =
+                    if a == Step::Approve { InputPurpose::ApproveAmount } else { InputPurpose::SupervisorAmount };
+                Popup::Input { purpose, id, cursor: input::end(&amount), text: amount, error: None }
             }
             Step::Reject => {
                 Popup::Input { purpose: InputPurpose::RejectReason, id, text: String::new(), cursor: 0, error: None }
@@ -911,7 +1189,7 @@ impl App {
 
     fn run_case_action(&mut self, id: &CaseId, action: &CaseAction) {
         let lang = self.lang;
-        let window = Window::new(&self.store, &self.counter);
+        let window = Window::with_policies(&self.store, &self.counter, &self.policies);
         let from_fund = *action == CaseAction::Disburse
             && self.detail.as_ref().is_some_and(|d| &d.case.id == id && crate::window::paid_from_fund(&d.case));
         let result = if from_fund {
@@ -934,11 +1212,22 @@ impl App {
                 }
                 self.refresh_queue();
                 self.info(strings::acted(verb, lang));
+                if *action == CaseAction::Disburse {
+                    // The payment is on disk: now its receipt.
+                    self.print_receipt(&case, ReceiptKind::Disbursement, false);
+                }
                 self.events.push(CounterEvent::Acted { case: Box::new(case), action: action.clone() });
             }
             Err(e) => {
                 tracing::warn!("step refused or failed: {e}");
-                let text = window_error(&e, lang);
+                let mut text = window_error(&e, lang);
+                if matches!(action, CaseAction::Approve(_)) && matches!(e, WindowError::Refused(_)) {
+                    // Above the clerk's limit: say which key a supervisor uses.
+                    let keys = self.keymap.keys_for(Section::Detail, Action::ApproveAsSupervisor);
+                    if let Some(key) = keys.first() {
+                        text.push_str(&strings::supervisor_hint(&key.to_string(), lang));
+                    }
+                }
                 self.error(text);
             }
         }
@@ -947,38 +1236,54 @@ impl App {
     // ---- popups --------------------------------------------------------
 
     fn popup_key(&mut self, key: &KeyEvent, k: Key) {
-        let takes_text = matches!(self.popup, Some(Popup::Input { .. }));
-        if takes_text {
-            if let Some(c) = typed(key) {
-                if let Some(Popup::Input { purpose, text, cursor, error, .. }) = &mut self.popup {
-                    let ok = match purpose {
-                        InputPurpose::ApproveAmount => c.is_ascii_digit() || c == '.',
-                        InputPurpose::RejectReason | InputPurpose::ReviewNote => {
-                            text.chars().count() < crate::domain::case::MAX_TEXT_CHARS
-                        }
-                    };
-                    if ok {
-                        input::insert(text, cursor, c);
-                        *error = None;
-                    }
+        if let Some(c) = typed(key) {
+            if let Some((text, cursor, error, limit)) = self.popup_text() {
+                let ok = match limit {
+                    TextLimit::Amount => c.is_ascii_digit() || c == '.',
+                    TextLimit::Note => text.chars().count() < crate::domain::case::MAX_TEXT_CHARS,
+                };
+                if ok {
+                    input::insert(text, cursor, c);
+                    *error = None;
                 }
                 return;
             }
         }
-        let Some(a) = self.keymap.action(Section::Popup, k) else {
+        let action = self.keymap.action(Section::Popup, k);
+        let Some(a) = action else {
+            // A receipt on screen is only something to read: the global keys (quit, help) go through.
+            if matches!(self.popup, Some(Popup::Receipt { .. })) {
+                if let Some(a) = self.keymap.action(Section::Global, k) {
+                    self.popup = None;
+                    self.act(a);
+                }
+            }
             return;
         };
         match a {
             Action::Confirm => self.popup_confirm(),
             Action::Cancel | Action::Back => self.popup_cancel(),
-            Action::Up | Action::Down | Action::Left | Action::Right => {
-                let step = if matches!(a, Action::Up | Action::Left) { -1 } else { 1 };
+            Action::Up | Action::Down | Action::Left | Action::Right | Action::PageUp | Action::PageDown => {
+                let step: isize = match a {
+                    Action::Up | Action::Left => -1,
+                    Action::PageUp => -10,
+                    Action::PageDown => 10,
+                    _ => 1,
+                };
                 match &mut self.popup {
                     Some(Popup::ChooseDepartment { selected, .. }) => {
                         let n = Department::ALL.len() as isize;
-                        *selected = ((*selected as isize + step).rem_euclid(n)) as usize;
+                        *selected = ((*selected as isize + step.signum()).rem_euclid(n)) as usize;
                     }
-                    Some(Popup::Input { text, cursor, .. }) => {
+                    Some(Popup::ChooseReceipt { selected, .. }) => {
+                        let n = RECEIPT_KINDS.len() as isize;
+                        *selected = ((*selected as isize + step.signum()).rem_euclid(n)) as usize;
+                    }
+                    Some(Popup::Receipt { scroll, lines, .. }) => {
+                        let last = lines.len().min(u16::MAX as usize) as isize;
+                        *scroll = (*scroll as isize + step).clamp(0, last) as u16;
+                    }
+                    Some(Popup::Input { text, cursor, .. }) | Some(Popup::Override { text, cursor, .. }) => {
                         if matches!(a, Action::Left) {
                             input::left(cursor)
                         } else if matches!(a, Action::Right) {
@@ -1003,8 +1308,6 @@ impl App {
             | Action::NextField
             | Action::PrevField
             | Action::Select
-            | Action::PageUp
-            | Action::PageDown
             | Action::First
             | Action::Last
             | Action::Toggle
@@ -1014,12 +1317,32 @@ impl App {
             | Action::Reject
             | Action::Disburse
             | Action::Complete
-            | Action::Withdraw => {}
+            | Action::Withdraw
+            | Action::ApproveAsSupervisor
+            | Action::Reprint
+            | Action::Overdue => {}
+        }
+    }
+
+    /// The text field of the open popup, if it has one, with what it accepts.
+    fn popup_text(&mut self) -> Option<(&mut String, &mut usize, &mut Option<String>, TextLimit)> {
+        match &mut self.popup {
+            Some(Popup::Input { purpose, text, cursor, error, .. }) => {
+                let limit = match purpose {
+                    InputPurpose::ApproveAmount | InputPurpose::SupervisorAmount => TextLimit::Amount,
+                    InputPurpose::RejectReason | InputPurpose::ReviewNote => TextLimit::Note,
+                };
+                Some((text, cursor, error, limit))
+            }
+            Some(Popup::Override { text, cursor, error, .. }) => Some((text, cursor, error, TextLimit::Note)),
+            Some(Popup::Confirm(_) | Popup::ChooseDepartment { .. } | Popup::ChooseReceipt { .. })
+            | Some(Popup::Receipt { .. })
+            | None => None,
         }
     }
 
     fn popup_edit(&mut self, e: Edit) {
-        if let Some(Popup::Input { text, cursor, .. }) = &mut self.popup {
+        if let Some((text, cursor, _, _)) = self.popup_text() {
             e.apply(text, cursor);
         }
     }
@@ -1053,6 +1376,27 @@ impl App {
                 let dept = Department::ALL.get(selected).copied().unwrap_or(Department::CivilAffairs);
                 self.run_case_action(&id, &CaseAction::Refer(Some(dept)));
             }
+            Popup::ChooseReceipt { id, selected } => {
+                let kind = RECEIPT_KINDS.get(selected).copied().unwrap_or(ReceiptKind::Acceptance);
+                let case = match self.detail.as_ref().filter(|d| d.case.id == id) {
+                    Some(d) => Some(d.case.clone()),
+                    None => self.store.case(&id).ok().flatten(),
+                };
+                if let Some(case) = case {
+                    self.reprint_kind(&case, kind);
+                }
+            }
+            Popup::Receipt { .. } => {}
+            Popup::Override { what, text, cursor, .. } => {
+                let reason = text.trim().to_string();
+                if reason.is_empty() {
+                    let error = Some(S::ReasonRequired.get(lang).to_string());
+                    self.popup = Some(Popup::Override { what, text, cursor, error });
+                } else {
+                    let by = self.operator.clone();
+                    self.save_with(Some(SupervisorOverride { by, reason }));
+                }
+            }
             Popup::Input { purpose, id, text, cursor, .. } => {
                 let reopen = |error: String| Popup::Input {
                     purpose,
@@ -1062,15 +1406,19 @@ impl App {
                     error: Some(error),
                 };
                 match purpose {
-                    InputPurpose::ApproveAmount => match text.trim().parse::<Money>() {
-                        Ok(amount) => {
-                            self.popup = Some(Popup::Confirm(Pending::Act {
-                                id: id.clone(),
-                                action: CaseAction::Approve(Some(amount)),
-                            }))
+                    InputPurpose::ApproveAmount | InputPurpose::SupervisorAmount => {
+                        match text.trim().parse::<Money>() {
+                            Ok(amount) => {
+                                let action = if purpose == InputPurpose::ApproveAmount {
+                                    CaseAction::Approve(Some(amount))
+                                } else {
+                                    CaseAction::ApproveAsSupervisor(Some(amount))
+                                };
+                                self.popup = Some(Popup::Confirm(Pending::Act { id: id.clone(), action }))
+                            }
+                            Err(e) => self.popup = Some(reopen(strings::money_error(&e, lang))),
                         }
-                        Err(e) => self.popup = Some(reopen(strings::money_error(&e, lang))),
-                    },
+                    }
                     InputPurpose::RejectReason => {
                         if text.trim().is_empty() {
                             self.popup = Some(reopen(S::ReasonRequired.get(lang).to_string()));
@@ -1088,6 +1436,47 @@ impl App {
                 }
             }
         }
+    }
+
+    // ---- overdue -------------------------------------------------------
+
+    /// Loads the open cases past their date (or with a late referral), by each case's policy.
+    pub fn refresh_overdue(&mut self) {
+        let today = self.today();
+        let window = self.window();
+        let rows = window.overdue(today).map(|cases| {
+            cases
+                .iter()
+                .map(|c| {
+                    let policy = window.policy_of(c);
+                    let late = |due: NaiveDate| policy.deadline_status(due, today) == DeadlineStatus::Breached;
+                    OverdueRow {
+                        id: c.id.clone(),
+                        name: c.applicant.name.clone(),
+                        id_number: c.applicant.id_number.clone(),
+                        kind: c.kind,
+                        state: c.state,
+                        due_by: c.due_by,
+                        case_late: c.due_by.is_some_and(late),
+                        late_referrals: c
+                            .referrals
+                            .iter()
+                            .filter(|r| r.handled_at.is_none() && late(r.due_by))
+                            .map(|r| (r.department, r.due_by))
+                            .collect(),
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
+        match rows {
+            Ok(rows) => self.overdue.rows = rows,
+            Err(e) => {
+                tracing::error!("cannot list the overdue cases: {e}");
+                let text = strings::failed(&e, self.lang);
+                self.error(text);
+            }
+        }
+        self.overdue.selected = self.overdue.selected.min(self.overdue.rows.len().saturating_sub(1));
     }
 
     // ---- search --------------------------------------------------------
@@ -1130,12 +1519,22 @@ impl Edit {
     }
 }
 
+/// What a popup's text field accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextLimit {
+    /// Digits and a point.
+    Amount,
+    /// Any text up to the case's limit.
+    Note,
+}
+
 /// A step on a case the detail screen offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     Refer,
     Review,
     Approve,
+    ApproveAsSupervisor,
     Reject,
     Disburse,
     Complete,
@@ -1168,16 +1567,12 @@ pub fn action_verb(a: &CaseAction, lang: Lang) -> &'static str {
     let key = match a {
         CaseAction::Refer(_) => "refer",
         CaseAction::Review(_) => "review",
-        CaseAction::Approve(_) | CaseAction::ApproveAsSupervisor(_) => "approve",
+        CaseAction::Approve(_) => "approve",
+        CaseAction::ApproveAsSupervisor(_) => "approve_as_supervisor",
         CaseAction::Reject(_) => "reject",
         CaseAction::Disburse => "disburse",
         CaseAction::Complete => "complete",
         CaseAction::Withdraw(_) => "withdraw",
     };
     strings::key_desc(key, lang).unwrap_or(key)
-}
-
-/// Is a case past its promised date and still open?
-pub fn overdue(due_by: Option<NaiveDate>, state: State, today: NaiveDate) -> bool {
-    state.is_open() && due_by.is_some_and(|d| d < today)
 }

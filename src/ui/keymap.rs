@@ -28,17 +28,19 @@ pub enum Section {
     Intake,
     Detail,
     Search,
+    Overdue,
     Help,
     Popup,
 }
 
 impl Section {
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 8] = [
         Section::Global,
         Section::Queue,
         Section::Intake,
         Section::Detail,
         Section::Search,
+        Section::Overdue,
         Section::Help,
         Section::Popup,
     ];
@@ -50,6 +52,7 @@ impl Section {
             Section::Intake => "intake",
             Section::Detail => "detail",
             Section::Search => "search",
+            Section::Overdue => "overdue",
             Section::Help => "help",
             Section::Popup => "popup",
         }
@@ -361,7 +364,12 @@ impl Keymap {
         let own = self.bindings(section).iter().find(|b| b.key == key).map(|b| b.action);
         match section {
             Section::Popup | Section::Help => own,
-            Section::Global | Section::Queue | Section::Intake | Section::Detail | Section::Search => {
+            Section::Global
+            | Section::Queue
+            | Section::Intake
+            | Section::Detail
+            | Section::Search
+            | Section::Overdue => {
                 own.or_else(|| self.bindings(Section::Global).iter().find(|b| b.key == key).map(|b| b.action))
             }
         }

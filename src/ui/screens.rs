@@ -5,6 +5,7 @@
 pub mod detail;
 pub mod help;
 pub mod intake;
+pub mod overdue;
 pub mod queue;
 pub mod search;
 
@@ -44,6 +45,10 @@ pub fn render(app: &mut App, frame: &mut Frame, area: Rect) {
             None
         }
         Screen::Search => search::render(app, frame.buffer_mut(), body),
+        Screen::Overdue => {
+            overdue::render(app, frame.buffer_mut(), body);
+            None
+        }
     };
     render_message(app, frame, message_area);
     let section = if app.popup.is_some() {

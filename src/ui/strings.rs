@@ -31,6 +31,18 @@ strings! {
     DeviceReady => "就绪", "ready";
     DeviceBusy => "忙", "busy";
     DeviceSimulated => "模拟", "simulated";
+    DeviceConnecting => "连接中", "connecting";
+    PrinterUnreachable => "无法连接", "unreachable";
+    PrinterStopped => "打印线程已停止，回执未打印；请重启柜台后补打。", "The printer worker has stopped; the receipt was not printed. Restart the counter and reprint.";
+    NoPrinter => "本柜台没有连接打印机。", "No printer is connected to this counter.";
+    ChooseReceipt => "补打哪张回执？", "Reprint which receipt?";
+    ReceiptKeys => "Enter/Esc 关闭  Up/Down 滚动", "Enter/Esc: close  Up/Down: scroll";
+    OverrideTitle => "主管放行", "Supervisor override";
+    OverridePrompt => "主管放行理由（记入办理记录）：", "The supervisor's reason (recorded in the history):";
+    EnterSupervisorAmount => "主管审批金额（元）", "Amount the supervisor approves (yuan)";
+    OverdueTitle => "超期案件", "Overdue cases";
+    OverdueNone => "没有超期的案件。", "No case is overdue.";
+    ColCaseId => "案件编号", "Case id";
     QueueTitle => "今日受理", "Today's cases";
     Waiting => "等待", "waiting";
     InProgress => "办理中", "in progress";
@@ -44,6 +56,10 @@ strings! {
     ColDue => "期限", "Due";
     GreenMark => "绿", "G";
     OverdueMark => "!", "!";
+    AtRiskMark => "*", "*";
+    DeadlineAtRisk => "将到期", "due soon";
+    DeadlineBreached => "已超期", "late";
+    DeadlineLegend => "*将到期 !已超期", "*due soon !late";
     HeldState => "挂起", "on hold";
     HeldNoName => "(未填)", "(blank)";
     QueueEmpty => "今天还没有案件。按 F5 叫号，或 F2 直接登记。", "No cases today yet. F5 calls the next ticket, F2 opens a form.";
@@ -71,7 +87,7 @@ strings! {
     Yes => "是", "yes";
     No => "否", "no";
     Entitlement => "测算待遇", "Entitlement";
-    EntitlementPending => "(待政策引擎接入)", "(policy engine not connected)";
+    EntitlementPending => "填写身份证号、类别和金额后测算", "fill in ID number, kind and amount to compute";
     IdTyping => "已输入", "typed";
     IdOk => "有效", "valid";
     SourceWalkIn => "窗口来访", "walk-in";
@@ -163,6 +179,9 @@ const KEY_DESCS: &[(&str, &str, &str)] = &[
     ("scroll_down", "向下滚动", "scroll down"),
     ("close_help", "关闭帮助", "close help"),
     ("confirm", "确认", "confirm"),
+    ("approve_as_supervisor", "主管审批", "approve as supervisor"),
+    ("reprint", "补打回执", "reprint receipt"),
+    ("overdue", "超期案件", "overdue"),
 ];
 
 /// The description of a key binding named in a keymap file.
@@ -565,5 +584,156 @@ pub fn fund_error(e: &crate::domain::fund::FundError, lang: Lang) -> String {
             format!("备用金余额 {balance}元，不足支付 {amount}元")
         }
         (e, _) => e.to_string(),
+    }
+}
+
+/// Why a card on the reader could not be read.
+pub fn card_failed(reason: &str, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("读卡失败：{reason}。请拿起身份证重新放好。"),
+        Lang::En => format!("The card could not be read: {reason}. Lift it and place it again."),
+    }
+}
+
+pub fn card_expired(until: chrono::NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("此身份证已过有效期（至 {until}），请核对"),
+        Lang::En => format!("this ID card expired on {until}; please check it"),
+    }
+}
+
+pub fn card_number_problem(e: &IdNumberError, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("卡上号码未通过校验：{}", id_error(e, lang)),
+        Lang::En => format!("the number on the card does not check: {}", id_error(e, lang)),
+    }
+}
+
+/// The reader's trouble, short enough for the status line.
+pub fn reader_problem(e: &crate::devices::idcard::ReaderError, lang: Lang) -> String {
+    use crate::devices::idcard::ReaderError;
+    let why = match e {
+        ReaderError::NotFound { .. } => lang.pick("找不到设备", "not found"),
+        ReaderError::Disconnected { .. } => lang.pick("已拔出", "unplugged"),
+        ReaderError::Busy { .. } => lang.pick("被占用", "in use"),
+        ReaderError::CannotOpen { .. } => lang.pick("无法打开", "cannot open"),
+        ReaderError::NoAnswer { .. } => lang.pick("无应答", "no answer"),
+        ReaderError::Refused { .. } => lang.pick("安全模块异常", "security module fault"),
+        ReaderError::NoCard { .. } | ReaderError::Garbled(_) | ReaderError::Card(_) | ReaderError::Output(_) => {
+            lang.pick("故障", "fault")
+        }
+    };
+    match lang {
+        Lang::ZhCn => format!("已断开({why})"),
+        Lang::En => format!("disconnected ({why})"),
+    }
+}
+
+/// The printer's state on the status line.
+pub fn printer_state(status: crate::devices::printer::PrinterStatus, lang: Lang) -> crate::ui::DeviceState {
+    use crate::devices::printer::PrinterStatus;
+    use crate::ui::DeviceState;
+    let problem = match status {
+        PrinterStatus::Ready => return DeviceState::Ready,
+        PrinterStatus::PaperNearEnd => lang.pick("纸将用完", "paper low"),
+        PrinterStatus::PaperOut => lang.pick("缺纸", "out of paper"),
+        PrinterStatus::CoverOpen => lang.pick("上盖未合", "cover open"),
+        PrinterStatus::Offline => lang.pick("脱机", "offline"),
+        PrinterStatus::Error => lang.pick("故障", "fault"),
+        PrinterStatus::NotAnswering => lang.pick("无应答", "not answering"),
+        PrinterStatus::BadReply => lang.pick("应答异常", "bad reply"),
+    };
+    DeviceState::Problem(problem.to_string())
+}
+
+pub fn receipt_kind(kind: crate::receipt::ReceiptKind, lang: Lang) -> &'static str {
+    use crate::receipt::ReceiptKind;
+    match kind {
+        ReceiptKind::Acceptance => lang.pick("受理回执", "acceptance receipt"),
+        ReceiptKind::Disbursement => lang.pick("发放回执", "disbursement receipt"),
+        ReceiptKind::DailySummary => lang.pick("日报", "daily summary"),
+    }
+}
+
+pub fn printed(kind: crate::receipt::ReceiptKind, id: &str, reprint: bool, lang: Lang) -> String {
+    let what = receipt_kind(kind, lang);
+    match (lang, reprint) {
+        (Lang::ZhCn, false) => format!("案件 {id} 的{what}已打印"),
+        (Lang::ZhCn, true) => format!("案件 {id} 的{what}已补打"),
+        (Lang::En, false) => format!("The {what} of {id} is printed"),
+        (Lang::En, true) => format!("The {what} of {id} is reprinted"),
+    }
+}
+
+/// A receipt the printer did not take: why, and that it is kept to reprint.
+pub fn receipt_pending(kind: crate::receipt::ReceiptKind, id: &str, reason: &str, key: &str, lang: Lang) -> String {
+    let what = receipt_kind(kind, lang);
+    match lang {
+        Lang::ZhCn => format!("{reason}。案件 {id} 的{what}未打印，已转入待补打，可在案件详情按 {key} 补打。"),
+        Lang::En => format!(
+            "{reason}. The {what} of {id} was not printed; it is kept as pending and can be reprinted from the case ({key})."
+        ),
+    }
+}
+
+pub fn receipt_failed(kind: crate::receipt::ReceiptKind, id: &str, error: &str, lang: Lang) -> String {
+    let what = receipt_kind(kind, lang);
+    match lang {
+        Lang::ZhCn => format!("案件 {id} 的{what}未打印，也未能记入待补打：{error}"),
+        Lang::En => format!("The {what} of {id} was not printed and could not be kept as pending: {error}"),
+    }
+}
+
+pub fn reprinting(kind: crate::receipt::ReceiptKind, id: &str, lang: Lang) -> String {
+    let what = receipt_kind(kind, lang);
+    match lang {
+        Lang::ZhCn => format!("正在补打案件 {id} 的{what}…"),
+        Lang::En => format!("Reprinting the {what} of {id}…"),
+    }
+}
+
+/// The title of a receipt shown on screen.
+pub fn receipt_on_screen(kind: crate::receipt::ReceiptKind, lang: Lang) -> String {
+    let what = receipt_kind(kind, lang);
+    match lang {
+        Lang::ZhCn => format!("{what}（未配置打印机）"),
+        Lang::En => format!("The {what} (no printer)"),
+    }
+}
+
+/// After a refusal above the clerk's limit: the key a supervisor presses.
+pub fn supervisor_hint(key: &str, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("（主管按 {key} 审批）"),
+        Lang::En => format!(" (a supervisor approves with {key})"),
+    }
+}
+
+/// The line of a supervisor's approval that says who is approving.
+pub fn supervisor_line(operator: &str, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("主管审批，记为 {operator} 批准"),
+        Lang::En => format!("supervisor approval, recorded as {operator}'s"),
+    }
+}
+
+pub fn late_case(due: chrono::NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("办结期限 {} 已过", due.format("%m-%d")),
+        Lang::En => format!("due {} passed", due.format("%m-%d")),
+    }
+}
+
+pub fn late_referral(d: Department, due: chrono::NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("转介{}逾期未复(应于 {})", department(d, lang), due.format("%m-%d")),
+        Lang::En => format!("{} has not answered (due {})", department(d, lang), due.format("%m-%d")),
+    }
+}
+
+pub fn overdue_count(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("共 {n} 件"),
+        Lang::En => format!("{n} in all"),
     }
 }

@@ -1,7 +1,8 @@
 //! The counter on a real terminal: one channel for keys, ticks and device
-//! reports, one loop that applies them and redraws, logs to `DATA/onedoor.log`,
-//! and the terminal restored on quit, on a panic and on SIGTERM or SIGHUP,
-//! with the unfinished form kept as a draft.
+//! reports (the ID card reader thread, the printer worker), one loop that
+//! applies them and redraws, logs to `DATA/onedoor.log`, and the terminal
+//! restored on quit, on a panic and on SIGTERM or SIGHUP, with the unfinished
+//! form kept as a draft.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
@@ -48,7 +49,9 @@ pub fn init_logging(data: &std::path::Path) {
     }
 }
 
-/// Opens the store and runs the counter until the clerk quits.
+/// Opens the store, connects the printer and the ID card reader, and runs the
+/// counter until the clerk quits. A broken receipt template or printer spec
+/// refuses to start (like a bad keymap), naming the file and line.
 pub fn run(ctx: &Context, options: RunOptions) -> Result<(), UiError> {
     let store = Store::open(&ctx.paths.data, &StoreOptions { cache_mb: ctx.config.store.cache_mb })?;
     init_logging(&ctx.paths.data);
@@ -69,7 +72,10 @@ pub fn run(ctx: &Context, options: RunOptions) -> Result<(), UiError> {
         theme: Theme::from_env(),
         clock,
         data_dir: ctx.paths.data.clone(),
+        policies: Arc::new(ctx.policies.clone()),
     });
+    let (tx, rx) = mpsc::channel::<Msg>();
+    super::wiring::connect(&mut counter, ctx, &tx)?;
     if options.demo {
         counter
             .update(Msg::Devices(DeviceStatus { id_reader: DeviceState::Simulated, printer: DeviceState::Simulated }));
@@ -89,7 +95,6 @@ pub fn run(ctx: &Context, options: RunOptions) -> Result<(), UiError> {
         restore_hook(info);
     }));
 
-    let (tx, rx) = mpsc::channel::<Msg>();
     let input = {
         let tx = tx.clone();
         let stop = Arc::clone(&stop);

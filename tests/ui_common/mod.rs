@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::DateTime;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use onedoor::config::CounterConfig;
+use onedoor::domain::policy::PolicyBook;
 use onedoor::domain::time::Moment;
 use onedoor::domain::CaseInput;
 use onedoor::store::{Store, StoreOptions};
@@ -89,6 +90,10 @@ pub fn counter_config() -> CounterConfig {
 }
 
 pub fn open_counter(store: Arc<Store>, dir: &Path, lang: Lang) -> Counter {
+    open_counter_with(store, dir, lang, onedoor::window::builtin_policies().clone())
+}
+
+pub fn open_counter_with(store: Arc<Store>, dir: &Path, lang: Lang, policies: PolicyBook) -> Counter {
     Counter::new(Setup {
         store,
         counter: counter_config(),
@@ -98,6 +103,7 @@ pub fn open_counter(store: Arc<Store>, dir: &Path, lang: Lang) -> Counter {
         theme: Theme::mono(),
         clock: Clock::Fixed(now()),
         data_dir: dir.to_path_buf(),
+        policies: Arc::new(policies),
     })
 }
 
@@ -108,12 +114,27 @@ impl Harness {
     }
 
     pub fn sized(lang: Lang, seeded: bool, w: u16, h: u16) -> Harness {
+        Harness::build(lang, seeded, w, h, onedoor::window::builtin_policies().clone(), |_| {})
+    }
+
+    /// A counter judging by `policies` instead of the built-in book.
+    pub fn with_policies(lang: Lang, seeded: bool, policies: PolicyBook) -> Harness {
+        Harness::build(lang, seeded, 80, 24, policies, |_| {})
+    }
+
+    /// A counter on a store prepared by `prepare` (after the seed) before the counter opens.
+    pub fn prepared(lang: Lang, seeded: bool, prepare: impl FnOnce(&Store)) -> Harness {
+        Harness::build(lang, seeded, 80, 24, onedoor::window::builtin_policies().clone(), prepare)
+    }
+
+    fn build(lang: Lang, seeded: bool, w: u16, h: u16, policies: PolicyBook, prepare: impl FnOnce(&Store)) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(&dir.path().join("store"), &StoreOptions::default()).unwrap());
         if seeded {
             seed(&store, &counter_config());
         }
-        let counter = open_counter(Arc::clone(&store), dir.path(), lang);
+        prepare(&store);
+        let counter = open_counter_with(Arc::clone(&store), dir.path(), lang, policies);
         let terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         Harness { dir, store, counter, terminal, lang }
     }

@@ -6,8 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
+use crate::domain::policy::DeadlineStatus;
 use crate::domain::{Channel, Source};
-use crate::ui::app::{overdue, App};
+use crate::store::CaseSummary;
+use crate::ui::app::App;
 use crate::ui::strings::{self, S};
 use crate::ui::widgets::pad;
 
@@ -15,6 +17,7 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
     let lang = app.lang;
     let t = app.theme;
     let today = app.today();
+    let deadline = app.detail.as_ref().map(|d| app.deadline(&CaseSummary::of(&d.case)));
     let Some(d) = &mut app.detail else {
         return;
     };
@@ -85,11 +88,16 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
     let ticket = c.ticket.map(|n| format!("  {} {n}", S::TicketLabel.get(lang))).unwrap_or_default();
     lines.push(row(S::Received, format!("{}  {}{ticket}", c.received_at.format("%Y-%m-%d %H:%M"), c.operator)));
     if let Some(due) = c.due_by {
-        let style = if overdue(Some(due), c.state, today) { t.overdue } else { t.base };
+        let (word, style) = match deadline {
+            Some(DeadlineStatus::Breached) => (S::DeadlineBreached.get(lang), t.overdue),
+            Some(DeadlineStatus::AtRisk) => (S::DeadlineAtRisk.get(lang), t.at_risk),
+            Some(DeadlineStatus::OnTrack) | None => ("", t.base),
+        };
+        let due = format!("{} {word}", due.format("%Y-%m-%d"));
         lines.push(Line::from(vec![
             Span::styled(pad(S::DueBy.get(lang), 11), t.label),
             Span::raw(" "),
-            Span::styled(due.format("%Y-%m-%d").to_string(), style),
+            Span::styled(due.trim_end().to_string(), style),
         ]));
     }
     if !c.description.is_empty() {

@@ -18,6 +18,7 @@ fn screen_name(screen: Screen) -> S {
         Screen::Intake => S::IntakeTitle,
         Screen::Detail => S::DetailTitle,
         Screen::Search => S::SearchTitle,
+        Screen::Overdue => S::OverdueTitle,
     }
 }
 

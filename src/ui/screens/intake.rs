@@ -106,7 +106,11 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
         Some(n) => format!("{} {n}", S::TicketLabel.get(lang)),
         None => S::NoTicket.get(lang).to_string(),
     };
-    put(buf, area, area.x + 1, area.y, &format!("{}   {ticket}", S::IntakeTitle.get(lang)), t.title);
+    let end = put(buf, area, area.x + 1, area.y, &format!("{}   {ticket}", S::IntakeTitle.get(lang)), t.title);
+    // What the clerk must check about the card just read (expired, a number that does not check).
+    if let Some(note) = &i.card_note {
+        put(buf, area, end + 3, area.y, &format!("! {note}"), t.error);
+    }
     // Line 1: the duplicate banner (the local check, or the district's word).
     let banner = i
         .assessed

@@ -5,13 +5,14 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
+use crate::domain::policy::DeadlineStatus;
 use crate::domain::{Channel, IdNumber, State};
 use crate::store::CaseSummary;
-use crate::ui::app::{overdue, App};
+use crate::ui::app::App;
 use crate::ui::files::HeldTicket;
 use crate::ui::strings::{self, S};
 use crate::ui::theme::Theme;
-use crate::ui::widgets::{fill_line, pad, pad_left, put};
+use crate::ui::widgets::{fill_line, pad, pad_left, put, width};
 use crate::Lang;
 
 /// Column widths of a case line.
@@ -98,12 +99,14 @@ pub fn case_line(
     x = put(buf, area, x, y, &pad(strings::state(s.state, lang), c.state), state_style);
     x = put(buf, area, x, y, " ", base);
     let due = s.due_by.map(|d| d.format("%m-%d").to_string()).unwrap_or_default();
-    if overdue(s.due_by, s.state, app.today()) {
-        let style = if selected { base } else { t.overdue };
-        put(buf, area, x, y, &format!("{due}{}", S::OverdueMark.get(lang)), style);
-    } else {
-        put(buf, area, x, y, &due, base);
-    }
+    // Colour for the eye, a mark for monochrome terminals and colour-blind clerks.
+    let (mark, style) = match app.deadline(s) {
+        DeadlineStatus::OnTrack => ("", base),
+        DeadlineStatus::AtRisk => (S::AtRiskMark.get(lang), t.at_risk),
+        DeadlineStatus::Breached => (S::OverdueMark.get(lang), t.overdue),
+    };
+    let style = if selected { base } else { style };
+    put(buf, area, x, y, &format!("{due}{mark}"), style);
 }
 
 fn held_line(buf: &mut Buffer, area: Rect, y: u16, h: &HeldTicket, c: &Columns, selected: bool, app: &App) {
@@ -161,7 +164,12 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
         S::Done.get(lang),
         done
     );
-    put(buf, area, area.x + 1, area.y, &title, t.title);
+    let end = put(buf, area, area.x + 1, area.y, &title, t.title);
+    let legend = S::DeadlineLegend.get(lang);
+    let legend_x = area.right().saturating_sub(width(legend) as u16 + 1);
+    if legend_x > end + 1 {
+        put(buf, area, legend_x, area.y, legend, t.dim);
+    }
     let c = Columns::new(area.width, lang, 5);
     header(buf, area, area.y + 1, &c, lang, &t);
 

@@ -14,6 +14,7 @@ use crate::Lang;
 fn device(state: &DeviceState, lang: Lang) -> String {
     match state {
         DeviceState::NotConfigured => S::DeviceNotConfigured.get(lang).to_string(),
+        DeviceState::Connecting => S::DeviceConnecting.get(lang).to_string(),
         DeviceState::Ready => S::DeviceReady.get(lang).to_string(),
         DeviceState::Busy => S::DeviceBusy.get(lang).to_string(),
         DeviceState::Simulated => S::DeviceSimulated.get(lang).to_string(),

@@ -1,0 +1,127 @@
+//! The receipt printer's worker thread: the counter hands it committed cases,
+//! it prints them (blocking on the printer, never on the UI thread) or keeps
+//! them on the store's pending list, and reports back on the counter's channel.
+
+use std::sync::mpsc::{self, Sender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use crate::devices::printer::{self, PrintError, PrinterStatus};
+use crate::domain::{Case, CaseId};
+use crate::printing::{pending_key, Desk, Printed};
+use crate::receipt::ReceiptKind;
+use crate::store::Store;
+
+use super::Msg;
+
+/// One receipt to print, for a case that is already on disk.
+#[derive(Debug, Clone)]
+pub struct PrintJob {
+    pub case: Box<Case>,
+    pub kind: ReceiptKind,
+    /// The clerk asked for it again: marked as a reprint when it was pending.
+    pub reprint: bool,
+}
+
+/// What the printer worker tells the counter.
+#[derive(Debug, Clone)]
+pub enum PrintReport {
+    /// The printer's state when the worker starts.
+    Status(PrinterStatus),
+    /// The printer could not be reached when the worker started.
+    Unreachable(Arc<PrintError>),
+    /// On paper; the printer's state after it.
+    Printed { id: CaseId, kind: ReceiptKind, status: PrinterStatus, reprint: bool },
+    /// No printer (`none`): the receipt's lines, laid out for the paper, to show on screen.
+    OnScreen { id: CaseId, kind: ReceiptKind, lines: Vec<String> },
+    /// Not printed: kept on the store's pending list under `key`.
+    Pending { id: CaseId, kind: ReceiptKind, key: String, error: Arc<PrintError> },
+    /// Not printed, and it could not be put on the pending list either.
+    Failed { id: CaseId, kind: ReceiptKind, error: String },
+}
+
+/// The running printer worker. Dropping it lets the receipts already handed
+/// over finish, then stops the thread.
+pub struct PrinterHandle {
+    jobs: Option<Sender<PrintJob>>,
+    thread: Option<JoinHandle<()>>,
+    /// Receipts go on paper (not `none`).
+    pub on_paper: bool,
+}
+
+impl PrinterHandle {
+    /// Hands a receipt to the worker; never waits for the printer.
+    pub fn print(&self, job: PrintJob) -> bool {
+        self.jobs.as_ref().is_some_and(|jobs| jobs.send(job).is_ok())
+    }
+}
+
+impl Drop for PrinterHandle {
+    fn drop(&mut self) {
+        self.jobs = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Starts the printer worker for `desk`, printing as `clerk`; reports go to `out`.
+pub fn spawn(desk: Desk, store: Arc<Store>, clerk: String, out: Sender<Msg>) -> PrinterHandle {
+    let on_paper = desk.spec.prints_on_paper();
+    let (jobs, rx) = mpsc::channel::<PrintJob>();
+    let thread = std::thread::Builder::new().name("onedoor-printer".into()).spawn(move || {
+        if on_paper {
+            let report = match printer::status(&desk.spec) {
+                Ok(status) => PrintReport::Status(status),
+                Err(e) => PrintReport::Unreachable(Arc::new(e)),
+            };
+            if out.send(Msg::Printer(report)).is_err() {
+                return;
+            }
+        }
+        for job in rx {
+            let report = print_one(&desk, &store, &clerk, &job);
+            if out.send(Msg::Printer(report)).is_err() {
+                return;
+            }
+        }
+    });
+    match thread {
+        Ok(thread) => PrinterHandle { jobs: Some(jobs), thread: Some(thread), on_paper },
+        Err(e) => {
+            tracing::error!("cannot start the printer thread: {e}");
+            PrinterHandle { jobs: None, thread: None, on_paper }
+        }
+    }
+}
+
+/// Prints one receipt (on the worker thread).
+pub fn print_one(desk: &Desk, store: &Store, clerk: &str, job: &PrintJob) -> PrintReport {
+    let id = job.case.id.clone();
+    let kind = job.kind;
+    let key = pending_key(kind, &id);
+    // A reprint is marked as such only when the first print did not reach the paper.
+    let reprint = job.reprint
+        && match store.pending_receipts() {
+            Ok(list) => list.iter().any(|(k, _)| *k == key),
+            Err(e) => {
+                tracing::warn!("cannot read the pending receipts: {e}");
+                false
+            }
+        };
+    match desk.print_case(store, &job.case, kind, clerk, reprint) {
+        Ok(Printed::OnPaper(status)) => {
+            tracing::info!(case = %id, ?kind, reprint, "receipt printed");
+            PrintReport::Printed { id, kind, status, reprint }
+        }
+        Ok(Printed::OnScreen(lines)) => PrintReport::OnScreen { id, kind, lines },
+        Ok(Printed::Pending { key, error }) => {
+            tracing::warn!(case = %id, ?kind, "receipt kept pending: {error}");
+            PrintReport::Pending { id, kind, key, error: Arc::new(error) }
+        }
+        Err(e) => {
+            tracing::error!(case = %id, ?kind, "receipt neither printed nor kept pending: {e}");
+            PrintReport::Failed { id, kind, error: e.to_string() }
+        }
+    }
+}

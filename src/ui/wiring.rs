@@ -1,0 +1,56 @@
+//! Connecting the counter to the window's devices, as the terminal runner does
+//! it: the ID card reader thread and the printer worker both report on the
+//! counter's one channel. Kept apart from the terminal so a test can wire a
+//! counter to a simulated reader and printer exactly the same way.
+
+use std::sync::mpsc::Sender;
+use std::sync::Arc;
+
+use super::printer::{self, PrinterHandle};
+use super::{CardRead, Counter, Msg, UiError};
+use crate::cli::Context;
+use crate::devices::idcard::{self, ReaderConfig, ReaderEvent, ReaderHandle};
+use crate::printing::Desk;
+use crate::store::Store;
+
+/// The reader settings of `[devices]`, or `None` when no reader is configured.
+pub fn reader_config(ctx: &Context) -> Option<ReaderConfig> {
+    ctx.config.devices.id_reader.as_ref()?;
+    crate::cli::devices::reader_config(ctx, None, None).ok()
+}
+
+/// What the reader thread reported, as a message of the counter.
+pub fn reader_msg(event: ReaderEvent) -> Msg {
+    match event {
+        ReaderEvent::Status(status) => Msg::Reader(status),
+        ReaderEvent::Card(card) => Msg::CardRead(CardRead::of(&card)),
+        ReaderEvent::Failed(error) => Msg::CardFailed(error),
+    }
+}
+
+/// Starts the reader thread; everything it reports goes to `tx`.
+pub fn spawn_reader(config: ReaderConfig, tx: Sender<Msg>) -> ReaderHandle {
+    idcard::spawn(config, move |event| {
+        let _ = tx.send(reader_msg(event));
+    })
+}
+
+/// Reads the printer spec, the paper and the receipt templates, and starts the
+/// printer worker. A broken template or spec is refused here, before the
+/// counter opens, with the file and line.
+pub fn spawn_printer(ctx: &Context, store: Arc<Store>, tx: Sender<Msg>) -> Result<PrinterHandle, UiError> {
+    let desk = Desk::from_config(&ctx.config, None).map_err(|e| UiError::Receipts(e.to_string()))?;
+    Ok(printer::spawn(desk, store, ctx.operator.clone(), tx))
+}
+
+/// Connects the counter to the printer and (when configured) the ID card reader.
+pub fn connect(counter: &mut Counter, ctx: &Context, tx: &Sender<Msg>) -> Result<(), UiError> {
+    let store = Arc::clone(&counter.app().store);
+    let printer = spawn_printer(ctx, store, tx.clone())?;
+    counter.attach_printer(printer);
+    if let Some(config) = reader_config(ctx) {
+        tracing::info!(port = %config.port, "ID card reader configured");
+        counter.attach_reader(spawn_reader(config, tx.clone()));
+    }
+    Ok(())
+}

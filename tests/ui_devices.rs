@@ -1,0 +1,373 @@
+//! The counter wired to its devices exactly as the terminal runner wires it
+//! (`ui::wiring::connect`): an ID card reader simulated on a pseudo-terminal,
+//! printers as a file, as `none` and on 127.0.0.1 answering DLE EOT. What the
+//! clerk sees is checked on the screen, what was printed in the bytes, and
+//! what was kept pending in the store.
+
+mod ui_common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crossterm::event::KeyCode;
+use onedoor::cli::Context;
+use onedoor::config::{Config, Paths};
+use onedoor::devices::idcard::{Command, FrameDecoder, Response, Status};
+use onedoor::domain::policy::PolicyBook;
+use onedoor::ui::{wiring, Msg, Popup, Screen};
+use onedoor::Lang;
+use serialport::{SerialPort, TTYPort};
+use ui_common::*;
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+fn context(data: &Path, printer: &str, reader: Option<String>) -> Context {
+    let mut config = Config::default();
+    config.devices.printer = printer.to_string();
+    config.devices.id_reader = reader;
+    Context {
+        config,
+        paths: Paths { config: None, data: data.to_path_buf() },
+        operator: "clerk01".into(),
+        now: now(),
+        policies: PolicyBook::builtin(),
+    }
+}
+
+/// Applies what the device threads send, as the runner's loop does, until the
+/// clerk would see `what` (generous limit: a stuck thread fails, a slow machine does not).
+fn pump_until(h: &mut Harness, rx: &Receiver<Msg>, what: &str, done: impl Fn(&mut Harness) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(h) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "never saw {what}; the screen:\n{}", h.screen());
+        if let Ok(m) = rx.recv_timeout(left.min(Duration::from_millis(200))) {
+            h.send(m);
+        }
+    }
+}
+
+fn message(h: &Harness) -> String {
+    h.counter.app().message.as_ref().map(|m| m.text.clone()).unwrap_or_default()
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn gb18030(s: &str) -> Vec<u8> {
+    encoding_rs::GB18030.encode(s).0.into_owned()
+}
+
+/// A complete intake for a new person, typed as a clerk would.
+fn type_intake(h: &mut Harness) {
+    h.press(KeyCode::F(2));
+    h.type_text("34052419800101001X");
+    h.tab(1);
+    h.type_text("赵建国");
+    h.tab(7);
+    h.type_text("800");
+}
+
+// ---------------------------------------------------------------------------
+// The simulated ID card reader (after tests/idcard_serial.rs)
+
+fn put(block: &mut [u8; 256], offset: usize, len: usize, text: &str) {
+    let mut units: Vec<u16> = text.encode_utf16().collect();
+    units.resize(len / 2, 0x20);
+    for (i, u) in units.iter().enumerate() {
+        block[offset + 2 * i..offset + 2 * i + 2].copy_from_slice(&u.to_le_bytes());
+    }
+}
+
+fn card(name: &str, id_number: &str, valid_until: &str) -> Vec<u8> {
+    let mut b = [0u8; 256];
+    put(&mut b, 0, 256, "");
+    put(&mut b, 0, 30, name);
+    put(&mut b, 30, 2, "2");
+    put(&mut b, 32, 4, "01");
+    put(&mut b, 36, 16, "19491231");
+    put(&mut b, 52, 70, "北京市朝阳区示例路1号");
+    put(&mut b, 122, 36, id_number);
+    put(&mut b, 158, 30, "北京市公安局朝阳分局");
+    put(&mut b, 188, 16, "20100101");
+    put(&mut b, 204, 16, valid_until);
+    let mut data = vec![0x01, 0x00, 0x04, 0x00];
+    data.extend_from_slice(&b);
+    data.extend((0..1024).map(|i| (i % 251) as u8));
+    data
+}
+
+struct SimReader {
+    path: String,
+    finds: Arc<Mutex<usize>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+    _slave: TTYPort,
+}
+
+impl SimReader {
+    /// A reader with `card` lying on it.
+    fn start(card: Vec<u8>) -> SimReader {
+        let (mut master, slave) = TTYPort::pair().unwrap();
+        let path = slave.name().unwrap();
+        master.set_timeout(Duration::from_millis(20)).unwrap();
+        let finds = Arc::new(Mutex::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (finds, stop) = (finds.clone(), stop.clone());
+            thread::spawn(move || {
+                let mut decoder = FrameDecoder::new();
+                let mut buf = [0u8; 256];
+                while !stop.load(Ordering::SeqCst) {
+                    match master.read(&mut buf) {
+                        Ok(n) => decoder.push(&buf[..n]),
+                        Err(_) => continue,
+                    }
+                    while let Some(frame) = decoder.next_frame() {
+                        let Ok(command) = frame.and_then(|p| Command::from_payload(&p)) else { continue };
+                        let answer = match (command.cmd, command.para) {
+                            (0x11, 0xFF) => Response::new(Status::Success, vec![]),
+                            (0x20, 0x01) => {
+                                *finds.lock().unwrap() += 1;
+                                Response::new(Status::CardFound, vec![0; 4])
+                            }
+                            (0x20, 0x02) => Response::new(Status::Success, vec![0; 8]),
+                            (0x30, 0x01) => Response::new(Status::Success, card.clone()),
+                            _ => Response::new(Status::BadCommand, vec![]),
+                        };
+                        let _ = master.write_all(&answer.encode());
+                    }
+                }
+            })
+        };
+        SimReader { path, finds, stop, thread: Some(thread), _slave: slave }
+    }
+}
+
+impl Drop for SimReader {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The ID card reader
+
+#[test]
+fn a_card_on_the_reader_fills_the_open_form_and_the_status_line_says_ready() {
+    let sim = SimReader::start(card("李四", "11010519491231002X", "20400101"));
+    let mut h = Harness::new(Lang::ZhCn, false);
+    let ctx = context(h.dir.path(), "none", Some(sim.path.clone()));
+    let (tx, rx) = mpsc::channel();
+    wiring::connect(&mut h.counter, &ctx, &tx).unwrap();
+    pump_until(&mut h, &rx, "the reader ready", |h| h.screen().contains("读卡器 就绪"));
+    // On the queue nobody is being served: the reader is not asked for cards.
+    assert_eq!(*sim.finds.lock().unwrap(), 0);
+    assert_eq!(h.counter.app().screen, Screen::Queue);
+
+    h.press(KeyCode::F(2));
+    pump_until(&mut h, &rx, "the card in the form", |h| {
+        h.counter.app().intake.as_ref().is_some_and(|i| i.form.name == "李四")
+    });
+    let s = h.screen();
+    let form = &h.counter.app().intake.as_ref().unwrap().form;
+    assert_eq!(form.id_number, "11010519491231002X");
+    assert!(s.contains("(读卡)"), "the clerk sees the fields came from the card: {s}");
+    assert!(s.contains("1949-12-31"), "{s}");
+    assert!(s.contains("读卡器 就绪"), "{s}");
+    assert!(message(&h).contains("身份证"), "{}", message(&h));
+}
+
+#[test]
+fn an_expired_card_with_a_number_that_does_not_check_is_said_plainly() {
+    let sim = SimReader::start(card("李四", "110105194912310021", "20200101"));
+    for lang in [Lang::ZhCn, Lang::En] {
+        let mut h = Harness::new(lang, false);
+        let ctx = context(h.dir.path(), "none", Some(sim.path.clone()));
+        let (tx, rx) = mpsc::channel();
+        wiring::connect(&mut h.counter, &ctx, &tx).unwrap();
+        h.press(KeyCode::F(2));
+        pump_until(&mut h, &rx, "the card's warnings", |h| {
+            h.counter.app().intake.as_ref().is_some_and(|i| i.card_note.is_some())
+        });
+        let s = h.screen();
+        let (expired, number) = match lang {
+            Lang::ZhCn => ("已过有效期", "卡上号码未通过校验"),
+            Lang::En => ("expired on 2020-01-01", "the number on the card does not check"),
+        };
+        assert!(s.contains(expired), "{s}");
+        assert!(message(&h).contains(number), "{}", message(&h));
+        // The number is kept as read, and the form's own check says what is wrong with it.
+        assert_eq!(h.counter.app().intake.as_ref().unwrap().form.id_number, "110105194912310021");
+    }
+}
+
+#[test]
+fn a_missing_reader_shows_as_disconnected_with_the_reason() {
+    let mut h = Harness::new(Lang::En, false);
+    let missing = h.dir.path().join("ttyUSB9").display().to_string();
+    let ctx = context(h.dir.path(), "none", Some(missing));
+    let (tx, rx) = mpsc::channel();
+    wiring::connect(&mut h.counter, &ctx, &tx).unwrap();
+    pump_until(&mut h, &rx, "the reader's state", |h| h.screen().contains("reader disconnected (not found)"));
+    assert!(message(&h).contains("no ID card reader"), "{}", message(&h));
+}
+
+// ---------------------------------------------------------------------------
+// The printer
+
+#[test]
+fn a_saved_intake_prints_its_receipt_on_a_file_printer_and_a_payment_its_own() {
+    let mut h = Harness::new(Lang::ZhCn, true);
+    let out = h.dir.path().join("printer.bin");
+    let ctx = context(h.dir.path(), &format!("file:{}", out.display()), None);
+    let (tx, rx) = mpsc::channel();
+    wiring::connect(&mut h.counter, &ctx, &tx).unwrap();
+    type_intake(&mut h);
+    h.press(KeyCode::F(10));
+    assert_eq!(h.counter.app().screen, Screen::Queue);
+    let id = h.store.cases_on_day(now().date_naive()).unwrap().iter().find(|c| c.name == "赵建国").unwrap().id.clone();
+    pump_until(&mut h, &rx, "the receipt printed", |h| message(h).contains("受理回执已打印"));
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(contains(&bytes, &gb18030("受理回执")), "an acceptance receipt");
+    assert!(contains(&bytes, id.as_str().as_bytes()), "of the new case");
+    assert!(contains(&bytes, b"340524********001X"), "with the masked number");
+    assert!(!contains(&bytes, b"34052419800101001X"), "never the full number on paper");
+    assert!(h.screen().contains("打印机 就绪"));
+
+    // Paying a case prints the payment receipt.
+    h.press(KeyCode::Home);
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Enter); // 李明, approved
+    h.press(KeyCode::Char('d'));
+    h.press(KeyCode::Enter);
+    pump_until(&mut h, &rx, "the payment receipt printed", |h| message(h).contains("发放回执已打印"));
+    assert!(std::fs::read(&out).unwrap().len() > bytes.len());
+}
+
+#[test]
+fn with_no_printer_the_receipt_is_shown_on_screen() {
+    for lang in [Lang::ZhCn, Lang::En] {
+        let mut h = Harness::new(lang, false);
+        let ctx = context(h.dir.path(), "none", None);
+        let (tx, rx) = mpsc::channel();
+        wiring::connect(&mut h.counter, &ctx, &tx).unwrap();
+        type_intake(&mut h);
+        h.press(KeyCode::F(10));
+        pump_until(&mut h, &rx, "the receipt on screen", |h| {
+            matches!(h.counter.app().popup, Some(Popup::Receipt { .. }))
+        });
+        let s = h.screen();
+        assert!(s.contains("受理回执"), "{s}");
+        assert!(s.contains("320106001-01-20261130-0001"), "{s}");
+        let tag = if lang == Lang::ZhCn { "zh" } else { "en" };
+        insta::assert_snapshot!(format!("receipt_on_screen_{tag}"), s);
+        h.press(KeyCode::Esc);
+        assert!(h.counter.app().popup.is_none());
+        assert_eq!(h.counter.app().screen, Screen::Queue);
+    }
+}
+
+/// A TCP printer: answers `10 04 n` with `replies[n]` (changeable while it runs)
+/// and keeps everything else it was sent.
+/// The simulated printer's spec, its replies (to change) and what it printed.
+type TcpPrinter = (String, Arc<Mutex<[u8; 5]>>, Arc<Mutex<Vec<u8>>>);
+
+fn tcp_printer(replies: [u8; 5]) -> TcpPrinter {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let spec = format!("tcp:{}", listener.local_addr().unwrap());
+    let replies = Arc::new(Mutex::new(replies));
+    let printed = Arc::new(Mutex::new(Vec::new()));
+    let (answers, keep) = (replies.clone(), printed.clone());
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let mut buf = [0u8; 4096];
+            let mut pending: Vec<u8> = Vec::new();
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                pending.extend_from_slice(&buf[..n]);
+                while let Some(at) = pending.windows(2).position(|w| w == [0x10, 0x04]) {
+                    if pending.len() < at + 3 {
+                        break;
+                    }
+                    let q = pending[at + 2] as usize;
+                    keep.lock().unwrap().extend_from_slice(&pending[..at]);
+                    pending.drain(..at + 3);
+                    let reply = answers.lock().unwrap()[q.min(4)];
+                    let _ = stream.write_all(&[reply]);
+                }
+                if !pending.windows(2).any(|w| w == [0x10, 0x04]) {
+                    keep.lock().unwrap().append(&mut pending);
+                }
+            }
+        }
+    });
+    (spec, replies, printed)
+}
+
+const READY: [u8; 5] = [0x12, 0x12, 0x12, 0x12, 0x12];
+const PAPER_OUT: [u8; 5] = [0x12, 0x1A, 0x32, 0x12, 0x7E];
+
+#[test]
+fn a_printer_out_of_paper_keeps_the_receipt_pending_and_the_case_reprints_it() {
+    let (spec, replies, printed) = tcp_printer(PAPER_OUT);
+    let mut h = Harness::new(Lang::ZhCn, false);
+    let ctx = context(h.dir.path(), &spec, None);
+    let (tx, rx) = mpsc::channel();
+    wiring::connect(&mut h.counter, &ctx, &tx).unwrap();
+    pump_until(&mut h, &rx, "the printer's state", |h| h.screen().contains("打印机 缺纸"));
+
+    type_intake(&mut h);
+    h.press(KeyCode::F(10));
+    pump_until(&mut h, &rx, "the pending message", |h| message(h).contains("待补打"));
+    let text = message(&h);
+    assert!(text.contains("缺纸") && text.contains("按 p 补打"), "{text}");
+    let id = h.store.cases_on_day(now().date_naive()).unwrap()[0].id.clone();
+    let pending = h.store.pending_receipts().unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].0, format!("acceptance/{id}"));
+    assert!(printed.lock().unwrap().is_empty(), "nothing reaches a printer without paper");
+
+    // Paper loaded: the reprint from the case is marked as one and leaves nothing pending.
+    *replies.lock().unwrap() = READY;
+    h.press(KeyCode::Enter);
+    assert_eq!(h.counter.app().screen, Screen::Detail);
+    h.press(KeyCode::Char('p'));
+    pump_until(&mut h, &rx, "the reprint", |h| message(h).contains("受理回执已补打"));
+    assert!(h.store.pending_receipts().unwrap().is_empty());
+    let bytes = printed.lock().unwrap().clone();
+    assert!(contains(&bytes, &gb18030("补打")), "a reprint says so");
+    assert!(contains(&bytes, id.as_str().as_bytes()));
+    assert!(h.screen().contains("打印机 就绪"));
+}
+
+#[test]
+fn a_broken_receipt_template_refuses_to_start_with_the_file_and_line() {
+    let h = Harness::new(Lang::En, false);
+    let templates = h.dir.path().join("receipts");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(templates.join("acceptance.tpl"), "[center bold] 受理回执\n受理编号：{no_such_field}\n").unwrap();
+    let mut ctx = context(h.dir.path(), "none", None);
+    ctx.config.receipts.templates = Some(templates.clone());
+    let mut counter = open_counter(h.store.clone(), h.dir.path(), Lang::En);
+    let (tx, _rx) = mpsc::channel();
+    let err = wiring::connect(&mut counter, &ctx, &tx).unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("receipts: "), "{text}");
+    assert!(text.contains("acceptance.tpl:2"), "names the file and line: {text}");
+}
