@@ -279,8 +279,7 @@ pub fn seed_bulk(
             },
         ));
         if chunk.len() == 1000 || i + 1 == n {
-            let cases = std::mem::take(&mut chunk);
-            store.import::<std::convert::Infallible>(|_| Ok(cases.clone()))?;
+            store.bulk_load(&std::mem::take(&mut chunk))?;
         }
     }
     Ok(())
