@@ -191,28 +191,9 @@ pub fn peak_rss_mb() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Builds the store in `dir` (which should be empty) and measures it.
-pub fn run(
-    dir: &Path,
-    n: u64,
-    counter: &CounterConfig,
-    options: &StoreOptions,
-    now: Moment,
-) -> Result<Figures, StoreError> {
-    let started = Instant::now();
-    {
-        let store = Store::open(dir, options)?;
-        seed(&store, n, now.date_naive(), *now.offset())?;
-        store.reopen(options)?;
-    }
-    let mut figures = measure(dir, n, counter, options, now)?;
-    figures.seed_seconds = started.elapsed().as_secs_f64() - figures.measure_seconds;
-    Ok(figures)
-}
-
-/// Measures a store that [`seed`] filled with `n` cases. Run it in a fresh
-/// process (`onedoor bench` does) so that memory and the first open are a
-/// kiosk's, not the seeder's.
+/// Measures a store that [`seed`] filled with `n` cases (and that was reopened
+/// once since). `onedoor bench` runs it in a fresh process, so that memory and
+/// the first open are a kiosk's, not the seeder's.
 pub fn measure(
     dir: &Path,
     n: u64,

@@ -590,26 +590,14 @@ impl Case {
         let refuse = |why: &'static str| TransitionError { action: t.name(), state: self.state, why };
         let (next, action, note) = match (t, self.state) {
             (Transition::Refer { department, due_by }, State::Received | State::Referred) if !green => {
-                self.referrals.push(Referral {
-                    department: *department,
-                    referred_at: at,
-                    due_by: *due_by,
-                    handled_at: None,
-                    outcome: None,
-                });
+                self.add_referral(*department, *due_by, at);
                 (State::Referred, HistoryAction::Referred, Some(department.code().to_string()))
             }
             (Transition::Refer { department, due_by }, State::Received | State::Approved | State::Disbursed)
                 if green =>
             {
                 // A green case is referred for its after-the-fact review; its state does not change.
-                self.referrals.push(Referral {
-                    department: *department,
-                    referred_at: at,
-                    due_by: *due_by,
-                    handled_at: None,
-                    outcome: None,
-                });
+                self.add_referral(*department, *due_by, at);
                 (self.state, HistoryAction::Referred, Some(department.code().to_string()))
             }
             (Transition::Review { note }, State::Referred) if !green => {
@@ -653,6 +641,10 @@ impl Case {
         self.state = next;
         self.history.push(HistoryEntry { at, by: by.to_string(), action, note });
         Ok(())
+    }
+
+    fn add_referral(&mut self, department: Department, due_by: NaiveDate, at: Moment) {
+        self.referrals.push(Referral { department, referred_at: at, due_by, handled_at: None, outcome: None });
     }
 
     fn close_open_referral(&mut self, at: Moment, note: &Option<String>) {
