@@ -109,6 +109,10 @@ pub struct Store {
     trees: [Tree; TREE_COUNT],
     /// Held for the whole of a commit, so the journal's order is the commit order.
     journal: Mutex<Journal>,
+    /// Set when a journalled commit could not be applied (or the journal could
+    /// not be written): no more writes, and no checkpoint that would drop the
+    /// record; the next open replays it.
+    poisoned: std::sync::atomic::AtomicBool,
 }
 
 const CASES: usize = 0;
@@ -174,8 +178,19 @@ impl Tx<'_> {
         }
     }
 
-    /// Writes a case and brings every index entry in line with it, in this transaction.
+    /// Writes a case and brings every index entry in line with it, in this
+    /// transaction; a case that becomes completed goes into the outbox.
     pub fn put_case<E>(&self, old: Option<&Case>, case: &Case) -> TxResult<(), E> {
+        self.write_case(old, case, true)
+    }
+
+    /// Writes a case brought in by an import: indexed, but never put in the
+    /// outbox (it was forwarded where it came from).
+    pub fn put_imported_case<E>(&self, case: &Case) -> TxResult<(), E> {
+        self.write_case(None, case, false)
+    }
+
+    fn write_case<E>(&self, old: Option<&Case>, case: &Case, outbox: bool) -> TxResult<(), E> {
         let bytes = match encode(case, "case") {
             Ok(b) => b,
             Err(e) => return abort(e),
@@ -207,7 +222,7 @@ impl Tx<'_> {
         if old.map(|o| &o.applicant.name) != Some(&case.applicant.name) {
             self.insert(BY_NAME, summary::name_key(&case.applicant.name, &case.id), [])?;
         }
-        if case.state == State::Completed && old.map(|o| o.state) != Some(State::Completed) {
+        if outbox && case.state == State::Completed && old.map(|o| o.state) != Some(State::Completed) {
             self.insert(OUTBOX, case.id.as_str().as_bytes(), [])?;
         }
         Ok(())
@@ -250,7 +265,13 @@ impl Tx<'_> {
             Some(_) => return abort(StoreError::Damaged("a counter has the wrong size".into())),
             None => 0,
         };
-        let next = current.saturating_add(1);
+        if current >= MAX_SEQUENCE {
+            return abort(StoreError::Damaged(format!(
+                "the numbers of {} are used up ({MAX_SEQUENCE})",
+                String::from_utf8_lossy(key)
+            )));
+        }
+        let next = current + 1;
         self.insert(COUNTERS, key, next.to_be_bytes())?;
         Ok(next)
     }
@@ -259,7 +280,8 @@ impl Tx<'_> {
     pub fn raise_number<E>(&self, key: &[u8], value: u32) -> TxResult<(), E> {
         let current = match self.get(COUNTERS, key)? {
             Some(v) if v.len() == 4 => u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
-            _ => 0,
+            Some(_) => return abort(StoreError::Damaged("a counter has the wrong size".into())),
+            None => 0,
         };
         if value > current {
             self.insert(COUNTERS, key, value.to_be_bytes())?;
@@ -267,6 +289,9 @@ impl Tx<'_> {
         Ok(())
     }
 }
+
+/// The largest daily case or ticket number (a case id has at most 6 sequence digits).
+pub const MAX_SEQUENCE: u32 = 999_999;
 
 const FUND_STATE_KEY: &[u8] = b"state";
 const FUND_NEXT_KEY: &[u8] = b"next";
@@ -303,9 +328,16 @@ impl Store {
         }
         let trees: [Tree; TREE_COUNT] = trees.try_into().map_err(|_| StoreError::Damaged("missing trees".into()))?;
         let (journal, unapplied) = Journal::open(&dir.join("journal")).map_err(io)?;
-        let store = Store { dir: dir.to_path_buf(), db, db_file, trees, journal: Mutex::new(journal) };
+        let store = Store {
+            dir: dir.to_path_buf(),
+            db,
+            db_file,
+            trees,
+            journal: Mutex::new(journal),
+            poisoned: std::sync::atomic::AtomicBool::new(false),
+        };
+        store.check_schema(!unapplied.is_empty())?;
         store.replay(unapplied)?;
-        store.check_schema()?;
         Ok(store)
     }
 
@@ -346,9 +378,24 @@ impl Store {
 
     /// Makes sled itself durable and starts a new journal generation.
     fn checkpoint(&self, journal: &mut Journal) -> Result<(), StoreError> {
+        let io = |source| StoreError::Io { dir: self.dir.clone(), source };
         self.db.flush().map_err(|e| sled_error(&self.dir, e))?;
-        self.db_file.sync_data().map_err(|source| StoreError::Io { dir: self.dir.clone(), source })?;
-        journal.reset().map_err(|source| StoreError::Io { dir: self.dir.clone(), source })
+        self.db_file.sync_data().map_err(io)?;
+        // sled writes pages over ~128 KiB to blob files it never fsyncs: do it here.
+        let blobs = self.dir.join("blobs");
+        if let Ok(entries) = std::fs::read_dir(&blobs) {
+            for entry in entries.flatten() {
+                File::open(entry.path()).and_then(|f| f.sync_all()).map_err(io)?;
+            }
+            File::open(&blobs).and_then(|d| d.sync_all()).map_err(io)?;
+        }
+        journal.reset().map_err(io)
+    }
+
+    fn poison(&self, why: StoreError) -> StoreError {
+        self.poisoned.store(true, std::sync::atomic::Ordering::SeqCst);
+        tracing::error!("the store stops taking writes until it is reopened: {why}");
+        why
     }
 
     /// Commits a transaction's writes: first into the journal (one record, one
@@ -358,21 +405,33 @@ impl Store {
         if ops.is_empty() {
             return Ok(());
         }
+        if self.poisoned.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(StoreError::Damaged("an earlier commit could not be completed; restart onedoor".into()));
+        }
         let io = |source| StoreError::Io { dir: self.dir.clone(), source };
         let record = journal.record(ops).map_err(io)?;
         if !journal.has_room(&record) && journal.used() > 0 {
             // Make everything before durable in sled, then start an empty journal.
             self.checkpoint(journal)?;
         }
-        journal.append(&record).map_err(io)?;
-        self.apply(ops)?;
+        // If the append fails part-way, the record may still be on disk: no more
+        // writes until a reopen decides from the journal itself.
+        journal.append(&record).map_err(|e| self.poison(io(e)))?;
+        // From here the commit is durable. If sled cannot take it, the journal
+        // keeps it for the next open's replay.
+        self.apply(ops).map_err(|e| self.poison(e))?;
         if journal.nearly_full() {
-            self.checkpoint(journal)?;
+            if let Err(e) = self.checkpoint(journal) {
+                // The commit is saved; the checkpoint is tried again later.
+                tracing::warn!("checkpoint after a commit: {e}");
+            }
         }
         Ok(())
     }
 
-    fn check_schema(&self) -> Result<(), StoreError> {
+    /// Refuses a store written by a newer onedoor (before its journal is
+    /// touched); records the schema of a new store.
+    fn check_schema(&self, journal_pending: bool) -> Result<(), StoreError> {
         let meta = &self.trees[META];
         match meta.get(b"schema").map_err(|e| sled_error(&self.dir, e))? {
             Some(v) if v.len() == 4 => {
@@ -383,9 +442,15 @@ impl Store {
                 Ok(())
             }
             Some(_) => Err(StoreError::Damaged("the schema record has the wrong size".into())),
+            None if journal_pending => Ok(()), // the replay brings the schema record back
             None => {
                 meta.insert(b"schema", &SCHEMA_VERSION.to_be_bytes()).map_err(|e| sled_error(&self.dir, e))?;
-                self.sync()
+                self.sync()?;
+                // A new store: make its directory entry durable too.
+                if let Some(parent) = self.dir.parent() {
+                    let _ = File::open(parent).and_then(|d| d.sync_all());
+                }
+                Ok(())
             }
         }
     }
@@ -398,6 +463,9 @@ impl Store {
     /// writes back, `sync_file_range`), then `fsync` of the store file.
     pub fn sync(&self) -> Result<(), StoreError> {
         let mut journal = self.lock_journal()?;
+        if self.poisoned.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(StoreError::Damaged("an earlier commit could not be completed; restart onedoor".into()));
+        }
         self.checkpoint(&mut journal)
     }
 
@@ -467,6 +535,10 @@ impl Store {
     /// syncs once. Not one transaction: only for seeding benchmark and training
     /// stores, never for real intake (use [`Store::add_case`] or [`Store::import`]).
     pub fn bulk_load(&self, cases: &[Case]) -> Result<(), StoreError> {
+        // No commit may run meanwhile, and none may wait in the journal to be
+        // replayed over what is loaded here.
+        let mut journal = self.lock_journal()?;
+        self.checkpoint(&mut journal)?;
         let mut batches: Vec<sled::Batch> = (0..TREE_COUNT).map(|_| sled::Batch::default()).collect();
         let mut highest: std::collections::BTreeMap<Vec<u8>, u32> = std::collections::BTreeMap::new();
         for case in cases {
@@ -493,7 +565,7 @@ impl Store {
         for (tree, batch) in self.trees.iter().zip(batches) {
             tree.apply_batch(batch).map_err(|e| sled_error(&self.dir, e))?;
         }
-        self.sync()
+        self.checkpoint(&mut journal)
     }
 
     /// Writes cases that already have their ids (an import of exported cases,
@@ -506,7 +578,7 @@ impl Store {
                 if tx.case::<E>(&case.id)?.is_some() {
                     return abort(StoreError::AlreadyExists(case.id.clone()));
                 }
-                tx.put_case(None, case)?;
+                tx.put_imported_case(case)?;
                 let key = sequence_key(case.id.town_code(), case.id.window(), case.id.day());
                 tx.raise_number(&key, case.id.seq())?;
                 ids.push(case.id.clone());
@@ -768,6 +840,9 @@ impl Store {
 impl Drop for Store {
     /// A clean close leaves nothing to replay.
     fn drop(&mut self) {
+        if self.poisoned.load(std::sync::atomic::Ordering::SeqCst) {
+            return; // the journal must stay for the next open's replay
+        }
         if let Ok(mut journal) = self.journal.lock() {
             if journal.used() > 0 {
                 if let Err(e) = self.checkpoint(&mut journal) {

@@ -13,7 +13,7 @@ use crate::domain::dedup::{self, DuplicateCheck, DuplicateRefusal, EarlierCase, 
 use crate::domain::fund::{CorrectionSign, Fund, FundEntry, FundError};
 use crate::domain::policy::{DeadlineStatus, EntitlementRequest, Policy, PolicyBook};
 use crate::domain::time::Moment;
-use crate::domain::{Case, CaseId, Department, IdNumber, Money, State, Transition};
+use crate::domain::{Case, CaseId, Channel, Department, IdNumber, Money, State, Transition};
 use crate::store::{refuse, CaseSummary, Store, StoreError, TxResult, WriteError};
 
 /// Why the window refused or failed.
@@ -297,10 +297,19 @@ impl<'a> Window<'a> {
                 return refuse(WindowError::Store(StoreError::NotFound(id.clone())));
             };
             let mut case = old.clone();
-            if case.state == State::Approved {
-                if let Some(a) = amount {
-                    case.granted_amount = Some(a);
+            if case.channel != Channel::Green && !paid_from_fund(&case) {
+                return refuse(WindowError::Refused(
+                    "the relief reserve fund pays only emergency (green-channel) cases; use `case disburse`".into(),
+                ));
+            }
+            if let (State::Approved, Some(a), Some(granted)) = (case.state, amount, case.granted_amount) {
+                if a > granted {
+                    return refuse(WindowError::Refused(format!(
+                        "{a} is more than the approved {granted}; approve the case again for more"
+                    )));
                 }
+                // Paying less than approved: what is paid is what was granted.
+                case.granted_amount = Some(a);
             }
             let paid = case.granted_amount.unwrap_or(Money::ZERO);
             if let Err(e) = case.apply(&Transition::Disburse, operator, now) {

@@ -232,3 +232,34 @@ fn the_entitlement_and_policy_version_are_recorded_at_intake() {
     // Temporary assistance on the normal channel: 15 working days from Monday 2026-11-30.
     assert_eq!(case["due_by"], "2026-12-21");
 }
+
+#[test]
+fn import_accounts_for_kept_ids_before_numbering_intakes_and_catches_duplicates_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for n in 1..=4 {
+        add(&a, &case_json(&person(n), "100"));
+    }
+    let exported = run(&a, &["case", "export"], None).stdout;
+    let fourth = exported.lines().nth(3).unwrap().to_string();
+    for n in 11..=13 {
+        add(&b, &case_json(&person(n), "100"));
+    }
+    let file = dir.path().join("mixed.jsonl");
+    std::fs::write(&file, format!("{fourth}\n{}\n", case_json(&person(20), "100"))).unwrap();
+    let r = run(&b, &["case", "import", file.to_str().unwrap()], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout.lines().collect::<Vec<_>>(),
+        [format!("320106001-01-{TODAY}-0004"), format!("320106001-01-{TODAY}-0005")]
+    );
+
+    let twice = dir.path().join("twice.jsonl");
+    std::fs::write(&twice, format!("{}\n{}\n", case_json(&person(30), "100"), case_json(&person(30), "200"))).unwrap();
+    let before = fingerprint(&b);
+    assert_refused(
+        &run(&b, &["case", "import", twice.to_str().unwrap()], None),
+        "line 2: possible duplicate of line 1",
+    );
+    assert_eq!(fingerprint(&b), before);
+}

@@ -112,3 +112,22 @@ fn policy_show_and_check() {
     let line = broken.lines().position(|l| l.contains("verison")).unwrap() + 1;
     assert_refused(&run(dir.path(), &["policy", "check", bad.to_str().unwrap()], None), &format!("line {line}"));
 }
+
+#[test]
+fn the_fund_pays_only_emergency_cases_and_never_more_than_approved() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(run(d, &["fund", "deposit", "50000", "--source", "budget"], None));
+    let ordinary = add(d, &case_json(&person(1), "500"));
+    ok(run(d, &["case", "refer", &ordinary], None));
+    ok(run(d, &["case", "review", &ordinary], None));
+    ok(run(d, &["case", "approve", &ordinary], None));
+    let green = add(d, &green_illness(&person(2)));
+    ok(run(d, &["--operator", "super01", "case", "approve", &green, "--supervisor"], None));
+    let before = fingerprint(d);
+    assert_refused(&run(d, &["fund", "disburse", &ordinary], None), "only emergency");
+    assert_refused(&run(d, &["fund", "disburse", &green, "--amount", "10000.01"], None), "more than the approved");
+    assert_eq!(fingerprint(d), before);
+    assert!(ok(run(d, &["fund", "disburse", &green, "--amount", "8000"], None))
+        .contains("disbursed 8000.00; balance 42000.00"));
+}

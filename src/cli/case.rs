@@ -238,16 +238,37 @@ pub fn import(ctx: &Context, file: &Path, out: &mut dyn Write) -> CliResult {
     }
     let window = ctx.window(&store);
     let counter = &ctx.config.counter;
-    // Judge every intake record before writing anything: a blocking duplicate refuses the file.
+    // Judge every intake record before writing anything: a blocking duplicate
+    // refuses the file, whether the earlier help is in the store or in the file.
     let mut judged = Vec::new();
+    let mut seen: Vec<(usize, String, crate::domain::Kind, crate::domain::Reason)> = Vec::new();
     for (line, record) in &records {
         if let ImportRecord::Intake(input) = record {
+            let policy = ctx.policies.policy_for(today);
+            let numbers = crate::domain::dedup::NewApplication::for_input(input, today).id_numbers;
+            for n in &numbers {
+                let earlier =
+                    seen.iter().find(|(_, s, k, r)| s == n.as_str() && *k == input.kind && *r == input.reason);
+                if let (Some((first, ..)), true) = (earlier, policy.duplicate_blocks(input.kind)) {
+                    return Err(CliError::refused(format!(
+                        "line {line}: possible duplicate of line {first} ({} {} for {}); import them separately with a supervisor's override",
+                        input.kind, input.reason, n.masked()
+                    )));
+                }
+            }
+            seen.extend(numbers.iter().map(|n| (*line, n.as_str().to_string(), input.kind, input.reason)));
             let a = window.assess(input, today)?;
             a.duplicates.admit(None).map_err(|e| CliError::refused(format!("line {line}: {e}")))?;
             judged.push(a);
         }
     }
     let imported = store.import::<CliError>(|tx| {
+        // Exported cases keep their ids: account for them before numbering the intakes.
+        for (_, record) in &records {
+            if let ImportRecord::Exported(c) = record {
+                tx.raise_number(&crate::store::sequence_key(c.id.town_code(), c.id.window(), c.id.day()), c.id.seq())?;
+            }
+        }
         let mut cases = Vec::with_capacity(records.len());
         let mut judgements = judged.iter();
         for (_, record) in &records {
@@ -285,12 +306,15 @@ pub fn import(ctx: &Context, file: &Path, out: &mut dyn Write) -> CliResult {
         crate::store::WriteError::Refused(e) => e,
         crate::store::WriteError::Store(e) => e.into(),
     })?;
-    if imported.len() >= 1000 {
-        // Pay sled's recovery scan of the new log now, not at the clerk's next start.
-        store.reopen(&crate::store::StoreOptions { cache_mb: ctx.config.store.cache_mb })?;
-    }
     for id in &imported {
         writeln!(out, "{id}")?;
+    }
+    if imported.len() >= 1000 {
+        // Pay sled's recovery scan of the new log now, not at the clerk's next start.
+        // The import is saved whatever happens here.
+        if let Err(e) = store.reopen(&crate::store::StoreOptions { cache_mb: ctx.config.store.cache_mb }) {
+            tracing::warn!("reopening after the import: {e}");
+        }
     }
     Ok(())
 }

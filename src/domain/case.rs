@@ -88,8 +88,11 @@ impl FromStr for CaseId {
         if town.len() > 12 || window.len() != 2 || day.len() != 8 || seq.len() < 4 || seq.len() > 6 {
             return Err(bad());
         }
-        NaiveDate::parse_from_str(day, "%Y%m%d").map_err(|_| bad())?;
-        Ok(CaseId(s.to_string()))
+        let day = NaiveDate::parse_from_str(day, "%Y%m%d").map_err(|_| bad())?;
+        let window: u8 = window.parse().map_err(|_| bad())?;
+        let seq: u32 = seq.parse().map_err(|_| bad())?;
+        // One spelling per case: `-00007` is `-0007`.
+        Ok(CaseId::new(town, window, day, seq))
     }
 }
 

@@ -62,11 +62,12 @@ impl Journal {
         file.seek(SeekFrom::Start(0))?;
         file.read_exact(&mut header)?;
         if &header[..4] != MAGIC || u32::from_le_bytes([header[4], header[5], header[6], header[7]]) != FORMAT {
-            // Only a reset or a first creation writes the header, and both happen
-            // when nothing in the journal is still needed: start it afresh.
-            let mut journal = Journal { file, generation: 0, end: HEADER };
-            journal.reset()?;
-            return Ok((journal, Vec::new()));
+            // Never start afresh over what may be unapplied commits: a journal of
+            // another format (a newer onedoor) or a damaged header stops the open.
+            return Err(std::io::Error::other(format!(
+                "the commit journal {} is not one this onedoor can read; keep it and ask for support",
+                path.display()
+            )));
         }
         let generation = u64::from_le_bytes(header[8..16].try_into().unwrap_or([0; 8]));
         let mut rest = Vec::new();
@@ -143,9 +144,9 @@ impl Journal {
         Ok(record)
     }
 
-    /// Does a record of this size fit in the preallocated file?
+    /// Does a record of this size (and the zeroed head after it) fit in the preallocated file?
     pub fn has_room(&self, record: &[u8]) -> bool {
-        self.end + record.len() as u64 + RECORD_HEAD as u64 <= CAPACITY
+        self.end + (record.len() + RECORD_HEAD) as u64 <= CAPACITY
     }
 
     /// Time for a checkpoint: three quarters of the preallocated file are used.
@@ -157,13 +158,15 @@ impl Journal {
     /// preallocated file; a record beyond its end (a very large import) grows
     /// the file and syncs its size too.
     pub fn append(&mut self, record: &[u8]) -> std::io::Result<()> {
+        // The record and a zeroed record head after it, in one write: the next
+        // open stops reading there, never at an older record further on.
+        let mut bytes = Vec::with_capacity(record.len() + RECORD_HEAD);
+        bytes.extend_from_slice(record);
+        bytes.extend_from_slice(&[0u8; RECORD_HEAD]);
         self.file.seek(SeekFrom::Start(self.end))?;
-        self.file.write_all(record)?;
-        // Zeros after the record: the next open stops reading here.
-        let grows = self.end + record.len() as u64 + RECORD_HEAD as u64 > CAPACITY;
-        if grows {
-            self.file.write_all(&[0u8; RECORD_HEAD])?;
-            self.file.sync_all()?;
+        self.file.write_all(&bytes)?;
+        if self.end + bytes.len() as u64 > CAPACITY {
+            self.file.sync_all()?; // the file grew: its size must be durable too
         } else {
             self.file.sync_data()?;
         }
@@ -231,7 +234,7 @@ mod tests {
     }
 
     #[test]
-    fn a_damaged_header_starts_afresh() {
+    fn a_damaged_header_stops_the_open_instead_of_dropping_commits() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal");
         let (mut j, _) = Journal::open(&path).unwrap();
@@ -241,8 +244,24 @@ mod tests {
         let mut f = OpenOptions::new().write(true).open(&path).unwrap();
         f.write_all(b"XXXX").unwrap();
         drop(f);
-        let (j, pending) = Journal::open(&path).unwrap();
-        assert!(pending.is_empty());
-        assert_eq!(j.used(), 0);
+        let err = Journal::open(&path).err().unwrap();
+        assert!(err.to_string().contains("not one this onedoor can read"), "{err}");
+    }
+
+    #[test]
+    fn older_records_after_a_reset_are_never_replayed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal");
+        let (mut j, _) = Journal::open(&path).unwrap();
+        for k in 0..3 {
+            let r = j.record(&op(k)).unwrap();
+            j.append(&r).unwrap();
+        }
+        j.reset().unwrap();
+        let r = j.record(&op(7)).unwrap();
+        j.append(&r).unwrap();
+        drop(j);
+        let (_, pending) = Journal::open(&path).unwrap();
+        assert_eq!(pending, vec![op(7)]);
     }
 }
