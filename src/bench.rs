@@ -150,6 +150,11 @@ pub struct Figures {
     pub commit_p99_us: f64,
     pub commits: usize,
     pub peak_rss_mb: f64,
+    /// Resident memory right after the first open, and at the end.
+    #[serde(default)]
+    pub rss_after_open_mb: f64,
+    #[serde(default)]
+    pub rss_end_mb: f64,
     pub disk_mb: f64,
     /// Keys and values as stored, before sled's overhead, in MiB.
     #[serde(default)]
@@ -181,10 +186,19 @@ fn dir_size(path: &Path) -> u64 {
 
 /// Peak resident memory of this process (VmHWM), in MiB.
 pub fn peak_rss_mb() -> f64 {
+    proc_status_mb("VmHWM:")
+}
+
+/// Resident memory of this process now (VmRSS), in MiB.
+pub fn rss_mb() -> f64 {
+    proc_status_mb("VmRSS:")
+}
+
+fn proc_status_mb(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|kb| kb.parse::<f64>().ok())
         .map(|kb| kb / 1024.0)
@@ -209,6 +223,7 @@ pub fn measure(
     // The first open is done when the first answer comes back.
     store.cases_of_person(&person_number(0))?;
     let first_open_ms = opening.elapsed().as_secs_f64() * 1e3;
+    let rss_after_open_mb = rss_mb();
 
     let mut rng = Rng::new(42);
     let mut lookups = Vec::new();
@@ -251,6 +266,8 @@ pub fn measure(
         commit_p99_us: percentile(&mut commits.clone(), 0.99),
         commits: commits.len(),
         peak_rss_mb: peak_rss_mb(),
+        rss_after_open_mb,
+        rss_end_mb: rss_mb(),
         disk_mb: dir_size(dir) as f64 / (1024.0 * 1024.0),
         raw_mb: raw_bytes(&store)? as f64 / (1024.0 * 1024.0),
     })

@@ -411,7 +411,11 @@ fn bench(
             "durable commit p50/p99 {:.0} / {:.0} us ({} commits)",
             f.commit_p50_us, f.commit_p99_us, f.commits
         )?;
-        writeln!(out, "peak memory (measuring process) {:.0} MB", f.peak_rss_mb)?;
+        writeln!(
+            out,
+            "memory (measuring process) peak {:.0} MB; {:.0} MB after the open, {:.0} MB at the end",
+            f.peak_rss_mb, f.rss_after_open_mb, f.rss_end_mb
+        )?;
         writeln!(out, "disk                   {:.0} MB ({:.0} MB of keys and values)", f.disk_mb, f.raw_mb)?;
     }
     Ok(())
