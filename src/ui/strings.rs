@@ -28,6 +28,7 @@ strings! {
     Printer => "打印机", "printer";
     Fund => "备用金", "fund";
     DeviceNotConfigured => "未配置", "not configured";
+    DeviceNone => "无", "none";
     DeviceReady => "就绪", "ready";
     DeviceBusy => "忙", "busy";
     DeviceSimulated => "模拟", "simulated";

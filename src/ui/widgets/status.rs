@@ -51,8 +51,23 @@ pub fn render(app: &App, buf: &mut Buffer, area: Rect) {
         [window.clone(), app.operator.clone(), clock(false)],
         [window, app.operator.clone(), clock(true)],
     ];
-    let lines: Vec<String> =
-        candidates.iter().map(|head| head.iter().chain(tail.iter()).cloned().collect::<Vec<_>>().join("  ")).collect();
+    // When even the shortest head does not fit, a device that is not
+    // configured is said in one word, to leave room for the fund balance.
+    let short = |state: &DeviceState| match state {
+        DeviceState::NotConfigured => S::DeviceNone.get(lang).to_string(),
+        other => device(other, lang),
+    };
+    let mut short_tail = vec![
+        format!("{} {}", S::IdReader.get(lang), short(&app.devices.id_reader)),
+        format!("{} {}", S::Printer.get(lang), short(&app.devices.printer)),
+    ];
+    short_tail.extend(tail.iter().skip(2).cloned());
+    let join =
+        |head: &[String], tail: &[String]| head.iter().chain(tail.iter()).cloned().collect::<Vec<_>>().join("  ");
+    let mut lines: Vec<String> = candidates.iter().map(|head| join(head, &tail)).collect();
+    if let Some(last) = candidates.last() {
+        lines.push(join(last, &short_tail));
+    }
     let line = lines.iter().find(|l| super::width(l) <= room).or(lines.last()).cloned().unwrap_or_default();
     super::put(buf, area, area.x + 1, area.y, super::fit(&line, room), t.status);
 }
