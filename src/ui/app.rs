@@ -832,35 +832,23 @@ impl App {
     }
 
     fn select(&mut self) {
-        match self.screen {
+        // The case under the cursor, if any; a held ticket in the queue is recalled instead.
+        let chosen = match self.screen {
             Screen::Queue => {
                 let sel = self.queue.selected;
                 if sel < self.held.len() {
                     self.recall(Some(sel));
-                } else if let Some(row) = self.queue.rows.get(sel - self.held.len()) {
-                    let id = row.id.clone();
-                    self.open_detail(&id, Screen::Queue);
-                } else {
-                    self.info(S::NothingSelected.get(self.lang));
+                    return;
                 }
+                self.queue.rows.get(sel - self.held.len()).map(|r| r.id.clone())
             }
-            Screen::Search => {
-                if let Some(row) = self.search.results.get(self.search.selected) {
-                    let id = row.id.clone();
-                    self.open_detail(&id, Screen::Search);
-                } else {
-                    self.info(S::NothingSelected.get(self.lang));
-                }
-            }
-            Screen::Overdue => {
-                if let Some(row) = self.overdue.rows.get(self.overdue.selected) {
-                    let id = row.id.clone();
-                    self.open_detail(&id, Screen::Overdue);
-                } else {
-                    self.info(S::NothingSelected.get(self.lang));
-                }
-            }
-            Screen::Intake | Screen::Detail => {}
+            Screen::Search => self.search.results.get(self.search.selected).map(|r| r.id.clone()),
+            Screen::Overdue => self.overdue.rows.get(self.overdue.selected).map(|r| r.id.clone()),
+            Screen::Intake | Screen::Detail => return,
+        };
+        match chosen {
+            Some(id) => self.open_detail(&id, self.screen),
+            None => self.info(S::NothingSelected.get(self.lang)),
         }
     }
 
