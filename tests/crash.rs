@@ -74,3 +74,36 @@ fn every_reported_case_survives_sigkill_and_the_store_always_opens() {
     unique.dedup();
     assert_eq!(unique.len(), reported.len());
 }
+
+/// The first `case add` on a new store creates it (sled's files, the commit
+/// journal). Killed anywhere in that, the next command must still open the
+/// store, and a case it reported must be there.
+#[test]
+fn a_store_killed_while_it_is_first_made_still_opens() {
+    let seed = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
+    println!("seed {seed}");
+    let mut rng = Rng(seed);
+    for i in 0..60 {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = onedoor(dir.path())
+            .args(["case", "add", "--json", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            let _ = stdin.write_all(case_json(&person(i), "100").as_bytes());
+        }
+        // A whole first `case add` takes about 30 ms here (debug build).
+        std::thread::sleep(Duration::from_micros(rng.below(30_000)));
+        let _ = child.kill();
+        let out = child.wait_with_output().unwrap();
+        let printed = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let r = run(dir.path(), &["case", "list"], None);
+        assert_eq!(r.code, 0, "run {i} (seed {seed}): the store does not open: {}", r.stderr);
+        assert!(r.stdout.contains(&printed), "run {i} (seed {seed}): {printed} was reported but is not listed");
+    }
+}

@@ -48,20 +48,16 @@ impl Journal {
     /// Opens (or creates and preallocates) the journal; returns it with the
     /// transactions of its current generation, oldest first, still to be applied.
     pub fn open(path: &Path) -> std::io::Result<(Journal, Vec<Vec<Op>>)> {
-        let existed = path.exists();
-        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)?;
-        if !existed || file.metadata()?.len() < CAPACITY {
-            let mut journal = Journal { file, generation: 0, end: HEADER };
-            journal.preallocate()?;
-            if let Some(dir) = path.parent() {
-                File::open(dir)?.sync_all()?;
-            }
-            return Ok((journal, Vec::new()));
+        if !path.exists() || never_written(path)? {
+            return Journal::create(path).map(|journal| (journal, Vec::new()));
         }
+        let mut file = OpenOptions::new().read(true).write(true).open(path)?;
         let mut header = [0u8; HEADER as usize];
-        file.seek(SeekFrom::Start(0))?;
-        file.read_exact(&mut header)?;
-        if &header[..4] != MAGIC || u32::from_le_bytes([header[4], header[5], header[6], header[7]]) != FORMAT {
+        let readable = file.metadata()?.len() >= CAPACITY && file.read_exact(&mut header).is_ok();
+        if !readable
+            || &header[..4] != MAGIC
+            || u32::from_le_bytes([header[4], header[5], header[6], header[7]]) != FORMAT
+        {
             // Never start afresh over what may be unapplied commits: a journal of
             // another format (a newer onedoor) or a damaged header stops the open.
             return Err(std::io::Error::other(format!(
@@ -93,6 +89,23 @@ impl Journal {
             at += RECORD_HEAD + len;
         }
         Ok((Journal { file, generation, end: HEADER + at as u64 }, pending))
+    }
+
+    /// Builds a new, empty journal beside `path` and renames it into place, so
+    /// `path` is only ever absent or whole: a process killed while the journal
+    /// is being made leaves at most a stray `.new` file, made again next time.
+    fn create(path: &Path) -> std::io::Result<Journal> {
+        let mut aside = path.as_os_str().to_owned();
+        aside.push(".new");
+        let aside = std::path::PathBuf::from(aside);
+        let file = OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&aside)?;
+        let mut journal = Journal { file, generation: 0, end: HEADER };
+        journal.preallocate()?;
+        std::fs::rename(&aside, path)?;
+        if let Some(dir) = path.parent() {
+            File::open(dir)?.sync_all()?;
+        }
+        Ok(journal)
     }
 
     fn preallocate(&mut self) -> std::io::Result<()> {
@@ -180,6 +193,23 @@ impl Journal {
     }
 }
 
+/// A journal file with nothing but zeros in it was never given a header:
+/// an older onedoor was stopped while preallocating it, before any commit
+/// could be written to it. It is safe to make afresh.
+fn never_written(path: &Path) -> std::io::Result<bool> {
+    let mut file = File::open(path)?;
+    let mut block = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut block)?;
+        if n == 0 {
+            return Ok(true);
+        }
+        if block[..n].iter().any(|&b| b != 0) {
+            return Ok(false);
+        }
+    }
+}
+
 fn checksum(generation: u64, payload: &[u8]) -> u32 {
     let mut h = crc32fast::Hasher::new();
     h.update(&generation.to_le_bytes());
@@ -244,6 +274,39 @@ mod tests {
         let mut f = OpenOptions::new().write(true).open(&path).unwrap();
         f.write_all(b"XXXX").unwrap();
         drop(f);
+        let err = Journal::open(&path).err().unwrap();
+        assert!(err.to_string().contains("not one this onedoor can read"), "{err}");
+    }
+
+    #[test]
+    fn a_journal_left_unfinished_while_being_made_is_made_afresh() {
+        // What an older onedoor killed while preallocating left behind: all
+        // zeros, whole or short. No commit can be in it.
+        for len in [CAPACITY, CAPACITY / 3, 0] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("journal");
+            std::fs::write(&path, vec![0u8; len as usize]).unwrap();
+            std::fs::write(dir.path().join("journal.new"), b"half made").unwrap();
+            let (mut j, pending) = Journal::open(&path).unwrap();
+            assert!(pending.is_empty());
+            let r = j.record(&op(4)).unwrap();
+            j.append(&r).unwrap();
+            drop(j);
+            let (_, pending) = Journal::open(&path).unwrap();
+            assert_eq!(pending, vec![op(4)], "journal of {len} zero bytes");
+            assert!(!dir.path().join("journal.new").exists());
+        }
+    }
+
+    #[test]
+    fn a_cut_short_journal_with_records_stops_the_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal");
+        let (mut j, _) = Journal::open(&path).unwrap();
+        let r = j.record(&op(1)).unwrap();
+        j.append(&r).unwrap();
+        drop(j);
+        OpenOptions::new().write(true).open(&path).unwrap().set_len(4096).unwrap();
         let err = Journal::open(&path).err().unwrap();
         assert!(err.to_string().contains("not one this onedoor can read"), "{err}");
     }
