@@ -9,7 +9,7 @@ pub mod id;
 pub mod policy;
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate};
 
@@ -76,16 +76,33 @@ pub struct Context {
     pub policies: PolicyBook,
 }
 
-/// The built-in policy book plus the district's policy file from `[policy] file`.
+/// The policies cases are judged by: the built-in one, overridden by the
+/// district's from `[policy] file`. That is one policy file, or a directory
+/// of them (every `*.toml`), so a district keeps each version it has used.
 pub fn load_policies(config: &Config) -> Result<PolicyBook, CliError> {
-    let mut book = PolicyBook::builtin();
-    if let Some(path) = &config.policy.file {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| CliError::refused(format!("cannot read the policy file {}: {e}", path.display())))?;
-        let policy = Policy::from_toml(&text).map_err(|e| CliError::refused(format!("{}: {e}", path.display())))?;
-        book.add(policy).map_err(|e| CliError::refused(format!("{}: {e}", path.display())))?;
+    let Some(path) = &config.policy.file else { return Ok(PolicyBook::builtin()) };
+    let files = if path.is_dir() {
+        let listing = std::fs::read_dir(path)
+            .map_err(|e| CliError::refused(format!("cannot read the policy directory {}: {e}", path.display())))?;
+        let mut files: Vec<PathBuf> = listing
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(CliError::refused(format!("the policy directory {} has no .toml file", path.display())));
+        }
+        files
+    } else {
+        vec![path.clone()]
+    };
+    let mut district = Vec::with_capacity(files.len());
+    for file in &files {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| CliError::refused(format!("cannot read the policy file {}: {e}", file.display())))?;
+        district.push(Policy::from_toml(&text).map_err(|e| CliError::refused(format!("{}: {e}", file.display())))?);
     }
-    Ok(book)
+    PolicyBook::district(district).map_err(|e| CliError::refused(format!("{}: {e}", path.display())))
 }
 
 impl Context {

@@ -27,7 +27,13 @@ pub enum WindowError {
     Duplicate(#[from] DuplicateRefusal),
     #[error("{0}")]
     Fund(#[from] FundError),
-    /// A policy rule said no (a clerk's limit, the fund's own path…).
+    /// Above what the clerk may approve: a supervisor can.
+    #[error("{amount} is above the clerk's limit of {limit}; a supervisor must approve it")]
+    AboveClerkLimit { amount: Money, limit: Money },
+    /// Above what the policy allows on this case: nobody can approve it.
+    #[error("{amount} is above {why}; nobody can approve more than {ceiling} on this case")]
+    AboveCeiling { amount: Money, ceiling: Money, why: String },
+    /// A policy rule said no (the fund's own path…).
     #[error("{0}")]
     Refused(String),
     #[error(transparent)]
@@ -213,17 +219,20 @@ impl<'a> Window<'a> {
                 Transition::Refer { department, due_by: policy.referral_due(case.kind, department, today) }
             }
             CaseAction::Review(note) => Transition::Review { note: note.clone() },
-            CaseAction::Approve(amount) => {
+            CaseAction::Approve(amount) | CaseAction::ApproveAsSupervisor(amount) => {
                 let shown = amount.or(case.entitlement.as_ref().map(|e| e.amount)).unwrap_or(case.requested_amount);
-                if policy.needs_supervisor(shown) {
-                    return Err(WindowError::Refused(format!(
-                        "{shown} is above the clerk's limit of {}; a supervisor must approve it",
-                        policy.approval.clerk_limit
-                    )));
+                if let Some((ceiling, why)) =
+                    policy.approval_ceiling(case.kind, case.applicant.residence, case.entitlement.as_ref())
+                {
+                    if shown > ceiling {
+                        return Err(WindowError::AboveCeiling { amount: shown, ceiling, why });
+                    }
+                }
+                if matches!(action, CaseAction::Approve(_)) && policy.needs_supervisor(shown) {
+                    return Err(WindowError::AboveClerkLimit { amount: shown, limit: policy.approval.clerk_limit });
                 }
                 Transition::Approve { amount: *amount }
             }
-            CaseAction::ApproveAsSupervisor(amount) => Transition::Approve { amount: *amount },
             CaseAction::Reject(reason) => Transition::Reject { reason: reason.clone() },
             CaseAction::Disburse => {
                 if paid_from_fund(case) {

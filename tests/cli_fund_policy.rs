@@ -63,7 +63,7 @@ fn the_fund_pays_a_green_case_in_one_step_and_never_goes_negative() {
 }
 
 #[test]
-fn approval_above_the_clerks_limit_needs_a_supervisor() {
+fn approval_above_the_clerks_limit_needs_a_supervisor_and_nobody_approves_above_the_cap() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let id = add(d, &case_json(&person(1), "2000"));
@@ -72,9 +72,42 @@ fn approval_above_the_clerks_limit_needs_a_supervisor() {
     assert_eq!(shown["referrals"][0]["department"], "civil_affairs", "the policy's department for the kind");
     ok(run(d, &["case", "review", &id], None));
     let before = fingerprint(d);
-    assert_refused(&run(d, &["case", "approve", &id, "--amount", "3500"], None), "above the clerk's limit");
+    // Temporary assistance is capped at 3000 a case: not even a supervisor goes above it.
+    assert_refused(&run(d, &["case", "approve", &id, "--amount", "3500"], None), "the cap of 3000.00 per case");
+    assert_refused(
+        &run(d, &["case", "approve", &id, "--amount", "3500", "--supervisor"], None),
+        "nobody can approve more than 3000.00",
+    );
     assert_eq!(fingerprint(d), before);
-    assert!(ok(run(d, &["case", "approve", &id, "--amount", "3500", "--supervisor"], None)).contains("approved"));
+    assert!(ok(run(d, &["case", "approve", &id, "--amount", "3000"], None)).contains("approved"));
+
+    // Disaster relief is the department's to decide: above the clerk's limit a supervisor approves it.
+    let disaster = case_json(&person(2), "4500")
+        .replace("\"kind\":\"temporary\"", "\"kind\":\"disaster\"")
+        .replace("serious_illness", "disaster");
+    let id = add(d, &disaster);
+    ok(run(d, &["case", "refer", &id], None));
+    ok(run(d, &["case", "review", &id], None));
+    let before = fingerprint(d);
+    assert_refused(&run(d, &["case", "approve", &id], None), "above the clerk's limit of 3000.00");
+    assert_eq!(fingerprint(d), before);
+    assert!(ok(run(d, &["case", "approve", &id, "--supervisor"], None)).contains("approved"));
+    let shown: serde_json::Value = serde_json::from_str(&ok(run(d, &["case", "show", &id, "--json"], None))).unwrap();
+    assert_eq!(shown["granted_amount"], "4500.00");
+}
+
+#[test]
+fn a_green_case_is_never_approved_above_the_reserve_fund_grant() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let green = add(d, &green_illness(&person(1)));
+    let before = fingerprint(d);
+    assert_refused(
+        &run(d, &["--operator", "super01", "case", "approve", &green, "--amount", "60000", "--supervisor"], None),
+        "the reserve-fund grant of 10000.00 per patient",
+    );
+    assert_eq!(fingerprint(d), before);
+    ok(run(d, &["--operator", "super01", "case", "approve", &green, "--amount", "10000", "--supervisor"], None));
 }
 
 #[test]
@@ -130,4 +163,54 @@ fn the_fund_pays_only_emergency_cases_and_never_more_than_approved() {
     assert_eq!(fingerprint(d), before);
     assert!(ok(run(d, &["fund", "disburse", &green, "--amount", "8000"], None))
         .contains("disbursed 8000.00; balance 42000.00"));
+}
+
+#[test]
+fn a_districts_policy_directory_overrides_the_builtin_policy_and_keeps_earlier_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A case received before the district configured its policies records the built-in one.
+    let before = add(d, &case_json(&person(1), "2500"));
+    let policies = d.join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    let builtin = onedoor::domain::policy::DEFAULT_POLICY_TOML;
+    let district = |version: &str, from: &str, cap: &str| {
+        builtin
+            .replacen("version = \"builtin-2026.1\"", &format!("version = \"{version}\""), 1)
+            .replacen("effective_from = 2026-01-01", &format!("effective_from = {from}"), 1)
+            .replacen("per_case_cap = 3000", &format!("per_case_cap = {cap}"), 1)
+    };
+    std::fs::write(policies.join("2025.toml"), district("district-2025", "2025-01-01", "2000")).unwrap();
+    std::fs::write(policies.join("2027.toml"), district("district-2027", "2027-01-01", "1500")).unwrap();
+    std::fs::write(policies.join("README.txt"), "not a policy").unwrap();
+    let config = d.join("onedoor.toml");
+    std::fs::write(&config, format!("[policy]\nfile = {:?}\n", policies.to_str().unwrap())).unwrap();
+    let config = config.to_str().unwrap();
+
+    let shown = ok(run(d, &["--config", config, "policy", "show"], None));
+    assert!(shown.contains("district-2025"), "{shown}");
+    assert!(shown.contains("Kept for the cases that recorded it: builtin-2026.1"), "{shown}");
+    let later = ok(run(d, &["--config", config, "policy", "show", "--day", "2027-03-01"], None));
+    assert!(later.contains("district-2027") && later.contains("1500"), "{later}");
+
+    // A new case is judged by the district's policy in force today, and records it.
+    let after = ok(run(d, &["--config", config, "case", "add", "--json", "-"], Some(&case_json(&person(2), "2500"))));
+    let after = after.trim();
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(run(d, &["--config", config, "case", "show", after, "--json"], None))).unwrap();
+    assert_eq!(json["policy"], "district-2025");
+    assert_eq!(json["entitlement"]["amount"], "2000.00");
+    // The earlier case keeps the built-in decision: 2500 is within its cap of 3000.
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(run(d, &["--config", config, "case", "show", &before, "--json"], None))).unwrap();
+    assert_eq!(json["policy"], "builtin-2026.1");
+    for step in ["refer", "review"] {
+        ok(run(d, &["--config", config, "case", step, &before], None));
+    }
+    ok(run(d, &["--config", config, "case", "approve", &before, "--amount", "2500"], None));
+
+    // A broken file in the directory is named, with its line.
+    std::fs::write(policies.join("2026.toml"), builtin.replacen("version", "verison", 1)).unwrap();
+    let r = run(d, &["--config", config, "policy", "show"], None);
+    assert_refused(&r, "2026.toml");
 }

@@ -517,8 +517,12 @@ fn the_counter_judges_by_the_configured_policy_book() {
 
 #[test]
 fn above_the_clerks_limit_a_supervisor_approves_with_a_labelled_confirmation() {
+    // A district whose cap per case (5000) is above the clerk's limit (3000).
+    let mut policy = onedoor::domain::policy::Policy::builtin();
+    policy.temporary.per_case_cap = Some("5000".parse().unwrap());
+    let book = onedoor::domain::policy::PolicyBook::new(vec![policy]).unwrap();
     for lang in LANGS {
-        let mut h = Harness::new(lang, true);
+        let mut h = Harness::with_policies(lang, true, book.clone());
         open_case(&mut h, 0); // 王芳, received, entitlement 3000 (the clerk's limit)
         h.press(KeyCode::Char('r'));
         h.press(KeyCode::Enter);
@@ -558,6 +562,36 @@ fn above_the_clerks_limit_a_supervisor_approves_with_a_labelled_confirmation() {
         assert_eq!(case.state, State::Approved);
         assert_eq!(case.granted_amount.unwrap().to_string(), "4000.00");
         assert_eq!(case.history.last().unwrap().by, "clerk01");
+    }
+}
+
+#[test]
+fn not_even_a_supervisor_approves_above_the_cap_per_case() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, true);
+        open_case(&mut h, 0); // 王芳, temporary assistance, cap 3000 a case
+        h.press(KeyCode::Char('r'));
+        h.press(KeyCode::Enter);
+        h.press(KeyCode::Char('v'));
+        h.press(KeyCode::Enter);
+        let id = h.counter.app().detail.as_ref().unwrap().case.id.clone();
+        h.press(KeyCode::Char('s'));
+        h.press(KeyCode::End);
+        for _ in 0..10 {
+            h.press(KeyCode::Backspace);
+        }
+        h.type_text("4000");
+        h.press(KeyCode::Enter);
+        h.press(KeyCode::Enter);
+        let said = h.counter.app().message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+        let expected = match lang {
+            Lang::ZhCn => "4000.00元超过本案政策上限 3000.00元，主管也不能超额审批",
+            Lang::En => {
+                "4000.00 is above the cap of 3000.00 per case; nobody can approve more than 3000.00 on this case"
+            }
+        };
+        assert_eq!(said, expected);
+        assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::UnderReview);
     }
 }
 

@@ -13,10 +13,9 @@ use crate::receipt::ReceiptKind;
 /// The reader settings from the config, with the command line's overrides.
 pub fn reader_config(ctx: &Context, port: Option<&str>, baud: Option<u32>) -> Result<ReaderConfig, CliError> {
     let devices = &ctx.config.devices;
-    let port = port
-        .map(str::to_string)
-        .or_else(|| devices.id_reader.clone())
-        .ok_or_else(|| CliError::refused("no ID card reader is configured; give --port or set [devices] id_reader"))?;
+    let port = port.map(str::to_string).or_else(|| devices.id_reader.clone()).ok_or_else(|| {
+        CliError::environment("no ID card reader is configured; give --port or set [devices] id_reader")
+    })?;
     let mut config = ReaderConfig::new(port);
     config.baud = baud.unwrap_or(devices.id_reader_baud);
     config.read_command =

@@ -13,6 +13,12 @@ pub fn show(ctx: &Context, day: Option<chrono::NaiveDate>, json: bool, out: &mut
         writeln!(out, "{text}")?;
     } else {
         write!(out, "{}", policy.describe())?;
+        let dated: Vec<String> =
+            ctx.policies.policies().iter().map(|p| format!("{} from {}", p.version, p.effective_from)).collect();
+        writeln!(out, "Policies in the book: {}", dated.join(", "))?;
+        for p in ctx.policies.superseded() {
+            writeln!(out, "Kept for the cases that recorded it: {} (overridden by the district's policy)", p.version)?;
+        }
     }
     Ok(())
 }

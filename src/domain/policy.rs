@@ -322,18 +322,41 @@ impl Policy {
 pub struct PolicyBook {
     /// Sorted by `effective_from`, no two on the same day, never empty.
     policies: Vec<Policy>,
+    /// Policies that judge no new case but are kept so the cases that
+    /// recorded them are judged again exactly as they were (the built-in
+    /// policy once a district's own overrides it).
+    superseded: Vec<Policy>,
 }
 
 impl PolicyBook {
     /// A book holding only the built-in policy.
     pub fn builtin() -> PolicyBook {
-        PolicyBook { policies: vec![Policy::builtin()] }
+        PolicyBook { policies: vec![Policy::builtin()], superseded: Vec::new() }
+    }
+
+    /// The district's policies over the built-in one: from the earliest
+    /// district policy's date on, only the district's judge cases, whatever
+    /// date the built-in policy carries; before it, the built-in one does if
+    /// it is older. Either way the built-in policy stays in the book for the
+    /// cases that recorded it.
+    pub fn district(district: Vec<Policy>) -> Result<PolicyBook, PolicyError> {
+        let mut book = PolicyBook::new(district)?;
+        let builtin = Policy::builtin();
+        if book.by_version(&builtin.version).is_some() {
+            return Ok(book);
+        }
+        if builtin.effective_from < book.policies[0].effective_from {
+            book.add(builtin)?;
+        } else {
+            book.superseded.push(builtin);
+        }
+        Ok(book)
     }
 
     /// A book of these policies; refuses none at all, two versions with the same
     /// name, and two policies taking effect on the same day.
     pub fn new(policies: Vec<Policy>) -> Result<PolicyBook, PolicyError> {
-        let mut book = PolicyBook { policies: Vec::new() };
+        let mut book = PolicyBook { policies: Vec::new(), superseded: Vec::new() };
         for p in policies {
             book.add(p)?;
         }
@@ -371,12 +394,17 @@ impl PolicyBook {
 
     /// The policy a case recorded, to judge it again exactly as it was.
     pub fn by_version(&self, version: &str) -> Option<&Policy> {
-        self.policies.iter().find(|p| p.version == version)
+        self.policies.iter().chain(&self.superseded).find(|p| p.version == version)
     }
 
-    /// All policies, oldest first.
+    /// All policies that judge new cases, oldest first.
     pub fn policies(&self) -> &[Policy] {
         &self.policies
+    }
+
+    /// Policies kept only for the cases that recorded them.
+    pub fn superseded(&self) -> &[Policy] {
+        &self.superseded
     }
 }
 

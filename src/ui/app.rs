@@ -1209,7 +1209,7 @@ impl App {
             Err(e) => {
                 tracing::warn!("step refused or failed: {e}");
                 let mut text = window_error(&e, lang);
-                if matches!(action, CaseAction::Approve(_)) && matches!(e, WindowError::Refused(_)) {
+                if matches!(e, WindowError::AboveClerkLimit { .. }) {
                     // Above the clerk's limit: say which key a supervisor uses.
                     let keys = self.keymap.keys_for(Section::Detail, Action::ApproveAsSupervisor);
                     if let Some(key) = keys.first() {
@@ -1544,6 +1544,8 @@ pub fn window_error(e: &WindowError, lang: Lang) -> String {
         WindowError::Transition(e) => strings::transition_error(e, lang),
         WindowError::Duplicate(e) => strings::duplicate_refusal(e, lang),
         WindowError::Fund(e) => strings::fund_error(e, lang),
+        WindowError::AboveClerkLimit { amount, limit } => strings::above_clerk_limit(*amount, *limit, lang),
+        WindowError::AboveCeiling { amount, ceiling, why } => strings::above_ceiling(*amount, *ceiling, why, lang),
         WindowError::Refused(why) => strings::policy_refusal(why, lang),
         WindowError::Store(e) if e.is_refusal() => e.to_string(),
         WindowError::Store(e) => strings::failed(e, lang),

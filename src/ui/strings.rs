@@ -3,7 +3,9 @@
 //! Only full-width or ASCII punctuation: ambiguous-width characters are avoided.
 
 use crate::domain::case::{HistoryAction, InputError, TransitionError};
-use crate::domain::{Channel, Department, Document, IdNumberError, Kind, MoneyError, Reason, Residence, Sex, State};
+use crate::domain::{
+    Channel, Department, Document, IdNumberError, Kind, Money, MoneyError, Reason, Residence, Sex, State,
+};
 use crate::Lang;
 
 macro_rules! strings {
@@ -527,14 +529,27 @@ pub fn duplicate_refusal(e: &crate::domain::dedup::DuplicateRefusal, lang: Lang)
     }
 }
 
-/// A policy rule's refusal (the clerk's limit, the fund's own path).
+/// An approval above the clerk's limit.
+pub fn above_clerk_limit(amount: Money, limit: Money, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("{amount}元超过窗口审批限额 {limit}元，须由主管批准"),
+        Lang::En => format!("{amount} is above the clerk's limit of {limit}; a supervisor must approve it"),
+    }
+}
+
+/// An approval above what the policy allows on the case (`why`, the
+/// policy's own words for the cap, is in English).
+pub fn above_ceiling(amount: Money, ceiling: Money, why: &str, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("{amount}元超过本案政策上限 {ceiling}元，主管也不能超额审批"),
+        Lang::En => format!("{amount} is above {why}; nobody can approve more than {ceiling} on this case"),
+    }
+}
+
+/// A policy rule's refusal (the fund's own path).
 pub fn policy_refusal(why: &str, lang: Lang) -> String {
     if lang == Lang::En {
         return why.to_string();
-    }
-    if let Some((amount, rest)) = why.split_once(" is above the clerk's limit of ") {
-        let limit = rest.split(';').next().unwrap_or(rest);
-        return format!("{amount}元超过窗口审批限额 {limit}元，须由主管批准");
     }
     if why.starts_with("this case is paid from the relief reserve fund") {
         return "此案件从应急救助备用金支付".into();

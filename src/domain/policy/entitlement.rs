@@ -392,6 +392,43 @@ impl Policy {
         }
     }
 
+    /// The most that may be approved on a case, whoever approves it, and why:
+    /// the reserve-fund grant, the temporary-assistance caps, a kind's cap, or
+    /// the entitlement computed from the assessment. `None` where the policy
+    /// sets no ceiling: the department decides, or the assessment is not
+    /// complete yet (a supervisor's approval limit still applies).
+    pub fn approval_ceiling(
+        &self,
+        kind: Kind,
+        residence: Residence,
+        entitlement: Option<&Entitlement>,
+    ) -> Option<(Money, String)> {
+        if entitlement.is_some_and(|e| e.flags.contains(&Flag::ReserveFund)) {
+            let grant = self.emergency.reserve_fund_grant;
+            return Some((grant, format!("the reserve-fund grant of {grant} per patient")));
+        }
+        match kind {
+            Kind::Temporary => {
+                let t = &self.temporary;
+                let per_case = t.per_case_cap.map(|cap| (cap, format!("the cap of {cap} per case")));
+                let yearly = t.per_household_per_year.map(|y| match residence {
+                    Residence::Urban => (y.urban, format!("the {} a year for an urban household", y.urban)),
+                    Residence::Rural => (y.rural, format!("the {} a year for a rural household", y.rural)),
+                });
+                match (per_case, yearly) {
+                    (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+                    (a, b) => a.or(b),
+                }
+            }
+            Kind::Dibao | Kind::SpecialHardship | Kind::Medical => entitlement
+                .filter(|e| e.amount > Money::ZERO && !e.flags.contains(&Flag::Ineligible))
+                .map(|e| (e.amount, format!("the entitlement of {} ({})", e.amount, e.basis))),
+            Kind::Disaster | Kind::Education | Kind::Housing | Kind::Employment => {
+                self.kind_caps.get(&kind).map(|cap| (*cap, format!("the cap of {cap} for {kind}")))
+            }
+        }
+    }
+
     /// Green channel, serious illness: the reserve-fund grant per patient, or
     /// the requested amount when less was asked for.
     fn reserve_fund_grant(&self, req: &EntitlementRequest) -> Entitlement {

@@ -103,6 +103,32 @@ fn a_case_is_judged_by_the_policy_in_force_on_the_day_it_was_received() {
 }
 
 #[test]
+fn a_districts_policy_overrides_the_builtin_one_whatever_their_dates() {
+    let dated =
+        |version: &str, from: NaiveDate| Policy { version: version.into(), effective_from: from, ..alternative() };
+    // Older than the built-in policy: still the district's, on every day.
+    let book = PolicyBook::district(vec![dated("district-2025", d(2025, 1, 1))]).unwrap();
+    for day in [d(2025, 6, 1), d(2026, 1, 1), d(2026, 11, 30)] {
+        assert_eq!(book.policy_for(day).version, "district-2025", "{day}");
+    }
+    // The cases that recorded the built-in policy are still judged by it.
+    assert_eq!(book.by_version("builtin-2026.1").map(|p| p.effective_from), Some(d(2026, 1, 1)));
+    assert_eq!(book.superseded().len(), 1);
+    // On the built-in policy's own date: no clash, the district's wins.
+    let book = PolicyBook::district(vec![dated("district-2026", d(2026, 1, 1))]).unwrap();
+    assert_eq!(book.policy_for(d(2026, 3, 1)).version, "district-2026");
+    // Later than the built-in: the built-in one judges the days before it.
+    let book = PolicyBook::district(vec![dated("district-2027", d(2027, 1, 1)), dated("district-2028", d(2028, 1, 1))])
+        .unwrap();
+    let rows =
+        [(d(2026, 12, 31), "builtin-2026.1"), (d(2027, 1, 1), "district-2027"), (d(2028, 5, 1), "district-2028")];
+    for (day, version) in rows {
+        assert_eq!(book.policy_for(day).version, version, "{day}");
+    }
+    assert!(book.superseded().is_empty());
+}
+
+#[test]
 fn a_book_refuses_clashing_policies() {
     let mut book = PolicyBook::builtin();
     let err = book.add(Policy::builtin()).unwrap_err().to_string();

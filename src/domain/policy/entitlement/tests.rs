@@ -624,3 +624,33 @@ fn a_request_is_built_from_the_case_input() {
     assert_eq!((req.household_size, req.household_monthly_income), (3, m("300")));
     assert_eq!(Policy::builtin().entitlement(&req).amount, m("420"));
 }
+
+#[test]
+fn nobody_approves_above_the_ceiling_of_the_kind() {
+    let default = Policy::builtin();
+    let alternative = Policy::from_toml(ALTERNATIVE_POLICY_TOML).unwrap();
+    let computed = |amount: &str, flags: Vec<Flag>| Entitlement { amount: m(amount), basis: "b".into(), flags };
+    let ceiling = |p: &Policy, kind, residence, e: Option<&Entitlement>| {
+        p.approval_ceiling(kind, residence, e).map(|(amount, why)| (amount.to_string(), why))
+    };
+    let grant = computed("8000", vec![Flag::ReserveFund]);
+    assert_eq!(
+        ceiling(&default, Kind::Medical, Residence::Urban, Some(&grant)),
+        Some(("10000.00".into(), "the reserve-fund grant of 10000.00 per patient".into()))
+    );
+    let temporary = computed("500", vec![]);
+    assert_eq!(ceiling(&default, Kind::Temporary, Residence::Rural, Some(&temporary)).unwrap().0, "3000.00");
+    // The alternative policy's yearly household cap is lower than its cap per case.
+    let (amount, why) = ceiling(&alternative, Kind::Temporary, Residence::Rural, Some(&temporary)).unwrap();
+    assert_eq!((amount.as_str(), why.as_str()), ("400.00", "the 400.00 a year for a rural household"));
+    // Computed entitlements are their own ceiling; an unfinished assessment sets none.
+    assert_eq!(ceiling(&default, Kind::Dibao, Residence::Urban, Some(&computed("420", vec![]))).unwrap().0, "420.00");
+    let unassessed = computed("0", vec![Flag::Ineligible]);
+    assert_eq!(ceiling(&default, Kind::Dibao, Residence::Rural, Some(&unassessed)), None);
+    assert_eq!(ceiling(&default, Kind::Medical, Residence::Urban, None), None);
+    // The department decides disaster relief, unless the district caps it.
+    assert_eq!(ceiling(&default, Kind::Disaster, Residence::Urban, Some(&temporary)), None);
+    let mut capped = default.clone();
+    capped.kind_caps.insert(Kind::Disaster, m("5000"));
+    assert_eq!(ceiling(&capped, Kind::Disaster, Residence::Urban, None).unwrap().0, "5000.00");
+}
