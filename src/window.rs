@@ -247,25 +247,54 @@ impl<'a> Window<'a> {
         })
     }
 
-    /// How a case stands against its deadline today (closed cases are on track).
+    /// How a case stands against its deadlines today (closed cases are on
+    /// track): its due date, and on the green channel, until it is paid, the
+    /// day help must have been given. The worse of the two.
     pub fn deadline(&self, summary: &CaseSummary, today: NaiveDate) -> DeadlineStatus {
-        match summary.due_by {
-            Some(due) if summary.state.is_open() => self.policies.policy_for(summary.day()).deadline_status(due, today),
-            _ => DeadlineStatus::OnTrack,
+        if !still_due(summary.channel, summary.state) {
+            return DeadlineStatus::OnTrack;
+        }
+        let policy = self.policies.policy_for(summary.day());
+        let due = summary.due_by.map_or(DeadlineStatus::OnTrack, |due| policy.deadline_status(due, today));
+        match help_by(policy, summary.channel, summary.state, summary.day()) {
+            Some(help) => due.max(policy.deadline_status(help, today)),
+            None => due,
         }
     }
 
-    /// Open cases past their due date, or with a referral past its due date.
+    /// The next date a case must meet: on the green channel, until it is
+    /// paid, the day help is due; otherwise its due date.
+    pub fn next_due(&self, summary: &CaseSummary) -> Option<NaiveDate> {
+        let policy = self.policies.policy_for(summary.day());
+        help_by(policy, summary.channel, summary.state, summary.day()).or(summary.due_by)
+    }
+
+    /// Every deadline of one case as it stands today, for the case detail.
+    pub fn deadlines(&self, case: &Case, today: NaiveDate) -> CaseDeadlines {
+        let policy = self.policy_of(case);
+        let open = still_due(case.channel, case.state) && !case.post_reviewed();
+        let status = |due: NaiveDate| policy.deadline_status(due, today);
+        CaseDeadlines {
+            due: case.due_by.filter(|_| open).map(|d| (d, status(d))),
+            help: help_by(policy, case.channel, case.state, case.day()).map(|d| (d, status(d))),
+            referrals: case
+                .referrals
+                .iter()
+                .map(|r| (r.handled_at.is_none() && open).then(|| status(r.due_by)))
+                .collect(),
+        }
+    }
+
+    /// Open cases past their due date, with a referral past its due date, or
+    /// on the green channel and still not helped a day after.
     pub fn overdue(&self, today: NaiveDate) -> Result<Vec<Case>, StoreError> {
         let mut out = Vec::new();
-        for state in State::ALL.into_iter().filter(|s| s.is_open()) {
+        for state in State::ALL.into_iter().filter(|s| !s.is_closed()) {
             for id in self.store.ids_in_state(state)? {
                 let Some(case) = self.store.case(&id)? else { continue };
-                let policy = self.policy_of(&case);
-                let late = |due: NaiveDate| policy.deadline_status(due, today) == DeadlineStatus::Breached;
-                let case_late = case.due_by.is_some_and(late);
-                let referral_late = case.referrals.iter().any(|r| r.handled_at.is_none() && late(r.due_by));
-                if case_late || referral_late {
+                let d = self.deadlines(&case, today);
+                let late = |s: &Option<DeadlineStatus>| *s == Some(DeadlineStatus::Breached);
+                if late(&d.due.map(|x| x.1)) || late(&d.help.map(|x| x.1)) || d.referrals.iter().any(late) {
                     out.push(case);
                 }
             }
@@ -339,3 +368,24 @@ pub fn paid_from_fund(case: &Case) -> bool {
 
 /// For `TxResult` closures that only refuse with a window error.
 pub type WindowTx<T> = TxResult<T, WindowError>;
+
+/// The deadlines of one case today: the case's due date, the green channel's
+/// help-by date while it is unpaid, and each referral's (`None` once answered).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseDeadlines {
+    pub due: Option<(NaiveDate, DeadlineStatus)>,
+    pub help: Option<(NaiveDate, DeadlineStatus)>,
+    pub referrals: Vec<Option<DeadlineStatus>>,
+}
+
+/// Is the case's due date still to be met? Until it is decided and paid; on
+/// the green channel, also while paid and waiting for its after-the-fact review.
+pub fn still_due(channel: Channel, state: State) -> bool {
+    state.is_open() || (channel == Channel::Green && state == State::Disbursed)
+}
+
+/// Green channel: help is due within the policy's working days until the case is paid.
+fn help_by(policy: &Policy, channel: Channel, state: State, received: NaiveDate) -> Option<NaiveDate> {
+    let unpaid = matches!(state, State::Received | State::Approved);
+    (channel == Channel::Green && unpaid).then(|| policy.green_help_by(received))
+}

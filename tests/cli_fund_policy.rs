@@ -214,3 +214,62 @@ fn a_districts_policy_directory_overrides_the_builtin_policy_and_keeps_earlier_d
     let r = run(d, &["--config", config, "policy", "show"], None);
     assert_refused(&r, "2026.toml");
 }
+
+#[test]
+fn case_show_and_list_say_how_each_deadline_stands() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Monday 30 November: referred the same day, the department has 9 working days.
+    let id = add(d, &case_json(&person(1), "800"));
+    ok(run(d, &["case", "refer", &id], None));
+    let on_10_december = "2026-12-10T09:00:00+08:00";
+    let shown = ok(run_at(d, on_10_december, &["case", "show", &id], None));
+    assert!(shown.contains("due by      2026-12-21 (on_track)"), "{shown}");
+    assert!(shown.contains("referral    civil_affairs due 2026-12-11 (open, at_risk)"), "{shown}");
+    let list = ok(run_at(d, on_10_december, &["case", "list", "--day", "2026-11-30"], None));
+    assert!(list.contains("2026-12-21 on_track"), "{list}");
+    let list = ok(run_at(d, "2026-12-22T09:00:00+08:00", &["case", "list", "--day", "2026-11-30"], None));
+    assert!(list.contains("2026-12-21 breached"), "{list}");
+    // Once answered, a referral has no deadline left.
+    ok(run(d, &["case", "review", &id], None));
+    let shown = ok(run_at(d, on_10_december, &["case", "show", &id], None));
+    assert!(shown.contains("referral    civil_affairs due 2026-12-11 (answered 2026-11-30)"), "{shown}");
+}
+
+#[test]
+fn a_green_case_not_helped_within_a_working_day_is_overdue_until_it_is_paid() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(run(d, &["fund", "deposit", "50000", "--source", "budget"], None));
+    let green = add(d, &green_illness(&person(1)));
+    let shown = ok(run(d, &["case", "show", &green], None));
+    assert!(shown.contains("help by     2026-12-01 (at_risk)"), "{shown}");
+    let wednesday = "2026-12-02T09:00:00+08:00";
+    let shown = ok(run_at(d, wednesday, &["case", "show", &green], None));
+    assert!(shown.contains("help by     2026-12-01 (breached)"), "{shown}");
+    assert!(ok(run_at(d, wednesday, &["case", "list", "--overdue"], None)).contains(&green));
+    // Paid: only the after-the-fact review is due, on 8 December.
+    ok(run_at(d, wednesday, &["--operator", "super01", "case", "approve", &green, "--supervisor"], None));
+    ok(run_at(d, wednesday, &["fund", "disburse", &green], None));
+    let shown = ok(run_at(d, wednesday, &["case", "show", &green], None));
+    assert!(!shown.contains("help by"), "{shown}");
+    assert!(shown.contains("due by      2026-12-08 (on_track)"), "{shown}");
+    assert!(!ok(run_at(d, wednesday, &["case", "list", "--overdue"], None)).contains(&green));
+}
+
+#[test]
+fn a_possible_duplicate_names_the_earlier_case_when_it_is_added_and_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let medical = case_json(&person(1), "500").replace("\"kind\":\"temporary\"", "\"kind\":\"medical\"");
+    let first = add(d, &medical);
+    let r = run(d, &["case", "add", "--json", "-"], Some(&medical));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let second = r.stdout.trim();
+    assert_eq!(r.stderr.trim(), format!("note: {second} may duplicate earlier assistance: {first}"));
+    let shown = ok(run(d, &["case", "show", second], None));
+    assert!(shown.contains("possible_duplicate"), "{shown}");
+    assert!(shown.contains(&format!("earlier     {first}")), "{shown}");
+    // The first case had nothing before it: no note.
+    assert!(add(d, &case_json(&person(2), "100")).len() > 10);
+}

@@ -708,3 +708,20 @@ fn reprint_without_a_printer_says_so() {
     h.press(KeyCode::Char('p'));
     assert!(h.screen().contains("No printer is connected"));
 }
+
+#[test]
+fn a_green_case_not_yet_paid_shows_the_day_help_is_due() {
+    let mut h = Harness::new(Lang::En, true);
+    open_case(&mut h, 1); // 李明, green channel, approved today, not paid
+    let s = h.screen();
+    let line = s.lines().find(|l| l.contains("help by")).unwrap_or_else(|| panic!("{s}"));
+    assert!(line.contains("2026-12-01 due soon"), "{line}");
+    // Paid, only the review's due date is left.
+    let id = h.counter.app().detail.as_ref().unwrap().case.id.clone();
+    let counter = onedoor::config::CounterConfig::default();
+    let window = onedoor::window::Window::new(&h.store, &counter);
+    window.fund_disburse(&id, None, "clerk01", now()).unwrap();
+    h.press(KeyCode::Esc);
+    open_case(&mut h, 1);
+    assert!(!h.screen().contains("help by"), "{}", h.screen());
+}

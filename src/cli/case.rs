@@ -12,7 +12,7 @@ use crate::domain::case::{Acceptance, CaseInput};
 use crate::domain::dedup::SupervisorOverride;
 use crate::domain::{Case, CaseId, IdNumber, Kind, State};
 use crate::store::{refuse, CaseSummary, Store, StoreError};
-use crate::window::CaseAction;
+use crate::window::{CaseAction, CaseDeadlines};
 
 /// Filters of `case list`.
 #[derive(Debug, Default, Clone)]
@@ -32,6 +32,11 @@ pub fn add(ctx: &Context, json: &Path, override_duplicate: Option<&str>, out: &m
         override_duplicate.map(|reason| SupervisorOverride { by: ctx.operator.clone(), reason: reason.to_string() });
     let case = ctx.window(&store).accept_with_override(input, &ctx.operator, ctx.now, supervisor.as_ref())?;
     writeln!(out, "{}", case.id)?;
+    if !case.related_cases.is_empty() {
+        // Saved, but the clerk must see it: on stderr, so stdout stays the id alone.
+        let related: Vec<&str> = case.related_cases.iter().map(|id| id.as_str()).collect();
+        eprintln!("note: {} may duplicate earlier assistance: {}", case.id, related.join(", "));
+    }
     Ok(())
 }
 
@@ -50,7 +55,8 @@ pub fn show(ctx: &Context, id: &str, json: bool, out: &mut dyn Write) -> CliResu
     if json {
         writeln!(out, "{}", to_json(&case)?)?;
     } else {
-        write_case(&case, out)?;
+        let deadlines = ctx.window(&store).deadlines(&case, ctx.today());
+        write_case(&case, &deadlines, out)?;
     }
     Ok(())
 }
@@ -59,8 +65,8 @@ fn to_json(case: &Case) -> Result<String, CliError> {
     serde_json::to_string(case).map_err(|e| CliError::environment(format!("cannot write a case as JSON: {e}")))
 }
 
-/// The whole record, for a person to read.
-pub fn write_case(c: &Case, out: &mut dyn Write) -> std::io::Result<()> {
+/// The whole record, for a person to read, with how its deadlines stand today.
+pub fn write_case(c: &Case, deadlines: &CaseDeadlines, out: &mut dyn Write) -> std::io::Result<()> {
     let a = &c.applicant;
     writeln!(out, "case        {}", c.id)?;
     writeln!(out, "state       {}", c.state)?;
@@ -81,20 +87,37 @@ pub fn write_case(c: &Case, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "requested   {}", c.requested_amount)?;
     if let Some(e) = &c.entitlement {
         writeln!(out, "entitled    {} ({})", e.amount, e.basis)?;
+        if !e.flags.is_empty() {
+            let flags: Vec<&str> = e.flags.iter().map(|f| f.code()).collect();
+            writeln!(out, "flags       {}", flags.join(", "))?;
+        }
+    }
+    if !c.related_cases.is_empty() {
+        let related: Vec<&str> = c.related_cases.iter().map(|id| id.as_str()).collect();
+        writeln!(out, "earlier     {}", related.join(", "))?;
     }
     if let Some(g) = c.granted_amount {
         writeln!(out, "granted     {g}")?;
     }
-    if let Some(d) = c.due_by {
-        writeln!(out, "due by      {}", d.format("%Y-%m-%d"))?;
+    if let Some((d, status)) = deadlines.help {
+        writeln!(out, "help by     {} ({})", d.format("%Y-%m-%d"), status.code())?;
+    }
+    match (c.due_by, deadlines.due) {
+        (_, Some((d, status))) => writeln!(out, "due by      {} ({})", d.format("%Y-%m-%d"), status.code())?,
+        (Some(d), None) => writeln!(out, "due by      {}", d.format("%Y-%m-%d"))?,
+        (None, None) => {}
     }
     writeln!(out, "received    {} by {}", c.received_at.format("%Y-%m-%d %H:%M"), c.operator)?;
     let owed: Vec<&str> = c.documents_owed().map(|d| d.code()).collect();
     if !owed.is_empty() {
         writeln!(out, "owed        {}", owed.join(", "))?;
     }
-    for r in &c.referrals {
-        let handled = r.handled_at.map(|h| h.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "open".into());
+    for (i, r) in c.referrals.iter().enumerate() {
+        let handled = match (r.handled_at, deadlines.referrals.get(i).copied().flatten()) {
+            (Some(h), _) => format!("answered {}", h.format("%Y-%m-%d")),
+            (None, Some(status)) => format!("open, {}", status.code()),
+            (None, None) => "open".into(),
+        };
         writeln!(out, "referral    {} due {} ({handled})", r.department, r.due_by.format("%Y-%m-%d"))?;
     }
     writeln!(out, "history")?;
@@ -129,12 +152,20 @@ pub fn list(ctx: &Context, filter: &ListFilter, json: bool, out: &mut dyn Write)
         writeln!(out, "{text}")?;
         return Ok(());
     }
+    let window = ctx.window(&store);
+    let today = ctx.today();
     for s in &summaries {
-        let due = s.due_by.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+        let due = match s.due_by {
+            Some(d) if crate::window::still_due(s.channel, s.state) => {
+                format!("{} {}", d.format("%Y-%m-%d"), window.deadline(s, today).code())
+            }
+            Some(d) => d.format("%Y-%m-%d").to_string(),
+            None => String::new(),
+        };
         let green = if s.channel == crate::domain::Channel::Green { "green" } else { "" };
         writeln!(
             out,
-            "{}  {:<12} {:<16} {} {}  {:<10} {}",
+            "{}  {:<12} {:<16} {} {}  {:<19} {}",
             s.id,
             s.state.code(),
             s.kind.code(),

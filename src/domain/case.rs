@@ -244,6 +244,21 @@ pub enum Flag {
     YearlyCapReached,
 }
 
+impl Flag {
+    /// The name used in JSON and on the command line.
+    pub fn code(self) -> &'static str {
+        match self {
+            Flag::Capped => "capped",
+            Flag::Ineligible => "ineligible",
+            Flag::FullStandard => "full_standard",
+            Flag::PossibleDuplicate => "possible_duplicate",
+            Flag::ReceivesDibao => "receives_dibao",
+            Flag::ReserveFund => "reserve_fund",
+            Flag::YearlyCapReached => "yearly_cap_reached",
+        }
+    }
+}
+
 /// What the policy says the person is entitled to, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

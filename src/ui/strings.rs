@@ -106,6 +106,7 @@ strings! {
     Granted => "批准", "granted";
     Received => "受理", "received";
     DueBy => "办结期限", "due by";
+    HelpBy => "救助时限", "help by";
     Referrals => "转介", "Referrals";
     NoReferrals => "(无)", "(none)";
     Pending => "未答复", "pending";

@@ -215,3 +215,11 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_flags_code_is_its_json_name() {
+    use Flag::*;
+    for flag in [Capped, Ineligible, FullStandard, PossibleDuplicate, ReceivesDibao, ReserveFund, YearlyCapReached] {
+        assert_eq!(serde_json::to_value(flag).unwrap(), flag.code());
+    }
+}

@@ -8,7 +8,6 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use crate::domain::policy::DeadlineStatus;
 use crate::domain::{Channel, Source};
-use crate::store::CaseSummary;
 use crate::ui::app::App;
 use crate::ui::strings::{self, S};
 use crate::ui::widgets::pad;
@@ -17,7 +16,7 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
     let lang = app.lang;
     let t = app.theme;
     let today = app.today();
-    let deadline = app.detail.as_ref().map(|d| app.deadline(&CaseSummary::of(&d.case)));
+    let deadlines = app.detail.as_ref().map(|d| app.window().deadlines(&d.case, today));
     let Some(d) = &mut app.detail else {
         return;
     };
@@ -87,18 +86,25 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
     lines.push(row(S::FieldSource, source));
     let ticket = c.ticket.map(|n| format!("  {} {n}", S::TicketLabel.get(lang))).unwrap_or_default();
     lines.push(row(S::Received, format!("{}  {}{ticket}", c.received_at.format("%Y-%m-%d %H:%M"), c.operator)));
-    if let Some(due) = c.due_by {
-        let (word, style) = match deadline {
-            Some(DeadlineStatus::Breached) => (S::DeadlineBreached.get(lang), t.overdue),
-            Some(DeadlineStatus::AtRisk) => (S::DeadlineAtRisk.get(lang), t.at_risk),
-            Some(DeadlineStatus::OnTrack) | None => ("", t.base),
-        };
-        let due = format!("{} {word}", due.format("%Y-%m-%d"));
-        lines.push(Line::from(vec![
-            Span::styled(pad(S::DueBy.get(lang), 11), t.label),
+    let marked = |status: Option<DeadlineStatus>| match status {
+        Some(DeadlineStatus::Breached) => (S::DeadlineBreached.get(lang), t.overdue),
+        Some(DeadlineStatus::AtRisk) => (S::DeadlineAtRisk.get(lang), t.at_risk),
+        Some(DeadlineStatus::OnTrack) | None => ("", t.base),
+    };
+    let dated = |label: S, day: chrono::NaiveDate, status: Option<DeadlineStatus>| {
+        let (word, style) = marked(status);
+        let text = format!("{} {word}", day.format("%Y-%m-%d"));
+        Line::from(vec![
+            Span::styled(pad(label.get(lang), 11), t.label),
             Span::raw(" "),
-            Span::styled(due.trim_end().to_string(), style),
-        ]));
+            Span::styled(text.trim_end().to_string(), style),
+        ])
+    };
+    if let Some((help, status)) = deadlines.as_ref().and_then(|d| d.help) {
+        lines.push(dated(S::HelpBy, help, Some(status)));
+    }
+    if let Some(due) = c.due_by {
+        lines.push(dated(S::DueBy, due, deadlines.as_ref().and_then(|d| d.due).map(|d| d.1)));
     }
     if !c.description.is_empty() {
         lines.push(row(S::FieldDescription, c.description.clone()));
@@ -113,13 +119,14 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
     if c.referrals.is_empty() {
         lines.push(Line::from(format!("  {}", S::NoReferrals.get(lang))));
     }
-    for r in &c.referrals {
+    for (i, r) in c.referrals.iter().enumerate() {
+        let status = deadlines.as_ref().and_then(|d| d.referrals.get(i).copied().flatten());
+        let (word, style) = marked(status);
         let outcome = match (&r.handled_at, &r.outcome) {
             (Some(at), Some(o)) => format!("{} {o}", at.format("%m-%d")),
             (Some(at), None) => at.format("%m-%d").to_string(),
-            (None, _) => S::Pending.get(lang).to_string(),
+            (None, _) => format!("{} {word}", S::Pending.get(lang)).trim_end().to_string(),
         };
-        let late = r.handled_at.is_none() && r.due_by < today;
         lines.push(Line::from(vec![
             Span::raw(format!(
                 "  {}  {}  {} ",
@@ -127,7 +134,7 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
                 r.referred_at.format("%Y-%m-%d"),
                 S::DueBy.get(lang),
             )),
-            Span::styled(r.due_by.format("%Y-%m-%d").to_string(), if late { t.overdue } else { t.base }),
+            Span::styled(r.due_by.format("%Y-%m-%d").to_string(), style),
             Span::raw(format!("  {outcome}")),
         ]));
     }

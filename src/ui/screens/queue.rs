@@ -98,7 +98,7 @@ pub fn case_line(
     x = put(buf, area, x, y, &middle, base);
     x = put(buf, area, x, y, &pad(strings::state(s.state, lang), c.state), state_style);
     x = put(buf, area, x, y, " ", base);
-    let due = s.due_by.map(|d| d.format("%m-%d").to_string()).unwrap_or_default();
+    let due = app.window().next_due(s).map(|d| d.format("%m-%d").to_string()).unwrap_or_default();
     // Colour for the eye, a mark for monochrome terminals and colour-blind clerks.
     let (mark, style) = match app.deadline(s) {
         DeadlineStatus::OnTrack => ("", base),
