@@ -37,6 +37,10 @@ pub struct CounterConfig {
     pub utc_offset: FixedOffset,
     /// The operator recorded when `--operator` is not given.
     pub operator: Option<String>,
+    /// Who may act as a supervisor: approve above the clerk's limit, let a
+    /// blocked duplicate through, correct the relief fund. Empty: anyone
+    /// (every such act still records who did it).
+    pub supervisors: Vec<String>,
 }
 
 impl Default for CounterConfig {
@@ -49,6 +53,7 @@ impl Default for CounterConfig {
             locale: Lang::ZhCn,
             utc_offset: china_offset(),
             operator: None,
+            supervisors: Vec::new(),
         }
     }
 }

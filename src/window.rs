@@ -33,6 +33,9 @@ pub enum WindowError {
     /// Above what the policy allows on this case: nobody can approve it.
     #[error("{amount} is above {why}; nobody can approve more than {ceiling} on this case")]
     AboveCeiling { amount: Money, ceiling: Money, why: String },
+    /// A supervisor's act by someone the config does not list as one.
+    #[error("{0} is not a supervisor at this window ([counter] supervisors lists who is)")]
+    NotSupervisor(String),
     /// A policy rule said no (the fund's own path…).
     #[error("{0}")]
     Refused(String),
@@ -176,6 +179,9 @@ impl<'a> Window<'a> {
         input.validate(today)?;
         let judged = self.assess(&input, today)?;
         judged.duplicates.admit(override_by)?;
+        if let Some(o) = override_by.filter(|_| judged.duplicates.blocks) {
+            self.supervisor(&o.by)?;
+        }
         let overridden = override_by.filter(|_| judged.duplicates.blocks);
         let case = self.store.add_case::<WindowError>(&self.counter.town_code, self.counter.window, today, |id| {
             let mut case = Case::receive(
@@ -201,6 +207,9 @@ impl<'a> Window<'a> {
     /// Applies a step to a case in one durable transaction; a refused step
     /// leaves the store exactly as it was.
     pub fn act(&self, id: &CaseId, action: &CaseAction, operator: &str, now: Moment) -> Result<Case, WindowError> {
+        if matches!(action, CaseAction::ApproveAsSupervisor(_)) {
+            self.supervisor(operator)?;
+        }
         let case = self.store.update_case::<WindowError>(id, |case, _| {
             let transition = match self.transition(case, action, now.date_naive()) {
                 Ok(t) => t,
@@ -317,7 +326,18 @@ impl<'a> Window<'a> {
         supervisor: &str,
         now: Moment,
     ) -> Result<Fund, WindowError> {
+        self.supervisor(supervisor)?;
         self.fund_deposit(FundEntry::correction(now, supervisor, sign, reason, amount))
+    }
+
+    /// Is `who` allowed to act as a supervisor here?
+    pub fn supervisor(&self, who: &str) -> Result<(), WindowError> {
+        let listed = &self.counter.supervisors;
+        if listed.is_empty() || listed.iter().any(|s| s == who.trim()) {
+            Ok(())
+        } else {
+            Err(WindowError::NotSupervisor(who.to_string()))
+        }
     }
 
     /// Pays an approved case from the relief fund: the ledger entry and the

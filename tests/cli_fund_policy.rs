@@ -273,3 +273,43 @@ fn a_possible_duplicate_names_the_earlier_case_when_it_is_added_and_shown() {
     // The first case had nothing before it: no note.
     assert!(add(d, &case_json(&person(2), "100")).len() > 10);
 }
+
+/// Runs a command as `who`, with the config file `config`.
+fn as_who(d: &std::path::Path, config: &std::path::Path, who: &str, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut all = vec!["--config", config.to_str().unwrap(), "--operator", who];
+    all.extend_from_slice(args);
+    run(d, &all, stdin)
+}
+
+#[test]
+fn only_the_listed_supervisors_act_as_supervisors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let config = d.join("onedoor.toml");
+    std::fs::write(&config, "[counter]\nsupervisors = [\"head01\"]\n").unwrap();
+    let c = config.as_path();
+    ok(as_who(d, c, "clerk01", &["fund", "deposit", "5000", "--source", "budget"], None));
+    let disaster = case_json(&person(1), "4500")
+        .replace("\"kind\":\"temporary\"", "\"kind\":\"disaster\"")
+        .replace("serious_illness", "disaster");
+    let id = ok(as_who(d, c, "clerk01", &["case", "add", "--json", "-"], Some(&disaster))).trim().to_string();
+    ok(as_who(d, c, "clerk01", &["case", "refer", &id], None));
+    ok(as_who(d, c, "clerk01", &["case", "review", &id], None));
+    let before = fingerprint(d);
+    let not = "clerk01 is not a supervisor";
+    assert_refused(&as_who(d, c, "clerk01", &["case", "approve", &id, "--supervisor"], None), not);
+    let correct = ["fund", "correct", "100", "--direction", "decrease", "--reason", "bank fee"];
+    assert_refused(&as_who(d, c, "clerk01", &correct, None), not);
+    assert_eq!(fingerprint(d), before);
+    // A blocked duplicate let through by someone who is not a supervisor.
+    let temporary = case_json(&person(2), "100");
+    ok(as_who(d, c, "clerk01", &["case", "add", "--json", "-"], Some(&temporary)));
+    let before_override = fingerprint(d);
+    let through = ["case", "add", "--json", "-", "--override-duplicate", "verified at home"];
+    assert_refused(&as_who(d, c, "clerk01", &through, Some(&temporary)), not);
+    assert_eq!(fingerprint(d), before_override);
+    // The supervisor can do all three.
+    assert!(ok(as_who(d, c, "head01", &["case", "approve", &id, "--supervisor"], None)).contains("approved"));
+    assert!(ok(as_who(d, c, "head01", &correct, None)).contains("4900.00"));
+    ok(as_who(d, c, "head01", &through, Some(&temporary)));
+}

@@ -1546,6 +1546,7 @@ pub fn window_error(e: &WindowError, lang: Lang) -> String {
         WindowError::Fund(e) => strings::fund_error(e, lang),
         WindowError::AboveClerkLimit { amount, limit } => strings::above_clerk_limit(*amount, *limit, lang),
         WindowError::AboveCeiling { amount, ceiling, why } => strings::above_ceiling(*amount, *ceiling, why, lang),
+        WindowError::NotSupervisor(who) => strings::not_supervisor(who, lang),
         WindowError::Refused(why) => strings::policy_refusal(why, lang),
         WindowError::Store(e) if e.is_refusal() => e.to_string(),
         WindowError::Store(e) => strings::failed(e, lang),

@@ -547,6 +547,14 @@ pub fn above_ceiling(amount: Money, ceiling: Money, why: &str, lang: Lang) -> St
     }
 }
 
+/// A supervisor's act by someone who is not listed as one.
+pub fn not_supervisor(who: &str, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("{who} 不在本窗口的主管名单中，不能行使主管权限"),
+        Lang::En => format!("{who} is not a supervisor at this window"),
+    }
+}
+
 /// A policy rule's refusal (the fund's own path).
 pub fn policy_refusal(why: &str, lang: Lang) -> String {
     if lang == Lang::En {
