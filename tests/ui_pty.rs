@@ -125,6 +125,28 @@ fn a_whole_intake_typed_in_a_terminal_is_saved_in_the_store() {
     assert_eq!(c["operator"], "clerk07");
     assert_eq!(c["received_at"], NOW);
     assert_eq!(c["state"], "received");
+    // And as a person checks it: `onedoor case show`.
+    let show = std::process::Command::new(env!("CARGO_BIN_EXE_onedoor"))
+        .args(["case", "show", "320106001-01-20261130-0001"])
+        .env("ONEDOOR_DATA", &data)
+        .env("ONEDOOR_CONFIG", "/dev/null")
+        .env("ONEDOOR_NOW", NOW)
+        .output()
+        .unwrap();
+    assert!(show.status.success(), "{}", String::from_utf8_lossy(&show.stderr));
+    let shown = String::from_utf8_lossy(&show.stdout);
+    for line in [
+        "state       received",
+        "kind        temporary (normal)",
+        "applicant   王芳 110105********002X urban",
+        "phone       13800000000",
+        "household   3 people, 300.00 a month",
+        "requested   5000.00",
+        "entitled    3000.00",
+        "received    2026-11-30 09:00 by clerk07",
+    ] {
+        assert!(shown.contains(line), "case show should say {line:?}:\n{shown}");
+    }
     // Logs went to the file, not the screen.
     let log = std::fs::read_to_string(data.join("onedoor.log")).unwrap();
     assert!(log.contains("accepted"), "{log}");
