@@ -152,13 +152,19 @@ fn a_whole_intake_typed_in_a_terminal_is_saved_in_the_store() {
     assert!(log.contains("accepted"), "{log}");
 }
 
-#[test]
-fn sigterm_restores_the_terminal_and_keeps_the_draft() {
+/// Starts the counter, types a name into a new form, sends `signal`; checks
+/// that the counter closes, leaves the alternate screen and keeps the draft.
+/// Returns everything it wrote to the terminal.
+fn a_signal_restores_the_terminal_and_keeps_the_draft(
+    signal: &str,
+    setup: impl Fn(&mut CommandBuilder, &Path),
+) -> String {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
     env_cmd(&mut cmd, &data);
+    setup(&mut cmd, dir.path());
     let mut child = pty.slave.spawn_command(cmd).unwrap();
     drop(pty.slave);
     let mut reader = pty.master.try_clone_reader().unwrap();
@@ -180,7 +186,7 @@ fn sigterm_restores_the_terminal_and_keeps_the_draft() {
     writer.flush().unwrap();
     wait_for(&out, "赵", 10);
     let pid = child.process_id().expect("a pid").to_string();
-    let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let killed = std::process::Command::new("kill").args([&format!("-{signal}"), &pid]).status().unwrap();
     assert!(killed.success());
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -189,7 +195,7 @@ fn sigterm_restores_the_terminal_and_keeps_the_draft() {
         }
         if Instant::now() > deadline {
             child.kill().ok();
-            panic!("SIGTERM did not close the counter");
+            panic!("SIG{signal} did not close the counter");
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -200,4 +206,49 @@ fn sigterm_restores_the_terminal_and_keeps_the_draft() {
     let _ = drain.join();
     let draft = std::fs::read_to_string(data.join("draft.json")).expect("the draft is kept");
     assert!(draft.contains("赵六"), "{draft}");
+    let screen = String::from_utf8_lossy(&out.lock().unwrap()).into_owned();
+    screen
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_keeps_the_draft() {
+    let screen = a_signal_restores_the_terminal_and_keeps_the_draft("TERM", |_, _| {});
+    assert!(!colour_codes(&screen).is_empty(), "colour without NO_COLOR");
+}
+
+/// A terminal closed under the clerk (SIGHUP), on a counter set to English by
+/// its config and told NO_COLOR: English words, no colour at all.
+#[test]
+fn sighup_too_and_the_config_language_and_no_color_are_honoured() {
+    let screen = a_signal_restores_the_terminal_and_keeps_the_draft("HUP", |cmd, dir| {
+        let config = dir.join("onedoor.toml");
+        std::fs::write(&config, "[counter]\nlocale = \"en\"\n").unwrap();
+        cmd.env("ONEDOOR_CONFIG", &config);
+        cmd.env("NO_COLOR", "1");
+    });
+    assert!(screen.contains("New case") || screen.contains("Applicant"), "English from the config");
+    assert!(!screen.contains("登记"), "no Chinese labels once the config says en");
+    // SGR colour codes: 30-37, 90-97 (foreground), 40-47, 100-107 (background), 38;/48; (extended).
+    let colours = colour_codes(&screen);
+    assert!(colours.is_empty(), "colour codes under NO_COLOR: {colours:?}");
+}
+
+/// The SGR sequences in `screen` that set a colour.
+fn colour_codes(screen: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for part in screen.split("\x1b[").skip(1) {
+        let Some(end) = part.find(|c: char| c.is_ascii_alphabetic()) else { continue };
+        if &part[end..end + 1] != "m" {
+            continue;
+        }
+        for p in part[..end].split(';') {
+            if let Ok(n) = p.parse::<u32>() {
+                if matches!(n, 30..=38 | 40..=48 | 90..=97 | 100..=107) {
+                    found.push(part[..end].to_string());
+                    break;
+                }
+            }
+        }
+    }
+    found
 }
