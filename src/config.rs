@@ -118,6 +118,9 @@ pub struct DevicesConfig {
     pub paper_mm: u16,
     /// Characters per line, overriding what `paper_mm` implies.
     pub columns: Option<u16>,
+    /// How often the counter asks an idle printer how it is (paper, cover),
+    /// so the status line is right before the next receipt; 0: never.
+    pub printer_poll_seconds: u64,
 }
 
 impl Default for DevicesConfig {
@@ -130,6 +133,7 @@ impl Default for DevicesConfig {
             printer: "none".into(),
             paper_mm: 58,
             columns: None,
+            printer_poll_seconds: 20,
         }
     }
 }

@@ -357,6 +357,23 @@ fn a_printer_out_of_paper_keeps_the_receipt_pending_and_the_case_reprints_it() {
 }
 
 #[test]
+fn the_status_line_follows_an_idle_printer_running_out_of_paper_and_back() {
+    let (spec, replies, printed) = tcp_printer(READY);
+    let mut h = Harness::new(Lang::ZhCn, false);
+    let mut ctx = context(h.dir.path(), &spec, None);
+    ctx.config.devices.printer_poll_seconds = 1;
+    let (tx, rx) = mpsc::channel();
+    wiring::connect(&mut h.counter, &ctx, &tx).unwrap();
+    pump_until(&mut h, &rx, "the printer ready", |h| h.screen().contains("打印机 就绪"));
+    // No receipt printed: the counter still learns of the empty roll, and of the new one.
+    *replies.lock().unwrap() = PAPER_OUT;
+    pump_until(&mut h, &rx, "paper out while idle", |h| h.screen().contains("打印机 缺纸"));
+    *replies.lock().unwrap() = READY;
+    pump_until(&mut h, &rx, "ready again", |h| h.screen().contains("打印机 就绪"));
+    assert!(printed.lock().unwrap().is_empty(), "asking how the printer is prints nothing");
+}
+
+#[test]
 fn a_broken_receipt_template_refuses_to_start_with_the_file_and_line() {
     let h = Harness::new(Lang::En, false);
     let templates = h.dir.path().join("receipts");

@@ -2,9 +2,10 @@
 //! it prints them (blocking on the printer, never on the UI thread) or keeps
 //! them on the store's pending list, and reports back on the counter's channel.
 
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use crate::devices::printer::{self, PrintError, PrinterStatus};
 use crate::domain::{Case, CaseId};
@@ -40,6 +41,17 @@ pub enum PrintReport {
     Failed { id: CaseId, kind: ReceiptKind, error: String },
 }
 
+impl PrintReport {
+    /// Does this status report say the same as `other` (for polling: only changes are reported)?
+    fn same_state(&self, other: &PrintReport) -> bool {
+        match (self, other) {
+            (PrintReport::Status(a), PrintReport::Status(b)) => a == b,
+            (PrintReport::Unreachable(_), PrintReport::Unreachable(_)) => true,
+            _ => false,
+        }
+    }
+}
+
 /// The running printer worker. Dropping it lets the receipts already handed
 /// over finish, then stops the thread.
 pub struct PrinterHandle {
@@ -65,22 +77,44 @@ impl Drop for PrinterHandle {
     }
 }
 
-/// Starts the printer worker for `desk`, printing as `clerk`; reports go to `out`.
-pub fn spawn(desk: Desk, store: Arc<Store>, clerk: String, out: Sender<Msg>) -> PrinterHandle {
+/// Starts the printer worker for `desk`, printing as `clerk`; reports go to
+/// `out`. Between receipts it asks the printer how it is every `poll` and
+/// reports when that changes (paper out, cover open, back to ready).
+pub fn spawn(desk: Desk, store: Arc<Store>, clerk: String, out: Sender<Msg>, poll: Option<Duration>) -> PrinterHandle {
     let on_paper = desk.spec.prints_on_paper();
     let (jobs, rx) = mpsc::channel::<PrintJob>();
     let thread = std::thread::Builder::new().name("onedoor-printer".into()).spawn(move || {
+        let ask = |desk: &Desk| match printer::status(&desk.spec) {
+            Ok(status) => PrintReport::Status(status),
+            Err(e) => PrintReport::Unreachable(Arc::new(e)),
+        };
+        // What the counter was last told, to report only changes.
+        let mut told: Option<PrintReport> = None;
         if on_paper {
-            let report = match printer::status(&desk.spec) {
-                Ok(status) => PrintReport::Status(status),
-                Err(e) => PrintReport::Unreachable(Arc::new(e)),
-            };
+            let report = ask(&desk);
+            told = Some(report.clone());
             if out.send(Msg::Printer(report)).is_err() {
                 return;
             }
         }
-        for job in rx {
-            let report = print_one(&desk, &store, &clerk, &job);
+        let wait = poll.filter(|_| on_paper).unwrap_or(Duration::MAX);
+        loop {
+            let report = match rx.recv_timeout(wait) {
+                Ok(job) => {
+                    let report = print_one(&desk, &store, &clerk, &job);
+                    told = None;
+                    report
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    let report = ask(&desk);
+                    if told.as_ref().is_some_and(|t| t.same_state(&report)) {
+                        continue;
+                    }
+                    told = Some(report.clone());
+                    report
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
+            };
             if out.send(Msg::Printer(report)).is_err() {
                 return;
             }

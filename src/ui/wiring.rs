@@ -40,7 +40,9 @@ pub fn spawn_reader(config: ReaderConfig, tx: Sender<Msg>) -> ReaderHandle {
 /// counter opens, with the file and line.
 pub fn spawn_printer(ctx: &Context, store: Arc<Store>, tx: Sender<Msg>) -> Result<PrinterHandle, UiError> {
     let desk = Desk::from_config(&ctx.config, None).map_err(|e| UiError::Receipts(e.to_string()))?;
-    Ok(printer::spawn(desk, store, ctx.operator.clone(), tx))
+    let every = ctx.config.devices.printer_poll_seconds;
+    let poll = (every > 0).then(|| std::time::Duration::from_secs(every));
+    Ok(printer::spawn(desk, store, ctx.operator.clone(), tx, poll))
 }
 
 /// Connects the counter to the printer and (when configured) the ID card reader.
