@@ -69,10 +69,16 @@ fn keystrokes(c: &mut Counter, term: &mut Terminal<TestBackend>, keys: &[Event],
 
 fn main() {
     let n: usize = std::env::var("ONEDOOR_BENCH_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
-    let dir = std::env::temp_dir().join(format!("onedoor-bench-counter-{}", std::process::id()));
+    // ONEDOOR_BENCH_STORE keeps the seeded store there and reuses it next time.
+    let kept = std::env::var_os("ONEDOOR_BENCH_STORE").map(std::path::PathBuf::from);
+    let dir = kept
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("onedoor-bench-counter-{}", std::process::id())));
     let store_dir = dir.join("store");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
-    {
+    if kept.is_some() && store_dir.exists() {
+        println!("reusing the store in {}", store_dir.display());
+    } else {
         let store = Store::open(&store_dir, &StoreOptions::default()).expect("a store");
         let t = Instant::now();
         onedoor::ui::demo::seed_bulk(&store, &CounterConfig::default(), today, n, PER_DAY).expect("seeding");
@@ -144,7 +150,9 @@ fn main() {
     });
     crit.final_summary();
     drop(store);
-    let _ = std::fs::remove_dir_all(&dir);
+    if kept.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 /// The real binary in an 80x24 pseudo-terminal, from spawn to the first
