@@ -362,6 +362,16 @@ pub fn field_problem(field: &str, problem: &str, lang: Lang) -> String {
     }
 }
 
+/// The line at the edge of a form column that has more lines than fit.
+pub fn more_lines(above: bool, n: usize, lang: Lang) -> String {
+    match (above, lang) {
+        (true, Lang::ZhCn) => format!("-- 上面还有 {n} 行 --"),
+        (false, Lang::ZhCn) => format!("-- 下面还有 {n} 行 --"),
+        (true, Lang::En) => format!("-- {n} more above --"),
+        (false, Lang::En) => format!("-- {n} more below --"),
+    }
+}
+
 pub fn household_size_error(lang: Lang) -> &'static str {
     lang.pick("应为 1 到 99 的人数", "must be a number of persons, 1 to 99")
 }

@@ -1,6 +1,7 @@
 //! The intake form on screen: the ID number with its live check on the first
 //! line, applicant and household on the left, the application on the right,
-//! the documents checklist, the entitlement line and the duplicate banner.
+//! the documents checklist, the entitlement line and the duplicate banner. A
+//! column longer than the screen scrolls so the focused field is always in view.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -12,6 +13,49 @@ use crate::ui::widgets::{input, put, width};
 use crate::Lang;
 
 const LABEL: u16 = 11;
+
+/// A line of a form column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Row {
+    Field(Field),
+    Blank,
+    /// The documents checklist's heading.
+    Documents,
+}
+
+/// The part of a column on screen: its first row, how many rows, and whether
+/// a line says that more is above or below.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct View {
+    offset: usize,
+    shown: usize,
+    above: bool,
+    below: bool,
+}
+
+/// Which rows of a column of `total` fit in `height` lines with the focused
+/// row (if the focus is in this column) in view.
+fn view(total: usize, height: usize, focus: Option<usize>) -> View {
+    if total <= height {
+        return View { offset: 0, shown: total, above: false, below: false };
+    }
+    let focus = focus.unwrap_or(0).min(total - 1);
+    if height < 3 {
+        let offset = (focus + 1).saturating_sub(height);
+        return View { offset, shown: height, above: false, below: false };
+    }
+    if focus < height - 1 {
+        // From the top; the last line says more is below.
+        View { offset: 0, shown: height - 1, above: false, below: true }
+    } else if focus >= total - (height - 1) {
+        // To the end; the first line says more is above.
+        View { offset: total - (height - 1), shown: height - 1, above: true, below: false }
+    } else {
+        // In the middle, the focus on the last row shown.
+        let shown = height - 2;
+        View { offset: focus + 1 - shown, shown, above: true, below: true }
+    }
+}
 
 fn value(form: &Form, field: Field, lang: Lang) -> String {
     match field {
@@ -93,6 +137,38 @@ fn field_line(app: &App, buf: &mut Buffer, area: Rect, y: u16, field: Field, ctr
     cursor
 }
 
+/// Draws a column's rows as `v` shows them; returns the cursor.
+fn column(app: &App, buf: &mut Buffer, area: Rect, rows: &[Row], v: View) -> Option<Position> {
+    let t = app.theme;
+    let lang = app.lang;
+    let mut y = area.y;
+    if v.above {
+        put(buf, area, area.x + 1, y, &strings::more_lines(true, v.offset, lang), t.dim);
+        y += 1;
+    }
+    let ctrl_w = area.width.saturating_sub(LABEL + 3);
+    let mut cursor = None;
+    for row in rows.iter().skip(v.offset).take(v.shown) {
+        match *row {
+            Row::Field(f) => {
+                if let Some(p) = field_line(app, buf, area, y, f, ctrl_w) {
+                    cursor = Some(p);
+                }
+            }
+            Row::Blank => {}
+            Row::Documents => {
+                put(buf, area, area.x + 1, y, S::FieldDocuments.get(lang), t.label);
+            }
+        }
+        y += 1;
+    }
+    if v.below {
+        let rest = rows.len() - v.offset - v.shown;
+        put(buf, area, area.x + 1, y, &strings::more_lines(false, rest, lang), t.dim);
+    }
+    cursor
+}
+
 pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
     let lang = app.lang;
     let t = app.theme;
@@ -152,38 +228,24 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
     };
     put(buf, area, check_x, area.y + 2, &check, style);
 
-    // Two columns below.
+    // Two columns below: applicant, household and documents on the left; the application on the right.
     let half = area.width / 2;
     let left = Rect::new(area.x, area.y + 3, half, area.height.saturating_sub(4));
     let right = Rect::new(area.x + half, area.y + 3, area.width - half, left.height);
-    let ctrl_w = half.saturating_sub(LABEL + 3);
     let fields = form.fields();
-    let left_fields = [Field::Name, Field::Phone, Field::Residence, Field::HouseholdSize, Field::MonthlyIncome];
-    let mut y = left.y;
-    for f in left_fields {
-        if let Some(p) = field_line(app, buf, left, y, f, ctrl_w) {
-            cursor = Some(p);
-        }
-        y += 1;
-    }
-    y += 1;
-    put(buf, left, left.x + 1, y, S::FieldDocuments.get(lang), t.label);
-    y += 1;
-    for f in fields.iter().filter(|f| matches!(f, Field::Document(_))) {
-        if y >= left.bottom() {
-            break;
-        }
-        field_line(app, buf, left, y, *f, ctrl_w);
-        y += 1;
-    }
-    let right_fields =
-        fields.iter().filter(|f| !left_fields.contains(f) && !matches!(f, Field::Document(_) | Field::IdNumber));
-    for (row, f) in right_fields.enumerate() {
-        let y = right.y + row as u16;
-        if y >= right.bottom() {
-            break;
-        }
-        if let Some(p) = field_line(app, buf, right, y, *f, ctrl_w) {
+    let applicant = [Field::Name, Field::Phone, Field::Residence, Field::HouseholdSize, Field::MonthlyIncome];
+    let mut left_rows: Vec<Row> = applicant.iter().map(|f| Row::Field(*f)).collect();
+    left_rows.extend([Row::Blank, Row::Documents]);
+    left_rows.extend(fields.iter().filter(|f| matches!(f, Field::Document(_))).map(|f| Row::Field(*f)));
+    let right_rows: Vec<Row> = fields
+        .iter()
+        .filter(|f| !applicant.contains(f) && !matches!(f, Field::IdNumber | Field::Document(_)))
+        .map(|f| Row::Field(*f))
+        .collect();
+    let focus_in = |rows: &[Row]| rows.iter().position(|r| *r == Row::Field(i.focus));
+    for (area, rows) in [(left, &left_rows), (right, &right_rows)] {
+        let v = view(rows.len(), area.height as usize, focus_in(rows));
+        if let Some(p) = column(app, buf, area, rows, v) {
             cursor = Some(p);
         }
     }
@@ -201,4 +263,29 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
     let x = put(buf, area, area.x + 1, y, &format!("{}: ", S::Entitlement.get(lang)), t.label);
     put(buf, area, x, y, &text, style);
     cursor
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_column_that_fits_is_not_scrolled() {
+        assert_eq!(view(11, 17, Some(10)), View { offset: 0, shown: 11, above: false, below: false });
+    }
+
+    #[test]
+    fn a_long_column_keeps_the_focus_in_view_and_says_what_is_hidden() {
+        // 20 rows in 10 lines.
+        assert_eq!(view(20, 10, None), View { offset: 0, shown: 9, above: false, below: true });
+        assert_eq!(view(20, 10, Some(8)), View { offset: 0, shown: 9, above: false, below: true });
+        let middle = view(20, 10, Some(10));
+        assert_eq!(middle, View { offset: 3, shown: 8, above: true, below: true });
+        assert_eq!(view(20, 10, Some(19)), View { offset: 11, shown: 9, above: true, below: false });
+        for focus in 0..20 {
+            let v = view(20, 10, Some(focus));
+            assert!((v.offset..v.offset + v.shown).contains(&focus), "{focus}: {v:?}");
+            assert!(v.shown + usize::from(v.above) + usize::from(v.below) <= 10, "{focus}: {v:?}");
+        }
+    }
 }
