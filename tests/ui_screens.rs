@@ -725,3 +725,161 @@ fn a_green_case_not_yet_paid_shows_the_day_help_is_due() {
     open_case(&mut h, 1);
     assert!(!h.screen().contains("help by"), "{}", h.screen());
 }
+
+// ---------------------------------------------------------------------------
+// Household members on the intake form, and the earlier cases found through them.
+
+use onedoor::domain::case::Flag;
+use onedoor::ui::form::Field;
+
+/// Tabs to a field of the form, as a clerk would; fails if it never gets the focus.
+fn focus_on(h: &mut Harness, field: Field) {
+    for _ in 0..80 {
+        if h.counter.app().intake.as_ref().expect("the form is open").focus == field {
+            return;
+        }
+        h.press(KeyCode::Tab);
+    }
+    panic!("{field:?} never got the focus");
+}
+
+/// A new form with the applicant and the household's size filled in.
+fn new_applicant(h: &mut Harness, id: &str, name: &str, household: &str) {
+    h.press(KeyCode::F(2));
+    h.type_text(id);
+    h.tab(1);
+    h.type_text(name);
+    focus_on(h, Field::HouseholdSize);
+    h.press(KeyCode::Backspace);
+    h.type_text(household);
+}
+
+fn type_in(h: &mut Harness, field: Field, text: &str) {
+    focus_on(h, field);
+    h.type_text(text);
+}
+
+/// The banner line (under the title) as the clerk sees it.
+fn banner_line(h: &mut Harness) -> String {
+    h.screen().lines().nth(2).unwrap().to_string()
+}
+
+/// The case just saved (the only one of the new applicant today).
+fn saved_case(h: &Harness, name: &str) -> onedoor::domain::Case {
+    let today = h.store.cases_on_day(now().date_naive()).unwrap();
+    let new = today.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("{name} was not saved"));
+    h.store.case(&new.id).unwrap().unwrap()
+}
+
+#[test]
+fn a_household_member_with_an_earlier_case_is_named_in_the_banner_and_saved() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, true);
+        // 王芳 had temporary assistance for a serious illness this morning; now her son asks.
+        let earlier = "320106001-01-20261130-0001";
+        new_applicant(&mut h, "34052419800101001X", "赵建国", "3");
+        assert!(!banner_line(&mut h).contains(earlier));
+        type_in(&mut h, Field::Member(0), "11010519491231002X 王芳 母亲");
+        // Found through the member at once, before the form is complete.
+        let banner = banner_line(&mut h);
+        let household =
+            if lang == Lang::ZhCn { "注意：本户已有 1 件案件" } else { "Note: 1 case(s) in the household" };
+        assert!(banner.contains(household) && banner.contains(earlier), "{banner}");
+        // Complete, the policy's check says it is a possible duplicate that needs a supervisor.
+        type_in(&mut h, Field::RequestedAmount, "1000");
+        let banner = banner_line(&mut h);
+        let blocks = if lang == Lang::ZhCn {
+            "疑似重复救助，须主管放行"
+        } else {
+            "Possible duplicate, supervisor needed"
+        };
+        assert!(banner.contains(blocks) && banner.contains(earlier), "{banner}");
+        h.press(KeyCode::F(10));
+        assert!(matches!(h.counter.app().popup, Some(Popup::Override { .. })), "{:?}", h.counter.app().message);
+        assert!(h.store.cases_on_day(now().date_naive()).unwrap().iter().all(|c| c.name != "赵建国"));
+        h.type_text("母子分户，另行核实");
+        h.press(KeyCode::Enter);
+        let case = saved_case(&h, "赵建国");
+        assert_eq!(case.household.size, 3);
+        assert_eq!(case.household.members.len(), 1);
+        let m = &case.household.members[0];
+        assert_eq!(
+            (m.id_number.as_str(), m.name.as_str(), m.relation.as_str()),
+            ("11010519491231002X", "王芳", "母亲")
+        );
+        assert_eq!(case.related_cases.iter().map(|c| c.as_str()).collect::<Vec<_>>(), [earlier]);
+        assert!(case.entitlement.unwrap().flags.contains(&Flag::PossibleDuplicate));
+    }
+}
+
+#[test]
+fn several_earlier_cases_show_the_first_ids_and_how_many_more() {
+    let mut h = Harness::new(Lang::En, true);
+    // 王芳 (temporary) and 张秀英 (dibao) are both in the new applicant's household.
+    new_applicant(&mut h, "34052419800101001X", "赵建国", "3");
+    type_in(&mut h, Field::Member(0), "11010519491231002X 王芳 mother");
+    type_in(&mut h, Field::Member(1), "110101199003070011 张秀英 wife");
+    let banner = banner_line(&mut h);
+    assert!(banner.contains("Note: 2 case(s) in the household: 320106001-01-20261130-0003 +1 more"), "{banner}");
+}
+
+#[test]
+fn a_wrong_member_id_number_is_named_inline_and_nothing_is_saved() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, false);
+        new_applicant(&mut h, "34052419800101001X", "赵建国", "2");
+        type_in(&mut h, Field::RequestedAmount, "800");
+        type_in(&mut h, Field::Member(0), "1101A");
+        let inline = match lang {
+            Lang::ZhCn => "成员1：第 5 位「A」不是数字",
+            Lang::En => "Member 1: character 5 'A' is not a digit",
+        };
+        assert!(h.screen().contains(inline), "{}", h.screen());
+        // Still said when the focus is elsewhere.
+        h.tab(1);
+        assert!(h.screen().contains(inline), "{}", h.screen());
+        h.press(KeyCode::F(10));
+        assert_eq!(h.store.case_count(), 0);
+        let app = h.counter.app();
+        assert_eq!(app.screen, Screen::Intake);
+        assert_eq!(app.intake.as_ref().unwrap().focus, Field::Member(0));
+        let said = app.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+        let expected = match lang {
+            Lang::ZhCn => "成员1身份证号：第 5 位「A」不是数字",
+            Lang::En => "Member 1's ID number: character 5 'A' is not a digit",
+        };
+        assert_eq!(said, expected);
+        // A mistyped digit is caught by the check character, named the same way.
+        h.press(KeyCode::End);
+        for _ in 0..5 {
+            h.press(KeyCode::Backspace);
+        }
+        h.type_text("110105194912310021 王芳 母亲");
+        let check = match lang {
+            Lang::ZhCn => "成员1：校验位应为 X 而非 1",
+            Lang::En => "Member 1: check character should be X, not 1",
+        };
+        assert!(h.screen().contains(check), "{}", h.screen());
+        h.press(KeyCode::F(10));
+        assert_eq!(h.store.case_count(), 0);
+        // Without name and relation the member is not complete.
+        h.press(KeyCode::Home);
+        for _ in 0..18 {
+            h.press(KeyCode::Delete);
+        }
+        h.type_text("11010519491231002X");
+        h.press(KeyCode::End);
+        for _ in 0.."王芳 母亲".chars().count() {
+            h.press(KeyCode::Backspace);
+        }
+        h.press(KeyCode::F(10));
+        assert_eq!(h.store.case_count(), 0);
+        let said = h.counter.app().message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+        let needs = if lang == Lang::ZhCn {
+            "成员1：身份证号后须写姓名和关系"
+        } else {
+            "Member 1: the name and relation"
+        };
+        assert!(said.starts_with(needs), "{said}");
+    }
+}

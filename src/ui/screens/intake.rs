@@ -1,14 +1,19 @@
 //! The intake form on screen: the ID number with its live check on the first
-//! line, applicant and household on the left, the application on the right,
-//! the documents checklist, the entitlement line and the duplicate banner. A
-//! column longer than the screen scrolls so the focused field is always in view.
+//! line, applicant and household on the left with the documents checklist and
+//! the household members, the application on the right, the entitlement line
+//! and the duplicate banner. A column longer than the screen scrolls so the
+//! focused field is always in view.
 
+use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 
+use crate::domain::IdNumberError;
 use crate::ui::app::App;
-use crate::ui::form::{Control, Field, Form};
+use crate::ui::form::{Control, Field, Form, MemberStatus};
 use crate::ui::strings::{self, S};
+use crate::ui::theme::Theme;
 use crate::ui::widgets::{input, put, width};
 use crate::Lang;
 
@@ -21,6 +26,8 @@ enum Row {
     Blank,
     /// The documents checklist's heading.
     Documents,
+    /// The live check of the household members' lines.
+    MemberCheck,
 }
 
 /// The part of a column on screen: its first row, how many rows, and whether
@@ -83,7 +90,8 @@ fn value(form: &Form, field: Field, lang: Lang) -> String {
         | Field::RequestedAmount
         | Field::Reporter
         | Field::Village
-        | Field::Description => form.text(field).unwrap_or("").to_string(),
+        | Field::Description
+        | Field::Member(_) => form.text(field).unwrap_or("").to_string(),
     }
 }
 
@@ -104,10 +112,10 @@ fn field_line(app: &App, buf: &mut Buffer, area: Rect, y: u16, field: Field, ctr
     let x = area.x;
     put(buf, area, x, y, if focused { ">" } else { " " }, t.focus);
     let label = match field {
-        Field::Document(_) => "",
-        _ => field.label(lang),
+        Field::Document(_) => String::new(),
+        _ => field.name(lang),
     };
-    put(buf, area, x + 1, y, label, label_style);
+    put(buf, area, x + 1, y, &label, label_style);
     let cx = x + 2 + LABEL;
     let card = i.form.from_card(field);
     let mark_w = if card { width(S::FromCard.get(lang)) as u16 + 1 } else { 0 };
@@ -137,27 +145,97 @@ fn field_line(app: &App, buf: &mut Buffer, area: Rect, y: u16, field: Field, ctr
     cursor
 }
 
-/// Draws a column's rows as `v` shows them; returns the cursor.
-fn column(app: &App, buf: &mut Buffer, area: Rect, rows: &[Row], v: View) -> Option<Position> {
+/// What an ID number as typed says beside it: valid with its birth date and
+/// sex, how far the typing is, or what is wrong.
+fn id_status(check: &Result<crate::domain::IdNumber, IdNumberError>, t: &Theme, lang: Lang) -> (String, Style) {
+    match check {
+        Ok(id) => (
+            format!(
+                "{} {} {} {}",
+                S::IdOk.get(lang),
+                id.birth_date().format("%Y-%m-%d"),
+                strings::sex(id.sex(), lang),
+                id.region_code()
+            ),
+            t.ok,
+        ),
+        Err(IdNumberError::Empty) => (String::new(), t.dim),
+        // Only digits so far (a wrong character is named before the length).
+        Err(IdNumberError::WrongLength(n)) if *n < 18 => (format!("{} {n}/18", S::IdTyping.get(lang)), t.dim),
+        Err(e) => (strings::id_error(e, lang), t.error),
+    }
+}
+
+/// The line under the members: the focused member's live check, else the
+/// first member whose number is wrong, else how to type a member.
+fn member_check(form: &Form, focus: Field, today: NaiveDate, t: &Theme, lang: Lang) -> (String, Style) {
+    let focused = match focus {
+        Field::Member(i) => Some(i),
+        _ => None,
+    };
+    let wrong = || (0..form.member_rows()).find(|i| matches!(form.member_status(*i, today), MemberStatus::Id(_)));
+    let Some(i) = focused.or_else(wrong) else {
+        return (S::MembersHint.get(lang).to_string(), t.dim);
+    };
+    let who = strings::member(i + 1, lang);
+    let say = |what: &str, style: Style| (strings::field_problem(&who, what, lang), style);
+    match form.member_status(i, today) {
+        MemberStatus::Blank => (S::MembersHint.get(lang).to_string(), t.dim),
+        MemberStatus::Id(e) if focused.is_some() => {
+            let (text, style) = id_status(&Err(e), t, lang);
+            say(&text, style)
+        }
+        MemberStatus::Id(e) => say(&strings::id_error(&e, lang), t.error),
+        MemberStatus::NeedsNameAndRelation(_) => say(S::MemberNeedsName.get(lang), t.dim),
+        MemberStatus::Complete(m) => {
+            let id = &m.id_number;
+            let valid = format!("{} {}", S::IdOk.get(lang), id.birth_date().format("%Y-%m-%d"));
+            say(&format!("{valid} {} {} {}", strings::sex(id.sex(), lang), m.name, m.relation), t.ok)
+        }
+    }
+}
+
+/// Draws a column's rows as `v` shows them; returns the cursor. Member
+/// lines at or below `wide.0` have the body's whole width `wide.1` (the other
+/// column is shorter), so an ID number, a name and a relation fit on one line.
+fn column(
+    app: &App,
+    buf: &mut Buffer,
+    area: Rect,
+    rows: &[Row],
+    v: View,
+    wide: Option<(u16, u16)>,
+) -> Option<Position> {
     let t = app.theme;
     let lang = app.lang;
+    let today = app.today();
+    let i = app.intake.as_ref()?;
     let mut y = area.y;
     if v.above {
         put(buf, area, area.x + 1, y, &strings::more_lines(true, v.offset, lang), t.dim);
         y += 1;
     }
-    let ctrl_w = area.width.saturating_sub(LABEL + 3);
     let mut cursor = None;
     for row in rows.iter().skip(v.offset).take(v.shown) {
+        let line = match (row, wide) {
+            (Row::Field(Field::Member(_)) | Row::MemberCheck, Some((from, w))) if y >= from => {
+                Rect { width: w, ..area }
+            }
+            _ => area,
+        };
         match *row {
             Row::Field(f) => {
-                if let Some(p) = field_line(app, buf, area, y, f, ctrl_w) {
+                if let Some(p) = field_line(app, buf, line, y, f, line.width.saturating_sub(LABEL + 3)) {
                     cursor = Some(p);
                 }
             }
             Row::Blank => {}
             Row::Documents => {
-                put(buf, area, area.x + 1, y, S::FieldDocuments.get(lang), t.label);
+                put(buf, line, line.x + 1, y, S::FieldDocuments.get(lang), t.label);
+            }
+            Row::MemberCheck => {
+                let (text, style) = member_check(&i.form, i.focus, today, &t, lang);
+                put(buf, line, line.x + 1, y, &text, style);
             }
         }
         y += 1;
@@ -187,12 +265,14 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
     if let Some(note) = &i.card_note {
         put(buf, area, end + 3, area.y, &format!("! {note}"), t.error);
     }
-    // Line 1: the duplicate banner (the local check, or the district's word).
+    // Line 1: the duplicate banner (the policy's check, the quick look-up, or the district's word).
+    let room = area.width.saturating_sub(2) as usize;
     let banner = i
         .assessed
         .as_ref()
-        .and_then(|a| a.duplicates.clone())
-        .or_else(|| i.duplicate.as_ref().and_then(|(_, text)| text.clone()))
+        .and_then(|a| a.duplicates.as_ref())
+        .or_else(|| i.duplicate.as_ref().and_then(|(_, note)| note.as_ref()))
+        .map(|note| note.text(room, lang))
         .or_else(|| {
             app.district_duplicate
                 .as_ref()
@@ -207,28 +287,10 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
     // Line 2: the ID number and its live check.
     let mut cursor = field_line(app, buf, area, area.y + 2, Field::IdNumber, 20);
     let check_x = area.x + 2 + LABEL + 20 + 2;
-    let (check, style) = match form.id_check(today) {
-        Ok(id) => (
-            format!(
-                "{} {} {} {}",
-                S::IdOk.get(lang),
-                id.birth_date().format("%Y-%m-%d"),
-                strings::sex(id.sex(), lang),
-                id.region_code()
-            ),
-            t.ok,
-        ),
-        Err(crate::domain::IdNumberError::Empty) => (String::new(), t.dim),
-        Err(crate::domain::IdNumberError::WrongLength(n))
-            if n < 18 && form.id_number.chars().all(|c| c.is_ascii_digit()) =>
-        {
-            (format!("{} {n}/18", S::IdTyping.get(lang)), t.dim)
-        }
-        Err(e) => (strings::id_error(&e, lang), t.error),
-    };
+    let (check, style) = id_status(&form.id_check(today), &t, lang);
     put(buf, area, check_x, area.y + 2, &check, style);
 
-    // Two columns below: applicant, household and documents on the left; the application on the right.
+    // Two columns below: applicant, household, documents and members on the left; the application on the right.
     let half = area.width / 2;
     let left = Rect::new(area.x, area.y + 3, half, area.height.saturating_sub(4));
     let right = Rect::new(area.x + half, area.y + 3, area.width - half, left.height);
@@ -237,17 +299,29 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
     let mut left_rows: Vec<Row> = applicant.iter().map(|f| Row::Field(*f)).collect();
     left_rows.extend([Row::Blank, Row::Documents]);
     left_rows.extend(fields.iter().filter(|f| matches!(f, Field::Document(_))).map(|f| Row::Field(*f)));
+    let members: Vec<Row> = fields.iter().filter(|f| matches!(f, Field::Member(_))).map(|f| Row::Field(*f)).collect();
+    if !members.is_empty() {
+        left_rows.push(Row::Blank);
+        left_rows.extend(members);
+        left_rows.push(Row::MemberCheck);
+    }
     let right_rows: Vec<Row> = fields
         .iter()
-        .filter(|f| !applicant.contains(f) && !matches!(f, Field::IdNumber | Field::Document(_)))
+        .filter(|f| !applicant.contains(f) && !matches!(f, Field::IdNumber | Field::Member(_) | Field::Document(_)))
         .map(|f| Row::Field(*f))
         .collect();
     let focus_in = |rows: &[Row]| rows.iter().position(|r| *r == Row::Field(i.focus));
-    for (area, rows) in [(left, &left_rows), (right, &right_rows)] {
-        let v = view(rows.len(), area.height as usize, focus_in(rows));
-        if let Some(p) = column(app, buf, area, rows, v) {
-            cursor = Some(p);
-        }
+    let right_view = view(right_rows.len(), right.height as usize, focus_in(&right_rows));
+    let left_view = view(left_rows.len(), left.height as usize, focus_in(&left_rows));
+    // Below the right column's last line, a member's line may take the whole width.
+    let right_lines = right_view.shown + usize::from(right_view.above) + usize::from(right_view.below);
+    let free_from = right.y + right_lines as u16;
+    let drawn = [
+        column(app, buf, right, &right_rows, right_view, None),
+        column(app, buf, left, &left_rows, left_view, Some((free_from, area.width))),
+    ];
+    if let Some(p) = drawn.into_iter().flatten().next_back() {
+        cursor = Some(p);
     }
     // Bottom line of the body: the entitlement computed live.
     let Some(i) = &app.intake else {
