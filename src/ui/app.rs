@@ -12,7 +12,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
 use super::files::{self, DraftWriter, HeldTicket};
-use super::form::{CardFields, Control, Field, Form, FormError};
+use super::form::{CardFields, Control, Field, Form, FormError, PolicyChoices};
 use super::keymap::{Key, Keymap, Section};
 use super::printer::{PrintJob, PrintReport, PrinterHandle};
 use super::strings::{self, S};
@@ -21,7 +21,7 @@ use super::widgets::input;
 use super::{CardRead, CounterEvent, DeviceState, DeviceStatus, Msg, Outcome};
 use crate::config::CounterConfig;
 use crate::devices::idcard::{ReaderHandle, ReaderStatus};
-use crate::domain::case::{HistoryAction, Transition};
+use crate::domain::case::{Flag, HistoryAction, Transition};
 use crate::domain::dedup::{DuplicateRefusal, SupervisorOverride};
 use crate::domain::policy::{DeadlineStatus, PolicyBook};
 use crate::domain::time::Moment;
@@ -156,6 +156,8 @@ pub struct IntakeState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assessed {
     pub entitlement: String,
+    /// The hospital-bill discounts apply to this household (the relief of each line is shown).
+    pub discounts_apply: bool,
     /// Possible duplicates by the policy's rule (they may need a supervisor).
     pub duplicates: Option<DuplicateNote>,
 }
@@ -334,6 +336,11 @@ impl App {
 
     pub fn today(&self) -> NaiveDate {
         self.now.date_naive()
+    }
+
+    /// The choices the intake form offers under the policy in force today.
+    pub fn form_choices(&self) -> PolicyChoices {
+        PolicyChoices::of(self.policies.policy_for(self.today()))
     }
 
     /// The window, judging by the configured policy book.
@@ -715,9 +722,10 @@ impl App {
                 self.left_right(step);
             }
             Action::Toggle => {
+                let choices = self.form_choices();
                 if let Some(i) = &mut self.intake {
                     if self.screen == Screen::Intake && i.focus.control() != Control::Text {
-                        i.form.cycle(i.focus, 1);
+                        i.form.cycle(i.focus, 1, &choices);
                         self.form_changed();
                     }
                 }
@@ -779,6 +787,7 @@ impl App {
     fn left_right(&mut self, step: isize) {
         match self.screen {
             Screen::Intake => {
+                let choices = self.form_choices();
                 if let Some(i) = &mut self.intake {
                     match i.focus.control() {
                         Control::Text => {
@@ -790,7 +799,7 @@ impl App {
                             }
                         }
                         Control::Choice | Control::Check => {
-                            i.form.cycle(i.focus, step);
+                            i.form.cycle(i.focus, step, &choices);
                             self.form_changed();
                         }
                     }
@@ -993,12 +1002,13 @@ impl App {
     }
 
     fn form_changed(&mut self) {
+        let choices = self.form_choices();
         if let Some(i) = &mut self.intake {
             if i.error.as_ref().is_some_and(|e| e.field == i.focus) {
                 i.error = None;
             }
             // A line that no longer applies (an emptied member beyond the household's size) passes the focus on.
-            let fields = i.form.fields();
+            let fields = i.form.fields(&choices);
             if !fields.contains(&i.focus) {
                 if let Some(last) = fields.last() {
                     i.focus = *last;
@@ -1062,6 +1072,8 @@ impl App {
                 match Window::with_policies(&self.store, &self.counter, &self.policies).assess(&input, today) {
                     Ok(a) => Some(Assessed {
                         entitlement: strings::entitlement(&a.entitlement, lang),
+                        discounts_apply: input.kind == Kind::Medical
+                            && !a.entitlement.flags.iter().any(|f| matches!(f, Flag::Ineligible | Flag::ReserveFund)),
                         duplicates: (!a.duplicates.possible_duplicates.is_empty()).then(|| DuplicateNote::Possible {
                             ids: a.duplicates.related_cases(),
                             blocks: a.duplicates.blocks,
@@ -1078,10 +1090,11 @@ impl App {
     }
 
     fn move_focus(&mut self, step: isize) {
+        let choices = self.form_choices();
         let Some(i) = &mut self.intake else {
             return;
         };
-        let fields = i.form.fields();
+        let fields = i.form.fields(&choices);
         let at = fields.iter().position(|f| *f == i.focus).unwrap_or(0) as isize;
         let n = fields.len() as isize;
         i.focus = fields[((at + step).rem_euclid(n)) as usize];

@@ -2,11 +2,15 @@
 //! which field has the focus, and how the form becomes a [`CaseInput`] for
 //! the window. Nothing here draws; `screens/intake.rs` does.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::strings::{self, S};
 use crate::domain::case::{CaseInput, DocumentInput, MAX_MEMBERS};
+use crate::domain::policy::{Assessment, BillItem, BillLine, FullStandardCategory, Policy, SupportMode};
 use crate::domain::{
     Applicant, Channel, Department, Document, Household, IdNumber, IdNumberError, Kind, Member, Money, Reason,
     Residence, Source,
@@ -32,6 +36,24 @@ impl SourceChoice {
             SourceChoice::WalkIn => S::SourceWalkIn.get(lang),
             SourceChoice::OfficerReport => S::SourceOfficer.get(lang),
             SourceChoice::DepartmentReferral => S::SourceDept.get(lang),
+        }
+    }
+}
+
+/// What the policy in force offers the form's choices: the rural dibao
+/// classes (the monthly subsidy per person, class 1 first) and the
+/// hospital-bill items it discounts, with the percent off.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PolicyChoices {
+    pub rural_classes: Vec<Money>,
+    pub bill_items: Vec<(BillItem, Decimal)>,
+}
+
+impl PolicyChoices {
+    pub fn of(policy: &Policy) -> PolicyChoices {
+        PolicyChoices {
+            rural_classes: policy.dibao.rural.classes.clone(),
+            bill_items: policy.medical.discounts.iter().filter(|(_, p)| !p.is_zero()).map(|(i, p)| (*i, *p)).collect(),
         }
     }
 }
@@ -71,6 +93,14 @@ pub struct Form {
     pub card: Option<CardFields>,
     /// Household members besides the applicant, one line each: "ID number name relation".
     pub members: Vec<String>,
+    /// Rural dibao: the class assessed (1 first).
+    pub rural_class: Option<u8>,
+    /// Urban dibao and medical relief: a category that receives the full standard.
+    pub category: Option<FullStandardCategory>,
+    /// Special hardship and medical relief: how the person is supported.
+    pub support: Option<SupportMode>,
+    /// Medical relief: the hospital bill's amounts as typed, by item.
+    pub bill: BTreeMap<BillItem, String>,
 }
 
 impl Default for Form {
@@ -95,6 +125,10 @@ impl Default for Form {
             documents: Vec::new(),
             card: None,
             members: Vec::new(),
+            rural_class: None,
+            category: None,
+            support: None,
+            bill: BTreeMap::new(),
         }
     }
 }
@@ -117,6 +151,14 @@ pub enum Field {
     Village,
     SourceDepartment,
     Description,
+    /// Rural dibao class.
+    RuralClass,
+    /// Full-standard category.
+    Category,
+    /// Special-hardship support mode.
+    Support,
+    /// The amount of one item of the hospital bill.
+    Bill(BillItem),
     /// The n-th household member besides the applicant.
     Member(usize),
     /// The n-th document of the kind's checklist.
@@ -143,8 +185,16 @@ impl Field {
             | Field::Reporter
             | Field::Village
             | Field::Description
+            | Field::Bill(_)
             | Field::Member(_) => Control::Text,
-            Field::Residence | Field::Kind | Field::Reason | Field::Source | Field::SourceDepartment => Control::Choice,
+            Field::Residence
+            | Field::Kind
+            | Field::Reason
+            | Field::Source
+            | Field::SourceDepartment
+            | Field::RuralClass
+            | Field::Category
+            | Field::Support => Control::Choice,
             Field::Green | Field::Document(_) => Control::Check,
         }
     }
@@ -166,6 +216,10 @@ impl Field {
             Field::Village => S::FieldVillage.get(lang),
             Field::SourceDepartment => S::FieldSourceDept.get(lang),
             Field::Description => S::FieldDescription.get(lang),
+            Field::RuralClass => S::FieldRuralClass.get(lang),
+            Field::Category => S::FieldCategory.get(lang),
+            Field::Support => S::FieldSupport.get(lang),
+            Field::Bill(item) => strings::bill_item(item, lang),
             Field::Member(_) => S::FieldMember.get(lang),
             Field::Document(_) => S::FieldDocuments.get(lang),
         }
@@ -185,7 +239,7 @@ impl Field {
             Field::IdNumber => 20,
             Field::Phone => 20,
             Field::HouseholdSize => 2,
-            Field::MonthlyIncome | Field::RequestedAmount => 12,
+            Field::MonthlyIncome | Field::RequestedAmount | Field::Bill(_) => 12,
             Field::Member(_) => 80,
             Field::Description => crate::domain::case::MAX_DESCRIPTION_CHARS,
             _ => crate::domain::case::MAX_TEXT_CHARS,
@@ -198,7 +252,7 @@ impl Field {
             Field::IdNumber => c.is_ascii_alphanumeric(),
             Field::Phone => c.is_ascii_digit() || c == '-' || c == '+' || c == ' ',
             Field::HouseholdSize => c.is_ascii_digit(),
-            Field::MonthlyIncome | Field::RequestedAmount => c.is_ascii_digit() || c == '.',
+            Field::MonthlyIncome | Field::RequestedAmount | Field::Bill(_) => c.is_ascii_digit() || c == '.',
             _ => !c.is_control(),
         }
     }
@@ -246,11 +300,12 @@ fn member_words(text: &str) -> Vec<&str> {
 }
 
 impl Form {
-    /// The fields in focus order: the applicant, the application, the
-    /// documents, then the household members (last, as on the paper form, so
-    /// a clerk who does not list them never passes them). The source's
-    /// details and the members appear only when they apply.
-    pub fn fields(&self) -> Vec<Field> {
+    /// The fields in focus order: the applicant, the application, what the
+    /// kind's policy needs, the documents, then the household members (last,
+    /// as on the paper form, so a clerk who does not list them never passes
+    /// them). The source's details, the assessment and the members appear
+    /// only when they apply.
+    pub fn fields(&self, choices: &PolicyChoices) -> Vec<Field> {
         let mut f = vec![
             Field::IdNumber,
             Field::Name,
@@ -270,9 +325,25 @@ impl Form {
             SourceChoice::DepartmentReferral => f.push(Field::SourceDepartment),
         }
         f.push(Field::Description);
+        f.extend(self.assessment_fields(choices));
         f.extend((0..self.kind.documents().len()).map(Field::Document));
         f.extend((0..self.member_rows()).map(Field::Member));
         f
+    }
+
+    /// What the policy needs for the chosen kind beyond the household's size and income.
+    pub fn assessment_fields(&self, choices: &PolicyChoices) -> Vec<Field> {
+        match (self.kind, self.residence) {
+            (Kind::Dibao, Residence::Rural) => vec![Field::RuralClass],
+            (Kind::Dibao, Residence::Urban) => vec![Field::Category],
+            (Kind::SpecialHardship, _) => vec![Field::Support],
+            (Kind::Medical, _) => {
+                let mut f = vec![Field::Category, Field::Support];
+                f.extend(choices.bill_items.iter().map(|(item, _)| Field::Bill(*item)));
+                f
+            }
+            (Kind::Disaster | Kind::Education | Kind::Housing | Kind::Employment | Kind::Temporary, _) => Vec::new(),
+        }
     }
 
     /// How many member lines the form shows: one for each person of the
@@ -295,12 +366,16 @@ impl Form {
             Field::Village => &self.village,
             Field::Description => &self.description,
             Field::Member(i) => self.members.get(i).map_or("", String::as_str),
+            Field::Bill(item) => self.bill.get(&item).map_or("", String::as_str),
             Field::Residence
             | Field::Kind
             | Field::Reason
             | Field::Green
             | Field::Source
             | Field::SourceDepartment
+            | Field::RuralClass
+            | Field::Category
+            | Field::Support
             | Field::Document(_) => return None,
         })
     }
@@ -325,19 +400,24 @@ impl Form {
                 }
                 &mut self.members[i]
             }
+            Field::Bill(item) => self.bill.entry(item).or_default(),
             Field::Residence
             | Field::Kind
             | Field::Reason
             | Field::Green
             | Field::Source
             | Field::SourceDepartment
+            | Field::RuralClass
+            | Field::Category
+            | Field::Support
             | Field::Document(_) => return None,
         })
     }
 
-    /// Drops what an edit left empty (trailing member lines), so an emptied
-    /// form is a blank form again.
+    /// Drops what an edit left empty (bill amounts, trailing member lines),
+    /// so an emptied form is a blank form again.
     fn tidy(&mut self) {
+        self.bill.retain(|_, amount| !amount.is_empty());
         while self.members.last().is_some_and(|m| m.is_empty()) {
             self.members.pop();
         }
@@ -368,7 +448,7 @@ impl Form {
     }
 
     /// The choice field's value moved by `step` (wrapping), or a check box switched.
-    pub fn cycle(&mut self, field: Field, step: isize) {
+    pub fn cycle(&mut self, field: Field, step: isize, choices: &PolicyChoices) {
         fn next<T: Copy + PartialEq>(all: &[T], now: T, step: isize) -> T {
             let i = all.iter().position(|x| *x == now).unwrap_or(0) as isize;
             let n = all.len() as isize;
@@ -380,6 +460,20 @@ impl Form {
             Field::Reason => self.reason = next(Reason::ALL, self.reason, step),
             Field::Source => self.source = next(&SourceChoice::ALL, self.source, step),
             Field::SourceDepartment => self.source_department = next(Department::ALL, self.source_department, step),
+            Field::RuralClass => {
+                let classes = u8::try_from(choices.rural_classes.len()).unwrap_or(u8::MAX);
+                let all: Vec<Option<u8>> = std::iter::once(None).chain((1..=classes).map(Some)).collect();
+                self.rural_class = next(&all, self.rural_class, step);
+            }
+            Field::Category => {
+                use FullStandardCategory::*;
+                self.category = next(&[None, Some(ThreeNo), Some(Orphan), Some(AidsOrTbFamily)], self.category, step);
+            }
+            Field::Support => {
+                use SupportMode::*;
+                self.support =
+                    next(&[None, Some(Centralised), Some(Dispersed), Some(DispersedOrphan)], self.support, step);
+            }
             Field::Green => self.green = !self.green,
             Field::Document(i) => {
                 if let Some(doc) = self.kind.documents().get(i).copied() {
@@ -399,6 +493,7 @@ impl Form {
             | Field::Reporter
             | Field::Village
             | Field::Description
+            | Field::Bill(_)
             | Field::Member(_) => {}
         }
     }
@@ -512,6 +607,28 @@ impl Form {
             }
             SourceChoice::DepartmentReferral => Source::DepartmentReferral { department: self.source_department },
         };
+        let assessment = match (self.kind, self.residence) {
+            (Kind::Dibao, Residence::Rural) => Assessment { rural_class: self.rural_class, ..Assessment::default() },
+            (Kind::Dibao, Residence::Urban) => {
+                Assessment { categories: self.category.into_iter().collect(), ..Assessment::default() }
+            }
+            (Kind::SpecialHardship, _) => Assessment { support: self.support, ..Assessment::default() },
+            (Kind::Medical, _) => {
+                let mut hospital_bill = Vec::new();
+                for (item, text) in self.bill.iter().filter(|(_, t)| !t.trim().is_empty()) {
+                    hospital_bill.push(BillLine { item: *item, amount: money(Field::Bill(*item), text, false)? });
+                }
+                Assessment {
+                    categories: self.category.into_iter().collect(),
+                    support: self.support,
+                    hospital_bill,
+                    ..Assessment::default()
+                }
+            }
+            (Kind::Disaster | Kind::Education | Kind::Housing | Kind::Employment | Kind::Temporary, _) => {
+                Assessment::default()
+            }
+        };
         let members = self.members_checked(&id_number, today, lang)?;
         if members.len() + 1 > usize::from(size) {
             return Err(err(Field::HouseholdSize, strings::household_too_small(size, members.len(), lang)));
@@ -546,7 +663,7 @@ impl Form {
             requested_amount,
             documents,
             ticket: self.ticket,
-            assessment: Default::default(),
+            assessment,
         })
     }
 
@@ -654,21 +771,66 @@ mod tests {
     }
 
     #[test]
-    fn an_emptied_member_leaves_a_blank_form_and_the_draft_keeps_the_members() {
+    fn only_what_the_kind_needs_goes_into_the_assessment() {
+        let choices = PolicyChoices::of(&Policy::builtin());
+        let mut f = form();
+        f.residence = Residence::Rural;
+        f.rural_class = Some(2);
+        f.support = Some(SupportMode::Dispersed);
+        f.bill.insert(BillItem::Bed, "1200".into());
+        f.kind = Kind::Temporary;
+        assert_eq!(f.to_input(today(), Lang::En).unwrap().assessment, Assessment::default());
+        f.kind = Kind::Dibao;
+        assert_eq!(f.fields(&choices).iter().filter(|x| **x == Field::RuralClass).count(), 1);
+        let a = f.to_input(today(), Lang::En).unwrap().assessment;
+        assert_eq!(a, Assessment { rural_class: Some(2), ..Assessment::default() });
+        f.kind = Kind::Medical;
+        let a = f.to_input(today(), Lang::En).unwrap().assessment;
+        assert_eq!(a.support, Some(SupportMode::Dispersed));
+        assert_eq!(a.rural_class, None);
+        assert_eq!(a.hospital_bill, [BillLine { item: BillItem::Bed, amount: Money::yuan(1200) }]);
+        // The items the policy does not discount get no line.
+        assert!(!f.fields(&choices).contains(&Field::Bill(BillItem::Other)));
+        assert!(f.fields(&choices).contains(&Field::Bill(BillItem::Drugs)));
+        f.bill.insert(BillItem::Drugs, "12.345".into());
+        let e = f.to_input(today(), Lang::En).unwrap_err();
+        assert_eq!((e.field, e.message.as_str()), (Field::Bill(BillItem::Drugs), "Drugs: at most 2 decimal places"));
+    }
+
+    #[test]
+    fn the_class_choice_offers_the_policys_classes() {
+        let choices = PolicyChoices::of(&Policy::builtin());
+        let mut f = form();
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            f.cycle(Field::RuralClass, 1, &choices);
+            seen.push(f.rural_class);
+        }
+        assert_eq!(seen, [Some(1), Some(2), Some(3), None]);
+        f.cycle(Field::RuralClass, -1, &choices);
+        assert_eq!(f.rural_class, Some(3));
+    }
+
+    #[test]
+    fn an_emptied_field_leaves_a_blank_form_and_the_draft_keeps_everything() {
         let mut f = Form::default();
         let mut cursor = 0;
-        assert!(f.insert(Field::Member(0), &mut cursor, '5'));
+        assert!(f.insert(Field::Bill(BillItem::Bed), &mut cursor, '5'));
         assert!(f.insert(Field::Member(1), &mut 0, '1'));
         assert!(f.is_dirty());
-        f.edit(Field::Member(0), |t| t.clear());
+        f.edit(Field::Bill(BillItem::Bed), |t| t.clear());
         f.edit(Field::Member(1), |t| t.clear());
         assert!(!f.is_dirty(), "{f:?}");
         // Everything on the form survives the draft file, and an older draft still reads.
         let mut f = form();
         f.members = vec!["110101199003070011 张秀英 妻子".into()];
+        f.rural_class = Some(2);
+        f.category = Some(FullStandardCategory::Orphan);
+        f.support = Some(SupportMode::DispersedOrphan);
+        f.bill.insert(BillItem::Surgery, "3000".into());
         let json = serde_json::to_string(&f).unwrap();
         assert_eq!(serde_json::from_str::<Form>(&json).unwrap(), f);
         let old: Form = serde_json::from_str(r#"{"name":"王芳","household_size":"2"}"#).unwrap();
-        assert_eq!((old.name.as_str(), old.members.len()), ("王芳", 0));
+        assert_eq!((old.name.as_str(), old.members.len(), old.bill.len()), ("王芳", 0, 0));
     }
 }

@@ -88,6 +88,11 @@ strings! {
     FieldDocuments => "材料清单", "Documents";
     FieldAddress => "住址", "Address";
     FieldMember => "成员", "Member";
+    FieldRuralClass => "低保类别", "Class";
+    FieldCategory => "全额对象", "Category";
+    FieldSupport => "供养方式", "Support";
+    NotAssessed => "未评定", "not assessed";
+    NoCategory => "无", "none";
     MembersHint => "成员：身份证号 姓名 关系，空格分开", "Members: ID number, name, relation";
     MemberNeedsName => "还须写姓名和关系", "the name and relation are needed";
     Yes => "是", "yes";
@@ -402,6 +407,68 @@ pub fn household_too_small(size: u8, members: usize, lang: Lang) -> String {
     match lang {
         Lang::ZhCn => format!("家庭人口：{size} 人，但除申请人外还填了 {members} 名成员"),
         Lang::En => format!("Household: {size} persons, but {members} members besides the applicant are listed"),
+    }
+}
+
+pub fn bill_item(item: crate::domain::policy::BillItem, lang: Lang) -> &'static str {
+    use crate::domain::policy::BillItem;
+    match item {
+        BillItem::Registration => lang.pick("挂号费", "Reg. fee"),
+        BillItem::Diagnosis => lang.pick("诊查费", "Diagnosis"),
+        BillItem::Injection => lang.pick("注射费", "Injection"),
+        BillItem::Observation => lang.pick("观察费", "Observation"),
+        BillItem::Bed => lang.pick("床位费", "Bed"),
+        BillItem::Surgery => lang.pick("手术费", "Surgery"),
+        BillItem::Examination => lang.pick("辅助检查费", "Exams"),
+        BillItem::Drugs => lang.pick("常规药品费", "Drugs"),
+        BillItem::Other => lang.pick("其他费用", "Other"),
+    }
+}
+
+/// Beside a bill item's amount: its percent off and, once the discounts
+/// apply to the household, the relief on the amount.
+pub fn discount(percent: rust_decimal::Decimal, relief: Option<Money>, lang: Lang) -> String {
+    let p = percent.normalize();
+    match (relief, lang) {
+        (None, Lang::ZhCn) => format!("减免{p}%"),
+        (None, Lang::En) => format!("{p}% off"),
+        (Some(r), Lang::ZhCn) => format!("减免{p}%={r}"),
+        (Some(r), Lang::En) => format!("{p}% off: {r}"),
+    }
+}
+
+/// A rural dibao class with its monthly subsidy per person (when the policy has the class).
+pub fn rural_class(class: Option<u8>, per_person: Option<Money>, lang: Lang) -> String {
+    const ZH: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+    let Some(c) = class else {
+        return S::NotAssessed.get(lang).to_string();
+    };
+    let zh = ZH.get(usize::from(c).wrapping_sub(1)).map_or(c.to_string(), |z| z.to_string());
+    match (per_person, lang) {
+        (Some(m), Lang::ZhCn) => format!("{zh}类 每人{m}元"),
+        (Some(m), Lang::En) => format!("class {c} ({m}/person)"),
+        (None, Lang::ZhCn) => format!("{zh}类"),
+        (None, Lang::En) => format!("class {c}"),
+    }
+}
+
+pub fn category(c: Option<crate::domain::policy::FullStandardCategory>, lang: Lang) -> &'static str {
+    use crate::domain::policy::FullStandardCategory;
+    match c {
+        None => S::NoCategory.get(lang),
+        Some(FullStandardCategory::ThreeNo) => lang.pick("三无人员", "three-no person"),
+        Some(FullStandardCategory::Orphan) => lang.pick("孤儿", "orphan"),
+        Some(FullStandardCategory::AidsOrTbFamily) => lang.pick("艾滋病/结核病家庭", "AIDS/TB family"),
+    }
+}
+
+pub fn support_mode(m: Option<crate::domain::policy::SupportMode>, lang: Lang) -> &'static str {
+    use crate::domain::policy::SupportMode;
+    match m {
+        None => S::NotAssessed.get(lang),
+        Some(SupportMode::Centralised) => lang.pick("集中供养", "centralised"),
+        Some(SupportMode::Dispersed) => lang.pick("分散供养", "dispersed"),
+        Some(SupportMode::DispersedOrphan) => lang.pick("分散供养孤儿", "dispersed orphan"),
     }
 }
 

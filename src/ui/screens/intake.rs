@@ -1,7 +1,7 @@
 //! The intake form on screen: the ID number with its live check on the first
 //! line, applicant and household on the left with the documents checklist and
-//! the household members, the application on the right, the entitlement line
-//! and the duplicate banner. A column longer than the screen scrolls so the
+//! the household members, the application and what its policy needs on the
+//! right, the entitlement line and the duplicate banner. A column longer than the screen scrolls so the
 //! focused field is always in view.
 
 use chrono::NaiveDate;
@@ -9,15 +9,18 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 
-use crate::domain::IdNumberError;
+use crate::domain::policy::{BillLine, Policy};
+use crate::domain::{IdNumberError, Money};
 use crate::ui::app::App;
-use crate::ui::form::{Control, Field, Form, MemberStatus};
+use crate::ui::form::{Control, Field, Form, MemberStatus, PolicyChoices};
 use crate::ui::strings::{self, S};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{input, put, width};
 use crate::Lang;
 
 const LABEL: u16 = 11;
+/// Cells of a hospital-bill amount.
+const BILL: u16 = 10;
 
 /// A line of a form column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,13 +67,20 @@ fn view(total: usize, height: usize, focus: Option<usize>) -> View {
     }
 }
 
-fn value(form: &Form, field: Field, lang: Lang) -> String {
+fn value(form: &Form, field: Field, choices: &PolicyChoices, lang: Lang) -> String {
     match field {
         Field::Residence => strings::residence(form.residence, lang).to_string(),
         Field::Kind => strings::kind(form.kind, lang).to_string(),
         Field::Reason => strings::reason(form.reason, lang).to_string(),
         Field::Source => form.source.label(lang).to_string(),
         Field::SourceDepartment => strings::department(form.source_department, lang).to_string(),
+        Field::RuralClass => {
+            let per_person =
+                form.rural_class.and_then(|c| choices.rural_classes.get(usize::from(c).wrapping_sub(1))).copied();
+            strings::rural_class(form.rural_class, per_person, lang)
+        }
+        Field::Category => strings::category(form.category, lang).to_string(),
+        Field::Support => strings::support_mode(form.support, lang).to_string(),
         Field::Green => {
             let on = if form.green { "[x]" } else { "[ ]" };
             let word = if form.green { S::Yes } else { S::No };
@@ -91,12 +101,27 @@ fn value(form: &Form, field: Field, lang: Lang) -> String {
         | Field::Reporter
         | Field::Village
         | Field::Description
+        | Field::Bill(_)
         | Field::Member(_) => form.text(field).unwrap_or("").to_string(),
     }
 }
 
+/// The policy in force today, and the choices it offers the form.
+struct InForce<'a> {
+    policy: &'a Policy,
+    choices: PolicyChoices,
+}
+
 /// Draws one field: marker, label, control. Returns the cursor for a focused text field.
-fn field_line(app: &App, buf: &mut Buffer, area: Rect, y: u16, field: Field, ctrl_width: u16) -> Option<Position> {
+fn field_line(
+    app: &App,
+    buf: &mut Buffer,
+    area: Rect,
+    y: u16,
+    field: Field,
+    ctrl_width: u16,
+    terms: &InForce,
+) -> Option<Position> {
     let t = &app.theme;
     let lang = app.lang;
     let i = app.intake.as_ref()?;
@@ -128,12 +153,12 @@ fn field_line(app: &App, buf: &mut Buffer, area: Rect, y: u16, field: Field, ctr
         }
         Control::Choice => {
             let style = if focused { t.focus } else { t.base };
-            put(buf, area, cx, y, &format!("< {} >", value(&i.form, field, lang)), style);
+            put(buf, area, cx, y, &format!("< {} >", value(&i.form, field, &terms.choices, lang)), style);
             None
         }
         Control::Check => {
             let style = if focused { t.focus } else { t.base };
-            let v = value(&i.form, field, lang);
+            let v = value(&i.form, field, &terms.choices, lang);
             let style = if field == Field::Green && i.form.green { t.green } else { style };
             put(buf, area, cx, y, &v, style);
             None
@@ -141,6 +166,16 @@ fn field_line(app: &App, buf: &mut Buffer, area: Rect, y: u16, field: Field, ctr
     };
     if card {
         put(buf, area, ctrl.right() + 1, y, S::FromCard.get(lang), t.ok);
+    }
+    if let Field::Bill(item) = field {
+        if let Some((_, percent)) = terms.choices.bill_items.iter().find(|(b, _)| *b == item) {
+            // The relief of the line, once the discounts apply to this household.
+            let amount = i.form.text(field).and_then(|a| a.trim().parse::<Money>().ok());
+            let relief = amount
+                .filter(|_| i.assessed.as_ref().is_some_and(|a| a.discounts_apply))
+                .map(|amount| terms.policy.bill_relief(&BillLine { item, amount }).1);
+            put(buf, area, ctrl.right() + 1, y, &strings::discount(*percent, relief, lang), t.dim);
+        }
     }
     cursor
 }
@@ -205,6 +240,7 @@ fn column(
     rows: &[Row],
     v: View,
     wide: Option<(u16, u16)>,
+    terms: &InForce,
 ) -> Option<Position> {
     let t = app.theme;
     let lang = app.lang;
@@ -225,7 +261,8 @@ fn column(
         };
         match *row {
             Row::Field(f) => {
-                if let Some(p) = field_line(app, buf, line, y, f, line.width.saturating_sub(LABEL + 3)) {
+                let w = if matches!(f, Field::Bill(_)) { BILL } else { line.width.saturating_sub(LABEL + 3) };
+                if let Some(p) = field_line(app, buf, line, y, f, w, terms) {
                     cursor = Some(p);
                 }
             }
@@ -251,6 +288,8 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
     let lang = app.lang;
     let t = app.theme;
     let today = app.today();
+    let policy = app.policies.policy_for(today);
+    let terms = InForce { policy, choices: PolicyChoices::of(policy) };
     let Some(i) = &app.intake else {
         return None;
     };
@@ -285,7 +324,7 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
         put(buf, area, area.x + 1, area.y + 1, &b, t.banner);
     }
     // Line 2: the ID number and its live check.
-    let mut cursor = field_line(app, buf, area, area.y + 2, Field::IdNumber, 20);
+    let mut cursor = field_line(app, buf, area, area.y + 2, Field::IdNumber, 20, &terms);
     let check_x = area.x + 2 + LABEL + 20 + 2;
     let (check, style) = id_status(&form.id_check(today), &t, lang);
     put(buf, area, check_x, area.y + 2, &check, style);
@@ -294,7 +333,7 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
     let half = area.width / 2;
     let left = Rect::new(area.x, area.y + 3, half, area.height.saturating_sub(4));
     let right = Rect::new(area.x + half, area.y + 3, area.width - half, left.height);
-    let fields = form.fields();
+    let fields = form.fields(&terms.choices);
     let applicant = [Field::Name, Field::Phone, Field::Residence, Field::HouseholdSize, Field::MonthlyIncome];
     let mut left_rows: Vec<Row> = applicant.iter().map(|f| Row::Field(*f)).collect();
     left_rows.extend([Row::Blank, Row::Documents]);
@@ -317,8 +356,8 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
     let right_lines = right_view.shown + usize::from(right_view.above) + usize::from(right_view.below);
     let free_from = right.y + right_lines as u16;
     let drawn = [
-        column(app, buf, right, &right_rows, right_view, None),
-        column(app, buf, left, &left_rows, left_view, Some((free_from, area.width))),
+        column(app, buf, right, &right_rows, right_view, None, &terms),
+        column(app, buf, left, &left_rows, left_view, Some((free_from, area.width)), &terms),
     ];
     if let Some(p) = drawn.into_iter().flatten().next_back() {
         cursor = Some(p);
