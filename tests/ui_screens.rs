@@ -725,3 +725,389 @@ fn a_green_case_not_yet_paid_shows_the_day_help_is_due() {
     open_case(&mut h, 1);
     assert!(!h.screen().contains("help by"), "{}", h.screen());
 }
+
+// ---------------------------------------------------------------------------
+// What the intake form asks for each kind: household members, the rural
+// class, the full-standard category, the support mode, the hospital bill.
+
+use onedoor::domain::case::Flag;
+use onedoor::domain::policy::{BillItem, SupportMode};
+use onedoor::domain::Kind;
+use onedoor::ui::form::Field;
+
+/// Tabs to a field of the form, as a clerk would; fails if it never gets the focus.
+fn focus_on(h: &mut Harness, field: Field) {
+    for _ in 0..80 {
+        if h.counter.app().intake.as_ref().expect("the form is open").focus == field {
+            return;
+        }
+        h.press(KeyCode::Tab);
+    }
+    panic!("{field:?} never got the focus");
+}
+
+/// Chooses the kind of assistance with the arrow keys.
+fn choose_kind(h: &mut Harness, kind: Kind) {
+    focus_on(h, Field::Kind);
+    for _ in 0..Kind::ALL.len() {
+        if h.counter.app().intake.as_ref().unwrap().form.kind == kind {
+            return;
+        }
+        h.press(KeyCode::Right);
+    }
+    panic!("{kind:?} is not offered");
+}
+
+/// A new form with the applicant and the household's size filled in.
+fn new_applicant(h: &mut Harness, id: &str, name: &str, household: &str) {
+    h.press(KeyCode::F(2));
+    h.type_text(id);
+    h.tab(1);
+    h.type_text(name);
+    focus_on(h, Field::HouseholdSize);
+    h.press(KeyCode::Backspace);
+    h.type_text(household);
+}
+
+fn type_in(h: &mut Harness, field: Field, text: &str) {
+    focus_on(h, field);
+    h.type_text(text);
+}
+
+/// The entitlement line as the clerk sees it.
+fn entitlement_line(h: &mut Harness) -> String {
+    let label = if h.lang == Lang::ZhCn { "测算待遇" } else { "Entitlement" };
+    let s = h.screen();
+    s.lines().find(|l| l.contains(label)).unwrap_or_else(|| panic!("no entitlement line: {s}")).to_string()
+}
+
+/// The banner line (under the title) as the clerk sees it.
+fn banner_line(h: &mut Harness) -> String {
+    h.screen().lines().nth(2).unwrap().to_string()
+}
+
+/// The case just saved (the only one of the new applicant today).
+fn saved_case(h: &Harness, name: &str) -> onedoor::domain::Case {
+    let today = h.store.cases_on_day(now().date_naive()).unwrap();
+    let new = today.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("{name} was not saved"));
+    h.store.case(&new.id).unwrap().unwrap()
+}
+
+#[test]
+fn a_household_member_with_an_earlier_case_is_named_in_the_banner_and_saved() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, true);
+        // 王芳 had temporary assistance for a serious illness this morning; now her son asks.
+        let earlier = "320106001-01-20261130-0001";
+        new_applicant(&mut h, "34052419800101001X", "赵建国", "3");
+        assert!(!banner_line(&mut h).contains(earlier));
+        type_in(&mut h, Field::Member(0), "11010519491231002X 王芳 母亲");
+        // Found through the member at once, before the form is complete.
+        let banner = banner_line(&mut h);
+        let household =
+            if lang == Lang::ZhCn { "注意：本户已有 1 件案件" } else { "Note: 1 case(s) in the household" };
+        assert!(banner.contains(household) && banner.contains(earlier), "{banner}");
+        // Complete, the policy's check says it is a possible duplicate that needs a supervisor.
+        type_in(&mut h, Field::RequestedAmount, "1000");
+        let banner = banner_line(&mut h);
+        let blocks = if lang == Lang::ZhCn {
+            "疑似重复救助，须主管放行"
+        } else {
+            "Possible duplicate, supervisor needed"
+        };
+        assert!(banner.contains(blocks) && banner.contains(earlier), "{banner}");
+        h.press(KeyCode::F(10));
+        assert!(matches!(h.counter.app().popup, Some(Popup::Override { .. })), "{:?}", h.counter.app().message);
+        assert!(h.store.cases_on_day(now().date_naive()).unwrap().iter().all(|c| c.name != "赵建国"));
+        h.type_text("母子分户，另行核实");
+        h.press(KeyCode::Enter);
+        let case = saved_case(&h, "赵建国");
+        assert_eq!(case.household.size, 3);
+        assert_eq!(case.household.members.len(), 1);
+        let m = &case.household.members[0];
+        assert_eq!(
+            (m.id_number.as_str(), m.name.as_str(), m.relation.as_str()),
+            ("11010519491231002X", "王芳", "母亲")
+        );
+        assert_eq!(case.related_cases.iter().map(|c| c.as_str()).collect::<Vec<_>>(), [earlier]);
+        assert!(case.entitlement.unwrap().flags.contains(&Flag::PossibleDuplicate));
+    }
+}
+
+#[test]
+fn several_earlier_cases_show_the_first_ids_and_how_many_more() {
+    let mut h = Harness::new(Lang::En, true);
+    // 王芳 (temporary) and 张秀英 (dibao) are both in the new applicant's household.
+    new_applicant(&mut h, "34052419800101001X", "赵建国", "3");
+    type_in(&mut h, Field::Member(0), "11010519491231002X 王芳 mother");
+    type_in(&mut h, Field::Member(1), "110101199003070011 张秀英 wife");
+    let banner = banner_line(&mut h);
+    assert!(banner.contains("Note: 2 case(s) in the household: 320106001-01-20261130-0003 +1 more"), "{banner}");
+}
+
+#[test]
+fn a_wrong_member_id_number_is_named_inline_and_nothing_is_saved() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, false);
+        new_applicant(&mut h, "34052419800101001X", "赵建国", "2");
+        type_in(&mut h, Field::RequestedAmount, "800");
+        type_in(&mut h, Field::Member(0), "1101A");
+        let inline = match lang {
+            Lang::ZhCn => "成员1：第 5 位「A」不是数字",
+            Lang::En => "Member 1: character 5 'A' is not a digit",
+        };
+        assert!(h.screen().contains(inline), "{}", h.screen());
+        // Still said when the focus is elsewhere.
+        h.tab(1);
+        assert!(h.screen().contains(inline), "{}", h.screen());
+        h.press(KeyCode::F(10));
+        assert_eq!(h.store.case_count(), 0);
+        let app = h.counter.app();
+        assert_eq!(app.screen, Screen::Intake);
+        assert_eq!(app.intake.as_ref().unwrap().focus, Field::Member(0));
+        let said = app.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+        let expected = match lang {
+            Lang::ZhCn => "成员1身份证号：第 5 位「A」不是数字",
+            Lang::En => "Member 1's ID number: character 5 'A' is not a digit",
+        };
+        assert_eq!(said, expected);
+        // A mistyped digit is caught by the check character, named the same way.
+        h.press(KeyCode::End);
+        for _ in 0..5 {
+            h.press(KeyCode::Backspace);
+        }
+        h.type_text("110105194912310021 王芳 母亲");
+        let check = match lang {
+            Lang::ZhCn => "成员1：校验位应为 X 而非 1",
+            Lang::En => "Member 1: check character should be X, not 1",
+        };
+        assert!(h.screen().contains(check), "{}", h.screen());
+        h.press(KeyCode::F(10));
+        assert_eq!(h.store.case_count(), 0);
+        // Without name and relation the member is not complete.
+        h.press(KeyCode::Home);
+        for _ in 0..18 {
+            h.press(KeyCode::Delete);
+        }
+        h.type_text("11010519491231002X");
+        h.press(KeyCode::End);
+        for _ in 0.."王芳 母亲".chars().count() {
+            h.press(KeyCode::Backspace);
+        }
+        h.press(KeyCode::F(10));
+        assert_eq!(h.store.case_count(), 0);
+        let said = h.counter.app().message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+        let needs = if lang == Lang::ZhCn {
+            "成员1：身份证号后须写姓名和关系"
+        } else {
+            "Member 1: the name and relation"
+        };
+        assert!(said.starts_with(needs), "{said}");
+    }
+}
+
+#[test]
+fn rural_dibao_class_two_for_three_persons_is_computed_live_and_saved() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, false);
+        new_applicant(&mut h, "34052419800101001X", "赵建国", "3");
+        focus_on(&mut h, Field::Residence);
+        h.press(KeyCode::Right); // rural
+        choose_kind(&mut h, Kind::Dibao);
+        type_in(&mut h, Field::RequestedAmount, "150");
+        // No class yet: nothing is due until the review sets it.
+        let line = entitlement_line(&mut h);
+        let none = if lang == Lang::ZhCn { "0.00元  [不符合条件]" } else { "0.00 yuan  [not eligible]" };
+        assert!(line.contains(none), "{line}");
+        focus_on(&mut h, Field::RuralClass);
+        h.press(KeyCode::Right);
+        h.press(KeyCode::Right);
+        // Class 2 of the built-in policy is 50 a person a month: 3 x 50.
+        let s = h.screen();
+        let class = if lang == Lang::ZhCn { "< 二类 每人50.00元 >" } else { "< class 2 (50.00/person) >" };
+        assert!(s.contains(class), "{s}");
+        let line = entitlement_line(&mut h);
+        let due = if lang == Lang::ZhCn { "测算待遇: 150.00元" } else { "Entitlement: 150.00 yuan" };
+        assert!(line.contains(due), "{line}");
+        if lang == Lang::En {
+            assert!(line.contains("rural dibao, class 2: 50.00 x 3 persons"), "{line}");
+        }
+        type_in(&mut h, Field::Member(0), "110101199003070011 张秀英 妻子");
+        snap(&mut h, "intake_rural_dibao");
+        h.press(KeyCode::F(10));
+        let case = saved_case(&h, "赵建国");
+        assert_eq!(case.kind, Kind::Dibao);
+        assert_eq!(case.assessment.rural_class, Some(2));
+        assert_eq!(case.entitlement.unwrap().amount.to_string(), "150.00");
+        assert_eq!(case.household.members[0].name, "张秀英");
+    }
+}
+
+/// 张秀英's dibao, approved: her household receives the minimum living allowance.
+fn dibao_household(store: &onedoor::store::Store) {
+    let config = counter_config();
+    let w = onedoor::window::Window::new(store, &config);
+    let op = "clerk01";
+    let c = w.accept(input("张秀英", "110101199003070011", "dibao", "120", false, 1), op, at("08:10:00")).unwrap();
+    for a in [
+        onedoor::window::CaseAction::Refer(None),
+        onedoor::window::CaseAction::Review(None),
+        onedoor::window::CaseAction::Approve(None),
+    ] {
+        w.act(&c.id, &a, op, at("08:20:00")).unwrap();
+    }
+}
+
+#[test]
+fn medical_relief_for_a_dibao_household_totals_the_bill_live_and_saves_it() {
+    for lang in LANGS {
+        let mut h = Harness::prepared(lang, false, dibao_household);
+        new_applicant(&mut h, "34052419800101001X", "赵建国", "3");
+        choose_kind(&mut h, Kind::Medical);
+        type_in(&mut h, Field::RequestedAmount, "1600");
+        // Registration waived (100%), bed 50%, surgery 30%, drugs 10% off, by the built-in policy.
+        type_in(&mut h, Field::Bill(BillItem::Registration), "20");
+        type_in(&mut h, Field::Bill(BillItem::Bed), "1200");
+        type_in(&mut h, Field::Bill(BillItem::Surgery), "3000");
+        type_in(&mut h, Field::Bill(BillItem::Drugs), "800");
+        // Not yet known to receive dibao: the discounts are not for this household.
+        let line = entitlement_line(&mut h);
+        assert!(line.contains(if lang == Lang::ZhCn {
+            "0.00元  [不符合条件]"
+        } else {
+            "0.00 yuan  [not eligible]"
+        }));
+        // His wife receives dibao: 20 + 600 + 900 + 80.
+        type_in(&mut h, Field::Member(0), "110101199003070011 张秀英 妻子");
+        let line = entitlement_line(&mut h);
+        let due = if lang == Lang::ZhCn {
+            "测算待遇: 1600.00元  [已享低保]"
+        } else {
+            "Entitlement: 1600.00 yuan  [receives dibao]"
+        };
+        assert!(line.contains(due), "{line}");
+        // Each line shows its discount and, now that they apply, its relief.
+        let s = h.screen();
+        let bed = s.lines().find(|l| l.contains(if lang == Lang::ZhCn { "床位费" } else { " Bed " })).unwrap();
+        let relief = if lang == Lang::ZhCn { "减免50%=600.00" } else { "50% off: 600.00" };
+        assert!(bed.contains("1200") && bed.contains(relief), "{s}");
+        snap(&mut h, "intake_medical");
+        h.press(KeyCode::F(10));
+        let case = saved_case(&h, "赵建国");
+        let e = case.entitlement.clone().unwrap();
+        assert_eq!(e.amount.to_string(), "1600.00");
+        assert!(e.flags.contains(&Flag::ReceivesDibao));
+        assert!(e.basis.contains("total relief 1600.00 of a bill of 5020.00"), "{}", e.basis);
+        let lines: Vec<(BillItem, String)> =
+            case.assessment.hospital_bill.iter().map(|l| (l.item, l.amount.to_string())).collect();
+        assert_eq!(
+            lines,
+            [
+                (BillItem::Registration, "20.00".to_string()),
+                (BillItem::Bed, "1200.00".into()),
+                (BillItem::Surgery, "3000.00".into()),
+                (BillItem::Drugs, "800.00".into()),
+            ]
+        );
+    }
+}
+
+#[test]
+fn each_kind_asks_only_for_what_its_policy_needs() {
+    let mut h = Harness::new(Lang::ZhCn, false);
+    new_applicant(&mut h, "34052419800101001X", "赵建国", "1");
+    type_in(&mut h, Field::RequestedAmount, "240");
+    let labels = ["低保类别", "全额对象", "供养方式", "床位费"];
+    let shown = |h: &mut Harness| -> Vec<&str> {
+        let s = h.screen();
+        labels.iter().copied().filter(|l| s.contains(l)).collect()
+    };
+    assert!(shown(&mut h).is_empty(), "temporary assistance needs none of them");
+    choose_kind(&mut h, Kind::Dibao);
+    assert_eq!(shown(&mut h), ["全额对象"]);
+    // An orphan in town gets the full standard whatever the income.
+    focus_on(&mut h, Field::Category);
+    h.press(KeyCode::Right);
+    h.press(KeyCode::Right);
+    assert!(h.screen().contains("< 孤儿 >"));
+    assert!(entitlement_line(&mut h).contains("240.00元  [全额标准]"));
+    choose_kind(&mut h, Kind::SpecialHardship);
+    assert_eq!(shown(&mut h), ["供养方式"]);
+    focus_on(&mut h, Field::Support);
+    h.press(KeyCode::Right);
+    h.press(KeyCode::Right);
+    assert!(h.screen().contains("< 分散供养 >"));
+    assert!(entitlement_line(&mut h).contains("1300.00元"), "dispersed support is 1300 a year");
+    choose_kind(&mut h, Kind::Medical);
+    assert_eq!(shown(&mut h), ["全额对象", "供养方式", "床位费"]);
+    // Special hardship makes the applicant a minimum-living recipient for the bill discounts.
+    type_in(&mut h, Field::Bill(BillItem::Bed), "1000");
+    assert!(entitlement_line(&mut h).contains("500.00元"));
+    h.press(KeyCode::F(10));
+    let case = saved_case(&h, "赵建国");
+    assert_eq!(case.assessment.support, Some(SupportMode::Dispersed));
+    // What does not apply to medical relief is not carried over.
+    assert!(case.assessment.rural_class.is_none());
+}
+
+#[test]
+fn a_long_form_scrolls_so_the_focused_field_is_in_view() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, false);
+        new_applicant(&mut h, "34052419800101001X", "赵建国", "6");
+        choose_kind(&mut h, Kind::Medical);
+        focus_on(&mut h, Field::Source);
+        h.press(KeyCode::Right); // officer report: reporter and village too
+        let (above, below) = match lang {
+            Lang::ZhCn => ("上面还有", "下面还有"),
+            Lang::En => ("more above", "more below"),
+        };
+        let s = h.screen();
+        assert!(s.contains(below) && !s.contains(above), "{s}");
+        // The last bill line, and the last member, each come into view with the cursor on it.
+        for (field, label) in [
+            (Field::Bill(BillItem::Drugs), if lang == Lang::ZhCn { "常规药品费" } else { "Drugs" }),
+            (Field::Member(4), if lang == Lang::ZhCn { "成员5" } else { "Member 5" }),
+        ] {
+            focus_on(&mut h, field);
+            h.type_text("8");
+            let s = h.screen();
+            let (_, y) = h.cursor();
+            let row = s.lines().nth(y as usize).unwrap().to_string();
+            assert!(row.contains(&format!(">{label}")), "{field:?} at row {y}: {s}");
+            assert!(s.contains(above), "{s}");
+            assert!(y < 21, "the cursor stays above the entitlement line: {s}");
+        }
+        // Back at the top, the first fields are there again.
+        focus_on(&mut h, Field::Name);
+        let s = h.screen();
+        assert!(s.contains(">") && !s.contains(above), "{s}");
+    }
+}
+
+#[test]
+fn the_draft_keeps_the_members_and_the_assessment() {
+    let mut h = Harness::new(Lang::ZhCn, false);
+    new_applicant(&mut h, "34052419800101001X", "赵建国", "2");
+    choose_kind(&mut h, Kind::Medical);
+    focus_on(&mut h, Field::Support);
+    h.press(KeyCode::Right);
+    type_in(&mut h, Field::Bill(BillItem::Bed), "1200");
+    type_in(&mut h, Field::Member(0), "110101199003070011 张秀英 妻子");
+    h.counter.sync_draft();
+    let mut again = open_counter(h.store.clone(), h.dir.path(), Lang::ZhCn);
+    again.handle_event(crossterm::event::Event::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    )));
+    let form = &again.app().intake.as_ref().expect("restored").form;
+    assert_eq!(form.kind, Kind::Medical);
+    assert_eq!(form.members, ["110101199003070011 张秀英 妻子"]);
+    assert_eq!(form.support, Some(SupportMode::Centralised));
+    assert_eq!(form.bill.get(&BillItem::Bed).map(String::as_str), Some("1200"));
+    // And on screen again.
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| again.render(f, f.area())).unwrap();
+    let s = t.backend().to_string();
+    assert!(s.contains("110101199003070011 张秀英") && s.contains("< 集中供养 >") && s.contains("1200"), "{s}");
+}

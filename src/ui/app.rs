@@ -12,7 +12,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
 use super::files::{self, DraftWriter, HeldTicket};
-use super::form::{CardFields, Control, Field, Form, FormError};
+use super::form::{CardFields, Control, Field, Form, FormError, PolicyChoices};
 use super::keymap::{Key, Keymap, Section};
 use super::printer::{PrintJob, PrintReport, PrinterHandle};
 use super::strings::{self, S};
@@ -21,7 +21,7 @@ use super::widgets::input;
 use super::{CardRead, CounterEvent, DeviceState, DeviceStatus, Msg, Outcome};
 use crate::config::CounterConfig;
 use crate::devices::idcard::{ReaderHandle, ReaderStatus};
-use crate::domain::case::{HistoryAction, Transition};
+use crate::domain::case::{Flag, HistoryAction, Transition};
 use crate::domain::dedup::{DuplicateRefusal, SupervisorOverride};
 use crate::domain::policy::{DeadlineStatus, PolicyBook};
 use crate::domain::time::Moment;
@@ -142,8 +142,8 @@ pub struct IntakeState {
     pub focus: Field,
     pub cursor: usize,
     pub error: Option<FormError>,
-    /// The ID number the duplicate check last looked at, and what it found.
-    pub duplicate: Option<(String, Option<String>)>,
+    /// The household's ID numbers the quick look-up last looked at, and what it found.
+    pub duplicate: Option<(Vec<IdNumber>, Option<DuplicateNote>)>,
     /// The window's live judgement of the form (policy entitlement, possible
     /// duplicates), once the form is complete enough to judge.
     pub assessed: Option<Assessed>,
@@ -156,8 +156,38 @@ pub struct IntakeState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assessed {
     pub entitlement: String,
+    /// The hospital-bill discounts apply to this household (the relief of each line is shown).
+    pub discounts_apply: bool,
     /// Possible duplicates by the policy's rule (they may need a supervisor).
-    pub duplicates: Option<String>,
+    pub duplicates: Option<DuplicateNote>,
+}
+
+/// Earlier cases of the household that the clerk must see on the intake
+/// form, by case id; the banner says as many ids as its line holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DuplicateNote {
+    /// The policy's possible duplicates: the same kind and reason, for the
+    /// applicant or a household member, within the policy's window.
+    Possible { ids: Vec<CaseId>, blocks: bool },
+    /// Any earlier case of the applicant or a household member, newest first,
+    /// with what the newest is.
+    Earlier { ids: Vec<CaseId>, latest: String, through_members: bool },
+}
+
+impl DuplicateNote {
+    /// The banner's text in `room` cells.
+    pub fn text(&self, room: usize, lang: Lang) -> String {
+        match self {
+            DuplicateNote::Possible { ids, blocks } => {
+                let ids: Vec<&str> = ids.iter().map(CaseId::as_str).collect();
+                strings::possible_duplicates_banner(&ids, *blocks, room, lang)
+            }
+            DuplicateNote::Earlier { ids, latest, through_members } => {
+                let ids: Vec<&str> = ids.iter().map(CaseId::as_str).collect();
+                strings::earlier_cases_banner(&ids, latest, *through_members, room, lang)
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -306,6 +336,11 @@ impl App {
 
     pub fn today(&self) -> NaiveDate {
         self.now.date_naive()
+    }
+
+    /// The choices the intake form offers under the policy in force today.
+    pub fn form_choices(&self) -> PolicyChoices {
+        PolicyChoices::of(self.policies.policy_for(self.today()))
     }
 
     /// The window, judging by the configured policy book.
@@ -687,9 +722,10 @@ impl App {
                 self.left_right(step);
             }
             Action::Toggle => {
+                let choices = self.form_choices();
                 if let Some(i) = &mut self.intake {
                     if self.screen == Screen::Intake && i.focus.control() != Control::Text {
-                        i.form.cycle(i.focus, 1);
+                        i.form.cycle(i.focus, 1, &choices);
                         self.form_changed();
                     }
                 }
@@ -751,6 +787,7 @@ impl App {
     fn left_right(&mut self, step: isize) {
         match self.screen {
             Screen::Intake => {
+                let choices = self.form_choices();
                 if let Some(i) = &mut self.intake {
                     match i.focus.control() {
                         Control::Text => {
@@ -762,7 +799,7 @@ impl App {
                             }
                         }
                         Control::Choice | Control::Check => {
-                            i.form.cycle(i.focus, step);
+                            i.form.cycle(i.focus, step, &choices);
                             self.form_changed();
                         }
                     }
@@ -965,9 +1002,18 @@ impl App {
     }
 
     fn form_changed(&mut self) {
+        let choices = self.form_choices();
         if let Some(i) = &mut self.intake {
             if i.error.as_ref().is_some_and(|e| e.field == i.focus) {
                 i.error = None;
+            }
+            // A line that no longer applies (an emptied member beyond the household's size) passes the focus on.
+            let fields = i.form.fields(&choices);
+            if !fields.contains(&i.focus) {
+                if let Some(last) = fields.last() {
+                    i.focus = *last;
+                    i.cursor = i.form.text(i.focus).map(input::end).unwrap_or(0);
+                }
             }
         }
         self.check_duplicates();
@@ -976,35 +1022,42 @@ impl App {
         self.draft.save(form);
     }
 
-    /// The live duplicate check: earlier cases of the same person in this store.
+    /// The live duplicate check: earlier cases in this store of the
+    /// applicant and of every household member whose number checks.
     fn check_duplicates(&mut self) {
         let today = self.today();
         let lang = self.lang;
         let Some(i) = &mut self.intake else {
             return;
         };
-        if i.duplicate.as_ref().is_some_and(|(n, _)| *n == i.form.id_number) {
+        let numbers = i.form.household_id_numbers(today);
+        if i.duplicate.as_ref().is_some_and(|(n, _)| *n == numbers) {
             return;
         }
-        let found = match i.form.id_check(today) {
-            Ok(id) => match self.store.cases_of_person(&id) {
-                Ok(cases) if !cases.is_empty() => {
-                    let latest = cases.iter().max_by_key(|c| c.received_at);
-                    latest.map(|c| {
-                        let what =
-                            format!("{} {} {}", c.day(), strings::kind(c.kind, lang), strings::state(c.state, lang));
-                        strings::duplicate_banner(cases.len(), &what, lang)
-                    })
+        let mut found: Vec<CaseSummary> = Vec::new();
+        let mut through_members = false;
+        // The first number is the applicant's when it checks.
+        let first_member = usize::from(i.form.id_check(today).is_ok());
+        for (k, number) in numbers.iter().enumerate() {
+            match self.store.cases_of_person(number) {
+                Ok(cases) => {
+                    for c in cases {
+                        if !found.iter().any(|f| f.id == c.id) {
+                            through_members |= k >= first_member;
+                            found.push(c);
+                        }
+                    }
                 }
-                Ok(_) => None,
-                Err(e) => {
-                    tracing::warn!("duplicate check failed: {e}");
-                    None
-                }
-            },
-            Err(_) => None,
-        };
-        i.duplicate = Some((i.form.id_number.clone(), found));
+                Err(e) => tracing::warn!("duplicate check failed: {e}"),
+            }
+        }
+        found.sort_by(|a, b| b.received_at.cmp(&a.received_at).then_with(|| b.id.cmp(&a.id)));
+        let note = found.first().map(|latest| DuplicateNote::Earlier {
+            latest: format!("{} {}", strings::kind(latest.kind, lang), strings::state(latest.state, lang)),
+            ids: found.iter().map(|c| c.id.clone()).collect(),
+            through_members,
+        });
+        i.duplicate = Some((numbers, note));
     }
 
     /// The live entitlement and duplicate judgement of the window's policy.
@@ -1019,12 +1072,11 @@ impl App {
                 match Window::with_policies(&self.store, &self.counter, &self.policies).assess(&input, today) {
                     Ok(a) => Some(Assessed {
                         entitlement: strings::entitlement(&a.entitlement, lang),
-                        duplicates: (!a.duplicates.possible_duplicates.is_empty()).then(|| {
-                            strings::policy_duplicates(
-                                a.duplicates.possible_duplicates.len(),
-                                a.duplicates.blocks,
-                                lang,
-                            )
+                        discounts_apply: input.kind == Kind::Medical
+                            && !a.entitlement.flags.iter().any(|f| matches!(f, Flag::Ineligible | Flag::ReserveFund)),
+                        duplicates: (!a.duplicates.possible_duplicates.is_empty()).then(|| DuplicateNote::Possible {
+                            ids: a.duplicates.related_cases(),
+                            blocks: a.duplicates.blocks,
                         }),
                     }),
                     Err(e) => {
@@ -1038,10 +1090,11 @@ impl App {
     }
 
     fn move_focus(&mut self, step: isize) {
+        let choices = self.form_choices();
         let Some(i) = &mut self.intake else {
             return;
         };
-        let fields = i.form.fields();
+        let fields = i.form.fields(&choices);
         let at = fields.iter().position(|f| *f == i.focus).unwrap_or(0) as isize;
         let n = fields.len() as isize;
         i.focus = fields[((at + step).rem_euclid(n)) as usize];

@@ -87,6 +87,14 @@ strings! {
     FieldDescription => "情况说明", "Description";
     FieldDocuments => "材料清单", "Documents";
     FieldAddress => "住址", "Address";
+    FieldMember => "成员", "Member";
+    FieldRuralClass => "低保类别", "Class";
+    FieldCategory => "全额对象", "Category";
+    FieldSupport => "供养方式", "Support";
+    NotAssessed => "未评定", "not assessed";
+    NoCategory => "无", "none";
+    MembersHint => "成员：身份证号 姓名 关系，空格分开", "Members: ID number, name, relation";
+    MemberNeedsName => "还须写姓名和关系", "the name and relation are needed";
     Yes => "是", "yes";
     No => "否", "no";
     Entitlement => "测算待遇", "Entitlement";
@@ -362,6 +370,118 @@ pub fn field_problem(field: &str, problem: &str, lang: Lang) -> String {
     }
 }
 
+/// A household member by the line it is typed on (1 first).
+pub fn member(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("成员{n}"),
+        Lang::En => format!("Member {n}"),
+    }
+}
+
+/// A household member's ID number, for an error that names it.
+pub fn member_id(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("成员{n}身份证号"),
+        Lang::En => format!("Member {n}'s ID number"),
+    }
+}
+
+pub fn member_incomplete(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("成员{n}：身份证号后须写姓名和关系，如「110101199003070011 张秀英 女儿」"),
+        Lang::En => format!("Member {n}: the name and relation must follow the ID number"),
+    }
+}
+
+/// A member listed twice: as the applicant (`None`) or as an earlier member.
+pub fn member_repeats(n: usize, earlier: Option<usize>, lang: Lang) -> String {
+    match (earlier, lang) {
+        (None, Lang::ZhCn) => format!("成员{n}与申请人是同一人"),
+        (None, Lang::En) => format!("Member {n} is the applicant again"),
+        (Some(m), Lang::ZhCn) => format!("成员{n}与成员{m}是同一人"),
+        (Some(m), Lang::En) => format!("Member {n} is member {m} again"),
+    }
+}
+
+pub fn household_too_small(size: u8, members: usize, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("家庭人口：{size} 人，但除申请人外还填了 {members} 名成员"),
+        Lang::En => format!("Household: {size} persons, but {members} members besides the applicant are listed"),
+    }
+}
+
+pub fn bill_item(item: crate::domain::policy::BillItem, lang: Lang) -> &'static str {
+    use crate::domain::policy::BillItem;
+    match item {
+        BillItem::Registration => lang.pick("挂号费", "Reg. fee"),
+        BillItem::Diagnosis => lang.pick("诊查费", "Diagnosis"),
+        BillItem::Injection => lang.pick("注射费", "Injection"),
+        BillItem::Observation => lang.pick("观察费", "Observation"),
+        BillItem::Bed => lang.pick("床位费", "Bed"),
+        BillItem::Surgery => lang.pick("手术费", "Surgery"),
+        BillItem::Examination => lang.pick("辅助检查费", "Exams"),
+        BillItem::Drugs => lang.pick("常规药品费", "Drugs"),
+        BillItem::Other => lang.pick("其他费用", "Other"),
+    }
+}
+
+/// Beside a bill item's amount: its percent off and, once the discounts
+/// apply to the household, the relief on the amount.
+pub fn discount(percent: rust_decimal::Decimal, relief: Option<Money>, lang: Lang) -> String {
+    let p = percent.normalize();
+    match (relief, lang) {
+        (None, Lang::ZhCn) => format!("减免{p}%"),
+        (None, Lang::En) => format!("{p}% off"),
+        (Some(r), Lang::ZhCn) => format!("减免{p}%={r}"),
+        (Some(r), Lang::En) => format!("{p}% off: {r}"),
+    }
+}
+
+/// A rural dibao class with its monthly subsidy per person (when the policy has the class).
+pub fn rural_class(class: Option<u8>, per_person: Option<Money>, lang: Lang) -> String {
+    const ZH: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+    let Some(c) = class else {
+        return S::NotAssessed.get(lang).to_string();
+    };
+    let zh = ZH.get(usize::from(c).wrapping_sub(1)).map_or(c.to_string(), |z| z.to_string());
+    match (per_person, lang) {
+        (Some(m), Lang::ZhCn) => format!("{zh}类 每人{m}元"),
+        (Some(m), Lang::En) => format!("class {c} ({m}/person)"),
+        (None, Lang::ZhCn) => format!("{zh}类"),
+        (None, Lang::En) => format!("class {c}"),
+    }
+}
+
+pub fn category(c: Option<crate::domain::policy::FullStandardCategory>, lang: Lang) -> &'static str {
+    use crate::domain::policy::FullStandardCategory;
+    match c {
+        None => S::NoCategory.get(lang),
+        Some(FullStandardCategory::ThreeNo) => lang.pick("三无人员", "three-no person"),
+        Some(FullStandardCategory::Orphan) => lang.pick("孤儿", "orphan"),
+        Some(FullStandardCategory::AidsOrTbFamily) => lang.pick("艾滋病/结核病家庭", "AIDS/TB family"),
+    }
+}
+
+pub fn support_mode(m: Option<crate::domain::policy::SupportMode>, lang: Lang) -> &'static str {
+    use crate::domain::policy::SupportMode;
+    match m {
+        None => S::NotAssessed.get(lang),
+        Some(SupportMode::Centralised) => lang.pick("集中供养", "centralised"),
+        Some(SupportMode::Dispersed) => lang.pick("分散供养", "dispersed"),
+        Some(SupportMode::DispersedOrphan) => lang.pick("分散供养孤儿", "dispersed orphan"),
+    }
+}
+
+/// The line at the edge of a form column that has more lines than fit.
+pub fn more_lines(above: bool, n: usize, lang: Lang) -> String {
+    match (above, lang) {
+        (true, Lang::ZhCn) => format!("-- 上面还有 {n} 行 --"),
+        (false, Lang::ZhCn) => format!("-- 下面还有 {n} 行 --"),
+        (true, Lang::En) => format!("-- {n} more above --"),
+        (false, Lang::En) => format!("-- {n} more below --"),
+    }
+}
+
 pub fn household_size_error(lang: Lang) -> &'static str {
     lang.pick("应为 1 到 99 的人数", "must be a number of persons, 1 to 99")
 }
@@ -497,11 +617,56 @@ pub fn confirm_act(verb: &str, id: &str, extra: Option<&str>, lang: Lang) -> Str
     }
 }
 
-pub fn duplicate_banner(count: usize, ids: &str, lang: Lang) -> String {
-    match lang {
-        Lang::ZhCn => format!("注意：此人已有 {count} 件案件：{ids}"),
-        Lang::En => format!("Note: this person already has {count} case(s): {ids}"),
+/// Case ids for a banner line: as many as fit in `room` cells, then how many
+/// more there are (at least the first id, whatever the room).
+pub fn case_ids(ids: &[&str], room: usize, lang: Lang) -> String {
+    let width = crate::ui::widgets::width;
+    let mut text = String::new();
+    for shown in (1..=ids.len()).rev() {
+        text = ids[..shown].join(lang.pick("、", ", "));
+        let rest = ids.len() - shown;
+        if rest > 0 {
+            text.push_str(&match lang {
+                Lang::ZhCn => format!(" 等 {} 件", ids.len()),
+                Lang::En => format!(" +{rest} more"),
+            });
+        }
+        if width(&text) <= room {
+            break;
+        }
     }
+    text
+}
+
+/// Earlier cases of the applicant (or, `through_members`, of the household),
+/// newest first, in `room` cells; `latest` says what the newest one is.
+pub fn earlier_cases_banner(ids: &[&str], latest: &str, through_members: bool, room: usize, lang: Lang) -> String {
+    let n = ids.len();
+    let head = match (through_members, lang) {
+        (false, Lang::ZhCn) => format!("注意：此人已有 {n} 件案件："),
+        (true, Lang::ZhCn) => format!("注意：本户已有 {n} 件案件："),
+        (false, Lang::En) => format!("Note: this person already has {n} case(s): "),
+        (true, Lang::En) => format!("Note: {n} case(s) in the household: "),
+    };
+    let room = room.saturating_sub(crate::ui::widgets::width(&head));
+    let one = ids.first().map(|id| format!("{id} {latest}"));
+    let list = match one {
+        Some(one) if n == 1 && crate::ui::widgets::width(&one) <= room => one,
+        _ => case_ids(ids, room, lang),
+    };
+    format!("{head}{list}")
+}
+
+/// The policy's possible duplicates (same kind and reason within its window), in `room` cells.
+pub fn possible_duplicates_banner(ids: &[&str], blocks: bool, room: usize, lang: Lang) -> String {
+    let head = match (blocks, lang) {
+        (true, Lang::ZhCn) => "疑似重复救助，须主管放行：",
+        (false, Lang::ZhCn) => "注意：疑似重复救助，请核实：",
+        (true, Lang::En) => "Possible duplicate, supervisor needed: ",
+        (false, Lang::En) => "Note: possible duplicate, please check: ",
+    };
+    let room = room.saturating_sub(crate::ui::widgets::width(head));
+    format!("{head}{}", case_ids(ids, room, lang))
 }
 
 pub fn failed(e: &dyn std::fmt::Display, lang: Lang) -> String {
@@ -591,15 +756,6 @@ pub fn entitlement(e: &crate::domain::case::Entitlement, lang: Lang) -> String {
         s.push_str(&format!("  {}", e.basis));
     }
     s
-}
-
-pub fn policy_duplicates(count: usize, blocks: bool, lang: Lang) -> String {
-    match (lang, blocks) {
-        (Lang::ZhCn, true) => format!("疑似重复救助 {count} 件：须主管放行才能受理"),
-        (Lang::ZhCn, false) => format!("注意：疑似重复救助 {count} 件，请核实"),
-        (Lang::En, true) => format!("{count} possible duplicate(s): a supervisor must let it through"),
-        (Lang::En, false) => format!("Note: {count} possible duplicate(s); please check"),
-    }
 }
 
 pub fn fund_error(e: &crate::domain::fund::FundError, lang: Lang) -> String {

@@ -167,8 +167,12 @@ impl Harness {
         self.counter.update(msg)
     }
 
-    /// Draws and returns the screen as text (the insta snapshot form).
+    /// Draws and returns the screen as text (the insta snapshot form). The
+    /// whole screen is drawn each time, as a terminal shows it: TestBackend
+    /// would otherwise keep a stale character under the right half of a
+    /// Chinese character drawn where narrower text was.
     pub fn screen(&mut self) -> String {
+        self.terminal.clear().unwrap();
         let counter = &mut self.counter;
         self.terminal.draw(|f| counter.render(f, f.area())).unwrap();
         self.terminal.backend().to_string()

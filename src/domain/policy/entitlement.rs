@@ -323,8 +323,7 @@ impl Policy {
         let mut billed = Decimal::ZERO;
         let mut lines = Vec::new();
         for line in &a.hospital_bill {
-            let pct = self.medical.discounts.get(&line.item).copied().unwrap_or(Decimal::ZERO);
-            let relief = Money::rounded(line.amount.decimal() * pct / Decimal::ONE_HUNDRED);
+            let (pct, relief) = self.bill_relief(line);
             total += relief.decimal();
             billed += line.amount.decimal();
             lines.push(format!("{} {} x {} = {relief}", line.item.code(), line.amount, percent(pct)));
@@ -336,6 +335,13 @@ impl Policy {
             Money::rounded(billed)
         );
         entitled(amount, basis, flags)
+    }
+
+    /// One line of a hospital bill: the item's percent off and the relief it
+    /// gives (the counter shows it beside each amount as it is typed).
+    pub fn bill_relief(&self, line: &BillLine) -> (Decimal, Money) {
+        let pct = self.medical.discounts.get(&line.item).copied().unwrap_or(Decimal::ZERO);
+        (pct, Money::rounded(line.amount.decimal() * pct / Decimal::ONE_HUNDRED))
     }
 
     /// The requested amount within the cap per case and, where the policy has

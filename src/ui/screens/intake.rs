@@ -1,25 +1,86 @@
 //! The intake form on screen: the ID number with its live check on the first
-//! line, applicant and household on the left, the application on the right,
-//! the documents checklist, the entitlement line and the duplicate banner.
+//! line, applicant and household on the left with the documents checklist and
+//! the household members, the application and what its policy needs on the
+//! right, the entitlement line and the duplicate banner. A column longer than the screen scrolls so the
+//! focused field is always in view.
 
+use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 
+use crate::domain::policy::{BillLine, Policy};
+use crate::domain::{IdNumberError, Money};
 use crate::ui::app::App;
-use crate::ui::form::{Control, Field, Form};
+use crate::ui::form::{Control, Field, Form, MemberStatus, PolicyChoices};
 use crate::ui::strings::{self, S};
+use crate::ui::theme::Theme;
 use crate::ui::widgets::{input, put, width};
 use crate::Lang;
 
 const LABEL: u16 = 11;
+/// Cells of a hospital-bill amount.
+const BILL: u16 = 10;
 
-fn value(form: &Form, field: Field, lang: Lang) -> String {
+/// A line of a form column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Row {
+    Field(Field),
+    Blank,
+    /// The documents checklist's heading.
+    Documents,
+    /// The live check of the household members' lines.
+    MemberCheck,
+}
+
+/// The part of a column on screen: its first row, how many rows, and whether
+/// a line says that more is above or below.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct View {
+    offset: usize,
+    shown: usize,
+    above: bool,
+    below: bool,
+}
+
+/// Which rows of a column of `total` fit in `height` lines with the focused
+/// row (if the focus is in this column) in view.
+fn view(total: usize, height: usize, focus: Option<usize>) -> View {
+    if total <= height {
+        return View { offset: 0, shown: total, above: false, below: false };
+    }
+    let focus = focus.unwrap_or(0).min(total - 1);
+    if height < 3 {
+        let offset = (focus + 1).saturating_sub(height);
+        return View { offset, shown: height, above: false, below: false };
+    }
+    if focus < height - 1 {
+        // From the top; the last line says more is below.
+        View { offset: 0, shown: height - 1, above: false, below: true }
+    } else if focus >= total - (height - 1) {
+        // To the end; the first line says more is above.
+        View { offset: total - (height - 1), shown: height - 1, above: true, below: false }
+    } else {
+        // In the middle, the focus on the last row shown.
+        let shown = height - 2;
+        View { offset: focus + 1 - shown, shown, above: true, below: true }
+    }
+}
+
+fn value(form: &Form, field: Field, choices: &PolicyChoices, lang: Lang) -> String {
     match field {
         Field::Residence => strings::residence(form.residence, lang).to_string(),
         Field::Kind => strings::kind(form.kind, lang).to_string(),
         Field::Reason => strings::reason(form.reason, lang).to_string(),
         Field::Source => form.source.label(lang).to_string(),
         Field::SourceDepartment => strings::department(form.source_department, lang).to_string(),
+        Field::RuralClass => {
+            let per_person =
+                form.rural_class.and_then(|c| choices.rural_classes.get(usize::from(c).wrapping_sub(1))).copied();
+            strings::rural_class(form.rural_class, per_person, lang)
+        }
+        Field::Category => strings::category(form.category, lang).to_string(),
+        Field::Support => strings::support_mode(form.support, lang).to_string(),
         Field::Green => {
             let on = if form.green { "[x]" } else { "[ ]" };
             let word = if form.green { S::Yes } else { S::No };
@@ -39,12 +100,28 @@ fn value(form: &Form, field: Field, lang: Lang) -> String {
         | Field::RequestedAmount
         | Field::Reporter
         | Field::Village
-        | Field::Description => form.text(field).unwrap_or("").to_string(),
+        | Field::Description
+        | Field::Bill(_)
+        | Field::Member(_) => form.text(field).unwrap_or("").to_string(),
     }
 }
 
+/// The policy in force today, and the choices it offers the form.
+struct InForce<'a> {
+    policy: &'a Policy,
+    choices: PolicyChoices,
+}
+
 /// Draws one field: marker, label, control. Returns the cursor for a focused text field.
-fn field_line(app: &App, buf: &mut Buffer, area: Rect, y: u16, field: Field, ctrl_width: u16) -> Option<Position> {
+fn field_line(
+    app: &App,
+    buf: &mut Buffer,
+    area: Rect,
+    y: u16,
+    field: Field,
+    ctrl_width: u16,
+    terms: &InForce,
+) -> Option<Position> {
     let t = &app.theme;
     let lang = app.lang;
     let i = app.intake.as_ref()?;
@@ -60,10 +137,10 @@ fn field_line(app: &App, buf: &mut Buffer, area: Rect, y: u16, field: Field, ctr
     let x = area.x;
     put(buf, area, x, y, if focused { ">" } else { " " }, t.focus);
     let label = match field {
-        Field::Document(_) => "",
-        _ => field.label(lang),
+        Field::Document(_) => String::new(),
+        _ => field.name(lang),
     };
-    put(buf, area, x + 1, y, label, label_style);
+    put(buf, area, x + 1, y, &label, label_style);
     let cx = x + 2 + LABEL;
     let card = i.form.from_card(field);
     let mark_w = if card { width(S::FromCard.get(lang)) as u16 + 1 } else { 0 };
@@ -76,12 +153,12 @@ fn field_line(app: &App, buf: &mut Buffer, area: Rect, y: u16, field: Field, ctr
         }
         Control::Choice => {
             let style = if focused { t.focus } else { t.base };
-            put(buf, area, cx, y, &format!("< {} >", value(&i.form, field, lang)), style);
+            put(buf, area, cx, y, &format!("< {} >", value(&i.form, field, &terms.choices, lang)), style);
             None
         }
         Control::Check => {
             let style = if focused { t.focus } else { t.base };
-            let v = value(&i.form, field, lang);
+            let v = value(&i.form, field, &terms.choices, lang);
             let style = if field == Field::Green && i.form.green { t.green } else { style };
             put(buf, area, cx, y, &v, style);
             None
@@ -90,6 +167,120 @@ fn field_line(app: &App, buf: &mut Buffer, area: Rect, y: u16, field: Field, ctr
     if card {
         put(buf, area, ctrl.right() + 1, y, S::FromCard.get(lang), t.ok);
     }
+    if let Field::Bill(item) = field {
+        if let Some((_, percent)) = terms.choices.bill_items.iter().find(|(b, _)| *b == item) {
+            // The relief of the line, once the discounts apply to this household.
+            let amount = i.form.text(field).and_then(|a| a.trim().parse::<Money>().ok());
+            let relief = amount
+                .filter(|_| i.assessed.as_ref().is_some_and(|a| a.discounts_apply))
+                .map(|amount| terms.policy.bill_relief(&BillLine { item, amount }).1);
+            put(buf, area, ctrl.right() + 1, y, &strings::discount(*percent, relief, lang), t.dim);
+        }
+    }
+    cursor
+}
+
+/// What an ID number as typed says beside it: valid with its birth date and
+/// sex, how far the typing is, or what is wrong.
+fn id_status(check: &Result<crate::domain::IdNumber, IdNumberError>, t: &Theme, lang: Lang) -> (String, Style) {
+    match check {
+        Ok(id) => (
+            format!(
+                "{} {} {} {}",
+                S::IdOk.get(lang),
+                id.birth_date().format("%Y-%m-%d"),
+                strings::sex(id.sex(), lang),
+                id.region_code()
+            ),
+            t.ok,
+        ),
+        Err(IdNumberError::Empty) => (String::new(), t.dim),
+        // Only digits so far (a wrong character is named before the length).
+        Err(IdNumberError::WrongLength(n)) if *n < 18 => (format!("{} {n}/18", S::IdTyping.get(lang)), t.dim),
+        Err(e) => (strings::id_error(e, lang), t.error),
+    }
+}
+
+/// The line under the members: the focused member's live check, else the
+/// first member whose number is wrong, else how to type a member.
+fn member_check(form: &Form, focus: Field, today: NaiveDate, t: &Theme, lang: Lang) -> (String, Style) {
+    let focused = match focus {
+        Field::Member(i) => Some(i),
+        _ => None,
+    };
+    let wrong = || (0..form.member_rows()).find(|i| matches!(form.member_status(*i, today), MemberStatus::Id(_)));
+    let Some(i) = focused.or_else(wrong) else {
+        return (S::MembersHint.get(lang).to_string(), t.dim);
+    };
+    let who = strings::member(i + 1, lang);
+    let say = |what: &str, style: Style| (strings::field_problem(&who, what, lang), style);
+    match form.member_status(i, today) {
+        MemberStatus::Blank => (S::MembersHint.get(lang).to_string(), t.dim),
+        MemberStatus::Id(e) if focused.is_some() => {
+            let (text, style) = id_status(&Err(e), t, lang);
+            say(&text, style)
+        }
+        MemberStatus::Id(e) => say(&strings::id_error(&e, lang), t.error),
+        MemberStatus::NeedsNameAndRelation(_) => say(S::MemberNeedsName.get(lang), t.dim),
+        MemberStatus::Complete(m) => {
+            let id = &m.id_number;
+            let valid = format!("{} {}", S::IdOk.get(lang), id.birth_date().format("%Y-%m-%d"));
+            say(&format!("{valid} {} {} {}", strings::sex(id.sex(), lang), m.name, m.relation), t.ok)
+        }
+    }
+}
+
+/// Draws a column's rows as `v` shows them; returns the cursor. Member
+/// lines at or below `wide.0` have the body's whole width `wide.1` (the other
+/// column is shorter), so an ID number, a name and a relation fit on one line.
+fn column(
+    app: &App,
+    buf: &mut Buffer,
+    area: Rect,
+    rows: &[Row],
+    v: View,
+    wide: Option<(u16, u16)>,
+    terms: &InForce,
+) -> Option<Position> {
+    let t = app.theme;
+    let lang = app.lang;
+    let today = app.today();
+    let i = app.intake.as_ref()?;
+    let mut y = area.y;
+    if v.above {
+        put(buf, area, area.x + 1, y, &strings::more_lines(true, v.offset, lang), t.dim);
+        y += 1;
+    }
+    let mut cursor = None;
+    for row in rows.iter().skip(v.offset).take(v.shown) {
+        let line = match (row, wide) {
+            (Row::Field(Field::Member(_)) | Row::MemberCheck, Some((from, w))) if y >= from => {
+                Rect { width: w, ..area }
+            }
+            _ => area,
+        };
+        match *row {
+            Row::Field(f) => {
+                let w = if matches!(f, Field::Bill(_)) { BILL } else { line.width.saturating_sub(LABEL + 3) };
+                if let Some(p) = field_line(app, buf, line, y, f, w, terms) {
+                    cursor = Some(p);
+                }
+            }
+            Row::Blank => {}
+            Row::Documents => {
+                put(buf, line, line.x + 1, y, S::FieldDocuments.get(lang), t.label);
+            }
+            Row::MemberCheck => {
+                let (text, style) = member_check(&i.form, i.focus, today, &t, lang);
+                put(buf, line, line.x + 1, y, &text, style);
+            }
+        }
+        y += 1;
+    }
+    if v.below {
+        let rest = rows.len() - v.offset - v.shown;
+        put(buf, area, area.x + 1, y, &strings::more_lines(false, rest, lang), t.dim);
+    }
     cursor
 }
 
@@ -97,6 +288,8 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
     let lang = app.lang;
     let t = app.theme;
     let today = app.today();
+    let policy = app.policies.policy_for(today);
+    let terms = InForce { policy, choices: PolicyChoices::of(policy) };
     let Some(i) = &app.intake else {
         return None;
     };
@@ -111,12 +304,14 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
     if let Some(note) = &i.card_note {
         put(buf, area, end + 3, area.y, &format!("! {note}"), t.error);
     }
-    // Line 1: the duplicate banner (the local check, or the district's word).
+    // Line 1: the duplicate banner (the policy's check, the quick look-up, or the district's word).
+    let room = area.width.saturating_sub(2) as usize;
     let banner = i
         .assessed
         .as_ref()
-        .and_then(|a| a.duplicates.clone())
-        .or_else(|| i.duplicate.as_ref().and_then(|(_, text)| text.clone()))
+        .and_then(|a| a.duplicates.as_ref())
+        .or_else(|| i.duplicate.as_ref().and_then(|(_, note)| note.as_ref()))
+        .map(|note| note.text(room, lang))
         .or_else(|| {
             app.district_duplicate
                 .as_ref()
@@ -129,63 +324,43 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
         put(buf, area, area.x + 1, area.y + 1, &b, t.banner);
     }
     // Line 2: the ID number and its live check.
-    let mut cursor = field_line(app, buf, area, area.y + 2, Field::IdNumber, 20);
+    let mut cursor = field_line(app, buf, area, area.y + 2, Field::IdNumber, 20, &terms);
     let check_x = area.x + 2 + LABEL + 20 + 2;
-    let (check, style) = match form.id_check(today) {
-        Ok(id) => (
-            format!(
-                "{} {} {} {}",
-                S::IdOk.get(lang),
-                id.birth_date().format("%Y-%m-%d"),
-                strings::sex(id.sex(), lang),
-                id.region_code()
-            ),
-            t.ok,
-        ),
-        Err(crate::domain::IdNumberError::Empty) => (String::new(), t.dim),
-        Err(crate::domain::IdNumberError::WrongLength(n))
-            if n < 18 && form.id_number.chars().all(|c| c.is_ascii_digit()) =>
-        {
-            (format!("{} {n}/18", S::IdTyping.get(lang)), t.dim)
-        }
-        Err(e) => (strings::id_error(&e, lang), t.error),
-    };
+    let (check, style) = id_status(&form.id_check(today), &t, lang);
     put(buf, area, check_x, area.y + 2, &check, style);
 
-    // Two columns below.
+    // Two columns below: applicant, household, documents and members on the left; the application on the right.
     let half = area.width / 2;
     let left = Rect::new(area.x, area.y + 3, half, area.height.saturating_sub(4));
     let right = Rect::new(area.x + half, area.y + 3, area.width - half, left.height);
-    let ctrl_w = half.saturating_sub(LABEL + 3);
-    let fields = form.fields();
-    let left_fields = [Field::Name, Field::Phone, Field::Residence, Field::HouseholdSize, Field::MonthlyIncome];
-    let mut y = left.y;
-    for f in left_fields {
-        if let Some(p) = field_line(app, buf, left, y, f, ctrl_w) {
-            cursor = Some(p);
-        }
-        y += 1;
+    let fields = form.fields(&terms.choices);
+    let applicant = [Field::Name, Field::Phone, Field::Residence, Field::HouseholdSize, Field::MonthlyIncome];
+    let mut left_rows: Vec<Row> = applicant.iter().map(|f| Row::Field(*f)).collect();
+    left_rows.extend([Row::Blank, Row::Documents]);
+    left_rows.extend(fields.iter().filter(|f| matches!(f, Field::Document(_))).map(|f| Row::Field(*f)));
+    let members: Vec<Row> = fields.iter().filter(|f| matches!(f, Field::Member(_))).map(|f| Row::Field(*f)).collect();
+    if !members.is_empty() {
+        left_rows.push(Row::Blank);
+        left_rows.extend(members);
+        left_rows.push(Row::MemberCheck);
     }
-    y += 1;
-    put(buf, left, left.x + 1, y, S::FieldDocuments.get(lang), t.label);
-    y += 1;
-    for f in fields.iter().filter(|f| matches!(f, Field::Document(_))) {
-        if y >= left.bottom() {
-            break;
-        }
-        field_line(app, buf, left, y, *f, ctrl_w);
-        y += 1;
-    }
-    let right_fields =
-        fields.iter().filter(|f| !left_fields.contains(f) && !matches!(f, Field::Document(_) | Field::IdNumber));
-    for (row, f) in right_fields.enumerate() {
-        let y = right.y + row as u16;
-        if y >= right.bottom() {
-            break;
-        }
-        if let Some(p) = field_line(app, buf, right, y, *f, ctrl_w) {
-            cursor = Some(p);
-        }
+    let right_rows: Vec<Row> = fields
+        .iter()
+        .filter(|f| !applicant.contains(f) && !matches!(f, Field::IdNumber | Field::Member(_) | Field::Document(_)))
+        .map(|f| Row::Field(*f))
+        .collect();
+    let focus_in = |rows: &[Row]| rows.iter().position(|r| *r == Row::Field(i.focus));
+    let right_view = view(right_rows.len(), right.height as usize, focus_in(&right_rows));
+    let left_view = view(left_rows.len(), left.height as usize, focus_in(&left_rows));
+    // Below the right column's last line, a member's line may take the whole width.
+    let right_lines = right_view.shown + usize::from(right_view.above) + usize::from(right_view.below);
+    let free_from = right.y + right_lines as u16;
+    let drawn = [
+        column(app, buf, right, &right_rows, right_view, None, &terms),
+        column(app, buf, left, &left_rows, left_view, Some((free_from, area.width)), &terms),
+    ];
+    if let Some(p) = drawn.into_iter().flatten().next_back() {
+        cursor = Some(p);
     }
     // Bottom line of the body: the entitlement computed live.
     let Some(i) = &app.intake else {
@@ -201,4 +376,29 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
     let x = put(buf, area, area.x + 1, y, &format!("{}: ", S::Entitlement.get(lang)), t.label);
     put(buf, area, x, y, &text, style);
     cursor
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_column_that_fits_is_not_scrolled() {
+        assert_eq!(view(11, 17, Some(10)), View { offset: 0, shown: 11, above: false, below: false });
+    }
+
+    #[test]
+    fn a_long_column_keeps_the_focus_in_view_and_says_what_is_hidden() {
+        // 20 rows in 10 lines.
+        assert_eq!(view(20, 10, None), View { offset: 0, shown: 9, above: false, below: true });
+        assert_eq!(view(20, 10, Some(8)), View { offset: 0, shown: 9, above: false, below: true });
+        let middle = view(20, 10, Some(10));
+        assert_eq!(middle, View { offset: 3, shown: 8, above: true, below: true });
+        assert_eq!(view(20, 10, Some(19)), View { offset: 11, shown: 9, above: true, below: false });
+        for focus in 0..20 {
+            let v = view(20, 10, Some(focus));
+            assert!((v.offset..v.offset + v.shown).contains(&focus), "{focus}: {v:?}");
+            assert!(v.shown + usize::from(v.above) + usize::from(v.below) <= 10, "{focus}: {v:?}");
+        }
+    }
 }
