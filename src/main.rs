@@ -191,8 +191,10 @@ enum ReceiptCommand {
 enum ReportCommand {
     /// A day's cases received, steps taken and relief fund, and the open cases now (today unless --day)
     Daily {
+        /// The day to account for (default: today, in the centre's time)
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = cli::parse_day)]
         day: Option<chrono::NaiveDate>,
+        /// text for a person, csv (day,section,item,value: one figure a row) or json
         #[arg(long, value_enum, default_value = "text")]
         format: ReportFormat,
         /// Also print the daily summary receipt (a printer that cannot take it: kept pending, exit 1).
