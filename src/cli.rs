@@ -7,6 +7,7 @@ pub mod devices;
 pub mod fund;
 pub mod id;
 pub mod policy;
+pub mod report;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -11,6 +11,7 @@ pub mod kind;
 pub mod money;
 pub mod person;
 pub mod policy;
+pub mod report;
 pub mod time;
 
 pub use case::{Case, CaseId, CaseInput, HistoryEntry, Referral, State, Transition};

@@ -60,6 +60,9 @@ enum Command {
     /// Print a case's receipt, or list receipts waiting to be printed
     #[command(subcommand)]
     Receipt(ReceiptCommand),
+    /// The supervisor's end-of-day account of the window
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Build a scratch store of N realistic cases and measure commit, lookup, open, memory and disk
     Bench {
         #[arg(long, default_value_t = 100_000)]
@@ -182,6 +185,33 @@ enum ReceiptCommand {
     },
     /// Receipts that could not be printed
     Pending,
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// A day's cases received, steps taken and relief fund, and the open cases now (today unless --day)
+    Daily {
+        /// The day to account for (default: today, in the centre's time)
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = cli::parse_day)]
+        day: Option<chrono::NaiveDate>,
+        /// text for a person, csv (day,section,item,value: one figure a row) or json
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+        /// Also print the daily summary receipt (a printer that cannot take it: kept pending, exit 1).
+        /// Beside csv or json, what the printer did is said on stderr
+        #[arg(long)]
+        print: bool,
+        /// The printer for --print instead of the configured one, e.g. usb:/dev/usb/lp0 or file:/tmp/out.bin
+        #[arg(long, value_name = "SPEC")]
+        printer: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Csv,
+    Json,
 }
 
 fn money(s: &str) -> Result<Money, String> {
@@ -320,6 +350,14 @@ fn run(args: Args, out: &mut dyn Write) -> CliResult {
             cli::devices::receipt_print(&ctx, &id, printer.as_deref(), disbursement, out)
         }
         Command::Receipt(ReceiptCommand::Pending) => cli::devices::receipt_pending(&ctx, out),
+        Command::Report(ReportCommand::Daily { day, format, print, printer }) => {
+            let format = match format {
+                ReportFormat::Text => cli::report::ReportFormat::Text,
+                ReportFormat::Csv => cli::report::ReportFormat::Csv,
+                ReportFormat::Json => cli::report::ReportFormat::Json,
+            };
+            cli::report::daily(&ctx, day, format, print, printer.as_deref(), out)
+        }
         Command::Case(c) => match c {
             CaseCommand::Add { json, override_duplicate } => {
                 cli::case::add(&ctx, &json, override_duplicate.as_deref(), out)

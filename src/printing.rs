@@ -5,10 +5,12 @@
 
 use std::path::Path;
 
+use chrono::NaiveDate;
+
 use crate::config::Config;
 use crate::devices::printer::{self, PendingReceipt, PrintError, PrinterSpec, PrinterStatus};
 use crate::domain::{Case, CaseId};
-use crate::receipt::{self, Paper, Receipt, ReceiptContext, ReceiptKind, Templates};
+use crate::receipt::{self, DailySummary, Paper, Receipt, ReceiptContext, ReceiptKind, Templates};
 use crate::store::{Store, StoreError};
 
 /// What happened to a receipt.
@@ -40,6 +42,11 @@ pub fn pending_key(kind: ReceiptKind, id: &CaseId) -> String {
     format!("{k}/{id}")
 }
 
+/// The key of a day's summary on the pending list.
+pub fn daily_summary_key(day: NaiveDate) -> String {
+    format!("daily_summary/{}", day.format("%Y-%m-%d"))
+}
+
 /// Everything printing needs from the config, prepared once.
 pub struct Desk {
     pub spec: PrinterSpec,
@@ -62,14 +69,24 @@ impl Desk {
         Ok(Desk { spec, templates, context })
     }
 
-    /// The receipt of `kind` for a case.
-    pub fn receipt(&self, case: &Case, kind: ReceiptKind, clerk: &str, reprint: bool) -> Receipt {
+    /// The receipt of `kind` for a case. The daily summary is not a case's
+    /// receipt: see [`Desk::print_daily_summary`].
+    pub fn receipt(
+        &self,
+        case: &Case,
+        kind: ReceiptKind,
+        clerk: &str,
+        reprint: bool,
+    ) -> Result<Receipt, PrintingError> {
         let mut ctx = self.context.clone();
         ctx.clerk = Some(clerk.to_string());
         ctx.reprint = reprint;
         match kind {
-            ReceiptKind::Disbursement => receipt::disbursement(case, &ctx, &self.templates),
-            ReceiptKind::Acceptance | ReceiptKind::DailySummary => receipt::acceptance(case, &ctx, &self.templates),
+            ReceiptKind::Acceptance => Ok(receipt::acceptance(case, &ctx, &self.templates)),
+            ReceiptKind::Disbursement => Ok(receipt::disbursement(case, &ctx, &self.templates)),
+            ReceiptKind::DailySummary => Err(PrintingError::Setup(
+                "the daily summary is not a case's receipt; print it with `onedoor report daily --print`".into(),
+            )),
         }
     }
 
@@ -83,12 +100,47 @@ impl Desk {
         clerk: &str,
         reprint: bool,
     ) -> Result<Printed, PrintingError> {
-        let receipt = self.receipt(case, kind, clerk, reprint);
+        let receipt = self.receipt(case, kind, clerk, reprint)?;
         let key = pending_key(kind, &case.id);
+        self.print_or_keep(store, &receipt, key, reprint, |error| PendingReceipt::for_case(kind, &case.id, error))
+    }
+
+    /// The daily summary of a day, drawn up by `clerk`.
+    pub fn daily_summary(&self, summary: &DailySummary, clerk: &str, reprint: bool) -> Receipt {
+        let mut ctx = self.context.clone();
+        ctx.clerk = Some(clerk.to_string());
+        ctx.reprint = reprint;
+        receipt::daily_summary(summary, &ctx, &self.templates)
+    }
+
+    /// Prints the daily summary, or keeps it pending under [`daily_summary_key`]
+    /// (the same no-lost-receipt rule as a case's receipt).
+    pub fn print_daily_summary(
+        &self,
+        store: &Store,
+        summary: &DailySummary,
+        clerk: &str,
+        reprint: bool,
+    ) -> Result<Printed, PrintingError> {
+        let receipt = self.daily_summary(summary, clerk, reprint);
+        let key = daily_summary_key(summary.day);
+        self.print_or_keep(store, &receipt, key, reprint, |error| PendingReceipt::for_day(summary.day, error))
+    }
+
+    /// On screen with no printer; on paper (a reprint then leaves the pending
+    /// list); or, when the printer cannot take it, on the pending list.
+    fn print_or_keep(
+        &self,
+        store: &Store,
+        receipt: &Receipt,
+        key: String,
+        reprint: bool,
+        pending: impl FnOnce(&PrintError) -> PendingReceipt,
+    ) -> Result<Printed, PrintingError> {
         if !self.spec.prints_on_paper() {
-            return Ok(Printed::OnScreen(receipt::to_text(&receipt)));
+            return Ok(Printed::OnScreen(receipt::to_text(receipt)));
         }
-        match printer::print(&self.spec, &receipt::to_escpos(&receipt)) {
+        match printer::print(&self.spec, &receipt::to_escpos(receipt)) {
             Ok(status) => {
                 if reprint {
                     store.remove_pending_receipt(&key)?;
@@ -96,9 +148,73 @@ impl Desk {
                 Ok(Printed::OnPaper(status))
             }
             Err(error) => {
-                store.add_pending_receipt(&key, &PendingReceipt::for_case(kind, &case.id, &error))?;
+                store.add_pending_receipt(&key, &pending(&error))?;
                 Ok(Printed::Pending { key, error })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::case::{Acceptance, CaseInput};
+    use crate::receipt::Paper;
+
+    fn desk() -> Desk {
+        Desk {
+            spec: PrinterSpec::parse("none").unwrap(),
+            templates: Templates::builtin().unwrap(),
+            context: ReceiptContext::new("宁海路街道", 3, "025-83331234", Paper::MM58),
+        }
+    }
+
+    fn case() -> Case {
+        let input: CaseInput = serde_json::from_value(serde_json::json!({
+            "kind": "temporary",
+            "applicant": {"name": "王芳", "id_number": "11010519491231002X", "residence": "urban"},
+            "reason": "serious_illness",
+            "requested_amount": "800",
+        }))
+        .unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let at = chrono::TimeZone::with_ymd_and_hms(
+            &chrono::FixedOffset::east_opt(8 * 3600).unwrap(),
+            2026,
+            11,
+            29,
+            9,
+            0,
+            0,
+        )
+        .unwrap();
+        let id = CaseId::new("320106001", 3, day, 7);
+        let acceptance = Acceptance {
+            id,
+            operator: "clerk01".into(),
+            at,
+            due_by: None,
+            entitlement: None,
+            policy: None,
+            related_cases: vec![],
+        };
+        Case::receive(input, acceptance)
+    }
+
+    #[test]
+    fn a_case_never_prints_as_a_daily_summary_and_the_summary_has_its_own_receipt() {
+        let desk = desk();
+        let err = desk.receipt(&case(), ReceiptKind::DailySummary, "clerk01", false).unwrap_err();
+        assert!(err.to_string().contains("report daily --print"), "{err}");
+        let acceptance = desk.receipt(&case(), ReceiptKind::Acceptance, "clerk01", false).unwrap();
+        assert_eq!(acceptance.kind(), ReceiptKind::Acceptance);
+
+        let summary = DailySummary::tally(NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(), [&case()]);
+        let r = desk.daily_summary(&summary, "super01", true);
+        assert_eq!(r.kind(), ReceiptKind::DailySummary);
+        let text = receipt::to_text(&r).join("\n");
+        assert!(text.contains("窗口日汇总") && text.contains("2026-11-29") && text.contains("补打"), "{text}");
+        assert!(text.contains("制表：super01"), "{text}");
+        assert_eq!(daily_summary_key(summary.day), "daily_summary/2026-11-29");
     }
 }

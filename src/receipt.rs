@@ -14,7 +14,8 @@ pub mod names;
 mod template;
 
 pub use binding::{
-    acceptance, amount_in_words, daily_summary, disbursement, DailySummary, Paper, PaperError, ReceiptContext,
+    acceptance, amount_in_words, daily_summary, disbursement, DailyFund, DailySummary, Paper, PaperError,
+    ReceiptContext,
 };
 pub use encode::{printable, to_escpos, Charset, FEED_BEFORE_CUT};
 pub use layout::{char_columns, columns_of, wrap};

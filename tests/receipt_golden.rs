@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use onedoor::domain::{Kind, Money, State};
-use onedoor::receipt::{self, DailySummary, Paper, Receipt, ReceiptContext, Templates};
+use onedoor::receipt::{self, DailyFund, DailySummary, Paper, Receipt, ReceiptContext, Templates};
 use support::{case_from, case_json, decode, disbursed_case_json, Decoded};
 
 fn ctx(paper: Paper) -> ReceiptContext {
@@ -156,9 +156,19 @@ fn daily_summary_at_58_and_80_mm() {
     let summary = DailySummary {
         day,
         received_by_kind: BTreeMap::from([(Kind::Temporary, 5), (Kind::Medical, 2), (Kind::Dibao, 1)]),
+        green: 1,
         by_state: BTreeMap::from([(State::Received, 6), (State::Referred, 2)]),
+        open: 8,
+        overdue: 1,
         disbursed_count: 3,
         disbursed_total: "7500.50".parse::<Money>().unwrap(),
+        fund: Some(DailyFund {
+            opening: "12000".parse().unwrap(),
+            inflows: "500".parse().unwrap(),
+            outflows: "7000".parse().unwrap(),
+            closing: "5500".parse().unwrap(),
+            balances: true,
+        }),
     };
     for (name, paper) in [("daily_summary_58", Paper::MM58), ("daily_summary_80", Paper::MM80)] {
         let mut c = ctx(paper);
@@ -177,15 +187,48 @@ fn daily_summary_at_58_and_80_mm() {
         assert!(row("住房救助").ends_with(" 0"), "every kind is listed, zeros too");
         assert!(row("已受理").ends_with(" 6"));
         assert!(row("发放合计").ends_with("7500.50元"));
+        assert!(row("其中绿色通道").ends_with("1件"));
+        assert!(row("已逾期").ends_with("1件"));
+        assert!(row("期初余额").ends_with("12000.00元"));
+        assert!(row("当日收入").ends_with("500.00元"));
+        assert!(row("当日支出").ends_with("7000.00元"));
+        assert!(row("期末余额").ends_with("5500.00元"));
+        assert!(!d.all_text().contains("账目不平"), "a day that balances says nothing more");
         assert!(d.all_text().contains("2026-11-29"));
         assert!(d.qr.is_empty());
     }
 }
 
 #[test]
+fn a_fund_day_that_does_not_balance_is_flagged_and_no_fund_prints_no_fund() {
+    let templates = Templates::builtin().unwrap();
+    let day = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+    let fund = DailyFund {
+        opening: Money::ZERO,
+        inflows: Money::ZERO,
+        outflows: "100".parse().unwrap(),
+        closing: Money::ZERO,
+        balances: false,
+    };
+    let mut summary = DailySummary::tally(day, []);
+    summary.fund = Some(fund);
+    let r = receipt::daily_summary(&summary, &ctx(Paper::MM58), &templates);
+    let text = decode(&receipt::to_escpos(&r)).unwrap().all_text();
+    assert!(text.contains("账目不平"), "{text}");
+    summary.fund = None;
+    let r = receipt::daily_summary(&summary, &ctx(Paper::MM58), &templates);
+    let text = decode(&receipt::to_escpos(&r)).unwrap().all_text();
+    assert!(!text.contains("救助储备金") && text.contains("发放合计"), "{text}");
+}
+
+#[test]
 fn a_tally_of_cases_counts_the_day_and_the_payments() {
     let received = case_from(case_json());
-    let paid = case_from(disbursed_case_json());
+    let mut paid = disbursed_case_json();
+    paid["id"] = "320106001-03-20261129-0008".into();
+    let paid = case_from(paid);
+    // The same case given twice counts once.
+    assert_eq!(DailySummary::tally(NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(), [&paid, &paid]).received(), 1);
     let s = DailySummary::tally(NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(), [&received, &paid]);
     assert_eq!(s.received(), 2);
     assert_eq!(s.received_by_kind.get(&Kind::Temporary), Some(&2));

@@ -1,7 +1,7 @@
 //! What goes on each receipt: the counter's details (`ReceiptContext`), the
 //! paper, and the fields taken from a case or a day's counts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,8 @@ use super::names;
 use super::template::{Item, ReceiptKind, Templates, Values};
 use super::Receipt;
 use crate::domain::case::HistoryAction;
-use crate::domain::{Case, Kind, Money, State};
+use crate::domain::report::{DayReport, Sources};
+use crate::domain::{Case, Channel, Kind, Money, State};
 
 /// The paper in the printer, as a number of half-width columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,43 +224,73 @@ pub fn disbursement(case: &Case, ctx: &ReceiptContext, templates: &Templates) ->
     Receipt::render(templates.get(ReceiptKind::Disbursement), &v, ctx.paper, ctx.charset)
 }
 
-/// A window's day in numbers: what the daily summary prints.
+/// A window's day in numbers: what the daily summary prints. Made from the
+/// same [`DayReport`] as `onedoor report daily`, so paper and screen agree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DailySummary {
     pub day: NaiveDate,
     /// Cases received that day, by kind.
     pub received_by_kind: BTreeMap<Kind, u32>,
+    /// Of those, on the green channel.
+    #[serde(default)]
+    pub green: u32,
     /// Where the cases received that day stand now.
     pub by_state: BTreeMap<State, u32>,
+    /// Of those, not yet closed now, and overdue now.
+    #[serde(default)]
+    pub open: u32,
+    #[serde(default)]
+    pub overdue: u32,
     /// Cases paid that day, and the total paid.
     pub disbursed_count: u32,
     pub disbursed_total: Money,
+    /// The relief fund's day; off the paper when `None`.
+    #[serde(default)]
+    pub fund: Option<DailyFund>,
+}
+
+/// The relief fund's day on the daily summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailyFund {
+    pub opening: Money,
+    pub inflows: Money,
+    pub outflows: Money,
+    pub closing: Money,
+    /// Opening + inflows - outflows = closing, and the ledger comes to the stored balance.
+    pub balances: bool,
 }
 
 impl DailySummary {
-    /// Counts `cases` for `day` (in each record's own offset, the centre's).
-    pub fn tally<'a>(day: NaiveDate, cases: impl IntoIterator<Item = &'a Case>) -> DailySummary {
-        let mut s = DailySummary {
-            day,
-            received_by_kind: BTreeMap::new(),
-            by_state: BTreeMap::new(),
-            disbursed_count: 0,
-            disbursed_total: Money::ZERO,
-        };
-        for case in cases {
-            if case.day() == day {
-                *s.received_by_kind.entry(case.kind).or_default() += 1;
-                *s.by_state.entry(case.state).or_default() += 1;
-            }
-            let paid_today =
-                case.history.iter().any(|h| h.action == HistoryAction::Disbursed && h.at.date_naive() == day);
-            if paid_today {
-                s.disbursed_count += 1;
-                let amount = case.granted_amount.unwrap_or(Money::ZERO);
-                s.disbursed_total = s.disbursed_total.checked_add(amount).unwrap_or(s.disbursed_total);
-            }
+    /// The figures of a day's report.
+    pub fn of(report: &DayReport) -> DailySummary {
+        let r = &report.received;
+        let f = &report.fund;
+        DailySummary {
+            day: report.day,
+            received_by_kind: r.by_kind.iter().filter(|(_, n)| **n > 0).map(|(k, n)| (*k, *n)).collect(),
+            green: r.by_channel.get(&Channel::Green).copied().unwrap_or(0),
+            by_state: r.by_state.iter().filter(|(_, n)| **n > 0).map(|(s, n)| (*s, *n)).collect(),
+            open: r.open,
+            overdue: r.overdue,
+            disbursed_count: report.steps.disbursed_count,
+            disbursed_total: report.steps.disbursed_total,
+            fund: Some(DailyFund {
+                opening: f.opening,
+                inflows: f.inflows,
+                outflows: f.outflows,
+                closing: f.closing,
+                balances: f.balances,
+            }),
         }
-        s
+    }
+
+    /// Counts `cases` for `day` (in each record's own offset, the centre's),
+    /// without the fund and with nothing overdue.
+    pub fn tally<'a>(day: NaiveDate, cases: impl IntoIterator<Item = &'a Case>) -> DailySummary {
+        let cases: Vec<Case> = cases.into_iter().cloned().collect();
+        let none = HashSet::new();
+        let sources = Sources { cases: &cases, overdue: &none, ledger: &[], fund_balance: Money::ZERO };
+        DailySummary { fund: None, ..DailySummary::of(&DayReport::compute(day, sources)) }
     }
 
     pub fn received(&self) -> u32 {
@@ -267,7 +298,8 @@ impl DailySummary {
     }
 }
 
-/// 日汇总: the day's counts by kind (all eight, zeros too) and by state, and the total paid.
+/// 日汇总: the day's counts by kind (all eight, zeros too) and by state, what
+/// is still open and overdue, the total paid, and the relief fund's day.
 pub fn daily_summary(summary: &DailySummary, ctx: &ReceiptContext, templates: &Templates) -> Receipt {
     let mut v = ctx.values("");
     let by_kind = Kind::ALL
@@ -283,10 +315,20 @@ pub fn daily_summary(summary: &DailySummary, ctx: &ReceiptContext, templates: &T
         .filter(|(_, n)| **n > 0)
         .map(|(st, n)| Item::new(names::state(*st)).with("count", n.to_string()))
         .collect();
+    let fund = |f: fn(&DailyFund) -> Money| summary.fund.as_ref().map(|x| yuan(f(x))).unwrap_or_default();
+    let unbalanced = summary.fund.as_ref().is_some_and(|f| !f.balances);
     v.set("day", summary.day.format(DAY).to_string())
         .set("received", summary.received().to_string())
+        .set("green", summary.green.to_string())
+        .set("open", summary.open.to_string())
+        .set("overdue", summary.overdue.to_string())
         .set("disbursed_count", summary.disbursed_count.to_string())
         .set("disbursed_total", yuan(summary.disbursed_total))
+        .set("fund_opening", fund(|f| f.opening))
+        .set("fund_inflows", fund(|f| f.inflows))
+        .set("fund_outflows", fund(|f| f.outflows))
+        .set("fund_closing", fund(|f| f.closing))
+        .set("fund_unbalanced", if unbalanced { "账目不平，请核对" } else { "" })
         .set_list("by_kind", by_kind)
         .set_list("by_state", by_state);
     Receipt::render(templates.get(ReceiptKind::DailySummary), &v, ctx.paper, ctx.charset)

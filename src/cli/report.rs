@@ -1,0 +1,319 @@
+//! `onedoor report daily`: the supervisor's end-of-day account of the window —
+//! the cases received that day, the steps taken that day, the relief fund's
+//! day and the open cases now — as text, CSV or JSON, and on paper as the
+//! daily summary receipt made from the same figures.
+
+use std::collections::{BTreeSet, HashSet};
+use std::io::Write;
+
+use chrono::NaiveDate;
+use unicode_width::UnicodeWidthStr;
+
+use super::{CliError, CliResult, Context};
+use crate::domain::fund::{CorrectionSign, FundEntryKind};
+use crate::domain::report::{action_code, DayReport, Sources};
+use crate::domain::{CaseId, Money, State};
+use crate::printing::{daily_summary_key, Desk, Printed};
+use crate::receipt::DailySummary;
+use crate::store::Store;
+
+/// How the report is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Text,
+    Csv,
+    Json,
+}
+
+/// The JSON schema name of the report.
+pub const SCHEMA: &str = "onedoor.daily_report/1";
+
+/// What the steps of the day are counted on (said under the text report and in the JSON).
+const STEPS_COUNTED_ON: &str = "the cases received that day, every case not yet closed and the cases the fund paid that day; not an earlier case since completed, rejected or withdrawn";
+
+pub fn daily(
+    ctx: &Context,
+    day: Option<NaiveDate>,
+    format: ReportFormat,
+    print: bool,
+    printer: Option<&str>,
+    out: &mut dyn Write,
+) -> CliResult {
+    let day = day.unwrap_or_else(|| ctx.today());
+    if printer.is_some() && !print {
+        return Err(CliError::refused("--printer goes with --print: add --print to print the daily summary"));
+    }
+    // A bad printer spec or template is refused before anything is written.
+    let desk = match print {
+        true => Some(Desk::from_config(&ctx.config, printer).map_err(|e| CliError::refused(e.to_string()))?),
+        false => None,
+    };
+    let store = ctx.open_store()?;
+    let report = gather(ctx, &store, day)?;
+    match format {
+        ReportFormat::Text => write_text(ctx, &report, out)?,
+        ReportFormat::Csv => write_csv(&report, out)?,
+        ReportFormat::Json => write_json(ctx, &report, out)?,
+    }
+    let Some(desk) = desk else { return Ok(()) };
+    // Beside CSV or JSON, what the printer did goes to stderr so stdout stays machine-readable.
+    let mut stderr = std::io::stderr();
+    let said: &mut dyn Write = if format == ReportFormat::Text {
+        writeln!(out)?;
+        out
+    } else {
+        &mut stderr
+    };
+    print_summary(ctx, &store, &desk, &report, said)
+}
+
+/// Reads what the day's report is made from: the cases received that day,
+/// every case not yet closed (the state index), the cases the fund paid that
+/// day, which cases are overdue now (the window's rules) and the ledger.
+fn gather(ctx: &Context, store: &Store, day: NaiveDate) -> Result<DayReport, CliError> {
+    let mut ids: BTreeSet<CaseId> = store.cases_on_day(day)?.into_iter().map(|s| s.id).collect();
+    for state in State::ALL.into_iter().filter(|s| !s.is_closed()) {
+        ids.extend(store.ids_in_state(state)?);
+    }
+    let ledger = store.ledger()?;
+    for e in ledger.iter().filter(|e| e.at.date_naive() == day) {
+        if let FundEntryKind::Disbursement { case } = &e.kind {
+            ids.insert(case.clone());
+        }
+    }
+    let mut cases = Vec::with_capacity(ids.len());
+    for id in &ids {
+        if let Some(case) = store.case(id)? {
+            cases.push(case);
+        }
+    }
+    let overdue: HashSet<CaseId> = ctx.window(store).overdue(ctx.today())?.into_iter().map(|c| c.id).collect();
+    let sources = Sources { cases: &cases, overdue: &overdue, ledger: &ledger, fund_balance: store.fund()?.balance() };
+    Ok(DayReport::compute(day, sources))
+}
+
+fn print_summary(ctx: &Context, store: &Store, desk: &Desk, report: &DayReport, said: &mut dyn Write) -> CliResult {
+    let day = report.day;
+    let summary = DailySummary::of(report);
+    let key = daily_summary_key(day);
+    // Marked 补打 only when an earlier print did not reach the paper.
+    let reprint = store.pending_receipts()?.iter().any(|(k, _)| *k == key);
+    let lang = ctx.config.counter.locale;
+    match desk
+        .print_daily_summary(store, &summary, &ctx.operator, reprint)
+        .map_err(|e| CliError::environment(e.to_string()))?
+    {
+        Printed::OnPaper(status) => writeln!(said, "printed the daily summary of {day} ({})", status.message(lang))?,
+        Printed::OnScreen(lines) => {
+            for line in lines {
+                writeln!(said, "{line}")?;
+            }
+        }
+        Printed::Pending { key, error } => {
+            return Err(CliError::environment(format!(
+                "{}; the daily summary of {day} is kept as pending ({key}); print it again with `onedoor report daily --day {day} --print`",
+                error.message(lang)
+            )))
+        }
+    }
+    Ok(())
+}
+
+/// Pads text to a display width (Chinese characters take two cells).
+fn pad(s: &str, width: usize) -> String {
+    format!("{s}{}", " ".repeat(width.saturating_sub(s.width())))
+}
+
+/// `  label ......... value`: labels to 28 cells, figures flush right in 12.
+fn figure(out: &mut dyn Write, label: &str, value: impl std::fmt::Display) -> std::io::Result<()> {
+    writeln!(out, "{}{:>12}", pad(label, 28), value.to_string())
+}
+
+fn write_text(ctx: &Context, r: &DayReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let c = &ctx.config.counter;
+    writeln!(out, "daily report {}  {} window {}", r.day, c.town_name, c.window)?;
+    writeln!(out, "states, open and overdue as they stand {}", ctx.now.format("%Y-%m-%d %H:%M"))?;
+
+    let rc = &r.received;
+    writeln!(out)?;
+    figure(out, "cases received", rc.total)?;
+    for (channel, n) in &rc.by_channel {
+        figure(out, &format!("  {channel}"), n)?;
+    }
+    for (kind, n) in rc.by_kind.iter().filter(|(_, n)| **n > 0) {
+        figure(out, &format!("  {kind}"), n)?;
+    }
+    for (state, n) in rc.by_state.iter().filter(|(_, n)| **n > 0) {
+        figure(out, &format!("  now {state}"), n)?;
+    }
+    figure(out, "  still open", rc.open)?;
+    figure(out, "  overdue now", rc.overdue)?;
+    figure(out, "  requested", rc.requested)?;
+    figure(out, "  entitled", rc.entitled)?;
+    figure(out, "  granted", rc.granted)?;
+    if !rc.cases.is_empty() {
+        writeln!(out)?;
+        let width = rc.cases.iter().map(|c| c.name.width()).max().unwrap_or(0).max(4);
+        let header = format!(
+            "  {:<26}  {:<16} {:<7} {:<12} {} {:<18}  {:>10} {:>10}",
+            "case",
+            "kind",
+            "channel",
+            "state now",
+            pad("name", width),
+            "id number",
+            "requested",
+            "granted"
+        );
+        writeln!(out, "{}", header.trim_end())?;
+        for case in &rc.cases {
+            let granted = case.granted.map_or_else(|| "-".to_string(), |g| g.to_string());
+            let line = format!(
+                "  {}  {:<16} {:<7} {:<12} {} {}  {:>10} {:>10}  {}",
+                case.id,
+                case.kind.code(),
+                case.channel.code(),
+                case.state.code(),
+                pad(&case.name, width),
+                case.id_masked,
+                case.requested.to_string(),
+                granted,
+                if case.overdue { "overdue" } else { "" }
+            );
+            writeln!(out, "{}", line.trim_end())?;
+        }
+    }
+
+    let s = &r.steps;
+    writeln!(out)?;
+    figure(out, "steps taken that day", s.total)?;
+    figure(out, "  on cases", s.cases)?;
+    for (action, n) in s.by_action.iter().filter(|(_, n)| *n > 0) {
+        let label = format!("  {}", action_code(*action));
+        match action {
+            crate::domain::case::HistoryAction::Approved => {
+                writeln!(out, "{}{:>12}{:>12}", pad(&label, 28), n, s.approved_total.to_string())?
+            }
+            crate::domain::case::HistoryAction::Disbursed => {
+                writeln!(out, "{}{:>12}{:>12}", pad(&label, 28), n, s.disbursed_total.to_string())?
+            }
+            _ => figure(out, &label, n)?,
+        }
+    }
+    let (on, not) = STEPS_COUNTED_ON.split_once("; ").unwrap_or((STEPS_COUNTED_ON, ""));
+    writeln!(out, "  counted on {on};")?;
+    writeln!(out, "  {not}")?;
+
+    let f = &r.fund;
+    writeln!(out)?;
+    writeln!(out, "relief fund")?;
+    figure(out, "  opening balance", f.opening)?;
+    figure(out, "  + budget", f.budget)?;
+    figure(out, "  + donations", f.donations)?;
+    figure(out, "  + corrections in", f.corrections_in)?;
+    let payments = if f.disbursement_count == 1 { "payment" } else { "payments" };
+    writeln!(
+        out,
+        "{}{:>12}  ({} {payments})",
+        pad("  - disbursements", 28),
+        f.disbursements.to_string(),
+        f.disbursement_count
+    )?;
+    figure(out, "  - corrections out", f.corrections_out)?;
+    figure(out, "  closing balance", f.closing)?;
+    match &f.problem {
+        None => writeln!(out, "  balances: {} + {} - {} = {}", f.opening, f.inflows, f.outflows, f.closing)?,
+        Some(problem) => writeln!(out, "  DOES NOT BALANCE: {problem}")?,
+    }
+    for e in &f.entries {
+        let (what, sign) = match &e.kind {
+            FundEntryKind::Appropriation => ("budget".to_string(), "+"),
+            FundEntryKind::Donation { donor } => (format!("donation from {donor}"), "+"),
+            FundEntryKind::Disbursement { case } => (format!("paid to case {case}"), "-"),
+            FundEntryKind::Correction { sign: CorrectionSign::Increase, reason } => {
+                (format!("correction: {reason}"), "+")
+            }
+            FundEntryKind::Correction { sign: CorrectionSign::Decrease, reason } => {
+                (format!("correction: {reason}"), "-")
+            }
+        };
+        writeln!(out, "  {}  {sign}{:>12}  {} {what}", e.at.format("%H:%M"), e.amount.to_string(), pad(&e.by, 10))?;
+    }
+
+    writeln!(out)?;
+    figure(out, "open cases now, all days", r.backlog.open)?;
+    figure(out, "  overdue", r.backlog.overdue)?;
+    Ok(())
+}
+
+/// One row per figure, `day,section,item,value`, the same names as the JSON;
+/// every kind, channel, state and action is there, zeros too. Every field is a
+/// code, a number or yes/no, so none needs quoting.
+fn write_csv(r: &DayReport, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "day,section,item,value")?;
+    let mut row = |section: &str, item: &str, value: String| writeln!(out, "{},{section},{item},{value}", r.day);
+    let money = |m: Money| m.to_string();
+    let rc = &r.received;
+    row("received", "total", rc.total.to_string())?;
+    for (kind, n) in &rc.by_kind {
+        row("received_by_kind", kind.code(), n.to_string())?;
+    }
+    for (channel, n) in &rc.by_channel {
+        row("received_by_channel", channel.code(), n.to_string())?;
+    }
+    for (state, n) in &rc.by_state {
+        row("received_by_state", state.code(), n.to_string())?;
+    }
+    row("received", "open", rc.open.to_string())?;
+    row("received", "overdue", rc.overdue.to_string())?;
+    row("received", "requested", money(rc.requested))?;
+    row("received", "entitled", money(rc.entitled))?;
+    row("received", "granted", money(rc.granted))?;
+    let s = &r.steps;
+    row("steps", "total", s.total.to_string())?;
+    row("steps", "cases", s.cases.to_string())?;
+    for (action, n) in &s.by_action {
+        row("steps_by_action", action_code(*action), n.to_string())?;
+    }
+    row("steps", "approved_total", money(s.approved_total))?;
+    row("steps", "disbursed_count", s.disbursed_count.to_string())?;
+    row("steps", "disbursed_total", money(s.disbursed_total))?;
+    let f = &r.fund;
+    for (item, m) in [
+        ("opening", f.opening),
+        ("budget", f.budget),
+        ("donations", f.donations),
+        ("corrections_in", f.corrections_in),
+        ("disbursements", f.disbursements),
+        ("corrections_out", f.corrections_out),
+        ("inflows", f.inflows),
+        ("outflows", f.outflows),
+        ("closing", f.closing),
+    ] {
+        row("fund", item, money(m))?;
+    }
+    row("fund", "disbursement_count", f.disbursement_count.to_string())?;
+    row("fund", "balances", if f.balances { "yes" } else { "no" }.to_string())?;
+    row("backlog", "open", r.backlog.open.to_string())?;
+    row("backlog", "overdue", r.backlog.overdue.to_string())?;
+    Ok(())
+}
+
+fn write_json(ctx: &Context, r: &DayReport, out: &mut dyn Write) -> CliResult {
+    let c = &ctx.config.counter;
+    let value = serde_json::json!({
+        "schema": SCHEMA,
+        "day": r.day,
+        "town_code": c.town_code,
+        "town_name": c.town_name,
+        "window": c.window,
+        "as_of": ctx.now.to_rfc3339(),
+        "received": r.received,
+        "steps": r.steps,
+        "steps_counted_on": STEPS_COUNTED_ON,
+        "fund": r.fund,
+        "backlog": r.backlog,
+    });
+    writeln!(out, "{value}")?;
+    Ok(())
+}
