@@ -277,6 +277,29 @@ fn probing_a_port_says_whether_it_is_a_reader() {
     assert!(matches!(probe_port(&unauthorised.path, 115_200), PortFinding::ReaderNotReady(_)));
 }
 
+#[test]
+fn probing_tries_the_configured_rate_then_115200_then_9600() {
+    use onedoor::devices::idcard::{probe_port_at_rates, probe_rates, PortFinding};
+    // A reader set to 57600, as the config says: found at the first try.
+    let configured = SimReader::start(Behaviour { baud: Some(57_600), ..Behaviour::default() });
+    assert_eq!(probe_port_at_rates(&configured.path, &probe_rates(57_600)), (PortFinding::IdCardReader, Some(57_600)));
+    assert_eq!(*configured.bauds.lock().unwrap(), [57_600]);
+    // A reader set to 9600 while the config says 115200: found at the second.
+    let slow = SimReader::start(Behaviour { baud: Some(9_600), ..Behaviour::default() });
+    assert_eq!(probe_port_at_rates(&slow.path, &probe_rates(115_200)), (PortFinding::IdCardReader, Some(9_600)));
+    assert_eq!(*slow.bauds.lock().unwrap(), [115_200, 9_600]);
+    // An unauthorised reader is a clear answer: no other rate is tried.
+    let unauthorised = SimReader::start(Behaviour { sam: Status::SamNotAuthorised, ..Behaviour::default() });
+    let (finding, baud) = probe_port_at_rates(&unauthorised.path, &probe_rates(115_200));
+    assert!(matches!(finding, PortFinding::ReaderNotReady(_)), "{finding:?}");
+    assert_eq!(baud, Some(115_200));
+    assert_eq!(*unauthorised.bauds.lock().unwrap(), [115_200]);
+    // Silence at every rate.
+    let mute = SimReader::start(Behaviour { silent: true, ..Behaviour::default() });
+    assert_eq!(probe_port_at_rates(&mute.path, &probe_rates(115_200)), (PortFinding::NoAnswer, None));
+    assert_eq!(*mute.bauds.lock().unwrap(), [115_200, 9_600]);
+}
+
 // ---------------------------------------------------------------------------
 // The reader thread
 

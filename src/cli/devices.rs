@@ -39,7 +39,8 @@ pub fn card_read(
 }
 
 pub fn probe(ctx: &Context, out: &mut dyn Write) -> CliResult {
-    idcard::run_devices_probe(ctx.config.counter.locale, out)?;
+    let devices = &ctx.config.devices;
+    idcard::run_devices_probe(devices.id_reader.as_deref(), devices.id_reader_baud, ctx.config.counter.locale, out)?;
     let printer = &ctx.config.devices.printer;
     match crate::devices::printer::PrinterSpec::parse(printer) {
         Ok(spec) if spec.prints_on_paper() => match crate::devices::printer::status(&spec) {

@@ -107,6 +107,10 @@ pub struct Behaviour {
     pub pieces: Option<(usize, Duration)>,
     /// Never answer anything.
     pub silent: bool,
+    /// The reader's UART was set to this rate (command 60): it answers only
+    /// when the port is opened at it. A pty carries the rate in its termios,
+    /// which the master end can read, though no bit timing is simulated.
+    pub baud: Option<u32>,
 }
 
 impl Default for Behaviour {
@@ -120,6 +124,7 @@ impl Default for Behaviour {
             junk: Vec::new(),
             pieces: None,
             silent: false,
+            baud: None,
         }
     }
 }
@@ -128,6 +133,8 @@ pub struct SimReader {
     pub path: String,
     pub behaviour: Arc<Mutex<Behaviour>>,
     pub received: Arc<Mutex<Vec<Command>>>,
+    /// The port's baud rate when each command arrived.
+    pub bauds: Arc<Mutex<Vec<u32>>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
     _slave: TTYPort,
@@ -140,12 +147,13 @@ impl SimReader {
         master.set_timeout(Duration::from_millis(20)).unwrap();
         let behaviour = Arc::new(Mutex::new(behaviour));
         let received = Arc::new(Mutex::new(Vec::new()));
+        let bauds = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
-            let (behaviour, received, stop) = (behaviour.clone(), received.clone(), stop.clone());
-            thread::spawn(move || serve(master, &behaviour, &received, &stop))
+            let (behaviour, received, bauds, stop) = (behaviour.clone(), received.clone(), bauds.clone(), stop.clone());
+            thread::spawn(move || serve(master, &behaviour, &received, &bauds, &stop))
         };
-        SimReader { path, behaviour, received, stop, thread: Some(thread), _slave: slave }
+        SimReader { path, behaviour, received, bauds, stop, thread: Some(thread), _slave: slave }
     }
 
     pub fn set(&self, change: impl FnOnce(&mut Behaviour)) {
@@ -170,7 +178,13 @@ impl Drop for SimReader {
     }
 }
 
-fn serve(mut master: TTYPort, behaviour: &Mutex<Behaviour>, received: &Mutex<Vec<Command>>, stop: &AtomicBool) {
+fn serve(
+    mut master: TTYPort,
+    behaviour: &Mutex<Behaviour>,
+    received: &Mutex<Vec<Command>>,
+    bauds: &Mutex<Vec<u32>>,
+    stop: &AtomicBool,
+) {
     let mut decoder = FrameDecoder::new();
     let mut buf = [0u8; 256];
     while !stop.load(Ordering::SeqCst) {
@@ -184,8 +198,11 @@ fn serve(mut master: TTYPort, behaviour: &Mutex<Behaviour>, received: &Mutex<Vec
                 continue;
             };
             received.lock().unwrap().push(command.clone());
+            // Termios requests on the master act on the slave: this is the rate the code under test set.
+            let baud = master.baud_rate().unwrap_or(0);
+            bauds.lock().unwrap().push(baud);
             let b = behaviour.lock().unwrap().clone();
-            if b.silent {
+            if b.silent || b.baud.is_some_and(|want| want != baud) {
                 continue;
             }
             let mut answer = b.junk.clone();
