@@ -16,6 +16,10 @@ use onedoor::devices::idcard::{
 use onedoor::Lang;
 use reader_sim::*;
 
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
 const WAIT: Duration = Duration::from_millis(0);
 
 // ---------------------------------------------------------------------------
@@ -229,7 +233,7 @@ fn a_missing_reader_is_named() {
 fn card_read_prints_json_for_scripts() {
     let sim = SimReader::start(Behaviour { card: Some(li_si()), ..Behaviour::default() });
     let mut out = Vec::new();
-    run_card_read(&sim.config(), WAIT, true, Lang::En, &mut out).unwrap();
+    run_card_read(&sim.config(), WAIT, day(2026, 3, 1), true, Lang::En, &mut out).unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(json["schema"], "onedoor.id_card/1");
     assert_eq!(json["kind"], "resident");
@@ -248,7 +252,7 @@ fn card_read_prints_json_for_scripts() {
 fn card_read_prints_the_fields_for_a_clerk() {
     let sim = SimReader::start(Behaviour { card: Some(li_si()), ..Behaviour::default() });
     let mut out = Vec::new();
-    run_card_read(&sim.config(), WAIT, false, Lang::ZhCn, &mut out).unwrap();
+    run_card_read(&sim.config(), WAIT, day(2026, 3, 1), false, Lang::ZhCn, &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
     for expected in
         ["姓名", "李四", "性别", "女", "汉族", "1949-12-31", "11010519491231002X", "2020-01-01 至 2040-01-01"]
@@ -261,7 +265,7 @@ fn card_read_prints_the_fields_for_a_clerk() {
 fn card_read_with_no_card_is_an_error_and_prints_nothing() {
     let sim = SimReader::start(Behaviour::default());
     let mut out = Vec::new();
-    let err = run_card_read(&sim.config(), WAIT, true, Lang::En, &mut out).unwrap_err();
+    let err = run_card_read(&sim.config(), WAIT, day(2026, 3, 1), true, Lang::En, &mut out).unwrap_err();
     assert!(matches!(err, ReaderError::NoCard { .. }));
     assert!(out.is_empty());
 }

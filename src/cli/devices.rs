@@ -34,7 +34,7 @@ pub fn card_read(
 ) -> CliResult {
     let config = reader_config(ctx, port, baud)?;
     let lang = ctx.config.counter.locale;
-    idcard::run_card_read(&config, Duration::from_secs(wait), json, lang, out)
+    idcard::run_card_read(&config, Duration::from_secs(wait), ctx.today(), json, lang, out)
         .map_err(|e| CliError::environment(e.message(lang)))
 }
 

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use chrono::{NaiveDate, TimeDelta, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::card::IdCard;
@@ -21,23 +21,21 @@ struct CardOutput<'a> {
     expired: bool,
 }
 
-/// Today in China (+08:00), for the expiry flag.
-fn today_in_china() -> NaiveDate {
-    (Utc::now() + TimeDelta::hours(8)).date_naive()
-}
-
 /// One read, waiting up to `wait` for a card, printed to `out` as text in
-/// `lang` or as one JSON object. A missing reader, no card, or a failed read
-/// is an `Err` whose [`ReaderError::message`] tells the clerk what to do.
+/// `lang` or as one JSON object. `today` is the command's day (the counter's
+/// clock and UTC offset, or `ONEDOOR_NOW`): a card valid through an earlier
+/// day is flagged expired. A missing reader, no card, or a failed read is an
+/// `Err` whose [`ReaderError::message`] tells the clerk what to do.
 pub fn run_card_read(
     config: &ReaderConfig,
     wait: Duration,
+    today: NaiveDate,
     json: bool,
     lang: Lang,
     out: &mut dyn Write,
 ) -> Result<(), ReaderError> {
     let card = read_once(config, wait)?;
-    write_card(&card, today_in_china(), json, lang, out).map_err(|e| ReaderError::Output(e.to_string()))
+    write_card(&card, today, json, lang, out).map_err(|e| ReaderError::Output(e.to_string()))
 }
 
 /// Prints a card as `card read` does (as of `today`).
