@@ -1,6 +1,7 @@
-//! `onedoor card read` as the real binary, against the ID card reader
-//! simulated on a pseudo-terminal (tests/reader_sim): the exit status, the one
-//! `error:` line, the JSON fields, and the expiry judged on the command's day.
+//! `onedoor card read` and `onedoor devices probe` as the real binary, against
+//! the ID card reader simulated on a pseudo-terminal (tests/reader_sim): the
+//! exit status, the one `error:` line, the JSON fields, the expiry judged on
+//! the command's day, and which port the probe says is the reader.
 #![forbid(unsafe_code)]
 #![cfg(unix)]
 
@@ -143,4 +144,53 @@ fn card_expiry_is_judged_on_the_commands_day_in_the_counters_offset() {
     let r = run_with(dir.path(), None, NOW, &["card", "read", "--port", &sim.path, "--wait", "0"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("此证件已过有效期"), "{}", r.stdout);
+}
+
+// ---------------------------------------------------------------------------
+// devices probe
+
+#[test]
+fn devices_probe_names_the_configured_port_as_the_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = SimReader::start(Behaviour::default());
+    let config =
+        config_file(dir.path(), &format!("[counter]\nlocale = \"en\"\n[devices]\nid_reader = \"{}\"\n", sim.path));
+    let r = run_with(dir.path(), Some(&config), NOW, &["devices", "probe"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    let listed = format!("{} (configured)  ID card reader, ready (115200 baud)", sim.path);
+    assert!(r.stdout.lines().any(|l| l == listed), "no line '{listed}' in\n{}", r.stdout);
+    assert!(r.stdout.contains(&format!("ID card reader: {} (115200 baud)", sim.path)), "{}", r.stdout);
+    assert!(!r.stdout.contains("id_reader_baud"), "no advice when the rate is right: {}", r.stdout);
+    assert!(r.stdout.contains("printer: none configured"), "{}", r.stdout);
+    assert_eq!(*sim.bauds.lock().unwrap(), [115_200], "a reader that answers is asked once");
+}
+
+#[test]
+fn devices_probe_finds_a_reader_set_to_9600_and_says_to_configure_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = SimReader::start(Behaviour { baud: Some(9_600), ..Behaviour::default() });
+    let config =
+        config_file(dir.path(), &format!("[counter]\nlocale = \"en\"\n[devices]\nid_reader = \"{}\"\n", sim.path));
+    let r = run_with(dir.path(), Some(&config), NOW, &["devices", "probe"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(&format!("ID card reader: {} (9600 baud)", sim.path)), "{}", r.stdout);
+    assert!(r.stdout.contains("id_reader_baud = 9600"), "{}", r.stdout);
+    assert_eq!(*sim.bauds.lock().unwrap(), [115_200, 9_600], "the configured rate first, then 9600");
+}
+
+#[test]
+fn devices_probe_says_when_nothing_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = SimReader::start(Behaviour { silent: true, ..Behaviour::default() });
+    let config = config_file(
+        dir.path(),
+        &format!("[counter]\nlocale = \"zh-CN\"\n[devices]\nid_reader = \"{}\"\nid_reader_baud = 57600\n", sim.path),
+    );
+    let r = run_with(dir.path(), Some(&config), NOW, &["devices", "probe"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let listed = format!("{}（已配置）  无应答（不是身份证读卡器）", sim.path);
+    assert!(r.stdout.lines().any(|l| l == listed), "no line '{listed}' in\n{}", r.stdout);
+    assert!(r.stdout.contains("没有端口应答为身份证读卡器。"), "{}", r.stdout);
+    assert_eq!(*sim.bauds.lock().unwrap(), [57_600, 115_200, 9_600], "every rate was tried");
 }
