@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use onedoor::devices::printer::{self, PrintError, PrinterSpec, PrinterStatus};
+use onedoor::devices::printer::{self, PrintError, PrinterSpec, PrinterStatus, SerialDriver};
 use onedoor::receipt::{self, Paper, ReceiptContext, Templates};
 use onedoor::Lang;
 use serialport::{SerialPort, TTYPort};
@@ -200,4 +200,53 @@ fn a_missing_serial_device_is_an_open_error() {
     assert!(matches!(err, PrintError::Open { .. }), "{err:?}");
     assert!(err.nothing_printed());
     assert!(err.to_string().contains("/dev/onedoor-no-such-port"));
+}
+
+#[test]
+fn escpos_printer_drives_our_serial_driver() {
+    use escpos::driver::Driver;
+    use escpos::printer::Printer;
+    use escpos::utils::{Encoder, Protocol, RealTimeStatusRequest, RealTimeStatusResponse};
+
+    let sim = PtyPrinter::start(Some(OK));
+    let driver = SerialDriver::open(std::path::Path::new(&sim.path), 9600, Duration::from_millis(500)).unwrap();
+    assert_eq!(driver.name(), format!("serial ({})", sim.path));
+    let mut printer = Printer::new(driver.clone(), Protocol::new(Encoder::new(encoding_rs::GB18030)), None);
+
+    // escpos asks the status through the driver; the answer is read through a clone of it.
+    printer.real_time_status(RealTimeStatusRequest::Printer).unwrap().send_status().unwrap();
+    let mut answer = [0u8; 1];
+    assert_eq!(driver.read(&mut answer).unwrap(), 1);
+    let status = RealTimeStatusResponse::parse(RealTimeStatusRequest::Printer, answer[0]).unwrap();
+    assert_eq!(status.get(&RealTimeStatusResponse::Online), Some(&true));
+    assert_eq!(driver.read(&mut answer).unwrap(), 0, "nothing more to read is Ok(0) after the timeout, not an error");
+
+    // A line of ASCII, a line in Chinese mode (escpos has no FS & of its own), feed and cut.
+    printer
+        .init()
+        .unwrap()
+        .writeln("CASE 320106001-20261130-0001")
+        .unwrap()
+        .custom(&[0x1C, 0x26])
+        .unwrap()
+        .writeln("受理回执")
+        .unwrap()
+        .feeds(3)
+        .unwrap()
+        .print_cut()
+        .unwrap();
+    drop(printer);
+    drop(driver);
+
+    let seen = sim.finish();
+    assert_eq!(seen.asked, [1], "one DLE EOT 1");
+    // escpos 0.20.1 sends DLE EOT 1 as four bytes (10 04 01 00): the stray NUL is the first "printed" byte.
+    assert_eq!(seen.printed.first(), Some(&0x00), "{:02X?}", seen.printed);
+    let d = support::decode(&seen.printed[1..]).unwrap();
+    assert!(d.initialised_first, "ESC @ first");
+    assert_eq!(d.texts(), ["CASE 320106001-20261130-0001", "受理回执"]);
+    assert_eq!(d.fed, 3);
+    assert_eq!(d.cuts, 1);
+    assert!(d.ends_with_cut, "the cut is the last command: {:02X?}", seen.printed);
+    assert!(seen.printed.ends_with(&[0x1D, 0x56, 0x41, 0x00]), "escpos's full cut is GS V A 0");
 }
