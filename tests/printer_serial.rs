@@ -1,16 +1,18 @@
 //! A printer simulated on a pseudo-terminal: the code under test opens
 //! `serial:/dev/pts/N` by path, the simulator on the master end answers
 //! `DLE EOT` with the worked replies of peripherals.md C.5 and records every
-//! other byte as printed.
+//! other byte as printed; `receipt print` through the real binary uses it for
+//! the pending list and the reprint.
 #![forbid(unsafe_code)]
 #![cfg(unix)]
 
+mod common;
 #[path = "receipt_support.rs"]
 mod support;
 
 use std::io::{ErrorKind, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -53,6 +55,7 @@ fn consume(pending: &mut Vec<u8>, seen: &mut Seen, replies: Option<[u8; 4]>, ans
 
 struct PtyPrinter {
     path: String,
+    replies: Arc<Mutex<Option<[u8; 4]>>>,
     stop: Arc<AtomicBool>,
     thread: JoinHandle<Seen>,
     _slave: TTYPort,
@@ -66,6 +69,8 @@ impl PtyPrinter {
         master.set_timeout(Duration::from_millis(20)).unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = stop.clone();
+        let replies = Arc::new(Mutex::new(replies));
+        let current = replies.clone();
         let thread = thread::spawn(move || {
             let mut seen = Seen::default();
             let mut pending = Vec::new();
@@ -75,6 +80,7 @@ impl PtyPrinter {
                     Ok(n) if n > 0 => {
                         pending.extend_from_slice(&buf[..n]);
                         let mut out = Vec::new();
+                        let replies = *current.lock().unwrap();
                         consume(&mut pending, &mut seen, replies, &mut |b| out.push(b));
                         if !out.is_empty() {
                             master.write_all(&out).unwrap();
@@ -104,7 +110,12 @@ impl PtyPrinter {
             }
             seen
         });
-        PtyPrinter { path, stop, thread, _slave: slave }
+        PtyPrinter { path, replies, stop, thread, _slave: slave }
+    }
+
+    /// The printer's state changes (the clerk closes the cover, presses online…).
+    fn set_replies(&self, replies: Option<[u8; 4]>) {
+        *self.replies.lock().unwrap() = replies;
     }
 
     fn spec(&self, options: &str) -> PrinterSpec {
@@ -249,4 +260,61 @@ fn escpos_printer_drives_our_serial_driver() {
     assert_eq!(d.cuts, 1);
     assert!(d.ends_with_cut, "the cut is the last command: {:02X?}", seen.printed);
     assert!(seen.printed.ends_with(&[0x1D, 0x56, 0x41, 0x00]), "escpos's full cut is GS V A 0");
+}
+
+#[test]
+fn receipt_print_over_serial_keeps_a_refused_receipt_pending_and_reprints_it() {
+    use common::{add, case_json, fingerprint, person, run};
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let number = person(3);
+    let id = add(d, &case_json(&number, "800"));
+    let case_before = run(d, &["case", "show", &id, "--json"], None);
+    assert_eq!(case_before.code, 0, "{}", case_before.stderr);
+    let store_before = fingerprint(d);
+
+    let sim = PtyPrinter::start(Some(COVER_OPEN));
+    let spec = format!("serial:{}?baud=9600", sim.path);
+    let print = || run(d, &["receipt", "print", &id, "--printer", &spec], None);
+    let pending = || run(d, &["receipt", "pending"], None).stdout;
+    let key = format!("acceptance/{id}");
+
+    for (replies, zh, en) in [(COVER_OPEN, "上盖未合好", "cover is open"), (OFFLINE, "脱机", "offline")] {
+        sim.set_replies(Some(replies));
+        let r = print();
+        assert_eq!(r.code, 1, "{en}: {}", r.stderr);
+        let lines: Vec<&str> = r.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "one error line: {:?}", r.stderr);
+        assert!(lines[0].starts_with("error: ") && lines[0].contains(zh), "{}", lines[0]);
+        assert!(lines[0].contains(&format!("kept as pending ({key})")), "{}", lines[0]);
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+        // On the durable pending list, once, with the latest reason.
+        let listed = pending();
+        let listed: Vec<&str> = listed.lines().collect();
+        assert_eq!(listed.len(), 1, "{listed:?}");
+        assert!(listed[0].starts_with(&key) && listed[0].contains(en), "{}", listed[0]);
+        // The case itself is untouched.
+        assert_eq!(run(d, &["case", "show", &id, "--json"], None).stdout, case_before.stdout);
+    }
+
+    sim.set_replies(Some(OK));
+    let r = print();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(&format!("printed the receipt of {id}")), "{}", r.stdout);
+    assert!(pending().trim().is_empty(), "printed, so no longer pending");
+    // Pending entry added and removed, nothing else written: the store is as before.
+    assert_eq!(fingerprint(d), store_before, "the store changed beyond the pending list");
+
+    let seen = sim.finish();
+    assert_eq!(seen.asked, [1, 2, 4, 1, 2, 4, 1, 2, 4], "status asked before each of the three attempts");
+    let receipt = support::decode(&seen.printed).unwrap();
+    assert!(receipt.initialised_first && receipt.ends_with_cut && receipt.cuts == 1, "{receipt:?}");
+    let text = receipt.all_text();
+    assert!(text.contains("受理回执") && text.contains("补打"), "a reprint says so:\n{text}");
+    assert!(text.contains(&id), "{text}");
+    let masked = format!("{}********{}", &number[..6], &number[14..]);
+    assert!(text.contains(&masked) && !text.contains(&number), "{text}");
+    assert_eq!(receipt.qr.len(), 1);
+    assert_eq!(receipt.qr[0].data, id.as_bytes(), "the QR code carries the case id");
 }
