@@ -99,7 +99,14 @@ fn file_and_none_printers() {
     assert_eq!(run(d, &["receipt", "print", &id, "--printer", &spec], None).code, 0);
     let bytes = std::fs::read(&file).unwrap();
     assert!(contains(&bytes, &[0x1C, 0x26]), "Chinese mode is selected");
-    assert!(bytes.ends_with(&[0x1D, 0x56, 0x00]) || contains(&bytes, &[0x1D, 0x56]), "the paper is cut");
+    // The receipt ends as the encoder ends it: ESC d n (feed clear of the cutter), GS V 0 (full cut), once.
+    let feed_and_cut = [0x1B, 0x64, onedoor::receipt::FEED_BEFORE_CUT, 0x1D, 0x56, 0x00];
+    assert!(
+        bytes.ends_with(&feed_and_cut),
+        "the receipt ends with feed and cut: {:02X?}",
+        &bytes[bytes.len().saturating_sub(6)..]
+    );
+    assert_eq!(bytes.windows(2).filter(|w| *w == [0x1D, 0x56]).count(), 1, "cut once, at the end");
     let screen = run(d, &["receipt", "print", &id, "--printer", "none"], None);
     assert_eq!(screen.code, 0);
     assert!(screen.stdout.contains("受理回执") && screen.stdout.contains(&id), "{}", screen.stdout);

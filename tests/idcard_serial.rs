@@ -2,239 +2,22 @@
 //! reader drives the master end of a pseudo-terminal, the code under test
 //! opens the slave by its path as it would open /dev/ttyUSB0.
 
-use std::io::{Read, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+mod reader_sim;
+
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use onedoor::devices::idcard::{
-    read_once, run_card_read, spawn, CardKind, CardSex, Command, FrameDecoder, FrameError, IdNumberCheck, ReadCommand,
-    ReaderConfig, ReaderError, ReaderEvent, ReaderStatus, Response, Status, Step, ValidUntil,
+    read_once, run_card_read, spawn, CardKind, CardSex, Command, FrameError, IdNumberCheck, ReadCommand, ReaderConfig,
+    ReaderError, ReaderEvent, ReaderStatus, Status, Step, ValidUntil,
 };
 use onedoor::Lang;
-use serialport::{SerialPort, TTYPort};
+use reader_sim::*;
 
-// ---------------------------------------------------------------------------
-// Card contents
-
-fn put(block: &mut [u8; 256], offset: usize, len: usize, text: &str) {
-    let mut units: Vec<u16> = text.encode_utf16().collect();
-    units.resize(len / 2, 0x20);
-    for (i, u) in units.iter().enumerate() {
-        block[offset + 2 * i..offset + 2 * i + 2].copy_from_slice(&u.to_le_bytes());
-    }
-}
-
-fn blank() -> [u8; 256] {
-    let mut b = [0u8; 256];
-    put(&mut b, 0, 256, "");
-    b
-}
-
-fn resident_text(name: &str, id_number: &str, valid_until: &str) -> [u8; 256] {
-    let mut b = blank();
-    put(&mut b, 0, 30, name);
-    put(&mut b, 30, 2, "2");
-    put(&mut b, 32, 4, "01");
-    put(&mut b, 36, 16, "19491231");
-    put(&mut b, 52, 70, "北京市朝阳区示例路1号");
-    put(&mut b, 122, 36, id_number);
-    put(&mut b, 158, 30, "北京市公安局朝阳分局");
-    put(&mut b, 188, 16, "20200101");
-    put(&mut b, 204, 16, valid_until);
-    b
-}
-
-fn foreigner_text() -> [u8; 256] {
-    let mut b = blank();
-    put(&mut b, 0, 120, "SMITH, JOHN PAUL");
-    put(&mut b, 120, 2, "1");
-    put(&mut b, 122, 30, "USA110079020101");
-    put(&mut b, 152, 6, "USA");
-    put(&mut b, 158, 30, "史密斯");
-    put(&mut b, 188, 16, "20170601");
-    put(&mut b, 204, 16, "20270601");
-    put(&mut b, 220, 16, "19790201");
-    put(&mut b, 236, 4, "01");
-    put(&mut b, 240, 8, "1100");
-    put(&mut b, 248, 2, "I");
-    b
-}
-
-fn permit_text() -> [u8; 256] {
-    let mut b = blank();
-    put(&mut b, 0, 30, "陈大文");
-    put(&mut b, 30, 2, "1");
-    put(&mut b, 36, 16, "19900307");
-    put(&mut b, 52, 70, "广东省深圳市福田区示例街2号");
-    put(&mut b, 122, 36, "810000199003070015");
-    put(&mut b, 158, 30, "深圳市公安局");
-    put(&mut b, 188, 16, "20190101");
-    put(&mut b, 204, 16, "20240101");
-    put(&mut b, 220, 18, "H12345678");
-    put(&mut b, 238, 4, "01");
-    put(&mut b, 248, 2, "J");
-    b
-}
-
-/// The data of a successful `30 01` answer: lengths, text, photo.
-fn read_data(text: &[u8; 256]) -> Vec<u8> {
-    let mut data = vec![0x01, 0x00, 0x04, 0x00];
-    data.extend_from_slice(text);
-    data.extend((0..1024).map(|i| (i % 251) as u8));
-    data
-}
-
-fn li_si() -> Vec<u8> {
-    read_data(&resident_text("李四", "11010519491231002X", "20400101"))
-}
-
-// ---------------------------------------------------------------------------
-// The simulated reader
-
-/// How the simulated reader behaves; tests change it while it runs.
-#[derive(Clone)]
-struct Behaviour {
-    sam: Status,
-    /// The read answer's data when a card is on the reader.
-    card: Option<Vec<u8>>,
-    select: Status,
-    read: Status,
-    /// Damage the checksum of the read answer.
-    corrupt_read: bool,
-    /// Sent before every answer.
-    junk: Vec<u8>,
-    /// Deliver answers in pieces of this size, pausing between them.
-    pieces: Option<(usize, Duration)>,
-    /// Never answer anything.
-    silent: bool,
-}
-
-impl Default for Behaviour {
-    fn default() -> Self {
-        Behaviour {
-            sam: Status::Success,
-            card: None,
-            select: Status::Success,
-            read: Status::Success,
-            corrupt_read: false,
-            junk: Vec::new(),
-            pieces: None,
-            silent: false,
-        }
-    }
-}
-
-struct SimReader {
-    path: String,
-    behaviour: Arc<Mutex<Behaviour>>,
-    received: Arc<Mutex<Vec<Command>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-    _slave: TTYPort,
-}
-
-impl SimReader {
-    fn start(behaviour: Behaviour) -> SimReader {
-        let (mut master, slave) = TTYPort::pair().unwrap();
-        let path = slave.name().unwrap();
-        master.set_timeout(Duration::from_millis(20)).unwrap();
-        let behaviour = Arc::new(Mutex::new(behaviour));
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (behaviour, received, stop) = (behaviour.clone(), received.clone(), stop.clone());
-            thread::spawn(move || serve(master, &behaviour, &received, &stop))
-        };
-        SimReader { path, behaviour, received, stop, thread: Some(thread), _slave: slave }
-    }
-
-    fn set(&self, change: impl FnOnce(&mut Behaviour)) {
-        change(&mut self.behaviour.lock().unwrap());
-    }
-
-    fn count(&self, command: &Command) -> usize {
-        self.received.lock().unwrap().iter().filter(|c| *c == command).count()
-    }
-
-    fn config(&self) -> ReaderConfig {
-        ReaderConfig::new(self.path.clone())
-    }
-}
-
-impl Drop for SimReader {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-fn serve(mut master: TTYPort, behaviour: &Mutex<Behaviour>, received: &Mutex<Vec<Command>>, stop: &AtomicBool) {
-    let mut decoder = FrameDecoder::new();
-    let mut buf = [0u8; 256];
-    while !stop.load(Ordering::SeqCst) {
-        match master.read(&mut buf) {
-            Ok(n) => decoder.push(&buf[..n]),
-            Err(_) => continue,
-        }
-        while let Some(frame) = decoder.next_frame() {
-            let Ok(command) = frame.and_then(|p| Command::from_payload(&p)) else {
-                let _ = master.write_all(&Response::new(Status::ChecksumError, vec![]).encode());
-                continue;
-            };
-            received.lock().unwrap().push(command.clone());
-            let b = behaviour.lock().unwrap().clone();
-            if b.silent {
-                continue;
-            }
-            let mut answer = b.junk.clone();
-            answer.extend(respond(&b, &command));
-            match b.pieces {
-                None => {
-                    let _ = master.write_all(&answer);
-                }
-                Some((size, pause)) => {
-                    for piece in answer.chunks(size) {
-                        let _ = master.write_all(piece);
-                        thread::sleep(pause);
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn respond(b: &Behaviour, command: &Command) -> Vec<u8> {
-    let status_only = |s: Status| Response::new(s, vec![]).encode();
-    match (command.cmd, command.para) {
-        (0x11, 0xFF) => status_only(b.sam),
-        (0x20, 0x01) => match b.card {
-            Some(_) => Response::new(Status::CardFound, vec![0; 4]).encode(),
-            None => status_only(Status::NoCard),
-        },
-        (0x20, 0x02) if b.select == Status::Success => Response::new(Status::Success, vec![0; 8]).encode(),
-        (0x20, 0x02) => status_only(b.select),
-        (0x30, 0x01 | 0x10) if b.read == Status::Success => {
-            let mut data = b.card.clone().unwrap_or_default();
-            if command.para == 0x10 {
-                // No fingerprints on this card: a third length of 0.
-                data.splice(4..4, [0x00, 0x00]);
-            }
-            let mut frame = Response::new(Status::Success, data).encode();
-            if b.corrupt_read {
-                let last = frame.len() - 1;
-                frame[last] ^= 0xFF;
-            }
-            frame
-        }
-        (0x30, _) => status_only(b.read),
-        _ => status_only(Status::BadCommand),
-    }
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
 const WAIT: Duration = Duration::from_millis(0);
@@ -450,7 +233,7 @@ fn a_missing_reader_is_named() {
 fn card_read_prints_json_for_scripts() {
     let sim = SimReader::start(Behaviour { card: Some(li_si()), ..Behaviour::default() });
     let mut out = Vec::new();
-    run_card_read(&sim.config(), WAIT, true, Lang::En, &mut out).unwrap();
+    run_card_read(&sim.config(), WAIT, day(2026, 3, 1), true, Lang::En, &mut out).unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(json["schema"], "onedoor.id_card/1");
     assert_eq!(json["kind"], "resident");
@@ -469,7 +252,7 @@ fn card_read_prints_json_for_scripts() {
 fn card_read_prints_the_fields_for_a_clerk() {
     let sim = SimReader::start(Behaviour { card: Some(li_si()), ..Behaviour::default() });
     let mut out = Vec::new();
-    run_card_read(&sim.config(), WAIT, false, Lang::ZhCn, &mut out).unwrap();
+    run_card_read(&sim.config(), WAIT, day(2026, 3, 1), false, Lang::ZhCn, &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
     for expected in
         ["姓名", "李四", "性别", "女", "汉族", "1949-12-31", "11010519491231002X", "2020-01-01 至 2040-01-01"]
@@ -482,7 +265,7 @@ fn card_read_prints_the_fields_for_a_clerk() {
 fn card_read_with_no_card_is_an_error_and_prints_nothing() {
     let sim = SimReader::start(Behaviour::default());
     let mut out = Vec::new();
-    let err = run_card_read(&sim.config(), WAIT, true, Lang::En, &mut out).unwrap_err();
+    let err = run_card_read(&sim.config(), WAIT, day(2026, 3, 1), true, Lang::En, &mut out).unwrap_err();
     assert!(matches!(err, ReaderError::NoCard { .. }));
     assert!(out.is_empty());
 }
@@ -496,6 +279,29 @@ fn probing_a_port_says_whether_it_is_a_reader() {
     assert_eq!(probe_port(&mute.path, 115_200), PortFinding::NoAnswer);
     let unauthorised = SimReader::start(Behaviour { sam: Status::SamNotAuthorised, ..Behaviour::default() });
     assert!(matches!(probe_port(&unauthorised.path, 115_200), PortFinding::ReaderNotReady(_)));
+}
+
+#[test]
+fn probing_tries_the_configured_rate_then_115200_then_9600() {
+    use onedoor::devices::idcard::{probe_port_at_rates, probe_rates, PortFinding};
+    // A reader set to 57600, as the config says: found at the first try.
+    let configured = SimReader::start(Behaviour { baud: Some(57_600), ..Behaviour::default() });
+    assert_eq!(probe_port_at_rates(&configured.path, &probe_rates(57_600)), (PortFinding::IdCardReader, Some(57_600)));
+    assert_eq!(*configured.bauds.lock().unwrap(), [57_600]);
+    // A reader set to 9600 while the config says 115200: found at the second.
+    let slow = SimReader::start(Behaviour { baud: Some(9_600), ..Behaviour::default() });
+    assert_eq!(probe_port_at_rates(&slow.path, &probe_rates(115_200)), (PortFinding::IdCardReader, Some(9_600)));
+    assert_eq!(*slow.bauds.lock().unwrap(), [115_200, 9_600]);
+    // An unauthorised reader is a clear answer: no other rate is tried.
+    let unauthorised = SimReader::start(Behaviour { sam: Status::SamNotAuthorised, ..Behaviour::default() });
+    let (finding, baud) = probe_port_at_rates(&unauthorised.path, &probe_rates(115_200));
+    assert!(matches!(finding, PortFinding::ReaderNotReady(_)), "{finding:?}");
+    assert_eq!(baud, Some(115_200));
+    assert_eq!(*unauthorised.bauds.lock().unwrap(), [115_200]);
+    // Silence at every rate.
+    let mute = SimReader::start(Behaviour { silent: true, ..Behaviour::default() });
+    assert_eq!(probe_port_at_rates(&mute.path, &probe_rates(115_200)), (PortFinding::NoAnswer, None));
+    assert_eq!(*mute.bauds.lock().unwrap(), [115_200, 9_600]);
 }
 
 // ---------------------------------------------------------------------------

@@ -34,12 +34,13 @@ pub fn card_read(
 ) -> CliResult {
     let config = reader_config(ctx, port, baud)?;
     let lang = ctx.config.counter.locale;
-    idcard::run_card_read(&config, Duration::from_secs(wait), json, lang, out)
+    idcard::run_card_read(&config, Duration::from_secs(wait), ctx.today(), json, lang, out)
         .map_err(|e| CliError::environment(e.message(lang)))
 }
 
 pub fn probe(ctx: &Context, out: &mut dyn Write) -> CliResult {
-    idcard::run_devices_probe(ctx.config.counter.locale, out)?;
+    let devices = &ctx.config.devices;
+    idcard::run_devices_probe(devices.id_reader.as_deref(), devices.id_reader_baud, ctx.config.counter.locale, out)?;
     let printer = &ctx.config.devices.printer;
     match crate::devices::printer::PrinterSpec::parse(printer) {
         Ok(spec) if spec.prints_on_paper() => match crate::devices::printer::status(&spec) {

@@ -13,7 +13,7 @@ pub use card::{CardError, CardKind, IdCard, IdNumberCheck, ValidUntil, WltPhoto}
 pub use cli::{run_card_read, run_devices_probe, write_card};
 pub use codes::{CardSex, Ethnicity};
 pub use frame::{Command, FrameDecoder, FrameError, Response, Status};
-pub use probe::{probe, probe_port, PortFinding, PortReport};
+pub use probe::{probe, probe_port, probe_port_at_rates, probe_rates, PortFinding, PortReport};
 pub use reader::{
     read_once, spawn, ReadCommand, ReaderConfig, ReaderError, ReaderEvent, ReaderHandle, ReaderStatus, Step,
 };

@@ -20,9 +20,9 @@ use serde::{Deserialize, Serialize};
 use crate::domain::CaseId;
 use crate::receipt::ReceiptKind;
 use crate::Lang;
-use link::{Link, SerialLink, TcpLink, UsbLink};
+use link::{Link, TcpLink, UsbLink};
 
-pub use link::{CONNECT_TIMEOUT, WRITE_TIMEOUT};
+pub use link::{SerialDriver, CONNECT_TIMEOUT, WRITE_TIMEOUT};
 pub use spec::{Connection, PrinterSpec, SpecError, DEFAULT_BAUD, DEFAULT_TCP_PORT, STATUS_TIMEOUT};
 pub use status::{is_status_byte, PrinterStatus, StatusReplies};
 
@@ -115,7 +115,7 @@ fn open_link(spec: &PrinterSpec) -> Result<Option<Box<dyn Link>>, PrintError> {
     let open_err = |source| PrintError::Open { spec: spec.to_string(), source };
     let link: Box<dyn Link> = match &spec.connection {
         Connection::Serial { path, baud } => {
-            Box::new(SerialLink::open(path, *baud, spec.status_timeout).map_err(open_err)?)
+            Box::new(SerialDriver::open(path, *baud, spec.status_timeout).map_err(open_err)?)
         }
         Connection::Usb { path } => Box::new(UsbLink::open(path, spec.ask_status).map_err(open_err)?),
         Connection::Tcp { host, port } => Box::new(TcpLink::open(host, *port).map_err(open_err)?),

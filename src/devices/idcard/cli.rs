@@ -4,11 +4,11 @@
 use std::io::Write;
 use std::time::Duration;
 
-use chrono::{NaiveDate, TimeDelta, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::card::IdCard;
-use super::probe::probe;
+use super::probe::{probe, PortFinding};
 use super::reader::{read_once, ReaderConfig, ReaderError};
 use crate::Lang;
 
@@ -21,23 +21,21 @@ struct CardOutput<'a> {
     expired: bool,
 }
 
-/// Today in China (+08:00), for the expiry flag.
-fn today_in_china() -> NaiveDate {
-    (Utc::now() + TimeDelta::hours(8)).date_naive()
-}
-
 /// One read, waiting up to `wait` for a card, printed to `out` as text in
-/// `lang` or as one JSON object. A missing reader, no card, or a failed read
-/// is an `Err` whose [`ReaderError::message`] tells the clerk what to do.
+/// `lang` or as one JSON object. `today` is the command's day (the counter's
+/// clock and UTC offset, or `ONEDOOR_NOW`): a card valid through an earlier
+/// day is flagged expired. A missing reader, no card, or a failed read is an
+/// `Err` whose [`ReaderError::message`] tells the clerk what to do.
 pub fn run_card_read(
     config: &ReaderConfig,
     wait: Duration,
+    today: NaiveDate,
     json: bool,
     lang: Lang,
     out: &mut dyn Write,
 ) -> Result<(), ReaderError> {
     let card = read_once(config, wait)?;
-    write_card(&card, today_in_china(), json, lang, out).map_err(|e| ReaderError::Output(e.to_string()))
+    write_card(&card, today, json, lang, out).map_err(|e| ReaderError::Output(e.to_string()))
 }
 
 /// Prints a card as `card read` does (as of `today`).
@@ -51,23 +49,47 @@ pub fn write_card(card: &IdCard, today: NaiveDate, json: bool, lang: Lang, out: 
     }
 }
 
-/// Lists the serial ports present and says which answers as an ID card reader.
-pub fn run_devices_probe(lang: Lang, out: &mut dyn Write) -> std::io::Result<()> {
-    let reports = probe();
+/// Lists the serial ports present (and the configured reader's port) and says
+/// which answers as an ID card reader, and at what rate.
+pub fn run_devices_probe(
+    configured_port: Option<&str>,
+    configured_baud: u32,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let reports = probe(configured_port, configured_baud);
     if reports.is_empty() {
         return writeln!(out, "{}", lang.pick("没有找到串口。", "No serial ports found."));
     }
     for report in &reports {
         let usb = report.usb.as_deref().map(|u| format!(" [{u}]")).unwrap_or_default();
-        writeln!(out, "{}{usb}  {}", report.path, report.finding.message(lang))?;
+        let configured = if report.configured { lang.pick("（已配置）", " (configured)") } else { "" };
+        let baud = report.baud.map(|b| format!(" ({b} {})", lang.pick("波特", "baud"))).unwrap_or_default();
+        writeln!(out, "{}{usb}{configured}  {}{baud}", report.path, report.finding.message(lang))?;
     }
-    let readers: Vec<&str> = reports
-        .iter()
-        .filter(|r| r.finding == super::probe::PortFinding::IdCardReader)
-        .map(|r| r.path.as_str())
-        .collect();
-    match readers.first() {
-        Some(path) => writeln!(out, "{} {path}", lang.pick("身份证读卡器：", "ID card reader:")),
+    let reader = reports.iter().find(|r| r.finding == PortFinding::IdCardReader);
+    match reader {
+        Some(r) => {
+            let baud = r.baud.unwrap_or(configured_baud);
+            writeln!(
+                out,
+                "{} {} ({baud} {})",
+                lang.pick("身份证读卡器：", "ID card reader:"),
+                r.path,
+                lang.pick("波特", "baud")
+            )?;
+            if baud != configured_baud {
+                writeln!(
+                    out,
+                    "{} id_reader_baud = {baud}",
+                    lang.pick(
+                        "读卡器的波特率与配置不同，请在 [devices] 中设置",
+                        "The reader's rate differs from the config; set in [devices]"
+                    )
+                )?;
+            }
+            Ok(())
+        }
         None => writeln!(out, "{}", lang.pick("没有端口应答为身份证读卡器。", "No port answers as an ID card reader.")),
     }
 }

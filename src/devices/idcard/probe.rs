@@ -10,10 +10,12 @@ use super::frame::{Command, Status};
 use super::reader::{Link, ReaderError};
 use crate::Lang;
 
-/// How long a probed port may take to answer the SAM check.
+/// How long a probed port may take to answer the SAM check, at each rate.
 const PROBE_TIMEOUT: Duration = Duration::from_millis(300);
 /// The reader's factory setting.
-const PROBE_BAUD: u32 = 115_200;
+const FACTORY_BAUD: u32 = 115_200;
+/// The slowest rate a reader can be set to (command `60 04`), and a common one.
+const SLOW_BAUD: u32 = 9_600;
 
 /// What probing one port found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,12 +57,30 @@ pub struct PortReport {
     pub path: String,
     /// USB vendor:product and product name, when the port is on USB.
     pub usb: Option<String>,
+    /// It is the config's `[devices] id_reader`.
+    pub configured: bool,
+    /// The rate it answered at, when it speaks the reader's protocol.
+    pub baud: Option<u32>,
     pub finding: PortFinding,
 }
 
-/// Lists the serial ports present and probes each (in parallel, a fraction of
-/// a second in all). Pseudo-terminals are not listed; probe them with [`probe_port`].
-pub fn probe() -> Vec<PortReport> {
+/// The rates a reader is looked for at, in order and each once: the
+/// configured one, the factory 115200, then 9600.
+pub fn probe_rates(configured: u32) -> Vec<u32> {
+    let mut rates = vec![configured];
+    for rate in [FACTORY_BAUD, SLOW_BAUD] {
+        if !rates.contains(&rate) {
+            rates.push(rate);
+        }
+    }
+    rates
+}
+
+/// Lists the serial ports present, plus the configured reader's port when it
+/// is not among them (a `/dev/serial/by-id` link is, a pseudo-terminal is
+/// not), and probes each at [`probe_rates`] (ports in parallel: about a
+/// second in all when nothing answers).
+pub fn probe(configured_port: Option<&str>, configured_baud: u32) -> Vec<PortReport> {
     let sys = Path::new("/sys/class/tty");
     let mut names: Vec<String> = match sys.read_dir() {
         Ok(entries) => entries
@@ -72,46 +92,92 @@ pub fn probe() -> Vec<PortReport> {
         Err(_) => Vec::new(),
     };
     names.sort_by_key(|n| port_order(n));
+    // (path, a built-in UART with no hardware, configured)
+    let mut ports: Vec<(String, bool, bool)> = names
+        .iter()
+        .map(|name| {
+            let path = format!("/dev/{name}");
+            let absent = name.starts_with("ttyS") && uart_absent(&sys.join(name));
+            let configured = configured_port.is_some_and(|c| same_port(c, &path));
+            (path, absent, configured)
+        })
+        .collect();
+    if let Some(port) = configured_port {
+        if !ports.iter().any(|(_, _, configured)| *configured) {
+            ports.insert(0, (port.to_string(), false, true));
+        }
+    }
+    let rates = probe_rates(configured_baud);
     let usb = usb_descriptions();
     std::thread::scope(|scope| {
-        let probes: Vec<_> = names
-            .iter()
-            .map(|name| {
-                let path = format!("/dev/{name}");
-                let absent = name.starts_with("ttyS") && uart_absent(&sys.join(name));
+        let probes: Vec<_> = ports
+            .into_iter()
+            .map(|(path, absent, configured)| {
+                let rates = &rates;
                 scope.spawn(move || {
-                    let finding = if absent { PortFinding::Absent } else { probe_port(&path, PROBE_BAUD) };
-                    (path, finding)
+                    let (finding, baud) =
+                        if absent { (PortFinding::Absent, None) } else { probe_port_at_rates(&path, rates) };
+                    (path, configured, baud, finding)
                 })
             })
             .collect();
         probes
             .into_iter()
             .filter_map(|probe| probe.join().ok())
-            .map(|(path, finding)| {
+            .map(|(path, configured, baud, finding)| {
                 let usb = usb.iter().find(|(p, _)| *p == path).map(|(_, d)| d.clone());
-                PortReport { path, usb, finding }
+                PortReport { path, usb, configured, baud, finding }
             })
             .collect()
     })
 }
 
-/// Opens `path` and sends the SAM status check.
+/// Whether two paths name the same device (a by-id link and its ttyUSB node).
+fn same_port(a: &str, b: &str) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Opens `path` at `baud` and sends the SAM status check.
 pub fn probe_port(path: &str, baud: u32) -> PortFinding {
+    probe_once(path, baud).0
+}
+
+/// Probes `path` at each rate in turn until it answers as a reader: what was
+/// found, and the rate it answered at. A port that cannot be opened, or a
+/// reader's clear answer (ready or not), ends the search; silence or a
+/// damaged answer (the wrong rate looks like that) tries the next rate.
+pub fn probe_port_at_rates(path: &str, rates: &[u32]) -> (PortFinding, Option<u32>) {
+    let mut damaged = None;
+    for &baud in rates {
+        match probe_once(path, baud) {
+            (finding @ (PortFinding::Absent | PortFinding::Unusable(_)), _) => return (finding, None),
+            (finding, true) => return (finding, Some(baud)),
+            (finding @ PortFinding::ReaderNotReady(_), false) => damaged = damaged.or(Some((finding, Some(baud)))),
+            (_, false) => {}
+        }
+    }
+    damaged.unwrap_or((PortFinding::NoAnswer, None))
+}
+
+/// What one attempt found, and whether it is settled (another rate would not change it).
+fn probe_once(path: &str, baud: u32) -> (PortFinding, bool) {
     let mut link = match Link::open(path, baud) {
         Ok(link) => link,
-        Err(ReaderError::NotFound { .. }) => return PortFinding::Absent,
+        Err(ReaderError::NotFound { .. }) => return (PortFinding::Absent, true),
         Err(e) if path.contains("ttyS") => {
             tracing::debug!(port = path, error = %e, "built-in serial port cannot be opened");
-            return PortFinding::Absent;
+            return (PortFinding::Absent, true);
         }
-        Err(e) => return PortFinding::Unusable(e.to_string()),
+        Err(e) => return (PortFinding::Unusable(e.to_string()), true),
     };
     match link.exchange(&Command::SAM_STATUS, PROBE_TIMEOUT) {
-        Ok(response) if response.status() == Status::Success => PortFinding::IdCardReader,
-        Ok(response) => PortFinding::ReaderNotReady(response.status().message(Lang::En)),
-        Err(ReaderError::Garbled(_)) => PortFinding::ReaderNotReady("its answer was damaged".into()),
-        Err(_) => PortFinding::NoAnswer,
+        Ok(response) if response.status() == Status::Success => (PortFinding::IdCardReader, true),
+        Ok(response) => (PortFinding::ReaderNotReady(response.status().message(Lang::En)), true),
+        Err(ReaderError::Garbled(_)) => (PortFinding::ReaderNotReady("its answer was damaged".into()), false),
+        Err(_) => (PortFinding::NoAnswer, false),
     }
 }
 
@@ -175,5 +241,13 @@ mod tests {
     #[test]
     fn a_missing_port_is_absent_not_an_error() {
         assert_eq!(probe_port("/dev/ttyUSB-onedoor-none", 115_200), PortFinding::Absent);
+        assert_eq!(probe_port_at_rates("/dev/ttyUSB-onedoor-none", &[115_200, 9_600]), (PortFinding::Absent, None));
+    }
+
+    #[test]
+    fn the_configured_rate_is_tried_first_then_the_factory_rate_then_9600() {
+        assert_eq!(probe_rates(115_200), [115_200, 9_600]);
+        assert_eq!(probe_rates(9_600), [9_600, 115_200]);
+        assert_eq!(probe_rates(57_600), [57_600, 115_200, 9_600]);
     }
 }

@@ -1,10 +1,12 @@
-//! The byte pipes to a printer that can answer: a serial port, the usblp
-//! device, a TCP socket. Every read has a deadline; nothing here waits forever.
+//! The byte pipes to a printer that can answer: a serial port (also an
+//! `escpos` driver), the usblp device, a TCP socket. Every read has a
+//! deadline; nothing here waits forever.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -31,44 +33,98 @@ fn is_wait(e: &io::Error) -> bool {
     matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted)
 }
 
-pub struct SerialLink {
-    port: Box<dyn serialport::SerialPort>,
+/// A serial printer, as an [`escpos::driver::Driver`] over `serialport` (no
+/// libudev): our own receipts go through it (see [`super::print`]), and a host
+/// program can hand a clone to `escpos::printer::Printer` for what our encoder
+/// does not make. Clones share the port.
+///
+/// As a `Driver`, `read` waits up to the read timeout given to [`SerialDriver::open`]
+/// (the status timeout) and returns `Ok(0)` when nothing came: a printer that
+/// does not answer `DLE EOT` is not an I/O error.
+#[derive(Clone)]
+pub struct SerialDriver {
+    path: String,
+    port: Arc<Mutex<Box<dyn serialport::SerialPort>>>,
+    read_timeout: Duration,
 }
 
-impl SerialLink {
-    pub fn open(path: &Path, baud: u32, timeout: Duration) -> io::Result<SerialLink> {
+impl SerialDriver {
+    /// Opens `path` at `baud`, 8N1, no flow control.
+    pub fn open(path: &Path, baud: u32, read_timeout: Duration) -> io::Result<SerialDriver> {
         let port = serialport::new(path.to_string_lossy(), baud)
-            .timeout(timeout)
+            .timeout(read_timeout)
             .flow_control(serialport::FlowControl::None)
             .open()
             .map_err(io::Error::from)?;
-        Ok(SerialLink { port })
+        Ok(SerialDriver { path: path.display().to_string(), port: Arc::new(Mutex::new(port)), read_timeout })
+    }
+
+    fn port(&self) -> io::Result<MutexGuard<'_, Box<dyn serialport::SerialPort>>> {
+        self.port.lock().map_err(|_| io::Error::other("the serial port was left in use by a failed thread"))
+    }
+
+    /// Writes all of `bytes` (allowing [`WRITE_TIMEOUT`]) and waits until they have left.
+    fn write_all(&self, bytes: &[u8]) -> io::Result<()> {
+        let mut port = self.port()?;
+        port.set_timeout(WRITE_TIMEOUT).map_err(io::Error::from)?;
+        port.write_all(bytes)
+    }
+
+    fn drain(&self) -> io::Result<()> {
+        self.port()?.flush()
+    }
+
+    /// Reads what has come, waiting at most `wait`; `Ok(0)` when nothing did.
+    fn read_within(&self, buf: &mut [u8], wait: Duration) -> io::Result<usize> {
+        let mut port = self.port()?;
+        port.set_timeout(wait).map_err(io::Error::from)?;
+        match port.read(buf) {
+            Ok(n) => Ok(n),
+            Err(e) if is_wait(&e) => Ok(0),
+            Err(e) => Err(e),
+        }
     }
 }
 
-impl Link for SerialLink {
+impl escpos::driver::Driver for SerialDriver {
+    fn name(&self) -> String {
+        format!("serial ({})", self.path)
+    }
+
+    fn write(&self, data: &[u8]) -> escpos::errors::Result<()> {
+        Ok(self.write_all(data)?)
+    }
+
+    fn read(&self, buf: &mut [u8]) -> escpos::errors::Result<usize> {
+        Ok(self.read_within(buf, self.read_timeout)?)
+    }
+
+    fn flush(&self) -> escpos::errors::Result<()> {
+        Ok(self.drain()?)
+    }
+}
+
+impl Link for SerialDriver {
     fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.port.set_timeout(WRITE_TIMEOUT).map_err(io::Error::from)?;
-        self.port.write_all(bytes)?;
-        self.port.flush()
+        self.write_all(bytes)?;
+        self.drain()
     }
 
     fn recv_byte(&mut self, deadline: Instant) -> io::Result<Option<u8>> {
         let mut b = [0u8; 1];
         while let Some(left) = remaining(deadline) {
-            self.port.set_timeout(left).map_err(io::Error::from)?;
-            match self.port.read(&mut b) {
-                Ok(1) => return Ok(Some(b[0])),
-                Ok(_) => thread::sleep(POLL.min(left)),
-                Err(e) if is_wait(&e) => {}
-                Err(e) => return Err(e),
+            match self.read_within(&mut b, left)? {
+                1 => return Ok(Some(b[0])),
+                _ => thread::sleep(POLL.min(left)),
             }
         }
         Ok(None)
     }
 
     fn discard_input(&mut self) {
-        let _ = self.port.clear(serialport::ClearBuffer::Input);
+        if let Ok(port) = self.port() {
+            let _ = port.clear(serialport::ClearBuffer::Input);
+        }
     }
 }
 
