@@ -16,8 +16,10 @@ use crate::store::{Store, StoreError};
 /// What happened to a receipt.
 #[derive(Debug)]
 pub enum Printed {
-    /// On paper; the printer's state after it (paper near end is worth a warning).
-    OnPaper(PrinterStatus),
+    /// On paper; the printer's state after it (paper near end is worth a
+    /// warning), and the characters it could not carry, printed as `[U+XXXX]`:
+    /// the clerk writes them in by hand.
+    OnPaper { status: PrinterStatus, substituted: Vec<char> },
     /// No printer (`none`): the lines to show on screen instead.
     OnScreen(Vec<String>),
     /// Not printed: kept on the pending list under this key.
@@ -145,7 +147,7 @@ impl Desk {
                 if reprint {
                     store.remove_pending_receipt(&key)?;
                 }
-                Ok(Printed::OnPaper(status))
+                Ok(Printed::OnPaper { status, substituted: receipt.substituted().to_vec() })
             }
             Err(error) => {
                 store.add_pending_receipt(&key, &pending(&error))?;
@@ -217,4 +219,10 @@ mod tests {
         assert!(text.contains("制表：super01"), "{text}");
         assert_eq!(daily_summary_key(summary.day), "daily_summary/2026-11-29");
     }
+}
+
+/// The characters a receipt printed as `[U+XXXX]`, for the clerk to write in
+/// by hand: `㛃 (U+36C3)`, comma separated.
+pub fn write_in_by_hand(substituted: &[char]) -> String {
+    substituted.iter().map(|c| format!("{c} (U+{:04X})", u32::from(*c))).collect::<Vec<_>>().join(", ")
 }

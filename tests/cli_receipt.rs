@@ -112,3 +112,15 @@ fn file_and_none_printers() {
     assert!(screen.stdout.contains("受理回执") && screen.stdout.contains(&id), "{}", screen.stdout);
     assert_refused(&run(d, &["receipt", "print", &id, "--printer", "lpt:1"], None), "lpt");
 }
+
+#[test]
+fn a_name_the_printer_cannot_carry_is_said_on_stderr_when_the_receipt_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let id = add(d, &case_json(&person(3), "800").replace("王芳", "王㛃"));
+    let file = d.join("receipt.bin");
+    let r = run(d, &["receipt", "print", &id, "--printer", &format!("file:{}", file.display())], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("㛃 (U+36C3)") && r.stderr.contains("by hand"), "{}", r.stderr);
+    assert!(contains(&std::fs::read(&file).unwrap(), b"[U+36C3]"));
+}

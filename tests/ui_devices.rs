@@ -257,6 +257,27 @@ fn a_saved_intake_prints_its_receipt_on_a_file_printer_and_a_payment_its_own() {
 }
 
 #[test]
+fn a_name_the_printer_cannot_carry_is_printed_as_its_code_and_the_clerk_is_told_to_write_it_in() {
+    let mut h = Harness::new(Lang::ZhCn, false);
+    let out = h.dir.path().join("printer.bin");
+    let ctx = context(h.dir.path(), &format!("file:{}", out.display()), None);
+    let (tx, rx) = mpsc::channel();
+    wiring::connect(&mut h.counter, &ctx, &tx).unwrap();
+    h.press(KeyCode::F(2));
+    h.type_text("34052419800101001X");
+    h.tab(1);
+    h.type_text("赵㛃"); // U+36C3: outside GBK, so outside what the printer's font carries
+    h.tab(7);
+    h.type_text("800");
+    h.press(KeyCode::F(10));
+    pump_until(&mut h, &rx, "the receipt printed", |h| message(h).contains("受理回执已打印"));
+    let said = message(&h);
+    assert!(said.contains("㛃 (U+36C3)") && said.contains("请手写补上"), "{said}");
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(contains(&bytes, b"[U+36C3]"), "printed as its code, never dropped");
+}
+
+#[test]
 fn with_no_printer_the_receipt_is_shown_on_screen() {
     for lang in [Lang::ZhCn, Lang::En] {
         let mut h = Harness::new(lang, false);

@@ -72,8 +72,14 @@ pub fn receipt_print(
         .print_case(&store, &case, kind, &ctx.operator, reprint)
         .map_err(|e| CliError::environment(e.to_string()))?
     {
-        Printed::OnPaper(status) => {
+        Printed::OnPaper { status, substituted } => {
             writeln!(out, "printed the receipt of {id} ({})", status.message(lang))?;
+            if !substituted.is_empty() {
+                eprintln!(
+                    "note: the printer cannot print {}; they are printed as [U+XXXX]: write them on the receipt by hand",
+                    crate::printing::write_in_by_hand(&substituted)
+                );
+            }
             Ok(())
         }
         Printed::OnScreen(lines) => {

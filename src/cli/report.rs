@@ -103,7 +103,9 @@ fn print_summary(ctx: &Context, store: &Store, desk: &Desk, report: &DayReport, 
         .print_daily_summary(store, &summary, &ctx.operator, reprint)
         .map_err(|e| CliError::environment(e.to_string()))?
     {
-        Printed::OnPaper(status) => writeln!(said, "printed the daily summary of {day} ({})", status.message(lang))?,
+        Printed::OnPaper { status, .. } => {
+            writeln!(said, "printed the daily summary of {day} ({})", status.message(lang))?
+        }
         Printed::OnScreen(lines) => {
             for line in lines {
                 writeln!(said, "{line}")?;

@@ -513,11 +513,18 @@ impl App {
                 tracing::warn!("printer: {e}");
                 self.devices.printer = DeviceState::Problem(S::PrinterUnreachable.get(lang).to_string());
             }
-            PrintReport::Printed { id, kind, status, reprint } => {
+            PrintReport::Printed { id, kind, status, reprint, substituted } => {
                 self.devices.printer = strings::printer_state(status, lang);
                 let mut text = strings::printed(kind, id.as_str(), reprint, lang);
                 if status != crate::devices::printer::PrinterStatus::Ready {
                     text.push_str(&format!("{}{}", lang.pick("；", "; "), status.message(lang)));
+                }
+                if !substituted.is_empty() {
+                    // A rare character the printer cannot carry: the clerk writes it in.
+                    let chars = crate::printing::write_in_by_hand(&substituted);
+                    text.push_str(&strings::write_in_by_hand(&chars, lang));
+                    self.error(text);
+                    return;
                 }
                 self.info(text);
             }

@@ -32,7 +32,8 @@ pub enum PrintReport {
     /// The printer could not be reached when the worker started.
     Unreachable(Arc<PrintError>),
     /// On paper; the printer's state after it.
-    Printed { id: CaseId, kind: ReceiptKind, status: PrinterStatus, reprint: bool },
+    /// `substituted`: characters printed as `[U+XXXX]`, to write in by hand.
+    Printed { id: CaseId, kind: ReceiptKind, status: PrinterStatus, reprint: bool, substituted: Vec<char> },
     /// No printer (`none`): the receipt's lines, laid out for the paper, to show on screen.
     OnScreen { id: CaseId, kind: ReceiptKind, lines: Vec<String> },
     /// Not printed: kept on the store's pending list under `key`.
@@ -144,9 +145,9 @@ pub fn print_one(desk: &Desk, store: &Store, clerk: &str, job: &PrintJob) -> Pri
             }
         };
     match desk.print_case(store, &job.case, kind, clerk, reprint) {
-        Ok(Printed::OnPaper(status)) => {
+        Ok(Printed::OnPaper { status, substituted }) => {
             tracing::info!(case = %id, ?kind, reprint, "receipt printed");
-            PrintReport::Printed { id, kind, status, reprint }
+            PrintReport::Printed { id, kind, status, reprint, substituted }
         }
         Ok(Printed::OnScreen(lines)) => PrintReport::OnScreen { id, kind, lines },
         Ok(Printed::Pending { key, error }) => {

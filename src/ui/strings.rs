@@ -882,6 +882,16 @@ pub fn receipt_on_screen(kind: crate::receipt::ReceiptKind, lang: Lang) -> Strin
     }
 }
 
+/// After a receipt with characters the printer could not carry.
+pub fn write_in_by_hand(chars: &str, lang: Lang) -> String {
+    match lang {
+        Lang::ZhCn => format!("；打印机无法打印 {chars}，回执上印为 [U+编码]，请手写补上"),
+        Lang::En => {
+            format!("; the printer cannot print {chars} (printed as [U+XXXX]): write them on the receipt by hand")
+        }
+    }
+}
+
 /// After a refusal above the clerk's limit: the key a supervisor presses.
 pub fn supervisor_hint(key: &str, lang: Lang) -> String {
     match lang {
