@@ -157,6 +157,12 @@ impl Desk {
     }
 }
 
+/// The characters a receipt printed as `[U+XXXX]`, for the clerk to write in
+/// by hand: `㛃 (U+36C3)`, comma separated.
+pub fn write_in_by_hand(substituted: &[char]) -> String {
+    substituted.iter().map(|c| format!("{c} (U+{:04X})", u32::from(*c))).collect::<Vec<_>>().join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,10 +225,4 @@ mod tests {
         assert!(text.contains("制表：super01"), "{text}");
         assert_eq!(daily_summary_key(summary.day), "daily_summary/2026-11-29");
     }
-}
-
-/// The characters a receipt printed as `[U+XXXX]`, for the clerk to write in
-/// by hand: `㛃 (U+36C3)`, comma separated.
-pub fn write_in_by_hand(substituted: &[char]) -> String {
-    substituted.iter().map(|c| format!("{c} (U+{:04X})", u32::from(*c))).collect::<Vec<_>>().join(", ")
 }
