@@ -125,9 +125,23 @@ const LEDGER: usize = 6;
 const META: usize = 7;
 const BY_NAME: usize = 8;
 const PENDING: usize = 9;
-const TREE_COUNT: usize = 10;
-const TREE_NAMES: [&str; TREE_COUNT] =
-    ["cases", "by_person", "by_day", "by_state", "counters", "outbox", "ledger", "meta", "by_name", "pending_receipts"];
+/// Case id -> the raw (WLT-compressed) photo of the applicant's ID card, kept
+/// only when `[devices] keep_photo` is on.
+const PHOTOS: usize = 10;
+const TREE_COUNT: usize = 11;
+const TREE_NAMES: [&str; TREE_COUNT] = [
+    "cases",
+    "by_person",
+    "by_day",
+    "by_state",
+    "counters",
+    "outbox",
+    "ledger",
+    "meta",
+    "by_name",
+    "pending_receipts",
+    "card_photos",
+];
 
 /// A transaction's own writes by (tree, key); `None` is a removal.
 type Overlay = BTreeMap<(usize, Vec<u8>), Option<Vec<u8>>>;
@@ -488,6 +502,19 @@ impl Store {
         day: NaiveDate,
         make: impl Fn(CaseId) -> Result<Case, E>,
     ) -> Result<Case, WriteError<E>> {
+        self.add_case_with_photo(town_code, window, day, None, make)
+    }
+
+    /// As [`Store::add_case`], keeping the applicant's ID card photo (raw WLT
+    /// bytes) with the case in the same transaction.
+    pub fn add_case_with_photo<E>(
+        &self,
+        town_code: &str,
+        window: u8,
+        day: NaiveDate,
+        card_photo: Option<&[u8]>,
+        make: impl Fn(CaseId) -> Result<Case, E>,
+    ) -> Result<Case, WriteError<E>> {
         let key = sequence_key(town_code, window, day);
         self.write(|tx| {
             let seq = tx.next_number(&key)?;
@@ -500,8 +527,17 @@ impl Store {
                 return abort(StoreError::AlreadyExists(case.id.clone()));
             }
             tx.put_case(None, &case)?;
+            if let Some(photo) = card_photo {
+                tx.insert::<E>(PHOTOS, case.id.as_str().as_bytes(), photo)?;
+            }
             Ok(case)
         })
+    }
+
+    /// The applicant's ID card photo kept with a case (raw WLT bytes), if any.
+    pub fn card_photo(&self, id: &CaseId) -> Result<Option<Vec<u8>>, StoreError> {
+        let found = self.trees[PHOTOS].get(id.as_str().as_bytes()).map_err(|e| sled_error(&self.dir, e))?;
+        Ok(found.map(|v| v.to_vec()))
     }
 
     /// Changes a case with `change` (a transition, an override…) in one durable

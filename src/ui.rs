@@ -68,6 +68,8 @@ pub struct CardRead {
     pub valid_until: Option<chrono::NaiveDate>,
     /// Why the number on the card does not pass the GB 11643 check, if it does not.
     pub id_problem: Option<crate::domain::IdNumberError>,
+    /// The raw (WLT-compressed) photo, only when `[devices] keep_photo` is on.
+    pub photo_wlt: Option<Vec<u8>>,
 }
 
 impl CardRead {
@@ -96,6 +98,7 @@ impl CardRead {
                 IdNumberCheck::Invalid(e) => Some(e.clone()),
                 IdNumberCheck::Valid | IdNumberCheck::NotApplicable => None,
             },
+            photo_wlt: card.photo_wlt.as_ref().map(|p| p.0.clone()),
         }
     }
 }

@@ -175,6 +175,19 @@ impl<'a> Window<'a> {
         now: Moment,
         override_by: Option<&SupervisorOverride>,
     ) -> Result<Case, WindowError> {
+        self.accept_with_card_photo(input, operator, now, override_by, None)
+    }
+
+    /// As [`Window::accept_with_override`], keeping the applicant's ID card
+    /// photo (raw WLT bytes, when `[devices] keep_photo` is on) with the case.
+    pub fn accept_with_card_photo(
+        &self,
+        input: CaseInput,
+        operator: &str,
+        now: Moment,
+        override_by: Option<&SupervisorOverride>,
+        card_photo: Option<&[u8]>,
+    ) -> Result<Case, WindowError> {
         let today = now.date_naive();
         input.validate(today)?;
         let judged = self.assess(&input, today)?;
@@ -183,7 +196,8 @@ impl<'a> Window<'a> {
             self.supervisor(&o.by)?;
         }
         let overridden = override_by.filter(|_| judged.duplicates.blocks);
-        let case = self.store.add_case::<WindowError>(&self.counter.town_code, self.counter.window, today, |id| {
+        let (town, window) = (&self.counter.town_code, self.counter.window);
+        let case = self.store.add_case_with_photo::<WindowError>(town, window, today, card_photo, |id| {
             let mut case = Case::receive(
                 input.clone(),
                 Acceptance {

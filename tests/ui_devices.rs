@@ -189,6 +189,36 @@ fn a_card_on_the_reader_fills_the_open_form_and_the_status_line_says_ready() {
     assert!(message(&h).contains("身份证"), "{}", message(&h));
 }
 
+/// Reads 李四's card into a new form and saves it (amount 800); returns the counter and the photo kept with the case.
+fn intake_from_the_card(keep_photo: bool) -> (Harness, Option<Vec<u8>>) {
+    let sim = SimReader::start(card("李四", "11010519491231002X", "20400101"));
+    let mut h = Harness::new(Lang::ZhCn, false);
+    let mut ctx = context(h.dir.path(), "none", Some(sim.path.clone()));
+    ctx.config.devices.keep_photo = keep_photo;
+    let (tx, rx) = mpsc::channel();
+    wiring::connect(&mut h.counter, &ctx, &tx).unwrap();
+    h.press(KeyCode::F(2));
+    pump_until(&mut h, &rx, "the card in the form", |h| {
+        h.counter.app().intake.as_ref().is_some_and(|i| i.form.name == "李四")
+    });
+    h.tab(8);
+    h.type_text("800");
+    h.press(KeyCode::F(10));
+    let today = h.store.cases_on_day(now().date_naive()).unwrap();
+    assert_eq!(today.len(), 1, "saved: {}", message(&h));
+    let photo = h.store.card_photo(&today[0].id).unwrap();
+    (h, photo)
+}
+
+#[test]
+fn the_card_photo_is_kept_with_the_case_only_when_the_config_says_so() {
+    let (_, photo) = intake_from_the_card(false);
+    assert_eq!(photo, None, "by default the photo stays out of the store");
+    let (_, photo) = intake_from_the_card(true);
+    let expected: Vec<u8> = (0..1024).map(|i| (i % 251) as u8).collect();
+    assert_eq!(photo, Some(expected), "the raw WLT bytes, as the reader sent them");
+}
+
 #[test]
 fn an_expired_card_with_a_number_that_does_not_check_is_said_plainly() {
     let sim = SimReader::start(card("李四", "110105194912310021", "20200101"));

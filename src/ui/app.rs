@@ -433,6 +433,7 @@ impl App {
             id_number: card.id_number.trim().to_ascii_uppercase(),
             address: card.address.trim().to_string(),
             ethnicity: card.ethnicity.trim().to_string(),
+            photo_wlt: card.photo_wlt.clone(),
         };
         let lang = self.lang;
         // What the clerk must check, said plainly: an expired card, a number that does not check.
@@ -1130,8 +1131,9 @@ impl App {
                 return;
             }
         };
+        let photo = i.form.card_photo().map(<[u8]>::to_vec);
         let window = Window::with_policies(&self.store, &self.counter, &self.policies);
-        match window.accept_with_override(input, &self.operator, self.now, override_by.as_ref()) {
+        match window.accept_with_card_photo(input, &self.operator, self.now, override_by.as_ref(), photo.as_deref()) {
             Ok(case) => {
                 tracing::info!(case = %case.id, overridden = override_by.is_some(), "accepted");
                 self.intake = None;

@@ -65,6 +65,9 @@ pub struct CardFields {
     pub id_number: String,
     pub address: String,
     pub ethnicity: String,
+    /// The card's raw photo, only when `[devices] keep_photo` is on; saved with the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo_wlt: Option<Vec<u8>>,
 }
 
 /// Everything typed on the intake form. Serialised as the draft and with held tickets.
@@ -545,6 +548,12 @@ impl Form {
             new
         });
         ids
+    }
+
+    /// The card's photo to keep with the case: only while the ID number is
+    /// still the one read from that card.
+    pub fn card_photo(&self) -> Option<&[u8]> {
+        self.card.as_ref().filter(|_| self.from_card(Field::IdNumber)).and_then(|c| c.photo_wlt.as_deref())
     }
 
     /// Is the name (or number) still the one read from the card?
