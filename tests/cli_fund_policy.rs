@@ -114,12 +114,21 @@ fn a_green_case_is_never_approved_above_the_reserve_fund_grant() {
 fn overdue_lists_open_cases_past_their_due_date() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let late =
-        run_at(d, "2026-10-09T09:00:00+08:00", &["case", "add", "--json", "-"], Some(&case_json(&person(1), "100")));
-    let late = late.stdout.trim().to_string();
-    let done =
-        run_at(d, "2026-10-09T09:05:00+08:00", &["case", "add", "--json", "-"], Some(&case_json(&person(2), "100")));
-    let done = done.stdout.trim().to_string();
+    let late = ok(run_at(
+        d,
+        "2026-10-09T09:00:00+08:00",
+        &["case", "add", "--json", "-"],
+        Some(&case_json(&person(1), "100")),
+    ));
+    let late = late.trim().to_string();
+    let done = ok(run_at(
+        d,
+        "2026-10-09T09:05:00+08:00",
+        &["case", "add", "--json", "-"],
+        Some(&case_json(&person(2), "100")),
+    ));
+    let done = done.trim().to_string();
+    assert!(!late.is_empty() && !done.is_empty());
     ok(run(d, &["case", "withdraw", &done], None));
     let fresh = add(d, &case_json(&person(3), "100"));
     let list = ok(run(d, &["case", "list", "--overdue"], None));
@@ -312,4 +321,21 @@ fn only_the_listed_supervisors_act_as_supervisors() {
     assert!(ok(as_who(d, c, "head01", &["case", "approve", &id, "--supervisor"], None)).contains("approved"));
     assert!(ok(as_who(d, c, "head01", &correct, None)).contains("4900.00"));
     ok(as_who(d, c, "head01", &through, Some(&temporary)));
+}
+
+#[test]
+fn fund_refusals_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(run(d, &["fund", "deposit", "1000", "--source", "budget"], None));
+    let before = fingerprint(d);
+    assert_refused(&run(d, &["fund", "deposit", "500", "--source", "donation"], None), "donor");
+    let blank = ["fund", "correct", "10", "--direction", "increase", "--reason", "  "];
+    assert_refused(&run(d, &blank, None), "reason");
+    let too_much = ["fund", "correct", "1000.01", "--direction", "decrease", "--reason", "bank fee"];
+    assert_refused(&run(d, &too_much, None), "would leave it below zero");
+    assert_refused(&run(d, &["fund", "deposit", "-5", "--source", "budget"], None), "-5");
+    assert_refused(&run(d, &["fund", "deposit", "1.001", "--source", "budget"], None), "1.001");
+    assert_eq!(fingerprint(d), before);
+    assert_eq!(ok(run(d, &["fund", "balance"], None)).trim(), "1000.00");
 }
