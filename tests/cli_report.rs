@@ -4,14 +4,13 @@
 //! the daily summary receipt on a file printer and on a printer out of paper.
 
 mod common;
+mod printer_sim;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
+use printer_sim::{printer, PAPER_OUT, READY};
 use unicode_width::UnicodeWidthStr;
 
 /// 17:30 on the day of the sample: the supervisor's end of day.
@@ -293,44 +292,6 @@ fn print_writes_the_daily_summary_receipt_from_the_same_figures() {
     let screen = report(d, &["--print", "--printer", "none"]);
     assert!(screen.contains("closing balance") && screen.contains("窗口日汇总"), "{screen}");
 }
-
-/// A TCP printer: answers `10 04 n` with `replies[n]` and keeps everything else it was sent.
-fn printer(replies: [u8; 5]) -> (String, Arc<Mutex<Vec<u8>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let spec = format!("tcp:{}", listener.local_addr().unwrap());
-    let printed = Arc::new(Mutex::new(Vec::new()));
-    let keep = printed.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut stream = stream;
-            stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-            let mut buf = [0u8; 4096];
-            let mut pending: Vec<u8> = Vec::new();
-            while let Ok(n) = stream.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                pending.extend_from_slice(&buf[..n]);
-                while let Some(at) = pending.windows(2).position(|w| w == [0x10, 0x04]) {
-                    if pending.len() < at + 3 {
-                        break;
-                    }
-                    let q = pending[at + 2] as usize;
-                    keep.lock().unwrap().extend_from_slice(&pending[..at]);
-                    pending.drain(..at + 3);
-                    let _ = stream.write_all(&[replies[q.min(4)]]);
-                }
-                if !pending.windows(2).any(|w| w == [0x10, 0x04]) {
-                    keep.lock().unwrap().append(&mut pending);
-                }
-            }
-        }
-    });
-    (spec, printed)
-}
-
-const READY: [u8; 5] = [0x12, 0x12, 0x12, 0x12, 0x12];
-const PAPER_OUT: [u8; 5] = [0x12, 0x1A, 0x32, 0x12, 0x7E];
 
 #[test]
 fn a_summary_the_printer_refuses_is_kept_pending_and_printed_again() {

@@ -4,10 +4,10 @@
 //! clerk sees is checked on the screen, what was printed in the bytes, and
 //! what was kept pending in the store.
 
+mod printer_sim;
 mod ui_common;
 
 use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
@@ -22,6 +22,7 @@ use onedoor::devices::idcard::{Command, FrameDecoder, Response, Status};
 use onedoor::domain::policy::PolicyBook;
 use onedoor::ui::{wiring, Msg, Popup, Screen};
 use onedoor::Lang;
+use printer_sim::{tcp_printer, PAPER_OUT, READY};
 use serialport::{SerialPort, TTYPort};
 use ui_common::*;
 
@@ -329,50 +330,6 @@ fn with_no_printer_the_receipt_is_shown_on_screen() {
         assert_eq!(h.counter.app().screen, Screen::Queue);
     }
 }
-
-/// A TCP printer: answers `10 04 n` with `replies[n]` (changeable while it runs)
-/// and keeps everything else it was sent.
-/// The simulated printer's spec, its replies (to change) and what it printed.
-type TcpPrinter = (String, Arc<Mutex<[u8; 5]>>, Arc<Mutex<Vec<u8>>>);
-
-fn tcp_printer(replies: [u8; 5]) -> TcpPrinter {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let spec = format!("tcp:{}", listener.local_addr().unwrap());
-    let replies = Arc::new(Mutex::new(replies));
-    let printed = Arc::new(Mutex::new(Vec::new()));
-    let (answers, keep) = (replies.clone(), printed.clone());
-    thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut stream = stream;
-            stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-            let mut buf = [0u8; 4096];
-            let mut pending: Vec<u8> = Vec::new();
-            while let Ok(n) = stream.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                pending.extend_from_slice(&buf[..n]);
-                while let Some(at) = pending.windows(2).position(|w| w == [0x10, 0x04]) {
-                    if pending.len() < at + 3 {
-                        break;
-                    }
-                    let q = pending[at + 2] as usize;
-                    keep.lock().unwrap().extend_from_slice(&pending[..at]);
-                    pending.drain(..at + 3);
-                    let reply = answers.lock().unwrap()[q.min(4)];
-                    let _ = stream.write_all(&[reply]);
-                }
-                if !pending.windows(2).any(|w| w == [0x10, 0x04]) {
-                    keep.lock().unwrap().append(&mut pending);
-                }
-            }
-        }
-    });
-    (spec, replies, printed)
-}
-
-const READY: [u8; 5] = [0x12, 0x12, 0x12, 0x12, 0x12];
-const PAPER_OUT: [u8; 5] = [0x12, 0x1A, 0x32, 0x12, 0x7E];
 
 #[test]
 fn a_printer_out_of_paper_keeps_the_receipt_pending_and_the_case_reprints_it() {

@@ -5,9 +5,8 @@ use std::io::Write;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use unicode_width::UnicodeWidthStr;
 
-use super::{parse_json, read_input, CliError, CliResult, Context};
+use super::{pad, parse_json, read_input, CliError, CliResult, Context};
 use crate::domain::case::{Acceptance, CaseInput};
 use crate::domain::dedup::SupervisorOverride;
 use crate::domain::{Case, CaseId, IdNumber, Kind, State};
@@ -128,12 +127,6 @@ pub fn write_case(c: &Case, deadlines: &CaseDeadlines, out: &mut dyn Write) -> s
         writeln!(out, "  {} {:<10} {:<14}{note}", h.at.format("%Y-%m-%d %H:%M"), h.by, action)?;
     }
     Ok(())
-}
-
-/// Pads text to a display width (Chinese characters take two cells).
-fn pad(s: &str, width: usize) -> String {
-    let w = s.width();
-    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }
 
 pub fn list(ctx: &Context, filter: &ListFilter, json: bool, out: &mut dyn Write) -> CliResult {

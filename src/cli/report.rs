@@ -9,7 +9,7 @@ use std::io::Write;
 use chrono::NaiveDate;
 use unicode_width::UnicodeWidthStr;
 
-use super::{CliError, CliResult, Context};
+use super::{pad, CliError, CliResult, Context};
 use crate::domain::fund::{CorrectionSign, FundEntryKind};
 use crate::domain::report::{action_code, DayReport, Sources};
 use crate::domain::{CaseId, Money, State};
@@ -119,11 +119,6 @@ fn print_summary(ctx: &Context, store: &Store, desk: &Desk, report: &DayReport, 
         }
     }
     Ok(())
-}
-
-/// Pads text to a display width (Chinese characters take two cells).
-fn pad(s: &str, width: usize) -> String {
-    format!("{s}{}", " ".repeat(width.saturating_sub(s.width())))
 }
 
 /// `  label ......... value`: labels to 28 cells, figures flush right in 12.
