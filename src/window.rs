@@ -192,10 +192,10 @@ impl<'a> Window<'a> {
         input.validate(today)?;
         let judged = self.assess(&input, today)?;
         judged.duplicates.admit(override_by)?;
-        if let Some(o) = override_by.filter(|_| judged.duplicates.blocks) {
+        let overridden = override_by.filter(|_| judged.duplicates.blocks);
+        if let Some(o) = overridden {
             self.supervisor(&o.by)?;
         }
-        let overridden = override_by.filter(|_| judged.duplicates.blocks);
         let (town, window) = (&self.counter.town_code, self.counter.window);
         let case = self.store.add_case_with_photo::<WindowError>(town, window, today, card_photo, |id| {
             let mut case = Case::receive(
@@ -315,9 +315,7 @@ impl<'a> Window<'a> {
         for state in State::ALL.into_iter().filter(|s| !s.is_closed()) {
             for id in self.store.ids_in_state(state)? {
                 let Some(case) = self.store.case(&id)? else { continue };
-                let d = self.deadlines(&case, today);
-                let late = |s: &Option<DeadlineStatus>| *s == Some(DeadlineStatus::Breached);
-                if late(&d.due.map(|x| x.1)) || late(&d.help.map(|x| x.1)) || d.referrals.iter().any(late) {
+                if self.deadlines(&case, today).any_breached() {
                     out.push(case);
                 }
             }
@@ -410,6 +408,14 @@ pub struct CaseDeadlines {
     pub due: Option<(NaiveDate, DeadlineStatus)>,
     pub help: Option<(NaiveDate, DeadlineStatus)>,
     pub referrals: Vec<Option<DeadlineStatus>>,
+}
+
+impl CaseDeadlines {
+    /// Is any of them past?
+    pub fn any_breached(&self) -> bool {
+        let late = |s: Option<DeadlineStatus>| s == Some(DeadlineStatus::Breached);
+        late(self.due.map(|d| d.1)) || late(self.help.map(|d| d.1)) || self.referrals.iter().any(|r| late(*r))
+    }
 }
 
 /// Is the case's due date still to be met? Until it is decided and paid; on
