@@ -55,10 +55,6 @@ fn pump_until(h: &mut Harness, rx: &Receiver<Msg>, what: &str, done: impl Fn(&mu
     }
 }
 
-fn message(h: &Harness) -> String {
-    h.counter.app().message.as_ref().map(|m| m.text.clone()).unwrap_or_default()
-}
-
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
@@ -187,7 +183,7 @@ fn a_card_on_the_reader_fills_the_open_form_and_the_status_line_says_ready() {
     assert!(s.contains("(读卡)"), "the clerk sees the fields came from the card: {s}");
     assert!(s.contains("1949-12-31"), "{s}");
     assert!(s.contains("读卡器 就绪"), "{s}");
-    assert!(message(&h).contains("身份证"), "{}", message(&h));
+    assert!(h.message().contains("身份证"), "{}", h.message());
 }
 
 /// Reads 李四's card into a new form and saves it (amount 800); returns the counter and the photo kept with the case.
@@ -206,7 +202,7 @@ fn intake_from_the_card(keep_photo: bool) -> (Harness, Option<Vec<u8>>) {
     h.type_text("800");
     h.press(KeyCode::F(10));
     let today = h.store.cases_on_day(now().date_naive()).unwrap();
-    assert_eq!(today.len(), 1, "saved: {}", message(&h));
+    assert_eq!(today.len(), 1, "saved: {}", h.message());
     let photo = h.store.card_photo(&today[0].id).unwrap();
     (h, photo)
 }
@@ -238,7 +234,7 @@ fn an_expired_card_with_a_number_that_does_not_check_is_said_plainly() {
             Lang::En => ("expired on 2020-01-01", "the number on the card does not check"),
         };
         assert!(s.contains(expired), "{s}");
-        assert!(message(&h).contains(number), "{}", message(&h));
+        assert!(h.message().contains(number), "{}", h.message());
         // The number is kept as read, and the form's own check says what is wrong with it.
         assert_eq!(h.counter.app().intake.as_ref().unwrap().form.id_number, "110105194912310021");
     }
@@ -252,7 +248,7 @@ fn a_missing_reader_shows_as_disconnected_with_the_reason() {
     let (tx, rx) = mpsc::channel();
     wiring::connect(&mut h.counter, &ctx, &tx).unwrap();
     pump_until(&mut h, &rx, "the reader's state", |h| h.screen().contains("reader disconnected (not found)"));
-    assert!(message(&h).contains("no ID card reader"), "{}", message(&h));
+    assert!(h.message().contains("no ID card reader"), "{}", h.message());
 }
 
 // ---------------------------------------------------------------------------
@@ -269,7 +265,7 @@ fn a_saved_intake_prints_its_receipt_on_a_file_printer_and_a_payment_its_own() {
     h.press(KeyCode::F(10));
     assert_eq!(h.counter.app().screen, Screen::Queue);
     let id = h.store.cases_on_day(now().date_naive()).unwrap().iter().find(|c| c.name == "赵建国").unwrap().id.clone();
-    pump_until(&mut h, &rx, "the receipt printed", |h| message(h).contains("受理回执已打印"));
+    pump_until(&mut h, &rx, "the receipt printed", |h| h.message().contains("受理回执已打印"));
     let bytes = std::fs::read(&out).unwrap();
     assert!(contains(&bytes, &gb18030("受理回执")), "an acceptance receipt");
     assert!(contains(&bytes, id.as_str().as_bytes()), "of the new case");
@@ -283,7 +279,7 @@ fn a_saved_intake_prints_its_receipt_on_a_file_printer_and_a_payment_its_own() {
     h.press(KeyCode::Enter); // 李明, approved
     h.press(KeyCode::Char('d'));
     h.press(KeyCode::Enter);
-    pump_until(&mut h, &rx, "the payment receipt printed", |h| message(h).contains("发放回执已打印"));
+    pump_until(&mut h, &rx, "the payment receipt printed", |h| h.message().contains("发放回执已打印"));
     assert!(std::fs::read(&out).unwrap().len() > bytes.len());
 }
 
@@ -301,8 +297,8 @@ fn a_name_the_printer_cannot_carry_is_printed_as_its_code_and_the_clerk_is_told_
     h.tab(7);
     h.type_text("800");
     h.press(KeyCode::F(10));
-    pump_until(&mut h, &rx, "the receipt printed", |h| message(h).contains("受理回执已打印"));
-    let said = message(&h);
+    pump_until(&mut h, &rx, "the receipt printed", |h| h.message().contains("受理回执已打印"));
+    let said = h.message();
     assert!(said.contains("㛃 (U+36C3)") && said.contains("请手写补上"), "{said}");
     let bytes = std::fs::read(&out).unwrap();
     assert!(contains(&bytes, b"[U+36C3]"), "printed as its code, never dropped");
@@ -342,8 +338,8 @@ fn a_printer_out_of_paper_keeps_the_receipt_pending_and_the_case_reprints_it() {
 
     type_intake(&mut h);
     h.press(KeyCode::F(10));
-    pump_until(&mut h, &rx, "the pending message", |h| message(h).contains("待补打"));
-    let text = message(&h);
+    pump_until(&mut h, &rx, "the pending message", |h| h.message().contains("待补打"));
+    let text = h.message();
     assert!(text.contains("缺纸") && text.contains("按 p 补打"), "{text}");
     let id = h.store.cases_on_day(now().date_naive()).unwrap()[0].id.clone();
     let pending = h.store.pending_receipts().unwrap();
@@ -356,7 +352,7 @@ fn a_printer_out_of_paper_keeps_the_receipt_pending_and_the_case_reprints_it() {
     h.press(KeyCode::Enter);
     assert_eq!(h.counter.app().screen, Screen::Detail);
     h.press(KeyCode::Char('p'));
-    pump_until(&mut h, &rx, "the reprint", |h| message(h).contains("受理回执已补打"));
+    pump_until(&mut h, &rx, "the reprint", |h| h.message().contains("受理回执已补打"));
     assert!(h.store.pending_receipts().unwrap().is_empty());
     let bytes = printed.lock().unwrap().clone();
     assert!(contains(&bytes, &gb18030("补打")), "a reprint says so");

@@ -15,32 +15,12 @@ use onedoor::window::{CaseAction, Window};
 use onedoor::Lang;
 use ui_common::*;
 
-fn open_case(h: &mut Harness, n: usize) {
-    h.press(KeyCode::Home);
-    for _ in 0..n {
-        h.press(KeyCode::Down);
-    }
-    h.press(KeyCode::Enter);
-    assert_eq!(h.counter.app().screen, Screen::Detail);
-}
-
-fn detail_id(h: &Harness) -> onedoor::domain::CaseId {
-    h.counter.app().detail.as_ref().unwrap().case.id.clone()
-}
-
-fn message(h: &Harness) -> String {
-    h.counter.app().message.as_ref().map(|m| m.text.clone()).unwrap_or_default()
-}
-
 #[test]
 fn reject_asks_for_the_reason_and_records_it() {
     let mut h = Harness::new(Lang::En, true);
-    open_case(&mut h, 0); // 王芳, received
-    h.press(KeyCode::Char('r'));
-    h.press(KeyCode::Enter);
-    h.press(KeyCode::Char('v'));
-    h.press(KeyCode::Enter);
-    let id = detail_id(&h);
+    h.open_case(0); // 王芳, received
+    h.refer_and_review();
+    let id = h.detail_id();
     assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::UnderReview);
     h.press(KeyCode::Char('j'));
     // No reason, no rejection.
@@ -50,28 +30,28 @@ fn reject_asks_for_the_reason_and_records_it() {
     h.press(KeyCode::Enter);
     h.press(KeyCode::Enter); // the confirmation
     let case = h.store.case(&id).unwrap().unwrap();
-    assert_eq!(case.state, State::Rejected, "{}", message(&h));
+    assert_eq!(case.state, State::Rejected, "{}", h.message());
     assert_eq!(case.history.last().unwrap().note.as_deref(), Some("income above the standard"));
 }
 
 #[test]
 fn an_approved_case_is_paid_then_completed_from_the_detail() {
     let mut h = Harness::new(Lang::En, true);
-    open_case(&mut h, 0);
-    let id = detail_id(&h);
+    h.open_case(0);
+    let id = h.detail_id();
     let config = counter_config();
     let window = Window::new(&h.store, &config);
     for step in [CaseAction::Refer(None), CaseAction::Review(None), CaseAction::Approve(None)] {
         window.act(&id, &step, "clerk01", now()).unwrap();
     }
     h.press(KeyCode::Esc);
-    open_case(&mut h, 0);
+    h.open_case(0);
     h.press(KeyCode::Char('d'));
     h.press(KeyCode::Enter);
-    assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::Disbursed, "{}", message(&h));
+    assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::Disbursed, "{}", h.message());
     h.press(KeyCode::Char('c'));
     h.press(KeyCode::Enter);
-    assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::Completed, "{}", message(&h));
+    assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::Completed, "{}", h.message());
     // Completed: nothing more can happen to it.
     h.press(KeyCode::Char('w'));
     h.press(KeyCode::Enter);
@@ -82,15 +62,15 @@ fn an_approved_case_is_paid_then_completed_from_the_detail() {
 #[test]
 fn withdraw_closes_an_open_case_after_the_confirmation() {
     let mut h = Harness::new(Lang::ZhCn, true);
-    open_case(&mut h, 2); // 张秀英, referred
-    let id = detail_id(&h);
+    h.open_case(2); // 张秀英, referred
+    let id = h.detail_id();
     h.press(KeyCode::Char('w'));
     // Asked first: cancelling changes nothing.
     h.press(KeyCode::Esc);
     assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::Referred);
     h.press(KeyCode::Char('w'));
     h.press(KeyCode::Enter);
-    assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::Withdrawn, "{}", message(&h));
+    assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::Withdrawn, "{}", h.message());
 }
 
 #[test]

@@ -19,15 +19,6 @@ fn snap(h: &mut Harness, name: &str) {
 }
 
 /// Opens the detail of the n-th case of the queue (0-based).
-fn open_case(h: &mut Harness, n: usize) {
-    h.press(KeyCode::Home);
-    for _ in 0..n {
-        h.press(KeyCode::Down);
-    }
-    h.press(KeyCode::Enter);
-    assert_eq!(h.counter.app().screen, Screen::Detail);
-}
-
 #[test]
 fn queue_shows_todays_cases_with_counts_markers_and_masked_numbers() {
     for lang in LANGS {
@@ -182,7 +173,7 @@ fn the_cursor_sits_after_chinese_text_in_display_cells() {
 fn case_detail_shows_the_whole_record() {
     for lang in LANGS {
         let mut h = Harness::new(lang, true);
-        open_case(&mut h, 3);
+        h.open_case(3);
         let s = h.screen();
         assert!(s.contains("入户核查属实"), "{s}");
         snap(&mut h, "detail");
@@ -194,7 +185,7 @@ fn a_confirmation_can_be_cancelled_and_changes_nothing() {
     for lang in LANGS {
         let mut h = Harness::new(lang, true);
         let before = h.store.fingerprint().unwrap();
-        open_case(&mut h, 1); // 李明, green channel, approved
+        h.open_case(1); // 李明, green channel, approved
         h.press(KeyCode::Char('d'));
         assert!(matches!(h.counter.app().popup, Some(Popup::Confirm(Pending::Act { .. }))));
         snap(&mut h, "confirm_disburse");
@@ -213,7 +204,7 @@ fn a_confirmation_can_be_cancelled_and_changes_nothing() {
 #[test]
 fn refer_review_approve_with_an_amount_through_the_popups() {
     let mut h = Harness::new(Lang::ZhCn, true);
-    open_case(&mut h, 0); // 王芳, received
+    h.open_case(0); // 王芳, received
     h.press(KeyCode::Char('r'));
     assert!(matches!(h.counter.app().popup, Some(Popup::ChooseDepartment { .. })));
     h.press(KeyCode::Down);
@@ -243,7 +234,7 @@ fn a_refused_step_shows_the_reason_and_stays_on_the_case() {
     {
         let mut h = Harness::new(lang, true);
         let before = h.store.fingerprint().unwrap();
-        open_case(&mut h, 0);
+        h.open_case(0);
         h.press(KeyCode::Char('a'));
         assert!(h.counter.app().popup.is_none());
         assert_eq!(h.counter.app().screen, Screen::Detail);
@@ -523,22 +514,13 @@ fn above_the_clerks_limit_a_supervisor_approves_with_a_labelled_confirmation() {
     let book = onedoor::domain::policy::PolicyBook::new(vec![policy]).unwrap();
     for lang in LANGS {
         let mut h = Harness::with_policies(lang, true, book.clone());
-        open_case(&mut h, 0); // 王芳, received, entitlement 3000 (the clerk's limit)
-        h.press(KeyCode::Char('r'));
-        h.press(KeyCode::Enter);
-        h.press(KeyCode::Char('v'));
-        h.press(KeyCode::Enter);
-        let id = h.counter.app().detail.as_ref().unwrap().case.id.clone();
+        h.open_case(0); // 王芳, received, entitlement 3000 (the clerk's limit)
+        h.refer_and_review();
+        let id = h.detail_id();
         // The clerk tries 4000: refused, and told who can approve it and how.
-        h.press(KeyCode::Char('a'));
-        h.press(KeyCode::End);
-        for _ in 0..10 {
-            h.press(KeyCode::Backspace);
-        }
-        h.type_text("4000");
+        h.step_with_amount('a', "4000");
         h.press(KeyCode::Enter);
-        h.press(KeyCode::Enter);
-        let said = h.counter.app().message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+        let said = h.message();
         let hint = match lang {
             Lang::ZhCn => "须由主管批准（主管按 s 审批）",
             Lang::En => "a supervisor must approve it (a supervisor approves with s)",
@@ -546,13 +528,7 @@ fn above_the_clerks_limit_a_supervisor_approves_with_a_labelled_confirmation() {
         assert!(said.contains(hint), "{said}");
         assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::UnderReview);
         // The supervisor's approval: amount, then a confirmation that says what it is.
-        h.press(KeyCode::Char('s'));
-        h.press(KeyCode::End);
-        for _ in 0..10 {
-            h.press(KeyCode::Backspace);
-        }
-        h.type_text("4000");
-        h.press(KeyCode::Enter);
+        h.step_with_amount('s', "4000");
         assert!(matches!(h.counter.app().popup, Some(Popup::Confirm(Pending::Act { .. }))));
         let s = h.screen();
         assert!(s.contains(if lang == Lang::ZhCn { "主管审批" } else { "approve as supervisor" }), "{s}");
@@ -569,21 +545,12 @@ fn above_the_clerks_limit_a_supervisor_approves_with_a_labelled_confirmation() {
 fn not_even_a_supervisor_approves_above_the_cap_per_case() {
     for lang in LANGS {
         let mut h = Harness::new(lang, true);
-        open_case(&mut h, 0); // 王芳, temporary assistance, cap 3000 a case
-        h.press(KeyCode::Char('r'));
+        h.open_case(0); // 王芳, temporary assistance, cap 3000 a case
+        h.refer_and_review();
+        let id = h.detail_id();
+        h.step_with_amount('s', "4000");
         h.press(KeyCode::Enter);
-        h.press(KeyCode::Char('v'));
-        h.press(KeyCode::Enter);
-        let id = h.counter.app().detail.as_ref().unwrap().case.id.clone();
-        h.press(KeyCode::Char('s'));
-        h.press(KeyCode::End);
-        for _ in 0..10 {
-            h.press(KeyCode::Backspace);
-        }
-        h.type_text("4000");
-        h.press(KeyCode::Enter);
-        h.press(KeyCode::Enter);
-        let said = h.counter.app().message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+        let said = h.message();
         let expected = match lang {
             Lang::ZhCn => "4000.00元超过本案政策上限 3000.00元，主管也不能超额审批",
             Lang::En => {
@@ -704,7 +671,7 @@ fn the_fund_balance_shows_from_the_start() {
 #[test]
 fn reprint_without_a_printer_says_so() {
     let mut h = Harness::new(Lang::En, true);
-    open_case(&mut h, 0);
+    h.open_case(0);
     h.press(KeyCode::Char('p'));
     assert!(h.screen().contains("No printer is connected"));
 }
@@ -712,7 +679,7 @@ fn reprint_without_a_printer_says_so() {
 #[test]
 fn a_green_case_not_yet_paid_shows_the_day_help_is_due() {
     let mut h = Harness::new(Lang::En, true);
-    open_case(&mut h, 1); // 李明, green channel, approved today, not paid
+    h.open_case(1); // 李明, green channel, approved today, not paid
     let s = h.screen();
     let line = s.lines().find(|l| l.contains("help by")).unwrap_or_else(|| panic!("{s}"));
     assert!(line.contains("2026-12-01 due soon"), "{line}");
@@ -722,7 +689,7 @@ fn a_green_case_not_yet_paid_shows_the_day_help_is_due() {
     let window = onedoor::window::Window::new(&h.store, &counter);
     window.fund_disburse(&id, None, "clerk01", now()).unwrap();
     h.press(KeyCode::Esc);
-    open_case(&mut h, 1);
+    h.open_case(1);
     assert!(!h.screen().contains("help by"), "{}", h.screen());
 }
 
@@ -896,7 +863,7 @@ fn a_wrong_member_id_number_is_named_inline_and_nothing_is_saved() {
         }
         h.press(KeyCode::F(10));
         assert_eq!(h.store.case_count(), 0);
-        let said = h.counter.app().message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+        let said = h.message();
         let needs = if lang == Lang::ZhCn {
             "成员1：身份证号后须写姓名和关系"
         } else {

@@ -184,6 +184,45 @@ impl Harness {
         (p.x, p.y)
     }
 
+    /// Opens the `n`-th row of the queue (held tickets first, then today's cases).
+    pub fn open_case(&mut self, n: usize) {
+        self.press(KeyCode::Home);
+        for _ in 0..n {
+            self.press(KeyCode::Down);
+        }
+        self.press(KeyCode::Enter);
+        assert_eq!(self.counter.app().screen, onedoor::ui::Screen::Detail);
+    }
+
+    /// The id of the case open in the detail.
+    pub fn detail_id(&self) -> onedoor::domain::CaseId {
+        self.counter.app().detail.as_ref().expect("a case is open").case.id.clone()
+    }
+
+    /// The message line's text ("" when there is none).
+    pub fn message(&self) -> String {
+        self.counter.app().message.as_ref().map(|m| m.text.clone()).unwrap_or_default()
+    }
+
+    /// From the detail: refer to the policy's department, then record the review.
+    pub fn refer_and_review(&mut self) {
+        for key in ['r', 'v'] {
+            self.press(KeyCode::Char(key));
+            self.press(KeyCode::Enter);
+        }
+    }
+
+    /// From the detail: the step on `key` with `amount` typed over the one offered.
+    pub fn step_with_amount(&mut self, key: char, amount: &str) {
+        self.press(KeyCode::Char(key));
+        self.press(KeyCode::End);
+        for _ in 0..10 {
+            self.press(KeyCode::Backspace);
+        }
+        self.type_text(amount);
+        self.press(KeyCode::Enter);
+    }
+
     pub fn lang_tag(&self) -> &'static str {
         match self.lang {
             Lang::ZhCn => "zh",
