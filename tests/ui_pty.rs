@@ -1,6 +1,7 @@
 //! The real `onedoor` binary in an 80x24 pseudo-terminal: a whole intake typed
 //! with the keyboard, saved and the counter quit; then the case is checked
-//! with `onedoor case list --json`. Every wait is bounded.
+//! with `onedoor case list --json` and `onedoor case show`; SIGTERM and
+//! SIGHUP restore the terminal and keep the draft. Every wait is bounded.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -37,79 +38,121 @@ fn wait_for(out: &Arc<Mutex<Vec<u8>>>, needle: &str, secs: u64) {
     }
 }
 
-#[test]
-fn a_whole_intake_typed_in_a_terminal_is_saved_in_the_store() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
-    cmd.arg("--lang");
-    cmd.arg("en");
-    env_cmd(&mut cmd, &data);
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let mut writer = pty.master.take_writer().unwrap();
-    let out = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&out);
-    let drain = std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
+/// The counter running in an 80x24 pseudo-terminal, its output collected.
+struct InTerminal {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    out: Arc<Mutex<Vec<u8>>>,
+    drain: std::thread::JoinHandle<()>,
+}
+
+impl InTerminal {
+    /// Starts the counter on `data`, as `env_cmd` sets it up, then `setup`.
+    fn start(data: &Path, setup: impl FnOnce(&mut CommandBuilder)) -> InTerminal {
+        let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
+        env_cmd(&mut cmd, data);
+        setup(&mut cmd);
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let out = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&out);
+        let drain = std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
             }
-            sink.lock().unwrap().extend_from_slice(&buf[..n]);
-        }
-    });
-    let mut send = |bytes: &[u8]| {
-        writer.write_all(bytes).unwrap();
-        writer.flush().unwrap();
+        });
+        InTerminal { child, master: pty.master, writer, out, drain }
+    }
+
+    /// Types `bytes` and gives the counter a moment to draw.
+    fn send(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).unwrap();
+        self.writer.flush().unwrap();
         std::thread::sleep(Duration::from_millis(30));
-    };
+    }
 
-    wait_for(&out, "Today's cases", 20);
-    send(b"\x1b[15~"); // F5: call the next ticket
-    wait_for(&out, "ticket 1", 10);
-    send("11010519491231002X".as_bytes());
-    wait_for(&out, "valid", 10);
-    send(b"\t");
-    send("王芳".as_bytes());
-    send(b"\t");
-    send(b"13800000000");
-    send(b"\t\t"); // residence stays urban
-    send(b"\x7f3"); // household of 3
-    send(b"\t");
-    send(b"300");
-    send(b"\t\t\t"); // kind temporary, reason serious illness
-    send(b"5000");
-    send(b"\x1b[21~"); // F10: save
-    wait_for(&out, "Accepted", 10);
-    send(b"\x11"); // Ctrl+Q
+    fn wait_for(&self, needle: &str, secs: u64) {
+        wait_for(&self.out, needle, secs);
+    }
 
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
+    /// Waits up to 10 s for the counter to exit (`what` names why it should).
+    fn exited(&mut self, what: &str) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s;
+            }
+            if Instant::now() > deadline {
+                self.child.kill().ok();
+                panic!("{what} did not close the counter");
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
-        if Instant::now() > deadline {
-            child.kill().ok();
-            panic!("the counter did not quit");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success(), "{status:?}");
-    drop(writer);
-    drop(pty.master);
-    let _ = drain.join();
+    }
 
-    let list = std::process::Command::new(env!("CARGO_BIN_EXE_onedoor"))
-        .args(["case", "list", "--json"])
-        .env("ONEDOOR_DATA", &data)
+    /// Closes the terminal; returns everything the counter wrote to it.
+    fn finish(self) -> String {
+        drop(self.writer);
+        drop(self.master);
+        let _ = self.drain.join();
+        let screen = String::from_utf8_lossy(&self.out.lock().unwrap()).into_owned();
+        screen
+    }
+}
+
+/// `onedoor ARGS` on `data`, as a person checks the store afterwards.
+fn onedoor(data: &Path, args: &[&str]) -> std::process::Output {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_onedoor"))
+        .args(args)
+        .env("ONEDOOR_DATA", data)
         .env("ONEDOOR_CONFIG", "/dev/null")
         .env("ONEDOOR_NOW", NOW)
         .output()
         .unwrap();
-    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+    assert!(out.status.success(), "onedoor {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+#[test]
+fn a_whole_intake_typed_in_a_terminal_is_saved_in_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut t = InTerminal::start(&data, |cmd| {
+        cmd.arg("--lang");
+        cmd.arg("en");
+    });
+    t.wait_for("Today's cases", 20);
+    t.send(b"\x1b[15~"); // F5: call the next ticket
+    t.wait_for("ticket 1", 10);
+    t.send("11010519491231002X".as_bytes());
+    t.wait_for("valid", 10);
+    t.send(b"\t");
+    t.send("王芳".as_bytes());
+    t.send(b"\t");
+    t.send(b"13800000000");
+    t.send(b"\t\t"); // residence stays urban
+    t.send(b"\x7f3"); // household of 3
+    t.send(b"\t");
+    t.send(b"300");
+    t.send(b"\t\t\t"); // kind temporary, reason serious illness
+    t.send(b"5000");
+    t.send(b"\x1b[21~"); // F10: save
+    t.wait_for("Accepted", 10);
+    t.send(b"\x11"); // Ctrl+Q
+
+    let status = t.exited("Ctrl+Q");
+    assert!(status.success(), "{status:?}");
+    t.finish();
+
+    let list = onedoor(&data, &["case", "list", "--json"]);
     let cases: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(cases.len(), 1, "{cases:?}");
     let c = &cases[0];
@@ -126,14 +169,7 @@ fn a_whole_intake_typed_in_a_terminal_is_saved_in_the_store() {
     assert_eq!(c["received_at"], NOW);
     assert_eq!(c["state"], "received");
     // And as a person checks it: `onedoor case show`.
-    let show = std::process::Command::new(env!("CARGO_BIN_EXE_onedoor"))
-        .args(["case", "show", "320106001-01-20261130-0001"])
-        .env("ONEDOOR_DATA", &data)
-        .env("ONEDOOR_CONFIG", "/dev/null")
-        .env("ONEDOOR_NOW", NOW)
-        .output()
-        .unwrap();
-    assert!(show.status.success(), "{}", String::from_utf8_lossy(&show.stderr));
+    let show = onedoor(&data, &["case", "show", "320106001-01-20261130-0001"]);
     let shown = String::from_utf8_lossy(&show.stdout);
     for line in [
         "state       received",
@@ -161,52 +197,20 @@ fn a_signal_restores_the_terminal_and_keeps_the_draft(
 ) -> String {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
-    env_cmd(&mut cmd, &data);
-    setup(&mut cmd, dir.path());
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let mut writer = pty.master.take_writer().unwrap();
-    let out = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&out);
-    let drain = std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().unwrap().extend_from_slice(&buf[..n]);
-        }
-    });
-    wait_for(&out, "F5", 20);
-    writer.write_all(b"\x1b[12~").unwrap(); // F2: a new form
-    writer.write_all("\t赵六".as_bytes()).unwrap();
-    writer.flush().unwrap();
-    wait_for(&out, "赵", 10);
-    let pid = child.process_id().expect("a pid").to_string();
+    let mut t = InTerminal::start(&data, |cmd| setup(cmd, dir.path()));
+    t.wait_for("F5", 20);
+    t.send(b"\x1b[12~"); // F2: a new form
+    t.send("\t赵六".as_bytes());
+    t.wait_for("赵", 10);
+    let pid = t.child.process_id().expect("a pid").to_string();
     let killed = std::process::Command::new("kill").args([&format!("-{signal}"), &pid]).status().unwrap();
     assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if Instant::now() > deadline {
-            child.kill().ok();
-            panic!("SIG{signal} did not close the counter");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    t.exited(&format!("SIG{signal}"));
     // The alternate screen was left: the terminal is restored.
-    wait_for(&out, "\x1b[?1049l", 5);
-    drop(writer);
-    drop(pty.master);
-    let _ = drain.join();
+    t.wait_for("\x1b[?1049l", 5);
+    let screen = t.finish();
     let draft = std::fs::read_to_string(data.join("draft.json")).expect("the draft is kept");
     assert!(draft.contains("赵六"), "{draft}");
-    let screen = String::from_utf8_lossy(&out.lock().unwrap()).into_owned();
     screen
 }
 
