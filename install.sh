@@ -1,32 +1,57 @@
 #!/usr/bin/env bash
 # Installs onedoor on a counter kiosk. Safe to run again: it never overwrites a
 # config file and never touches case data. It says what it did.
-#
-#   ./install.sh                     build, install, write the default config, make the data directory
-#   ./install.sh --prefix /opt/onedoor
-#   ./install.sh --user clerk        the kiosk's login (added to the serial-port group 'dialout')
-#   ./install.sh --uninstall         remove the binary (never the config or the data)
-#
-# Other options: --config-dir DIR, --data-dir DIR, --binary PATH (install a built
-# binary instead of building), --no-group (do not touch group membership).
 set -euo pipefail
+
+usage() {
+  cat <<'TXT'
+Usage: ./install.sh [OPTIONS]
+
+Builds and installs onedoor, writes the default config if there is none, makes
+the data directory (mode 0700) and adds the kiosk user to the serial-port group.
+Safe to run again: never overwrites a config, never touches case data.
+
+  --prefix DIR       install under DIR/bin (default /usr/local as root, else ~/.local)
+  --user NAME        the kiosk's login (default: the user who ran sudo, or you)
+  --config-dir DIR   where onedoor.toml is (default /etc/onedoor as root, else ~/.config/onedoor)
+  --data-dir DIR     where the case store is (default: the kiosk user's ~/.local/share/onedoor)
+  --binary PATH      install this built binary instead of building one
+  --no-group         do not touch group membership
+  --uninstall        remove the program (never the config or the data)
+  -h, --help         this text
+
+With a --config-dir or --data-dir of your own, the installed 'onedoor' is a
+small launcher that points the program at them (ONEDOOR_CONFIG, ONEDOOR_DATA).
+TXT
+}
+
+fail() { echo "install.sh: $*" >&2; exit 2; }
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root=false; [ "$(id -u)" -eq 0 ] && root=true
 
 prefix=""; config_dir=""; data_dir=""; kiosk_user=""; binary=""; uninstall=false; group=true
+custom_config=false; custom_data=false
 while [ $# -gt 0 ]; do
   case "$1" in
-    --prefix) prefix="$2"; shift 2 ;;
-    --config-dir) config_dir="$2"; shift 2 ;;
-    --data-dir) data_dir="$2"; shift 2 ;;
-    --user) kiosk_user="$2"; shift 2 ;;
-    --binary) binary="$2"; shift 2 ;;
+    --prefix|--config-dir|--data-dir|--user|--binary)
+      [ $# -ge 2 ] && [ -n "$2" ] && [ "${2#--}" = "$2" ] || fail "$1 needs a value (see --help)"
+      case "$1" in
+        --prefix) prefix="$2" ;;
+        --config-dir) config_dir="$2"; custom_config=true ;;
+        --data-dir) data_dir="$2"; custom_data=true ;;
+        --user) kiosk_user="$2" ;;
+        --binary) binary="$2" ;;
+      esac
+      shift 2 ;;
     --no-group) group=false; shift ;;
     --uninstall) uninstall=true; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
-    *) echo "install.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) fail "unknown option '$1' (see --help)" ;;
   esac
+done
+for d in "$prefix" "$config_dir" "$data_dir"; do
+  case "$d" in *[\"\$\`\\]*) fail "'$d': a directory name with quotes, \$, \` or \\ is not supported" ;; esac
 done
 
 say() { echo "onedoor install: $*"; }
@@ -41,12 +66,15 @@ else
   kiosk_user="${kiosk_user:-$(id -un)}"
 fi
 
+lib_dir="$(dirname "$bin_dir")/lib/onedoor"
+
 if $uninstall; then
-  if [ -e "$bin_dir/onedoor" ]; then
-    rm -f "$bin_dir/onedoor"; say "removed $bin_dir/onedoor"
-  else
-    say "$bin_dir/onedoor was not installed"
-  fi
+  removed=false
+  for f in "$bin_dir/onedoor" "$lib_dir/onedoor"; do
+    if [ -e "$f" ]; then rm -f "$f"; say "removed $f"; removed=true; fi
+  done
+  rmdir "$lib_dir" 2>/dev/null || true
+  $removed || say "$bin_dir/onedoor was not installed"
   say "kept the config in $config_dir and all case data"
   exit 0
 fi
@@ -70,12 +98,40 @@ if [ -z "$binary" ]; then
 fi
 [ -x "$binary" ] || { echo "install.sh: $binary is not an executable" >&2; exit 1; }
 
-mkdir -p "$bin_dir"
-if [ -e "$bin_dir/onedoor" ] && cmp -s "$binary" "$bin_dir/onedoor"; then
-  say "$bin_dir/onedoor is already this version"
+# Puts a file in place only when it differs, through a temporary name, so a
+# running counter keeps its binary until it restarts.
+put() {
+  local from="$1" to="$2" mode="$3"
+  mkdir -p "$(dirname "$to")"
+  if [ -e "$to" ] && cmp -s "$from" "$to"; then
+    say "$to is already this version"
+  else
+    install -m "$mode" "$from" "$to.new" && mv -f "$to.new" "$to"
+    say "installed $to"
+  fi
+}
+
+if $custom_config || $custom_data; then
+  # The program itself goes beside, and 'onedoor' on PATH is a launcher that
+  # points it at this kiosk's config and data (the caller's own ONEDOOR_* win).
+  put "$binary" "$lib_dir/onedoor" 0755
+  launcher="$(mktemp)"
+  {
+    echo '#!/bin/sh'
+    echo '# Written by onedoor'"'"'s install.sh: where this kiosk'"'"'s config and data are.'
+    if $custom_config; then
+      printf ': "${ONEDOOR_CONFIG:=%s}"; export ONEDOOR_CONFIG\n' "$config_dir/onedoor.toml"
+    fi
+    if $custom_data; then
+      printf ': "${ONEDOOR_DATA:=%s}"; export ONEDOOR_DATA\n' "$data_dir"
+    fi
+    printf 'exec "%s" "$@"\n' "$lib_dir/onedoor"
+  } >"$launcher"
+  put "$launcher" "$bin_dir/onedoor" 0755
+  rm -f "$launcher"
 else
-  install -m 0755 "$binary" "$bin_dir/onedoor.new" && mv -f "$bin_dir/onedoor.new" "$bin_dir/onedoor"
-  say "installed $bin_dir/onedoor"
+  put "$binary" "$bin_dir/onedoor" 0755
+  [ -e "$lib_dir/onedoor" ] && { rm -f "$lib_dir/onedoor"; rmdir "$lib_dir" 2>/dev/null || true; }
 fi
 
 mkdir -p "$config_dir"
