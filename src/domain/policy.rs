@@ -307,6 +307,15 @@ impl Policy {
             c.holidays.len(),
             c.makeup_workdays.len()
         );
+        let complete = match c.complete_until() {
+            Some(end) => format!("complete until {end}"),
+            None => "lists no year".to_string(),
+        };
+        let _ = writeln!(
+            s,
+            "Calendar {complete}; beyond it only weekends and the fixed-date holidays (1 January, 1 May, \
+             1-3 October) are counted, and deadlines there are estimates"
+        );
         s
     }
 
