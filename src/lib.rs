@@ -5,6 +5,7 @@
 //! counter screen that a host ratatui program can embed.
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod config;

@@ -78,6 +78,39 @@ impl<'de> Deserialize<'de> for OperatorName {
     }
 }
 
+/// Shortest and longest PIN, in digits.
+pub const MIN_PIN_DIGITS: usize = 6;
+pub const MAX_PIN_DIGITS: usize = 12;
+
+/// Why a new PIN is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BadPin {
+    #[error("a PIN is {MIN_PIN_DIGITS} to {MAX_PIN_DIGITS} digits")]
+    Length,
+    #[error("a PIN is digits only")]
+    NotDigits,
+    /// One digit repeated, or a run such as 123456 or 987654: guessed first.
+    #[error("a PIN of one digit repeated or of a run like 123456 is guessed first; choose another")]
+    Guessable,
+}
+
+/// Checks a new PIN before it is hashed.
+pub fn check_new_pin(pin: &str) -> Result<(), BadPin> {
+    if !pin.chars().all(|c| c.is_ascii_digit()) {
+        return Err(BadPin::NotDigits);
+    }
+    if !(MIN_PIN_DIGITS..=MAX_PIN_DIGITS).contains(&pin.len()) {
+        return Err(BadPin::Length);
+    }
+    let d: Vec<i32> = pin.bytes().map(|b| i32::from(b - b'0')).collect();
+    // Steps between digits, round the dial: 7890 runs on as 1, 1, 1.
+    let steps: Vec<i32> = d.windows(2).map(|w| (w[1] - w[0]).rem_euclid(10)).collect();
+    if steps.iter().all(|s| *s == steps[0]) && matches!(steps[0], 0 | 1 | 9) {
+        return Err(BadPin::Guessable);
+    }
+    Ok(())
+}
+
 /// What an operator may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -259,6 +292,19 @@ mod tests {
         assert_eq!((op.failures, op.lockouts, op.locked_until), (0, 2, None));
         op.disabled = true;
         assert_eq!(op.may_try(at(4)), Err(SignInBlocked::Disabled));
+    }
+
+    #[test]
+    fn new_pins_are_digits_and_not_the_first_guesses() {
+        assert_eq!(check_new_pin("482913"), Ok(()));
+        assert_eq!(check_new_pin("120934567812"), Ok(()));
+        assert_eq!(check_new_pin("12345"), Err(BadPin::Length));
+        assert_eq!(check_new_pin("1234567890123"), Err(BadPin::Length));
+        assert_eq!(check_new_pin("48291a"), Err(BadPin::NotDigits));
+        assert_eq!(check_new_pin("４８２９１３"), Err(BadPin::NotDigits));
+        for guess in ["000000", "123456", "987654", "4567890"] {
+            assert_eq!(check_new_pin(guess), Err(BadPin::Guessable), "{guess}");
+        }
     }
 
     #[test]
