@@ -320,8 +320,39 @@ fn the_server_sheds_load_with_503_and_429(backend: Backend) {
     assert_eq!(h.town(A).post_case(&completed(A, 2, 2)).status, 201, "taken once there is room");
 }
 
+fn import_reads_a_backlog_into_the_store(backend: Backend) {
+    let mut h = Harness::new(backend);
+    let cases: Vec<_> = (1..=3).map(|n| completed(B, n, 30 + n)).collect();
+    let mut lines: Vec<String> = cases.iter().map(|c| serde_json::to_string(c).unwrap()).collect();
+    lines.push(r#"{"schema":"onedoor.case/1","id":"320106002-01-20261129-0009"}"#.to_string());
+    lines.push(lines[0].clone());
+    let file = h.dir.path().join("backlog.jsonl");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    // The embedded store is one process's: stop the server first.
+    h.district.terminate();
+    assert_eq!(h.district.wait(), Some(0));
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_onedoor-district"));
+    cmd.arg("import");
+    match &h.store {
+        Store::Sled(dir) => cmd.arg("--data").arg(dir),
+        Store::Postgres(url) => cmd.arg("--database").arg(url),
+    };
+    let out = cmd.arg(&file).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stdout.contains("imported 3 new cases; 1 were held already; 1 refused"), "{stdout}");
+    assert!(stderr.contains("line 4: missing field"), "{stderr}");
+    h.district.start_again();
+    assert_eq!(h.town_status(B).cases_held, 3);
+    let found = h.town(A).search(&[&person(32)], None).search();
+    assert_eq!(found.records.len(), 1);
+    assert_eq!(found.records[0].case_id, cases[1].id);
+    assert_eq!(h.town(B).post_case(&cases[2]).status, 200, "held, as if it had been forwarded");
+}
+
 both_backends!(
     normal_acceptance,
+    import_reads_a_backlog_into_the_store,
     the_same_case_twice_gets_200_and_the_first_receipt,
     a_conflicting_case_gets_422_and_the_held_case_stays,
     a_case_still_being_written_gets_409,
