@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::domain::case::{HistoryAction, MAX_DESCRIPTION_CHARS, MAX_MEMBERS, MAX_TEXT_CHARS};
+use crate::domain::case::{check_text, HistoryAction, InputError, MAX_DESCRIPTION_CHARS, MAX_MEMBERS, MAX_TEXT_CHARS};
 use crate::domain::time::{self, Moment};
 use crate::domain::{Case, CaseId, IdNumber, Kind, Money, Reason, State};
 
@@ -492,16 +492,9 @@ pub fn retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     Some((at.with_timezone(&Utc) - now).to_std().unwrap_or(Duration::ZERO))
 }
 
-/// Why a case is not one a district receives (400).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {problem}")]
-pub struct CaseRefusal {
-    pub field: String,
-    pub problem: String,
-}
-
-fn refuse(field: impl Into<String>, problem: impl Into<String>) -> CaseRefusal {
-    CaseRefusal { field: field.into(), problem: problem.into() }
+/// Why a case is not one a district receives (400): the field and what is wrong.
+fn refuse(field: impl Into<String>, problem: impl Into<String>) -> InputError {
+    InputError { field: field.into(), problem: problem.into() }
 }
 
 /// When the case reached its final state: the last history entry that put it there.
@@ -519,7 +512,7 @@ pub fn finished_at(case: &Case) -> Option<Moment> {
 /// finished (completed, rejected or withdrawn, with that step in its
 /// history), its household adds up, nobody is listed twice, and its texts and
 /// lists are within the sizes a counter writes.
-pub fn check_forwarded_case(case: &Case) -> Result<(), CaseRefusal> {
+pub fn check_forwarded_case(case: &Case) -> Result<(), InputError> {
     if !case.state.is_closed() {
         return Err(refuse(
             "state",
@@ -532,19 +525,8 @@ pub fn check_forwarded_case(case: &Case) -> Result<(), CaseRefusal> {
     if case.state == State::Completed && case.granted_amount.is_none() {
         return Err(refuse("granted_amount", "a completed case has a granted amount"));
     }
-    let text = |field: &str, value: &str, max: usize| -> Result<(), CaseRefusal> {
-        if value.chars().count() > max {
-            return Err(refuse(field, format!("is longer than {max} characters")));
-        }
-        if value.chars().any(|c| c.is_control() && c != '\n') {
-            return Err(refuse(field, "contains control characters"));
-        }
-        Ok(())
-    };
-    text("applicant.name", &case.applicant.name, MAX_TEXT_CHARS)?;
-    if case.applicant.name.trim().is_empty() {
-        return Err(refuse("applicant.name", "must not be empty"));
-    }
+    let text = |field: &str, value: &str, max: usize| check_text(field, value, false, max);
+    check_text("applicant.name", &case.applicant.name, true, MAX_TEXT_CHARS)?;
     for (field, value) in [("applicant.address", &case.applicant.address), ("applicant.phone", &case.applicant.phone)] {
         if let Some(v) = value {
             text(field, v, MAX_TEXT_CHARS)?;
