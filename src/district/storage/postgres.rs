@@ -49,7 +49,6 @@ CREATE TABLE case_people (
     record     text NOT NULL,
     PRIMARY KEY (id_number, case_id)
 );
-CREATE INDEX case_people_by_case ON case_people (case_id);
 CREATE TABLE town_contacts (
     town_code      text PRIMARY KEY,
     last_contact   timestamptz,
