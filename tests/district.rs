@@ -402,6 +402,35 @@ fn a_second_server_on_the_same_embedded_store_is_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("in use by another onedoor-district"));
 }
 
+#[test]
+fn sighup_reads_the_tokens_file_again() {
+    let h = Harness::new(Backend::Sled);
+    let new_token = "town-320106001-rotated-0123456789abcdef0123";
+    let text = std::fs::read_to_string(&h.tokens).unwrap();
+    let rotated = text.replace(&format!("{A} = \"{}\"", token_of(A)), &format!("{A} = \"{new_token}\""));
+    assert_ne!(text, rotated);
+    std::fs::write(&h.tokens, rotated).unwrap();
+    let ok = std::process::Command::new("kill").arg("-HUP").arg(h.district.pid().to_string()).status().unwrap();
+    assert!(ok.success());
+    let new = Client::new(&h.district.url(), new_token);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while new.post_case(&completed(A, 1, 1)).status == 401 {
+        assert!(std::time::Instant::now() < deadline, "the new token was never taken");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(h.town(A).post_case(&completed(A, 2, 2)).status, 401, "the old token is no longer valid");
+    // A broken file is not taken: the tokens in use stay.
+    std::fs::write(&h.tokens, "admin = \"short\"\n").unwrap();
+    let ok = std::process::Command::new("kill").arg("-HUP").arg(h.district.pid().to_string()).status().unwrap();
+    assert!(ok.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !h.district.log_text().contains("kept the tokens in use") {
+        assert!(std::time::Instant::now() < deadline, "the broken file was not reported");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(new.post_case(&completed(A, 3, 3)).status, 201);
+}
+
 /// The kiosk binary links none of the district server: no HTTP server, no
 /// async runtime, no database client.
 #[test]
