@@ -15,6 +15,7 @@ pub mod lang;
 pub mod printing;
 pub mod receipt;
 pub mod store;
+pub mod sync;
 pub mod ui;
 pub mod window;
 

@@ -415,7 +415,9 @@ fn input_error(field: impl Into<String>, problem: impl Into<String>) -> InputErr
     InputError { field: field.into(), problem: problem.into() }
 }
 
-fn check_text(field: &str, value: &str, required: bool, max: usize) -> Result<(), InputError> {
+/// A text field is within `max` characters, has no control characters but
+/// newlines, and (if `required`) is not blank.
+pub(crate) fn check_text(field: &str, value: &str, required: bool, max: usize) -> Result<(), InputError> {
     if required && value.trim().is_empty() {
         return Err(input_error(field, "must not be empty"));
     }
