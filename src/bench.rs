@@ -249,7 +249,7 @@ pub fn measure(
         let supervisor = SupervisorOverride { by: "bench".into(), reason: "benchmark".into() };
         window
             .accept_with_override(input, "bench", now, Some(&supervisor))
-            .map_err(|e| StoreError::Damaged(e.to_string()))?;
+            .map_err(|e| StoreError::Failed(e.to_string()))?;
         commits.push(t.elapsed());
     }
     let lookups_n = lookups.len();
