@@ -13,6 +13,7 @@
 //! sequence, ticket numbers), `outbox` (completed cases to forward), `ledger`
 //! (the relief fund), `meta` (schema version).
 
+pub mod backup;
 mod codec;
 mod directory;
 mod journal;

@@ -117,6 +117,33 @@ fn remove(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Moves the store's files (a damaged store's too) into `dir/name`, the
+/// journal last: until then the directory still counts as a store (one
+/// whose database is missing), so a kill half-way never lets the next open
+/// clear what is left. `None` when there was nothing to move.
+pub fn put_store_away(dir: &Path, name: &str) -> io::Result<Option<PathBuf>> {
+    let mut files = sled_files(dir)?;
+    files.extend([dir.join(OLD_JOURNAL_ASIDE)].into_iter().filter(|p| p.exists()));
+    let journal = dir.join(JOURNAL);
+    if files.is_empty() && !journal.exists() {
+        return Ok(None);
+    }
+    let away = dir.join(name);
+    fs::DirBuilder::new().mode(0o700).create(&away)?;
+    for path in files {
+        if let Some(file_name) = path.file_name() {
+            fs::rename(&path, away.join(file_name))?;
+        }
+    }
+    sync_dir(dir)?;
+    if journal.exists() {
+        fs::rename(&journal, away.join(JOURNAL))?;
+    }
+    sync_dir(&away)?;
+    sync_dir(dir)?;
+    Ok(Some(away))
+}
+
 /// Makes a fresh, empty building place.
 pub fn new_staging(dir: &Path) -> io::Result<PathBuf> {
     let staging = dir.join(STAGING);

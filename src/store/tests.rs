@@ -526,3 +526,117 @@ fn a_store_opens_again_at_once_while_other_threads_start_programs() {
     spawner.join().unwrap();
     assert_eq!(failed, None);
 }
+
+fn restore(backup: &Path, dir: &Path) -> Result<backup::Restored, backup::BackupError> {
+    let now = FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(2026, 11, 29, 18, 0, 0).unwrap();
+    Store::restore_from(backup, dir, &StoreOptions::default(), false, now)
+}
+
+#[test]
+fn a_backup_taken_during_a_stream_of_commits_holds_exactly_the_commits_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(open(dir.path()).unwrap());
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<CaseId>::new()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (store, acknowledged, stop) = (store.clone(), acknowledged.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let id = add(&store, input("11010519491231002X", None)).id;
+                acknowledged.lock().unwrap().push(id);
+            }
+        })
+    };
+    while acknowledged.lock().unwrap().len() < 20 {
+        std::thread::yield_now();
+    }
+    let before = acknowledged.lock().unwrap().len();
+    let backups = tempfile::tempdir().unwrap();
+    let made = store
+        .backup_to(
+            backups.path(),
+            FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap(),
+        )
+        .unwrap();
+    while acknowledged.lock().unwrap().len() < before + 20 {
+        std::thread::yield_now();
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().unwrap();
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    let target = tempfile::tempdir().unwrap();
+    let restored = restore(&made, target.path()).unwrap();
+    let back = open(target.path()).unwrap();
+    let held: Vec<CaseId> = back.all_case_ids().map(Result::unwrap).collect();
+    assert!(held.len() >= before, "every case reported before the backup began is in it");
+    assert!(held.len() < acknowledged.len(), "the cases after it are not");
+    let mut first: Vec<CaseId> = acknowledged[..held.len()].to_vec();
+    first.sort();
+    assert_eq!(held, first, "the backup holds the first commits, whole, in order");
+    assert_eq!(restored.cases, held.len() as u64);
+    assert_eq!(back.cases_on_day(day()).unwrap().len(), held.len(), "its indexes came with it");
+    // A case numbered today after the backup is never numbered again.
+    assert!(add(&back, input("11010519491231002X", None)).id.seq() > backup::RESTORED_DAY_SEQUENCE);
+}
+
+#[test]
+fn a_damaged_or_partial_backup_is_refused_and_nothing_is_restored() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).unwrap();
+    for _ in 0..3 {
+        add(&store, input("11010519491231002X", None));
+    }
+    let backups = tempfile::tempdir().unwrap();
+    let made = store.backup_to(backups.path(), chrono::Utc::now().fixed_offset()).unwrap();
+    for (path, _) in files(&made) {
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert_eq!(backup::verify(&made).unwrap().manifest.cases, 3);
+    let data = std::fs::read(made.join("trees.bin")).unwrap();
+    let cases = [
+        (
+            "a flipped bit",
+            {
+                let mut d = data.clone();
+                d[40] ^= 1;
+                d
+            },
+            "damaged or cut short",
+        ),
+        ("cut short", data[..data.len() - 7].to_vec(), "damaged or cut short"),
+    ];
+    for (what, bytes, says) in cases {
+        std::fs::write(made.join("trees.bin"), &bytes).unwrap();
+        let err = backup::verify(&made).unwrap_err().to_string();
+        assert!(err.contains(says), "{what}: {err}");
+        let target = tempfile::tempdir().unwrap();
+        assert!(restore(&made, &target.path().join("store")).is_err(), "{what}");
+        assert!(!target.path().join("store").exists(), "{what}: nothing was made");
+    }
+    std::fs::write(made.join("trees.bin"), &data).unwrap();
+    std::fs::remove_file(made.join("manifest.json")).unwrap();
+    let err = backup::verify(&made).unwrap_err().to_string();
+    assert!(err.contains("no manifest.json"), "{err}");
+}
+
+#[test]
+fn a_restore_never_touches_a_store_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).unwrap();
+    add(&store, input("11010519491231002X", None));
+    let backups = tempfile::tempdir().unwrap();
+    let made = store.backup_to(backups.path(), chrono::Utc::now().fixed_offset()).unwrap();
+    let before = store.fingerprint().unwrap();
+    let now = chrono::Utc::now().fixed_offset();
+    let err = Store::restore_from(&made, dir.path(), &StoreOptions::default(), true, now).unwrap_err();
+    assert!(err.to_string().contains("in use"), "{err}");
+    assert_eq!(store.fingerprint().unwrap(), before);
+    drop(store);
+    // Once closed, it is replaced only when asked, and kept aside.
+    assert!(Store::restore_from(&made, dir.path(), &StoreOptions::default(), false, now).is_err());
+    let done = Store::restore_from(&made, dir.path(), &StoreOptions::default(), true, now).unwrap();
+    let kept = done.replaced.unwrap();
+    assert!(kept.join("db").exists() && kept.join("journal").exists());
+    assert_eq!(open(dir.path()).unwrap().case_count(), 1);
+}
