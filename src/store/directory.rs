@@ -29,6 +29,10 @@ pub const DB: &str = "db";
 pub const JOURNAL: &str = "journal";
 pub const CONF: &str = "conf";
 const BLOBS: &str = "blobs";
+/// Space kept free for the day the disk fills up: sled writes a snapshot at
+/// every open that follows writes, and an open that cannot write it fails.
+/// Removed when an open finds the disk full, so reading still works.
+pub const RESERVE: &str = "reserve";
 /// Where a new store is built before it is moved into place.
 pub const STAGING: &str = ".onedoor-new";
 /// What an older onedoor built its journal in before renaming it.
@@ -77,7 +81,7 @@ fn sled_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
         let entry = entry?;
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name == DB || name == CONF || name == BLOBS || name.starts_with("snap.") {
+        if name == DB || name == CONF || name == BLOBS || name == RESERVE || name.starts_with("snap.") {
             out.push(entry.path());
         }
     }
@@ -243,7 +247,7 @@ pub fn make_private(dir: &Path) -> io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let ours = [DB, CONF, JOURNAL, BLOBS, STAGING].contains(&name.as_str()) || name.starts_with("snap.");
+        let ours = [DB, CONF, JOURNAL, BLOBS, STAGING, RESERVE].contains(&name.as_str()) || name.starts_with("snap.");
         if ours {
             private_tree(&entry.path())?;
         }
@@ -269,6 +273,54 @@ fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
         fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
     }
     Ok(())
+}
+
+/// The reserve to keep: twice the largest snapshot, at least 4 MiB.
+fn reserve_size(dir: &Path) -> io::Result<u64> {
+    let mut largest = 0;
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name().to_string_lossy().starts_with("snap.") {
+            largest = largest.max(entry.metadata()?.len());
+        }
+    }
+    Ok((2 * largest).max(4 << 20))
+}
+
+/// Makes the reserve as large as it should be (written aside, synced, renamed).
+pub fn keep_reserve(dir: &Path) -> io::Result<()> {
+    let want = reserve_size(dir)?;
+    let path = dir.join(RESERVE);
+    if fs::metadata(&path).map(|m| m.len() >= want).unwrap_or(false) {
+        return Ok(());
+    }
+    let aside = dir.join(".reserve.new");
+    let result = (|| {
+        let mut f = crate::private_file::create(&aside)?;
+        let zeros = vec![0u8; 1 << 20];
+        let mut left = want;
+        while left > 0 {
+            let n = left.min(zeros.len() as u64) as usize;
+            f.write_all(&zeros[..n])?;
+            left -= n as u64;
+        }
+        f.sync_all()?;
+        fs::rename(&aside, &path)?;
+        sync_dir(dir)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&aside);
+    }
+    result
+}
+
+/// Frees the reserve; whether there was one.
+pub fn release_reserve(dir: &Path) -> io::Result<bool> {
+    match fs::remove_file(dir.join(RESERVE)) {
+        Ok(()) => sync_dir(dir).map(|()| true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Makes the directory (0700, with its parents) if it is not there.

@@ -104,6 +104,9 @@ impl Store {
         };
         store.check_against_journal(&unapplied)?;
         store.replay(unapplied)?;
+        if let Err(e) = directory::keep_reserve(dir) {
+            tracing::warn!("{}: cannot keep the reserve for a full disk: {e}", dir.display());
+        }
         Ok(store)
     }
 
@@ -199,6 +202,15 @@ pub(super) fn open_sled(dir: &Path, options: &StoreOptions) -> Result<sled::Db, 
                     return Err(StoreError::InUse(dir.to_path_buf()));
                 }
                 std::thread::sleep(Duration::from_millis(2));
+            }
+            Err(sled::Error::Io(e)) if e.kind() == std::io::ErrorKind::StorageFull => {
+                // The disk is full: sled could not write its snapshot. The
+                // reserve makes room for it, so the store can still be read.
+                if !directory::release_reserve(dir).map_err(|e| io_error(dir, e))? {
+                    return Err(io_error(dir, e));
+                }
+                tracing::warn!("{}: the disk is full; the store's reserve was freed to open it", dir.display());
+                directory::mend_sled_files(dir).map_err(|e| io_error(dir, e))?;
             }
             Err(e) => return Err(sled_error(dir, e)),
         }
