@@ -13,6 +13,7 @@ pub mod devices;
 pub mod domain;
 pub mod lang;
 pub mod printing;
+pub mod private_file;
 pub mod receipt;
 pub mod store;
 pub mod sync;

@@ -63,6 +63,25 @@ enum Command {
     /// The supervisor's end-of-day account of the window
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Back up the store into a new directory under DIR (or with --verify, check the backup DIR)
+    Backup {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Check the backup in DIR in full instead of making one
+        #[arg(long)]
+        verify: bool,
+        /// After backing up, keep only the N newest backups in DIR
+        #[arg(long, value_name = "N")]
+        keep: Option<usize>,
+    },
+    /// Restore the store from a backup (the store that was there is kept aside)
+    Restore {
+        #[arg(value_name = "BACKUP")]
+        dir: PathBuf,
+        /// Replace a store that opens (it is kept in DATA/replaced-…)
+        #[arg(long)]
+        replace: bool,
+    },
     /// Build a scratch store of N realistic cases and measure commit, lookup, open, memory and disk
     Bench {
         #[arg(long, default_value_t = 100_000)]
@@ -320,6 +339,9 @@ fn run(args: Args, out: &mut dyn Write) -> CliResult {
             demo(&ctx, args.lang)
         }
         Command::Id(IdCommand::Check { number }) => cli::id::check(&ctx, &number, out),
+        Command::Backup { dir, verify: true, .. } => cli::backup::verify(&dir, out),
+        Command::Backup { dir, keep, .. } => cli::backup::backup(&ctx, &dir, keep, out),
+        Command::Restore { dir, replace } => cli::backup::restore(&ctx, &dir, replace, out),
         Command::Bench { cases, dir, json, measure_only } => bench(&ctx, cases, dir, json, measure_only, out),
         Command::Fund(f) => match f {
             FundCommand::Deposit { amount, source, donor, note } => {
@@ -438,7 +460,7 @@ fn bench(
     } else {
         writeln!(out, "cases                  {}", f.cases)?;
         writeln!(out, "seeded in              {:.1} s", f.seed_seconds)?;
-        writeln!(out, "first open + query     {:.1} ms", f.first_open_ms)?;
+        writeln!(out, "first open + query     {:.1} ms", f.open_ms)?;
         writeln!(
             out,
             "person lookup p50/p99  {:.0} / {:.0} us ({} lookups, {:.1} cases each)",
@@ -451,8 +473,15 @@ fn bench(
         )?;
         writeln!(
             out,
+            "import                 {:.0} cases/s (10,000 exported cases, one transaction)",
+            f.import_cases_per_s
+        )?;
+        writeln!(out, "keystroke + frame p99  {:.0} us at 80x24", f.frame_p99_us_80x24)?;
+        writeln!(out, "daily report           {:.1} ms (a day of 10,000 cases)", f.report_daily_ms)?;
+        writeln!(
+            out,
             "memory (measuring process) peak {:.0} MB; {:.0} MB after the open, {:.0} MB at the end",
-            f.peak_rss_mb, f.rss_after_open_mb, f.rss_end_mb
+            f.rss_peak_mb, f.rss_after_open_mb, f.rss_end_mb
         )?;
         writeln!(out, "disk                   {:.0} MB ({:.0} MB of keys and values)", f.disk_mb, f.raw_mb)?;
     }

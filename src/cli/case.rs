@@ -306,9 +306,7 @@ pub fn import(ctx: &Context, file: &Path, out: &mut dyn Write) -> CliResult {
                     let Some(j) = judgements.next() else {
                         return refuse(CliError::environment("the import lost track of its records"));
                     };
-                    let key = crate::store::sequence_key(&counter.town_code, counter.window, today);
-                    let seq = tx.next_number(&key)?;
-                    let id = CaseId::new(&counter.town_code, counter.window, today, seq);
+                    let id = tx.next_case_id(&counter.town_code, counter.window, today)?;
                     cases.push(Case::receive(
                         (**input).clone(),
                         Acceptance {
