@@ -340,13 +340,19 @@ fn frame_times(
 
 fn raw_bytes(store: &Store) -> Result<u64, StoreError> {
     let sizes = store.tree_sizes()?;
-    for (name, n, bytes) in &sizes {
-        tracing::info!("{name}: {n} entries, {bytes} bytes");
+    for t in &sizes {
+        tracing::info!("{}: {} entries, {} items, {} bytes", t.name, t.entries, t.items, t.bytes);
         if std::env::var_os("ONEDOOR_BENCH_TREES").is_some() {
-            eprintln!("{name:<18} {n:>9} entries {:>9.1} MB", *bytes as f64 / 1048576.0);
+            eprintln!(
+                "{:<18} {:>9} entries {:>9} items {:>9.1} MB",
+                t.name,
+                t.entries,
+                t.items,
+                t.bytes as f64 / 1048576.0
+            );
         }
     }
-    Ok(sizes.iter().map(|(_, _, b)| b).sum())
+    Ok(sizes.iter().map(|t| t.bytes).sum())
 }
 
 /// The intake part of a case's JSON.

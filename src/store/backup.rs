@@ -20,7 +20,9 @@ use serde::{Deserialize, Serialize};
 use super::directory::{self, Found, JOURNAL};
 use super::journal::Journal;
 use super::open::open_sled;
-use super::{sled_error, Store, StoreError, StoreOptions, CHECKPOINT_KEY, COUNTERS, META, SCHEMA_VERSION, TREE_NAMES};
+use super::{
+    runs, sled_error, Store, StoreError, StoreOptions, CASES, CHECKPOINT_KEY, COUNTERS, META, SCHEMA_VERSION, TREES,
+};
 use crate::domain::time::Moment;
 use crate::private_file;
 
@@ -131,12 +133,13 @@ impl Store {
         let data = partial.join(DATA_FILE);
         let mut out = Summing::new(BufWriter::new(private_file::create(&data).map_err(io)?));
         out.write_all(MAGIC).map_err(io)?;
-        let mut trees = Vec::with_capacity(TREE_NAMES.len());
+        let mut trees = Vec::with_capacity(TREES.len());
+        let mut cases = 0;
         {
             // Under the commit lock: no commit starts or ends while the trees are read.
             let _commits = self.lock_journal()?;
-            for (index, (name, tree)) in TREE_NAMES.iter().zip(&self.trees).enumerate() {
-                let mut sum = TreeSum { name: (*name).into(), entries: 0, bytes: 0, crc32: 0 };
+            for (index, (def, tree)) in TREES.iter().zip(&self.trees).enumerate() {
+                let mut sum = TreeSum { name: def.name.into(), entries: 0, bytes: 0, crc32: 0 };
                 let mut crc = crc32fast::Hasher::new();
                 for item in tree.iter() {
                     let (k, v) = item.map_err(|e| sled_error(&self.dir, e))?;
@@ -147,6 +150,9 @@ impl Store {
                     }
                     sum.entries += 1;
                     sum.bytes += (k.len() + v.len()) as u64;
+                    if index == CASES {
+                        cases += runs::count(&v).map_err(|e| self.bad_run(CASES, e))?;
+                    }
                 }
                 sum.crc32 = crc.finalize();
                 trees.push(sum);
@@ -160,7 +166,7 @@ impl Store {
             schema: SCHEMA_VERSION,
             created_at: now.to_rfc3339(),
             store: self.dir.display().to_string(),
-            cases: trees.first().map_or(0, |t| t.entries),
+            cases,
             file: FileSum { name: DATA_FILE.into(), bytes, crc32 },
             trees,
         };
@@ -214,20 +220,22 @@ fn install_backup(checked: &Checked, dir: &Path, options: &StoreOptions, now: Mo
     let io = |source| BackupError::Io { dir: dir.to_path_buf(), source };
     let staging = directory::new_staging(dir).map_err(io)?;
     {
+        // Every tree of the backup as it was (a backup of an older schema is
+        // migrated when the restored store is first opened).
         let db = open_sled(&staging, options)?;
-        for name in TREE_NAMES {
+        for (name, entries) in &checked.trees {
             let tree = db.open_tree(name).map_err(|e| sled_error(dir, e))?;
             let mut batch = sled::Batch::default();
-            for (k, v) in checked.trees.get(name).map(Vec::as_slice).unwrap_or_default() {
+            for (k, v) in entries {
                 batch.insert(k.as_slice(), v.as_slice());
             }
             tree.apply_batch(batch).map_err(|e| sled_error(dir, e))?;
         }
-        let meta = db.open_tree(TREE_NAMES[META]).map_err(|e| sled_error(dir, e))?;
+        let meta = db.open_tree(TREES[META].name).map_err(|e| sled_error(dir, e))?;
         // The restored store starts a journal of its own (generation 1).
         meta.insert(CHECKPOINT_KEY, &1u64.to_be_bytes()).map_err(|e| sled_error(dir, e))?;
-        let counters = db.open_tree(TREE_NAMES[COUNTERS]).map_err(|e| sled_error(dir, e))?;
-        for key in todays_sequence_keys(checked.trees.get(TREE_NAMES[COUNTERS]), now.date_naive()) {
+        let counters = db.open_tree(TREES[COUNTERS].name).map_err(|e| sled_error(dir, e))?;
+        for key in todays_sequence_keys(checked.trees.get(TREES[COUNTERS].name), now.date_naive()) {
             let current = counters.get(&key).map_err(|e| sled_error(dir, e))?;
             let current = current.as_deref().and_then(|v| v.try_into().ok()).map(u32::from_be_bytes).unwrap_or(0);
             if current < RESTORED_DAY_SEQUENCE {
@@ -314,10 +322,22 @@ pub fn verify(dir: &Path) -> Result<Checked, BackupError> {
             return Err(bad(dir, format!("its tree {} does not match the manifest", sum.name)));
         }
     }
-    for (key, value) in trees.get(TREE_NAMES[0]).map(Vec::as_slice).unwrap_or_default() {
-        if let Err(e) = super::decode::<crate::domain::Case>(value, "case") {
-            let id = String::from_utf8_lossy(key);
-            return Err(bad(dir, format!("case {id} cannot be read: {e}")));
+    // Every case record must be one this onedoor reads: schema 1 kept one
+    // per entry of `cases`, schema 2 keeps them in runs.
+    let (tree, in_runs) = if manifest.schema < 2 { ("cases", false) } else { (TREES[CASES].name, true) };
+    for (key, value) in trees.get(tree).map(Vec::as_slice).unwrap_or_default() {
+        let records = match in_runs {
+            false => vec![(key.clone(), value.clone())],
+            true => runs::Run::decode(value)
+                .map_err(|e| bad(dir, format!("a run of case records cannot be read: {}", e.0)))?
+                .items()
+                .to_vec(),
+        };
+        for (key, record) in records {
+            if let Err(e) = super::decode::<crate::domain::Case>(&record, "case") {
+                let id = String::from_utf8_lossy(&key);
+                return Err(bad(dir, format!("case {id} cannot be read: {e}")));
+            }
         }
     }
     Ok(Checked { dir: dir.to_path_buf(), manifest, trees })

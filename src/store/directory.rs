@@ -148,6 +148,107 @@ pub fn put_store_away(dir: &Path, name: &str) -> io::Result<Option<PathBuf>> {
     Ok(Some(away))
 }
 
+/// Where a store of an older schema is rebuilt in the new layout (its files
+/// and journal), with [`MIGRATION_READY`] in it once that store is whole.
+pub const MIGRATING: &str = ".onedoor-migrate";
+/// Where the older store's files go while the rebuilt one is moved in.
+pub const MIGRATED_AWAY: &str = ".onedoor-migrated-away";
+/// Written (and synced) in [`MIGRATING`] when the rebuilt store is complete.
+pub const MIGRATION_READY: &str = "READY";
+
+/// Makes a fresh, empty place to rebuild a store of an older schema in.
+pub fn new_migration(dir: &Path) -> io::Result<PathBuf> {
+    let place = dir.join(MIGRATING);
+    remove(&place)?;
+    fs::DirBuilder::new().mode(0o700).create(&place)?;
+    Ok(place)
+}
+
+/// Marks the rebuilt store as whole: from here on it replaces the old one,
+/// whatever stops the swap.
+pub fn mark_migration_ready(place: &Path) -> io::Result<()> {
+    sync_all_in(place)?;
+    let mut f = File::create(place.join(MIGRATION_READY))?;
+    f.write_all(b"the store in this directory replaces the one above it\n")?;
+    f.sync_all()?;
+    sync_dir(place)
+}
+
+/// Finishes or undoes a migration that a kill (or an error) stopped, before
+/// the store is looked at, so that the directory holds exactly one whole
+/// store: the old one until the rebuilt one is whole (a rebuild not marked
+/// ready is removed), the rebuilt one from then on. Returns whether a
+/// rebuilt store was (or now is) moved in.
+pub fn settle_migration(dir: &Path) -> io::Result<bool> {
+    let place = dir.join(MIGRATING);
+    let away = dir.join(MIGRATED_AWAY);
+    if !place.exists() {
+        if away.exists() && dir.join(JOURNAL).exists() {
+            remove(&away)?; // the last step of a finished swap
+            sync_dir(dir)?;
+        }
+        return Ok(false);
+    }
+    if !place.join(MIGRATION_READY).exists() {
+        // Stopped while rebuilding: the old store was never touched.
+        remove(&place)?;
+        sync_dir(dir)?;
+        return Ok(false);
+    }
+    fs::DirBuilder::new().recursive(true).mode(0o700).create(&away)?;
+    for (from, to) in swap_steps(dir)? {
+        fs::rename(&from, &to)?;
+        for parent in [from.parent(), to.parent()].into_iter().flatten() {
+            sync_dir(parent)?;
+        }
+    }
+    remove(&away)?;
+    sync_dir(dir)?;
+    remove(&place)?;
+    sync_dir(dir)?;
+    Ok(true)
+}
+
+/// The renames left to swap a rebuilt store (marked ready) in: the old
+/// store's files into [`MIGRATED_AWAY`] with its journal last, then the
+/// rebuilt store's files into the directory with its journal last. Which
+/// journals are where says how far a stopped swap got: the old one still in
+/// the directory while the rebuilt one waits, the old store is (partly) there.
+pub fn swap_steps(dir: &Path) -> io::Result<Vec<(PathBuf, PathBuf)>> {
+    let place = dir.join(MIGRATING);
+    let away = dir.join(MIGRATED_AWAY);
+    let mut steps = Vec::new();
+    if !place.join(JOURNAL).exists() {
+        return Ok(steps); // the rebuilt store's journal is in: all moved
+    }
+    if dir.join(JOURNAL).exists() {
+        let mut old = sled_files(dir)?;
+        old.sort();
+        for path in old {
+            if let Some(name) = path.file_name() {
+                steps.push((path.clone(), away.join(name)));
+            }
+        }
+        steps.push((dir.join(JOURNAL), away.join(JOURNAL)));
+    }
+    let mut new: Vec<PathBuf> = Vec::new();
+    for entry in fs::read_dir(&place)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name != JOURNAL && name != MIGRATION_READY {
+            new.push(entry.path());
+        }
+    }
+    new.sort();
+    for path in new {
+        if let Some(name) = path.file_name() {
+            steps.push((path.clone(), dir.join(name)));
+        }
+    }
+    steps.push((place.join(JOURNAL), dir.join(JOURNAL)));
+    Ok(steps)
+}
+
 /// Makes a fresh, empty building place.
 pub fn new_staging(dir: &Path) -> io::Result<PathBuf> {
     let staging = dir.join(STAGING);

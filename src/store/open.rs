@@ -12,9 +12,9 @@ use sled::Tree;
 
 use super::directory::{self, Found, DB, JOURNAL};
 use super::journal::{self, Journal, Op};
+use super::migrate;
 use super::{
-    damaged, sled_error, Store, StoreError, StoreOptions, CHECKPOINT_KEY, META, SCHEMA_KEY, SCHEMA_VERSION, TREE_COUNT,
-    TREE_NAMES,
+    damaged, sled_error, Store, StoreError, StoreOptions, CHECKPOINT_KEY, META, SCHEMA_KEY, SCHEMA_VERSION, TREES,
 };
 
 impl Store {
@@ -37,6 +37,10 @@ impl Store {
     fn open_in(dir: &Path, options: &StoreOptions) -> Result<Store, StoreError> {
         let io = |e| io_error(dir, e);
         let lock = directory::lock(dir).map_err(io)?.ok_or_else(|| StoreError::InUse(dir.to_path_buf()))?;
+        // A migration stopped half-way is finished (or undone) before anything else.
+        if directory::settle_migration(dir).map_err(io)? {
+            tracing::warn!("{}: finished moving in the store rebuilt by a migration that was stopped", dir.display());
+        }
         match directory::survey(dir).map_err(io)? {
             Found::Whole => {
                 // A kill after the journal was moved in, before the building place was removed.
@@ -65,44 +69,38 @@ impl Store {
                 return Err(damaged(dir, "its database (the file `db`) is missing; the commit journal is there"))
             }
         }
-        // The journal first: a damaged one is refused before sled touches any file.
-        let (journal, unapplied) = match Journal::open(&dir.join(JOURNAL)) {
-            Ok(opened) => opened,
-            Err(journal::OpenError::Io(e)) => return Err(io(e)),
-            Err(journal::OpenError::Unreadable) => {
-                return Err(damaged(dir, "its commit journal is not one this onedoor can read (another format, a damaged header, or cut short)"))
+        let (mut journal, mut unapplied) = open_journal(dir)?;
+        let mut db = open_sled(dir, options)?;
+        match migrate::schema_of(dir, &db)? {
+            Some(1) => {
+                migrate::from_schema_1(dir, db, &journal, unapplied, options)?;
+                (journal, unapplied) = open_journal(dir)?;
+                db = open_sled(dir, options)?;
             }
-            Err(journal::OpenError::DamagedRecord { offset, before, after }) => {
-                return Err(damaged(
-                    dir,
-                    &format!(
-                        "its commit journal has a damaged record at byte {offset}, after {before} readable commits and before {after} intact ones; \
-                         opening it would lose those {after} saved commits"
-                    ),
-                ))
-            }
-        };
-        let db = open_sled(dir, options)?;
+            Some(found) if found > SCHEMA_VERSION => return Err(StoreError::NewerSchema { found }),
+            _ => {}
+        }
         if let Err(e) = directory::make_private(dir) {
             tracing::warn!("{}: cannot make the store's files private (0600): {e}", dir.display());
         }
         let db_file = File::open(dir.join(DB)).map_err(io)?;
-        let mut trees = Vec::with_capacity(TREE_NAMES.len());
-        for name in TREE_NAMES {
-            trees.push(db.open_tree(name).map_err(|e| sled_error(dir, e))?);
+        let mut trees = Vec::with_capacity(TREES.len());
+        for def in &TREES {
+            trees.push(db.open_tree(def.name).map_err(|e| sled_error(dir, e))?);
         }
-        let trees: [Tree; TREE_COUNT] =
-            trees.try_into().map_err(|_| StoreError::Failed("the store's trees could not be opened".into()))?;
+        let generation = journal.generation();
         let store = Store {
             dir: dir.to_path_buf(),
             db,
             db_file,
             trees,
             journal: std::sync::Mutex::new(journal),
+            applying: std::sync::RwLock::new(()),
             poisoned: std::sync::atomic::AtomicBool::new(false),
+            _sled_closed: super::SledClosed { db: dir.join(DB) },
             _lock: lock,
         };
-        store.check_against_journal(&unapplied)?;
+        check_against_journal(dir, &store.trees[META], generation, &unapplied, || store.is_empty())?;
         store.replay(unapplied)?;
         if let Err(e) = directory::keep_reserve(dir) {
             tracing::warn!("{}: cannot keep the reserve for a full disk: {e}", dir.display());
@@ -110,70 +108,97 @@ impl Store {
         Ok(store)
     }
 
-    /// Before anything is written: is the database the one its journal goes
-    /// with? Every store has its schema record and the generation of its last
-    /// checkpoint, written with the data they vouch for; a database that has
-    /// lost them has lost commits that were reported as saved.
-    fn check_against_journal(&self, unapplied: &[Vec<Op>]) -> Result<(), StoreError> {
-        let meta = &self.trees[META];
-        let generation = self.lock_journal()?.generation();
-        let schema = meta.get(SCHEMA_KEY).map_err(|e| sled_error(&self.dir, e))?;
-        let schema = match schema.as_deref() {
-            Some(v) if v.len() == 4 => u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
-            Some(_) => return Err(damaged(&self.dir, "its schema record has the wrong size")),
-            None => {
-                // An older onedoor wrote the schema record after making the
-                // journal (generation 1) and before the first checkpoint: a
-                // store stopped in between never held anything.
-                if generation == 1 && unapplied.is_empty() && self.is_empty()? {
-                    tracing::warn!("{}: finishing a store an older onedoor left half-made", self.dir.display());
-                    meta.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes()).map_err(|e| sled_error(&self.dir, e))?;
-                    return self.sync();
-                }
-                return Err(damaged(
-                    &self.dir,
-                    "its database has lost its content (no schema record) though its journal has been used",
-                ));
-            }
-        };
-        if schema > SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema { found: schema });
-        }
-        let checkpoint = meta.get(CHECKPOINT_KEY).map_err(|e| sled_error(&self.dir, e))?;
-        match checkpoint.as_deref() {
-            // A kill between the database's sync and the journal's new generation leaves it one ahead.
-            Some(v) if v.len() == 8 => {
-                let at = u64::from_be_bytes(v.try_into().unwrap_or([0; 8]));
-                if at < generation {
-                    return Err(damaged(
-                        &self.dir,
-                        &format!(
-                        "its database is older than its commit journal (checkpoint {at}, journal at {generation}): \
-                         commits saved before the last checkpoint are missing from it"
-                    ),
-                    ));
-                }
-                if at > generation + 1 {
-                    return Err(damaged(
-                        &self.dir,
-                        &format!(
-                        "its commit journal is older than its database (journal at {generation}, checkpoint {at}): \
-                         the journal was replaced"
-                    ),
-                    ));
-                }
-                Ok(())
-            }
-            Some(_) => Err(damaged(&self.dir, "its checkpoint record has the wrong size")),
-            // Stores made before the record existed get it at their next checkpoint.
-            None if schema == 1 => Ok(()),
-            None => Err(damaged(&self.dir, "its database has lost its checkpoint record")),
-        }
-    }
-
     /// No entry in any tree.
     fn is_empty(&self) -> Result<bool, StoreError> {
         Ok(self.trees.iter().all(Tree::is_empty) && self.db.is_empty())
+    }
+}
+
+/// The journal first: a damaged one is refused before sled touches any file.
+fn open_journal(dir: &Path) -> Result<(Journal, Vec<Vec<Op>>), StoreError> {
+    match Journal::open(&dir.join(JOURNAL)) {
+        Ok(opened) => Ok(opened),
+        Err(journal::OpenError::Io(e)) => Err(io_error(dir, e)),
+        Err(journal::OpenError::Unreadable) => Err(damaged(
+            dir,
+            "its commit journal is not one this onedoor can read (another format, a damaged header, or cut short)",
+        )),
+        Err(journal::OpenError::DamagedRecord { offset, before, after }) => Err(damaged(
+            dir,
+            &format!(
+                "its commit journal has a damaged record at byte {offset}, after {before} readable commits and before {after} intact ones; \
+                 opening it would lose those {after} saved commits"
+            ),
+        )),
+    }
+}
+
+/// Before anything is written: is the database the one its journal goes
+/// with? Every store has its schema record and the generation of its last
+/// checkpoint, written with the data they vouch for; a database that has
+/// lost them has lost commits that were reported as saved. `is_empty` says
+/// whether the database holds nothing at all.
+pub(super) fn check_against_journal(
+    dir: &Path,
+    meta: &Tree,
+    generation: u64,
+    unapplied: &[Vec<Op>],
+    is_empty: impl FnOnce() -> Result<bool, StoreError>,
+) -> Result<(), StoreError> {
+    let schema = meta.get(SCHEMA_KEY).map_err(|e| sled_error(dir, e))?;
+    let schema = match schema.as_deref() {
+        Some(v) if v.len() == 4 => u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
+        Some(_) => return Err(damaged(dir, "its schema record has the wrong size")),
+        None => {
+            // An older onedoor wrote the schema record after making the
+            // journal (generation 1) and before the first checkpoint: a
+            // store stopped in between never held anything.
+            if generation == 1 && unapplied.is_empty() && is_empty()? {
+                tracing::warn!("{}: finishing a store an older onedoor left half-made", dir.display());
+                meta.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes()).map_err(|e| sled_error(dir, e))?;
+                meta.insert(CHECKPOINT_KEY, &generation.to_be_bytes()).map_err(|e| sled_error(dir, e))?;
+                meta.flush().map_err(|e| sled_error(dir, e))?;
+                File::open(dir.join(DB)).and_then(|f| f.sync_all()).map_err(|e| io_error(dir, e))?;
+                return Ok(());
+            }
+            return Err(damaged(
+                dir,
+                "its database has lost its content (no schema record) though its journal has been used",
+            ));
+        }
+    };
+    if schema > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema { found: schema });
+    }
+    let checkpoint = meta.get(CHECKPOINT_KEY).map_err(|e| sled_error(dir, e))?;
+    match checkpoint.as_deref() {
+        // A kill between the database's sync and the journal's new generation leaves it one ahead.
+        Some(v) if v.len() == 8 => {
+            let at = u64::from_be_bytes(v.try_into().unwrap_or([0; 8]));
+            if at < generation {
+                return Err(damaged(
+                    dir,
+                    &format!(
+                        "its database is older than its commit journal (checkpoint {at}, journal at {generation}): \
+                         commits saved before the last checkpoint are missing from it"
+                    ),
+                ));
+            }
+            if at > generation + 1 {
+                return Err(damaged(
+                    dir,
+                    &format!(
+                        "its commit journal is older than its database (journal at {generation}, checkpoint {at}): \
+                         the journal was replaced"
+                    ),
+                ));
+            }
+            Ok(())
+        }
+        Some(_) => Err(damaged(dir, "its checkpoint record has the wrong size")),
+        // Stores made before the record existed get it at their next checkpoint.
+        None if schema == 1 => Ok(()),
+        None => Err(damaged(dir, "its database has lost its checkpoint record")),
     }
 }
 
@@ -224,10 +249,10 @@ fn build(dir: &Path, options: &StoreOptions) -> Result<(), StoreError> {
     let staging = directory::new_staging(dir).map_err(io)?;
     {
         let db = open_sled(&staging, options)?;
-        for name in TREE_NAMES {
-            db.open_tree(name).map_err(|e| sled_error(dir, e))?;
+        for def in &TREES {
+            db.open_tree(def.name).map_err(|e| sled_error(dir, e))?;
         }
-        let meta = db.open_tree(TREE_NAMES[META]).map_err(|e| sled_error(dir, e))?;
+        let meta = db.open_tree(TREES[META].name).map_err(|e| sled_error(dir, e))?;
         meta.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes()).map_err(|e| sled_error(dir, e))?;
         // The journal starts at generation 1.
         meta.insert(CHECKPOINT_KEY, &1u64.to_be_bytes()).map_err(|e| sled_error(dir, e))?;

@@ -48,30 +48,3 @@ impl CaseSummary {
         self.received_at.date_naive()
     }
 }
-
-pub fn person_key(id_number: &IdNumber, case: &CaseId) -> Vec<u8> {
-    let mut k = Vec::with_capacity(18 + case.as_str().len());
-    k.extend_from_slice(id_number.as_str().as_bytes());
-    k.extend_from_slice(case.as_str().as_bytes());
-    k
-}
-
-pub fn day_key(day: NaiveDate, case: &CaseId) -> Vec<u8> {
-    let mut k = day.format("%Y%m%d").to_string().into_bytes();
-    k.extend_from_slice(case.as_str().as_bytes());
-    k
-}
-
-pub fn state_key(state: State, case: &CaseId) -> Vec<u8> {
-    let mut k = vec![state.tag()];
-    k.extend_from_slice(case.as_str().as_bytes());
-    k
-}
-
-/// Name, a 0x00 separator (never in a name), then the case id.
-pub fn name_key(name: &str, case: &CaseId) -> Vec<u8> {
-    let mut k = name.as_bytes().to_vec();
-    k.push(0);
-    k.extend_from_slice(case.as_str().as_bytes());
-    k
-}

@@ -1,0 +1,231 @@
+//! A store written by schema 1 (tests/fixtures/store-schema1, made by the
+//! schema-1 onedoor, with commits still in its journal) is migrated at its
+//! first open: every case, index, counter, payment, photo and pending
+//! receipt reads back exactly as schema 1 read it (`expected.json` is what
+//! the schema-1 onedoor's reading calls returned), and a kill at any moment
+//! of the migration leaves a store that opens with all of it.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{Duration as Days, NaiveDate};
+use onedoor::config::CounterConfig;
+use onedoor::domain::dedup::SupervisorOverride;
+use onedoor::domain::{CaseId, State};
+use onedoor::store::{Store, StoreOptions};
+use onedoor::window::{CaseAction, Window};
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-schema1");
+/// The journal's size on disk; the fixture keeps it without its trailing zeros.
+const JOURNAL_SIZE: u64 = 8 * 1024 * 1024;
+
+/// A copy of the schema-1 store, as the schema-1 onedoor left it.
+fn schema_1_store(into: &Path) {
+    std::fs::create_dir_all(into).unwrap();
+    for entry in std::fs::read_dir(FIXTURE).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "expected.json" || name == "make.rs" || name == "README.md" {
+            continue;
+        }
+        std::fs::copy(entry.path(), into.join(&name)).unwrap();
+    }
+    std::fs::File::options().write(true).open(into.join("journal")).unwrap().set_len(JOURNAL_SIZE).unwrap();
+}
+
+fn expected() -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(Path::new(FIXTURE).join("expected.json")).unwrap()).unwrap()
+}
+
+/// What a store holds, through its reading calls: the same calls, in the same
+/// form, as the schema-1 onedoor made to write `expected.json`.
+fn dump(store: &Store) -> serde_json::Value {
+    let ids: Vec<CaseId> = store.all_case_ids().map(|i| i.unwrap()).collect();
+    let cases: Vec<serde_json::Value> =
+        ids.iter().map(|id| serde_json::to_value(store.case(id).unwrap().unwrap()).unwrap()).collect();
+    let mut days = BTreeSet::new();
+    let mut numbers = BTreeSet::new();
+    for id in &ids {
+        days.insert(id.day());
+        for n in store.case(id).unwrap().unwrap().id_numbers() {
+            numbers.insert(n.clone());
+        }
+    }
+    let debug = |v: Vec<onedoor::store::CaseSummary>| v.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>();
+    let on_day: serde_json::Map<String, serde_json::Value> =
+        days.iter().map(|d| (d.to_string(), serde_json::json!(debug(store.cases_on_day(*d).unwrap())))).collect();
+    let people: serde_json::Map<String, serde_json::Value> = numbers
+        .iter()
+        .map(|n| (n.as_str().to_string(), serde_json::json!(debug(store.cases_of_person(n).unwrap()))))
+        .collect();
+    let states: serde_json::Map<String, serde_json::Value> = State::ALL
+        .iter()
+        .map(|s| (s.code().to_string(), serde_json::to_value(store.ids_in_state(*s).unwrap()).unwrap()))
+        .collect();
+    let searches: serde_json::Map<String, serde_json::Value> = ["王", "李", "3201", "320106001-03-2026112", "11", "X"]
+        .iter()
+        .map(|q| {
+            let found: Vec<CaseId> = store.search(q, 200).unwrap().into_iter().map(|s| s.id).collect();
+            (q.to_string(), serde_json::to_value(found).unwrap())
+        })
+        .collect();
+    let counters: serde_json::Map<String, serde_json::Value> = days
+        .iter()
+        .map(|d| {
+            let seq = store.counter(&onedoor::store::sequence_key("320106001", 3, *d)).unwrap();
+            (d.to_string(), serde_json::json!({"seq": seq, "ticket": store.last_ticket(*d).unwrap()}))
+        })
+        .collect();
+    let photos: serde_json::Map<String, serde_json::Value> = ids
+        .iter()
+        .filter_map(|id| {
+            let photo = store.card_photo(id).unwrap()?;
+            Some((id.to_string(), serde_json::json!(photo.iter().map(|b| *b as u64).sum::<u64>())))
+        })
+        .collect();
+    let between: Vec<CaseId> =
+        store.cases_between(NaiveDate::MIN, NaiveDate::MAX).unwrap().into_iter().map(|s| s.id).collect();
+    let pending: Vec<serde_json::Value> =
+        store.pending_receipts().unwrap().iter().map(|(k, r)| serde_json::json!([k, format!("{r:?}")])).collect();
+    serde_json::json!({
+        "cases": cases, "case_count": store.case_count(), "on_day": on_day, "between": between,
+        "people": people, "states": states, "search": searches, "counters": counters, "photos": photos,
+        "outbox": store.outbox_ids().unwrap(), "ledger": store.ledger().unwrap(), "fund": store.fund().unwrap().balance(),
+        "pending": pending,
+    })
+}
+
+/// Says which part of two dumps differs first, instead of two pages of JSON.
+fn assert_same(found: &serde_json::Value, expected: &serde_json::Value, context: &str) {
+    for (key, want) in expected.as_object().unwrap() {
+        assert_eq!(found.get(key), Some(want), "{context}: `{key}` differs from what schema 1 read");
+    }
+    assert_eq!(found, expected, "{context}");
+}
+
+fn open(dir: &Path) -> Store {
+    Store::open(dir, &StoreOptions::default()).unwrap_or_else(|e| panic!("the store does not open: {e}"))
+}
+
+#[test]
+fn a_schema_1_store_opens_migrated_with_everything_as_schema_1_read_it() {
+    let dir = tempfile::tempdir().unwrap();
+    schema_1_store(dir.path());
+    {
+        let store = open(dir.path());
+        assert_same(&dump(&store), &expected(), "after the migration");
+        // The new layout: case records in runs, far fewer entries than cases.
+        let sizes = store.tree_sizes().unwrap();
+        let cases = sizes.iter().find(|t| t.name == "case_runs").unwrap();
+        assert_eq!(cases.items, 59);
+        assert!(cases.entries < 10, "{} runs for 59 cases", cases.entries);
+        assert!(!sizes.iter().any(|t| t.name == "by_person"), "the schema-1 trees are gone");
+    }
+    let left: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(!left.iter().any(|n| n.starts_with(".onedoor")), "nothing of the migration is left: {left:?}");
+    // Opened again, it is not migrated again, and it takes new work.
+    let store = open(dir.path());
+    assert_same(&dump(&store), &expected(), "opened again");
+    let counter = CounterConfig { town_code: "320106001".into(), window: 3, ..CounterConfig::default() };
+    let window = Window::new(&store, &counter);
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-28T15:00:00+08:00").unwrap();
+    let earlier = store.case(&"320106001-03-20261124-0002".parse().unwrap()).unwrap().unwrap();
+    let input: onedoor::domain::case::CaseInput = serde_json::from_value(serde_json::json!({
+        "kind": "temporary",
+        "applicant": {"name": earlier.applicant.name, "id_number": earlier.applicant.id_number.as_str(), "residence": "urban"},
+        "reason": "serious_illness",
+        "requested_amount": "300",
+    }))
+    .unwrap();
+    let sup = SupervisorOverride { by: "super01".into(), reason: "seen".into() };
+    let new = window.accept_with_override(input, "clerk01", now, Some(&sup)).unwrap();
+    assert_eq!(new.id.as_str(), "320106001-03-20261128-0004", "the day's numbering goes on after the migrated cases");
+    let theirs = store.cases_of_person(&earlier.applicant.id_number).unwrap();
+    assert!(theirs.iter().any(|s| s.id == earlier.id) && theirs.iter().any(|s| s.id == new.id));
+    window.act(&new.id, &CaseAction::Withdraw(None), "clerk01", now + Days::minutes(1)).unwrap();
+    assert!(!store.open_cases().unwrap().iter().any(|c| c.id == new.id));
+}
+
+fn onedoor(data: &Path) -> Command {
+    let mut c = common::onedoor(data);
+    c.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    c
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for place in [dir.to_path_buf(), dir.join(".onedoor-migrate"), dir.join(".onedoor-migrated-away")] {
+        if let Ok(entries) = std::fs::read_dir(&place) {
+            let prefix = place.strip_prefix(dir).unwrap().display().to_string();
+            out.extend(entries.flatten().map(|e| format!("{prefix}/{}", e.file_name().to_string_lossy())));
+        }
+    }
+    out
+}
+
+/// Starts `onedoor case list` (whose open migrates the store) and kills it
+/// at `after` or the moment `appears` names a file of the migration, whichever comes first.
+fn kill_during_migration(dir: &Path, after: Duration, appears: Option<&str>) -> bool {
+    let mut child = onedoor(dir).args(["case", "list", "--json"]).spawn().unwrap();
+    let started = Instant::now();
+    loop {
+        if matches!(child.try_wait(), Ok(Some(_))) {
+            return false; // finished before the kill
+        }
+        let seen = appears.is_some_and(|name| names_in(dir).iter().any(|n| n.ends_with(name)));
+        if seen || started.elapsed() >= after {
+            let _ = child.kill();
+            let _ = child.wait();
+            return true;
+        }
+        if appears.is_none() {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+}
+
+#[test]
+fn a_migration_killed_at_any_moment_leaves_the_store_whole() {
+    let expected = expected();
+    // How long an uncut migration takes here, so the kills land inside it.
+    let scratch = tempfile::tempdir().unwrap();
+    schema_1_store(scratch.path());
+    let started = Instant::now();
+    let out = onedoor(scratch.path()).args(["case", "list", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let typical = started.elapsed();
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
+    let mut rng = seed;
+    let mut below = |n: u64| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng % n.max(1)
+    };
+    // The moments that matter most: the rebuilt store's place appearing, its
+    // ready mark, the old store being put away, the old store's files gone.
+    let files = [".onedoor-migrate/db", "READY", ".onedoor-migrated-away/db", ".onedoor-migrated-away/journal"];
+    let mut killed = 0;
+    for round in 0..48u64 {
+        let dir = tempfile::tempdir().unwrap();
+        let store: PathBuf = dir.path().join("store");
+        schema_1_store(&store);
+        // One to three kills in a row, each open taking up where the last stopped.
+        for _ in 0..=below(3) {
+            let at = Duration::from_micros(below(typical.as_micros() as u64 * 5 / 4));
+            let on_file = (round % 2 == 0).then(|| files[below(files.len() as u64) as usize]);
+            killed += u32::from(kill_during_migration(&store, at, on_file));
+        }
+        let context = format!("round {round} (seed {seed}): {:?}", names_in(&store));
+        let s = Store::open(&store, &StoreOptions::default())
+            .unwrap_or_else(|e| panic!("{context}: the store does not open after the kill: {e}"));
+        assert_same(&dump(&s), &expected, &context);
+    }
+    println!("{killed} kills landed inside a migration (seed {seed}, an uncut one takes {typical:?})");
+    assert!(killed >= 24, "only {killed} kills landed inside a migration");
+}
