@@ -14,7 +14,7 @@ use crate::domain::fund::{CorrectionSign, Fund, FundEntry, FundError};
 use crate::domain::policy::{DeadlineStatus, EntitlementRequest, Policy, PolicyBook};
 use crate::domain::time::Moment;
 use crate::domain::{Case, CaseId, Channel, Department, IdNumber, Money, State, Transition};
-use crate::store::{refuse, CaseSummary, Store, StoreError, TxResult, WriteError};
+use crate::store::{refuse, CaseSummary, OpenCase, Store, StoreError, TxResult, WriteError};
 
 /// Why the window refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -294,33 +294,36 @@ impl<'a> Window<'a> {
 
     /// Every deadline of one case as it stands today, for the case detail.
     pub fn deadlines(&self, case: &Case, today: NaiveDate) -> CaseDeadlines {
-        let policy = self.policy_of(case);
-        let open = still_due(case.channel, case.state) && !case.post_reviewed();
+        self.deadlines_of(&OpenCase::of(case), today)
+    }
+
+    /// As [`Window::deadlines`], from the facts the store keeps of an open
+    /// case (no case record read).
+    pub fn deadlines_of(&self, case: &OpenCase, today: NaiveDate) -> CaseDeadlines {
+        let policy = case
+            .policy
+            .as_deref()
+            .and_then(|v| self.policies.by_version(v))
+            .unwrap_or_else(|| self.policies.policy_for(case.received));
+        let open = still_due(case.channel, case.state) && !case.post_reviewed;
         let status = |due: NaiveDate| policy.deadline_status(due, today);
         CaseDeadlines {
             due: case.due_by.filter(|_| open).map(|d| (d, status(d))),
-            help: help_by(policy, case.channel, case.state, case.day()).map(|d| (d, status(d))),
-            referrals: case
-                .referrals
-                .iter()
-                .map(|r| (r.handled_at.is_none() && open).then(|| status(r.due_by)))
-                .collect(),
+            help: help_by(policy, case.channel, case.state, case.received).map(|d| (d, status(d))),
+            referrals: case.referrals.iter().map(|(due, handled)| (!handled && open).then(|| status(*due))).collect(),
         }
     }
 
     /// Open cases past their due date, with a referral past its due date, or
-    /// on the green channel and still not helped a day after.
+    /// on the green channel and still not helped a day after: found from the
+    /// open cases' facts, then read whole.
     pub fn overdue(&self, today: NaiveDate) -> Result<Vec<Case>, StoreError> {
         let mut out = Vec::new();
-        for state in State::ALL.into_iter().filter(|s| !s.is_closed()) {
-            for id in self.store.ids_in_state(state)? {
-                let Some(case) = self.store.case(&id)? else { continue };
-                if self.deadlines(&case, today).any_breached() {
-                    out.push(case);
-                }
+        for open in self.store.open_cases()? {
+            if self.deadlines_of(&open, today).any_breached() {
+                out.extend(self.store.case(&open.id)?);
             }
         }
-        out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
 

@@ -11,8 +11,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{pad, CliError, CliResult, Context};
 use crate::domain::fund::{CorrectionSign, FundEntryKind};
-use crate::domain::report::{action_code, DayReport, Sources};
-use crate::domain::{CaseId, Money, State};
+use crate::domain::report::{action_code, Backlog, DayReport, Sources};
+use crate::domain::{CaseId, Money};
 use crate::printing::{daily_summary_key, Desk, Printed};
 use crate::receipt::DailySummary;
 use crate::store::{Store, StoreError};
@@ -68,30 +68,32 @@ pub fn daily(
     print_summary(ctx, &store, &desk, &report, said)
 }
 
-/// Reads what the day's report is made from: the cases received that day,
-/// every case not yet closed (the state index), the cases the fund paid that
-/// day, which cases are overdue now (the window's rules) and the ledger.
+/// Reads what the day's report is made from: the cases received that day
+/// (whole: their steps and amounts), the facts of every case not yet closed
+/// (the backlog, which are overdue now by the window's rules, which had a step
+/// that day), those of them with a step that day and the cases the fund paid
+/// that day (whole), and the ledger. No closed case is read but the day's.
 pub fn gather(window: &Window, day: NaiveDate, today: NaiveDate) -> Result<DayReport, StoreError> {
     let store = window.store;
-    let mut ids: BTreeSet<CaseId> = store.cases_on_day(day)?.into_iter().map(|s| s.id).collect();
-    for state in State::ALL.into_iter().filter(|s| !s.is_closed()) {
-        ids.extend(store.ids_in_state(state)?);
-    }
+    let open = store.open_cases()?;
+    let overdue: HashSet<CaseId> =
+        open.iter().filter(|c| window.deadlines_of(c, today).any_breached()).map(|c| c.id.clone()).collect();
+    let backlog = Backlog { open: open.len() as u32, overdue: overdue.len() as u32 };
+    let mut cases = store.cases_received_on(day)?;
+    let received: HashSet<CaseId> = cases.iter().map(|c| c.id.clone()).collect();
+    let mut more: BTreeSet<CaseId> =
+        open.iter().filter(|c| c.received != day && c.had_step_on(day)).map(|c| c.id.clone()).collect();
     let ledger = store.ledger()?;
     for e in ledger.iter().filter(|e| e.at.date_naive() == day) {
         if let FundEntryKind::Disbursement { case } = &e.kind {
-            ids.insert(case.clone());
+            more.insert(case.clone());
         }
     }
-    let mut cases = Vec::with_capacity(ids.len());
-    for id in &ids {
-        if let Some(case) = store.case(id)? {
-            cases.push(case);
-        }
+    for id in more.iter().filter(|id| !received.contains(*id)) {
+        cases.extend(store.case(id)?);
     }
-    let overdue: HashSet<CaseId> = window.overdue(today)?.into_iter().map(|c| c.id).collect();
     let sources = Sources { cases: &cases, overdue: &overdue, ledger: &ledger, fund_balance: store.fund()?.balance() };
-    Ok(DayReport::compute(day, sources))
+    Ok(DayReport::with_backlog(day, sources, backlog))
 }
 
 fn print_summary(ctx: &Context, store: &Store, desk: &Desk, report: &DayReport, said: &mut dyn Write) -> CliResult {

@@ -19,9 +19,9 @@ use super::money::Money;
 #[derive(Debug, Clone, Copy)]
 pub struct Sources<'a> {
     /// The cases received that day, and every other case that may have had a
-    /// step that day. The window gives every case not yet closed and those the
-    /// fund paid that day; a step on an earlier case since completed, rejected
-    /// or withdrawn is therefore not counted.
+    /// step that day. The window gives the cases not yet closed that had a
+    /// step that day and those the fund paid that day; a step on an earlier
+    /// case since completed, rejected or withdrawn is therefore not counted.
     pub cases: &'a [Case],
     /// The cases overdue now.
     pub overdue: &'a HashSet<CaseId>,
@@ -183,8 +183,25 @@ fn step_amount(note: Option<&str>, case: &Case) -> Money {
 }
 
 impl DayReport {
-    /// The report of `day`. Days are the centre's, as each record carries its offset.
+    /// The report of `day`. Days are the centre's, as each record carries its
+    /// offset. The backlog is counted on the cases given: every case not yet
+    /// closed must be among them.
     pub fn compute(day: NaiveDate, sources: Sources<'_>) -> DayReport {
+        let open = sources.cases.iter().filter(|c| !c.state.is_closed());
+        let (mut ids, mut overdue) = (std::collections::HashSet::new(), 0u32);
+        for c in open {
+            if ids.insert(&c.id) && sources.overdue.contains(&c.id) {
+                overdue += 1;
+            }
+        }
+        DayReport::with_backlog(day, sources, Backlog { open: ids.len() as u32, overdue })
+    }
+
+    /// As [`DayReport::compute`], with the backlog counted by the caller (from
+    /// the open cases' facts): then the cases given need only be those that
+    /// may have a step that day (received or paid that day, or open with a
+    /// step dated that day).
+    pub fn with_backlog(day: NaiveDate, sources: Sources<'_>, backlog: Backlog) -> DayReport {
         // Each case once, in id order, whatever the caller found it by.
         let cases: BTreeMap<&CaseId, &Case> = sources.cases.iter().map(|c| (&c.id, c)).collect();
         let overdue = |c: &Case| !c.state.is_closed() && sources.overdue.contains(&c.id);
@@ -193,10 +210,7 @@ impl DayReport {
             received: received(cases.values().copied().filter(|c| c.day() == day), &overdue),
             steps: steps(day, cases.values().copied()),
             fund: fund_day(day, sources.ledger, sources.fund_balance),
-            backlog: Backlog {
-                open: cases.values().filter(|c| !c.state.is_closed()).count() as u32,
-                overdue: cases.values().filter(|c| overdue(c)).count() as u32,
-            },
+            backlog,
         }
     }
 }
