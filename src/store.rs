@@ -31,7 +31,6 @@ pub use codec::{decode, encode, RECORD_VERSION};
 use journal::{Journal, Op};
 pub use summary::CaseSummary;
 
-use crate::devices::printer::PendingReceipt;
 use crate::domain::fund::{Fund, FundEntry, FundError};
 use crate::domain::{Case, CaseId, IdNumber, State};
 
@@ -794,8 +793,9 @@ impl Store {
         Ok(out)
     }
 
-    /// Keeps a receipt that could not be printed until it is reprinted (durably).
-    pub fn add_pending_receipt(&self, key: &str, receipt: &PendingReceipt) -> Result<(), StoreError> {
+    /// Keeps a receipt that could not be printed until it is reprinted
+    /// (durably). The record is the caller's own; the store keeps it as it is given.
+    pub fn add_pending_receipt<R: serde::Serialize>(&self, key: &str, receipt: &R) -> Result<(), StoreError> {
         let bytes = encode(receipt, "pending receipt")?;
         self.trees[PENDING].insert(key.as_bytes(), bytes).map_err(|e| sled_error(&self.dir, e))?;
         self.sync()
@@ -808,7 +808,7 @@ impl Store {
     }
 
     /// Receipts waiting to be printed, with their keys, oldest key first.
-    pub fn pending_receipts(&self) -> Result<Vec<(String, PendingReceipt)>, StoreError> {
+    pub fn pending_receipts<R: serde::de::DeserializeOwned>(&self) -> Result<Vec<(String, R)>, StoreError> {
         let mut out = Vec::new();
         for item in self.trees[PENDING].iter() {
             let (k, v) = item.map_err(|e| sled_error(&self.dir, e))?;

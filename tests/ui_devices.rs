@@ -342,7 +342,7 @@ fn a_printer_out_of_paper_keeps_the_receipt_pending_and_the_case_reprints_it() {
     let text = h.message();
     assert!(text.contains("缺纸") && text.contains("按 p 补打"), "{text}");
     let id = h.store.cases_on_day(now().date_naive()).unwrap()[0].id.clone();
-    let pending = h.store.pending_receipts().unwrap();
+    let pending = onedoor::printing::pending_receipts(&h.store).unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].0, format!("acceptance/{id}"));
     assert!(printed.lock().unwrap().is_empty(), "nothing reaches a printer without paper");
@@ -353,7 +353,7 @@ fn a_printer_out_of_paper_keeps_the_receipt_pending_and_the_case_reprints_it() {
     assert_eq!(h.counter.app().screen, Screen::Detail);
     h.press(KeyCode::Char('p'));
     pump_until(&mut h, &rx, "the reprint", |h| h.message().contains("受理回执已补打"));
-    assert!(h.store.pending_receipts().unwrap().is_empty());
+    assert!(onedoor::printing::pending_receipts(&h.store).unwrap().is_empty());
     let bytes = printed.lock().unwrap().clone();
     assert!(contains(&bytes, &gb18030("补打")), "a reprint says so");
     assert!(contains(&bytes, id.as_str().as_bytes()));

@@ -66,7 +66,7 @@ pub fn receipt_print(
     let case = store.case(&id)?.ok_or_else(|| CliError::refused(format!("no case {id}")))?;
     let kind = if disbursement { ReceiptKind::Disbursement } else { ReceiptKind::Acceptance };
     let key = crate::printing::pending_key(kind, &id);
-    let reprint = store.pending_receipts()?.iter().any(|(k, _)| *k == key);
+    let reprint = crate::printing::is_pending(&store, &key)?;
     let lang = ctx.config.counter.locale;
     match desk
         .print_case(&store, &case, kind, &ctx.operator, reprint)
@@ -97,7 +97,7 @@ pub fn receipt_print(
 
 pub fn receipt_pending(ctx: &Context, out: &mut dyn Write) -> CliResult {
     let store = ctx.open_store()?;
-    for (key, pending) in store.pending_receipts()? {
+    for (key, pending) in crate::printing::pending_receipts(&store)? {
         writeln!(out, "{key}  {}", pending.reason)?;
     }
     Ok(())

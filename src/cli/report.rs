@@ -97,7 +97,7 @@ fn print_summary(ctx: &Context, store: &Store, desk: &Desk, report: &DayReport, 
     let summary = DailySummary::of(report);
     let key = daily_summary_key(day);
     // Marked 补打 only when an earlier print did not reach the paper.
-    let reprint = store.pending_receipts()?.iter().any(|(k, _)| *k == key);
+    let reprint = crate::printing::is_pending(store, &key)?;
     let lang = ctx.config.counter.locale;
     match desk
         .print_daily_summary(store, &summary, &ctx.operator, reprint)

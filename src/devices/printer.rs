@@ -4,7 +4,7 @@
 //! Every function here blocks (for at most the status timeout per question and
 //! the write timeout): call it from the printer thread, never the UI thread.
 //! Any `Err` means the receipt was not (fully) printed and belongs on the
-//! pending list ([`PendingReceipt`]) to be reprinted later.
+//! pending list (`printing::PendingReceipt`) to be reprinted later.
 
 mod link;
 mod spec;
@@ -14,11 +14,6 @@ use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::time::Instant;
 
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-
-use crate::domain::CaseId;
-use crate::receipt::ReceiptKind;
 use crate::Lang;
 use link::{Link, TcpLink, UsbLink};
 
@@ -72,41 +67,6 @@ impl PrintError {
                 Lang::ZhCn => format!("打印中断 {spec}（{source}），请撕下残缺回执并补打"),
                 Lang::En => format!("Printing stopped on {spec} ({source}); tear off the partial receipt and reprint"),
             },
-        }
-    }
-}
-
-/// A receipt that could not be printed, as the store keeps it until it is reprinted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PendingReceipt {
-    pub kind: ReceiptKind,
-    /// The case, for acceptance and disbursement receipts.
-    pub case_id: Option<CaseId>,
-    /// The day, for a daily summary.
-    pub day: Option<NaiveDate>,
-    pub status: Option<PrinterStatus>,
-    /// Why it was not printed (English, for the log).
-    pub reason: String,
-}
-
-impl PendingReceipt {
-    pub fn for_case(kind: ReceiptKind, case_id: &CaseId, error: &PrintError) -> PendingReceipt {
-        PendingReceipt {
-            kind,
-            case_id: Some(case_id.clone()),
-            day: None,
-            status: error.status(),
-            reason: error.to_string(),
-        }
-    }
-
-    pub fn for_day(day: NaiveDate, error: &PrintError) -> PendingReceipt {
-        PendingReceipt {
-            kind: ReceiptKind::DailySummary,
-            case_id: None,
-            day: Some(day),
-            status: error.status(),
-            reason: error.to_string(),
         }
     }
 }
