@@ -321,6 +321,11 @@ pub fn ticket_key(day: NaiveDate) -> Vec<u8> {
 }
 
 impl Store {
+    /// Is there a store in `dir` (one [`Store::open`] made)?
+    pub fn exists(dir: &Path) -> bool {
+        dir.join("db").is_file()
+    }
+
     /// Opens (or creates, with mode 0700) the store in `dir`.
     pub fn open(dir: &Path, options: &StoreOptions) -> Result<Store, StoreError> {
         let io = |source| StoreError::Io { dir: dir.to_path_buf(), source };
