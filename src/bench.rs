@@ -2,18 +2,21 @@
 //! and measures what a kiosk feels: the durable commit of a new case, finding a
 //! person's cases, the first open after a bulk import, memory and disk.
 
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, FixedOffset, NaiveDate, TimeZone};
 use serde::Serialize;
 
+use crate::cli::{CliError, CliResult};
 use crate::config::CounterConfig;
 use crate::domain::case::{Acceptance, CaseInput};
 use crate::domain::dedup::SupervisorOverride;
 use crate::domain::id_number::check_character;
 use crate::domain::time::Moment;
 use crate::domain::{Case, CaseId, Channel, IdNumber, Kind, Reason, State};
+use crate::session::Session;
 use crate::store::{Store, StoreError, StoreOptions};
 use crate::window::Window;
 
@@ -301,4 +304,84 @@ fn intake_of(case: &serde_json::Value) -> Option<CaseInput> {
         "requested_amount": case.get("requested_amount")?,
     }))
     .ok()
+}
+
+/// `onedoor bench`'s arguments.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub cases: u64,
+    /// Where to build the scratch store (a new temp directory, removed after, when `None`).
+    pub dir: Option<PathBuf>,
+    pub json: bool,
+    /// Only measure an already seeded store in `dir` (what `bench` runs in a fresh process).
+    pub measure_only: bool,
+}
+
+/// `onedoor bench`: seeds a scratch store, measures it in a fresh process and prints the figures.
+pub fn run(session: &Session, run: &Run, out: &mut dyn Write) -> CliResult {
+    let options = session.store_options();
+    let as_json = |f: &Figures| serde_json::to_string(f).map_err(|e| CliError::environment(e.to_string()));
+    if run.measure_only {
+        let dir = run.dir.as_deref().ok_or_else(|| CliError::refused("--measure-only needs --dir"))?;
+        let f = measure(dir, run.cases, &session.config.counter, &options, session.now)?;
+        writeln!(out, "{}", as_json(&f)?)?;
+        return Ok(());
+    }
+    let scratch = run.dir.is_none();
+    let dir =
+        run.dir.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("onedoor-bench-{}", std::process::id())));
+    if Store::exists(&dir) {
+        return Err(CliError::refused(format!("{} already holds a store; give an empty directory", dir.display())));
+    }
+    let result = seed_then_measure(session, run.cases, &dir, &options);
+    if scratch {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let f = result?;
+    if run.json {
+        writeln!(out, "{}", as_json(&f)?)?;
+        return Ok(());
+    }
+    writeln!(out, "cases                  {}", f.cases)?;
+    writeln!(out, "seeded in              {:.1} s", f.seed_seconds)?;
+    writeln!(out, "first open + query     {:.1} ms", f.first_open_ms)?;
+    writeln!(
+        out,
+        "person lookup p50/p99  {:.0} / {:.0} us ({} lookups, {:.1} cases each)",
+        f.lookup_p50_us, f.lookup_p99_us, f.lookups, f.cases_per_lookup
+    )?;
+    writeln!(out, "durable commit p50/p99 {:.0} / {:.0} us ({} commits)", f.commit_p50_us, f.commit_p99_us, f.commits)?;
+    writeln!(
+        out,
+        "memory (measuring process) peak {:.0} MB; {:.0} MB after the open, {:.0} MB at the end",
+        f.peak_rss_mb, f.rss_after_open_mb, f.rss_end_mb
+    )?;
+    writeln!(out, "disk                   {:.0} MB ({:.0} MB of keys and values)", f.disk_mb, f.raw_mb)?;
+    Ok(())
+}
+
+/// Seeds the store here, then measures it in a fresh process of this binary.
+fn seed_then_measure(session: &Session, cases: u64, dir: &Path, options: &StoreOptions) -> Result<Figures, CliError> {
+    let started = Instant::now();
+    {
+        let store = Store::open(dir, options)?;
+        seed(&store, cases, session.today(), *session.now.offset())?;
+        // As `case import` does: the first open after a bulk load is paid by the load.
+        store.reopen(options)?;
+    }
+    let seed_seconds = started.elapsed().as_secs_f64();
+    let me = std::env::current_exe().map_err(|e| CliError::environment(e.to_string()))?;
+    let output = std::process::Command::new(me)
+        .args(["bench", "--measure-only", "--cases", &cases.to_string(), "--dir"])
+        .arg(dir)
+        .env("ONEDOOR_NOW", session.now.to_rfc3339())
+        .output()
+        .map_err(|e| CliError::environment(format!("cannot run the measuring process: {e}")))?;
+    if !output.status.success() {
+        return Err(CliError::environment(String::from_utf8_lossy(&output.stderr).trim().to_string()));
+    }
+    let mut f: Figures = serde_json::from_slice(&output.stdout)
+        .map_err(|e| CliError::environment(format!("the measuring process answered badly: {e}")))?;
+    f.seed_seconds = seed_seconds;
+    Ok(f)
 }

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod lang;
 pub mod printing;
 pub mod receipt;
+pub mod session;
 pub mod store;
 pub mod ui;
 pub mod window;

@@ -42,6 +42,8 @@ pub enum UiError {
     Keymap(#[from] KeymapError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Session(#[from] crate::session::SessionError),
     #[error("the terminal failed: {0}")]
     Terminal(#[source] std::io::Error),
     #[error("the counter stopped after an internal error; the form is kept as a draft (see onedoor.log)")]

@@ -16,10 +16,10 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crossterm::event::KeyCode;
-use onedoor::cli::Context;
 use onedoor::config::{Config, Paths};
 use onedoor::devices::idcard::{Command, FrameDecoder, Response, Status};
 use onedoor::domain::policy::PolicyBook;
+use onedoor::session::Session;
 use onedoor::ui::{wiring, Msg, Popup, Screen};
 use onedoor::Lang;
 use printer_sim::{tcp_printer, PAPER_OUT, READY};
@@ -29,16 +29,17 @@ use ui_common::*;
 // ---------------------------------------------------------------------------
 // Helpers
 
-fn context(data: &Path, printer: &str, reader: Option<String>) -> Context {
+fn context(data: &Path, printer: &str, reader: Option<String>) -> Session {
     let mut config = Config::default();
     config.devices.printer = printer.to_string();
     config.devices.id_reader = reader;
-    Context {
+    Session {
         config,
         paths: Paths { config: None, data: data.to_path_buf() },
         operator: "clerk01".into(),
         now: now(),
         policies: PolicyBook::builtin(),
+        lang: Lang::ZhCn,
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::{pad, parse_json, read_input, CliError, CliResult, Context};
+use super::{pad, parse_json, read_input, CliError, CliResult, Session};
 use crate::domain::case::{Acceptance, CaseInput};
 use crate::domain::dedup::SupervisorOverride;
 use crate::domain::{Case, CaseId, IdNumber, Kind, State};
@@ -23,7 +23,7 @@ pub struct ListFilter {
     pub overdue: bool,
 }
 
-pub fn add(ctx: &Context, json: &Path, override_duplicate: Option<&str>, out: &mut dyn Write) -> CliResult {
+pub fn add(ctx: &Session, json: &Path, override_duplicate: Option<&str>, out: &mut dyn Write) -> CliResult {
     let text = read_input(json)?;
     let input: CaseInput = parse_json(&text).map_err(CliError::refused)?;
     let store = ctx.open_store()?;
@@ -47,9 +47,9 @@ fn load(store: &Store, id: &CaseId) -> Result<Case, CliError> {
     store.case(id)?.ok_or_else(|| CliError::refused(format!("no case {id}")))
 }
 
-pub fn show(ctx: &Context, id: &str, json: bool, out: &mut dyn Write) -> CliResult {
+pub fn show(ctx: &Session, id: &str, json: bool, out: &mut dyn Write) -> CliResult {
     let id = parse_id(id)?;
-    let store = ctx.open_store()?;
+    let store = ctx.open_existing_store()?;
     let case = load(&store, &id)?;
     if json {
         writeln!(out, "{}", to_json(&case)?)?;
@@ -129,8 +129,8 @@ pub fn write_case(c: &Case, deadlines: &CaseDeadlines, out: &mut dyn Write) -> s
     Ok(())
 }
 
-pub fn list(ctx: &Context, filter: &ListFilter, json: bool, out: &mut dyn Write) -> CliResult {
-    let store = ctx.open_store()?;
+pub fn list(ctx: &Session, filter: &ListFilter, json: bool, out: &mut dyn Write) -> CliResult {
+    let store = ctx.open_existing_store()?;
     let mut summaries = select(&store, filter, ctx.today())?;
     if filter.overdue {
         let late: HashSet<CaseId> = ctx.window(&store).overdue(ctx.today())?.into_iter().map(|c| c.id).collect();
@@ -203,7 +203,7 @@ pub fn select(store: &Store, f: &ListFilter, today: NaiveDate) -> Result<Vec<Cas
     Ok(found)
 }
 
-pub fn act(ctx: &Context, id: &str, action: CaseAction, out: &mut dyn Write) -> CliResult {
+pub fn act(ctx: &Session, id: &str, action: CaseAction, out: &mut dyn Write) -> CliResult {
     let id = parse_id(id)?;
     let store = ctx.open_store()?;
     let case = ctx.window(&store).act(&id, &action, &ctx.operator, ctx.now)?;
@@ -232,7 +232,7 @@ fn parse_import_line(line: &str, today: NaiveDate) -> Result<ImportRecord, Strin
     }
 }
 
-pub fn import(ctx: &Context, file: &Path, out: &mut dyn Write) -> CliResult {
+pub fn import(ctx: &Session, file: &Path, out: &mut dyn Write) -> CliResult {
     let text = read_input(file)?;
     let today = ctx.today();
     let mut records = Vec::new();
@@ -350,13 +350,13 @@ pub enum ExportFormat {
 }
 
 pub fn export(
-    ctx: &Context,
+    ctx: &Session,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     format: ExportFormat,
     out: &mut dyn Write,
 ) -> CliResult {
-    let store = ctx.open_store()?;
+    let store = ctx.open_existing_store()?;
     let summaries = store.cases_between(from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX))?;
     if format == ExportFormat::Csv {
         writeln!(out, "id,received_at,kind,reason,channel,state,name,id_number,residence,requested_amount,granted_amount,due_by,operator")?;

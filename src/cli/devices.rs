@@ -5,40 +5,26 @@ use std::io::Write;
 use std::time::Duration;
 
 use super::case::parse_id;
-use super::{CliError, CliResult, Context};
-use crate::devices::idcard::{self, ReadCommand, ReaderConfig};
+use super::{CliError, CliResult, Session};
+use crate::devices::idcard;
 use crate::printing::{Desk, Printed};
 use crate::receipt::ReceiptKind;
 
-/// The reader settings from the config, with the command line's overrides.
-pub fn reader_config(ctx: &Context, port: Option<&str>, baud: Option<u32>) -> Result<ReaderConfig, CliError> {
-    let devices = &ctx.config.devices;
-    let port = port.map(str::to_string).or_else(|| devices.id_reader.clone()).ok_or_else(|| {
-        CliError::environment("no ID card reader is configured; give --port or set [devices] id_reader")
-    })?;
-    let mut config = ReaderConfig::new(port);
-    config.baud = baud.unwrap_or(devices.id_reader_baud);
-    config.read_command =
-        if devices.id_reader_fingerprint { ReadCommand::WithFingerprints } else { ReadCommand::TextAndPhoto };
-    config.keep_photo = devices.keep_photo;
-    Ok(config)
-}
-
 pub fn card_read(
-    ctx: &Context,
+    ctx: &Session,
     port: Option<&str>,
     baud: Option<u32>,
     wait: u64,
     json: bool,
     out: &mut dyn Write,
 ) -> CliResult {
-    let config = reader_config(ctx, port, baud)?;
+    let config = ctx.reader_config(port, baud)?;
     let lang = ctx.config.counter.locale;
     idcard::run_card_read(&config, Duration::from_secs(wait), ctx.today(), json, lang, out)
         .map_err(|e| CliError::environment(e.message(lang)))
 }
 
-pub fn probe(ctx: &Context, out: &mut dyn Write) -> CliResult {
+pub fn probe(ctx: &Session, out: &mut dyn Write) -> CliResult {
     let devices = &ctx.config.devices;
     idcard::run_devices_probe(devices.id_reader.as_deref(), devices.id_reader_baud, ctx.config.counter.locale, out)?;
     let printer = &ctx.config.devices.printer;
@@ -54,7 +40,7 @@ pub fn probe(ctx: &Context, out: &mut dyn Write) -> CliResult {
 }
 
 pub fn receipt_print(
-    ctx: &Context,
+    ctx: &Session,
     id: &str,
     printer: Option<&str>,
     disbursement: bool,
@@ -62,7 +48,7 @@ pub fn receipt_print(
 ) -> CliResult {
     let id = parse_id(id)?;
     let desk = Desk::from_config(&ctx.config, printer).map_err(|e| CliError::refused(e.to_string()))?;
-    let store = ctx.open_store()?;
+    let store = ctx.open_existing_store()?;
     let case = store.case(&id)?.ok_or_else(|| CliError::refused(format!("no case {id}")))?;
     let kind = if disbursement { ReceiptKind::Disbursement } else { ReceiptKind::Acceptance };
     let key = crate::printing::pending_key(kind, &id);
@@ -95,8 +81,8 @@ pub fn receipt_print(
     }
 }
 
-pub fn receipt_pending(ctx: &Context, out: &mut dyn Write) -> CliResult {
-    let store = ctx.open_store()?;
+pub fn receipt_pending(ctx: &Session, out: &mut dyn Write) -> CliResult {
+    let store = ctx.open_existing_store()?;
     for (key, pending) in crate::printing::pending_receipts(&store)? {
         writeln!(out, "{key}  {}", pending.reason)?;
     }

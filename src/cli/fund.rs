@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use super::case::parse_id;
-use super::{CliError, CliResult, Context};
+use super::{CliError, CliResult, Session};
 use crate::domain::fund::{statement, CorrectionSign, FundEntry, FundEntryKind};
 use crate::domain::Money;
 
@@ -16,7 +16,7 @@ pub enum DepositSource {
 }
 
 pub fn deposit(
-    ctx: &Context,
+    ctx: &Session,
     amount: Money,
     source: DepositSource,
     donor: Option<&str>,
@@ -36,7 +36,7 @@ pub fn deposit(
     Ok(())
 }
 
-pub fn disburse(ctx: &Context, id: &str, amount: Option<Money>, out: &mut dyn Write) -> CliResult {
+pub fn disburse(ctx: &Session, id: &str, amount: Option<Money>, out: &mut dyn Write) -> CliResult {
     let id = parse_id(id)?;
     let store = ctx.open_store()?;
     let (case, fund) = ctx.window(&store).fund_disburse(&id, amount, &ctx.operator, ctx.now)?;
@@ -45,15 +45,15 @@ pub fn disburse(ctx: &Context, id: &str, amount: Option<Money>, out: &mut dyn Wr
     Ok(())
 }
 
-pub fn correct(ctx: &Context, sign: CorrectionSign, amount: Money, reason: &str, out: &mut dyn Write) -> CliResult {
+pub fn correct(ctx: &Session, sign: CorrectionSign, amount: Money, reason: &str, out: &mut dyn Write) -> CliResult {
     let store = ctx.open_store()?;
     let fund = ctx.window(&store).fund_correct(sign, amount, reason, &ctx.operator, ctx.now)?;
     writeln!(out, "balance {}", fund.balance())?;
     Ok(())
 }
 
-pub fn balance(ctx: &Context, json: bool, out: &mut dyn Write) -> CliResult {
-    let store = ctx.open_store()?;
+pub fn balance(ctx: &Session, json: bool, out: &mut dyn Write) -> CliResult {
+    let store = ctx.open_existing_store()?;
     let fund = store.fund()?;
     if json {
         writeln!(out, "{}", serde_json::json!({ "balance": fund.balance().to_string() }))?;
@@ -63,8 +63,8 @@ pub fn balance(ctx: &Context, json: bool, out: &mut dyn Write) -> CliResult {
     Ok(())
 }
 
-pub fn ledger(ctx: &Context, year: Option<i32>, json: bool, out: &mut dyn Write) -> CliResult {
-    let store = ctx.open_store()?;
+pub fn ledger(ctx: &Session, year: Option<i32>, json: bool, out: &mut dyn Write) -> CliResult {
+    let store = ctx.open_existing_store()?;
     let entries = store.ledger()?;
     let year = year.unwrap_or_else(|| chrono::Datelike::year(&ctx.today()));
     let statement = statement(&entries, year);

@@ -2,10 +2,10 @@
 
 use std::io::Write;
 
-use super::{CliError, CliResult, Context};
+use super::{CliError, CliResult, Session};
 use crate::domain::{IdNumber, Sex};
 
-pub fn check(ctx: &Context, number: &str, out: &mut dyn Write) -> CliResult {
+pub fn check(ctx: &Session, number: &str, out: &mut dyn Write) -> CliResult {
     let id = IdNumber::parse(number, ctx.today()).map_err(|e| CliError::refused(e.to_string()))?;
     let sex = match id.sex() {
         Sex::Male => "male",

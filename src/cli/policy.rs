@@ -3,10 +3,10 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::{read_input, CliError, CliResult, Context};
+use super::{read_input, CliError, CliResult, Session};
 use crate::domain::policy::Policy;
 
-pub fn show(ctx: &Context, day: Option<chrono::NaiveDate>, json: bool, out: &mut dyn Write) -> CliResult {
+pub fn show(ctx: &Session, day: Option<chrono::NaiveDate>, json: bool, out: &mut dyn Write) -> CliResult {
     let policy = ctx.policies.policy_for(day.unwrap_or_else(|| ctx.today()));
     if json {
         let text = serde_json::to_string_pretty(policy).map_err(|e| CliError::environment(e.to_string()))?;
@@ -23,7 +23,7 @@ pub fn show(ctx: &Context, day: Option<chrono::NaiveDate>, json: bool, out: &mut
     Ok(())
 }
 
-pub fn check(file: &Path, out: &mut dyn Write) -> CliResult {
+pub fn check(_session: &Session, file: &Path, out: &mut dyn Write) -> CliResult {
     let text = read_input(file)?;
     let policy = Policy::from_toml(&text).map_err(|e| CliError::refused(format!("{}: {e}", file.display())))?;
     writeln!(out, "{}: policy '{}' in force from {} is valid", file.display(), policy.version, policy.effective_from)?;

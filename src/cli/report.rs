@@ -9,7 +9,7 @@ use std::io::Write;
 use chrono::NaiveDate;
 use unicode_width::UnicodeWidthStr;
 
-use super::{pad, CliError, CliResult, Context};
+use super::{pad, CliError, CliResult, Session};
 use crate::domain::fund::{CorrectionSign, FundEntryKind};
 use crate::domain::report::{action_code, DayReport, Sources};
 use crate::domain::{CaseId, Money, State};
@@ -32,7 +32,7 @@ pub const SCHEMA: &str = "onedoor.daily_report/1";
 const STEPS_COUNTED_ON: &str = "the cases received that day, every case not yet closed and the cases the fund paid that day; not an earlier case since completed, rejected or withdrawn";
 
 pub fn daily(
-    ctx: &Context,
+    ctx: &Session,
     day: Option<NaiveDate>,
     format: ReportFormat,
     print: bool,
@@ -48,7 +48,7 @@ pub fn daily(
         true => Some(Desk::from_config(&ctx.config, printer).map_err(|e| CliError::refused(e.to_string()))?),
         false => None,
     };
-    let store = ctx.open_store()?;
+    let store = ctx.open_existing_store()?;
     let report = gather(ctx, &store, day)?;
     match format {
         ReportFormat::Text => write_text(ctx, &report, out)?,
@@ -70,7 +70,7 @@ pub fn daily(
 /// Reads what the day's report is made from: the cases received that day,
 /// every case not yet closed (the state index), the cases the fund paid that
 /// day, which cases are overdue now (the window's rules) and the ledger.
-fn gather(ctx: &Context, store: &Store, day: NaiveDate) -> Result<DayReport, CliError> {
+fn gather(ctx: &Session, store: &Store, day: NaiveDate) -> Result<DayReport, CliError> {
     let mut ids: BTreeSet<CaseId> = store.cases_on_day(day)?.into_iter().map(|s| s.id).collect();
     for state in State::ALL.into_iter().filter(|s| !s.is_closed()) {
         ids.extend(store.ids_in_state(state)?);
@@ -92,7 +92,7 @@ fn gather(ctx: &Context, store: &Store, day: NaiveDate) -> Result<DayReport, Cli
     Ok(DayReport::compute(day, sources))
 }
 
-fn print_summary(ctx: &Context, store: &Store, desk: &Desk, report: &DayReport, said: &mut dyn Write) -> CliResult {
+fn print_summary(ctx: &Session, store: &Store, desk: &Desk, report: &DayReport, said: &mut dyn Write) -> CliResult {
     let day = report.day;
     let summary = DailySummary::of(report);
     let key = daily_summary_key(day);
@@ -126,7 +126,7 @@ fn figure(out: &mut dyn Write, label: &str, value: impl std::fmt::Display) -> st
     writeln!(out, "{}{:>12}", pad(label, 28), value.to_string())
 }
 
-fn write_text(ctx: &Context, r: &DayReport, out: &mut dyn Write) -> std::io::Result<()> {
+fn write_text(ctx: &Session, r: &DayReport, out: &mut dyn Write) -> std::io::Result<()> {
     let c = &ctx.config.counter;
     writeln!(out, "daily report {}  {} window {}", r.day, c.town_name, c.window)?;
     writeln!(out, "states, open and overdue as they stand {}", ctx.now.format("%Y-%m-%d %H:%M"))?;
@@ -296,7 +296,7 @@ fn write_csv(r: &DayReport, out: &mut dyn Write) -> std::io::Result<()> {
     Ok(())
 }
 
-fn write_json(ctx: &Context, r: &DayReport, out: &mut dyn Write) -> CliResult {
+fn write_json(ctx: &Session, r: &DayReport, out: &mut dyn Write) -> CliResult {
     let c = &ctx.config.counter;
     let value = serde_json::json!({
         "schema": SCHEMA,

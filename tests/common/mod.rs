@@ -76,6 +76,15 @@ pub fn assert_refused(r: &Run, needle: &str) {
     assert!(lines[0].contains(needle), "'{}' should mention '{needle}'", lines[0]);
 }
 
+/// Asserts an argument clap refused: exit 2, clap's whole message (its first
+/// line `error: …` naming `needle`, then the hint).
+pub fn assert_bad_argument(r: &Run, needle: &str) {
+    assert_eq!(r.code, 2, "expected exit 2, got {}: {}", r.code, r.stderr);
+    assert!(r.stderr.starts_with("error: "), "{}", r.stderr);
+    assert!(r.stderr.contains(needle), "'{}' should mention '{needle}'", r.stderr);
+    assert!(r.stderr.contains("--help"), "clap's whole message, with its hint: {}", r.stderr);
+}
+
 /// The `n`-th made-up person's valid ID number (born 1950 + n % 50).
 pub fn person(n: u32) -> String {
     let first17 = format!("320106{}0101{:03}", 1950 + n % 50, n % 1000);
