@@ -250,9 +250,8 @@ pub fn measure(
         let t = Instant::now();
         // Synthetic people may repeat: a supervisor's override keeps the duplicate check from refusing.
         let supervisor = SupervisorOverride { by: "bench".into(), reason: "benchmark".into() };
-        window
-            .accept_with_override(input, "bench", now, Some(&supervisor))
-            .map_err(|e| StoreError::Damaged(e.to_string()))?;
+        let intake = crate::window::Intake { input, override_by: Some(supervisor), card_photo: None };
+        window.accept(intake, "bench", now).map_err(|e| StoreError::Damaged(e.to_string()))?;
         commits.push(t.elapsed());
     }
     let lookups_n = lookups.len();

@@ -635,6 +635,57 @@ fn the_overdue_list_says_what_is_late_and_opens_the_case() {
     assert!(h.screen().contains("没有超期的案件"));
 }
 
+/// A green-channel case received on Thursday 26 November and not yet helped:
+/// the day help was due (the next working day) has passed, its due date has not.
+fn green_case_not_helped(store: &onedoor::store::Store) {
+    let config = counter_config();
+    let w = onedoor::window::Window::new(store, &config);
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-26T09:00:00+08:00").unwrap();
+    let c = w.accept(input("周红", "320102197003150026", "temporary", "800", true, 1), "clerk01", at).unwrap();
+    let deadlines = w.deadlines(&c, now().date_naive());
+    assert_eq!(deadlines.help.map(|h| h.1), Some(onedoor::domain::policy::DeadlineStatus::Breached));
+    assert_ne!(deadlines.due.map(|d| d.1), Some(onedoor::domain::policy::DeadlineStatus::Breached));
+}
+
+#[test]
+fn a_green_case_late_only_on_its_help_by_day_is_listed_with_that_reason() {
+    for (lang, reason) in [(Lang::ZhCn, "救助时限 11-27 已过"), (Lang::En, "help by 11-27 passed")] {
+        let mut h = Harness::prepared(lang, true, green_case_not_helped);
+        h.press(KeyCode::F(7));
+        let s = h.screen();
+        let at = s.lines().position(|l| l.contains("320106001-01-20261126-0001")).unwrap_or_else(|| panic!("{s}"));
+        let why = s.lines().nth(at + 1).unwrap_or_default();
+        assert!(why.contains(reason), "the second line says what is late: {why}\n{s}");
+    }
+}
+
+#[test]
+fn the_refer_popup_offers_the_department_the_district_policy_names() {
+    // A district that refers temporary assistance to the charity federation.
+    let district = onedoor::domain::policy::DEFAULT_POLICY_TOML
+        .replace("version = \"builtin-2026.1\"", "version = \"district-2026\"")
+        .replace("effective_from = 2026-01-01", "effective_from = 2026-06-01")
+        .replace("# disaster = \"civil_affairs\"", "temporary = \"charity\"");
+    let mut book = onedoor::domain::policy::PolicyBook::builtin();
+    book.add(onedoor::domain::policy::Policy::from_toml(&district).unwrap()).unwrap();
+    let config = counter_config();
+    let mut h = Harness::with_policies(Lang::ZhCn, false, book.clone());
+    let w = onedoor::window::Window::with_policies(&h.store, &config, &book);
+    w.accept(input("王芳", "11010519491231002X", "temporary", "800", false, 1), "clerk01", now()).unwrap();
+    h.send(onedoor::ui::Msg::StoreChanged);
+    h.open_case(0); // temporary assistance, judged by the district's policy
+    h.press(KeyCode::Char('r'));
+    let s = h.screen();
+    let chosen = s.lines().find(|l| l.contains("慈善总会")).unwrap_or_else(|| panic!("{s}"));
+    h.press(KeyCode::Enter);
+    let id = h.detail_id();
+    assert_eq!(
+        h.store.case(&id).unwrap().unwrap().referrals[0].department,
+        onedoor::domain::Department::Charity,
+        "Enter refers to the preselected department ({chosen})"
+    );
+}
+
 #[test]
 fn a_case_due_tomorrow_is_marked_in_the_queue() {
     // A district policy with a one-day limit for temporary help.
@@ -687,7 +738,7 @@ fn a_green_case_not_yet_paid_shows_the_day_help_is_due() {
     let id = h.counter.app().detail.as_ref().unwrap().case.id.clone();
     let counter = onedoor::config::CounterConfig::default();
     let window = onedoor::window::Window::new(&h.store, &counter);
-    window.fund_disburse(&id, None, "clerk01", now()).unwrap();
+    window.pay(&id, Some(onedoor::window::MoneySource::ReliefFund), None, "clerk01", now()).unwrap();
     h.press(KeyCode::Esc);
     h.open_case(1);
     assert!(!h.screen().contains("help by"), "{}", h.screen());

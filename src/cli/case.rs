@@ -7,11 +7,11 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use super::{pad, parse_json, read_input, CliError, CliResult, Session};
-use crate::domain::case::{Acceptance, CaseInput};
+use crate::domain::case::CaseInput;
 use crate::domain::dedup::SupervisorOverride;
 use crate::domain::{Case, CaseId, IdNumber, Kind, State};
-use crate::store::{refuse, CaseSummary, Store, StoreError};
-use crate::window::{CaseAction, CaseDeadlines};
+use crate::store::{CaseSummary, Store, StoreError};
+use crate::window::{CaseAction, CaseDeadlines, ImportRecord, Intake, WindowError};
 
 /// Filters of `case list`.
 #[derive(Debug, Default, Clone)]
@@ -27,9 +27,10 @@ pub fn add(ctx: &Session, json: &Path, override_duplicate: Option<&str>, out: &m
     let text = read_input(json)?;
     let input: CaseInput = parse_json(&text).map_err(CliError::refused)?;
     let store = ctx.open_store()?;
-    let supervisor =
+    let override_by =
         override_duplicate.map(|reason| SupervisorOverride { by: ctx.operator.clone(), reason: reason.to_string() });
-    let case = ctx.window(&store).accept_with_override(input, &ctx.operator, ctx.now, supervisor.as_ref())?;
+    let intake = Intake { input, override_by, card_photo: None };
+    let case = ctx.window(&store).accept(intake, &ctx.operator, ctx.now)?;
     writeln!(out, "{}", case.id)?;
     if !case.related_cases.is_empty() {
         // Saved, but the clerk must see it: on stderr, so stdout stays the id alone.
@@ -133,7 +134,7 @@ pub fn list(ctx: &Session, filter: &ListFilter, json: bool, out: &mut dyn Write)
     let store = ctx.open_existing_store()?;
     let mut summaries = select(&store, filter, ctx.today())?;
     if filter.overdue {
-        let late: HashSet<CaseId> = ctx.window(&store).overdue(ctx.today())?.into_iter().map(|c| c.id).collect();
+        let late: HashSet<CaseId> = ctx.window(&store).overdue(ctx.today())?.into_iter().map(|o| o.case.id).collect();
         summaries.retain(|s| late.contains(&s.id));
     }
     if json {
@@ -212,123 +213,48 @@ pub fn act(ctx: &Session, id: &str, action: CaseAction, out: &mut dyn Write) -> 
 }
 
 /// One line of an import file: an intake record (gets a new id) or an exported case (keeps its id).
-enum ImportRecord {
-    Intake(Box<CaseInput>),
-    Exported(Box<Case>),
-}
-
-fn parse_import_line(line: &str, today: NaiveDate) -> Result<ImportRecord, String> {
+fn parse_import_line(line: &str) -> Result<ImportRecord, String> {
     let value: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
     if value.get("id").is_some() {
-        let case: Case = parse_json(line)?;
-        if case.applicant.id_number.birth_date() > today {
-            return Err("field 'applicant.id_number': the birth date is in the future".into());
-        }
-        Ok(ImportRecord::Exported(Box::new(case)))
+        Ok(ImportRecord::Exported(Box::new(parse_json(line)?)))
     } else {
-        let input: CaseInput = parse_json(line)?;
-        input.validate(today).map_err(|e| format!("field '{}': {}", e.field, e.problem))?;
-        Ok(ImportRecord::Intake(Box::new(input)))
+        Ok(ImportRecord::Intake(Box::new(Intake::from(parse_json::<CaseInput>(line)?))))
     }
 }
 
 pub fn import(ctx: &Session, file: &Path, out: &mut dyn Write) -> CliResult {
     let text = read_input(file)?;
-    let today = ctx.today();
     let mut records = Vec::new();
-    let mut ids = HashSet::new();
+    let mut lines = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let record = parse_import_line(line, today).map_err(|e| CliError::refused(format!("line {}: {e}", i + 1)))?;
-        if let ImportRecord::Exported(c) = &record {
-            if !ids.insert(c.id.clone()) {
-                return Err(CliError::refused(format!("line {}: case {} appears twice in the file", i + 1, c.id)));
-            }
-        }
-        records.push((i + 1, record));
+        let record = parse_import_line(line).map_err(|e| CliError::refused(format!("line {}: {e}", i + 1)))?;
+        records.push(record);
+        lines.push(i + 1);
     }
     if records.is_empty() {
         return Err(CliError::refused(format!("{} holds no records", file.display())));
     }
     let store = ctx.open_store()?;
-    for (line, record) in &records {
-        if let ImportRecord::Exported(c) = record {
-            if store.case(&c.id)?.is_some() {
-                return Err(CliError::refused(format!("line {line}: case {} is already in the store", c.id)));
-            }
+    // Every intake goes through the checks of `case add`; all or nothing.
+    let imported = ctx.window(&store).import(&records, &ctx.operator, ctx.now).map_err(|refusal| {
+        let line = |index: usize| lines.get(index).copied().unwrap_or(0);
+        let said = match &refusal.error {
+            WindowError::DuplicateInImport { first, kind, reason, id_number } => format!(
+                "possible duplicate of line {} ({kind} {reason} for {}); import them separately with a supervisor's override",
+                line(*first),
+                id_number.masked()
+            ),
+            WindowError::Input(e) => format!("field '{}': {}", e.field, e.problem),
+            other => other.to_string(),
+        };
+        let error = CliError::from(refusal.error);
+        match refusal.index {
+            Some(index) => CliError { message: format!("line {}: {said}", line(index)), ..error },
+            None => error,
         }
-    }
-    let window = ctx.window(&store);
-    let counter = &ctx.config.counter;
-    // Judge every intake record before writing anything: a blocking duplicate
-    // refuses the file, whether the earlier help is in the store or in the file.
-    let mut judged = Vec::new();
-    let mut seen: Vec<(usize, String, crate::domain::Kind, crate::domain::Reason)> = Vec::new();
-    for (line, record) in &records {
-        if let ImportRecord::Intake(input) = record {
-            let policy = ctx.policies.policy_for(today);
-            let numbers = crate::domain::dedup::NewApplication::for_input(input, today).id_numbers;
-            for n in &numbers {
-                let earlier =
-                    seen.iter().find(|(_, s, k, r)| s == n.as_str() && *k == input.kind && *r == input.reason);
-                if let (Some((first, ..)), true) = (earlier, policy.duplicate_blocks(input.kind)) {
-                    return Err(CliError::refused(format!(
-                        "line {line}: possible duplicate of line {first} ({} {} for {}); import them separately with a supervisor's override",
-                        input.kind, input.reason, n.masked()
-                    )));
-                }
-            }
-            seen.extend(numbers.iter().map(|n| (*line, n.as_str().to_string(), input.kind, input.reason)));
-            let a = window.assess(input, today)?;
-            a.duplicates.admit(None).map_err(|e| CliError::refused(format!("line {line}: {e}")))?;
-            judged.push(a);
-        }
-    }
-    let imported = store.import::<CliError>(|tx| {
-        // Exported cases keep their ids: account for them before numbering the intakes.
-        for (_, record) in &records {
-            if let ImportRecord::Exported(c) = record {
-                tx.raise_number(&crate::store::sequence_key(c.id.town_code(), c.id.window(), c.id.day()), c.id.seq())?;
-            }
-        }
-        let mut cases = Vec::with_capacity(records.len());
-        let mut judgements = judged.iter();
-        for (_, record) in &records {
-            match record {
-                ImportRecord::Exported(c) => {
-                    let mut c = (**c).clone();
-                    c.record_import(&ctx.operator, ctx.now);
-                    cases.push(c);
-                }
-                ImportRecord::Intake(input) => {
-                    let Some(j) = judgements.next() else {
-                        return refuse(CliError::environment("the import lost track of its records"));
-                    };
-                    let key = crate::store::sequence_key(&counter.town_code, counter.window, today);
-                    let seq = tx.next_number(&key)?;
-                    let id = CaseId::new(&counter.town_code, counter.window, today, seq);
-                    cases.push(Case::receive(
-                        (**input).clone(),
-                        Acceptance {
-                            id,
-                            operator: ctx.operator.clone(),
-                            at: ctx.now,
-                            due_by: Some(j.due_by),
-                            entitlement: Some(j.entitlement.clone()),
-                            policy: Some(j.policy_version.clone()),
-                            related_cases: j.duplicates.related_cases(),
-                        },
-                    ));
-                }
-            }
-        }
-        Ok(cases)
-    });
-    let imported = imported.map_err(|e| match e {
-        crate::store::WriteError::Refused(e) => e,
-        crate::store::WriteError::Store(e) => e.into(),
     })?;
     for id in &imported {
         writeln!(out, "{id}")?;
@@ -336,7 +262,7 @@ pub fn import(ctx: &Session, file: &Path, out: &mut dyn Write) -> CliResult {
     if imported.len() >= 1000 {
         // Pay sled's recovery scan of the new log now, not at the clerk's next start.
         // The import is saved whatever happens here.
-        if let Err(e) = store.reopen(&crate::store::StoreOptions { cache_mb: ctx.config.store.cache_mb }) {
+        if let Err(e) = store.reopen(&ctx.store_options()) {
             tracing::warn!("reopening after the import: {e}");
         }
     }

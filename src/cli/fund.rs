@@ -8,6 +8,7 @@ use super::case::parse_id;
 use super::{CliError, CliResult, Session};
 use crate::domain::fund::{statement, CorrectionSign, FundEntry, FundEntryKind};
 use crate::domain::Money;
+use crate::window::MoneySource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DepositSource {
@@ -39,9 +40,10 @@ pub fn deposit(
 pub fn disburse(ctx: &Session, id: &str, amount: Option<Money>, out: &mut dyn Write) -> CliResult {
     let id = parse_id(id)?;
     let store = ctx.open_store()?;
-    let (case, fund) = ctx.window(&store).fund_disburse(&id, amount, &ctx.operator, ctx.now)?;
-    let paid = case.granted_amount.unwrap_or(Money::ZERO);
-    writeln!(out, "{} disbursed {paid}; balance {}", case.id, fund.balance())?;
+    let paid = ctx.window(&store).pay(&id, Some(MoneySource::ReliefFund), amount, &ctx.operator, ctx.now)?;
+    let amount = paid.case.granted_amount.unwrap_or(Money::ZERO);
+    let balance = paid.fund.map_or(Money::ZERO, |f| f.balance());
+    writeln!(out, "{} disbursed {amount}; balance {balance}", paid.case.id)?;
     Ok(())
 }
 

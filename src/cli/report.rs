@@ -87,7 +87,7 @@ fn gather(ctx: &Session, store: &Store, day: NaiveDate) -> Result<DayReport, Cli
             cases.push(case);
         }
     }
-    let overdue: HashSet<CaseId> = ctx.window(store).overdue(ctx.today())?.into_iter().map(|c| c.id).collect();
+    let overdue: HashSet<CaseId> = ctx.window(store).overdue(ctx.today())?.into_iter().map(|o| o.case.id).collect();
     let sources = Sources { cases: &cases, overdue: &overdue, ledger: &ledger, fund_balance: store.fund()?.balance() };
     Ok(DayReport::compute(day, sources))
 }

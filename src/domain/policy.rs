@@ -18,7 +18,7 @@ mod entitlement;
 mod file;
 
 pub use deadline::{deadline_status, DeadlineStatus};
-pub use entitlement::{Assessment, BillItem, BillLine, EntitlementRequest, FullStandardCategory, SupportMode};
+pub use entitlement::{Assessment, BillItem, BillLine, Ceiling, EntitlementRequest, FullStandardCategory, SupportMode};
 pub use file::PolicyError;
 
 /// The built-in policy: the figures of the district's field reports (DOMAIN.md).

@@ -21,14 +21,14 @@ use super::widgets::input;
 use super::{CardRead, CounterEvent, DeviceState, DeviceStatus, Msg, Outcome};
 use crate::config::CounterConfig;
 use crate::devices::idcard::{ReaderHandle, ReaderStatus};
-use crate::domain::case::{Flag, HistoryAction, Transition};
+use crate::domain::case::{Flag, HistoryAction, Step as CaseStep};
 use crate::domain::dedup::{DuplicateRefusal, SupervisorOverride};
 use crate::domain::policy::{DeadlineStatus, PolicyBook};
 use crate::domain::time::Moment;
 use crate::domain::{Case, CaseId, Department, IdNumber, Kind, Money, State};
 use crate::receipt::ReceiptKind;
 use crate::store::{CaseSummary, Store};
-use crate::window::{CaseAction, Window, WindowError};
+use crate::window::{CaseAction, Intake, Late, Window, WindowError};
 use crate::Lang;
 
 /// Where the time comes from: the wall clock in the centre's offset, or a
@@ -205,11 +205,8 @@ pub struct OverdueRow {
     pub id_number: IdNumber,
     pub kind: Kind,
     pub state: State,
-    pub due_by: Option<NaiveDate>,
-    /// The case itself is past its promised date.
-    pub case_late: bool,
-    /// Referrals past their date without an answer: the department and its date.
-    pub late_referrals: Vec<(Department, NaiveDate)>,
+    /// Every deadline it missed: the help-by date, the due date, referrals.
+    pub late: Vec<Late>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -1035,37 +1032,29 @@ impl App {
     fn check_duplicates(&mut self) {
         let today = self.today();
         let lang = self.lang;
-        let Some(i) = &mut self.intake else {
+        let Some(i) = &self.intake else {
             return;
         };
         let numbers = i.form.household_id_numbers(today);
         if i.duplicate.as_ref().is_some_and(|(n, _)| *n == numbers) {
             return;
         }
-        let mut found: Vec<CaseSummary> = Vec::new();
-        let mut through_members = false;
-        // The first number is the applicant's when it checks.
-        let first_member = usize::from(i.form.id_check(today).is_ok());
-        for (k, number) in numbers.iter().enumerate() {
-            match self.store.cases_of_person(number) {
-                Ok(cases) => {
-                    for c in cases {
-                        if !found.iter().any(|f| f.id == c.id) {
-                            through_members |= k >= first_member;
-                            found.push(c);
-                        }
-                    }
-                }
-                Err(e) => tracing::warn!("duplicate check failed: {e}"),
+        let applicant = i.form.id_check(today).ok();
+        let found = match self.window().household_history(&numbers) {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!("duplicate check failed: {e}");
+                Vec::new()
             }
-        }
-        found.sort_by(|a, b| b.received_at.cmp(&a.received_at).then_with(|| b.id.cmp(&a.id)));
+        };
         let note = found.first().map(|latest| DuplicateNote::Earlier {
             latest: format!("{} {}", strings::kind(latest.kind, lang), strings::state(latest.state, lang)),
             ids: found.iter().map(|c| c.id.clone()).collect(),
-            through_members,
+            through_members: found.iter().any(|c| Some(&c.id_number) != applicant.as_ref()),
         });
-        i.duplicate = Some((numbers, note));
+        if let Some(i) = &mut self.intake {
+            i.duplicate = Some((numbers, note));
+        }
     }
 
     /// The live entitlement and duplicate judgement of the window's policy.
@@ -1131,9 +1120,10 @@ impl App {
                 return;
             }
         };
-        let photo = i.form.card_photo().map(<[u8]>::to_vec);
+        let card_photo = i.form.card_photo().map(<[u8]>::to_vec);
         let window = Window::with_policies(&self.store, &self.counter, &self.policies);
-        match window.accept_with_card_photo(input, &self.operator, self.now, override_by.as_ref(), photo.as_deref()) {
+        let intake = Intake { input, override_by: override_by.clone(), card_photo };
+        match window.accept(intake, &self.operator, self.now) {
             Ok(case) => {
                 tracing::info!(case = %case.id, overridden = override_by.is_some(), "accepted");
                 self.intake = None;
@@ -1198,25 +1188,24 @@ impl App {
         };
         let case = &d.case;
         let id = case.id.clone();
-        let today = self.today();
-        let probe = match a {
-            Step::Refer => Transition::Refer { department: case.kind.usual_department(), due_by: today },
-            Step::Review => Transition::Review { note: None },
-            Step::Approve | Step::ApproveAsSupervisor => Transition::Approve { amount: None },
-            Step::Reject => Transition::Reject { reason: String::new() },
-            Step::Disburse => Transition::Disburse,
-            Step::Complete => Transition::Complete,
-            Step::Withdraw => Transition::Withdraw { note: None },
+        let step = match a {
+            Step::Refer => CaseStep::Refer,
+            Step::Review => CaseStep::Review,
+            Step::Approve | Step::ApproveAsSupervisor => CaseStep::Approve,
+            Step::Reject => CaseStep::Reject,
+            Step::Disburse => CaseStep::Disburse,
+            Step::Complete => CaseStep::Complete,
+            Step::Withdraw => CaseStep::Withdraw,
         };
-        let mut trial = case.clone();
-        if let Err(e) = trial.apply(&probe, &self.operator, self.now) {
-            let text = strings::transition_error(&e, self.lang);
+        let window = self.window();
+        if let Err(e) = window.allows(case, step) {
+            let text = window_error(&e, self.lang);
             self.error(text);
             return;
         }
         self.popup = Some(match a {
             Step::Refer => {
-                let usual = case.kind.usual_department();
+                let usual = window.department_for(case);
                 Popup::ChooseDepartment { id, selected: Department::ALL.iter().position(|d| *d == usual).unwrap_or(0) }
             }
             Step::Review => {
@@ -1240,13 +1229,13 @@ impl App {
     fn run_case_action(&mut self, id: &CaseId, action: &CaseAction) {
         let lang = self.lang;
         let window = Window::with_policies(&self.store, &self.counter, &self.policies);
-        let from_fund = *action == CaseAction::Disburse
-            && self.detail.as_ref().is_some_and(|d| &d.case.id == id && crate::window::paid_from_fund(&d.case));
-        let result = if from_fund {
-            // A reserve-fund case is paid from the fund: ledger and case in one transaction.
-            window.fund_disburse(id, None, &self.operator, self.now).map(|(case, fund)| {
-                self.fund_balance = Some(fund.balance());
-                case
+        let result = if *action == CaseAction::Disburse {
+            // Paid from the case's own money: from the fund, ledger and case in one transaction.
+            window.pay(id, None, None, &self.operator, self.now).map(|paid| {
+                if let Some(fund) = paid.fund {
+                    self.fund_balance = Some(fund.balance());
+                }
+                paid.case
             })
         } else {
             window.act(id, action, &self.operator, self.now)
@@ -1492,29 +1481,16 @@ impl App {
 
     /// Loads the open cases past their date (or with a late referral), by each case's policy.
     pub fn refresh_overdue(&mut self) {
-        let today = self.today();
-        let window = self.window();
-        let rows = window.overdue(today).map(|cases| {
+        let rows = self.window().overdue(self.today()).map(|cases| {
             cases
-                .iter()
-                .map(|c| {
-                    let policy = window.policy_of(c);
-                    let late = |due: NaiveDate| policy.deadline_status(due, today) == DeadlineStatus::Breached;
-                    OverdueRow {
-                        id: c.id.clone(),
-                        name: c.applicant.name.clone(),
-                        id_number: c.applicant.id_number.clone(),
-                        kind: c.kind,
-                        state: c.state,
-                        due_by: c.due_by,
-                        case_late: c.due_by.is_some_and(late),
-                        late_referrals: c
-                            .referrals
-                            .iter()
-                            .filter(|r| r.handled_at.is_none() && late(r.due_by))
-                            .map(|r| (r.department, r.due_by))
-                            .collect(),
-                    }
+                .into_iter()
+                .map(|o| OverdueRow {
+                    id: o.case.id.clone(),
+                    name: o.case.applicant.name.clone(),
+                    id_number: o.case.applicant.id_number.clone(),
+                    kind: o.case.kind,
+                    state: o.case.state,
+                    late: o.late,
                 })
                 .collect::<Vec<_>>()
         });
@@ -1607,9 +1583,14 @@ pub fn window_error(e: &WindowError, lang: Lang) -> String {
         WindowError::Duplicate(e) => strings::duplicate_refusal(e, lang),
         WindowError::Fund(e) => strings::fund_error(e, lang),
         WindowError::AboveClerkLimit { amount, limit } => strings::above_clerk_limit(*amount, *limit, lang),
-        WindowError::AboveCeiling { amount, ceiling, why } => strings::above_ceiling(*amount, *ceiling, why, lang),
+        WindowError::AboveCeiling { amount, ceiling } => strings::above_ceiling(*amount, *ceiling, lang),
         WindowError::NotSupervisor(who) => strings::not_supervisor(who, lang),
-        WindowError::Refused(why) => strings::policy_refusal(why, lang),
+        WindowError::PaidFromFund => "此案件从应急救助备用金支付".into(),
+        e @ (WindowError::FundPaysOnlyGreen
+        | WindowError::MoreThanApproved { .. }
+        | WindowError::TwiceInImport(_)
+        | WindowError::DuplicateInImport { .. }
+        | WindowError::BornInTheFuture) => e.to_string(),
         WindowError::Store(e) if e.is_refusal() => e.to_string(),
         WindowError::Store(e) => strings::failed(e, lang),
     }

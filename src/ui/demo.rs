@@ -178,13 +178,12 @@ fn advance(window: &Window, case: &Case, dice: &mut Dice, op: &str, at: Moment) 
             }
         }
     };
-    let mut current = case.clone();
     for step in steps {
-        current = if step == CaseAction::Disburse && crate::window::paid_from_fund(&current) {
-            window.fund_disburse(&case.id, None, op, at)?.0
+        if step == CaseAction::Disburse {
+            window.pay(&case.id, None, None, op, at)?;
         } else {
-            window.act(&case.id, &step, op, at)?
-        };
+            window.act(&case.id, &step, op, at)?;
+        }
     }
     Ok(())
 }

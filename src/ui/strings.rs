@@ -486,71 +486,76 @@ pub fn household_size_error(lang: Lang) -> &'static str {
     lang.pick("应为 1 到 99 的人数", "must be a number of persons, 1 to 99")
 }
 
-/// A refused input from the window, in the clerk's language where it is recognised.
+/// A refused input from the window, in the clerk's language.
 pub fn input_error(e: &InputError, lang: Lang) -> String {
+    use crate::domain::case::{InputField as F, InputProblem as P};
     if lang == Lang::En {
         return e.to_string();
     }
-    let field = match e.field.as_str() {
-        "applicant.name" => "姓名",
-        "applicant.id_number" => "身份证号",
-        "applicant.phone" => "电话",
-        "applicant.address" => "住址",
-        "applicant.ethnicity" => "民族",
-        "applicant.sex" => "性别",
-        "household.size" => "家庭人口",
-        "household.members" => "家庭成员",
-        "description" => "情况说明",
-        "source.reporter" => "报告人",
-        "source.village" => "所在村",
-        other => other,
+    let field = match e.field {
+        F::Schema => "格式".to_string(),
+        F::ApplicantName => "姓名".into(),
+        F::ApplicantIdNumber => "身份证号".into(),
+        F::ApplicantPhone => "电话".into(),
+        F::ApplicantAddress => "住址".into(),
+        F::ApplicantEthnicity => "民族".into(),
+        F::ApplicantSex => "性别".into(),
+        F::ApplicantBirthDate => "出生日期".into(),
+        F::HouseholdSize => "家庭人口".into(),
+        F::HouseholdMembers => "家庭成员".into(),
+        F::MemberName(i) => format!("成员{}姓名", i + 1),
+        F::MemberRelation(i) => format!("成员{}关系", i + 1),
+        F::MemberIdNumber(i) => format!("成员{}身份证号", i + 1),
+        F::Description => "情况说明".into(),
+        F::SourceReporter => "报告人".into(),
+        F::SourceVillage => "所在村".into(),
     };
-    let problem = match e.problem.as_str() {
-        "must not be empty" => "不能为空".to_string(),
-        "contains control characters" => "含有控制字符".to_string(),
-        "may contain only digits, spaces, '+' and '-'" => "只能包含数字、空格、+ 和 -".to_string(),
-        "does not match the ID number" => "与身份证号不符".to_string(),
-        p if p.starts_with("is longer than ") => {
-            let n: String = p.chars().filter(char::is_ascii_digit).collect();
-            format!("超过 {n} 个字")
-        }
-        p => p.to_string(),
+    let problem = match &e.problem {
+        P::Empty => "不能为空".to_string(),
+        P::TooLong(n) => format!("超过 {n} 个字"),
+        P::ControlCharacters => "含有控制字符".into(),
+        P::BadPhone => "只能包含数字、空格、+ 和 -".into(),
+        P::DoesNotMatchIdNumber => "与身份证号不符".into(),
+        P::BirthDateInFuture => "出生日期晚于今天".into(),
+        P::SizeZero => "至少为 1（申请人本人）".into(),
+        P::TooManyMembers(n) => format!("最多 {n} 人"),
+        P::SizeTooSmall { size, members } => format!("为 {size} 人，但除申请人外还列了 {members} 名成员"),
+        P::PersonTwice => "同一人列了两次".into(),
+        P::UnsupportedSchema(s) => format!("不支持「{s}」"),
+        P::IdNumber(e) => id_error(e, lang),
     };
     format!("{field}：{problem}")
 }
 
-/// A refused step on a case, in the clerk's language where it is recognised.
+/// A refused step on a case, in the clerk's language.
 pub fn transition_error(e: &TransitionError, lang: Lang) -> String {
+    use crate::domain::case::{NotNow, Step};
     if lang == Lang::En {
         return e.to_string();
     }
-    let action = match e.action {
-        "refer" => "转介",
-        "review" => "记录审核",
-        "approve" => "批准",
-        "reject" => "不予批准",
-        "disburse" => "发放",
-        "complete" => "办结",
-        "withdraw" => "撤回",
-        other => other,
+    let action = match e.step {
+        Step::Refer => "转介",
+        Step::Review => "记录审核",
+        Step::Approve => "批准",
+        Step::Reject => "不予批准",
+        Step::Disburse => "发放",
+        Step::Complete => "办结",
+        Step::Withdraw => "撤回",
     };
     let why = match e.why {
-        "the after-the-fact review is already recorded" => "事后审核已经记录",
-        "a green-channel case needs its after-the-fact review before completion" => {
-            "绿色通道案件须先记录事后审核才能办结"
-        }
-        "the case is closed" => "案件已结束",
-        "only a received case can be referred" => "只有已受理的案件可以转介",
-        "a green-channel case is reviewed after it is approved" => "绿色通道案件批准后再审核",
-        "only a referred case can be reviewed" => "只有已转介的案件可以记录审核",
-        "a green-channel case is approved straight after it is received" => "绿色通道案件受理后直接批准",
-        "a case is approved only after the department's review" => "部门审核后才能批准",
-        "a green-channel case cannot be rejected; withdraw it" => "绿色通道案件不能驳回，请撤回",
-        "a case is rejected only after the department's review" => "部门审核后才能不予批准",
-        "only an approved case can be paid" => "只有已批准的案件可以发放",
-        "only a paid case can be completed" => "只有已发放的案件可以办结",
-        "only an open case can be withdrawn" => "只有办理中的案件可以撤回",
-        other => other,
+        NotNow::AlreadyReviewedAfterwards => "事后审核已经记录",
+        NotNow::GreenNeedsReviewFirst => "绿色通道案件须先记录事后审核才能办结",
+        NotNow::Closed => "案件已结束",
+        NotNow::ReferOnlyReceived => "只有已受理的案件可以转介",
+        NotNow::GreenReviewedAfterApproval => "绿色通道案件批准后再审核",
+        NotNow::ReviewOnlyReferred => "只有已转介的案件可以记录审核",
+        NotNow::GreenApprovedAtOnce => "绿色通道案件受理后直接批准",
+        NotNow::ApproveAfterReview => "部门审核后才能批准",
+        NotNow::GreenNotRejected => "绿色通道案件不能驳回，请撤回",
+        NotNow::RejectAfterReview => "部门审核后才能不予批准",
+        NotNow::PayOnlyApproved => "只有已批准的案件可以发放",
+        NotNow::CompleteOnlyPaid => "只有已发放的案件可以办结",
+        NotNow::WithdrawOnlyOpen => "只有办理中的案件可以撤回",
     };
     format!("不能{action}（{}）：{why}", state(e.state, lang))
 }
@@ -687,8 +692,23 @@ pub fn results(n: usize, lang: Lang) -> String {
 pub fn duplicate_refusal(e: &crate::domain::dedup::DuplicateRefusal, lang: Lang) -> String {
     use crate::domain::dedup::DuplicateRefusal;
     match (e, lang) {
-        (DuplicateRefusal::NeedsOverride(what), Lang::ZhCn) => {
-            format!("疑似重复救助，须主管说明理由后放行：{what}")
+        (DuplicateRefusal::NeedsOverride(cases), Lang::ZhCn) => {
+            let each: Vec<String> = cases
+                .iter()
+                .map(|c| {
+                    let granted = c.granted.map(|g| format!("，批准{}", money(g, lang))).unwrap_or_default();
+                    format!(
+                        "案件 {}（{} {}，{} 受理，{}，{}{granted}）",
+                        c.id,
+                        kind(c.kind, lang),
+                        reason(c.reason, lang),
+                        c.received,
+                        c.id_number.masked(),
+                        state(c.state, lang)
+                    )
+                })
+                .collect();
+            format!("疑似重复救助，须主管说明理由后放行：{}", each.join("；"))
         }
         (DuplicateRefusal::OverrideIncomplete, Lang::ZhCn) => "主管放行须写明主管姓名和理由".into(),
         (e, Lang::En) => e.to_string(),
@@ -703,12 +723,12 @@ pub fn above_clerk_limit(amount: Money, limit: Money, lang: Lang) -> String {
     }
 }
 
-/// An approval above what the policy allows on the case (`why`, the
-/// policy's own words for the cap, is in English).
-pub fn above_ceiling(amount: Money, ceiling: Money, why: &str, lang: Lang) -> String {
+/// An approval above what the policy allows on the case.
+pub fn above_ceiling(amount: Money, ceiling: crate::domain::policy::Ceiling, lang: Lang) -> String {
+    let most = ceiling.amount();
     match lang {
-        Lang::ZhCn => format!("{amount}元超过本案政策上限 {ceiling}元，主管也不能超额审批"),
-        Lang::En => format!("{amount} is above {why}; nobody can approve more than {ceiling} on this case"),
+        Lang::ZhCn => format!("{amount}元超过本案政策上限 {most}元，主管也不能超额审批"),
+        Lang::En => format!("{amount} is above {ceiling}; nobody can approve more than {most} on this case"),
     }
 }
 
@@ -718,17 +738,6 @@ pub fn not_supervisor(who: &str, lang: Lang) -> String {
         Lang::ZhCn => format!("{who} 不在本窗口的主管名单中，不能行使主管权限"),
         Lang::En => format!("{who} is not a supervisor at this window"),
     }
-}
-
-/// A policy rule's refusal (the fund's own path).
-pub fn policy_refusal(why: &str, lang: Lang) -> String {
-    if lang == Lang::En {
-        return why.to_string();
-    }
-    if why.starts_with("this case is paid from the relief reserve fund") {
-        return "此案件从应急救助备用金支付".into();
-    }
-    why.to_string()
 }
 
 pub fn flag(f: crate::domain::case::Flag, lang: Lang) -> &'static str {
@@ -908,17 +917,20 @@ pub fn supervisor_line(operator: &str, lang: Lang) -> String {
     }
 }
 
-pub fn late_case(due: chrono::NaiveDate, lang: Lang) -> String {
-    match lang {
-        Lang::ZhCn => format!("办结期限 {} 已过", due.format("%m-%d")),
-        Lang::En => format!("due {} passed", due.format("%m-%d")),
-    }
-}
-
-pub fn late_referral(d: Department, due: chrono::NaiveDate, lang: Lang) -> String {
-    match lang {
-        Lang::ZhCn => format!("转介{}逾期未复(应于 {})", department(d, lang), due.format("%m-%d")),
-        Lang::En => format!("{} has not answered (due {})", department(d, lang), due.format("%m-%d")),
+/// A deadline missed, for the overdue list.
+pub fn late(l: &crate::window::Late, lang: Lang) -> String {
+    use crate::window::Late;
+    match (l, lang) {
+        (Late::Due(due), Lang::ZhCn) => format!("办结期限 {} 已过", due.format("%m-%d")),
+        (Late::Due(due), Lang::En) => format!("due {} passed", due.format("%m-%d")),
+        (Late::HelpBy(day), Lang::ZhCn) => format!("救助时限 {} 已过", day.format("%m-%d")),
+        (Late::HelpBy(day), Lang::En) => format!("help by {} passed", day.format("%m-%d")),
+        (Late::Referral(d, due), Lang::ZhCn) => {
+            format!("转介{}逾期未复(应于 {})", department(*d, lang), due.format("%m-%d"))
+        }
+        (Late::Referral(d, due), Lang::En) => {
+            format!("{} has not answered (due {})", department(*d, lang), due.format("%m-%d"))
+        }
     }
 }
 

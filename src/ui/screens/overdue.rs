@@ -22,13 +22,7 @@ fn row(app: &App, buf: &mut Buffer, area: Rect, y: u16, r: &OverdueRow, selected
     }
     let first = format!("  {}  {} {}  {}", r.id, pad(&r.name, 10), r.id_number.masked(), strings::kind(r.kind, lang),);
     put(buf, area, area.x, y, &first, base);
-    let mut late: Vec<String> = Vec::new();
-    if let (true, Some(due)) = (r.case_late, r.due_by) {
-        late.push(strings::late_case(due, lang));
-    }
-    for (department, due) in &r.late_referrals {
-        late.push(strings::late_referral(*department, *due, lang));
-    }
+    let late: Vec<String> = r.late.iter().map(|l| strings::late(l, lang)).collect();
     let x = put(buf, area, area.x + 4, y + 1, &format!("{}  ", pad(strings::state(r.state, lang), 8)), base);
     let style = if selected { base } else { t.overdue };
     put(buf, area, x, y + 1, &format!("{} {}", S::OverdueMark.get(lang), late.join(", ")), style);
