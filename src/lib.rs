@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod devices;
 pub mod domain;
+pub mod l10n;
 pub mod lang;
 pub mod printing;
 pub mod receipt;

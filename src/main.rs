@@ -391,10 +391,9 @@ enum CaseCommand {
     },
 }
 
-fn run(args: Args, out: &mut dyn Write) -> CliResult {
-    let mut session = Session::new(args.config.as_deref(), args.data.as_deref(), args.operator.as_deref(), args.lang)?;
+fn run(session: &mut Session, args: Args, out: &mut dyn Write) -> CliResult {
     let Some(command) = args.command else {
-        return cli::counter(&session, false);
+        return cli::counter(session, false);
     };
     match command {
         Command::Demo {} => {
@@ -402,11 +401,11 @@ fn run(args: Args, out: &mut dyn Write) -> CliResult {
             if args.data.is_none() {
                 session.paths.data = session.paths.data.join("demo");
             }
-            cli::demo(&session)
+            cli::demo(session)
         }
-        Command::Id(IdCommand::Check { number }) => cli::id::check(&session, &number, out),
+        Command::Id(IdCommand::Check { number }) => cli::id::check(session, &number, out),
         Command::Bench { cases, dir, json, measure_only } => {
-            onedoor::bench::run(&session, &onedoor::bench::Run { cases, dir, json, measure_only }, out)
+            onedoor::bench::run(session, &onedoor::bench::Run { cases, dir, json, measure_only }, out)
         }
         Command::Fund(f) => match f {
             FundCommand::Deposit { amount, source, donor, note } => {
@@ -414,38 +413,38 @@ fn run(args: Args, out: &mut dyn Write) -> CliResult {
                     Source::Budget => cli::fund::DepositSource::Budget,
                     Source::Donation => cli::fund::DepositSource::Donation,
                 };
-                cli::fund::deposit(&session, amount, source, donor.as_deref(), note.as_deref(), out)
+                cli::fund::deposit(session, amount, source, donor.as_deref(), note.as_deref(), out)
             }
-            FundCommand::Disburse { id, amount } => cli::fund::disburse(&session, &id, amount, out),
+            FundCommand::Disburse { id, amount } => cli::fund::disburse(session, &id, amount, out),
             FundCommand::Correct { amount, direction, reason } => {
                 let sign = match direction {
                     Direction::Increase => onedoor::domain::fund::CorrectionSign::Increase,
                     Direction::Decrease => onedoor::domain::fund::CorrectionSign::Decrease,
                 };
-                cli::fund::correct(&session, sign, amount, &reason, out)
+                cli::fund::correct(session, sign, amount, &reason, out)
             }
-            FundCommand::Balance { json } => cli::fund::balance(&session, json, out),
-            FundCommand::Ledger { year, json } => cli::fund::ledger(&session, year, json, out),
+            FundCommand::Balance { json } => cli::fund::balance(session, json, out),
+            FundCommand::Ledger { year, json } => cli::fund::ledger(session, year, json, out),
         },
-        Command::Policy(PolicyCommand::Show { day, json }) => cli::policy::show(&session, day, json, out),
-        Command::Policy(PolicyCommand::Check { file }) => cli::policy::check(&session, &file, out),
+        Command::Policy(PolicyCommand::Show { day, json }) => cli::policy::show(session, day, json, out),
+        Command::Policy(PolicyCommand::Check { file }) => cli::policy::check(session, &file, out),
         Command::Card(CardCommand::Read { port, baud, wait, json }) => {
-            cli::devices::card_read(&session, port.as_deref(), baud, wait, json, out)
+            cli::devices::card_read(session, port.as_deref(), baud, wait, json, out)
         }
-        Command::Devices(DevicesCommand::Probe) => cli::devices::probe(&session, out),
+        Command::Devices(DevicesCommand::Probe) => cli::devices::probe(session, out),
         Command::Receipt(ReceiptCommand::Print { id, printer, disbursement }) => {
-            cli::devices::receipt_print(&session, &id, printer.as_deref(), disbursement, out)
+            cli::devices::receipt_print(session, &id, printer.as_deref(), disbursement, out)
         }
-        Command::Receipt(ReceiptCommand::Pending) => cli::devices::receipt_pending(&session, out),
+        Command::Receipt(ReceiptCommand::Pending) => cli::devices::receipt_pending(session, out),
         Command::Report(ReportCommand::Daily { day, format, print, printer }) => {
             let format = match format {
                 ReportFormat::Text => cli::report::ReportFormat::Text,
                 ReportFormat::Csv => cli::report::ReportFormat::Csv,
                 ReportFormat::Json => cli::report::ReportFormat::Json,
             };
-            cli::report::daily(&session, day, format, print, printer.as_deref(), out)
+            cli::report::daily(session, day, format, print, printer.as_deref(), out)
         }
-        Command::Case(c) => case(&session, c, out),
+        Command::Case(c) => case(session, c, out),
     }
 }
 
@@ -490,12 +489,23 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The language of the error line: the session's, or (when the config
+    // itself cannot be read) --lang, else Chinese.
+    let mut session =
+        match Session::new(args.config.as_deref(), args.data.as_deref(), args.operator.as_deref(), args.lang) {
+            Ok(session) => session,
+            Err(e) => {
+                let e = CliError::from(e);
+                eprintln!("error: {}", e.message(args.lang.unwrap_or_default()));
+                return ExitCode::from(e.code);
+            }
+        };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match run(args, &mut out).and_then(|()| out.flush().map_err(CliError::from)) {
+    match run(&mut session, args, &mut out).and_then(|()| out.flush().map_err(CliError::from)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", e.message);
+            eprintln!("error: {}", e.message(session.lang));
             ExitCode::from(e.code)
         }
     }

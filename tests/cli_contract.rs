@@ -119,3 +119,50 @@ fn a_read_only_command_on_a_missing_store_says_so_and_leaves_nothing_behind() {
     add(&d, &case_json("11010519491231002X", "100"));
     assert_eq!(run(&d, &["case", "list"], None).code, 0);
 }
+
+/// As `run`, in `lang` (`--lang` works on every command).
+fn run_in(lang: &str, data: &std::path::Path, args: &[&str]) -> Run {
+    let mut all = vec!["--lang", lang];
+    all.extend_from_slice(args);
+    run(data, &all, None)
+}
+
+#[test]
+fn every_message_and_the_text_reports_follow_the_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let id = add(d, &case_json("11010519491231002X", "5000"));
+
+    // A refusal: the whole line in one language.
+    let zh = run_in("zh-CN", d, &["case", "disburse", &id]);
+    assert_eq!(zh.code, 2);
+    assert_eq!(zh.stderr.trim(), "error: 不能发放（已受理）：只有已批准的案件可以发放");
+    let en = run_in("en", d, &["case", "disburse", &id]);
+    assert_eq!(en.stderr.trim(), "error: cannot disburse a case that is received: only an approved case can be paid");
+
+    // case show, for a person to read.
+    let shown = run_in("zh-CN", d, &["case", "show", &id]).stdout;
+    for line in ["状态        已受理", "类别        临时救助（普通）", "家庭        1 人，月收入 0.00元", "办理记录"]
+    {
+        assert!(shown.contains(line), "{line:?} in\n{shown}");
+    }
+    assert!(!shown.contains("received") && !shown.contains("temporary"), "no English in the Chinese text:\n{shown}");
+
+    // report daily's text.
+    let report = run_in("zh-CN", d, &["report", "daily"]).stdout;
+    for line in ["日报", "受理案件", "临时救助", "应急救助备用金", "期末余额", "所有日期仍在办理的案件"]
+    {
+        assert!(report.contains(line), "{line:?} in\n{report}");
+    }
+    assert!(!report.contains("cases received") && !report.contains("relief fund"), "{report}");
+    // The codes stay in the machine-readable forms.
+    let csv = run_in("zh-CN", d, &["report", "daily", "--format", "csv"]).stdout;
+    assert!(csv.starts_with("day,section,item,value\n") && csv.contains(",received_by_kind,temporary,1"), "{csv}");
+
+    // id check, a command that needs no store, and the missing store, in both.
+    let checked = run_in("zh-CN", d, &["id", "check", "11010519491231002X"]).stdout;
+    assert!(checked.contains("出生日期：1949-12-31") && checked.contains("性别：女"), "{checked}");
+    let missing = dir.path().join("none");
+    let r = run_in("zh-CN", &missing, &["case", "list"]);
+    assert_eq!(r.stderr.trim(), format!("error: {} 中没有数据", missing.display()));
+}

@@ -687,6 +687,41 @@ fn the_refer_popup_offers_the_department_the_district_policy_names() {
 }
 
 #[test]
+fn hints_name_the_keys_of_the_active_keymap() {
+    use onedoor::ui::{Clock, Counter, Keymap, Setup, Theme};
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(
+        onedoor::store::Store::open(&dir.path().join("store"), &onedoor::store::StoreOptions::default()).unwrap(),
+    );
+    let mut counter = Counter::new(Setup {
+        store,
+        counter: counter_config(),
+        operator: "clerk01".into(),
+        lang: Lang::ZhCn,
+        keymap: Keymap::load("laptop").unwrap(),
+        theme: Theme::mono(),
+        clock: Clock::Fixed(now()),
+        data_dir: dir.path().to_path_buf(),
+        policies: std::sync::Arc::new(onedoor::window::builtin_policies().clone()),
+    });
+    let key = |code, mods| crossterm::event::Event::Key(crossterm::event::KeyEvent::new(code, mods));
+    counter.handle_event(key(KeyCode::Char('n'), KeyModifiers::CONTROL));
+    for c in "王芳".chars() {
+        counter.handle_event(key(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    counter.handle_event(key(KeyCode::Char('4'), KeyModifiers::ALT));
+    let said = counter.app().message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+    assert_eq!(said, "登记表已挂起，按 Alt+6 取回。", "the laptop map recalls with Alt+6, not F6");
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    counter.handle_event(key(KeyCode::Char('6'), KeyModifiers::ALT));
+    counter.handle_event(key(KeyCode::Esc, KeyModifiers::NONE));
+    counter.handle_event(key(KeyCode::Enter, KeyModifiers::NONE));
+    terminal.draw(|f| counter.render(f, f.area())).unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("按 Alt+5 叫号") && screen.contains("Ctrl+N 直接登记"), "{screen}");
+}
+
+#[test]
 fn a_case_due_tomorrow_is_marked_in_the_queue() {
     // A district policy with a one-day limit for temporary help.
     let tight = onedoor::domain::policy::DEFAULT_POLICY_TOML

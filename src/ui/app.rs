@@ -26,10 +26,11 @@ use crate::domain::dedup::{DuplicateRefusal, SupervisorOverride};
 use crate::domain::policy::{DeadlineStatus, PolicyBook};
 use crate::domain::time::Moment;
 use crate::domain::{Case, CaseId, Department, IdNumber, Kind, Money, State};
+use crate::l10n::{names, Say};
 use crate::receipt::ReceiptKind;
 use crate::store::{CaseSummary, Store};
 use crate::window::{CaseAction, Intake, Late, Window, WindowError};
-use crate::Lang;
+use crate::{tr, Lang};
 
 /// Where the time comes from: the wall clock in the centre's offset, or a
 /// fixed instant (tests, training, `ONEDOOR_NOW`).
@@ -441,7 +442,7 @@ impl App {
         if let Some(e) = &card.id_problem {
             notes.push(strings::card_number_problem(e, lang));
         }
-        let note = (!notes.is_empty()).then(|| notes.join(lang.pick("；", "; ")));
+        let note = (!notes.is_empty()).then(|| notes.join(tr!(lang, "card-notes-separator")));
         let opened = self.intake.is_none();
         if opened {
             self.open_intake(Form::default());
@@ -515,7 +516,7 @@ impl App {
                 self.devices.printer = strings::printer_state(status, lang);
                 let mut text = strings::printed(kind, id.as_str(), reprint, lang);
                 if status != crate::devices::printer::PrinterStatus::Ready {
-                    text.push_str(&format!("{}{}", lang.pick("；", "; "), status.message(lang)));
+                    text = tr!(lang, "printed-then", printed = text, status = names::printer_advice(status, lang));
                 }
                 if !substituted.is_empty() {
                     // A rare character the printer cannot carry: the clerk writes it in.
@@ -547,7 +548,12 @@ impl App {
 
     /// The key that reprints a receipt from the case, for hints.
     fn reprint_key(&self) -> String {
-        self.keymap.keys_for(Section::Detail, Action::Reprint).first().map(|k| k.to_string()).unwrap_or_default()
+        self.key_for(Section::Detail, Action::Reprint)
+    }
+
+    /// The first key of the active keymap that asks for `action` in `section`, for hints.
+    pub fn key_for(&self, section: Section, action: Action) -> String {
+        self.keymap.hint(section, action).map(|k| k.to_string()).unwrap_or_default()
     }
 
     /// Hands a committed case's receipt to the printer worker (never waits for it).
@@ -768,7 +774,10 @@ impl App {
 
     fn back(&mut self) {
         match self.screen {
-            Screen::Queue => self.info(S::QuitHint.get(self.lang)),
+            Screen::Queue => {
+                let key = self.key_for(Section::Queue, Action::Quit);
+                self.info(tr!(self.lang, "quit-hint", key = key))
+            }
             Screen::Intake => {
                 if self.intake.as_ref().is_some_and(|i| i.form.is_dirty()) {
                     self.popup = Some(Popup::Confirm(Pending::Discard));
@@ -956,7 +965,8 @@ impl App {
         self.draft.save(None);
         self.screen = Screen::Queue;
         self.queue.selected = self.held.len() - 1;
-        let text = strings::held(ticket, self.lang);
+        let key = self.key_for(Section::Queue, Action::Recall);
+        let text = strings::held(ticket, &key, self.lang);
         self.info(text);
     }
 
@@ -1139,7 +1149,7 @@ impl App {
             }
             Err(WindowError::Duplicate(e @ DuplicateRefusal::NeedsOverride(_))) if override_by.is_none() => {
                 tracing::info!("accept stopped by the duplicate check: {e}");
-                let what = strings::duplicate_refusal(&e, lang);
+                let what = e.say(lang);
                 self.popup = Some(Popup::Override { what, text: String::new(), cursor: 0, error: None });
             }
             Err(e) => {
@@ -1262,8 +1272,7 @@ impl App {
                 let mut text = window_error(&e, lang);
                 if matches!(e, WindowError::AboveClerkLimit { .. }) {
                     // Above the clerk's limit: say which key a supervisor uses.
-                    let keys = self.keymap.keys_for(Section::Detail, Action::ApproveAsSupervisor);
-                    if let Some(key) = keys.first() {
+                    if let Some(key) = self.keymap.hint(Section::Detail, Action::ApproveAsSupervisor) {
                         text.push_str(&strings::supervisor_hint(&key.to_string(), lang));
                     }
                 }
@@ -1575,24 +1584,11 @@ fn typed(key: &KeyEvent) -> Option<char> {
     }
 }
 
-/// A window refusal or failure in the clerk's language where it is recognised.
+/// A window refusal or failure in the clerk's language.
 pub fn window_error(e: &WindowError, lang: Lang) -> String {
     match e {
-        WindowError::Input(e) => strings::input_error(e, lang),
-        WindowError::Transition(e) => strings::transition_error(e, lang),
-        WindowError::Duplicate(e) => strings::duplicate_refusal(e, lang),
-        WindowError::Fund(e) => strings::fund_error(e, lang),
-        WindowError::AboveClerkLimit { amount, limit } => strings::above_clerk_limit(*amount, *limit, lang),
-        WindowError::AboveCeiling { amount, ceiling } => strings::above_ceiling(*amount, *ceiling, lang),
-        WindowError::NotSupervisor(who) => strings::not_supervisor(who, lang),
-        WindowError::PaidFromFund => "此案件从应急救助备用金支付".into(),
-        e @ (WindowError::FundPaysOnlyGreen
-        | WindowError::MoreThanApproved { .. }
-        | WindowError::TwiceInImport(_)
-        | WindowError::DuplicateInImport { .. }
-        | WindowError::BornInTheFuture) => e.to_string(),
-        WindowError::Store(e) if e.is_refusal() => e.to_string(),
-        WindowError::Store(e) => strings::failed(e, lang),
+        WindowError::Store(e) if !e.is_refusal() => strings::failed(e, lang),
+        e => e.say(lang),
     }
 }
 

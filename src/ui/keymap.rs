@@ -192,7 +192,7 @@ impl fmt::Display for Key {
 /// maps) or text in both languages (a clerk's own file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Desc {
-    Known(&'static str),
+    Known(String),
     Text { zh_cn: String, en: String },
 }
 
@@ -200,7 +200,10 @@ impl Desc {
     pub fn text(&self, lang: Lang) -> &str {
         match self {
             Desc::Known(key) => strings::key_desc(key, lang).unwrap_or(key),
-            Desc::Text { zh_cn, en } => lang.pick(zh_cn, en),
+            Desc::Text { zh_cn, en } => match lang {
+                Lang::ZhCn => zh_cn,
+                Lang::En => en,
+            },
         }
     }
 }
@@ -326,8 +329,8 @@ impl Keymap {
                     Some(d) => {
                         let d_at = d.span().start;
                         match d.into_inner() {
-                            FileDesc::Key(k) => match strings::desc_key(&k) {
-                                Some(known) => Desc::Known(known),
+                            FileDesc::Key(k) => match strings::key_desc(&k, Lang::En) {
+                                Some(_) => Desc::Known(k),
                                 None => {
                                     return Err(at(
                                         d_at,
@@ -377,6 +380,17 @@ impl Keymap {
 
     pub fn bindings(&self, section: Section) -> &[Binding] {
         self.sections.get(&section).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The key to name in a hint for an action on a screen: of the section's
+    /// own bindings (else the global ones), the last shown in the key bar,
+    /// else the last one, so a laptop map's keys replace the function keys.
+    pub fn hint(&self, section: Section, action: Action) -> Option<Key> {
+        let pick = |list: &[Binding]| {
+            let keys: Vec<&Binding> = list.iter().filter(|b| b.action == action).collect();
+            keys.iter().rev().find(|b| b.bar).or(keys.last()).map(|b| b.key)
+        };
+        pick(self.bindings(section)).or_else(|| pick(self.bindings(Section::Global)))
     }
 
     /// The keys bound to an action on a screen (own section first), for hints.

@@ -21,6 +21,8 @@ pub fn onedoor(data: &Path) -> Command {
         .env("ONEDOOR_NOW", NOW)
         .env("ONEDOOR_OPERATOR", "clerk01")
         .env("ONEDOOR_CONFIG", "/dev/null")
+        // The assertions below read English; the Chinese of the CLI has its own tests.
+        .env("ONEDOOR_LANG", "en")
         .env_remove("XDG_CONFIG_HOME");
     c
 }

@@ -39,7 +39,8 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
     lines.push(Line::from(Span::styled(S::HelpGlobal.get(lang), t.title)));
     add(Section::Global, &mut lines);
     if matches!(app.screen, Screen::Intake | Screen::Search) {
-        lines.push(Line::from(Span::styled(S::HelpTyping.get(lang), t.dim)));
+        let delete = app.key_for(section, crate::ui::action::Action::DeleteBack);
+        lines.push(Line::from(Span::styled(crate::tr!(lang, "help-typing", delete = delete), t.dim)));
     }
     let w = area.width.min(64);
     let h = area.height;

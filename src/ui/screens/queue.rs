@@ -178,7 +178,9 @@ pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
     app.queue.page = page;
     let total = app.held.len() + app.queue.rows.len();
     if total == 0 {
-        put(buf, area, area.x + 1, list_top + 1, S::QueueEmpty.get(lang), t.dim);
+        let call = app.key_for(crate::ui::keymap::Section::Queue, crate::ui::action::Action::CallNext);
+        let new = app.key_for(crate::ui::keymap::Section::Queue, crate::ui::action::Action::NewCase);
+        put(buf, area, area.x + 1, list_top + 1, &crate::tr!(lang, "queue-empty", call = call, new = new), t.dim);
         return;
     }
     let sel = app.queue.selected.min(total - 1);

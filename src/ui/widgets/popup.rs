@@ -9,11 +9,13 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use crate::domain::{Department, Money};
+use crate::ui::action::Action;
 use crate::ui::app::{action_verb, App, InputPurpose, Pending, Popup, RECEIPT_KINDS};
+use crate::ui::keymap::Section;
 use crate::ui::strings::{self, S};
 use crate::ui::theme::BORDER;
 use crate::window::CaseAction;
-use crate::Lang;
+use crate::{tr, Lang};
 
 /// A centred box of `w` x `h` cells inside `area`, cleared, with a border; returns the inside.
 fn frame(buf: &mut Buffer, area: Rect, w: u16, h: u16, title: &str, app: &App) -> Rect {
@@ -60,6 +62,20 @@ pub fn confirm_text(pending: &Pending, operator: &str, lang: Lang) -> String {
     }
 }
 
+/// "Enter 确认    Esc 取消", with the keys of the active keymap.
+fn confirm_keys(app: &App) -> String {
+    let key = |a| app.key_for(Section::Popup, a);
+    tr!(app.lang, "confirm-keys", confirm = key(Action::Confirm), cancel = key(Action::Cancel))
+}
+
+/// How to close and scroll a receipt shown on screen.
+fn receipt_keys(app: &App) -> String {
+    let key = |a| app.key_for(Section::Popup, a);
+    let close = format!("{}/{}", key(Action::Confirm), key(Action::Cancel));
+    let scroll = format!("{}/{}", key(Action::Up), key(Action::Down));
+    tr!(app.lang, "receipt-keys", close = close, scroll = scroll)
+}
+
 pub fn render(app: &App, buf: &mut Buffer, area: Rect) -> Option<Position> {
     let lang = app.lang;
     let t = &app.theme;
@@ -77,7 +93,7 @@ pub fn render(app: &App, buf: &mut Buffer, area: Rect) -> Option<Position> {
             let text = confirm_text(pending, &app.operator, lang);
             let mut lines: Vec<Line> = text.lines().map(|l| Line::from(l.to_string())).collect();
             lines.push(Line::from(""));
-            lines.push(Line::styled(S::ConfirmKeys.get(lang), t.header));
+            lines.push(Line::styled(confirm_keys(app), t.header));
             Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
             None
         }
@@ -99,7 +115,7 @@ pub fn render(app: &App, buf: &mut Buffer, area: Rect) -> Option<Position> {
                     super::put(buf, inner, inner.x + 1, inner.y + 2, &strings::money(m, lang), t.dim);
                 }
             }
-            super::put(buf, inner, inner.x + 1, inner.bottom().saturating_sub(1), S::ConfirmKeys.get(lang), t.header);
+            super::put(buf, inner, inner.x + 1, inner.bottom().saturating_sub(1), &confirm_keys(app), t.header);
             pos
         }
         Popup::ChooseDepartment { selected, .. } => {
@@ -111,7 +127,7 @@ pub fn render(app: &App, buf: &mut Buffer, area: Rect) -> Option<Position> {
                 let line = super::pad(&format!(" {}", strings::department(*d, lang)), inner.width as usize);
                 super::put(buf, inner, inner.x, y, &line, style);
             }
-            super::put(buf, inner, inner.x + 1, inner.bottom().saturating_sub(1), S::ConfirmKeys.get(lang), t.header);
+            super::put(buf, inner, inner.x + 1, inner.bottom().saturating_sub(1), &confirm_keys(app), t.header);
             None
         }
         Popup::ChooseReceipt { selected, .. } => {
@@ -122,7 +138,7 @@ pub fn render(app: &App, buf: &mut Buffer, area: Rect) -> Option<Position> {
                 let line = super::pad(&format!(" {}", strings::receipt_kind(*kind, lang)), inner.width as usize);
                 super::put(buf, inner, inner.x, inner.y + i as u16, &line, style);
             }
-            super::put(buf, inner, inner.x + 1, inner.bottom().saturating_sub(1), S::ConfirmKeys.get(lang), t.header);
+            super::put(buf, inner, inner.x + 1, inner.bottom().saturating_sub(1), &confirm_keys(app), t.header);
             None
         }
         Popup::Override { what, text, cursor, error } => {
@@ -135,7 +151,7 @@ pub fn render(app: &App, buf: &mut Buffer, area: Rect) -> Option<Position> {
             if let Some(e) = error {
                 super::put(buf, inner, inner.x + 1, inner.y + 6, e, t.error);
             }
-            super::put(buf, inner, inner.x + 1, inner.bottom().saturating_sub(1), S::ConfirmKeys.get(lang), t.header);
+            super::put(buf, inner, inner.x + 1, inner.bottom().saturating_sub(1), &confirm_keys(app), t.header);
             pos
         }
         Popup::Receipt { kind, lines, scroll, .. } => {
@@ -151,7 +167,7 @@ pub fn render(app: &App, buf: &mut Buffer, area: Rect) -> Option<Position> {
             for (row, line) in lines.iter().skip(first).take(body.height as usize).enumerate() {
                 super::put(buf, body, body.x, body.y + row as u16, line, t.base);
             }
-            super::put(buf, inner, inner.x + 1, inner.bottom().saturating_sub(1), S::ReceiptKeys.get(lang), t.header);
+            super::put(buf, inner, inner.x + 1, inner.bottom().saturating_sub(1), &receipt_keys(app), t.header);
             None
         }
     }
