@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use crossterm::event;
 
-use super::app::{Clock, Setup};
+use super::app::Setup;
+use super::env::Clock;
 use super::{Counter, CounterEvent, DeviceState, DeviceStatus, Keymap, Msg, Outcome, Theme, UiError};
 use crate::session::Session;
 

@@ -46,7 +46,7 @@ pub fn spawn_printer(session: &Session, store: Arc<Store>, tx: Sender<Msg>) -> R
 
 /// Connects the counter to the printer and (when configured) the ID card reader.
 pub fn connect(counter: &mut Counter, session: &Session, tx: &Sender<Msg>) -> Result<(), UiError> {
-    let store = Arc::clone(&counter.app().store);
+    let store = Arc::clone(counter.app().store());
     let printer = spawn_printer(session, store, tx.clone())?;
     counter.attach_printer(printer);
     if let Some(config) = reader_config(session) {
