@@ -109,6 +109,11 @@ impl Action {
         Action::Cancel,
     ];
 
+    /// The action's name in keymap files (`call_next`).
+    pub fn name(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
+
     /// Parses a keymap file's action name.
     pub fn from_name(name: &str) -> Option<Action> {
         use serde::de::value::{Error, StrDeserializer};

@@ -61,7 +61,31 @@ impl Section {
     fn from_name(name: &str) -> Option<Section> {
         Section::ALL.into_iter().find(|s| s.name() == name)
     }
+
+    /// The actions a binding of this section may name: what its screen or
+    /// popup does with them (a screen also takes the global ones).
+    pub fn actions(self) -> Vec<Action> {
+        use super::screens::{detail, help, intake, overdue, queue, search};
+        let own: &[Action] = match self {
+            Section::Global => GLOBAL_ACTIONS,
+            Section::Queue => queue::ACTIONS,
+            Section::Intake => intake::ACTIONS,
+            Section::Detail => detail::ACTIONS,
+            Section::Search => search::ACTIONS,
+            Section::Overdue => overdue::ACTIONS,
+            Section::Help => help::ACTIONS,
+            Section::Popup => super::popups::ACTIONS,
+        };
+        let mut all = own.to_vec();
+        if !matches!(self, Section::Help | Section::Popup | Section::Global) {
+            all.extend(GLOBAL_ACTIONS);
+        }
+        all
+    }
 }
+
+/// What the counter does on any screen.
+pub const GLOBAL_ACTIONS: &[Action] = &[Action::Help, Action::Quit];
 
 /// A key with its modifiers, normalised so that a binding and a key press compare equal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -324,6 +348,19 @@ impl Keymap {
                 }
                 let action = Action::from_name(b.action.get_ref())
                     .ok_or_else(|| at(b.action.span().start, format!("unknown action '{}'", b.action.get_ref())))?;
+                let accepted = section.actions();
+                if !accepted.contains(&action) {
+                    let names: Vec<String> = accepted.iter().map(|a| a.name()).collect();
+                    return Err(at(
+                        b.action.span().start,
+                        format!(
+                            "'{}' does nothing in [{}]; there a key can be: {}",
+                            b.action.get_ref(),
+                            section.name(),
+                            names.join(", ")
+                        ),
+                    ));
+                }
                 let desc = match b.desc {
                     None => return Err(at(key_at, format!("the binding of {key} has no desc"))),
                     Some(d) => {
