@@ -13,83 +13,20 @@ use crate::cli::{CliError, CliResult};
 use crate::config::CounterConfig;
 use crate::domain::case::{Acceptance, CaseInput};
 use crate::domain::dedup::SupervisorOverride;
-use crate::domain::id_number::check_character;
 use crate::domain::time::Moment;
-use crate::domain::{Case, CaseId, Channel, IdNumber, Kind, Reason, State};
+use crate::domain::{Case, CaseId, Channel, State};
 use crate::session::Session;
 use crate::store::{Store, StoreError, StoreOptions};
 use crate::window::Window;
 
-/// A small deterministic generator, so every run builds the same store.
-pub struct Rng(u64);
+/// The generator the bench's cases come from (one for the demo and the bench).
+pub use crate::sample::Sampler as Rng;
+pub use crate::sample::{person_name, person_number};
 
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed | 1)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
-    }
-}
-
-const SURNAMES: [&str; 20] = [
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高",
-    "罗",
-];
-const GIVEN: [&str; 20] = [
-    "芳", "伟", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰",
-    "霞", "平",
-];
-
-/// The `n`-th synthetic person's valid ID number (born 1930-2005).
-pub fn person_number(n: u64) -> IdNumber {
-    let region = 320101 + (n % 97) * 2;
-    let base = NaiveDate::from_ymd_opt(1930, 1, 1).unwrap_or(NaiveDate::MIN);
-    let birth = base + Days::days(((n * 7919) % 27_000) as i64);
-    let seq = (n / 97) % 1000;
-    let first17 = format!("{region:06}{}{seq:03}", birth.format("%Y%m%d"));
-    let number = format!("{first17}{}", check_character(first17.as_bytes()));
-    // Always valid by construction; fall back to a known-good number regardless.
-    IdNumber::parse_any_date(&number)
-        .unwrap_or_else(|_| IdNumber::parse_any_date("11010519491231002X").unwrap_or_else(|e| panic!("{e}")))
-}
-
-pub fn person_name(n: u64) -> String {
-    format!("{}{}", SURNAMES[(n % 20) as usize], GIVEN[((n / 20) % 20) as usize])
-}
-
-/// A realistic case for synthetic person `person`, received on `day`.
+/// A realistic case for made-up person `person`, received at `at`, in a state
+/// drawn at random (as a store of three years holds them).
 pub fn synthetic_case(rng: &mut Rng, id: CaseId, person: u64, at: Moment) -> Case {
-    let kind = Kind::ALL[rng.below(Kind::ALL.len() as u64) as usize];
-    let reason = Reason::ALL[rng.below(Reason::ALL.len() as u64) as usize];
-    let members: Vec<serde_json::Value> = (0..rng.below(3))
-        .map(|m| {
-            let p = person + 1_000_000_000 + m;
-            serde_json::json!({"name": person_name(p), "id_number": person_number(p).as_str(), "relation": "spouse", "monthly_income": "200.00"})
-        })
-        .collect();
-    let size = members.len() + 1 + rng.below(2) as usize;
-    let input: Result<CaseInput, _> = serde_json::from_value(serde_json::json!({
-        "kind": kind.code(),
-        "channel": if rng.below(20) == 0 { "green" } else { "normal" },
-        "applicant": {"name": person_name(person), "id_number": person_number(person).as_str(), "residence": if rng.below(2) == 0 {"urban"} else {"rural"},
-                      "phone": "13800000000", "address": "江苏省南京市鼓楼区示例街道幸福路18号"},
-        "household": {"size": size, "monthly_income": format!("{}.00", rng.below(2000)), "members": members},
-        "reason": reason.code(),
-        "description": "家中突遭变故，生活困难，申请救助。",
-        "requested_amount": format!("{}.00", 100 + rng.below(5000)),
-        "documents": ["id_card", "household_register"]
-    }));
-    let input = match input {
-        Ok(i) => i,
-        Err(e) => panic!("the synthetic case is malformed: {e}"),
-    };
+    let input = rng.input(person, None);
     let mut case = Case::receive(
         input,
         Acceptance {

@@ -14,6 +14,7 @@ pub mod l10n;
 pub mod lang;
 pub mod printing;
 pub mod receipt;
+pub mod sample;
 pub mod session;
 pub mod store;
 pub mod ui;

@@ -9,25 +9,13 @@ use std::time::{Duration, SystemTime};
 
 use common::*;
 
-/// A small xorshift generator: random kill moments without another crate.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
-
 #[test]
 fn every_reported_case_survives_sigkill_and_the_store_always_opens() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let seed = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
     println!("seed {seed}");
-    let mut rng = Rng(seed);
+    let mut rng = fastrand::Rng::with_seed(seed);
     let mut reported = Vec::new();
     let iterations: u32 = 120;
     for i in 0..iterations {
@@ -47,7 +35,7 @@ fn every_reported_case_survives_sigkill_and_the_store_always_opens() {
         // tenth run is left to finish so the store keeps growing.
         let killed = i % 10 != 9;
         if killed {
-            std::thread::sleep(Duration::from_micros(rng.below(90_000)));
+            std::thread::sleep(Duration::from_micros(rng.u64(..90_000)));
             let _ = child.kill();
         }
         let out = child.wait_with_output().unwrap();
@@ -82,7 +70,7 @@ fn every_reported_case_survives_sigkill_and_the_store_always_opens() {
 fn a_store_killed_while_it_is_first_made_still_opens() {
     let seed = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
     println!("seed {seed}");
-    let mut rng = Rng(seed);
+    let mut rng = fastrand::Rng::with_seed(seed);
     for i in 0..60 {
         let dir = tempfile::tempdir().unwrap();
         let mut child = onedoor(dir.path())
@@ -98,7 +86,7 @@ fn a_store_killed_while_it_is_first_made_still_opens() {
             let _ = stdin.write_all(case_json(&person(i), "100").as_bytes());
         }
         // A whole first `case add` takes about 30 ms here (debug build).
-        std::thread::sleep(Duration::from_micros(rng.below(30_000)));
+        std::thread::sleep(Duration::from_micros(rng.u64(..30_000)));
         let _ = child.kill();
         let out = child.wait_with_output().unwrap();
         let printed = String::from_utf8_lossy(&out.stdout).trim().to_string();
