@@ -3,7 +3,6 @@
 //! carry are replaced by their code, `[U+36C3]`, never dropped.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
 use escpos::driver::Driver;
 use escpos::printer::Printer;
@@ -90,13 +89,14 @@ fn text_bytes(text: &str, charset: Charset, out: &mut Vec<u8>) {
     }
 }
 
-/// The escpos crate's printer writing into memory: its commands are the
-/// receipt's bytes (the counter sends them itself, status first).
-struct Bytes(Rc<RefCell<Vec<u8>>>);
+/// An escpos `Driver` that keeps what is written, in memory: the crate's
+/// commands become the receipt's bytes (the counter sends them itself, status first).
+#[derive(Debug, Default)]
+pub struct MemoryDriver(pub RefCell<Vec<u8>>);
 
-impl Driver for Bytes {
+impl Driver for MemoryDriver {
     fn name(&self) -> String {
-        "bytes".into()
+        "memory".into()
     }
 
     fn write(&self, data: &[u8]) -> escpos::errors::Result<()> {
@@ -130,21 +130,19 @@ fn qr_level(level: QrLevel) -> QRCodeCorrectionLevel {
 /// is sent before `FS &`. The commands are the escpos crate's; the text is
 /// GB18030 (the crate has no Chinese mode), and the cut is `GS V 0`.
 pub fn to_escpos(receipt: &Receipt) -> Vec<u8> {
-    let bytes = Rc::new(RefCell::new(Vec::new()));
-    let mut printer = Printer::new(Bytes(Rc::clone(&bytes)), Protocol::default(), None);
+    let mut printer = Printer::new(MemoryDriver::default(), Protocol::default(), None);
     if let Err(e) = write_receipt(&mut printer, receipt) {
         // Only a QR code beyond what the crate takes could fail, and its data is cut to fit.
         tracing::error!("the receipt could not be encoded whole: {e}");
     }
-    let out = bytes.borrow().clone();
-    out
+    printer.driver().0.into_inner()
 }
 
-fn write_receipt(p: &mut Printer<Bytes>, receipt: &Receipt) -> escpos::errors::Result<()> {
+fn write_receipt(p: &mut Printer<MemoryDriver>, receipt: &Receipt) -> escpos::errors::Result<()> {
     let charset = receipt.charset();
     p.init()?.custom(&[FS, b'&'])?;
     let (mut align, mut bold, mut size) = (Align::Left, false, Size::Normal);
-    let justify = |p: &mut Printer<Bytes>, cur: &mut Align, want: Align| -> escpos::errors::Result<()> {
+    let justify = |p: &mut Printer<MemoryDriver>, cur: &mut Align, want: Align| -> escpos::errors::Result<()> {
         if *cur != want {
             let mode = match want {
                 Align::Left => JustifyMode::LEFT,
@@ -238,11 +236,10 @@ mod tests {
 
     #[test]
     fn qr_store_length_counts_the_three_header_bytes() {
-        let bytes = Rc::new(RefCell::new(Vec::new()));
-        let mut p = Printer::new(Bytes(Rc::clone(&bytes)), Protocol::default(), None);
+        let mut p = Printer::new(MemoryDriver::default(), Protocol::default(), None);
         let option = QRCodeOption::new(QRCodeModel::Model2, 6, qr_level(QrLevel::M));
         p.qrcode_option("SZJ-20240501-000123", option).unwrap().print().unwrap();
-        let out = bytes.borrow().clone();
+        let out = p.driver().0.into_inner();
         let store = [GS, b'(', b'k', 0x16, 0x00, 0x31, 0x50, 0x30, b'S', b'Z', b'J'];
         assert!(out.windows(store.len()).any(|w| w == store), "{out:02X?}");
         let model = [GS, b'(', b'k', 4, 0, 49, 65, 50, 0];

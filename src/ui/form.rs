@@ -475,17 +475,8 @@ impl Form {
                     }
                 }
             }
-            Field::IdNumber
-            | Field::Name
-            | Field::Phone
-            | Field::HouseholdSize
-            | Field::MonthlyIncome
-            | Field::RequestedAmount
-            | Field::Reporter
-            | Field::Village
-            | Field::Description
-            | Field::Bill(_)
-            | Field::Member(_) => {}
+            // A text field is typed, not cycled.
+            _ => {}
         }
     }
 

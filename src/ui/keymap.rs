@@ -66,8 +66,8 @@ impl Section {
     /// popup does with them (a screen also takes the global ones).
     pub fn actions(self) -> Vec<Action> {
         use super::screens::{detail, help, intake, overdue, queue, search};
-        let own: &[Action] = match self {
-            Section::Global => GLOBAL_ACTIONS,
+        let own: &[&[Action]] = match self {
+            Section::Global => &[GLOBAL_ACTIONS],
             Section::Queue => queue::ACTIONS,
             Section::Intake => intake::ACTIONS,
             Section::Detail => detail::ACTIONS,
@@ -76,7 +76,7 @@ impl Section {
             Section::Help => help::ACTIONS,
             Section::Popup => super::popups::ACTIONS,
         };
-        let mut all = own.to_vec();
+        let mut all = own.concat();
         if !matches!(self, Section::Help | Section::Popup | Section::Global) {
             all.extend(GLOBAL_ACTIONS);
         }

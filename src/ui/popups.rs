@@ -15,7 +15,7 @@ use crate::domain::dedup::SupervisorOverride;
 use crate::domain::{CaseId, Department, Money};
 use crate::l10n::Say;
 use crate::receipt::ReceiptKind;
-use crate::ui::action::Action;
+use crate::ui::action::{Action, TEXT_KEYS};
 use crate::ui::effect::{Effect, Effects};
 use crate::ui::env::Env;
 use crate::ui::form::Form;
@@ -27,21 +27,10 @@ use crate::ui::widgets::{pad, popup_frame, put, width};
 use crate::window::CaseAction;
 use crate::{tr, Lang};
 
-/// What the popups' keys do.
-pub const ACTIONS: &[Action] = &[
-    Action::Confirm,
-    Action::Cancel,
-    Action::Back,
-    Action::Up,
-    Action::Down,
-    Action::Left,
-    Action::Right,
-    Action::PageUp,
-    Action::PageDown,
-    Action::DeleteBack,
-    Action::DeleteForward,
-    Action::LineStart,
-    Action::LineEnd,
+/// What the popups' keys do: answer, move in a list or a receipt, edit a text field.
+pub const ACTIONS: &[&[Action]] = &[
+    &[Action::Confirm, Action::Cancel, Action::Back, Action::Up, Action::Down, Action::PageUp, Action::PageDown],
+    TEXT_KEYS,
 ];
 
 /// The receipts a paid case has, in the order the reprint popup offers them.

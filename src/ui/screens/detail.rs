@@ -20,24 +20,23 @@ use crate::ui::strings::{self, S};
 use crate::ui::widgets::pad;
 use crate::window::{CaseAction, CaseDeadlines};
 
-/// What the detail's keys do.
-pub const ACTIONS: &[Action] = &[
-    Action::Back,
-    Action::Refer,
-    Action::Review,
-    Action::Approve,
-    Action::ApproveAsSupervisor,
-    Action::Reject,
-    Action::Disburse,
-    Action::Complete,
-    Action::Withdraw,
-    Action::Reprint,
-    Action::Up,
-    Action::Down,
-    Action::PageUp,
-    Action::PageDown,
-    Action::Search,
-    Action::Overdue,
+/// What the detail's keys do (Up, Down and the pages scroll the record).
+pub const ACTIONS: &[&[Action]] = &[
+    &[
+        Action::Back,
+        Action::Refer,
+        Action::Review,
+        Action::Approve,
+        Action::ApproveAsSupervisor,
+        Action::Reject,
+        Action::Disburse,
+        Action::Complete,
+        Action::Withdraw,
+        Action::Reprint,
+        Action::Search,
+        Action::Overdue,
+    ],
+    &[Action::Up, Action::Down, Action::PageUp, Action::PageDown],
 ];
 
 pub struct DetailScreen {

@@ -16,8 +16,8 @@ use crate::ui::theme::BORDER;
 use crate::ui::widgets::pad;
 
 /// What the help's keys do.
-pub const ACTIONS: &[Action] =
-    &[Action::Help, Action::Back, Action::Cancel, Action::Up, Action::Down, Action::PageUp, Action::PageDown];
+pub const ACTIONS: &[&[Action]] =
+    &[&[Action::Help, Action::Back, Action::Cancel, Action::Up, Action::Down, Action::PageUp, Action::PageDown]];
 
 fn screen_name(screen: Screen) -> S {
     match screen {

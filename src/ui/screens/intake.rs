@@ -18,7 +18,7 @@ use crate::domain::case::Flag;
 use crate::domain::policy::{BillLine, Policy};
 use crate::domain::{CaseId, IdNumber, IdNumberError, Kind, Money};
 use crate::tr;
-use crate::ui::action::Action;
+use crate::ui::action::{Action, TEXT_KEYS};
 use crate::ui::effect::{Effect, Effects};
 use crate::ui::env::Env;
 use crate::ui::form::{CardFields, Control, Field, Form, MemberStatus, PolicyChoices};
@@ -32,20 +32,8 @@ use crate::window::Intake;
 use crate::Lang;
 
 /// What the intake form's keys do (besides typing).
-pub const ACTIONS: &[Action] = &[
-    Action::Save,
-    Action::Hold,
-    Action::Back,
-    Action::NextField,
-    Action::PrevField,
-    Action::Left,
-    Action::Right,
-    Action::Toggle,
-    Action::DeleteBack,
-    Action::DeleteForward,
-    Action::LineStart,
-    Action::LineEnd,
-];
+pub const ACTIONS: &[&[Action]] =
+    &[&[Action::Save, Action::Hold, Action::Back, Action::NextField, Action::PrevField, Action::Toggle], TEXT_KEYS];
 
 /// Earlier cases of the household that the clerk must see on the form, by
 /// case id; the banner says as many ids as its line holds.
@@ -447,17 +435,8 @@ fn value(form: &Form, field: Field, choices: &PolicyChoices, lang: Lang) -> Stri
             let name = doc.map(|d| strings::document(d, lang)).unwrap_or("");
             format!("{} {name}", if on { "[x]" } else { "[ ]" })
         }
-        Field::IdNumber
-        | Field::Name
-        | Field::Phone
-        | Field::HouseholdSize
-        | Field::MonthlyIncome
-        | Field::RequestedAmount
-        | Field::Reporter
-        | Field::Village
-        | Field::Description
-        | Field::Bill(_)
-        | Field::Member(_) => form.text(field).unwrap_or("").to_string(),
+        // The text fields show what is typed.
+        _ => form.text(field).unwrap_or("").to_string(),
     }
 }
 

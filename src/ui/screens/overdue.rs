@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
 
 use crate::domain::{CaseId, IdNumber, Kind, State};
-use crate::ui::action::Action;
+use crate::ui::action::{Action, LIST_KEYS};
 use crate::ui::effect::{Effect, Effects, Screen};
 use crate::ui::env::Env;
 use crate::ui::strings::{self, S};
@@ -17,17 +17,7 @@ use crate::ui::widgets::{pad, put};
 use crate::window::Late;
 
 /// What the overdue list's keys do.
-pub const ACTIONS: &[Action] = &[
-    Action::Select,
-    Action::Back,
-    Action::Up,
-    Action::Down,
-    Action::PageUp,
-    Action::PageDown,
-    Action::First,
-    Action::Last,
-    Action::Search,
-];
+pub const ACTIONS: &[&[Action]] = &[&[Action::Select, Action::Back, Action::Search], LIST_KEYS];
 
 /// One case of the list.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use crate::domain::policy::DeadlineStatus;
 use crate::domain::{CaseId, Channel, IdNumber, State};
 use crate::store::CaseSummary;
 use crate::tr;
-use crate::ui::action::Action;
+use crate::ui::action::{Action, LIST_KEYS};
 use crate::ui::effect::{Effect, Effects, Screen};
 use crate::ui::env::Env;
 use crate::ui::files::{self, HeldTicket};
@@ -23,20 +23,9 @@ use crate::ui::widgets::{pad, pad_left, put, width};
 use crate::Lang;
 
 /// What the queue's keys do.
-pub const ACTIONS: &[Action] = &[
-    Action::CallNext,
-    Action::NewCase,
-    Action::Search,
-    Action::Recall,
-    Action::Select,
-    Action::Overdue,
-    Action::Up,
-    Action::Down,
-    Action::PageUp,
-    Action::PageDown,
-    Action::First,
-    Action::Last,
-    Action::Back,
+pub const ACTIONS: &[&[Action]] = &[
+    &[Action::CallNext, Action::NewCase, Action::Search, Action::Recall, Action::Select, Action::Overdue, Action::Back],
+    LIST_KEYS,
 ];
 
 /// Column widths of a case line.

@@ -7,7 +7,7 @@ use ratatui::text::Text;
 
 use super::queue::{case_line, Columns};
 use crate::store::CaseSummary;
-use crate::ui::action::Action;
+use crate::ui::action::{Action, LIST_KEYS, TEXT_KEYS};
 use crate::ui::effect::{Effect, Effects, Screen};
 use crate::ui::env::Env;
 use crate::ui::strings::{self, S};
@@ -16,20 +16,7 @@ use crate::ui::widgets::put;
 use crate::ui::widgets::table::ScrollTable;
 
 /// What the search screen's keys do (besides typing).
-pub const ACTIONS: &[Action] = &[
-    Action::Select,
-    Action::Back,
-    Action::Up,
-    Action::Down,
-    Action::PageUp,
-    Action::PageDown,
-    Action::Left,
-    Action::Right,
-    Action::DeleteBack,
-    Action::DeleteForward,
-    Action::LineStart,
-    Action::LineEnd,
-];
+pub const ACTIONS: &[&[Action]] = &[&[Action::Select, Action::Back], LIST_KEYS, TEXT_KEYS];
 
 /// Most results shown.
 const LIMIT: usize = 200;
