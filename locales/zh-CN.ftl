@@ -663,3 +663,32 @@ report-backlog-overdue = 其中超期
 report-printer-needs-print = --printer 须与 --print 一起使用：加上 --print 打印日汇总
 report-printed = 已打印 { $day } 的日汇总（{ $status }）
 report-kept-pending = { $reason }；{ $day } 的日汇总已转入待补打（{ $key }）；可用 `onedoor report daily --day { $day } --print` 再次打印
+policy-none = 无
+policy-and = 、
+policy-head = 政策 { $version } 自 { $from } 起施行
+policy-approval = 审批：窗口审批限额 { $limit }元，超过须由主管批准
+policy-urban-dibao = 城镇低保：每人每月标准 { $standard }元，减去家庭人均收入；全额标准对象：{ $full }
+policy-rural-class = { $class ->
+        [1] 一
+        [2] 二
+        [3] 三
+        [4] 四
+        [5] 五
+       *[other] { $class }
+    }类 { $amount }元
+policy-rural-dibao = 农村低保：每人每月 { $classes }
+policy-special-hardship = 特困供养：集中供养 { $centralised }元，分散供养 { $dispersed }元，分散供养孤儿 { $orphan }元（每人每年）
+policy-discount = { $item }减免{ $percent }%
+policy-medical = 医疗救助（低保对象）：{ $discounts }
+policy-temporary-per-case = 每案最多 { $amount }元
+policy-temporary-no-cap = 每案不设上限
+policy-temporary-per-year = ；每户每年最多城镇 { $urban }元、农村 { $rural }元
+policy-temporary = 临时救助：{ $per_case }{ $per_year }
+policy-emergency = 应急救助：绿色通道{ $reasons }患者每人由备用金支付 { $grant }元，适用于{ $kinds }案件
+policy-department-kinds = 受灾、教育、住房、就业救助：由部门决定；上限：{ $caps }
+policy-duplicates = 重复救助：{ $months } 个月内同类别同事由；须主管说明理由放行的类别：{ $kinds }
+policy-time-limits = 时限（工作日，受理 + 审核 + 审批 = 全程）：
+policy-green-channel = 绿色通道：{ $help } 个工作日内救助，事后 { $review } 个工作日内完成审核
+policy-referral-limits = 转介时限：{ $limits }；其他部门按该类别的审核时限
+policy-calendar-span = （{ $from } 至 { $to }）
+policy-calendar = 日历：周末，{ $holidays } 天法定节假日{ $span }，{ $makeup } 个调休工作日
