@@ -396,7 +396,7 @@ const CSV_HEADER: [&str; 13] = [
     "operator",
 ];
 
-fn csv_error(e: csv::Error) -> CliError {
+pub(crate) fn csv_error(e: csv::Error) -> CliError {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e.into(),
         other => CliError::environment(format!("cannot write CSV: {other:?}")),

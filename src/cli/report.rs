@@ -275,11 +275,15 @@ fn fund_problem(p: &FundProblem, lang: Lang) -> String {
 }
 
 /// One row per figure, `day,section,item,value`, the same names as the JSON;
-/// every kind, channel, state and action is there, zeros too. Every field is a
-/// code, a number or yes/no, so none needs quoting.
-fn write_csv(r: &DayReport, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(out, "day,section,item,value")?;
-    let mut row = |section: &str, item: &str, value: String| writeln!(out, "{},{section},{item},{value}", r.day);
+/// every kind, channel, state and action is there, zeros too (written by the
+/// `csv` crate, as `case export` is).
+fn write_csv(r: &DayReport, out: &mut dyn Write) -> CliResult {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out);
+    let fail = super::case::csv_error;
+    w.write_record(["day", "section", "item", "value"]).map_err(fail)?;
+    let day = r.day.to_string();
+    let mut row =
+        |section: &str, item: &str, value: String| w.write_record([&day, section, item, &value]).map_err(fail);
     let money = |m: Money| m.to_string();
     let rc = &r.received;
     row("received", "total", rc.total.to_string())?;
@@ -324,6 +328,7 @@ fn write_csv(r: &DayReport, out: &mut dyn Write) -> std::io::Result<()> {
     row("fund", "balances", if f.balances { "yes" } else { "no" }.to_string())?;
     row("backlog", "open", r.backlog.open.to_string())?;
     row("backlog", "overdue", r.backlog.overdue.to_string())?;
+    w.flush()?;
     Ok(())
 }
 
