@@ -37,6 +37,8 @@ pub fn source(lang: Lang) -> &'static str {
 pub struct Locale {
     bundle: FluentBundle<FluentResource>,
     plain: HashMap<String, String>,
+    /// The plain messages again by family and code (`kind`, `dibao`), looked up without building the id.
+    coded: HashMap<String, HashMap<String, String>>,
 }
 
 impl Locale {
@@ -62,7 +64,13 @@ impl Locale {
                 plain.insert(id, text);
             }
         }
-        Locale { bundle, plain }
+        let mut coded: HashMap<String, HashMap<String, String>> = HashMap::new();
+        for (id, text) in &plain {
+            if let Some((family, code)) = id.split_once('-') {
+                coded.entry(family.to_string()).or_default().insert(code.to_string(), text.clone());
+            }
+        }
+        Locale { bundle, plain, coded }
     }
 
     fn format(&self, id: &str, args: &[(&str, Arg)]) -> Option<String> {
@@ -123,6 +131,11 @@ pub fn text(lang: Lang, id: &'static str) -> &'static str {
 /// A message without arguments, by an id made at run time (`kind-dibao`).
 pub fn lookup(lang: Lang, id: &str) -> Option<&'static str> {
     locale(lang).plain.get(id).map(String::as_str)
+}
+
+/// The message `{family}-{code}` without arguments (`kind`, `dibao`: `kind-dibao`).
+pub fn coded(lang: Lang, family: &str, code: &str) -> Option<&'static str> {
+    locale(lang).coded.get(family)?.get(code).map(String::as_str)
 }
 
 /// A message with its arguments.

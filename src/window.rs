@@ -681,3 +681,54 @@ fn help_by(policy: &Policy, channel: Channel, state: State, received: NaiveDate)
     let unpaid = matches!(state, State::Received | State::Approved);
     (channel == Channel::Green && unpaid).then(|| policy.green_help_by(received))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreOptions;
+
+    fn input(id_number: &str) -> CaseInput {
+        serde_json::from_value(serde_json::json!({
+            "kind": "temporary",
+            "applicant": {"name": "王芳", "id_number": id_number, "residence": "urban"},
+            "reason": "serious_illness",
+            "requested_amount": "800",
+        }))
+        .unwrap()
+    }
+
+    fn now() -> Moment {
+        chrono::DateTime::parse_from_rfc3339("2026-11-30T09:00:00+08:00").unwrap()
+    }
+
+    /// `case import` and `case add` are one path: an intake the window refuses
+    /// at the counter is refused in an import with the same error, and nothing is written.
+    #[test]
+    fn an_import_passes_the_checks_of_accept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+        let counter = CounterConfig::default();
+        let w = Window::new(&store, &counter);
+        w.accept(input("11010519491231002X"), "clerk01", now()).unwrap();
+        let before = store.fingerprint().unwrap();
+
+        let mut bad_name = input("32010619850615351X");
+        bad_name.applicant.name = "王\u{7}芳".into();
+        for (intake, what) in [(input("11010519491231002X"), "a blocking duplicate"), (bad_name, "a control character")]
+        {
+            let accepted = w.accept(intake.clone(), "clerk01", now()).unwrap_err().to_string();
+            let record = ImportRecord::Intake(Box::new(Intake::from(intake)));
+            let ok = ImportRecord::Intake(Box::new(Intake::from(input("510108199001014568"))));
+            let refused = w.import(&[ok, record], "clerk01", now()).unwrap_err();
+            assert_eq!(refused.index, Some(1), "{what}");
+            assert_eq!(refused.error.to_string(), accepted, "{what}: the same refusal");
+            assert_eq!(store.fingerprint().unwrap(), before, "{what}: nothing written");
+        }
+        // With a supervisor's override, as at the counter, it goes in and the override is recorded.
+        let override_by = Some(SupervisorOverride { by: "head01".into(), reason: "复核属实".into() });
+        let intake = Intake { input: input("11010519491231002X"), override_by, card_photo: None };
+        let ids = w.import(&[ImportRecord::Intake(Box::new(intake))], "clerk01", now()).unwrap();
+        let case = store.case(&ids[0]).unwrap().unwrap();
+        assert!(case.history.iter().any(|h| h.by == "head01" && h.note.as_deref() == Some("复核属实")));
+    }
+}

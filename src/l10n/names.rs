@@ -9,11 +9,11 @@ use crate::domain::{Channel, Department, Document, Kind, Reason, Residence, Sex,
 use crate::receipt::ReceiptKind;
 use crate::Lang;
 
-use super::{lookup, text};
+use super::text;
 
 /// The message `{family}-{code}`, or the code itself if the file lacks it.
 fn coded(lang: Lang, family: &str, code: &'static str) -> &'static str {
-    lookup(lang, &format!("{family}-{code}")).unwrap_or(code)
+    super::coded(lang, family, code).unwrap_or(code)
 }
 
 pub fn kind(k: Kind, lang: Lang) -> &'static str {

@@ -151,7 +151,7 @@ strings! {
 
 /// What a key binding named in a keymap file does (`desc = "save"`: `key-save`).
 pub fn key_desc(key: &str, lang: Lang) -> Option<&'static str> {
-    l10n::lookup(lang, &format!("key-{key}"))
+    l10n::coded(lang, "key", key)
 }
 
 pub fn kind(kind: Kind, lang: Lang) -> &'static str {

@@ -2,13 +2,15 @@
 //! the search results, the overdue list and a popup's choices. The selection
 //! and the first row shown are a ratatui [`TableState`]; moving changes them,
 //! [`ScrollTable::layout`] learns how many rows fit, and drawing only reads
-//! them: the rows on screen are built from the caller's data, never all of them.
+//! them: the rows on screen are built from the caller's data, never all of
+//! them, and written straight into the buffer (a row is one pre-laid line of
+//! spans, so ratatui's `Table` layout would only cost time on every key).
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Text;
-use ratatui::widgets::{Cell, Row, StatefulWidget, Table, TableState};
+use ratatui::widgets::TableState;
 
 use crate::ui::action::Action;
 
@@ -106,16 +108,29 @@ impl ScrollTable {
         *self.state.offset_mut() = offset.min(self.len.saturating_sub(page.max(1)));
     }
 
-    /// Draws the rows on screen into `area`: `row(i, selected)` makes row `i`.
+    /// Draws the rows on screen into `area`: `row(i, selected)` makes row `i`
+    /// (only the rows that fit are made); the selected row is drawn in `selected`.
     pub fn render<'a>(&self, buf: &mut Buffer, area: Rect, selected: Style, row: impl Fn(usize, bool) -> Text<'a>) {
         let offset = self.offset();
         let shown = (area.height / self.row_height) as usize;
-        let end = self.len.min(offset + shown);
         let sel = self.selected();
-        let rows = (offset..end).map(|i| Row::new([Cell::from(row(i, i == sel))]).height(self.row_height));
-        let table = Table::new(rows, [Constraint::Fill(1)]).column_spacing(0).row_highlight_style(selected);
-        let mut state = TableState::default().with_selected((self.len > 0).then(|| sel - offset.min(sel)));
-        StatefulWidget::render(table, area, buf, &mut state);
+        for (n, i) in (offset..self.len.min(offset + shown)).enumerate() {
+            let y = area.y + n as u16 * self.row_height;
+            let text = row(i, i == sel);
+            for (k, line) in text.lines.iter().take(self.row_height as usize).enumerate() {
+                let mut x = area.x;
+                for span in &line.spans {
+                    if x >= area.right() {
+                        break;
+                    }
+                    let room = (area.right() - x) as usize;
+                    x = buf.set_stringn(x, y + k as u16, &span.content, room, line.style.patch(span.style)).0;
+                }
+            }
+            if i == sel {
+                buf.set_style(Rect::new(area.x, y, area.width, self.row_height.min(area.bottom() - y)), selected);
+            }
+        }
     }
 }
 
