@@ -9,6 +9,21 @@ use std::time::{Duration, SystemTime};
 
 use common::*;
 
+/// `case add` of the `n`-th person on `data`, running: its input written, its output piped.
+fn add_in_background(data: &std::path::Path, n: u32) -> std::process::Child {
+    use std::io::Write;
+    let mut child = onedoor(data)
+        .args(["case", "add", "--json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let _ = stdin.write_all(case_json(&person(n), "100").as_bytes());
+    child
+}
+
 #[test]
 fn every_reported_case_survives_sigkill_and_the_store_always_opens() {
     let dir = tempfile::tempdir().unwrap();
@@ -19,18 +34,7 @@ fn every_reported_case_survives_sigkill_and_the_store_always_opens() {
     let mut reported = Vec::new();
     let iterations: u32 = 120;
     for i in 0..iterations {
-        let mut child = onedoor(d)
-            .args(["case", "add", "--json", "-"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        {
-            use std::io::Write;
-            let mut stdin = child.stdin.take().unwrap();
-            let _ = stdin.write_all(case_json(&person(i), "100").as_bytes());
-        }
+        let mut child = add_in_background(d, i);
         // Kill anywhere from before the store opens to after the commit; every
         // tenth run is left to finish so the store keeps growing.
         let killed = i % 10 != 9;
@@ -73,18 +77,7 @@ fn a_store_killed_while_it_is_first_made_still_opens() {
     let mut rng = fastrand::Rng::with_seed(seed);
     for i in 0..60 {
         let dir = tempfile::tempdir().unwrap();
-        let mut child = onedoor(dir.path())
-            .args(["case", "add", "--json", "-"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        {
-            use std::io::Write;
-            let mut stdin = child.stdin.take().unwrap();
-            let _ = stdin.write_all(case_json(&person(i), "100").as_bytes());
-        }
+        let mut child = add_in_background(dir.path(), i);
         // A whole first `case add` takes about 30 ms here (debug build).
         std::thread::sleep(Duration::from_micros(rng.u64(..30_000)));
         let _ = child.kill();
