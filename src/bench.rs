@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, FixedOffset, NaiveDate, TimeZone};
@@ -81,7 +82,8 @@ pub struct Figures {
     pub cases: u64,
     pub seed_seconds: f64,
     pub measure_seconds: f64,
-    pub first_open_ms: f64,
+    /// The first open of the store in a fresh process, until the first answer.
+    pub open_ms: f64,
     pub lookup_p50_us: f64,
     pub lookup_p99_us: f64,
     pub lookups: usize,
@@ -89,7 +91,14 @@ pub struct Figures {
     pub commit_p50_us: f64,
     pub commit_p99_us: f64,
     pub commits: usize,
-    pub peak_rss_mb: f64,
+    /// Exported cases imported with their ids, all in one transaction (10,000).
+    pub import_cases_per_s: f64,
+    /// A keystroke in the queue and the counter's whole frame at 80x24.
+    pub frame_p99_us_80x24: f64,
+    /// The supervisor's daily report of a day of 10,000 cases (the imported ones).
+    pub report_daily_ms: f64,
+    /// Peak resident memory of the measuring process.
+    pub rss_peak_mb: f64,
     /// Resident memory right after the first open, and at the end.
     #[serde(default)]
     pub rss_after_open_mb: f64,
@@ -159,7 +168,7 @@ pub fn measure(
     let today = now.date_naive();
     let people = (n / 3).max(1);
     let opening = Instant::now();
-    let store = Store::open(dir, options)?;
+    let store = Arc::new(Store::open(dir, options)?);
     // The first open is done when the first answer comes back.
     store.cases_of_person(&person_number(0))?;
     let first_open_ms = opening.elapsed().as_secs_f64() * 1e3;
@@ -188,15 +197,32 @@ pub fn measure(
         // Synthetic people may repeat: a supervisor's override keeps the duplicate check from refusing.
         let supervisor = SupervisorOverride { by: "bench".into(), reason: "benchmark".into() };
         let intake = crate::window::Intake { input, override_by: Some(supervisor), card_photo: None };
-        window.accept(intake, "bench", now).map_err(|e| StoreError::Damaged(e.to_string()))?;
+        window.accept(intake, "bench", now).map_err(|e| StoreError::Failed(e.to_string()))?;
         commits.push(t.elapsed());
     }
+    let mut frames = frame_times(&store, dir, counter, now)?;
+
+    // 10,000 exported cases of today (another window), imported in one transaction.
+    let mut rng = Rng::new(99);
+    let imported: Vec<Case> = (1..=10_000u32)
+        .map(|seq| synthetic_case(&mut rng, CaseId::new("320106001", 7, today, seq), 20_000_000 + seq as u64, now))
+        .collect();
+    let t = Instant::now();
+    store
+        .import::<std::convert::Infallible>(|_| Ok(imported.clone()))
+        .map_err(|e| StoreError::Failed(e.to_string()))?;
+    let import_cases_per_s = imported.len() as f64 / t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let report = crate::cli::report::gather(&window, today, today)?;
+    let report_daily_ms = t.elapsed().as_secs_f64() * 1e3;
+    tracing::info!("daily report of {today}: {report:?}");
+
     let lookups_n = lookups.len();
     Ok(Figures {
         cases: n,
         seed_seconds: 0.0,
         measure_seconds: started.elapsed().as_secs_f64(),
-        first_open_ms,
+        open_ms: first_open_ms,
         lookup_p50_us: percentile(&mut lookups, 0.50),
         lookup_p99_us: percentile(&mut lookups.clone(), 0.99),
         lookups: lookups_n,
@@ -204,12 +230,51 @@ pub fn measure(
         commit_p50_us: percentile(&mut commits, 0.50),
         commit_p99_us: percentile(&mut commits.clone(), 0.99),
         commits: commits.len(),
-        peak_rss_mb: peak_rss_mb(),
+        import_cases_per_s,
+        frame_p99_us_80x24: percentile(&mut frames, 0.99),
+        report_daily_ms,
+        rss_peak_mb: peak_rss_mb(),
         rss_after_open_mb,
         rss_end_mb: rss_mb(),
         disk_mb: dir_size(dir) as f64 / (1024.0 * 1024.0),
         raw_mb: raw_bytes(&store)? as f64 / (1024.0 * 1024.0),
     })
+}
+
+/// A keystroke (down and up the queue, alternately) and the whole frame, at 80x24, 300 times.
+fn frame_times(
+    store: &Arc<Store>,
+    dir: &Path,
+    counter: &CounterConfig,
+    now: Moment,
+) -> Result<Vec<Duration>, StoreError> {
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    let scratch = dir.join(".bench-counter");
+    std::fs::create_dir_all(&scratch).map_err(|e| StoreError::Failed(e.to_string()))?;
+    let mut c = crate::ui::Counter::new(crate::ui::Setup {
+        store: Arc::clone(store),
+        counter: counter.clone(),
+        operator: "bench".into(),
+        lang: crate::Lang::ZhCn,
+        keymap: crate::ui::Keymap::default_keymap(),
+        theme: crate::ui::Theme::color(),
+        clock: crate::ui::Clock::Fixed(now),
+        data_dir: scratch.clone(),
+        policies: Arc::new(crate::window::builtin_policies().clone()),
+    });
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24))
+        .map_err(|e| StoreError::Failed(e.to_string()))?;
+    let keys = [KeyCode::Down, KeyCode::Up];
+    let mut out = Vec::with_capacity(300);
+    for i in 0..300 {
+        let t = Instant::now();
+        c.handle_event(Event::Key(KeyEvent::new(keys[i % 2], KeyModifiers::NONE)));
+        let _ = term.draw(|f| c.render(f, f.area()));
+        out.push(t.elapsed());
+    }
+    drop(c);
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(out)
 }
 
 fn raw_bytes(store: &Store) -> Result<u64, StoreError> {
@@ -280,7 +345,7 @@ pub fn run(session: &Session, run: &Run, out: &mut dyn Write) -> CliResult {
     }
     writeln!(out, "cases                  {}", f.cases)?;
     writeln!(out, "seeded in              {:.1} s", f.seed_seconds)?;
-    writeln!(out, "first open + query     {:.1} ms", f.first_open_ms)?;
+    writeln!(out, "first open + query     {:.1} ms", f.open_ms)?;
     writeln!(
         out,
         "person lookup p50/p99  {:.0} / {:.0} us ({} lookups, {:.1} cases each)",
@@ -289,8 +354,15 @@ pub fn run(session: &Session, run: &Run, out: &mut dyn Write) -> CliResult {
     writeln!(out, "durable commit p50/p99 {:.0} / {:.0} us ({} commits)", f.commit_p50_us, f.commit_p99_us, f.commits)?;
     writeln!(
         out,
+        "import                 {:.0} cases/s (10,000 exported cases, one transaction)",
+        f.import_cases_per_s
+    )?;
+    writeln!(out, "keystroke + frame p99  {:.0} us at 80x24", f.frame_p99_us_80x24)?;
+    writeln!(out, "daily report           {:.1} ms (a day of 10,000 cases)", f.report_daily_ms)?;
+    writeln!(
+        out,
         "memory (measuring process) peak {:.0} MB; {:.0} MB after the open, {:.0} MB at the end",
-        f.peak_rss_mb, f.rss_after_open_mb, f.rss_end_mb
+        f.rss_peak_mb, f.rss_after_open_mb, f.rss_end_mb
     )?;
     writeln!(out, "disk                   {:.0} MB ({:.0} MB of keys and values)", f.disk_mb, f.raw_mb)?;
     Ok(())

@@ -2,6 +2,7 @@
 //! applicant is, what a case is and how it moves, what money looks like.
 //! The CLI, the counter and the district receiver all call these; a rule lives here once.
 
+pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod dedup;
@@ -9,6 +10,7 @@ pub mod fund;
 pub mod id_number;
 pub mod kind;
 pub mod money;
+pub mod operator;
 pub mod person;
 pub mod policy;
 pub mod report;

@@ -5,6 +5,7 @@
 //! counter screen that a host ratatui program can embed.
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod config;
@@ -13,10 +14,12 @@ pub mod domain;
 pub mod l10n;
 pub mod lang;
 pub mod printing;
+pub mod private_file;
 pub mod receipt;
 pub mod sample;
 pub mod session;
 pub mod store;
+pub mod sync;
 pub mod ui;
 pub mod window;
 

@@ -65,6 +65,25 @@ enum Command {
     /// The supervisor's end-of-day account of the window
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Back up the store into a new directory under DIR (or with --verify, check the backup DIR)
+    Backup {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Check the backup in DIR in full instead of making one
+        #[arg(long)]
+        verify: bool,
+        /// After backing up, keep only the N newest backups in DIR
+        #[arg(long, value_name = "N")]
+        keep: Option<usize>,
+    },
+    /// Restore the store from a backup (the store that was there is kept aside)
+    Restore {
+        #[arg(value_name = "BACKUP")]
+        dir: PathBuf,
+        /// Replace a store that opens (it is kept in DATA/replaced-…)
+        #[arg(long)]
+        replace: bool,
+    },
     /// Build a scratch store of N realistic cases and measure commit, lookup, open, memory and disk
     Bench {
         /// How many cases to seed
@@ -407,6 +426,9 @@ fn run(session: &mut Session, args: Args, out: &mut dyn Write) -> CliResult {
         Command::Bench { cases, dir, json, measure_only } => {
             onedoor::bench::run(session, &onedoor::bench::Run { cases, dir, json, measure_only }, out)
         }
+        Command::Backup { dir, verify: true, .. } => cli::backup::verify(&dir, out),
+        Command::Backup { dir, keep, .. } => cli::backup::backup(session, &dir, keep, out),
+        Command::Restore { dir, replace } => cli::backup::restore(session, &dir, replace, out),
         Command::Fund(f) => match f {
             FundCommand::Deposit { amount, source, donor, note } => {
                 let source = match source {

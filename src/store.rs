@@ -13,8 +13,11 @@
 //! sequence, ticket numbers), `outbox` (completed cases to forward), `ledger`
 //! (the relief fund), `meta` (schema version).
 
+pub mod backup;
 mod codec;
+mod directory;
 mod journal;
+mod open;
 mod summary;
 
 use std::cell::RefCell;
@@ -37,6 +40,13 @@ use crate::domain::{Case, CaseId, IdNumber, State};
 /// The store layout this build writes and reads.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// In `meta`: the schema version (u32, big-endian).
+const SCHEMA_KEY: &[u8] = b"schema";
+/// In `meta`: the journal generation the database was last made durable for
+/// (u64, big-endian), written by every checkpoint. A database behind its
+/// journal has lost commits.
+const CHECKPOINT_KEY: &[u8] = b"checkpoint";
+
 /// Store settings from the config.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
@@ -56,8 +66,16 @@ pub enum StoreError {
     InUse(PathBuf),
     #[error("cannot use the store {}: {source}", dir.display())]
     Io { dir: PathBuf, source: std::io::Error },
-    #[error("the store is damaged: {0}")]
-    Damaged(String),
+    /// The store cannot be used as it is: what is damaged, and how to recover.
+    #[error(
+        "the store {} is damaged: {what}. No record in it was changed. Restore the last backup with \
+         `onedoor restore BACKUP_DIR` (the damaged store is kept aside), or ask for support",
+        dir.display()
+    )]
+    Damaged { dir: PathBuf, what: String },
+    /// A failure that is not the store's content (a commit that stopped half-way…).
+    #[error("{0}")]
+    Failed(String),
     #[error(
         "the store was written by a newer onedoor (schema {found}; this one reads {SCHEMA_VERSION}); upgrade onedoor"
     )]
@@ -112,6 +130,9 @@ pub struct Store {
     /// not be written): no more writes, and no checkpoint that would drop the
     /// record; the next open replays it.
     poisoned: std::sync::atomic::AtomicBool,
+    /// The lock on the store's directory: one process per store. Dropped
+    /// last, after sled has let go of its files.
+    _lock: File,
 }
 
 const CASES: usize = 0;
@@ -184,7 +205,7 @@ impl Tx<'_> {
     pub fn case<E>(&self, id: &CaseId) -> TxResult<Option<Case>, E> {
         match self.get(CASES, id.as_str().as_bytes())? {
             None => Ok(None),
-            Some(bytes) => match decode::<Case>(&bytes, "case") {
+            Some(bytes) => match self.store.read::<Case>(&bytes, "case") {
                 Ok(c) => Ok(Some(c)),
                 Err(e) => abort(e),
             },
@@ -245,7 +266,7 @@ impl Tx<'_> {
     /// refuses it (over the balance, zero, unnamed donor…) and writes nothing.
     pub fn fund_apply<E: From<FundError>>(&self, entry: &FundEntry) -> TxResult<Fund, E> {
         let mut fund: Fund = match self.get(LEDGER, FUND_STATE_KEY)? {
-            Some(bytes) => match decode(&bytes, "fund balance") {
+            Some(bytes) => match self.store.read(&bytes, "fund balance") {
                 Ok(f) => f,
                 Err(e) => return abort(e),
             },
@@ -256,7 +277,7 @@ impl Tx<'_> {
         }
         let seq = match self.get(LEDGER, FUND_NEXT_KEY)? {
             Some(v) if v.len() == 8 => u64::from_be_bytes([v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]]),
-            Some(_) => return abort(StoreError::Damaged("the ledger's entry counter has the wrong size".into())),
+            Some(_) => return abort(damaged(&self.store.dir, "the ledger's entry counter has the wrong size")),
             None => 0,
         };
         let (state, record) = match (encode(&fund, "fund balance"), encode(entry, "fund entry")) {
@@ -275,11 +296,11 @@ impl Tx<'_> {
     pub fn next_number<E>(&self, key: &[u8]) -> TxResult<u32, E> {
         let current = match self.get(COUNTERS, key)? {
             Some(v) if v.len() == 4 => u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
-            Some(_) => return abort(StoreError::Damaged("a counter has the wrong size".into())),
+            Some(_) => return abort(damaged(&self.store.dir, "a counter has the wrong size")),
             None => 0,
         };
         if current >= MAX_SEQUENCE {
-            return abort(StoreError::Damaged(format!(
+            return abort(StoreError::Failed(format!(
                 "the numbers of {} are used up ({MAX_SEQUENCE})",
                 String::from_utf8_lossy(key)
             )));
@@ -289,11 +310,43 @@ impl Tx<'_> {
         Ok(next)
     }
 
+    /// The id of the next case of a window on `day`. Never one already in the
+    /// store: if the day's counter is behind the cases (a store whose counter
+    /// was lost), it is moved on past the highest case of the day.
+    pub fn next_case_id<E>(&self, town_code: &str, window: u8, day: NaiveDate) -> TxResult<CaseId, E> {
+        let key = sequence_key(town_code, window, day);
+        let id = CaseId::new(town_code, window, day, self.next_number(&key)?);
+        if self.case::<E>(&id)?.is_none() {
+            return Ok(id);
+        }
+        let prefix = format!("{town_code}-{window:02}-{}-", day.format("%Y%m%d"));
+        let mut highest = 0;
+        for item in self.store.trees[CASES].scan_prefix(prefix.as_bytes()).keys() {
+            let k = match item {
+                Ok(k) => k,
+                Err(e) => return abort(sled_error(&self.store.dir, e)),
+            };
+            let seq = std::str::from_utf8(&k).ok().and_then(|s| s.parse::<CaseId>().ok()).map(|id| id.seq());
+            highest = highest.max(seq.unwrap_or(0));
+        }
+        tracing::warn!(
+            "{}: the case counter of {prefix}* was behind the cases in the store (at {}); continuing after {highest}",
+            self.store.dir.display(),
+            id.seq()
+        );
+        self.raise_number(&key, highest)?;
+        let next = CaseId::new(town_code, window, day, self.next_number(&key)?);
+        match self.case::<E>(&next)? {
+            None => Ok(next),
+            Some(_) => abort(StoreError::AlreadyExists(next)),
+        }
+    }
+
     /// Raises a counter to at least `value` (used when importing cases with their ids).
     pub fn raise_number<E>(&self, key: &[u8], value: u32) -> TxResult<(), E> {
         let current = match self.get(COUNTERS, key)? {
             Some(v) if v.len() == 4 => u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
-            Some(_) => return abort(StoreError::Damaged("a counter has the wrong size".into())),
+            Some(_) => return abort(damaged(&self.store.dir, "a counter has the wrong size")),
             None => 0,
         };
         if value > current {
@@ -321,42 +374,12 @@ pub fn ticket_key(day: NaiveDate) -> Vec<u8> {
 }
 
 impl Store {
-    /// Is there a store in `dir` (one [`Store::open`] made)?
+    /// Is there a store in `dir` (whole, or damaged: not absent, nor left
+    /// half-made by a stopped onedoor)? A command that only reads asks first,
+    /// so it never makes an empty store where there was none.
     pub fn exists(dir: &Path) -> bool {
-        dir.join("db").is_file()
-    }
-
-    /// Opens (or creates, with mode 0700) the store in `dir`.
-    pub fn open(dir: &Path, options: &StoreOptions) -> Result<Store, StoreError> {
-        let io = |source| StoreError::Io { dir: dir.to_path_buf(), source };
-        if !dir.exists() {
-            use std::os::unix::fs::DirBuilderExt;
-            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io)?;
-        }
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(options.cache_mb.max(1) * 1024 * 1024)
-            .mode(sled::Mode::LowSpace)
-            .open()
-            .map_err(|e| open_error(dir, e))?;
-        let db_file = File::open(dir.join("db")).map_err(io)?;
-        let mut trees = Vec::with_capacity(TREE_NAMES.len());
-        for name in TREE_NAMES {
-            trees.push(db.open_tree(name).map_err(|e| sled_error(dir, e))?);
-        }
-        let trees: [Tree; TREE_COUNT] = trees.try_into().map_err(|_| StoreError::Damaged("missing trees".into()))?;
-        let (journal, unapplied) = Journal::open(&dir.join("journal")).map_err(io)?;
-        let store = Store {
-            dir: dir.to_path_buf(),
-            db,
-            db_file,
-            trees,
-            journal: Mutex::new(journal),
-            poisoned: std::sync::atomic::AtomicBool::new(false),
-        };
-        store.check_schema(!unapplied.is_empty())?;
-        store.replay(unapplied)?;
-        Ok(store)
+        use directory::Found;
+        matches!(directory::survey(dir), Ok(Found::Whole | Found::NoJournal | Found::NoDatabase))
     }
 
     /// Applies again, in commit order, the journalled commits since the last
@@ -380,7 +403,7 @@ impl Store {
             let tree = self
                 .trees
                 .get(usize::from(op.tree))
-                .ok_or_else(|| StoreError::Damaged(format!("the journal names tree {}", op.tree)))?;
+                .ok_or_else(|| damaged(&self.dir, &format!("its commit journal names tree {}", op.tree)))?;
             match &op.value {
                 Some(v) => tree.insert(op.key.as_slice(), v.as_slice()).map(|_| ()),
                 None => tree.remove(op.key.as_slice()).map(|_| ()),
@@ -391,12 +414,16 @@ impl Store {
     }
 
     fn lock_journal(&self) -> Result<MutexGuard<'_, Journal>, StoreError> {
-        self.journal.lock().map_err(|_| StoreError::Damaged("a commit failed half-way in another thread".into()))
+        self.journal
+            .lock()
+            .map_err(|_| StoreError::Failed("a commit failed half-way in another thread; restart onedoor".into()))
     }
 
     /// Makes sled itself durable and starts a new journal generation.
     fn checkpoint(&self, journal: &mut Journal) -> Result<(), StoreError> {
         let io = |source| StoreError::Io { dir: self.dir.clone(), source };
+        let next = journal.generation().wrapping_add(1);
+        self.trees[META].insert(CHECKPOINT_KEY, &next.to_be_bytes()).map_err(|e| sled_error(&self.dir, e))?;
         self.db.flush().map_err(|e| sled_error(&self.dir, e))?;
         self.db_file.sync_data().map_err(io)?;
         // sled writes pages over ~128 KiB to blob files it never fsyncs: do it here.
@@ -424,7 +451,7 @@ impl Store {
             return Ok(());
         }
         if self.poisoned.load(std::sync::atomic::Ordering::SeqCst) {
-            return Err(StoreError::Damaged("an earlier commit could not be completed; restart onedoor".into()));
+            return Err(StoreError::Failed("an earlier commit could not be completed; restart onedoor".into()));
         }
         let io = |source| StoreError::Io { dir: self.dir.clone(), source };
         let record = journal.record(ops).map_err(io)?;
@@ -447,30 +474,12 @@ impl Store {
         Ok(())
     }
 
-    /// Refuses a store written by a newer onedoor (before its journal is
-    /// touched); records the schema of a new store.
-    fn check_schema(&self, journal_pending: bool) -> Result<(), StoreError> {
-        let meta = &self.trees[META];
-        match meta.get(b"schema").map_err(|e| sled_error(&self.dir, e))? {
-            Some(v) if v.len() == 4 => {
-                let found = u32::from_be_bytes([v[0], v[1], v[2], v[3]]);
-                if found > SCHEMA_VERSION {
-                    return Err(StoreError::NewerSchema { found });
-                }
-                Ok(())
-            }
-            Some(_) => Err(StoreError::Damaged("the schema record has the wrong size".into())),
-            None if journal_pending => Ok(()), // the replay brings the schema record back
-            None => {
-                meta.insert(b"schema", &SCHEMA_VERSION.to_be_bytes()).map_err(|e| sled_error(&self.dir, e))?;
-                self.sync()?;
-                // A new store: make its directory entry durable too.
-                if let Some(parent) = self.dir.parent() {
-                    let _ = File::open(parent).and_then(|d| d.sync_all());
-                }
-                Ok(())
-            }
-        }
+    /// Decodes a stored record; a record that cannot be read names this store.
+    fn read<T: serde::de::DeserializeOwned>(&self, bytes: &[u8], what: &'static str) -> Result<T, StoreError> {
+        decode(bytes, what).map_err(|e| match e {
+            StoreError::Damaged { what, .. } => damaged(&self.dir, &what),
+            other => other,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -482,7 +491,7 @@ impl Store {
     pub fn sync(&self) -> Result<(), StoreError> {
         let mut journal = self.lock_journal()?;
         if self.poisoned.load(std::sync::atomic::Ordering::SeqCst) {
-            return Err(StoreError::Damaged("an earlier commit could not be completed; restart onedoor".into()));
+            return Err(StoreError::Failed("an earlier commit could not be completed; restart onedoor".into()));
         }
         self.checkpoint(&mut journal)
     }
@@ -519,10 +528,8 @@ impl Store {
         card_photo: Option<&[u8]>,
         make: impl Fn(CaseId) -> Result<Case, E>,
     ) -> Result<Case, WriteError<E>> {
-        let key = sequence_key(town_code, window, day);
         self.write(|tx| {
-            let seq = tx.next_number(&key)?;
-            let id = CaseId::new(town_code, window, day, seq);
+            let id = tx.next_case_id(town_code, window, day)?;
             let case = match make(id) {
                 Ok(c) => c,
                 Err(e) => return refuse(e),
@@ -630,7 +637,7 @@ impl Store {
     pub fn case(&self, id: &CaseId) -> Result<Option<Case>, StoreError> {
         match self.trees[CASES].get(id.as_str().as_bytes()).map_err(|e| sled_error(&self.dir, e))? {
             None => Ok(None),
-            Some(bytes) => decode(&bytes, "case").map(Some),
+            Some(bytes) => self.read(&bytes, "case").map(Some),
         }
     }
 
@@ -655,7 +662,7 @@ impl Store {
         let mut out = Vec::new();
         for item in self.trees[BY_DAY].range(start.as_bytes()..end.as_bytes()) {
             let (_, v) = item.map_err(|e| sled_error(&self.dir, e))?;
-            out.push(decode(&v, "case summary")?);
+            out.push(self.read(&v, "case summary")?);
         }
         Ok(out)
     }
@@ -668,7 +675,7 @@ impl Store {
             let mut out = Vec::new();
             for item in self.trees[BY_DAY].iter().values() {
                 let v = item.map_err(|e| sled_error(&self.dir, e))?;
-                let s: CaseSummary = decode(&v, "case summary")?;
+                let s: CaseSummary = self.read(&v, "case summary")?;
                 if s.state == state {
                     out.push(s.id);
                 }
@@ -682,7 +689,7 @@ impl Store {
             let id = std::str::from_utf8(&k[1..])
                 .ok()
                 .and_then(|s| s.parse().ok())
-                .ok_or_else(|| StoreError::Damaged("a state index key is not a case id".into()))?;
+                .ok_or_else(|| damaged(&self.dir, "a state index key is not a case id"))?;
             out.push(id);
         }
         Ok(out)
@@ -692,7 +699,7 @@ impl Store {
         let mut out = Vec::new();
         for item in self.trees[tree].scan_prefix(prefix) {
             let (_, v) = item.map_err(|e| sled_error(&self.dir, e))?;
-            out.push(decode(&v, "case summary")?);
+            out.push(self.read(&v, "case summary")?);
         }
         Ok(out)
     }
@@ -716,7 +723,7 @@ impl Store {
             let upper = q.to_ascii_uppercase();
             for item in self.trees[BY_PERSON].scan_prefix(upper.as_bytes()).take(limit * 4) {
                 let (_, v) = item.map_err(|e| sled_error(&self.dir, e))?;
-                push(decode(&v, "case summary")?, &mut out);
+                push(self.read(&v, "case summary")?, &mut out);
                 if out.len() >= limit {
                     return Ok(out);
                 }
@@ -754,7 +761,7 @@ impl Store {
             std::str::from_utf8(&k)
                 .ok()
                 .and_then(|s| s.parse().ok())
-                .ok_or_else(|| StoreError::Damaged("a case key is not a case id".into()))
+                .ok_or_else(|| damaged(&self.dir, "a case key is not a case id"))
         })
     }
 
@@ -781,7 +788,7 @@ impl Store {
     pub fn counter(&self, key: &[u8]) -> Result<u32, StoreError> {
         match self.trees[COUNTERS].get(key).map_err(|e| sled_error(&self.dir, e))? {
             Some(v) if v.len() == 4 => Ok(u32::from_be_bytes([v[0], v[1], v[2], v[3]])),
-            Some(_) => Err(StoreError::Damaged("a counter has the wrong size".into())),
+            Some(_) => Err(damaged(&self.dir, "a counter has the wrong size")),
             None => Ok(0),
         }
     }
@@ -817,7 +824,7 @@ impl Store {
         let mut out = Vec::new();
         for item in self.trees[PENDING].iter() {
             let (k, v) = item.map_err(|e| sled_error(&self.dir, e))?;
-            out.push((String::from_utf8_lossy(&k).into_owned(), decode(&v, "pending receipt")?));
+            out.push((String::from_utf8_lossy(&k).into_owned(), self.read(&v, "pending receipt")?));
         }
         Ok(out)
     }
@@ -825,7 +832,7 @@ impl Store {
     /// The relief fund as its ledger leaves it.
     pub fn fund(&self) -> Result<Fund, StoreError> {
         match self.trees[LEDGER].get(FUND_STATE_KEY).map_err(|e| sled_error(&self.dir, e))? {
-            Some(bytes) => decode(&bytes, "fund balance"),
+            Some(bytes) => self.read(&bytes, "fund balance"),
             None => Ok(Fund::default()),
         }
     }
@@ -835,20 +842,24 @@ impl Store {
         let mut out = Vec::new();
         for item in self.trees[LEDGER].scan_prefix(FUND_ENTRY_PREFIX) {
             let (_, v) = item.map_err(|e| sled_error(&self.dir, e))?;
-            out.push(decode(&v, "fund entry")?);
+            out.push(self.read(&v, "fund entry")?);
         }
         Ok(out)
     }
 
     /// A fingerprint of the whole store's content: every key and value of every
-    /// tree. Equal fingerprints mean the content is exactly the same.
+    /// tree (but the checkpoint's generation, which is bookkeeping). Equal
+    /// fingerprints mean the content is exactly the same.
     pub fn fingerprint(&self) -> Result<u64, StoreError> {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        for (name, tree) in TREE_NAMES.iter().zip(&self.trees) {
+        for (index, (name, tree)) in TREE_NAMES.iter().zip(&self.trees).enumerate() {
             name.hash(&mut h);
             for item in tree.iter() {
                 let (k, v) = item.map_err(|e| sled_error(&self.dir, e))?;
+                if index == META && k == CHECKPOINT_KEY {
+                    continue;
+                }
                 k.hash(&mut h);
                 v.hash(&mut h);
             }
@@ -894,21 +905,20 @@ impl Drop for Store {
     }
 }
 
-fn open_error(dir: &Path, e: sled::Error) -> StoreError {
-    if let sled::Error::Io(io) = &e {
-        if io.to_string().contains("could not acquire lock") {
-            return StoreError::InUse(dir.to_path_buf());
-        }
-    }
-    sled_error(dir, e)
-}
-
 fn sled_error(dir: &Path, e: sled::Error) -> StoreError {
     match e {
         sled::Error::Io(source) => StoreError::Io { dir: dir.to_path_buf(), source },
-        sled::Error::Corruption { at, .. } => StoreError::Damaged(format!("corruption at {at:?}")),
-        other => StoreError::Damaged(other.to_string()),
+        sled::Error::Corruption { at, .. } => {
+            let at = at.map(|a| format!(" (at {a:?})")).unwrap_or_default();
+            damaged(dir, &format!("its database (sled's files `db`, `conf`, `snap.*`) cannot be read{at}"))
+        }
+        other => damaged(dir, &format!("its database cannot be used: {other}")),
     }
+}
+
+/// The store in `dir` is damaged: `what` says how.
+fn damaged(dir: &Path, what: &str) -> StoreError {
+    StoreError::Damaged { dir: dir.to_path_buf(), what: what.to_string() }
 }
 
 #[cfg(test)]

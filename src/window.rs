@@ -408,10 +408,9 @@ impl<'a> Window<'a> {
                     }
                     ImportRecord::Intake(intake) => {
                         let Some(j) = judgements.next() else {
-                            return refuse(WindowError::Store(StoreError::Damaged("an import lost a record".into())));
+                            return refuse(WindowError::Store(StoreError::Failed("an import lost a record".into())));
                         };
-                        let seq = tx.next_number(&sequence_key(town, window, today))?;
-                        let id = CaseId::new(town, window, today, seq);
+                        let id = tx.next_case_id(town, window, today)?;
                         cases.push(Window::receive(intake, j, id, operator, now));
                     }
                 }

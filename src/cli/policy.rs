@@ -155,6 +155,10 @@ pub fn describe(p: &Policy, lang: Lang) -> String {
         _ => String::new(),
     };
     line(tr!(lang, "policy-calendar", holidays = c.holidays.len(), span = span, makeup = c.makeup_workdays.len()));
+    line(match c.complete_until() {
+        Some(end) => tr!(lang, "policy-calendar-complete", until = end),
+        None => tr!(lang, "policy-calendar-no-year").to_string(),
+    });
     s
 }
 

@@ -16,7 +16,8 @@ use crate::domain::{CaseId, Money, State};
 use crate::l10n::names;
 use crate::printing::{daily_summary_key, Desk, Printed};
 use crate::receipt::DailySummary;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
+use crate::window::Window;
 use crate::{tr, Lang};
 
 /// How the report is written.
@@ -51,7 +52,7 @@ pub fn daily(
         false => None,
     };
     let store = ctx.open_existing_store()?;
-    let report = gather(ctx, &store, day)?;
+    let report = gather(&ctx.window(&store), day, ctx.today())?;
     match format {
         ReportFormat::Text => write_text(ctx, &report, out)?,
         ReportFormat::Csv => write_csv(&report, out)?,
@@ -72,7 +73,8 @@ pub fn daily(
 /// Reads what the day's report is made from: the cases received that day,
 /// every case not yet closed (the state index), the cases the fund paid that
 /// day, which cases are overdue now (the window's rules) and the ledger.
-fn gather(ctx: &Session, store: &Store, day: NaiveDate) -> Result<DayReport, CliError> {
+pub fn gather(window: &Window, day: NaiveDate, today: NaiveDate) -> Result<DayReport, StoreError> {
+    let store = window.store;
     let mut ids: BTreeSet<CaseId> = store.cases_on_day(day)?.into_iter().map(|s| s.id).collect();
     for state in State::ALL.into_iter().filter(|s| !s.is_closed()) {
         ids.extend(store.ids_in_state(state)?);
@@ -89,7 +91,7 @@ fn gather(ctx: &Session, store: &Store, day: NaiveDate) -> Result<DayReport, Cli
             cases.push(case);
         }
     }
-    let overdue: HashSet<CaseId> = ctx.window(store).overdue(ctx.today())?.into_iter().map(|o| o.case.id).collect();
+    let overdue: HashSet<CaseId> = window.overdue(today)?.into_iter().map(|o| o.case.id).collect();
     let sources = Sources { cases: &cases, overdue: &overdue, ledger: &ledger, fund_balance: store.fund()?.balance() };
     Ok(DayReport::compute(day, sources))
 }

@@ -488,17 +488,27 @@ fn input_error(field: InputField, problem: InputProblem) -> InputError {
     InputError { field, problem }
 }
 
-fn check_text(field: InputField, value: &str, required: bool, max: usize) -> Result<(), InputError> {
+/// A text field is within `max` characters, has no control characters but
+/// newlines, and (if `required`) is not blank.
+pub(crate) fn check_text(field: InputField, value: &str, required: bool, max: usize) -> Result<(), InputError> {
+    match text_problem(value, required, max) {
+        Some(problem) => Err(input_error(field, problem)),
+        None => Ok(()),
+    }
+}
+
+/// What is wrong with a text, if anything (see [`check_text`]).
+pub(crate) fn text_problem(value: &str, required: bool, max: usize) -> Option<InputProblem> {
     if required && value.trim().is_empty() {
-        return Err(input_error(field, InputProblem::Empty));
+        return Some(InputProblem::Empty);
     }
     if value.chars().count() > max {
-        return Err(input_error(field, InputProblem::TooLong(max)));
+        return Some(InputProblem::TooLong(max));
     }
     if value.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(input_error(field, InputProblem::ControlCharacters));
+        return Some(InputProblem::ControlCharacters);
     }
-    Ok(())
+    None
 }
 
 fn check_member(i: usize, m: &Member, today: NaiveDate) -> Result<(), InputError> {

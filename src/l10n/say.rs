@@ -257,7 +257,10 @@ impl Say for StoreError {
             StoreError::Io { dir, source } => {
                 tr!(lang, "store-io", dir = dir.display().to_string(), error = source.to_string())
             }
-            StoreError::Damaged(detail) => tr!(lang, "store-damaged", detail = detail),
+            StoreError::Damaged { dir, what } => {
+                tr!(lang, "store-damaged", dir = dir.display().to_string(), detail = what)
+            }
+            StoreError::Failed(detail) => tr!(lang, "store-failure", detail = detail),
             StoreError::NewerSchema { found } => {
                 tr!(lang, "store-newer-schema", found = *found, reads = crate::store::SCHEMA_VERSION)
             }

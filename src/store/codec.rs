@@ -5,7 +5,14 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use std::path::PathBuf;
+
 use super::StoreError;
+
+/// A record that cannot be read; the store fills in its directory.
+fn unreadable(what: String) -> StoreError {
+    StoreError::Damaged { dir: PathBuf::new(), what }
+}
 
 /// The record format this build writes.
 pub const RECORD_VERSION: u8 = 1;
@@ -16,7 +23,7 @@ pub const MAX_RECORD_BYTES: usize = 64 * 1024;
 pub fn encode<T: Serialize>(value: &T, what: &'static str) -> Result<Vec<u8>, StoreError> {
     let mut out = vec![RECORD_VERSION];
     bincode::serde::encode_into_std_write(value, &mut out, bincode::config::standard())
-        .map_err(|e| StoreError::Damaged(format!("cannot encode a {what}: {e}")))?;
+        .map_err(|e| StoreError::Failed(format!("cannot encode a {what}: {e}")))?;
     if out.len() > MAX_RECORD_BYTES {
         return Err(StoreError::TooLarge { what, size: out.len(), limit: MAX_RECORD_BYTES });
     }
@@ -25,12 +32,12 @@ pub fn encode<T: Serialize>(value: &T, what: &'static str) -> Result<Vec<u8>, St
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &'static str) -> Result<T, StoreError> {
     match bytes.split_first() {
-        None => Err(StoreError::Damaged(format!("an empty {what} record"))),
+        None => Err(unreadable(format!("an empty {what} record"))),
         Some((&RECORD_VERSION, body)) => {
             let (value, used) = bincode::serde::decode_from_slice(body, bincode::config::standard())
-                .map_err(|e| StoreError::Damaged(format!("a {what} record cannot be read: {e}")))?;
+                .map_err(|e| unreadable(format!("a {what} record cannot be read: {e}")))?;
             if used != body.len() {
-                return Err(StoreError::Damaged(format!("a {what} record has {} stray bytes", body.len() - used)));
+                return Err(unreadable(format!("a {what} record has {} stray bytes", body.len() - used)));
             }
             Ok(value)
         }

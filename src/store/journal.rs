@@ -44,13 +44,38 @@ pub struct Journal {
     end: u64,
 }
 
+/// Why a journal cannot be opened.
+#[derive(Debug)]
+pub enum OpenError {
+    Io(std::io::Error),
+    /// Not a journal this onedoor can read: another format (a newer onedoor),
+    /// a damaged header, or a file cut short.
+    Unreadable,
+    /// A record that cannot be read, with intact records of the same
+    /// generation after it: commits were saved after the damaged one, so
+    /// stopping there would silently lose them.
+    DamagedRecord {
+        /// Where the damaged record starts, in bytes from the start of the file.
+        offset: u64,
+        /// Commits before it (readable) and intact commits found after it.
+        before: usize,
+        after: usize,
+    },
+}
+
+impl From<std::io::Error> for OpenError {
+    fn from(e: std::io::Error) -> OpenError {
+        OpenError::Io(e)
+    }
+}
+
 impl Journal {
-    /// Opens (or creates and preallocates) the journal; returns it with the
-    /// transactions of its current generation, oldest first, still to be applied.
-    pub fn open(path: &Path) -> std::io::Result<(Journal, Vec<Vec<Op>>)> {
-        if !path.exists() || never_written(path)? {
-            return Journal::create(path).map(|journal| (journal, Vec::new()));
-        }
+    /// Opens the journal of an existing store; returns it with the
+    /// transactions of its current generation, oldest first, still to be
+    /// applied. Reading stops at the end of the current generation: a torn
+    /// last record (a commit that was never reported) is not one; a damaged
+    /// record followed by intact ones is an error.
+    pub fn open(path: &Path) -> Result<(Journal, Vec<Vec<Op>>), OpenError> {
         let mut file = OpenOptions::new().read(true).write(true).open(path)?;
         let mut header = [0u8; HEADER as usize];
         let readable = file.metadata()?.len() >= CAPACITY && file.read_exact(&mut header).is_ok();
@@ -58,43 +83,33 @@ impl Journal {
             || &header[..4] != MAGIC
             || u32::from_le_bytes([header[4], header[5], header[6], header[7]]) != FORMAT
         {
-            // Never start afresh over what may be unapplied commits: a journal of
-            // another format (a newer onedoor) or a damaged header stops the open.
-            return Err(std::io::Error::other(format!(
-                "the commit journal {} is not one this onedoor can read; keep it and ask for support",
-                path.display()
-            )));
+            // Never start afresh over what may be unapplied commits.
+            return Err(OpenError::Unreadable);
         }
         let generation = u64::from_le_bytes(header[8..16].try_into().unwrap_or([0; 8]));
         let mut rest = Vec::new();
         file.read_to_end(&mut rest)?;
         let mut pending = Vec::new();
         let mut at = 0usize;
-        while at + RECORD_HEAD <= rest.len() {
-            let head = &rest[at..at + RECORD_HEAD];
-            let gen = u64::from_le_bytes(head[..8].try_into().unwrap_or([0; 8]));
-            let len = u32::from_le_bytes(head[8..12].try_into().unwrap_or([0; 4])) as usize;
-            let crc = u32::from_le_bytes(head[12..16].try_into().unwrap_or([0; 4]));
-            if gen != generation || len == 0 || at + RECORD_HEAD + len > rest.len() {
-                break;
-            }
-            let payload = &rest[at + RECORD_HEAD..at + RECORD_HEAD + len];
-            if checksum(gen, payload) != crc {
-                break;
-            }
-            match bincode::serde::decode_from_slice::<Vec<Op>, _>(payload, bincode::config::standard()) {
-                Ok((ops, _)) => pending.push(ops),
-                Err(_) => break,
-            }
+        while let Some((ops, len)) = record_at(&rest, at, generation) {
+            pending.push(ops);
             at += RECORD_HEAD + len;
+        }
+        let after = intact_records_after(&rest, at, generation);
+        if after > 0 {
+            return Err(OpenError::DamagedRecord { offset: HEADER + at as u64, before: pending.len(), after });
         }
         Ok((Journal { file, generation, end: HEADER + at as u64 }, pending))
     }
 
+    /// The current generation (one more at every checkpoint).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// Builds a new, empty journal beside `path` and renames it into place, so
-    /// `path` is only ever absent or whole: a process killed while the journal
-    /// is being made leaves at most a stray `.new` file, made again next time.
-    fn create(path: &Path) -> std::io::Result<Journal> {
+    /// `path` is only ever absent or whole.
+    pub fn create(path: &Path) -> std::io::Result<Journal> {
         let mut aside = path.as_os_str().to_owned();
         aside.push(".new");
         let aside = std::path::PathBuf::from(aside);
@@ -193,21 +208,42 @@ impl Journal {
     }
 }
 
-/// A journal file with nothing but zeros in it was never given a header:
-/// an older onedoor was stopped while preallocating it, before any commit
-/// could be written to it. It is safe to make afresh.
-fn never_written(path: &Path) -> std::io::Result<bool> {
-    let mut file = File::open(path)?;
-    let mut block = vec![0u8; 64 * 1024];
-    loop {
-        let n = file.read(&mut block)?;
-        if n == 0 {
-            return Ok(true);
+/// The record starting `at` in `rest` (the file after its header), if it is
+/// one of `generation` and intact: its writes and its payload's length.
+fn record_at(rest: &[u8], at: usize, generation: u64) -> Option<(Vec<Op>, usize)> {
+    let head = rest.get(at..at + RECORD_HEAD)?;
+    let gen = u64::from_le_bytes(head[..8].try_into().ok()?);
+    let len = u32::from_le_bytes(head[8..12].try_into().ok()?) as usize;
+    let crc = u32::from_le_bytes(head[12..16].try_into().ok()?);
+    if gen != generation || len == 0 {
+        return None;
+    }
+    let payload = rest.get(at + RECORD_HEAD..at + RECORD_HEAD + len)?;
+    if checksum(gen, payload) != crc {
+        return None;
+    }
+    let (ops, _) = bincode::serde::decode_from_slice::<Vec<Op>, _>(payload, bincode::config::standard()).ok()?;
+    Some((ops, len))
+}
+
+/// How many intact records of `generation` lie anywhere after `from`. After
+/// the true end of a generation there are none: only zeros, and records of
+/// older generations. One found means the record at `from` is damaged.
+fn intact_records_after(rest: &[u8], from: usize, generation: u64) -> usize {
+    let tag = generation.to_le_bytes();
+    let start = from + 1;
+    let (mut found, mut next) = (0, start);
+    for hit in memchr::memmem::find_iter(rest.get(start..).unwrap_or_default(), &tag) {
+        let at = start + hit;
+        if at < next {
+            continue;
         }
-        if block[..n].iter().any(|&b| b != 0) {
-            return Ok(false);
+        if let Some((_, len)) = record_at(rest, at, generation) {
+            found += 1;
+            next = at + RECORD_HEAD + len;
         }
     }
+    found
 }
 
 fn checksum(generation: u64, payload: &[u8]) -> u32 {
@@ -225,33 +261,44 @@ mod tests {
         vec![Op { tree: 1, key: vec![k], value: Some(vec![k; 10]) }, Op { tree: 2, key: vec![k], value: None }]
     }
 
+    fn journal_with(path: &Path, records: &[Vec<Op>]) -> Vec<u64> {
+        let mut j = Journal::create(path).unwrap();
+        let mut offsets = Vec::new();
+        for ops in records {
+            offsets.push(j.end);
+            let r = j.record(ops).unwrap();
+            j.append(&r).unwrap();
+        }
+        offsets
+    }
+
+    fn pending(path: &Path) -> Vec<Vec<Op>> {
+        match Journal::open(path) {
+            Ok((_, pending)) => pending,
+            Err(e) => panic!("the journal does not open: {e:?}"),
+        }
+    }
+
     #[test]
     fn records_come_back_in_order_until_a_reset() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal");
-        let (mut j, pending) = Journal::open(&path).unwrap();
-        assert!(pending.is_empty());
-        for k in 0..3 {
-            let r = j.record(&op(k)).unwrap();
-            j.append(&r).unwrap();
-        }
-        drop(j);
-        let (mut j, pending) = Journal::open(&path).unwrap();
-        assert_eq!(pending, vec![op(0), op(1), op(2)]);
+        journal_with(&path, &[op(0), op(1), op(2)]);
+        assert_eq!(pending(&path), vec![op(0), op(1), op(2)]);
+        let (mut j, _) = Journal::open(&path).unwrap();
         j.reset().unwrap();
         let r = j.record(&op(9)).unwrap();
         j.append(&r).unwrap();
         drop(j);
         // The older generation's records further on are never read again.
-        let (_, pending) = Journal::open(&path).unwrap();
-        assert_eq!(pending, vec![op(9)]);
+        assert_eq!(pending(&path), vec![op(9)]);
     }
 
     #[test]
     fn a_torn_last_record_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal");
-        let (mut j, _) = Journal::open(&path).unwrap();
+        let mut j = Journal::create(&path).unwrap();
         let r = j.record(&op(1)).unwrap();
         j.append(&r).unwrap();
         let mut torn = j.record(&op(2)).unwrap();
@@ -259,72 +306,76 @@ mod tests {
         torn[last] ^= 0xff;
         j.append(&torn).unwrap();
         drop(j);
-        let (_, pending) = Journal::open(&path).unwrap();
-        assert_eq!(pending, vec![op(1)]);
+        assert_eq!(pending(&path), vec![op(1)]);
+    }
+
+    #[test]
+    fn a_record_cut_off_at_any_byte_is_the_end_not_damage() {
+        // A kill in the middle of the last append leaves any prefix of it.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal");
+        let offsets = journal_with(&path, &[op(1), op(2)]);
+        let whole = std::fs::read(&path).unwrap();
+        let last = offsets[1] as usize;
+        let len = Journal::create(&dir.path().join("other")).unwrap().record(&op(2)).unwrap().len();
+        for cut in 0..len {
+            let mut bytes = whole.clone();
+            bytes[last + cut..last + len].fill(0xa5); // what the file held there before
+            std::fs::write(&path, &bytes).unwrap();
+            assert_eq!(pending(&path), vec![op(1)], "cut after {cut} bytes");
+        }
+    }
+
+    #[test]
+    fn a_damaged_record_with_intact_ones_after_it_stops_the_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal");
+        let offsets = journal_with(&path, &[op(1), op(2), op(3), op(4)]);
+        // One byte of the second record's payload, then (another time) of its length.
+        for at in [offsets[1] + RECORD_HEAD as u64 + 3, offsets[1] + 8] {
+            let mut bytes = std::fs::read(&path).unwrap();
+            bytes[at as usize] ^= 0x40;
+            let damaged = dir.path().join("damaged");
+            std::fs::write(&damaged, &bytes).unwrap();
+            match Journal::open(&damaged) {
+                Err(OpenError::DamagedRecord { offset, before, after }) => {
+                    assert_eq!((offset, before, after), (offsets[1], 1, 2));
+                }
+                other => panic!("expected a damaged record, got {:?}", other.map(|(_, p)| p)),
+            }
+        }
     }
 
     #[test]
     fn a_damaged_header_stops_the_open_instead_of_dropping_commits() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal");
-        let (mut j, _) = Journal::open(&path).unwrap();
-        let r = j.record(&op(1)).unwrap();
-        j.append(&r).unwrap();
-        drop(j);
+        journal_with(&path, &[op(1)]);
         let mut f = OpenOptions::new().write(true).open(&path).unwrap();
         f.write_all(b"XXXX").unwrap();
         drop(f);
-        let err = Journal::open(&path).err().unwrap();
-        assert!(err.to_string().contains("not one this onedoor can read"), "{err}");
-    }
-
-    #[test]
-    fn a_journal_left_unfinished_while_being_made_is_made_afresh() {
-        // What an older onedoor killed while preallocating left behind: all
-        // zeros, whole or short. No commit can be in it.
-        for len in [CAPACITY, CAPACITY / 3, 0] {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("journal");
-            std::fs::write(&path, vec![0u8; len as usize]).unwrap();
-            std::fs::write(dir.path().join("journal.new"), b"half made").unwrap();
-            let (mut j, pending) = Journal::open(&path).unwrap();
-            assert!(pending.is_empty());
-            let r = j.record(&op(4)).unwrap();
-            j.append(&r).unwrap();
-            drop(j);
-            let (_, pending) = Journal::open(&path).unwrap();
-            assert_eq!(pending, vec![op(4)], "journal of {len} zero bytes");
-            assert!(!dir.path().join("journal.new").exists());
-        }
+        assert!(matches!(Journal::open(&path), Err(OpenError::Unreadable)));
     }
 
     #[test]
     fn a_cut_short_journal_with_records_stops_the_open() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal");
-        let (mut j, _) = Journal::open(&path).unwrap();
-        let r = j.record(&op(1)).unwrap();
-        j.append(&r).unwrap();
-        drop(j);
+        journal_with(&path, &[op(1)]);
         OpenOptions::new().write(true).open(&path).unwrap().set_len(4096).unwrap();
-        let err = Journal::open(&path).err().unwrap();
-        assert!(err.to_string().contains("not one this onedoor can read"), "{err}");
+        assert!(matches!(Journal::open(&path), Err(OpenError::Unreadable)));
     }
 
     #[test]
     fn older_records_after_a_reset_are_never_replayed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal");
+        journal_with(&path, &[op(0), op(1), op(2)]);
         let (mut j, _) = Journal::open(&path).unwrap();
-        for k in 0..3 {
-            let r = j.record(&op(k)).unwrap();
-            j.append(&r).unwrap();
-        }
         j.reset().unwrap();
         let r = j.record(&op(7)).unwrap();
         j.append(&r).unwrap();
         drop(j);
-        let (_, pending) = Journal::open(&path).unwrap();
-        assert_eq!(pending, vec![op(7)]);
+        assert_eq!(pending(&path), vec![op(7)]);
     }
 }

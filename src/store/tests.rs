@@ -2,6 +2,7 @@ use super::*;
 use crate::domain::case::{Acceptance, CaseInput};
 use crate::domain::{Channel, Department, Transition};
 use chrono::{FixedOffset, TimeZone};
+use std::path::{Path, PathBuf};
 
 fn day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
@@ -202,4 +203,440 @@ proptest::proptest! {
         let refused = matches!(decode::<Case>(&other, "case"), Err(StoreError::UnknownRecordVersion { .. }));
         proptest::prop_assert!(refused);
     }
+}
+
+/// Stops using a store as a kill would: no checkpoint at the close, so its
+/// commits stay in the journal for the next open to replay.
+fn crash(store: Store) {
+    store.poisoned.store(true, std::sync::atomic::Ordering::SeqCst);
+    drop(store);
+}
+
+fn open(dir: &Path) -> Result<Store, StoreError> {
+    Store::open(dir, &StoreOptions::default())
+}
+
+/// Every file under `dir` with a hash of its bytes: to see that a refused open changed nothing.
+fn files(dir: &Path) -> BTreeMap<PathBuf, u64> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            std::fs::read(&path).unwrap().hash(&mut h);
+            out.insert(path.clone(), h.finish());
+        }
+    }
+    out
+}
+
+fn assert_damaged(err: StoreError, dir: &Path, says: &str) {
+    let text = err.to_string();
+    assert!(matches!(err, StoreError::Damaged { .. }), "{text}");
+    assert!(text.contains(&dir.display().to_string()), "names the store: {text}");
+    assert!(text.contains(says), "'{text}' should say '{says}'");
+    assert!(text.contains("onedoor restore"), "says how to restore: {text}");
+}
+
+#[test]
+fn a_conf_torn_while_an_older_onedoor_first_made_the_store_opens_as_a_new_store() {
+    // sled writes `conf` in two writes (text, then crc) and never syncs it; the
+    // previous onedoor opened sled right in the store directory, so a kill
+    // between the two left this, which sled 0.34.7 fails to parse
+    // ("corruption at None").
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let conf = directory::sled_conf();
+    for cut in [conf.len() - 4, conf.len() - 1, 20] {
+        let _ = std::fs::remove_dir_all(d.join("blobs"));
+        std::fs::create_dir(d.join("blobs")).unwrap();
+        std::fs::write(d.join("conf"), &conf[..cut]).unwrap();
+        std::fs::write(d.join("db"), b"").unwrap();
+        let store = open(d).unwrap_or_else(|e| panic!("conf cut at {cut}: {e}"));
+        assert_eq!(add(&store, input("11010519491231002X", None)).id.as_str(), "320106001-03-20261129-0001");
+        drop(store);
+        assert_eq!(std::fs::read(d.join("conf")).unwrap(), conf);
+        for f in ["db", "conf", "journal", "blobs", "snap.000000000000101D"] {
+            let _ = std::fs::remove_file(d.join(f));
+        }
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                std::fs::remove_dir_all(&p).unwrap()
+            } else {
+                std::fs::remove_file(&p).unwrap()
+            }
+        }
+    }
+}
+
+#[test]
+fn a_snapshot_sled_was_writing_when_killed_is_not_taken_for_the_snapshot() {
+    // sled writes its snapshot to snap.X.generating, renames it to snap.X,
+    // then removes older ones; 0.34.7 reads the lexically last snap.* file,
+    // and a stray `.generating` sorts after every finished one.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ids: Vec<CaseId> = {
+        let store = open(d).unwrap();
+        (0..5).map(|_| add(&store, input("11010519491231002X", None)).id).collect()
+    };
+    drop(open(d).unwrap()); // this open writes a snapshot of the log the adds wrote
+    let snap = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("snap."))
+        .expect("sled wrote a snapshot");
+    let bytes = std::fs::read(d.join(&snap)).unwrap();
+    // Killed before it wrote anything, half-way, and before the rename.
+    for partial in [&bytes[..0], &bytes[..bytes.len() / 2], &bytes[..]] {
+        std::fs::write(d.join(format!("{snap}.generating")), partial).unwrap();
+        std::fs::write(d.join("snap.FFFFFFFFFFFFFFFF.generating"), partial).unwrap();
+        let store = open(d).unwrap_or_else(|e| panic!("{} bytes: {e}", partial.len()));
+        for id in &ids {
+            assert!(store.case(id).unwrap().is_some(), "{id}");
+        }
+        drop(store);
+        let left: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".generating"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+}
+
+#[test]
+fn a_store_being_made_when_killed_is_made_again_at_every_step() {
+    // What a kill leaves at each step of making a store aside: the building
+    // place half-filled, some of its files moved in, all but the journal.
+    let template = tempfile::tempdir().unwrap();
+    let staging = directory::new_staging(template.path()).unwrap();
+    drop(open(&staging).unwrap());
+    let names: Vec<String> = std::fs::read_dir(&staging)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "journal")
+        .collect();
+    for moved in 0..=names.len() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("draft.json"), b"{}").unwrap();
+        let s = d.join(directory::STAGING);
+        std::process::Command::new("cp").arg("-a").arg(&staging).arg(&s).status().unwrap();
+        for name in &names[..moved] {
+            std::fs::rename(s.join(name), d.join(name)).unwrap();
+        }
+        let store = open(d).unwrap_or_else(|e| panic!("{moved} files moved: {e}"));
+        assert_eq!(store.case_count(), 0);
+        assert!(!s.exists());
+        drop(store);
+        assert_eq!(std::fs::read(d.join("draft.json")).unwrap(), b"{}", "the counter's own files are kept");
+    }
+}
+
+#[test]
+fn a_journal_record_damaged_with_saved_commits_after_it_stops_the_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let store = open(d).unwrap();
+    let ids: Vec<CaseId> = (0..3).map(|_| add(&store, input("11010519491231002X", None)).id).collect();
+    crash(store);
+    // One bit of the first commit's record, as a failing disk would.
+    let mut journal = std::fs::read(d.join("journal")).unwrap();
+    journal[16 + 16 + 5] ^= 0x08;
+    std::fs::write(d.join("journal"), &journal).unwrap();
+    let before = files(d);
+    let err = open(d).err().expect("the open is refused");
+    assert_damaged(err, d, "damaged record at byte 16");
+    assert!(err_text(d).contains("before 2 intact ones"), "{}", err_text(d));
+    assert_eq!(files(d), before, "a refused open changes nothing");
+    assert_eq!(ids.len(), 3);
+}
+
+fn err_text(d: &Path) -> String {
+    open(d).err().map(|e| e.to_string()).unwrap_or_default()
+}
+
+#[test]
+fn a_deleted_database_is_refused_not_made_again_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    {
+        let store = open(d).unwrap();
+        add(&store, input("11010519491231002X", None));
+    }
+    std::fs::remove_file(d.join("db")).unwrap();
+    let before = files(d);
+    assert_damaged(open(d).err().unwrap(), d, "its database (the file `db`) is missing");
+    assert_eq!(files(d), before, "no new file");
+    // Emptied instead of deleted: sled would open it as a new, empty database.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    {
+        let store = open(d).unwrap();
+        add(&store, input("11010519491231002X", None));
+    }
+    for e in std::fs::read_dir(d).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if name == "db" {
+            std::fs::write(&p, b"").unwrap();
+        } else if name.starts_with("snap.") {
+            std::fs::remove_file(&p).unwrap();
+        }
+    }
+    assert_damaged(open(d).err().unwrap(), d, "lost its content");
+}
+
+#[test]
+fn a_database_older_than_its_journal_is_refused() {
+    // sled's files put back from an older copy under the current journal: the
+    // cases saved in between would be gone and their ids handed out again.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let old = tempfile::tempdir().unwrap();
+    {
+        let store = open(d).unwrap();
+        add(&store, input("11010519491231002X", None));
+    }
+    for e in std::fs::read_dir(d).unwrap() {
+        let p = e.unwrap().path();
+        if p.file_name().unwrap() != "journal" && p.is_file() {
+            std::fs::copy(&p, old.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    {
+        let store = open(d).unwrap();
+        add(&store, input("11010519491231002X", None));
+    }
+    for e in std::fs::read_dir(d).unwrap() {
+        let p = e.unwrap().path();
+        if p.file_name().unwrap().to_string_lossy().starts_with("snap.") {
+            std::fs::remove_file(&p).unwrap();
+        }
+    }
+    for e in std::fs::read_dir(old.path()).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, d.join(p.file_name().unwrap())).unwrap();
+    }
+    assert_damaged(open(d).err().unwrap(), d, "older than its commit journal");
+}
+
+#[test]
+fn a_case_id_is_never_handed_out_twice_even_when_the_counter_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).unwrap();
+    let first: Vec<CaseId> = (0..3).map(|_| add(&store, input("11010519491231002X", None)).id).collect();
+    // The day's counter lost (as from a damaged or hand-mended store).
+    store.trees[COUNTERS].remove(sequence_key("320106001", 3, day())).unwrap();
+    let next = add(&store, input("11010519491231002X", None));
+    assert_eq!(next.id.as_str(), "320106001-03-20261129-0004");
+    assert!(!first.contains(&next.id));
+    assert_eq!(store.case_count(), 4);
+}
+
+#[test]
+fn the_store_is_private_even_in_a_directory_made_open_beforehand() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    std::fs::create_dir(&d).unwrap();
+    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    for _ in 0..2 {
+        let store = open(&d).unwrap();
+        add(&store, input("11010519491231002X", None));
+        drop(store);
+        assert_eq!(mode(&d), 0o700);
+        for (path, _) in files(&d) {
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+        std::fs::set_permissions(d.join("db"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+#[test]
+fn a_dropped_store_lets_go_of_its_files_at_once() {
+    // The next process must be able to open the store the moment this one is
+    // done with it: no sled thread may keep the database (and its lock) open.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for i in 0..50 {
+        let store = open(d).unwrap();
+        for _ in 0..5 {
+            add(&store, input("11010519491231002X", None));
+        }
+        drop(store);
+        let db = File::open(d.join("db")).unwrap();
+        assert!(db.try_lock().is_ok(), "round {i}: the database is still locked after the store was dropped");
+        let dir_lock = File::open(d).unwrap();
+        assert!(dir_lock.try_lock().is_ok(), "round {i}: the directory is still locked");
+    }
+}
+
+#[test]
+fn a_store_made_by_an_older_onedoor_and_stopped_before_its_schema_is_finished() {
+    // The previous onedoor made the journal (generation 1), then wrote the
+    // schema record: killed in between, the store holds nothing yet.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    drop(open(d).unwrap());
+    {
+        let db = sled::Config::new().path(d).open().unwrap();
+        db.open_tree("meta").unwrap().clear().unwrap();
+        db.flush().unwrap();
+    }
+    journal::Journal::create(&d.join("journal")).unwrap();
+    let store = open(d).unwrap();
+    assert_eq!(add(&store, input("11010519491231002X", None)).id.as_str(), "320106001-03-20261129-0001");
+}
+
+#[test]
+fn a_store_opens_again_at_once_while_other_threads_start_programs() {
+    // A child being started holds a copy of every descriptor of this process,
+    // the store's locks with them, from fork until exec: a store closed and
+    // opened again meanwhile waits for that moment instead of calling itself
+    // "in use" (the CLI tests, and any program embedding the counter, do this).
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let spawner = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = std::process::Command::new("true").status();
+            }
+        })
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut failed = None;
+    for i in 0..100 {
+        match open(dir.path()) {
+            Ok(store) => drop(add(&store, input("11010519491231002X", None))),
+            Err(e) => {
+                failed = Some(format!("open {i}: {e}"));
+                break;
+            }
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    spawner.join().unwrap();
+    assert_eq!(failed, None);
+}
+
+fn restore(backup: &Path, dir: &Path) -> Result<backup::Restored, backup::BackupError> {
+    let now = FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(2026, 11, 29, 18, 0, 0).unwrap();
+    Store::restore_from(backup, dir, &StoreOptions::default(), false, now)
+}
+
+#[test]
+fn a_backup_taken_during_a_stream_of_commits_holds_exactly_the_commits_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(open(dir.path()).unwrap());
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<CaseId>::new()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (store, acknowledged, stop) = (store.clone(), acknowledged.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let id = add(&store, input("11010519491231002X", None)).id;
+                acknowledged.lock().unwrap().push(id);
+            }
+        })
+    };
+    while acknowledged.lock().unwrap().len() < 20 {
+        std::thread::yield_now();
+    }
+    let before = acknowledged.lock().unwrap().len();
+    let backups = tempfile::tempdir().unwrap();
+    let made = store
+        .backup_to(
+            backups.path(),
+            FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap(),
+        )
+        .unwrap();
+    while acknowledged.lock().unwrap().len() < before + 20 {
+        std::thread::yield_now();
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().unwrap();
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    let target = tempfile::tempdir().unwrap();
+    let restored = restore(&made, target.path()).unwrap();
+    let back = open(target.path()).unwrap();
+    let held: Vec<CaseId> = back.all_case_ids().map(Result::unwrap).collect();
+    assert!(held.len() >= before, "every case reported before the backup began is in it");
+    assert!(held.len() < acknowledged.len(), "the cases after it are not");
+    let mut first: Vec<CaseId> = acknowledged[..held.len()].to_vec();
+    first.sort();
+    assert_eq!(held, first, "the backup holds the first commits, whole, in order");
+    assert_eq!(restored.cases, held.len() as u64);
+    assert_eq!(back.cases_on_day(day()).unwrap().len(), held.len(), "its indexes came with it");
+    // A case numbered today after the backup is never numbered again.
+    assert!(add(&back, input("11010519491231002X", None)).id.seq() > backup::RESTORED_DAY_SEQUENCE);
+}
+
+#[test]
+fn a_damaged_or_partial_backup_is_refused_and_nothing_is_restored() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).unwrap();
+    for _ in 0..3 {
+        add(&store, input("11010519491231002X", None));
+    }
+    let backups = tempfile::tempdir().unwrap();
+    let made = store.backup_to(backups.path(), chrono::Utc::now().fixed_offset()).unwrap();
+    for (path, _) in files(&made) {
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert_eq!(backup::verify(&made).unwrap().manifest.cases, 3);
+    let data = std::fs::read(made.join("trees.bin")).unwrap();
+    let cases = [
+        (
+            "a flipped bit",
+            {
+                let mut d = data.clone();
+                d[40] ^= 1;
+                d
+            },
+            "damaged or cut short",
+        ),
+        ("cut short", data[..data.len() - 7].to_vec(), "damaged or cut short"),
+    ];
+    for (what, bytes, says) in cases {
+        std::fs::write(made.join("trees.bin"), &bytes).unwrap();
+        let err = backup::verify(&made).unwrap_err().to_string();
+        assert!(err.contains(says), "{what}: {err}");
+        let target = tempfile::tempdir().unwrap();
+        assert!(restore(&made, &target.path().join("store")).is_err(), "{what}");
+        assert!(!target.path().join("store").exists(), "{what}: nothing was made");
+    }
+    std::fs::write(made.join("trees.bin"), &data).unwrap();
+    std::fs::remove_file(made.join("manifest.json")).unwrap();
+    let err = backup::verify(&made).unwrap_err().to_string();
+    assert!(err.contains("no manifest.json"), "{err}");
+}
+
+#[test]
+fn a_restore_never_touches_a_store_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).unwrap();
+    add(&store, input("11010519491231002X", None));
+    let backups = tempfile::tempdir().unwrap();
+    let made = store.backup_to(backups.path(), chrono::Utc::now().fixed_offset()).unwrap();
+    let before = store.fingerprint().unwrap();
+    let now = chrono::Utc::now().fixed_offset();
+    let err = Store::restore_from(&made, dir.path(), &StoreOptions::default(), true, now).unwrap_err();
+    assert!(err.to_string().contains("in use"), "{err}");
+    assert_eq!(store.fingerprint().unwrap(), before);
+    drop(store);
+    // Once closed, it is replaced only when asked, and kept aside.
+    assert!(Store::restore_from(&made, dir.path(), &StoreOptions::default(), false, now).is_err());
+    let done = Store::restore_from(&made, dir.path(), &StoreOptions::default(), true, now).unwrap();
+    let kept = done.replaced.unwrap();
+    assert!(kept.join("db").exists() && kept.join("journal").exists());
+    assert_eq!(open(dir.path()).unwrap().case_count(), 1);
 }

@@ -129,7 +129,7 @@ pub fn seed_bulk(
             .and_local_timezone(offset)
             .single()
             .map(|m| m + Duration::seconds(20 * i64::from(seq)))
-            .ok_or_else(|| WriteError::Store(StoreError::Damaged("bad time".into())))?;
+            .ok_or_else(|| WriteError::Store(StoreError::Failed("bad time".into())))?;
         let input = dice.input(i as u64, Some(seq));
         chunk.push(Case::receive(
             input,

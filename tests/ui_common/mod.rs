@@ -78,11 +78,12 @@ pub fn seed(store: &Store, counter: &CounterConfig) {
 }
 
 pub struct Harness {
-    pub dir: tempfile::TempDir,
     pub store: Arc<Store>,
     pub counter: Counter,
     pub terminal: Terminal<TestBackend>,
     pub lang: Lang,
+    /// Last: removed only after the counter has written its last draft into it.
+    pub dir: tempfile::TempDir,
 }
 
 pub fn counter_config() -> CounterConfig {

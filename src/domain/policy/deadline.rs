@@ -88,16 +88,16 @@ mod tests {
     fn whole_case_limits_skip_holidays_and_count_makeup_days() {
         let p = Policy::builtin();
         let plain = Policy { calendar: Calendar::default(), ..p.clone() };
-        // (kind, received, due on the 2026 calendar, due with weekends only)
+        // (kind, received, due on the 2026 calendar, due with weekends and the fixed-date holidays only)
         let rows = [
             // Sunday: the DESIGN.md example case, no holiday in between.
             (Kind::Temporary, d(2026, 11, 29), d(2026, 12, 18), d(2026, 12, 18)),
             // Across National Day: Oct 1-7 off, Saturday Oct 10 worked.
-            (Kind::Temporary, d(2026, 9, 30), d(2026, 10, 27), d(2026, 10, 21)),
+            (Kind::Temporary, d(2026, 9, 30), d(2026, 10, 27), d(2026, 10, 23)),
             // Across the Spring Festival: Feb 15-23 off, Saturday Feb 28 worked.
             (Kind::Medical, d(2026, 2, 13), d(2026, 3, 12), d(2026, 3, 6)),
             (Kind::Dibao, d(2026, 3, 2), d(2026, 4, 14), d(2026, 4, 13)),
-            (Kind::Disaster, d(2026, 4, 30), d(2026, 5, 18), d(2026, 5, 14)),
+            (Kind::Disaster, d(2026, 4, 30), d(2026, 5, 18), d(2026, 5, 15)),
         ];
         for (kind, received, due, due_plain) in rows {
             assert_eq!(p.due_by(kind, Channel::Normal, received), due, "{kind} received {received}");

@@ -106,6 +106,9 @@ struct CalendarFile {
     holidays: Vec<Day>,
     #[serde(default)]
     makeup_workdays: Vec<Day>,
+    /// The last day the lists are complete for (default: the end of the last year they name).
+    #[serde(default)]
+    covered_until: Option<Day>,
 }
 
 /// A day written as a TOML date (`2026-10-01`) or a string (`"2026-10-01"`).
@@ -380,7 +383,16 @@ fn check(f: PolicyFile) -> (Policy, Vec<Problem>) {
         green_channel: f.green_channel,
         referral_limits: f.referral_limits,
         departments: f.departments,
-        calendar: Calendar { holidays: holidays.into_iter().collect(), makeup_workdays: makeup.into_iter().collect() },
+        calendar: {
+            let mut c = Calendar {
+                holidays: holidays.into_iter().collect(),
+                makeup_workdays: makeup.into_iter().collect(),
+                covered_until: f.calendar.covered_until.map(|d| d.0),
+            };
+            // Said outright, so `policy show --json` gives the date too.
+            c.covered_until = c.complete_until();
+            c
+        },
     };
     (policy, out)
 }

@@ -1,0 +1,9 @@
+//! A keymap file.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = onedoor::ui::Keymap::parse(text, "fuzz.toml");
+    }
+});

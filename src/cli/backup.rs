@@ -1,0 +1,87 @@
+//! `onedoor backup DIR`, `onedoor backup --verify BACKUP`, `onedoor restore BACKUP`.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::{CliError, CliResult, Session};
+use crate::session::SessionError;
+use crate::store::backup::{self, BackupError};
+use crate::store::{Store, StoreError};
+use crate::tr;
+
+impl From<BackupError> for CliError {
+    fn from(e: BackupError) -> CliError {
+        match e {
+            BackupError::Store(s) => s.into(),
+            BackupError::Io { .. } => CliError::environment(e.to_string()),
+            other => CliError::refused(other.to_string()),
+        }
+    }
+}
+
+/// Backs up the store into a new directory under `dir`, prints its path;
+/// with `keep`, then removes all but the `keep` newest backups there.
+pub fn backup(ctx: &Session, dir: &Path, keep: Option<usize>, out: &mut dyn Write) -> CliResult {
+    let lang = ctx.lang;
+    let store = match ctx.open_existing_store() {
+        // The counter holds the store: only it can take the backup meanwhile.
+        Err(SessionError::Store(StoreError::InUse(d))) => {
+            return Err(CliError::environment(tr!(lang, "backup-store-in-use", dir = d.display().to_string())))
+        }
+        other => other?,
+    };
+    let made = store.backup_to(dir, ctx.now)?;
+    drop(store);
+    writeln!(out, "{}", made.display())?;
+    if let Some(keep) = keep {
+        let removed = backup::rotate(dir, keep.max(1)).map_err(|e| {
+            CliError::environment(tr!(
+                lang,
+                "backup-cannot-rotate",
+                dir = dir.display().to_string(),
+                error = e.to_string()
+            ))
+        })?;
+        for old in removed {
+            eprintln!("{}", tr!(lang, "backup-removed", dir = old.display().to_string()));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a backup in full without restoring it.
+pub fn verify(dir: &Path, out: &mut dyn Write) -> CliResult {
+    let checked = backup::verify(dir)?;
+    let m = &checked.manifest;
+    writeln!(
+        out,
+        "{}: {} cases, taken {} from {}; complete and intact",
+        dir.display(),
+        m.cases,
+        m.created_at,
+        m.store
+    )?;
+    Ok(())
+}
+
+/// Restores a backup as the store (the store that was there is kept aside).
+pub fn restore(ctx: &Session, dir: &Path, replace: bool, out: &mut dyn Write) -> CliResult {
+    let options = ctx.store_options();
+    let done = Store::restore_from(dir, &ctx.paths.data, &options, replace, ctx.now)?;
+    writeln!(
+        out,
+        "restored {} cases (the backup of {}) into {}",
+        done.cases,
+        done.created_at,
+        ctx.paths.data.display()
+    )?;
+    if let Some(kept) = done.replaced {
+        writeln!(out, "the store that was there is kept in {}", kept.display())?;
+    }
+    writeln!(
+        out,
+        "cases made after the backup are not in it; today's case numbers continue from {}",
+        backup::RESTORED_DAY_SEQUENCE + 1
+    )?;
+    Ok(())
+}

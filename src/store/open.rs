@@ -1,0 +1,259 @@
+//! Opening a store: making a new one aside and moving it into place,
+//! recognising what a kill or an older onedoor left, and checking the
+//! database against its commit journal before anything is written, so that a
+//! damaged store is refused with a clear message instead of opened with cases
+//! missing (and their ids handed out again).
+
+use std::fs::File;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use sled::Tree;
+
+use super::directory::{self, Found, DB, JOURNAL};
+use super::journal::{self, Journal, Op};
+use super::{
+    damaged, sled_error, Store, StoreError, StoreOptions, CHECKPOINT_KEY, META, SCHEMA_KEY, SCHEMA_VERSION, TREE_COUNT,
+    TREE_NAMES,
+};
+
+impl Store {
+    /// Opens the store in `dir`, or makes a new, empty one there (the
+    /// directory, with its parents, is made 0700 when missing). A kill at any
+    /// instant leaves a store that opens with every commit it reported. A
+    /// damaged store is refused (nothing is written to it), and an open that
+    /// fails leaves no new file behind: a deleted database never comes back
+    /// as an empty store.
+    pub fn open(dir: &Path, options: &StoreOptions) -> Result<Store, StoreError> {
+        let made_dir = directory::ensure_dir(dir).map_err(|e| io_error(dir, e))?;
+        let result = Store::open_in(dir, options);
+        if result.is_err() && made_dir {
+            // Only if nothing is in it: never a store's files.
+            let _ = std::fs::remove_dir(dir);
+        }
+        result
+    }
+
+    fn open_in(dir: &Path, options: &StoreOptions) -> Result<Store, StoreError> {
+        let io = |e| io_error(dir, e);
+        let lock = directory::lock(dir).map_err(io)?.ok_or_else(|| StoreError::InUse(dir.to_path_buf()))?;
+        match directory::survey(dir).map_err(io)? {
+            Found::Whole => {
+                // A kill after the journal was moved in, before the building place was removed.
+                if dir.join(directory::STAGING).exists() {
+                    directory::clear_staging(dir).map_err(io)?;
+                }
+            }
+            Found::Absent => build(dir, options)?,
+            Found::Unfinished => {
+                tracing::warn!("{}: a store left half-made by a stopped onedoor is made again", dir.display());
+                directory::clear_unfinished(dir).map_err(io)?;
+                build(dir, options)?;
+            }
+            Found::NoJournal => {
+                if !holds_nothing(dir, options)? {
+                    return Err(damaged(
+                        dir,
+                        "its commit journal (the file `journal`) is missing or holds only zeros, and the database holds data",
+                    ));
+                }
+                tracing::warn!("{}: an empty store left half-made by an older onedoor is made again", dir.display());
+                directory::clear_unfinished(dir).map_err(io)?;
+                build(dir, options)?;
+            }
+            Found::NoDatabase => {
+                return Err(damaged(dir, "its database (the file `db`) is missing; the commit journal is there"))
+            }
+        }
+        // The journal first: a damaged one is refused before sled touches any file.
+        let (journal, unapplied) = match Journal::open(&dir.join(JOURNAL)) {
+            Ok(opened) => opened,
+            Err(journal::OpenError::Io(e)) => return Err(io(e)),
+            Err(journal::OpenError::Unreadable) => {
+                return Err(damaged(dir, "its commit journal is not one this onedoor can read (another format, a damaged header, or cut short)"))
+            }
+            Err(journal::OpenError::DamagedRecord { offset, before, after }) => {
+                return Err(damaged(
+                    dir,
+                    &format!(
+                        "its commit journal has a damaged record at byte {offset}, after {before} readable commits and before {after} intact ones; \
+                         opening it would lose those {after} saved commits"
+                    ),
+                ))
+            }
+        };
+        let db = open_sled(dir, options)?;
+        if let Err(e) = directory::make_private(dir) {
+            tracing::warn!("{}: cannot make the store's files private (0600): {e}", dir.display());
+        }
+        let db_file = File::open(dir.join(DB)).map_err(io)?;
+        let mut trees = Vec::with_capacity(TREE_NAMES.len());
+        for name in TREE_NAMES {
+            trees.push(db.open_tree(name).map_err(|e| sled_error(dir, e))?);
+        }
+        let trees: [Tree; TREE_COUNT] =
+            trees.try_into().map_err(|_| StoreError::Failed("the store's trees could not be opened".into()))?;
+        let store = Store {
+            dir: dir.to_path_buf(),
+            db,
+            db_file,
+            trees,
+            journal: std::sync::Mutex::new(journal),
+            poisoned: std::sync::atomic::AtomicBool::new(false),
+            _lock: lock,
+        };
+        store.check_against_journal(&unapplied)?;
+        store.replay(unapplied)?;
+        if let Err(e) = directory::keep_reserve(dir) {
+            tracing::warn!("{}: cannot keep the reserve for a full disk: {e}", dir.display());
+        }
+        Ok(store)
+    }
+
+    /// Before anything is written: is the database the one its journal goes
+    /// with? Every store has its schema record and the generation of its last
+    /// checkpoint, written with the data they vouch for; a database that has
+    /// lost them has lost commits that were reported as saved.
+    fn check_against_journal(&self, unapplied: &[Vec<Op>]) -> Result<(), StoreError> {
+        let meta = &self.trees[META];
+        let generation = self.lock_journal()?.generation();
+        let schema = meta.get(SCHEMA_KEY).map_err(|e| sled_error(&self.dir, e))?;
+        let schema = match schema.as_deref() {
+            Some(v) if v.len() == 4 => u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
+            Some(_) => return Err(damaged(&self.dir, "its schema record has the wrong size")),
+            None => {
+                // An older onedoor wrote the schema record after making the
+                // journal (generation 1) and before the first checkpoint: a
+                // store stopped in between never held anything.
+                if generation == 1 && unapplied.is_empty() && self.is_empty()? {
+                    tracing::warn!("{}: finishing a store an older onedoor left half-made", self.dir.display());
+                    meta.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes()).map_err(|e| sled_error(&self.dir, e))?;
+                    return self.sync();
+                }
+                return Err(damaged(
+                    &self.dir,
+                    "its database has lost its content (no schema record) though its journal has been used",
+                ));
+            }
+        };
+        if schema > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema { found: schema });
+        }
+        let checkpoint = meta.get(CHECKPOINT_KEY).map_err(|e| sled_error(&self.dir, e))?;
+        match checkpoint.as_deref() {
+            // A kill between the database's sync and the journal's new generation leaves it one ahead.
+            Some(v) if v.len() == 8 => {
+                let at = u64::from_be_bytes(v.try_into().unwrap_or([0; 8]));
+                if at < generation {
+                    return Err(damaged(
+                        &self.dir,
+                        &format!(
+                        "its database is older than its commit journal (checkpoint {at}, journal at {generation}): \
+                         commits saved before the last checkpoint are missing from it"
+                    ),
+                    ));
+                }
+                if at > generation + 1 {
+                    return Err(damaged(
+                        &self.dir,
+                        &format!(
+                        "its commit journal is older than its database (journal at {generation}, checkpoint {at}): \
+                         the journal was replaced"
+                    ),
+                    ));
+                }
+                Ok(())
+            }
+            Some(_) => Err(damaged(&self.dir, "its checkpoint record has the wrong size")),
+            // Stores made before the record existed get it at their next checkpoint.
+            None if schema == 1 => Ok(()),
+            None => Err(damaged(&self.dir, "its database has lost its checkpoint record")),
+        }
+    }
+
+    /// No entry in any tree.
+    fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.trees.iter().all(Tree::is_empty) && self.db.is_empty())
+    }
+}
+
+fn io_error(dir: &Path, source: std::io::Error) -> StoreError {
+    StoreError::Io { dir: dir.to_path_buf(), source }
+}
+
+/// Opens sled's database in `dir`, after mending what a kill can leave torn
+/// in sled's own files. A lock held for a moment only (a process letting go,
+/// a child being started by another thread) is waited for.
+pub(super) fn open_sled(dir: &Path, options: &StoreOptions) -> Result<sled::Db, StoreError> {
+    let mended = directory::mend_sled_files(dir).map_err(|e| io_error(dir, e))?;
+    if mended.conf {
+        tracing::warn!("{}: sled's settings file `conf` was left torn by a kill; written again", dir.display());
+    }
+    for name in &mended.snapshots_removed {
+        tracing::warn!("{}: removed {name}, a snapshot sled was writing when it was stopped", dir.display());
+    }
+    let cache = options.cache_mb.max(1).saturating_mul(1024 * 1024);
+    let started = Instant::now();
+    loop {
+        match sled::Config::new().path(dir).cache_capacity(cache).open() {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") => {
+                if started.elapsed() >= directory::LOCK_WAIT {
+                    return Err(StoreError::InUse(dir.to_path_buf()));
+                }
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            Err(sled::Error::Io(e)) if e.kind() == std::io::ErrorKind::StorageFull => {
+                // The disk is full: sled could not write its snapshot. The
+                // reserve makes room for it, so the store can still be read.
+                if !directory::release_reserve(dir).map_err(|e| io_error(dir, e))? {
+                    return Err(io_error(dir, e));
+                }
+                tracing::warn!("{}: the disk is full; the store's reserve was freed to open it", dir.display());
+                directory::mend_sled_files(dir).map_err(|e| io_error(dir, e))?;
+            }
+            Err(e) => return Err(sled_error(dir, e)),
+        }
+    }
+}
+
+/// Makes a new, empty store in `dir`: built in the building place, synced,
+/// moved in with the journal last.
+fn build(dir: &Path, options: &StoreOptions) -> Result<(), StoreError> {
+    let io = |e| io_error(dir, e);
+    let staging = directory::new_staging(dir).map_err(io)?;
+    {
+        let db = open_sled(&staging, options)?;
+        for name in TREE_NAMES {
+            db.open_tree(name).map_err(|e| sled_error(dir, e))?;
+        }
+        let meta = db.open_tree(TREE_NAMES[META]).map_err(|e| sled_error(dir, e))?;
+        meta.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes()).map_err(|e| sled_error(dir, e))?;
+        // The journal starts at generation 1.
+        meta.insert(CHECKPOINT_KEY, &1u64.to_be_bytes()).map_err(|e| sled_error(dir, e))?;
+        db.flush().map_err(|e| sled_error(dir, e))?;
+    }
+    let journal = Journal::create(&staging.join(JOURNAL)).map_err(io)?;
+    debug_assert_eq!(journal.generation(), 1);
+    drop(journal);
+    directory::install(dir, &staging).map_err(io)
+}
+
+/// Does the database of a store with no journal hold nothing at all (so it
+/// is what an older onedoor left when stopped while making it)?
+fn holds_nothing(dir: &Path, options: &StoreOptions) -> Result<bool, StoreError> {
+    if !dir.join(DB).exists() {
+        return Ok(true);
+    }
+    let db = open_sled(dir, options).map_err(|e| match e {
+        StoreError::InUse(d) => StoreError::InUse(d),
+        other => damaged(dir, &format!("it has no commit journal, and its database cannot be read ({other})")),
+    })?;
+    for name in db.tree_names() {
+        let tree = db.open_tree(&name).map_err(|e| sled_error(dir, e))?;
+        if !tree.is_empty() {
+            return Ok(false);
+        }
+    }
+    Ok(db.is_empty())
+}

@@ -1,0 +1,5 @@
+//! Talking to the district: the wire types of the district protocol v1,
+//! shared by the counter's forwarder and the `onedoor-district` server, so
+//! that both sides read and write exactly the same JSON.
+
+pub mod wire;

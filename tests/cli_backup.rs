@@ -1,0 +1,68 @@
+//! `onedoor backup`, `backup --verify`, `restore`, and what a damaged store says.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn a_backup_restores_into_a_new_store_with_every_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, backups, other) = (dir.path().join("data"), dir.path().join("backups"), dir.path().join("other"));
+    let ids: Vec<String> = (1..=3).map(|n| add(&data, &case_json(&person(n), "100"))).collect();
+    let r = run(&data, &["backup", backups.to_str().unwrap(), "--keep", "14"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let made = r.stdout.trim().to_string();
+    let v = run(&data, &["backup", "--verify", &made], None);
+    assert_eq!(v.code, 0, "{}", v.stderr);
+    assert!(v.stdout.contains("3 cases") && v.stdout.contains("complete and intact"), "{}", v.stdout);
+    let r = run(&other, &["restore", &made], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let listed = run(&other, &["case", "list"], None).stdout;
+    for id in &ids {
+        assert!(listed.contains(id.as_str()), "{id} is restored: {listed}");
+    }
+    // Restoring over a store that opens needs --replace.
+    assert_refused(&run(&data, &["restore", &made], None), "--replace");
+}
+
+#[test]
+fn a_damaged_backup_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, backups) = (dir.path().join("data"), dir.path().join("backups"));
+    add(&data, &case_json(&person(1), "100"));
+    let made = run(&data, &["backup", backups.to_str().unwrap()], None).stdout.trim().to_string();
+    let file = std::path::Path::new(&made).join("trees.bin");
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&file, bytes).unwrap();
+    assert_refused(&run(&data, &["backup", "--verify", &made], None), "damaged or cut short");
+    let target = dir.path().join("target");
+    assert_refused(&run(&target, &["restore", &made], None), "damaged or cut short");
+    assert!(!target.exists(), "nothing is made from a damaged backup");
+}
+
+#[test]
+fn a_damaged_store_says_where_it_is_what_is_wrong_and_how_to_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    add(d, &case_json(&person(1), "100"));
+    std::fs::remove_file(d.join("db")).unwrap();
+    let r = run(d, &["case", "list"], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    for says in [d.to_str().unwrap(), "the file `db`) is missing", "onedoor restore"] {
+        assert!(r.stderr.contains(says), "'{}' should say '{says}'", r.stderr.trim());
+    }
+    assert!(!d.join("db").exists(), "a deleted database does not come back empty");
+}
+
+#[test]
+fn a_backup_of_a_store_in_use_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    add(&d, &case_json(&person(1), "100"));
+    let _held = onedoor::store::Store::open(&d, &Default::default()).unwrap();
+    let r = run(&d, &["backup", dir.path().join("b").to_str().unwrap()], None);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("in use by another onedoor process"), "{}", r.stderr);
+}
