@@ -670,3 +670,7 @@ policy-calendar-no-year = Calendar lists no year; beyond it only weekends and th
 backup-store-in-use = the store { $dir } is in use by another onedoor process (the counter); close it and back up again
 backup-cannot-rotate = cannot remove old backups in { $dir }: { $error }
 backup-removed = removed the old backup { $dir }
+backup-verified = { $dir }: { $cases } cases, taken { $at } from { $store }; complete and intact
+backup-restored = restored { $cases } cases (the backup of { $at }) into { $into }
+backup-kept-aside = the store that was there is kept in { $dir }
+backup-numbers-continue = cases made after the backup are not in it; today's case numbers continue from { $from }

@@ -698,3 +698,7 @@ policy-calendar-no-year = 日历未列任何年份；只计周末和固定日期
 backup-store-in-use = 数据目录 { $dir } 正被另一个 onedoor 进程（柜台）使用；请先关闭柜台再备份
 backup-cannot-rotate = 无法删除 { $dir } 中的旧备份：{ $error }
 backup-removed = 已删除旧备份 { $dir }
+backup-verified = { $dir }：{ $cases } 件案件，{ $at } 取自 { $store }；完整无损
+backup-restored = 已把 { $cases } 件案件（{ $at } 的备份）恢复到 { $into }
+backup-kept-aside = 原有的数据保留在 { $dir }
+backup-numbers-continue = 备份之后受理的案件不在其中；今天的案件编号从 { $from } 接着编

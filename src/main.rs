@@ -426,7 +426,7 @@ fn run(session: &mut Session, args: Args, out: &mut dyn Write) -> CliResult {
         Command::Bench { cases, dir, json, measure_only } => {
             onedoor::bench::run(session, &onedoor::bench::Run { cases, dir, json, measure_only }, out)
         }
-        Command::Backup { dir, verify: true, .. } => cli::backup::verify(&dir, out),
+        Command::Backup { dir, verify: true, .. } => cli::backup::verify(session, &dir, out),
         Command::Backup { dir, keep, .. } => cli::backup::backup(session, &dir, keep, out),
         Command::Restore { dir, replace } => cli::backup::restore(session, &dir, replace, out),
         Command::Fund(f) => match f {

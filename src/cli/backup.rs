@@ -50,38 +50,24 @@ pub fn backup(ctx: &Session, dir: &Path, keep: Option<usize>, out: &mut dyn Writ
 }
 
 /// Checks a backup in full without restoring it.
-pub fn verify(dir: &Path, out: &mut dyn Write) -> CliResult {
+pub fn verify(ctx: &Session, dir: &Path, out: &mut dyn Write) -> CliResult {
     let checked = backup::verify(dir)?;
     let m = &checked.manifest;
-    writeln!(
-        out,
-        "{}: {} cases, taken {} from {}; complete and intact",
-        dir.display(),
-        m.cases,
-        m.created_at,
-        m.store
-    )?;
+    let (dir, at, store) = (dir.display().to_string(), m.created_at.to_string(), m.store.to_string());
+    writeln!(out, "{}", tr!(ctx.lang, "backup-verified", dir = dir, cases = m.cases, at = at, store = store))?;
     Ok(())
 }
 
 /// Restores a backup as the store (the store that was there is kept aside).
 pub fn restore(ctx: &Session, dir: &Path, replace: bool, out: &mut dyn Write) -> CliResult {
+    let lang = ctx.lang;
     let options = ctx.store_options();
     let done = Store::restore_from(dir, &ctx.paths.data, &options, replace, ctx.now)?;
-    writeln!(
-        out,
-        "restored {} cases (the backup of {}) into {}",
-        done.cases,
-        done.created_at,
-        ctx.paths.data.display()
-    )?;
+    let (at, into) = (done.created_at.to_string(), ctx.paths.data.display().to_string());
+    writeln!(out, "{}", tr!(lang, "backup-restored", cases = done.cases, at = at, into = into))?;
     if let Some(kept) = done.replaced {
-        writeln!(out, "the store that was there is kept in {}", kept.display())?;
+        writeln!(out, "{}", tr!(lang, "backup-kept-aside", dir = kept.display().to_string()))?;
     }
-    writeln!(
-        out,
-        "cases made after the backup are not in it; today's case numbers continue from {}",
-        backup::RESTORED_DAY_SEQUENCE + 1
-    )?;
+    writeln!(out, "{}", tr!(lang, "backup-numbers-continue", from = backup::RESTORED_DAY_SEQUENCE + 1))?;
     Ok(())
 }
