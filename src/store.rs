@@ -34,7 +34,6 @@ pub use codec::{decode, encode, RECORD_VERSION};
 use journal::{Journal, Op};
 pub use summary::CaseSummary;
 
-use crate::devices::printer::PendingReceipt;
 use crate::domain::fund::{Fund, FundEntry, FundError};
 use crate::domain::{Case, CaseId, IdNumber, State};
 
@@ -375,6 +374,14 @@ pub fn ticket_key(day: NaiveDate) -> Vec<u8> {
 }
 
 impl Store {
+    /// Is there a store in `dir` (whole, or damaged: not absent, nor left
+    /// half-made by a stopped onedoor)? A command that only reads asks first,
+    /// so it never makes an empty store where there was none.
+    pub fn exists(dir: &Path) -> bool {
+        use directory::Found;
+        matches!(directory::survey(dir), Ok(Found::Whole | Found::NoJournal | Found::NoDatabase))
+    }
+
     /// Applies again, in commit order, the journalled commits since the last
     /// checkpoint (after a crash sled may not have kept them), then checkpoints.
     fn replay(&self, unapplied: Vec<Vec<Op>>) -> Result<(), StoreError> {
@@ -798,8 +805,9 @@ impl Store {
         Ok(out)
     }
 
-    /// Keeps a receipt that could not be printed until it is reprinted (durably).
-    pub fn add_pending_receipt(&self, key: &str, receipt: &PendingReceipt) -> Result<(), StoreError> {
+    /// Keeps a receipt that could not be printed until it is reprinted
+    /// (durably). The record is the caller's own; the store keeps it as it is given.
+    pub fn add_pending_receipt<R: serde::Serialize>(&self, key: &str, receipt: &R) -> Result<(), StoreError> {
         let bytes = encode(receipt, "pending receipt")?;
         self.trees[PENDING].insert(key.as_bytes(), bytes).map_err(|e| sled_error(&self.dir, e))?;
         self.sync()
@@ -812,7 +820,7 @@ impl Store {
     }
 
     /// Receipts waiting to be printed, with their keys, oldest key first.
-    pub fn pending_receipts(&self) -> Result<Vec<(String, PendingReceipt)>, StoreError> {
+    pub fn pending_receipts<R: serde::de::DeserializeOwned>(&self) -> Result<Vec<(String, R)>, StoreError> {
         let mut out = Vec::new();
         for item in self.trees[PENDING].iter() {
             let (k, v) = item.map_err(|e| sled_error(&self.dir, e))?;
