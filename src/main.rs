@@ -67,6 +67,7 @@ enum Command {
     Report(ReportCommand),
     /// Back up the store into a new directory under DIR (or with --verify, check the backup DIR)
     Backup {
+        /// The directory that holds the backups (each backup is a new directory in it)
         #[arg(value_name = "DIR")]
         dir: PathBuf,
         /// Check the backup in DIR in full instead of making one
@@ -78,6 +79,7 @@ enum Command {
     },
     /// Restore the store from a backup (the store that was there is kept aside)
     Restore {
+        /// One backup: a directory `onedoor backup` made
         #[arg(value_name = "BACKUP")]
         dir: PathBuf,
         /// Replace a store that opens (it is kept in DATA/replaced-…)

@@ -33,6 +33,8 @@ const COMMANDS: &[&[&str]] = &[
     &["devices", "probe"],
     &["receipt", "print"],
     &["receipt", "pending"],
+    &["backup"],
+    &["restore"],
     &["report", "daily"],
     &["bench"],
 ];
@@ -76,6 +78,13 @@ fn a_missing_argument_is_named_and_a_bad_value_lists_the_allowed_ones() {
 fn every_option_has_a_help_line_and_fixed_values_are_listed() {
     for args in COMMANDS {
         let text = help(args);
+        // Every argument too: "  <ID>  The case id".
+        if let Some(arguments) = text.split("Arguments:").nth(1) {
+            for line in arguments.lines().skip(1).take_while(|l| !l.trim().is_empty()) {
+                let said = line.trim_start().split_once("  ").map(|(_, said)| said.trim()).unwrap_or("");
+                assert!(!said.is_empty(), "{args:?}: no help for the argument {line:?}");
+            }
+        }
         let options = text.split("Options:").nth(1).unwrap_or_else(|| panic!("{args:?}: {text}"));
         for line in options.lines().filter(|l| l.trim_start().starts_with('-')) {
             // "  -h, --help  Print help" or "      --state <STATE>  Cases in this state […]".
