@@ -2,92 +2,32 @@
 //! and measures what a kiosk feels: the durable commit of a new case, finding a
 //! person's cases, the first open after a bulk import, memory and disk.
 
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, FixedOffset, NaiveDate, TimeZone};
 use serde::Serialize;
 
+use crate::cli::{CliError, CliResult};
 use crate::config::CounterConfig;
 use crate::domain::case::{Acceptance, CaseInput};
 use crate::domain::dedup::SupervisorOverride;
-use crate::domain::id_number::check_character;
 use crate::domain::time::Moment;
-use crate::domain::{Case, CaseId, Channel, IdNumber, Kind, Reason, State};
+use crate::domain::{Case, CaseId, Channel, State};
+use crate::session::Session;
 use crate::store::{Store, StoreError, StoreOptions};
 use crate::window::Window;
 
-/// A small deterministic generator, so every run builds the same store.
-pub struct Rng(u64);
+/// The generator the bench's cases come from (one for the demo and the bench).
+pub use crate::sample::Sampler as Rng;
+pub use crate::sample::{person_name, person_number};
 
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed | 1)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
-    }
-}
-
-const SURNAMES: [&str; 20] = [
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高",
-    "罗",
-];
-const GIVEN: [&str; 20] = [
-    "芳", "伟", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰",
-    "霞", "平",
-];
-
-/// The `n`-th synthetic person's valid ID number (born 1930-2005).
-pub fn person_number(n: u64) -> IdNumber {
-    let region = 320101 + (n % 97) * 2;
-    let base = NaiveDate::from_ymd_opt(1930, 1, 1).unwrap_or(NaiveDate::MIN);
-    let birth = base + Days::days(((n * 7919) % 27_000) as i64);
-    let seq = (n / 97) % 1000;
-    let first17 = format!("{region:06}{}{seq:03}", birth.format("%Y%m%d"));
-    let number = format!("{first17}{}", check_character(first17.as_bytes()));
-    // Always valid by construction; fall back to a known-good number regardless.
-    IdNumber::parse_any_date(&number)
-        .unwrap_or_else(|_| IdNumber::parse_any_date("11010519491231002X").unwrap_or_else(|e| panic!("{e}")))
-}
-
-pub fn person_name(n: u64) -> String {
-    format!("{}{}", SURNAMES[(n % 20) as usize], GIVEN[((n / 20) % 20) as usize])
-}
-
-/// A realistic case for synthetic person `person`, received on `day`.
+/// A realistic case for made-up person `person`, received at `at`, in a state
+/// drawn at random (as a store of three years holds them).
 pub fn synthetic_case(rng: &mut Rng, id: CaseId, person: u64, at: Moment) -> Case {
-    let kind = Kind::ALL[rng.below(Kind::ALL.len() as u64) as usize];
-    let reason = Reason::ALL[rng.below(Reason::ALL.len() as u64) as usize];
-    let members: Vec<serde_json::Value> = (0..rng.below(3))
-        .map(|m| {
-            let p = person + 1_000_000_000 + m;
-            serde_json::json!({"name": person_name(p), "id_number": person_number(p).as_str(), "relation": "spouse", "monthly_income": "200.00"})
-        })
-        .collect();
-    let size = members.len() + 1 + rng.below(2) as usize;
-    let input: Result<CaseInput, _> = serde_json::from_value(serde_json::json!({
-        "kind": kind.code(),
-        "channel": if rng.below(20) == 0 { "green" } else { "normal" },
-        "applicant": {"name": person_name(person), "id_number": person_number(person).as_str(), "residence": if rng.below(2) == 0 {"urban"} else {"rural"},
-                      "phone": "13800000000", "address": "江苏省南京市鼓楼区示例街道幸福路18号"},
-        "household": {"size": size, "monthly_income": format!("{}.00", rng.below(2000)), "members": members},
-        "reason": reason.code(),
-        "description": "家中突遭变故，生活困难，申请救助。",
-        "requested_amount": format!("{}.00", 100 + rng.below(5000)),
-        "documents": ["id_card", "household_register"]
-    }));
-    let input = match input {
-        Ok(i) => i,
-        Err(e) => panic!("the synthetic case is malformed: {e}"),
-    };
+    let input = rng.input(person, None);
     let mut case = Case::receive(
         input,
         Acceptance {
@@ -256,9 +196,8 @@ pub fn measure(
         let t = Instant::now();
         // Synthetic people may repeat: a supervisor's override keeps the duplicate check from refusing.
         let supervisor = SupervisorOverride { by: "bench".into(), reason: "benchmark".into() };
-        window
-            .accept_with_override(input, "bench", now, Some(&supervisor))
-            .map_err(|e| StoreError::Failed(e.to_string()))?;
+        let intake = crate::window::Intake { input, override_by: Some(supervisor), card_photo: None };
+        window.accept(intake, "bench", now).map_err(|e| StoreError::Failed(e.to_string()))?;
         commits.push(t.elapsed());
     }
     let mut frames = frame_times(&store, dir, counter, now)?;
@@ -372,4 +311,91 @@ fn intake_of(case: &serde_json::Value) -> Option<CaseInput> {
         "requested_amount": case.get("requested_amount")?,
     }))
     .ok()
+}
+
+/// `onedoor bench`'s arguments.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub cases: u64,
+    /// Where to build the scratch store (a new temp directory, removed after, when `None`).
+    pub dir: Option<PathBuf>,
+    pub json: bool,
+    /// Only measure an already seeded store in `dir` (what `bench` runs in a fresh process).
+    pub measure_only: bool,
+}
+
+/// `onedoor bench`: seeds a scratch store, measures it in a fresh process and prints the figures.
+pub fn run(session: &Session, run: &Run, out: &mut dyn Write) -> CliResult {
+    let options = session.store_options();
+    let as_json = |f: &Figures| serde_json::to_string(f).map_err(|e| CliError::environment(e.to_string()));
+    if run.measure_only {
+        let dir = run.dir.as_deref().ok_or_else(|| CliError::refused("--measure-only needs --dir"))?;
+        let f = measure(dir, run.cases, &session.config.counter, &options, session.now)?;
+        writeln!(out, "{}", as_json(&f)?)?;
+        return Ok(());
+    }
+    let scratch = run.dir.is_none();
+    let dir =
+        run.dir.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("onedoor-bench-{}", std::process::id())));
+    if Store::exists(&dir) {
+        return Err(CliError::refused(format!("{} already holds a store; give an empty directory", dir.display())));
+    }
+    let result = seed_then_measure(session, run.cases, &dir, &options);
+    if scratch {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let f = result?;
+    if run.json {
+        writeln!(out, "{}", as_json(&f)?)?;
+        return Ok(());
+    }
+    writeln!(out, "cases                  {}", f.cases)?;
+    writeln!(out, "seeded in              {:.1} s", f.seed_seconds)?;
+    writeln!(out, "first open + query     {:.1} ms", f.open_ms)?;
+    writeln!(
+        out,
+        "person lookup p50/p99  {:.0} / {:.0} us ({} lookups, {:.1} cases each)",
+        f.lookup_p50_us, f.lookup_p99_us, f.lookups, f.cases_per_lookup
+    )?;
+    writeln!(out, "durable commit p50/p99 {:.0} / {:.0} us ({} commits)", f.commit_p50_us, f.commit_p99_us, f.commits)?;
+    writeln!(
+        out,
+        "import                 {:.0} cases/s (10,000 exported cases, one transaction)",
+        f.import_cases_per_s
+    )?;
+    writeln!(out, "keystroke + frame p99  {:.0} us at 80x24", f.frame_p99_us_80x24)?;
+    writeln!(out, "daily report           {:.1} ms (a day of 10,000 cases)", f.report_daily_ms)?;
+    writeln!(
+        out,
+        "memory (measuring process) peak {:.0} MB; {:.0} MB after the open, {:.0} MB at the end",
+        f.rss_peak_mb, f.rss_after_open_mb, f.rss_end_mb
+    )?;
+    writeln!(out, "disk                   {:.0} MB ({:.0} MB of keys and values)", f.disk_mb, f.raw_mb)?;
+    Ok(())
+}
+
+/// Seeds the store here, then measures it in a fresh process of this binary.
+fn seed_then_measure(session: &Session, cases: u64, dir: &Path, options: &StoreOptions) -> Result<Figures, CliError> {
+    let started = Instant::now();
+    {
+        let store = Store::open(dir, options)?;
+        seed(&store, cases, session.today(), *session.now.offset())?;
+        // As `case import` does: the first open after a bulk load is paid by the load.
+        store.reopen(options)?;
+    }
+    let seed_seconds = started.elapsed().as_secs_f64();
+    let me = std::env::current_exe().map_err(|e| CliError::environment(e.to_string()))?;
+    let output = std::process::Command::new(me)
+        .args(["bench", "--measure-only", "--cases", &cases.to_string(), "--dir"])
+        .arg(dir)
+        .env("ONEDOOR_NOW", session.now.to_rfc3339())
+        .output()
+        .map_err(|e| CliError::environment(format!("cannot run the measuring process: {e}")))?;
+    if !output.status.success() {
+        return Err(CliError::environment(String::from_utf8_lossy(&output.stderr).trim().to_string()));
+    }
+    let mut f: Figures = serde_json::from_slice(&output.stdout)
+        .map_err(|e| CliError::environment(format!("the measuring process answered badly: {e}")))?;
+    f.seed_seconds = seed_seconds;
+    Ok(f)
 }

@@ -64,21 +64,9 @@ pub fn china_offset() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix())
 }
 
+/// `+08:00`, `-05:30` (chrono's own parse of an offset).
 pub fn parse_offset(s: &str) -> Result<FixedOffset, String> {
-    let bad = || format!("'{s}' is not a UTC offset like +08:00");
-    let s = s.trim();
-    let (sign, rest) = match s.as_bytes().first() {
-        Some(b'+') => (1, &s[1..]),
-        Some(b'-') => (-1, &s[1..]),
-        _ => return Err(bad()),
-    };
-    let (h, m) = rest.split_once(':').ok_or_else(bad)?;
-    let h: i32 = h.parse().map_err(|_| bad())?;
-    let m: i32 = m.parse().map_err(|_| bad())?;
-    if h > 14 || m > 59 {
-        return Err(bad());
-    }
-    FixedOffset::east_opt(sign * (h * 3600 + m * 60)).ok_or_else(bad)
+    s.trim().parse::<FixedOffset>().map_err(|_| format!("'{s}' is not a UTC offset like +08:00"))
 }
 
 fn offset_from_str<'de, D: Deserializer<'de>>(d: D) -> Result<FixedOffset, D::Error> {
@@ -297,6 +285,15 @@ mod tests {
         let err = Config::parse(text, Path::new("/etc/onedoor/onedoor.toml")).unwrap_err().to_string();
         assert!(err.starts_with("/etc/onedoor/onedoor.toml:3:"), "{err}");
         assert!(err.contains("u8") || err.contains("integer"), "{err}");
+    }
+
+    #[test]
+    fn utc_offsets_are_read_by_chrono() {
+        assert_eq!(parse_offset("+08:00"), Ok(china_offset()));
+        assert_eq!(parse_offset(" -05:30 ").map(|o| o.local_minus_utc()), Ok(-(5 * 3600 + 30 * 60)));
+        for bad in ["8", "08:00", "+25:00", "UTC", ""] {
+            assert!(parse_offset(bad).unwrap_err().contains("UTC offset"), "{bad}");
+        }
     }
 
     #[test]

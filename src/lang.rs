@@ -1,4 +1,5 @@
-//! The two languages of the counter: simplified Chinese (the default) and English.
+//! The two languages of the counter: simplified Chinese (the default) and
+//! English. What each says is in the locale files (see `l10n`).
 
 use serde::{Deserialize, Serialize};
 
@@ -12,14 +13,6 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// Picks the text for this language.
-    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::ZhCn => zh,
-            Lang::En => en,
-        }
-    }
-
     pub fn code(self) -> &'static str {
         match self {
             Lang::ZhCn => "zh-CN",

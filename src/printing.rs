@@ -6,9 +6,10 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::devices::printer::{self, PendingReceipt, PrintError, PrinterSpec, PrinterStatus};
+use crate::devices::printer::{self, PrintError, PrinterSpec, PrinterStatus};
 use crate::domain::{Case, CaseId};
 use crate::receipt::{self, DailySummary, Paper, Receipt, ReceiptContext, ReceiptKind, Templates};
 use crate::store::{Store, StoreError};
@@ -32,6 +33,51 @@ pub enum PrintingError {
     Setup(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A receipt that could not be printed, as the store keeps it until it is reprinted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingReceipt {
+    pub kind: ReceiptKind,
+    /// The case, for acceptance and disbursement receipts.
+    pub case_id: Option<CaseId>,
+    /// The day, for a daily summary.
+    pub day: Option<NaiveDate>,
+    pub status: Option<PrinterStatus>,
+    /// Why it was not printed (English, for the log).
+    pub reason: String,
+}
+
+impl PendingReceipt {
+    pub fn for_case(kind: ReceiptKind, case_id: &CaseId, error: &PrintError) -> PendingReceipt {
+        PendingReceipt {
+            kind,
+            case_id: Some(case_id.clone()),
+            day: None,
+            status: error.status(),
+            reason: error.to_string(),
+        }
+    }
+
+    pub fn for_day(day: NaiveDate, error: &PrintError) -> PendingReceipt {
+        PendingReceipt {
+            kind: ReceiptKind::DailySummary,
+            case_id: None,
+            day: Some(day),
+            status: error.status(),
+            reason: error.to_string(),
+        }
+    }
+}
+
+/// The receipts waiting to be printed, with their keys, oldest key first.
+pub fn pending_receipts(store: &Store) -> Result<Vec<(String, PendingReceipt)>, StoreError> {
+    store.pending_receipts()
+}
+
+/// Is the receipt under `key` on the pending list?
+pub fn is_pending(store: &Store, key: &str) -> Result<bool, StoreError> {
+    Ok(pending_receipts(store)?.iter().any(|(k, _)| k == key))
 }
 
 /// The key of a case's receipt on the pending list.

@@ -17,7 +17,7 @@ pub use binding::{
     acceptance, amount_in_words, daily_summary, disbursement, DailyFund, DailySummary, Paper, PaperError,
     ReceiptContext,
 };
-pub use encode::{printable, to_escpos, Charset, FEED_BEFORE_CUT};
+pub use encode::{printable, to_escpos, Charset, MemoryDriver, FEED_BEFORE_CUT};
 pub use layout::{char_columns, columns_of, wrap};
 pub use template::{
     check, clean, Align, Item, QrLevel, ReceiptKind, Schema, Size, Template, TemplateError, TemplateErrors, Templates,

@@ -64,7 +64,6 @@ pub use open_cases::OpenCase;
 pub use summary::CaseSummary;
 pub use tx::Tx;
 
-use crate::devices::printer::PendingReceipt;
 
 /// The store layout this build writes and reads (older ones are migrated at open).
 pub const SCHEMA_VERSION: u32 = 2;
@@ -238,6 +237,14 @@ impl Drop for SledClosed {
 }
 
 impl Store {
+    /// Is there a store in `dir` (whole, or damaged: not absent, nor left
+    /// half-made by a stopped onedoor)? A command that only reads asks first,
+    /// so it never makes an empty store where there was none.
+    pub fn exists(dir: &Path) -> bool {
+        use directory::Found;
+        matches!(directory::survey(dir), Ok(Found::Whole | Found::NoJournal | Found::NoDatabase))
+    }
+
     /// Decodes a stored record; a record that cannot be read names this store.
     fn read<T: serde::de::DeserializeOwned>(&self, bytes: &[u8], what: &'static str) -> Result<T, StoreError> {
         decode(bytes, what).map_err(|e| match e {
@@ -259,8 +266,9 @@ impl Store {
         Store::open(&dir, options)
     }
 
-    /// Keeps a receipt that could not be printed until it is reprinted (durably).
-    pub fn add_pending_receipt(&self, key: &str, receipt: &PendingReceipt) -> Result<(), StoreError> {
+    /// Keeps a receipt that could not be printed until it is reprinted
+    /// (durably). The record is the caller's own; the store keeps it as it is given.
+    pub fn add_pending_receipt<R: serde::Serialize>(&self, key: &str, receipt: &R) -> Result<(), StoreError> {
         let bytes = encode(receipt, "pending receipt")?;
         self.trees[PENDING].insert(key.as_bytes(), bytes).map_err(|e| sled_error(&self.dir, e))?;
         self.sync()
@@ -273,7 +281,7 @@ impl Store {
     }
 
     /// Receipts waiting to be printed, with their keys, oldest key first.
-    pub fn pending_receipts(&self) -> Result<Vec<(String, PendingReceipt)>, StoreError> {
+    pub fn pending_receipts<R: serde::de::DeserializeOwned>(&self) -> Result<Vec<(String, R)>, StoreError> {
         let mut out = Vec::new();
         for item in self.trees[PENDING].iter() {
             let (k, v) = item.map_err(|e| sled_error(&self.dir, e))?;

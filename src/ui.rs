@@ -5,9 +5,12 @@
 pub mod action;
 pub mod app;
 pub mod demo;
+pub mod effect;
+pub mod env;
 pub mod files;
 pub mod form;
 pub mod keymap;
+pub mod popups;
 pub mod printer;
 pub mod screens;
 pub mod strings;
@@ -23,9 +26,12 @@ use ratatui::layout::Rect;
 use ratatui::Frame;
 
 pub use action::Action;
-pub use app::{App, Clock, EntitlementHook, Pending, Popup, Screen, Setup};
-pub use form::{entitlement_preview, Form};
+pub use app::{App, Setup};
+pub use effect::{Effect, Message, MessageKind, Screen};
+pub use env::{Clock, Env};
+pub use form::Form;
 pub use keymap::{Keymap, KeymapError};
+pub use popups::{Pending, Popup};
 pub use terminal::{run, RunOptions};
 pub use theme::Theme;
 
@@ -42,6 +48,8 @@ pub enum UiError {
     Keymap(#[from] KeymapError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Session(#[from] crate::session::SessionError),
     #[error("the terminal failed: {0}")]
     Terminal(#[source] std::io::Error),
     #[error("the counter stopped after an internal error; the form is kept as a draft (see onedoor.log)")]
@@ -211,19 +219,16 @@ impl Counter {
     }
 
     /// Draws the counter into `area` of the frame, and places the cursor in
-    /// the focused text field.
+    /// the focused text field. The screens first learn how much room they
+    /// have (a list's page, how far a text scrolls); drawing itself only reads.
     pub fn render(&mut self, frame: &mut Frame, area: Rect) {
-        screens::render(&mut self.app, frame, area);
+        self.app.layout(area);
+        self.app.draw(frame, area);
     }
 
     /// Events since the last call (accepted cases to print…).
     pub fn take_events(&mut self) -> Vec<CounterEvent> {
-        std::mem::take(&mut self.app.events)
-    }
-
-    /// Plugs in the live entitlement line of the intake form.
-    pub fn set_entitlement_preview(&mut self, hook: EntitlementHook) {
-        self.app.entitlement = hook;
+        self.app.take_events()
     }
 
     /// Connects the ID card reader thread: the counter asks it to poll only
@@ -235,7 +240,7 @@ impl Counter {
     /// Connects the printer worker: receipts are printed after a case is
     /// accepted or paid, and reprinted from the case on the clerk's request.
     pub fn attach_printer(&mut self, printer: printer::PrinterHandle) {
-        self.app.printer = Some(printer);
+        self.app.attach_printer(printer);
     }
 
     /// Waits until the draft on disk matches the form on screen.

@@ -1,20 +1,23 @@
 //! What the window does, for the CLI and the counter alike: accept a case
 //! (validate, look for earlier help to the household, judge it by the policy in
-//! force, number it, commit it durably), move a case along, and keep the relief
-//! fund. Every rule comes from `domain`; every write is one store transaction.
+//! force, number it, commit it durably), say which steps a case allows now,
+//! move a case along, pay it from the right money, list what is late, and keep
+//! the relief fund. Every rule comes from `domain`; every write is one store
+//! transaction. Refusals are typed ([`WindowError`]); the UI and the CLI say
+//! them in the clerk's language.
 
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 
 use crate::config::CounterConfig;
-use crate::domain::case::{Acceptance, CaseInput, Entitlement, Flag, InputError, TransitionError};
+use crate::domain::case::{Acceptance, CaseInput, Entitlement, Flag, InputError, Step, TransitionError};
 use crate::domain::dedup::{self, DuplicateCheck, DuplicateRefusal, EarlierCase, NewApplication, SupervisorOverride};
 use crate::domain::fund::{CorrectionSign, Fund, FundEntry, FundError};
-use crate::domain::policy::{DeadlineStatus, EntitlementRequest, Policy, PolicyBook};
+use crate::domain::policy::{Ceiling, DeadlineStatus, EntitlementRequest, Policy, PolicyBook};
 use crate::domain::time::Moment;
-use crate::domain::{Case, CaseId, Channel, Department, IdNumber, Money, State, Transition};
-use crate::store::{refuse, CaseSummary, OpenCase, Store, StoreError, TxResult, WriteError};
+use crate::domain::{Case, CaseId, Channel, Department, IdNumber, Kind, Money, Reason, State, Transition};
+use crate::store::{refuse, sequence_key, CaseSummary, OpenCase, Store, StoreError, TxResult, WriteError};
 
 /// Why the window refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -31,14 +34,29 @@ pub enum WindowError {
     #[error("{amount} is above the clerk's limit of {limit}; a supervisor must approve it")]
     AboveClerkLimit { amount: Money, limit: Money },
     /// Above what the policy allows on this case: nobody can approve it.
-    #[error("{amount} is above {why}; nobody can approve more than {ceiling} on this case")]
-    AboveCeiling { amount: Money, ceiling: Money, why: String },
+    #[error("{amount} is above {ceiling}; nobody can approve more than {} on this case", .ceiling.amount())]
+    AboveCeiling { amount: Money, ceiling: Ceiling },
     /// A supervisor's act by someone the config does not list as one.
     #[error("{0} is not a supervisor at this window ([counter] supervisors lists who is)")]
     NotSupervisor(String),
-    /// A policy rule said no (the fund's own path…).
-    #[error("{0}")]
-    Refused(String),
+    /// The case is paid from the relief reserve fund, not the regular budget.
+    #[error("this case is paid from the relief reserve fund; pay it with `onedoor fund disburse`")]
+    PaidFromFund,
+    /// The relief reserve fund pays only emergency cases.
+    #[error("the relief reserve fund pays only emergency (green-channel) cases; use `case disburse`")]
+    FundPaysOnlyGreen,
+    /// Paying more than was approved.
+    #[error("{amount} is more than the approved {granted}; approve the case again for more")]
+    MoreThanApproved { amount: Money, granted: Money },
+    /// An import names a case twice.
+    #[error("case {0} appears twice in the file")]
+    TwiceInImport(CaseId),
+    /// Two intakes of one import look like the same help to one person.
+    #[error("possible duplicate of record {first} ({kind} {reason} for {}); import them separately with a supervisor's override", .id_number.masked())]
+    DuplicateInImport { first: usize, kind: Kind, reason: Reason, id_number: IdNumber },
+    /// An exported case whose applicant's birth date is after today.
+    #[error("field 'applicant.id_number': the birth date is in the future")]
+    BornInTheFuture,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -73,9 +91,58 @@ pub enum CaseAction {
     /// Approval by a supervisor (the operator), for amounts above the clerk's limit.
     ApproveAsSupervisor(Option<Money>),
     Reject(String),
+    /// Paid from the money the case is paid from ([`Window::money_source`]).
     Disburse,
     Complete,
     Withdraw(Option<String>),
+}
+
+impl CaseAction {
+    /// The step of the case's state machine this action takes.
+    pub fn step(&self) -> Step {
+        match self {
+            CaseAction::Refer(_) => Step::Refer,
+            CaseAction::Review(_) => Step::Review,
+            CaseAction::Approve(_) | CaseAction::ApproveAsSupervisor(_) => Step::Approve,
+            CaseAction::Reject(_) => Step::Reject,
+            CaseAction::Disburse => Step::Disburse,
+            CaseAction::Complete => Step::Complete,
+            CaseAction::Withdraw(_) => Step::Withdraw,
+        }
+    }
+}
+
+/// Where the money paid on a case comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MoneySource {
+    /// The emergency relief reserve fund (a ledger entry in the same commit).
+    ReliefFund,
+    /// The regular assistance budget, paid by the district's finance.
+    Budget,
+}
+
+/// A payment made: the case now disbursed, and the fund after it when the fund paid.
+#[derive(Debug, Clone)]
+pub struct Paid {
+    pub case: Case,
+    pub source: MoneySource,
+    pub fund: Option<Fund>,
+}
+
+/// Everything the counter or a script hands in to accept one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intake {
+    pub input: CaseInput,
+    /// A supervisor letting a blocking possible duplicate through, with the reason.
+    pub override_by: Option<SupervisorOverride>,
+    /// The applicant's ID card photo (raw WLT bytes), kept only when `[devices] keep_photo` is on.
+    pub card_photo: Option<Vec<u8>>,
+}
+
+impl From<CaseInput> for Intake {
+    fn from(input: CaseInput) -> Intake {
+        Intake { input, override_by: None, card_photo: None }
+    }
 }
 
 /// What the policy makes of an intake before it is saved: shown live to the clerk.
@@ -85,6 +152,41 @@ pub struct Assessment {
     pub entitlement: Entitlement,
     pub duplicates: DuplicateCheck,
     pub due_by: NaiveDate,
+}
+
+/// One record of an import: an intake (numbered as `case add` numbers it) or
+/// an exported case (its id kept).
+#[derive(Debug, Clone)]
+pub enum ImportRecord {
+    Intake(Box<Intake>),
+    Exported(Box<Case>),
+}
+
+/// An import refused: which record (0-based; `None` when the commit itself
+/// failed) and why. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct ImportRefusal {
+    pub index: Option<usize>,
+    pub error: WindowError,
+}
+
+/// A deadline a case has missed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Late {
+    /// The date the case was promised by.
+    Due(NaiveDate),
+    /// Green channel: the day help had to be given.
+    HelpBy(NaiveDate),
+    /// A department has not answered a referral by its date.
+    Referral(Department, NaiveDate),
+}
+
+/// An open case with a deadline missed, and which.
+#[derive(Debug, Clone)]
+pub struct OverdueCase {
+    pub case: Case,
+    pub late: Vec<Late>,
 }
 
 /// The built-in policy, parsed once per process.
@@ -118,7 +220,8 @@ impl<'a> Window<'a> {
             .unwrap_or_else(|| self.policies.policy_for(case.day()))
     }
 
-    /// Earlier cases of everyone in the household, each found by its number.
+    /// Earlier cases of everyone in the household, each found by its number
+    /// (a case found by two numbers is listed twice).
     pub fn earlier_cases(&self, id_numbers: &[IdNumber]) -> Result<Vec<EarlierCase>, StoreError> {
         let mut out = Vec::new();
         for number in id_numbers {
@@ -137,12 +240,30 @@ impl<'a> Window<'a> {
         Ok(out)
     }
 
+    /// Every earlier case of the household once, newest first, each with the
+    /// first of `id_numbers` (the applicant's first) that found it.
+    pub fn household_history(&self, id_numbers: &[IdNumber]) -> Result<Vec<EarlierCase>, StoreError> {
+        let mut found: Vec<EarlierCase> = Vec::new();
+        for e in self.earlier_cases(id_numbers)? {
+            if !found.iter().any(|f| f.id == e.id) {
+                found.push(e);
+            }
+        }
+        found.sort_by(|a, b| b.received.cmp(&a.received).then_with(|| b.id.cmp(&a.id)));
+        Ok(found)
+    }
+
     /// Judges an intake without saving it: entitlement, possible duplicates, due date.
     pub fn assess(&self, input: &CaseInput, today: NaiveDate) -> Result<Assessment, StoreError> {
-        let policy = self.policies.policy_for(today);
         let new = NewApplication::for_input(input, today);
         let earlier = self.earlier_cases(&new.id_numbers)?;
-        let duplicates = dedup::check(&policy.duplicates, &new, &earlier);
+        Ok(self.assess_against(input, today, &earlier))
+    }
+
+    fn assess_against(&self, input: &CaseInput, today: NaiveDate, earlier: &[EarlierCase]) -> Assessment {
+        let policy = self.policies.policy_for(today);
+        let new = NewApplication::for_input(input, today);
+        let duplicates = dedup::check(&policy.duplicates, &new, earlier);
         let mut request = EntitlementRequest::for_input(input, input.assessment.clone());
         request.receives_dibao = duplicates.receives_dibao();
         request.granted_this_year_to_household = duplicates.granted_this_year_to_household;
@@ -152,75 +273,182 @@ impl<'a> Window<'a> {
                 entitlement.flags.push(flag);
             }
         }
-        Ok(Assessment {
+        Assessment {
             policy_version: policy.version.clone(),
             entitlement,
             due_by: policy.due_by(input.kind, input.channel, today),
             duplicates,
-        })
+        }
+    }
+
+    /// Every check an intake passes before it is numbered: the input, the
+    /// household's earlier help (a blocking duplicate needs a supervisor's
+    /// override, by a supervisor), the policy's judgement.
+    fn judge(&self, intake: &Intake, today: NaiveDate, earlier: &[EarlierCase]) -> Result<Assessment, WindowError> {
+        intake.input.validate(today)?;
+        let judged = self.assess_against(&intake.input, today, earlier);
+        judged.duplicates.admit(intake.override_by.as_ref())?;
+        if let Some(o) = intake.override_by.as_ref().filter(|_| judged.duplicates.blocks) {
+            self.supervisor(&o.by)?;
+        }
+        Ok(judged)
+    }
+
+    /// The case an intake becomes, numbered `id`, with the judgement recorded.
+    fn receive(intake: &Intake, judged: &Assessment, id: CaseId, operator: &str, now: Moment) -> Case {
+        let mut case = Case::receive(
+            intake.input.clone(),
+            Acceptance {
+                id,
+                operator: operator.to_string(),
+                at: now,
+                due_by: Some(judged.due_by),
+                entitlement: Some(judged.entitlement.clone()),
+                policy: Some(judged.policy_version.clone()),
+                related_cases: judged.duplicates.related_cases(),
+            },
+        );
+        if let Some(o) = intake.override_by.as_ref().filter(|_| judged.duplicates.blocks) {
+            case.record_override(&o.by, now, &o.reason);
+        }
+        case
     }
 
     /// Accepts a case: validates it, judges it, numbers it and commits it
-    /// durably. Only a case returned from here is saved.
-    pub fn accept(&self, input: CaseInput, operator: &str, now: Moment) -> Result<Case, WindowError> {
-        self.accept_with_override(input, operator, now, None)
-    }
-
-    /// As [`Window::accept`], with a supervisor's override of a blocking
-    /// duplicate (recorded in the case's history).
-    pub fn accept_with_override(
-        &self,
-        input: CaseInput,
-        operator: &str,
-        now: Moment,
-        override_by: Option<&SupervisorOverride>,
-    ) -> Result<Case, WindowError> {
-        self.accept_with_card_photo(input, operator, now, override_by, None)
-    }
-
-    /// As [`Window::accept_with_override`], keeping the applicant's ID card
-    /// photo (raw WLT bytes, when `[devices] keep_photo` is on) with the case.
-    pub fn accept_with_card_photo(
-        &self,
-        input: CaseInput,
-        operator: &str,
-        now: Moment,
-        override_by: Option<&SupervisorOverride>,
-        card_photo: Option<&[u8]>,
-    ) -> Result<Case, WindowError> {
+    /// durably (with the card photo when one is kept). Only a case returned
+    /// from here is saved.
+    pub fn accept(&self, intake: impl Into<Intake>, operator: &str, now: Moment) -> Result<Case, WindowError> {
+        let intake = intake.into();
         let today = now.date_naive();
-        input.validate(today)?;
-        let judged = self.assess(&input, today)?;
-        judged.duplicates.admit(override_by)?;
-        let overridden = override_by.filter(|_| judged.duplicates.blocks);
-        if let Some(o) = overridden {
-            self.supervisor(&o.by)?;
-        }
+        let earlier = self.earlier_cases(&NewApplication::for_input(&intake.input, today).id_numbers)?;
+        let judged = self.judge(&intake, today, &earlier)?;
         let (town, window) = (&self.counter.town_code, self.counter.window);
-        let case = self.store.add_case_with_photo::<WindowError>(town, window, today, card_photo, |id| {
-            let mut case = Case::receive(
-                input.clone(),
-                Acceptance {
-                    id,
-                    operator: operator.to_string(),
-                    at: now,
-                    due_by: Some(judged.due_by),
-                    entitlement: Some(judged.entitlement.clone()),
-                    policy: Some(judged.policy_version.clone()),
-                    related_cases: judged.duplicates.related_cases(),
-                },
-            );
-            if let Some(o) = overridden {
-                case.record_override(&o.by, now, &format!("possible duplicate let through: {}", o.reason));
-            }
-            Ok(case)
+        let photo = intake.card_photo.as_deref();
+        let case = self.store.add_case_with_photo::<WindowError>(town, window, today, photo, |id| {
+            Ok(Window::receive(&intake, &judged, id, operator, now))
         })?;
         Ok(case)
     }
 
+    /// Imports records all or nothing, in one durable commit: each intake
+    /// passes exactly the checks of [`Window::accept`] (the intakes before it
+    /// in the same import count as earlier help), an exported case keeps its
+    /// id (one already in the store, or twice in the import, is refused).
+    pub fn import(&self, records: &[ImportRecord], operator: &str, now: Moment) -> Result<Vec<CaseId>, ImportRefusal> {
+        let today = now.date_naive();
+        let at = |index: usize| move |error: WindowError| ImportRefusal { index: Some(index), error };
+        // What each record is by itself.
+        let mut kept: Vec<&CaseId> = Vec::new();
+        for (index, record) in records.iter().enumerate() {
+            match record {
+                ImportRecord::Exported(c) => {
+                    if c.applicant.id_number.birth_date() > today {
+                        return Err(at(index)(WindowError::BornInTheFuture));
+                    }
+                    if kept.contains(&&c.id) {
+                        return Err(at(index)(WindowError::TwiceInImport(c.id.clone())));
+                    }
+                    kept.push(&c.id);
+                }
+                ImportRecord::Intake(intake) => intake.input.validate(today).map_err(|e| at(index)(e.into()))?,
+            }
+        }
+        // Kept ids clash with nothing in the store.
+        for (index, record) in records.iter().enumerate() {
+            if let ImportRecord::Exported(c) = record {
+                if self.store.case(&c.id).map_err(|e| at(index)(e.into()))?.is_some() {
+                    return Err(at(index)(StoreError::AlreadyExists(c.id.clone()).into()));
+                }
+            }
+        }
+        // Each intake against the ones before it in the import, then as `accept` judges it.
+        let policy = self.policies.policy_for(today);
+        let mut batch: Vec<(usize, &Intake, Vec<IdNumber>)> = Vec::new();
+        let mut judged = Vec::new();
+        for (index, record) in records.iter().enumerate() {
+            let ImportRecord::Intake(intake) = record else { continue };
+            let input = &intake.input;
+            let numbers = NewApplication::for_input(input, today).id_numbers;
+            if policy.duplicate_blocks(input.kind) && intake.override_by.is_none() {
+                for n in &numbers {
+                    let same = |(_, before, theirs): &&(usize, &Intake, Vec<IdNumber>)| {
+                        before.input.kind == input.kind && before.input.reason == input.reason && theirs.contains(n)
+                    };
+                    if let Some((first, ..)) = batch.iter().find(same) {
+                        let (kind, reason, id_number) = (input.kind, input.reason, n.clone());
+                        return Err(at(index)(WindowError::DuplicateInImport {
+                            first: *first,
+                            kind,
+                            reason,
+                            id_number,
+                        }));
+                    }
+                }
+            }
+            let earlier = self.earlier_cases(&numbers).map_err(|e| at(index)(e.into()))?;
+            judged.push(self.judge(intake, today, &earlier).map_err(at(index))?);
+            batch.push((index, intake, numbers));
+        }
+        let (town, window) = (&self.counter.town_code, self.counter.window);
+        let written = self.store.import::<WindowError>(|tx| {
+            // Exported cases keep their ids: account for them before numbering the intakes.
+            for record in records {
+                if let ImportRecord::Exported(c) = record {
+                    tx.raise_number(&sequence_key(c.id.town_code(), c.id.window(), c.id.day()), c.id.seq())?;
+                }
+            }
+            let mut cases = Vec::with_capacity(records.len());
+            let mut judgements = judged.iter();
+            for record in records {
+                match record {
+                    ImportRecord::Exported(c) => {
+                        let mut c = (**c).clone();
+                        c.record_import(operator, now);
+                        cases.push(c);
+                    }
+                    ImportRecord::Intake(intake) => {
+                        let Some(j) = judgements.next() else {
+                            return refuse(WindowError::Store(StoreError::Failed("an import lost a record".into())));
+                        };
+                        let id = tx.next_case_id(town, window, today)?;
+                        cases.push(Window::receive(intake, j, id, operator, now));
+                    }
+                }
+            }
+            Ok(cases)
+        });
+        written.map_err(|e| ImportRefusal { index: None, error: e.into() })
+    }
+
+    /// The department a case is referred to when the clerk does not choose:
+    /// the one its policy names for the kind.
+    pub fn department_for(&self, case: &Case) -> Department {
+        self.policy_of(case).department_for(case.kind)
+    }
+
+    /// Where the money of a case comes from: the relief reserve fund for a
+    /// reserve-fund grant, else the regular budget.
+    pub fn money_source(&self, case: &Case) -> MoneySource {
+        if paid_from_fund(case) {
+            MoneySource::ReliefFund
+        } else {
+            MoneySource::Budget
+        }
+    }
+
+    /// May `step` be taken on the case now (by its state)? Asked before the
+    /// counter offers the step; [`Window::act`] checks again when it is taken.
+    pub fn allows(&self, case: &Case, step: Step) -> Result<(), WindowError> {
+        Ok(case.allows(step)?)
+    }
+
     /// Applies a step to a case in one durable transaction; a refused step
-    /// leaves the store exactly as it was.
+    /// leaves the store exactly as it was. `Disburse` pays from the regular
+    /// budget (see [`Window::pay`] for a case's own money).
     pub fn act(&self, id: &CaseId, action: &CaseAction, operator: &str, now: Moment) -> Result<Case, WindowError> {
+        if *action == CaseAction::Disburse {
+            return Ok(self.pay(id, Some(MoneySource::Budget), None, operator, now)?.case);
+        }
         if matches!(action, CaseAction::ApproveAsSupervisor(_)) {
             self.supervisor(operator)?;
         }
@@ -236,6 +464,7 @@ impl<'a> Window<'a> {
 
     fn transition(&self, case: &Case, action: &CaseAction, today: NaiveDate) -> Result<Transition, WindowError> {
         let policy = self.policy_of(case);
+        case.allows(action.step())?;
         Ok(match action {
             CaseAction::Refer(department) => {
                 let department = department.unwrap_or_else(|| policy.department_for(case.kind));
@@ -244,11 +473,11 @@ impl<'a> Window<'a> {
             CaseAction::Review(note) => Transition::Review { note: note.clone() },
             CaseAction::Approve(amount) | CaseAction::ApproveAsSupervisor(amount) => {
                 let shown = amount.or(case.entitlement.as_ref().map(|e| e.amount)).unwrap_or(case.requested_amount);
-                if let Some((ceiling, why)) =
+                if let Some(ceiling) =
                     policy.approval_ceiling(case.kind, case.applicant.residence, case.entitlement.as_ref())
                 {
-                    if shown > ceiling {
-                        return Err(WindowError::AboveCeiling { amount: shown, ceiling, why });
+                    if shown > ceiling.amount() {
+                        return Err(WindowError::AboveCeiling { amount: shown, ceiling });
                     }
                 }
                 if matches!(action, CaseAction::Approve(_)) && policy.needs_supervisor(shown) {
@@ -257,17 +486,59 @@ impl<'a> Window<'a> {
                 Transition::Approve { amount: *amount }
             }
             CaseAction::Reject(reason) => Transition::Reject { reason: reason.clone() },
-            CaseAction::Disburse => {
-                if paid_from_fund(case) {
-                    return Err(WindowError::Refused(
-                        "this case is paid from the relief reserve fund; pay it with `onedoor fund disburse`".into(),
-                    ));
-                }
-                Transition::Disburse
-            }
+            CaseAction::Disburse => Transition::Disburse,
             CaseAction::Complete => Transition::Complete,
             CaseAction::Withdraw(note) => Transition::Withdraw { note: note.clone() },
         })
+    }
+
+    /// Pays an approved case, from `source` or (`None`) the money the case is
+    /// paid from. From the relief fund, the ledger entry and the case's
+    /// `disbursed` step are ONE transaction, and over the balance nothing
+    /// changes; `amount` pays less than was approved (never more).
+    pub fn pay(
+        &self,
+        id: &CaseId,
+        source: Option<MoneySource>,
+        amount: Option<Money>,
+        operator: &str,
+        now: Moment,
+    ) -> Result<Paid, WindowError> {
+        let paid = self.store.write::<Paid, WindowError>(|tx| {
+            let Some(old) = tx.case(id)? else {
+                return refuse(WindowError::Store(StoreError::NotFound(id.clone())));
+            };
+            let own = self.money_source(&old);
+            let source = source.unwrap_or(own);
+            match (source, own) {
+                (MoneySource::Budget, MoneySource::ReliefFund) => return refuse(WindowError::PaidFromFund),
+                (MoneySource::ReliefFund, MoneySource::Budget) if old.channel != Channel::Green => {
+                    return refuse(WindowError::FundPaysOnlyGreen)
+                }
+                _ => {}
+            }
+            let mut case = old.clone();
+            if let (State::Approved, Some(a), Some(granted)) = (case.state, amount, case.granted_amount) {
+                if a > granted {
+                    return refuse(WindowError::MoreThanApproved { amount: a, granted });
+                }
+                // Paying less than approved: what is paid is what was granted.
+                case.granted_amount = Some(a);
+            }
+            if let Err(e) = case.apply(&Transition::Disburse, operator, now) {
+                return refuse(e.into());
+            }
+            let fund = match source {
+                MoneySource::ReliefFund => {
+                    let paid = case.granted_amount.unwrap_or(Money::ZERO);
+                    Some(tx.fund_apply::<WindowError>(&FundEntry::disbursement(now, operator, id.clone(), paid))?)
+                }
+                MoneySource::Budget => None,
+            };
+            tx.put_case(Some(&old), &case)?;
+            Ok(Paid { case, source, fund })
+        })?;
+        Ok(paid)
     }
 
     /// How a case stands against its deadlines today (closed cases are on
@@ -315,15 +586,22 @@ impl<'a> Window<'a> {
     }
 
     /// Open cases past their due date, with a referral past its due date, or
-    /// on the green channel and still not helped a day after: found from the
-    /// open cases' facts, then read whole.
-    pub fn overdue(&self, today: NaiveDate) -> Result<Vec<Case>, StoreError> {
+    /// on the green channel and still not helped in time; each with every
+    /// deadline it missed. In id order. Found from the open cases' facts,
+    /// then only the late ones read whole.
+    pub fn overdue(&self, today: NaiveDate) -> Result<Vec<OverdueCase>, StoreError> {
         let mut out = Vec::new();
         for open in self.store.open_cases()? {
-            if self.deadlines_of(&open, today).any_breached() {
-                out.extend(self.store.case(&open.id)?);
+            if !self.deadlines_of(&open, today).any_breached() {
+                continue;
+            }
+            let Some(case) = self.store.case(&open.id)? else { continue };
+            let late = self.deadlines(&case, today).late(&case);
+            if !late.is_empty() {
+                out.push(OverdueCase { case, late });
             }
         }
+        out.sort_by(|a, b| a.case.id.cmp(&b.case.id));
         Ok(out)
     }
 
@@ -354,46 +632,6 @@ impl<'a> Window<'a> {
             Err(WindowError::NotSupervisor(who.to_string()))
         }
     }
-
-    /// Pays an approved case from the relief fund: the ledger entry and the
-    /// case's `disbursed` transition in ONE transaction. Over the balance: refused,
-    /// nothing changes.
-    pub fn fund_disburse(
-        &self,
-        id: &CaseId,
-        amount: Option<Money>,
-        operator: &str,
-        now: Moment,
-    ) -> Result<(Case, Fund), WindowError> {
-        let result = self.store.write::<(Case, Fund), WindowError>(|tx| {
-            let Some(old) = tx.case(id)? else {
-                return refuse(WindowError::Store(StoreError::NotFound(id.clone())));
-            };
-            let mut case = old.clone();
-            if case.channel != Channel::Green && !paid_from_fund(&case) {
-                return refuse(WindowError::Refused(
-                    "the relief reserve fund pays only emergency (green-channel) cases; use `case disburse`".into(),
-                ));
-            }
-            if let (State::Approved, Some(a), Some(granted)) = (case.state, amount, case.granted_amount) {
-                if a > granted {
-                    return refuse(WindowError::Refused(format!(
-                        "{a} is more than the approved {granted}; approve the case again for more"
-                    )));
-                }
-                // Paying less than approved: what is paid is what was granted.
-                case.granted_amount = Some(a);
-            }
-            let paid = case.granted_amount.unwrap_or(Money::ZERO);
-            if let Err(e) = case.apply(&Transition::Disburse, operator, now) {
-                return refuse(e.into());
-            }
-            let fund = tx.fund_apply::<WindowError>(&FundEntry::disbursement(now, operator, id.clone(), paid))?;
-            tx.put_case(Some(&old), &case)?;
-            Ok((case, fund))
-        })?;
-        Ok(result)
-    }
 }
 
 /// A case whose entitlement is the reserve-fund grant is paid from the fund.
@@ -419,6 +657,24 @@ impl CaseDeadlines {
         let late = |s: Option<DeadlineStatus>| s == Some(DeadlineStatus::Breached);
         late(self.due.map(|d| d.1)) || late(self.help.map(|d| d.1)) || self.referrals.iter().any(|r| late(*r))
     }
+
+    /// The deadlines of `case` that are past, its help-by date and due date first.
+    pub fn late(&self, case: &Case) -> Vec<Late> {
+        let breached = |s: &DeadlineStatus| *s == DeadlineStatus::Breached;
+        let mut out = Vec::new();
+        if let Some((d, _)) = self.help.filter(|(_, s)| breached(s)) {
+            out.push(Late::HelpBy(d));
+        }
+        if let Some((d, _)) = self.due.filter(|(_, s)| breached(s)) {
+            out.push(Late::Due(d));
+        }
+        for (r, status) in case.referrals.iter().zip(&self.referrals) {
+            if status.as_ref().is_some_and(breached) {
+                out.push(Late::Referral(r.department, r.due_by));
+            }
+        }
+        out
+    }
 }
 
 /// Is the case's due date still to be met? Until it is decided and paid; on
@@ -431,4 +687,55 @@ pub fn still_due(channel: Channel, state: State) -> bool {
 fn help_by(policy: &Policy, channel: Channel, state: State, received: NaiveDate) -> Option<NaiveDate> {
     let unpaid = matches!(state, State::Received | State::Approved);
     (channel == Channel::Green && unpaid).then(|| policy.green_help_by(received))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreOptions;
+
+    fn input(id_number: &str) -> CaseInput {
+        serde_json::from_value(serde_json::json!({
+            "kind": "temporary",
+            "applicant": {"name": "王芳", "id_number": id_number, "residence": "urban"},
+            "reason": "serious_illness",
+            "requested_amount": "800",
+        }))
+        .unwrap()
+    }
+
+    fn now() -> Moment {
+        chrono::DateTime::parse_from_rfc3339("2026-11-30T09:00:00+08:00").unwrap()
+    }
+
+    /// `case import` and `case add` are one path: an intake the window refuses
+    /// at the counter is refused in an import with the same error, and nothing is written.
+    #[test]
+    fn an_import_passes_the_checks_of_accept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+        let counter = CounterConfig::default();
+        let w = Window::new(&store, &counter);
+        w.accept(input("11010519491231002X"), "clerk01", now()).unwrap();
+        let before = store.fingerprint().unwrap();
+
+        let mut bad_name = input("32010619850615351X");
+        bad_name.applicant.name = "王\u{7}芳".into();
+        for (intake, what) in [(input("11010519491231002X"), "a blocking duplicate"), (bad_name, "a control character")]
+        {
+            let accepted = w.accept(intake.clone(), "clerk01", now()).unwrap_err().to_string();
+            let record = ImportRecord::Intake(Box::new(Intake::from(intake)));
+            let ok = ImportRecord::Intake(Box::new(Intake::from(input("510108199001014568"))));
+            let refused = w.import(&[ok, record], "clerk01", now()).unwrap_err();
+            assert_eq!(refused.index, Some(1), "{what}");
+            assert_eq!(refused.error.to_string(), accepted, "{what}: the same refusal");
+            assert_eq!(store.fingerprint().unwrap(), before, "{what}: nothing written");
+        }
+        // With a supervisor's override, as at the counter, it goes in and the override is recorded.
+        let override_by = Some(SupervisorOverride { by: "head01".into(), reason: "复核属实".into() });
+        let intake = Intake { input: input("11010519491231002X"), override_by, card_photo: None };
+        let ids = w.import(&[ImportRecord::Intake(Box::new(intake))], "clerk01", now()).unwrap();
+        let case = store.case(&ids[0]).unwrap().unwrap();
+        assert!(case.history.iter().any(|h| h.by == "head01" && h.note.as_deref() == Some("复核属实")));
+    }
 }

@@ -110,7 +110,8 @@ fn card_read_on_a_port_that_does_not_exist() {
 fn card_read_with_no_reader_configured_and_no_port() {
     let dir = tempfile::tempdir().unwrap();
     let r = run_with(dir.path(), None, NOW, &["card", "read", "--json"]);
-    assert_environment_error(&r, "no ID card reader is configured; give --port or set [devices] id_reader");
+    // The configured language (zh-CN by default), as every other message of the command.
+    assert_environment_error(&r, "没有配置身份证读卡器；请用 --port 指定，或在 [devices] 中设置 id_reader");
 }
 
 #[test]

@@ -334,8 +334,8 @@ fn fund_refusals_change_nothing() {
     assert_refused(&run(d, &blank, None), "reason");
     let too_much = ["fund", "correct", "1000.01", "--direction", "decrease", "--reason", "bank fee"];
     assert_refused(&run(d, &too_much, None), "would leave it below zero");
-    assert_refused(&run(d, &["fund", "deposit", "-5", "--source", "budget"], None), "-5");
-    assert_refused(&run(d, &["fund", "deposit", "1.001", "--source", "budget"], None), "1.001");
+    assert_bad_argument(&run(d, &["fund", "deposit", "-5", "--source", "budget"], None), "-5");
+    assert_bad_argument(&run(d, &["fund", "deposit", "1.001", "--source", "budget"], None), "1.001");
     assert_eq!(fingerprint(d), before);
     assert_eq!(ok(run(d, &["fund", "balance"], None)).trim(), "1000.00");
 }

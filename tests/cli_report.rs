@@ -242,9 +242,9 @@ fn another_day_shows_that_day_only() {
 fn a_bad_day_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    assert_refused(&cli(d, &["report", "daily", "--day", "2026-13-01"]), "2026-13-01");
-    assert_refused(&cli(d, &["report", "daily", "--day", "yesterday"]), "not a date like");
-    assert_refused(&cli(d, &["report", "daily", "--format", "pdf"]), "pdf");
+    assert_bad_argument(&cli(d, &["report", "daily", "--day", "2026-13-01"]), "2026-13-01");
+    assert_bad_argument(&cli(d, &["report", "daily", "--day", "yesterday"]), "not a date like");
+    assert_bad_argument(&cli(d, &["report", "daily", "--format", "pdf"]), "pdf");
     assert_refused(&cli(d, &["report", "daily", "--printer", "none"]), "--print");
     assert_refused(&cli(d, &["report", "daily", "--print", "--printer", "lpt:1"]), "lpt");
 }

@@ -9,7 +9,7 @@ use onedoor::config::CounterConfig;
 use onedoor::domain::fund::{CorrectionSign, FundEntry, FundEntryKind};
 use onedoor::domain::{CaseId, CaseInput, Money, State};
 use onedoor::store::{Store, StoreOptions};
-use onedoor::window::{CaseAction, Window};
+use onedoor::window::{CaseAction, MoneySource, Window};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -83,7 +83,9 @@ proptest! {
                 Op::Donation(fen) => {
                     window.fund_deposit(FundEntry::donation(now, "clerk01", "爱心企业", money(*fen))).map(|_| ())
                 }
-                Op::Pay(n, fen) => window.fund_disburse(&ids[*n], fen.map(money), "clerk01", now).map(|_| ()),
+                Op::Pay(n, fen) => {
+                    window.pay(&ids[*n], Some(MoneySource::ReliefFund), fen.map(money), "clerk01", now).map(|_| ())
+                }
                 Op::Correct(up, fen) => {
                     let sign = if *up { CorrectionSign::Increase } else { CorrectionSign::Decrease };
                     window.fund_correct(sign, money(*fen), "bank statement", "head01", now).map(|_| ())

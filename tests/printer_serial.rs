@@ -276,19 +276,24 @@ fn receipt_print_over_serial_keeps_a_refused_receipt_pending_and_reprints_it() {
 
     let sim = PtyPrinter::start(Some(COVER_OPEN));
     let spec = format!("serial:{}?baud=9600", sim.path);
-    let print = || run(d, &["receipt", "print", &id, "--printer", &spec], None);
+    let print = |lang: &str| run(d, &["--lang", lang, "receipt", "print", &id, "--printer", &spec], None);
     let pending = || run(d, &["receipt", "pending"], None).stdout;
     let key = format!("acceptance/{id}");
 
     for (replies, zh, en) in [(COVER_OPEN, "上盖未合好", "cover is open"), (OFFLINE, "脱机", "offline")] {
         sim.set_replies(Some(replies));
-        let r = print();
-        assert_eq!(r.code, 1, "{en}: {}", r.stderr);
-        let lines: Vec<&str> = r.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "one error line: {:?}", r.stderr);
-        assert!(lines[0].starts_with("error: ") && lines[0].contains(zh), "{}", lines[0]);
-        assert!(lines[0].contains(&format!("kept as pending ({key})")), "{}", lines[0]);
-        assert!(r.stdout.is_empty(), "{}", r.stdout);
+        // The whole line in one language: the printer's state and what became of the receipt.
+        for (lang, state, kept) in
+            [("zh-CN", zh, format!("回执已转入待补打（{key}）")), ("en", en, format!("kept as pending ({key})"))]
+        {
+            let r = print(lang);
+            assert_eq!(r.code, 1, "{en}: {}", r.stderr);
+            let lines: Vec<&str> = r.stderr.lines().collect();
+            assert_eq!(lines.len(), 1, "one error line: {:?}", r.stderr);
+            assert!(lines[0].starts_with("error: ") && lines[0].contains(state), "{}", lines[0]);
+            assert!(lines[0].contains(&kept), "{}", lines[0]);
+            assert!(r.stdout.is_empty(), "{}", r.stdout);
+        }
         // On the durable pending list, once, with the latest reason.
         let listed = pending();
         let listed: Vec<&str> = listed.lines().collect();
@@ -299,7 +304,7 @@ fn receipt_print_over_serial_keeps_a_refused_receipt_pending_and_reprints_it() {
     }
 
     sim.set_replies(Some(OK));
-    let r = print();
+    let r = print("en");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains(&format!("printed the receipt of {id}")), "{}", r.stdout);
     assert!(pending().trim().is_empty(), "printed, so no longer pending");
@@ -307,7 +312,7 @@ fn receipt_print_over_serial_keeps_a_refused_receipt_pending_and_reprints_it() {
     assert_eq!(fingerprint(d), store_before, "the store changed beyond the pending list");
 
     let seen = sim.finish();
-    assert_eq!(seen.asked, [1, 2, 4, 1, 2, 4, 1, 2, 4], "status asked before each of the three attempts");
+    assert_eq!(seen.asked, [1, 2, 4].repeat(5), "status asked before each of the five attempts");
     let receipt = support::decode(&seen.printed).unwrap();
     assert!(receipt.initialised_first && receipt.ends_with_cut && receipt.cuts == 1, "{receipt:?}");
     let text = receipt.all_text();

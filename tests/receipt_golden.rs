@@ -240,30 +240,10 @@ fn a_tally_of_cases_counts_the_day_and_the_payments() {
 
 #[test]
 fn the_qr_bytes_match_the_escpos_crate() {
-    use escpos::driver::Driver;
     use escpos::printer::Printer;
     use escpos::utils::{Protocol, QRCodeCorrectionLevel, QRCodeModel, QRCodeOption};
-    use std::cell::RefCell;
 
-    #[derive(Default)]
-    struct Memory(RefCell<Vec<u8>>);
-    impl Driver for Memory {
-        fn name(&self) -> String {
-            "memory".into()
-        }
-        fn write(&self, data: &[u8]) -> escpos::errors::Result<()> {
-            self.0.borrow_mut().extend_from_slice(data);
-            Ok(())
-        }
-        fn read(&self, _buf: &mut [u8]) -> escpos::errors::Result<usize> {
-            Ok(0)
-        }
-        fn flush(&self) -> escpos::errors::Result<()> {
-            Ok(())
-        }
-    }
-
-    let mut p = Printer::new(Memory::default(), Protocol::default(), None);
+    let mut p = Printer::new(receipt::MemoryDriver::default(), Protocol::default(), None);
     let option = QRCodeOption::new(QRCodeModel::Model2, 6, QRCodeCorrectionLevel::M);
     p.qrcode_option("320106001-03-20261129-0007", option).unwrap().print().unwrap();
     let theirs = p.driver().0.into_inner();

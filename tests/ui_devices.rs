@@ -16,10 +16,10 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crossterm::event::KeyCode;
-use onedoor::cli::Context;
 use onedoor::config::{Config, Paths};
 use onedoor::devices::idcard::{Command, FrameDecoder, Response, Status};
 use onedoor::domain::policy::PolicyBook;
+use onedoor::session::Session;
 use onedoor::ui::{wiring, Msg, Popup, Screen};
 use onedoor::Lang;
 use printer_sim::{tcp_printer, PAPER_OUT, READY};
@@ -29,16 +29,17 @@ use ui_common::*;
 // ---------------------------------------------------------------------------
 // Helpers
 
-fn context(data: &Path, printer: &str, reader: Option<String>) -> Context {
+fn context(data: &Path, printer: &str, reader: Option<String>) -> Session {
     let mut config = Config::default();
     config.devices.printer = printer.to_string();
     config.devices.id_reader = reader;
-    Context {
+    Session {
         config,
         paths: Paths { config: None, data: data.to_path_buf() },
         operator: "clerk01".into(),
         now: now(),
         policies: PolicyBook::builtin(),
+        lang: Lang::ZhCn,
     }
 }
 
@@ -171,14 +172,14 @@ fn a_card_on_the_reader_fills_the_open_form_and_the_status_line_says_ready() {
     pump_until(&mut h, &rx, "the reader ready", |h| h.screen().contains("读卡器 就绪"));
     // On the queue nobody is being served: the reader is not asked for cards.
     assert_eq!(*sim.finds.lock().unwrap(), 0);
-    assert_eq!(h.counter.app().screen, Screen::Queue);
+    assert_eq!(h.counter.app().screen(), Screen::Queue);
 
     h.press(KeyCode::F(2));
     pump_until(&mut h, &rx, "the card in the form", |h| {
-        h.counter.app().intake.as_ref().is_some_and(|i| i.form.name == "李四")
+        h.counter.app().intake().is_some_and(|i| i.form.name == "李四")
     });
     let s = h.screen();
-    let form = &h.counter.app().intake.as_ref().unwrap().form;
+    let form = &h.counter.app().intake().unwrap().form;
     assert_eq!(form.id_number, "11010519491231002X");
     assert!(s.contains("(读卡)"), "the clerk sees the fields came from the card: {s}");
     assert!(s.contains("1949-12-31"), "{s}");
@@ -196,7 +197,7 @@ fn intake_from_the_card(keep_photo: bool) -> (Harness, Option<Vec<u8>>) {
     wiring::connect(&mut h.counter, &ctx, &tx).unwrap();
     h.press(KeyCode::F(2));
     pump_until(&mut h, &rx, "the card in the form", |h| {
-        h.counter.app().intake.as_ref().is_some_and(|i| i.form.name == "李四")
+        h.counter.app().intake().is_some_and(|i| i.form.name == "李四")
     });
     h.tab(8);
     h.type_text("800");
@@ -226,7 +227,7 @@ fn an_expired_card_with_a_number_that_does_not_check_is_said_plainly() {
         wiring::connect(&mut h.counter, &ctx, &tx).unwrap();
         h.press(KeyCode::F(2));
         pump_until(&mut h, &rx, "the card's warnings", |h| {
-            h.counter.app().intake.as_ref().is_some_and(|i| i.card_note.is_some())
+            h.counter.app().intake().is_some_and(|i| i.card_note.is_some())
         });
         let s = h.screen();
         let (expired, number) = match lang {
@@ -236,7 +237,7 @@ fn an_expired_card_with_a_number_that_does_not_check_is_said_plainly() {
         assert!(s.contains(expired), "{s}");
         assert!(h.message().contains(number), "{}", h.message());
         // The number is kept as read, and the form's own check says what is wrong with it.
-        assert_eq!(h.counter.app().intake.as_ref().unwrap().form.id_number, "110105194912310021");
+        assert_eq!(h.counter.app().intake().unwrap().form.id_number, "110105194912310021");
     }
 }
 
@@ -263,7 +264,7 @@ fn a_saved_intake_prints_its_receipt_on_a_file_printer_and_a_payment_its_own() {
     wiring::connect(&mut h.counter, &ctx, &tx).unwrap();
     type_intake(&mut h);
     h.press(KeyCode::F(10));
-    assert_eq!(h.counter.app().screen, Screen::Queue);
+    assert_eq!(h.counter.app().screen(), Screen::Queue);
     let id = h.store.cases_on_day(now().date_naive()).unwrap().iter().find(|c| c.name == "赵建国").unwrap().id.clone();
     pump_until(&mut h, &rx, "the receipt printed", |h| h.message().contains("受理回执已打印"));
     let bytes = std::fs::read(&out).unwrap();
@@ -314,7 +315,7 @@ fn with_no_printer_the_receipt_is_shown_on_screen() {
         type_intake(&mut h);
         h.press(KeyCode::F(10));
         pump_until(&mut h, &rx, "the receipt on screen", |h| {
-            matches!(h.counter.app().popup, Some(Popup::Receipt { .. }))
+            matches!(h.counter.app().popup(), Some(Popup::Receipt { .. }))
         });
         let s = h.screen();
         assert!(s.contains("受理回执"), "{s}");
@@ -322,8 +323,8 @@ fn with_no_printer_the_receipt_is_shown_on_screen() {
         let tag = if lang == Lang::ZhCn { "zh" } else { "en" };
         insta::assert_snapshot!(format!("receipt_on_screen_{tag}"), s);
         h.press(KeyCode::Esc);
-        assert!(h.counter.app().popup.is_none());
-        assert_eq!(h.counter.app().screen, Screen::Queue);
+        assert!(h.counter.app().popup().is_none());
+        assert_eq!(h.counter.app().screen(), Screen::Queue);
     }
 }
 
@@ -342,7 +343,7 @@ fn a_printer_out_of_paper_keeps_the_receipt_pending_and_the_case_reprints_it() {
     let text = h.message();
     assert!(text.contains("缺纸") && text.contains("按 p 补打"), "{text}");
     let id = h.store.cases_on_day(now().date_naive()).unwrap()[0].id.clone();
-    let pending = h.store.pending_receipts().unwrap();
+    let pending = onedoor::printing::pending_receipts(&h.store).unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].0, format!("acceptance/{id}"));
     assert!(printed.lock().unwrap().is_empty(), "nothing reaches a printer without paper");
@@ -350,10 +351,10 @@ fn a_printer_out_of_paper_keeps_the_receipt_pending_and_the_case_reprints_it() {
     // Paper loaded: the reprint from the case is marked as one and leaves nothing pending.
     *replies.lock().unwrap() = READY;
     h.press(KeyCode::Enter);
-    assert_eq!(h.counter.app().screen, Screen::Detail);
+    assert_eq!(h.counter.app().screen(), Screen::Detail);
     h.press(KeyCode::Char('p'));
     pump_until(&mut h, &rx, "the reprint", |h| h.message().contains("受理回执已补打"));
-    assert!(h.store.pending_receipts().unwrap().is_empty());
+    assert!(onedoor::printing::pending_receipts(&h.store).unwrap().is_empty());
     let bytes = printed.lock().unwrap().clone();
     assert!(contains(&bytes, &gb18030("补打")), "a reprint says so");
     assert!(contains(&bytes, id.as_str().as_bytes()));

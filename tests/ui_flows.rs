@@ -83,11 +83,11 @@ fn leaving_an_unfinished_form_asks_first_and_saves_nothing() {
     h.press(KeyCode::Esc);
     // Asked; cancelling keeps the form and what was typed.
     h.press(KeyCode::Esc);
-    assert_eq!(h.counter.app().screen, Screen::Intake);
+    assert_eq!(h.counter.app().screen(), Screen::Intake);
     assert!(h.screen().contains("赵六"));
     h.press(KeyCode::Esc);
     h.press(KeyCode::Enter);
-    assert_eq!(h.counter.app().screen, Screen::Queue);
+    assert_eq!(h.counter.app().screen(), Screen::Queue);
     assert_eq!(h.store.cases_on_day(now().date_naive()).unwrap().len(), before);
     // The discarded form is not offered again.
     h.press(KeyCode::F(2));
@@ -114,7 +114,7 @@ fn call_next(counter: &mut Counter) -> Option<u32> {
         KeyCode::F(5),
         crossterm::event::KeyModifiers::NONE,
     )));
-    counter.app().intake.as_ref().and_then(|i| i.form.ticket)
+    counter.app().intake().and_then(|i| i.form.ticket)
 }
 
 #[test]
@@ -138,7 +138,7 @@ fn search_finds_cases_of_earlier_days() {
     });
     h.press(KeyCode::F(3));
     h.type_text("周建");
-    let found = &h.counter.app().search.results;
+    let found = &h.counter.app().search().results;
     assert_eq!(found.len(), 1, "{:?}", found);
     assert_eq!(found[0].id.as_str(), "320106001-01-20261012-0001");
     assert!(h.screen().contains("周建国"));
@@ -155,10 +155,10 @@ fn a_saved_intake_returns_to_the_queue_with_the_new_case_selected() {
     h.type_text("600");
     h.press(KeyCode::F(10));
     let app = h.counter.app();
-    assert_eq!(app.screen, Screen::Queue, "{:?}", app.message);
+    assert_eq!(app.screen(), Screen::Queue, "{:?}", app.message());
     let today = h.store.cases_on_day(now().date_naive()).unwrap();
     let newest = &today.last().unwrap().id;
-    let held = app.held.len();
-    let selected = app.queue.rows.get(app.queue.selected - held).map(|s| &s.id);
+    let held = app.queue().held().len();
+    let selected = app.queue().rows().get(app.queue().selected() - held).map(|s| &s.id);
     assert_eq!(selected, Some(newest));
 }

@@ -82,6 +82,27 @@ fn an_unknown_action_is_refused_with_the_line() {
 }
 
 #[test]
+fn an_action_bound_where_it_does_nothing_is_refused_with_the_line() {
+    let err = Keymap::load(&fixture("keymap_wrong_section.toml")).unwrap_err();
+    assert_eq!(err.line, 4, "{err}");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{}:4: 'refer' does nothing in [queue]", fixture("keymap_wrong_section.toml"))),
+        "{err}"
+    );
+    assert!(err.problem.contains("call_next") && err.problem.contains("quit"), "it says what the section takes: {err}");
+    // Every binding of the shipped maps does something where it is.
+    for setting in ["default", "laptop"] {
+        let map = Keymap::load(setting).unwrap();
+        for s in Section::ALL {
+            for b in map.bindings(s) {
+                assert!(s.actions().contains(&b.action), "{setting} [{}] {}", s.name(), b.key);
+            }
+        }
+    }
+}
+
+#[test]
 fn a_binding_without_a_description_is_refused() {
     let err = Keymap::load(&fixture("keymap_no_desc.toml")).unwrap_err();
     assert!(err.to_string().ends_with(":2: the binding of Ctrl+P has no desc"), "{err}");

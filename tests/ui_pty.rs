@@ -115,6 +115,7 @@ fn onedoor(data: &Path, args: &[&str]) -> std::process::Output {
         .env("ONEDOOR_DATA", data)
         .env("ONEDOOR_CONFIG", "/dev/null")
         .env("ONEDOOR_NOW", NOW)
+        .env("ONEDOOR_LANG", "en")
         .output()
         .unwrap();
     assert!(out.status.success(), "onedoor {args:?}: {}", String::from_utf8_lossy(&out.stderr));

@@ -41,7 +41,7 @@ fn call_next_issues_the_next_ticket_and_opens_an_empty_intake() {
     for lang in LANGS {
         let mut h = Harness::new(lang, true);
         h.press(KeyCode::F(5));
-        assert_eq!(h.counter.app().screen, Screen::Intake);
+        assert_eq!(h.counter.app().screen(), Screen::Intake);
         assert_eq!(h.store.last_ticket(now().date_naive()).unwrap(), 6);
         snap(&mut h, "intake_empty");
     }
@@ -114,7 +114,7 @@ fn intake_saved_is_in_the_queue_and_in_the_store() {
     h.press(KeyCode::F(10));
 
     let app = h.counter.app();
-    assert_eq!(app.screen, Screen::Queue, "{:?}", app.message);
+    assert_eq!(app.screen(), Screen::Queue, "{:?}", app.message());
     let today = h.store.cases_on_day(now().date_naive()).unwrap();
     assert_eq!(today.len(), 6);
     let new = today.iter().find(|c| c.name == "赵建国").expect("in the store");
@@ -152,7 +152,7 @@ fn saving_an_incomplete_form_goes_back_to_the_wrong_field() {
     h.type_text("11010519491231002X");
     h.press(KeyCode::F(10));
     let app = h.counter.app();
-    assert_eq!(app.screen, Screen::Intake);
+    assert_eq!(app.screen(), Screen::Intake);
     assert_eq!(h.store.case_count(), 0);
     assert!(h.screen().contains("Name: required"));
 }
@@ -187,16 +187,16 @@ fn a_confirmation_can_be_cancelled_and_changes_nothing() {
         let before = h.store.fingerprint().unwrap();
         h.open_case(1); // 李明, green channel, approved
         h.press(KeyCode::Char('d'));
-        assert!(matches!(h.counter.app().popup, Some(Popup::Confirm(Pending::Act { .. }))));
+        assert!(matches!(h.counter.app().popup(), Some(Popup::Confirm(Pending::Act { .. }))));
         snap(&mut h, "confirm_disburse");
         h.press(KeyCode::Esc);
-        assert!(h.counter.app().popup.is_none());
-        assert_eq!(h.counter.app().screen, Screen::Detail);
+        assert!(h.counter.app().popup().is_none());
+        assert_eq!(h.counter.app().screen(), Screen::Detail);
         assert_eq!(h.store.fingerprint().unwrap(), before);
         // Confirmed, it is done.
         h.press(KeyCode::Char('d'));
         h.press(KeyCode::Enter);
-        let id = h.counter.app().detail.as_ref().unwrap().case.id.clone();
+        let id = h.counter.app().detail().unwrap().case.id.clone();
         assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::Disbursed);
     }
 }
@@ -206,7 +206,7 @@ fn refer_review_approve_with_an_amount_through_the_popups() {
     let mut h = Harness::new(Lang::ZhCn, true);
     h.open_case(0); // 王芳, received
     h.press(KeyCode::Char('r'));
-    assert!(matches!(h.counter.app().popup, Some(Popup::ChooseDepartment { .. })));
+    assert!(matches!(h.counter.app().popup(), Some(Popup::ChooseDepartment { .. })));
     h.press(KeyCode::Down);
     h.press(KeyCode::Enter);
     h.press(KeyCode::Char('v'));
@@ -221,7 +221,7 @@ fn refer_review_approve_with_an_amount_through_the_popups() {
     let s = h.screen();
     assert!(s.contains("2500.00元"), "{s}");
     h.press(KeyCode::Enter);
-    let case = h.counter.app().detail.as_ref().unwrap().case.clone();
+    let case = h.counter.app().detail().unwrap().case.clone();
     let stored = h.store.case(&case.id).unwrap().unwrap();
     assert_eq!(stored.state, State::Approved);
     assert_eq!(stored.granted_amount.unwrap().to_string(), "2500.00");
@@ -236,8 +236,8 @@ fn a_refused_step_shows_the_reason_and_stays_on_the_case() {
         let before = h.store.fingerprint().unwrap();
         h.open_case(0);
         h.press(KeyCode::Char('a'));
-        assert!(h.counter.app().popup.is_none());
-        assert_eq!(h.counter.app().screen, Screen::Detail);
+        assert!(h.counter.app().popup().is_none());
+        assert_eq!(h.counter.app().screen(), Screen::Detail);
         let s = h.screen();
         assert!(s.contains(expected), "{s}");
         assert_eq!(h.store.fingerprint().unwrap(), before);
@@ -251,18 +251,18 @@ fn search_answers_as_you_type_across_all_days() {
         h.press(KeyCode::F(3));
         h.type_text("3201");
         // "3201" starts one ID number and every case id of this town.
-        assert_eq!(h.counter.app().search.results.len(), 5);
+        assert_eq!(h.counter.app().search().results.len(), 5);
         h.press(KeyCode::Backspace);
         h.press(KeyCode::Backspace);
         h.press(KeyCode::Backspace);
         h.press(KeyCode::Backspace);
         h.type_text("刘");
-        assert_eq!(h.counter.app().search.results.len(), 1);
+        assert_eq!(h.counter.app().search().results.len(), 1);
         snap(&mut h, "search");
         h.press(KeyCode::Enter);
-        assert_eq!(h.counter.app().screen, Screen::Detail);
+        assert_eq!(h.counter.app().screen(), Screen::Detail);
         h.press(KeyCode::Esc);
-        assert_eq!(h.counter.app().screen, Screen::Search);
+        assert_eq!(h.counter.app().screen(), Screen::Search);
     }
 }
 
@@ -277,7 +277,7 @@ fn help_lists_every_binding_of_the_screen_from_the_keymap() {
         }
         snap(&mut h, "help");
         h.press(KeyCode::Esc);
-        assert!(h.counter.app().help.is_none());
+        assert!(!h.counter.app().help_open());
     }
 }
 
@@ -298,9 +298,9 @@ fn quit_asks_first_only_when_a_form_has_unsaved_input() {
     h.tab(1);
     h.type_text("王");
     assert_eq!(h.ctrl('q'), Outcome::Continue);
-    assert!(matches!(h.counter.app().popup, Some(Popup::Confirm(Pending::Quit))));
+    assert!(matches!(h.counter.app().popup(), Some(Popup::Confirm(Pending::Quit))));
     h.press(KeyCode::Esc);
-    assert_eq!(h.counter.app().screen, Screen::Intake);
+    assert_eq!(h.counter.app().screen(), Screen::Intake);
     assert_eq!(h.ctrl('q'), Outcome::Continue);
     assert_eq!(h.press(KeyCode::Enter), Outcome::Quit);
 
@@ -319,12 +319,12 @@ fn an_unsaved_form_is_offered_again_on_the_next_start() {
     assert!(h.dir.path().join("draft.json").exists());
     // The counter is gone (closed, crashed); a new one starts on the same data.
     let mut again = open_counter(h.store.clone(), h.dir.path(), Lang::ZhCn);
-    assert!(matches!(again.app().popup, Some(Popup::Confirm(Pending::RestoreDraft(_)))));
+    assert!(matches!(again.app().popup(), Some(Popup::Confirm(Pending::RestoreDraft(_)))));
     again.handle_event(crossterm::event::Event::Key(crossterm::event::KeyEvent::new(
         KeyCode::Enter,
         KeyModifiers::NONE,
     )));
-    let intake = again.app().intake.as_ref().expect("restored");
+    let intake = again.app().intake().expect("restored");
     assert_eq!(intake.form.name, "王芳");
     assert_eq!(intake.form.ticket, Some(1));
 }
@@ -336,18 +336,18 @@ fn a_ticket_on_hold_is_kept_on_disk_and_recalled() {
     h.tab(1);
     h.type_text("孙丽");
     h.press(KeyCode::F(4));
-    assert_eq!(h.counter.app().screen, Screen::Queue);
+    assert_eq!(h.counter.app().screen(), Screen::Queue);
     assert!(h.dir.path().join("held.json").exists());
     assert!(h.screen().contains("挂起"));
     h.counter.sync_draft();
     let mut again = open_counter(h.store.clone(), h.dir.path(), Lang::ZhCn);
-    assert_eq!(again.app().held.len(), 1);
+    assert_eq!(again.app().queue().held().len(), 1);
     again
         .handle_event(crossterm::event::Event::Key(crossterm::event::KeyEvent::new(KeyCode::F(6), KeyModifiers::NONE)));
-    let intake = again.app().intake.as_ref().expect("recalled");
+    let intake = again.app().intake().expect("recalled");
     assert_eq!(intake.form.name, "孙丽");
     assert_eq!(intake.form.ticket, Some(1));
-    assert!(again.app().held.is_empty());
+    assert!(again.app().queue().held().is_empty());
 }
 
 #[test]
@@ -360,11 +360,11 @@ fn a_card_read_fills_the_applicant_and_marks_it() {
         ethnicity: "汉".into(),
         ..CardRead::default()
     }));
-    assert_eq!(h.counter.app().screen, Screen::Intake);
+    assert_eq!(h.counter.app().screen(), Screen::Intake);
     let s = h.screen();
     assert!(s.contains("(读卡)"), "{s}");
     assert!(s.contains("1949-12-31"), "{s}");
-    let form = &h.counter.app().intake.as_ref().unwrap().form;
+    let form = &h.counter.app().intake().unwrap().form;
     assert_eq!(form.id_number, "11010519491231002X");
 }
 
@@ -407,12 +407,12 @@ fn the_queue_scrolls_through_a_busy_day() {
         h.press(KeyCode::Down);
     }
     let s = h.screen();
-    assert_eq!(h.counter.app().queue.selected, 40);
-    assert!(h.counter.app().queue.offset > 0, "{s}");
+    assert_eq!(h.counter.app().queue().selected(), 40);
+    assert!(h.counter.app().queue().offset() > 0, "{s}");
     h.press(KeyCode::End);
-    assert_eq!(h.counter.app().queue.selected, 59);
+    assert_eq!(h.counter.app().queue().selected(), 59);
     h.press(KeyCode::PageUp);
-    assert_eq!(h.counter.app().queue.selected, 59 - 19);
+    assert_eq!(h.counter.app().queue().selected(), 59 - 19);
 }
 
 #[test]
@@ -529,7 +529,7 @@ fn above_the_clerks_limit_a_supervisor_approves_with_a_labelled_confirmation() {
         assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::UnderReview);
         // The supervisor's approval: amount, then a confirmation that says what it is.
         h.step_with_amount('s', "4000");
-        assert!(matches!(h.counter.app().popup, Some(Popup::Confirm(Pending::Act { .. }))));
+        assert!(matches!(h.counter.app().popup(), Some(Popup::Confirm(Pending::Act { .. }))));
         let s = h.screen();
         assert!(s.contains(if lang == Lang::ZhCn { "主管审批" } else { "approve as supervisor" }), "{s}");
         snap(&mut h, "confirm_supervisor");
@@ -574,16 +574,16 @@ fn a_blocking_duplicate_is_let_through_with_the_supervisors_reason() {
         h.tab(7);
         h.type_text("1000");
         h.press(KeyCode::F(10));
-        assert!(matches!(h.counter.app().popup, Some(Popup::Override { .. })), "{:?}", h.counter.app().message);
+        assert!(matches!(h.counter.app().popup(), Some(Popup::Override { .. })), "{:?}", h.counter.app().message());
         assert_eq!(h.store.cases_on_day(now().date_naive()).unwrap().len(), 5);
         snap(&mut h, "override");
         // No reason, no override.
         h.press(KeyCode::Enter);
-        assert!(matches!(h.counter.app().popup, Some(Popup::Override { error: Some(_), .. })));
+        assert!(matches!(h.counter.app().popup(), Some(Popup::Override { error: Some(_), .. })));
         h.type_text("火灾后再次受灾，经入户核实");
         h.press(KeyCode::Enter);
-        assert!(h.counter.app().popup.is_none(), "{:?}", h.counter.app().message);
-        assert_eq!(h.counter.app().screen, Screen::Queue);
+        assert!(h.counter.app().popup().is_none(), "{:?}", h.counter.app().message());
+        assert_eq!(h.counter.app().screen(), Screen::Queue);
         let today = h.store.cases_on_day(now().date_naive()).unwrap();
         assert_eq!(today.len(), 6);
         let case = h.store.case(&today.last().unwrap().id).unwrap().unwrap();
@@ -609,7 +609,7 @@ fn the_overdue_list_says_what_is_late_and_opens_the_case() {
     for lang in LANGS {
         let mut h = Harness::prepared(lang, true, late_case);
         h.press(KeyCode::F(7));
-        assert_eq!(h.counter.app().screen, Screen::Overdue);
+        assert_eq!(h.counter.app().screen(), Screen::Overdue);
         let s = h.screen();
         assert!(s.contains("320106001-01-20261102-0001"), "{s}");
         assert!(s.contains("340524********001X"), "{s}");
@@ -622,17 +622,103 @@ fn the_overdue_list_says_what_is_late_and_opens_the_case() {
         assert!(!s.contains("王芳"), "today's cases are not late: {s}");
         snap(&mut h, "overdue");
         h.press(KeyCode::Enter);
-        assert_eq!(h.counter.app().screen, Screen::Detail);
+        assert_eq!(h.counter.app().screen(), Screen::Detail);
         let s = h.screen();
         assert!(s.contains(if lang == Lang::ZhCn { "已超期" } else { "late" }), "{s}");
         h.press(KeyCode::Esc);
-        assert_eq!(h.counter.app().screen, Screen::Overdue);
+        assert_eq!(h.counter.app().screen(), Screen::Overdue);
         h.press(KeyCode::Esc);
-        assert_eq!(h.counter.app().screen, Screen::Queue);
+        assert_eq!(h.counter.app().screen(), Screen::Queue);
     }
     let mut h = Harness::new(Lang::ZhCn, true);
     h.press(KeyCode::F(7));
     assert!(h.screen().contains("没有超期的案件"));
+}
+
+/// A green-channel case received on Thursday 26 November and not yet helped:
+/// the day help was due (the next working day) has passed, its due date has not.
+fn green_case_not_helped(store: &onedoor::store::Store) {
+    let config = counter_config();
+    let w = onedoor::window::Window::new(store, &config);
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-26T09:00:00+08:00").unwrap();
+    let c = w.accept(input("周红", "320102197003150026", "temporary", "800", true, 1), "clerk01", at).unwrap();
+    let deadlines = w.deadlines(&c, now().date_naive());
+    assert_eq!(deadlines.help.map(|h| h.1), Some(onedoor::domain::policy::DeadlineStatus::Breached));
+    assert_ne!(deadlines.due.map(|d| d.1), Some(onedoor::domain::policy::DeadlineStatus::Breached));
+}
+
+#[test]
+fn a_green_case_late_only_on_its_help_by_day_is_listed_with_that_reason() {
+    for (lang, reason) in [(Lang::ZhCn, "救助时限 11-27 已过"), (Lang::En, "help by 11-27 passed")] {
+        let mut h = Harness::prepared(lang, true, green_case_not_helped);
+        h.press(KeyCode::F(7));
+        let s = h.screen();
+        let at = s.lines().position(|l| l.contains("320106001-01-20261126-0001")).unwrap_or_else(|| panic!("{s}"));
+        let why = s.lines().nth(at + 1).unwrap_or_default();
+        assert!(why.contains(reason), "the second line says what is late: {why}\n{s}");
+    }
+}
+
+#[test]
+fn the_refer_popup_offers_the_department_the_district_policy_names() {
+    // A district that refers temporary assistance to the charity federation.
+    let district = onedoor::domain::policy::DEFAULT_POLICY_TOML
+        .replace("version = \"builtin-2026.1\"", "version = \"district-2026\"")
+        .replace("effective_from = 2026-01-01", "effective_from = 2026-06-01")
+        .replace("# disaster = \"civil_affairs\"", "temporary = \"charity\"");
+    let mut book = onedoor::domain::policy::PolicyBook::builtin();
+    book.add(onedoor::domain::policy::Policy::from_toml(&district).unwrap()).unwrap();
+    let config = counter_config();
+    let mut h = Harness::with_policies(Lang::ZhCn, false, book.clone());
+    let w = onedoor::window::Window::with_policies(&h.store, &config, &book);
+    w.accept(input("王芳", "11010519491231002X", "temporary", "800", false, 1), "clerk01", now()).unwrap();
+    h.send(onedoor::ui::Msg::StoreChanged);
+    h.open_case(0); // temporary assistance, judged by the district's policy
+    h.press(KeyCode::Char('r'));
+    let s = h.screen();
+    let chosen = s.lines().find(|l| l.contains("慈善总会")).unwrap_or_else(|| panic!("{s}"));
+    h.press(KeyCode::Enter);
+    let id = h.detail_id();
+    assert_eq!(
+        h.store.case(&id).unwrap().unwrap().referrals[0].department,
+        onedoor::domain::Department::Charity,
+        "Enter refers to the preselected department ({chosen})"
+    );
+}
+
+#[test]
+fn hints_name_the_keys_of_the_active_keymap() {
+    use onedoor::ui::{Clock, Counter, Keymap, Setup, Theme};
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(
+        onedoor::store::Store::open(&dir.path().join("store"), &onedoor::store::StoreOptions::default()).unwrap(),
+    );
+    let mut counter = Counter::new(Setup {
+        store,
+        counter: counter_config(),
+        operator: "clerk01".into(),
+        lang: Lang::ZhCn,
+        keymap: Keymap::load("laptop").unwrap(),
+        theme: Theme::mono(),
+        clock: Clock::Fixed(now()),
+        data_dir: dir.path().to_path_buf(),
+        policies: std::sync::Arc::new(onedoor::window::builtin_policies().clone()),
+    });
+    let key = |code, mods| crossterm::event::Event::Key(crossterm::event::KeyEvent::new(code, mods));
+    counter.handle_event(key(KeyCode::Char('n'), KeyModifiers::CONTROL));
+    for c in "王芳".chars() {
+        counter.handle_event(key(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    counter.handle_event(key(KeyCode::Char('4'), KeyModifiers::ALT));
+    let said = counter.app().message().map(|m| m.text.clone()).unwrap_or_default();
+    assert_eq!(said, "登记表已挂起，按 Alt+6 取回。", "the laptop map recalls with Alt+6, not F6");
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    counter.handle_event(key(KeyCode::Char('6'), KeyModifiers::ALT));
+    counter.handle_event(key(KeyCode::Esc, KeyModifiers::NONE));
+    counter.handle_event(key(KeyCode::Enter, KeyModifiers::NONE));
+    terminal.draw(|f| counter.render(f, f.area())).unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("按 Alt+5 叫号") && screen.contains("Ctrl+N 直接登记"), "{screen}");
 }
 
 #[test]
@@ -684,10 +770,10 @@ fn a_green_case_not_yet_paid_shows_the_day_help_is_due() {
     let line = s.lines().find(|l| l.contains("help by")).unwrap_or_else(|| panic!("{s}"));
     assert!(line.contains("2026-12-01 due soon"), "{line}");
     // Paid, only the review's due date is left.
-    let id = h.counter.app().detail.as_ref().unwrap().case.id.clone();
+    let id = h.counter.app().detail().unwrap().case.id.clone();
     let counter = onedoor::config::CounterConfig::default();
     let window = onedoor::window::Window::new(&h.store, &counter);
-    window.fund_disburse(&id, None, "clerk01", now()).unwrap();
+    window.pay(&id, Some(onedoor::window::MoneySource::ReliefFund), None, "clerk01", now()).unwrap();
     h.press(KeyCode::Esc);
     h.open_case(1);
     assert!(!h.screen().contains("help by"), "{}", h.screen());
@@ -705,7 +791,7 @@ use onedoor::ui::form::Field;
 /// Tabs to a field of the form, as a clerk would; fails if it never gets the focus.
 fn focus_on(h: &mut Harness, field: Field) {
     for _ in 0..80 {
-        if h.counter.app().intake.as_ref().expect("the form is open").focus == field {
+        if h.counter.app().intake().expect("the form is open").focus == field {
             return;
         }
         h.press(KeyCode::Tab);
@@ -717,7 +803,7 @@ fn focus_on(h: &mut Harness, field: Field) {
 fn choose_kind(h: &mut Harness, kind: Kind) {
     focus_on(h, Field::Kind);
     for _ in 0..Kind::ALL.len() {
-        if h.counter.app().intake.as_ref().unwrap().form.kind == kind {
+        if h.counter.app().intake().unwrap().form.kind == kind {
             return;
         }
         h.press(KeyCode::Right);
@@ -784,7 +870,7 @@ fn a_household_member_with_an_earlier_case_is_named_in_the_banner_and_saved() {
         };
         assert!(banner.contains(blocks) && banner.contains(earlier), "{banner}");
         h.press(KeyCode::F(10));
-        assert!(matches!(h.counter.app().popup, Some(Popup::Override { .. })), "{:?}", h.counter.app().message);
+        assert!(matches!(h.counter.app().popup(), Some(Popup::Override { .. })), "{:?}", h.counter.app().message());
         assert!(h.store.cases_on_day(now().date_naive()).unwrap().iter().all(|c| c.name != "赵建国"));
         h.type_text("母子分户，另行核实");
         h.press(KeyCode::Enter);
@@ -830,9 +916,9 @@ fn a_wrong_member_id_number_is_named_inline_and_nothing_is_saved() {
         h.press(KeyCode::F(10));
         assert_eq!(h.store.case_count(), 0);
         let app = h.counter.app();
-        assert_eq!(app.screen, Screen::Intake);
-        assert_eq!(app.intake.as_ref().unwrap().focus, Field::Member(0));
-        let said = app.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+        assert_eq!(app.screen(), Screen::Intake);
+        assert_eq!(app.intake().unwrap().focus, Field::Member(0));
+        let said = app.message().map(|m| m.text.clone()).unwrap_or_default();
         let expected = match lang {
             Lang::ZhCn => "成员1身份证号：第 5 位「A」不是数字",
             Lang::En => "Member 1's ID number: character 5 'A' is not a digit",
@@ -1067,7 +1153,7 @@ fn the_draft_keeps_the_members_and_the_assessment() {
         KeyCode::Enter,
         KeyModifiers::NONE,
     )));
-    let form = &again.app().intake.as_ref().expect("restored").form;
+    let form = &again.app().intake().expect("restored").form;
     assert_eq!(form.kind, Kind::Medical);
     assert_eq!(form.members, ["110101199003070011 张秀英 妻子"]);
     assert_eq!(form.support, Some(SupportMode::Centralised));

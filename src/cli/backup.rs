@@ -3,9 +3,11 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::{CliError, CliResult, Context};
+use super::{CliError, CliResult, Session};
+use crate::session::SessionError;
 use crate::store::backup::{self, BackupError};
-use crate::store::{Store, StoreError, StoreOptions};
+use crate::store::{Store, StoreError};
+use crate::tr;
 
 impl From<BackupError> for CliError {
     fn from(e: BackupError) -> CliError {
@@ -19,15 +21,12 @@ impl From<BackupError> for CliError {
 
 /// Backs up the store into a new directory under `dir`, prints its path;
 /// with `keep`, then removes all but the `keep` newest backups there.
-pub fn backup(ctx: &Context, dir: &Path, keep: Option<usize>, out: &mut dyn Write) -> CliResult {
-    let options = StoreOptions { cache_mb: ctx.config.store.cache_mb };
-    let store = match Store::open(&ctx.paths.data, &options) {
+pub fn backup(ctx: &Session, dir: &Path, keep: Option<usize>, out: &mut dyn Write) -> CliResult {
+    let lang = ctx.lang;
+    let store = match ctx.open_existing_store() {
         // The counter holds the store: only it can take the backup meanwhile.
-        Err(StoreError::InUse(d)) => {
-            return Err(CliError::environment(format!(
-                "the store {} is in use by another onedoor process (the counter); close it and back up again",
-                d.display()
-            )))
+        Err(SessionError::Store(StoreError::InUse(d))) => {
+            return Err(CliError::environment(tr!(lang, "backup-store-in-use", dir = d.display().to_string())))
         }
         other => other?,
     };
@@ -35,48 +34,40 @@ pub fn backup(ctx: &Context, dir: &Path, keep: Option<usize>, out: &mut dyn Writ
     drop(store);
     writeln!(out, "{}", made.display())?;
     if let Some(keep) = keep {
-        let removed = backup::rotate(dir, keep.max(1))
-            .map_err(|e| CliError::environment(format!("cannot remove old backups in {}: {e}", dir.display())))?;
+        let removed = backup::rotate(dir, keep.max(1)).map_err(|e| {
+            CliError::environment(tr!(
+                lang,
+                "backup-cannot-rotate",
+                dir = dir.display().to_string(),
+                error = e.to_string()
+            ))
+        })?;
         for old in removed {
-            eprintln!("removed the old backup {}", old.display());
+            eprintln!("{}", tr!(lang, "backup-removed", dir = old.display().to_string()));
         }
     }
     Ok(())
 }
 
 /// Checks a backup in full without restoring it.
-pub fn verify(dir: &Path, out: &mut dyn Write) -> CliResult {
+pub fn verify(ctx: &Session, dir: &Path, out: &mut dyn Write) -> CliResult {
     let checked = backup::verify(dir)?;
     let m = &checked.manifest;
-    writeln!(
-        out,
-        "{}: {} cases, taken {} from {}; complete and intact",
-        dir.display(),
-        m.cases,
-        m.created_at,
-        m.store
-    )?;
+    let (dir, at, store) = (dir.display().to_string(), m.created_at.to_string(), m.store.to_string());
+    writeln!(out, "{}", tr!(ctx.lang, "backup-verified", dir = dir, cases = m.cases, at = at, store = store))?;
     Ok(())
 }
 
 /// Restores a backup as the store (the store that was there is kept aside).
-pub fn restore(ctx: &Context, dir: &Path, replace: bool, out: &mut dyn Write) -> CliResult {
-    let options = StoreOptions { cache_mb: ctx.config.store.cache_mb };
+pub fn restore(ctx: &Session, dir: &Path, replace: bool, out: &mut dyn Write) -> CliResult {
+    let lang = ctx.lang;
+    let options = ctx.store_options();
     let done = Store::restore_from(dir, &ctx.paths.data, &options, replace, ctx.now)?;
-    writeln!(
-        out,
-        "restored {} cases (the backup of {}) into {}",
-        done.cases,
-        done.created_at,
-        ctx.paths.data.display()
-    )?;
+    let (at, into) = (done.created_at.to_string(), ctx.paths.data.display().to_string());
+    writeln!(out, "{}", tr!(lang, "backup-restored", cases = done.cases, at = at, into = into))?;
     if let Some(kept) = done.replaced {
-        writeln!(out, "the store that was there is kept in {}", kept.display())?;
+        writeln!(out, "{}", tr!(lang, "backup-kept-aside", dir = kept.display().to_string()))?;
     }
-    writeln!(
-        out,
-        "cases made after the backup are not in it; today's case numbers continue from {}",
-        backup::RESTORED_DAY_SEQUENCE + 1
-    )?;
+    writeln!(out, "{}", tr!(lang, "backup-numbers-continue", from = backup::RESTORED_DAY_SEQUENCE + 1))?;
     Ok(())
 }

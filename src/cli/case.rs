@@ -6,12 +6,16 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::{pad, parse_json, read_input, CliError, CliResult, Context};
-use crate::domain::case::{Acceptance, CaseInput};
+use super::{pad, parse_json, read_input, CliError, CliResult, Session};
+use crate::domain::case::CaseInput;
 use crate::domain::dedup::SupervisorOverride;
+use crate::domain::policy::DeadlineStatus;
+use crate::domain::report::action_code;
 use crate::domain::{Case, CaseId, IdNumber, Kind, State};
-use crate::store::{refuse, CaseSummary, Store, StoreError};
-use crate::window::{CaseAction, CaseDeadlines};
+use crate::l10n::names;
+use crate::store::{CaseSummary, Store, StoreError};
+use crate::window::{CaseAction, CaseDeadlines, ImportRecord, Intake, WindowError};
+use crate::{tr, Lang};
 
 /// Filters of `case list`.
 #[derive(Debug, Default, Clone)]
@@ -23,39 +27,41 @@ pub struct ListFilter {
     pub overdue: bool,
 }
 
-pub fn add(ctx: &Context, json: &Path, override_duplicate: Option<&str>, out: &mut dyn Write) -> CliResult {
-    let text = read_input(json)?;
-    let input: CaseInput = parse_json(&text).map_err(CliError::refused)?;
+pub fn add(ctx: &Session, json: &Path, override_duplicate: Option<&str>, out: &mut dyn Write) -> CliResult {
+    let lang = ctx.lang;
+    let text = read_input(json, lang)?;
+    let input: CaseInput = parse_json(&text, lang).map_err(CliError::refused)?;
     let store = ctx.open_store()?;
-    let supervisor =
+    let override_by =
         override_duplicate.map(|reason| SupervisorOverride { by: ctx.operator.clone(), reason: reason.to_string() });
-    let case = ctx.window(&store).accept_with_override(input, &ctx.operator, ctx.now, supervisor.as_ref())?;
+    let intake = Intake { input, override_by, card_photo: None };
+    let case = ctx.window(&store).accept(intake, &ctx.operator, ctx.now)?;
     writeln!(out, "{}", case.id)?;
     if !case.related_cases.is_empty() {
         // Saved, but the clerk must see it: on stderr, so stdout stays the id alone.
         let related: Vec<&str> = case.related_cases.iter().map(|id| id.as_str()).collect();
-        eprintln!("note: {} may duplicate earlier assistance: {}", case.id, related.join(", "));
+        eprintln!("{}", tr!(lang, "cli-note-duplicate", id = &case.id, related = related.join(", ")));
     }
     Ok(())
 }
 
-pub fn parse_id(id: &str) -> Result<CaseId, CliError> {
-    id.parse().map_err(|e: crate::domain::case::BadCaseId| CliError::refused(e.to_string()))
+pub fn parse_id(id: &str, lang: Lang) -> Result<CaseId, CliError> {
+    id.parse().map_err(|_: crate::domain::case::BadCaseId| CliError::refused(tr!(lang, "bad-case-id", id = id.trim())))
 }
 
 fn load(store: &Store, id: &CaseId) -> Result<Case, CliError> {
-    store.case(id)?.ok_or_else(|| CliError::refused(format!("no case {id}")))
+    store.case(id)?.ok_or_else(|| StoreError::NotFound(id.clone()).into())
 }
 
-pub fn show(ctx: &Context, id: &str, json: bool, out: &mut dyn Write) -> CliResult {
-    let id = parse_id(id)?;
-    let store = ctx.open_store()?;
+pub fn show(ctx: &Session, id: &str, json: bool, out: &mut dyn Write) -> CliResult {
+    let id = parse_id(id, ctx.lang)?;
+    let store = ctx.open_existing_store()?;
     let case = load(&store, &id)?;
     if json {
         writeln!(out, "{}", to_json(&case)?)?;
     } else {
         let deadlines = ctx.window(&store).deadlines(&case, ctx.today());
-        write_case(&case, &deadlines, out)?;
+        write_case(&case, &deadlines, ctx.lang, out)?;
     }
     Ok(())
 }
@@ -64,76 +70,120 @@ fn to_json(case: &Case) -> Result<String, CliError> {
     serde_json::to_string(case).map_err(|e| CliError::environment(format!("cannot write a case as JSON: {e}")))
 }
 
+/// A deadline and how it stands: `2026-12-21 (at_risk)`, `2026-12-21（将到期）`.
+fn dated(day: NaiveDate, status: DeadlineStatus, lang: Lang) -> String {
+    tr!(lang, "show-deadline", date = day, status = names::deadline(status, lang), status_code = status.code())
+}
+
 /// The whole record, for a person to read, with how its deadlines stand today.
-pub fn write_case(c: &Case, deadlines: &CaseDeadlines, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn write_case(c: &Case, deadlines: &CaseDeadlines, lang: Lang, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut line = |label: &str, value: String| writeln!(out, "{} {value}", pad(label, 11));
     let a = &c.applicant;
-    writeln!(out, "case        {}", c.id)?;
-    writeln!(out, "state       {}", c.state)?;
-    writeln!(out, "kind        {} ({})", c.kind, c.channel)?;
-    writeln!(out, "reason      {}", c.reason)?;
-    writeln!(out, "applicant   {} {} {} ", a.name, a.id_number.masked(), a.residence.code())?;
+    line(tr!(lang, "show-case"), c.id.to_string())?;
+    line(tr!(lang, "show-state"), tr!(lang, "show-code", name = names::state(c.state, lang), code = c.state.code()))?;
+    line(
+        tr!(lang, "show-kind"),
+        tr!(
+            lang,
+            "show-kind-value",
+            kind = names::kind(c.kind, lang),
+            kind_code = c.kind.code(),
+            channel = names::channel(c.channel, lang),
+            channel_code = c.channel.code(),
+        ),
+    )?;
+    line(
+        tr!(lang, "show-reason"),
+        tr!(lang, "show-code", name = names::reason(c.reason, lang), code = c.reason.code()),
+    )?;
+    let residence = tr!(lang, "show-code", name = names::residence(a.residence, lang), code = a.residence.code());
+    line(tr!(lang, "show-applicant"), format!("{} {} {residence} ", a.name, a.id_number.masked()))?;
     if let Some(phone) = &a.phone {
-        writeln!(out, "phone       {phone}")?;
+        line(tr!(lang, "show-phone"), phone.clone())?;
     }
-    writeln!(out, "household   {} people, {} a month", c.household.size, c.household.monthly_income)?;
+    let size = c.household.size;
+    line(
+        tr!(lang, "show-household"),
+        tr!(lang, "show-household-value", size = size, income = c.household.monthly_income),
+    )?;
     for m in &c.household.members {
-        writeln!(out, "  member    {} {} {}", m.name, m.id_number.masked(), m.relation)?;
+        line(tr!(lang, "show-member"), format!("{} {} {}", m.name, m.id_number.masked(), m.relation))?;
     }
-    writeln!(out, "source      {}", c.source.code())?;
+    let source = match &c.source {
+        crate::domain::Source::WalkIn => tr!(lang, "source-walk-in"),
+        crate::domain::Source::OfficerReport { .. } => tr!(lang, "source-officer"),
+        crate::domain::Source::DepartmentReferral { .. } => tr!(lang, "source-dept"),
+    };
+    line(tr!(lang, "show-source"), tr!(lang, "show-code", name = source, code = c.source.code()))?;
     if !c.description.is_empty() {
-        writeln!(out, "description {}", c.description)?;
+        line(tr!(lang, "show-description"), c.description.clone())?;
     }
-    writeln!(out, "requested   {}", c.requested_amount)?;
+    line(tr!(lang, "show-requested"), c.requested_amount.to_string())?;
     if let Some(e) = &c.entitlement {
-        writeln!(out, "entitled    {} ({})", e.amount, e.basis)?;
+        line(tr!(lang, "show-entitled"), tr!(lang, "show-entitled-value", amount = e.amount, basis = &e.basis))?;
         if !e.flags.is_empty() {
-            let flags: Vec<&str> = e.flags.iter().map(|f| f.code()).collect();
-            writeln!(out, "flags       {}", flags.join(", "))?;
+            let flags: Vec<String> =
+                e.flags.iter().map(|f| tr!(lang, "show-code", name = names::flag(*f, lang), code = f.code())).collect();
+            line(tr!(lang, "show-flags"), flags.join(tr!(lang, "list-separator")))?;
         }
     }
     if !c.related_cases.is_empty() {
         let related: Vec<&str> = c.related_cases.iter().map(|id| id.as_str()).collect();
-        writeln!(out, "earlier     {}", related.join(", "))?;
+        line(tr!(lang, "show-earlier"), related.join(", "))?;
     }
     if let Some(g) = c.granted_amount {
-        writeln!(out, "granted     {g}")?;
+        line(tr!(lang, "show-granted"), g.to_string())?;
     }
     if let Some((d, status)) = deadlines.help {
-        writeln!(out, "help by     {} ({})", d.format("%Y-%m-%d"), status.code())?;
+        line(tr!(lang, "show-help-by"), dated(d, status, lang))?;
     }
     match (c.due_by, deadlines.due) {
-        (_, Some((d, status))) => writeln!(out, "due by      {} ({})", d.format("%Y-%m-%d"), status.code())?,
-        (Some(d), None) => writeln!(out, "due by      {}", d.format("%Y-%m-%d"))?,
+        (_, Some((d, status))) => line(tr!(lang, "show-due-by"), dated(d, status, lang))?,
+        (Some(d), None) => line(tr!(lang, "show-due-by"), d.format("%Y-%m-%d").to_string())?,
         (None, None) => {}
     }
-    writeln!(out, "received    {} by {}", c.received_at.format("%Y-%m-%d %H:%M"), c.operator)?;
-    let owed: Vec<&str> = c.documents_owed().map(|d| d.code()).collect();
+    let at = c.received_at.format("%Y-%m-%d %H:%M").to_string();
+    line(tr!(lang, "show-received"), tr!(lang, "show-received-value", at = at, operator = &c.operator))?;
+    let owed: Vec<String> =
+        c.documents_owed().map(|d| tr!(lang, "show-code", name = names::document(d, lang), code = d.code())).collect();
     if !owed.is_empty() {
-        writeln!(out, "owed        {}", owed.join(", "))?;
+        line(tr!(lang, "show-owed"), owed.join(tr!(lang, "list-separator")))?;
     }
     for (i, r) in c.referrals.iter().enumerate() {
         let handled = match (r.handled_at, deadlines.referrals.get(i).copied().flatten()) {
-            (Some(h), _) => format!("answered {}", h.format("%Y-%m-%d")),
-            (None, Some(status)) => format!("open, {}", status.code()),
-            (None, None) => "open".into(),
+            (Some(h), _) => tr!(lang, "show-referral-answered", date = h.date_naive()),
+            (None, Some(status)) => {
+                tr!(
+                    lang,
+                    "show-referral-open-status",
+                    status = names::deadline(status, lang),
+                    status_code = status.code()
+                )
+            }
+            (None, None) => tr!(lang, "show-referral-open").to_string(),
         };
-        writeln!(out, "referral    {} due {} ({handled})", r.department, r.due_by.format("%Y-%m-%d"))?;
+        let department =
+            tr!(lang, "show-code", name = names::department(r.department, lang), code = r.department.code());
+        line(
+            tr!(lang, "show-referral"),
+            tr!(lang, "show-referral-value", department = department, due = r.due_by, handled = handled),
+        )?;
     }
-    writeln!(out, "history")?;
+    writeln!(out, "{}", tr!(lang, "show-history"))?;
     for h in &c.history {
-        let action =
-            serde_json::to_value(h.action).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let action = tr!(lang, "show-code", name = names::history_action(h.action, lang), code = action_code(h.action));
         let note = h.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default();
-        writeln!(out, "  {} {:<10} {:<14}{note}", h.at.format("%Y-%m-%d %H:%M"), h.by, action)?;
+        writeln!(out, "  {} {} {}{note}", h.at.format("%Y-%m-%d %H:%M"), pad(&h.by, 10), pad(&action, 14))?;
     }
     Ok(())
 }
 
-pub fn list(ctx: &Context, filter: &ListFilter, json: bool, out: &mut dyn Write) -> CliResult {
-    let store = ctx.open_store()?;
+pub fn list(ctx: &Session, filter: &ListFilter, json: bool, out: &mut dyn Write) -> CliResult {
+    let lang = ctx.lang;
+    let store = ctx.open_existing_store()?;
     let mut summaries = select(&store, filter, ctx.today())?;
     if filter.overdue {
-        let late: HashSet<CaseId> = ctx.window(&store).overdue(ctx.today())?.into_iter().map(|c| c.id).collect();
+        let late: HashSet<CaseId> = ctx.window(&store).overdue(ctx.today())?.into_iter().map(|o| o.case.id).collect();
         summaries.retain(|s| late.contains(&s.id));
     }
     if json {
@@ -147,26 +197,28 @@ pub fn list(ctx: &Context, filter: &ListFilter, json: bool, out: &mut dyn Write)
     }
     let window = ctx.window(&store);
     let today = ctx.today();
+    let code = |name: &str, code: &str| tr!(lang, "show-code", name = name, code = code);
     for s in &summaries {
         let due = match s.due_by {
             Some(d) if crate::window::still_due(s.channel, s.state) => {
-                format!("{} {}", d.format("%Y-%m-%d"), window.deadline(s, today).code())
+                let status = window.deadline(s, today);
+                format!("{} {}", d.format("%Y-%m-%d"), code(names::deadline(status, lang), status.code()))
             }
             Some(d) => d.format("%Y-%m-%d").to_string(),
             None => String::new(),
         };
-        let green = if s.channel == crate::domain::Channel::Green { "green" } else { "" };
-        writeln!(
-            out,
-            "{}  {:<12} {:<16} {} {}  {:<19} {}",
+        let green = if s.channel == crate::domain::Channel::Green { tr!(lang, "list-green") } else { "" };
+        let line = format!(
+            "{}  {} {} {} {}  {} {}",
             s.id,
-            s.state.code(),
-            s.kind.code(),
+            pad(&code(names::state(s.state, lang), s.state.code()), 12),
+            pad(&code(names::kind(s.kind, lang), s.kind.code()), 16),
             pad(&s.name, 10),
             s.id_number.masked(),
-            due,
+            pad(&due, 19),
             green
-        )?;
+        );
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }
@@ -203,8 +255,8 @@ pub fn select(store: &Store, f: &ListFilter, today: NaiveDate) -> Result<Vec<Cas
     Ok(found)
 }
 
-pub fn act(ctx: &Context, id: &str, action: CaseAction, out: &mut dyn Write) -> CliResult {
-    let id = parse_id(id)?;
+pub fn act(ctx: &Session, id: &str, action: CaseAction, out: &mut dyn Write) -> CliResult {
+    let id = parse_id(id, ctx.lang)?;
     let store = ctx.open_store()?;
     let case = ctx.window(&store).act(&id, &action, &ctx.operator, ctx.now)?;
     writeln!(out, "{} {}", case.id, case.state)?;
@@ -212,121 +264,62 @@ pub fn act(ctx: &Context, id: &str, action: CaseAction, out: &mut dyn Write) -> 
 }
 
 /// One line of an import file: an intake record (gets a new id) or an exported case (keeps its id).
-enum ImportRecord {
-    Intake(Box<CaseInput>),
-    Exported(Box<Case>),
-}
-
-fn parse_import_line(line: &str, today: NaiveDate) -> Result<ImportRecord, String> {
-    let value: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
+fn parse_import_line(line: &str, lang: Lang) -> Result<ImportRecord, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| tr!(lang, "json-invalid", error = e.to_string()))?;
     if value.get("id").is_some() {
-        let case: Case = parse_json(line)?;
-        if case.applicant.id_number.birth_date() > today {
-            return Err("field 'applicant.id_number': the birth date is in the future".into());
-        }
-        Ok(ImportRecord::Exported(Box::new(case)))
+        Ok(ImportRecord::Exported(Box::new(parse_json(line, lang)?)))
     } else {
-        let input: CaseInput = parse_json(line)?;
-        input.validate(today).map_err(|e| format!("field '{}': {}", e.field, e.problem))?;
-        Ok(ImportRecord::Intake(Box::new(input)))
+        Ok(ImportRecord::Intake(Box::new(Intake::from(parse_json::<CaseInput>(line, lang)?))))
     }
 }
 
-pub fn import(ctx: &Context, file: &Path, out: &mut dyn Write) -> CliResult {
-    let text = read_input(file)?;
-    let today = ctx.today();
+pub fn import(ctx: &Session, file: &Path, out: &mut dyn Write) -> CliResult {
+    let lang = ctx.lang;
+    let text = read_input(file, lang)?;
     let mut records = Vec::new();
-    let mut ids = HashSet::new();
+    let mut lines = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let record = parse_import_line(line, today).map_err(|e| CliError::refused(format!("line {}: {e}", i + 1)))?;
-        if let ImportRecord::Exported(c) = &record {
-            if !ids.insert(c.id.clone()) {
-                return Err(CliError::refused(format!("line {}: case {} appears twice in the file", i + 1, c.id)));
-            }
-        }
-        records.push((i + 1, record));
+        let record = parse_import_line(line, lang)
+            .map_err(|e| CliError::refused(tr!(lang, "cli-line", line = i + 1, error = e)))?;
+        records.push(record);
+        lines.push(i + 1);
     }
     if records.is_empty() {
-        return Err(CliError::refused(format!("{} holds no records", file.display())));
+        return Err(CliError::refused(tr!(lang, "cli-no-records", file = file.display().to_string())));
     }
     let store = ctx.open_store()?;
-    for (line, record) in &records {
-        if let ImportRecord::Exported(c) = record {
-            if store.case(&c.id)?.is_some() {
-                return Err(CliError::refused(format!("line {line}: case {} is already in the store", c.id)));
-            }
-        }
-    }
-    let window = ctx.window(&store);
-    let counter = &ctx.config.counter;
-    // Judge every intake record before writing anything: a blocking duplicate
-    // refuses the file, whether the earlier help is in the store or in the file.
-    let mut judged = Vec::new();
-    let mut seen: Vec<(usize, String, crate::domain::Kind, crate::domain::Reason)> = Vec::new();
-    for (line, record) in &records {
-        if let ImportRecord::Intake(input) = record {
-            let policy = ctx.policies.policy_for(today);
-            let numbers = crate::domain::dedup::NewApplication::for_input(input, today).id_numbers;
-            for n in &numbers {
-                let earlier =
-                    seen.iter().find(|(_, s, k, r)| s == n.as_str() && *k == input.kind && *r == input.reason);
-                if let (Some((first, ..)), true) = (earlier, policy.duplicate_blocks(input.kind)) {
-                    return Err(CliError::refused(format!(
-                        "line {line}: possible duplicate of line {first} ({} {} for {}); import them separately with a supervisor's override",
-                        input.kind, input.reason, n.masked()
-                    )));
+    // Every intake goes through the checks of `case add`; all or nothing.
+    let imported = ctx.window(&store).import(&records, &ctx.operator, ctx.now).map_err(|refusal| {
+        let line = |index: usize| lines.get(index).copied().unwrap_or(0);
+        let index = refusal.index;
+        let error = match &refusal.error {
+            // The record it duplicates is named by its line too.
+            WindowError::DuplicateInImport { first, kind, reason, id_number } => CliError::refused(tr!(
+                lang,
+                "import-duplicate",
+                first = line(*first),
+                kind = names::kind(*kind, lang),
+                kind_code = kind.code(),
+                reason = names::reason(*reason, lang),
+                reason_code = reason.code(),
+                id_number = id_number.masked(),
+            )),
+            _ => CliError::from(refusal.error),
+        };
+        match index {
+            Some(index) => {
+                let said = error.message(lang);
+                CliError {
+                    code: error.code,
+                    ..CliError::refused(tr!(lang, "cli-line", line = line(index), error = said))
                 }
             }
-            seen.extend(numbers.iter().map(|n| (*line, n.as_str().to_string(), input.kind, input.reason)));
-            let a = window.assess(input, today)?;
-            a.duplicates.admit(None).map_err(|e| CliError::refused(format!("line {line}: {e}")))?;
-            judged.push(a);
+            None => error,
         }
-    }
-    let imported = store.import::<CliError>(|tx| {
-        // Exported cases keep their ids: account for them before numbering the intakes.
-        for (_, record) in &records {
-            if let ImportRecord::Exported(c) = record {
-                tx.raise_number(&crate::store::sequence_key(c.id.town_code(), c.id.window(), c.id.day()), c.id.seq())?;
-            }
-        }
-        let mut cases = Vec::with_capacity(records.len());
-        let mut judgements = judged.iter();
-        for (_, record) in &records {
-            match record {
-                ImportRecord::Exported(c) => {
-                    let mut c = (**c).clone();
-                    c.record_import(&ctx.operator, ctx.now);
-                    cases.push(c);
-                }
-                ImportRecord::Intake(input) => {
-                    let Some(j) = judgements.next() else {
-                        return refuse(CliError::environment("the import lost track of its records"));
-                    };
-                    let id = tx.next_case_id(&counter.town_code, counter.window, today)?;
-                    cases.push(Case::receive(
-                        (**input).clone(),
-                        Acceptance {
-                            id,
-                            operator: ctx.operator.clone(),
-                            at: ctx.now,
-                            due_by: Some(j.due_by),
-                            entitlement: Some(j.entitlement.clone()),
-                            policy: Some(j.policy_version.clone()),
-                            related_cases: j.duplicates.related_cases(),
-                        },
-                    ));
-                }
-            }
-        }
-        Ok(cases)
-    });
-    let imported = imported.map_err(|e| match e {
-        crate::store::WriteError::Refused(e) => e,
-        crate::store::WriteError::Store(e) => e.into(),
     })?;
     for id in &imported {
         writeln!(out, "{id}")?;
@@ -334,7 +327,7 @@ pub fn import(ctx: &Context, file: &Path, out: &mut dyn Write) -> CliResult {
     if imported.len() >= 1000 {
         // Pay sled's recovery scan of the new log now, not at the clerk's next start.
         // The import is saved whatever happens here.
-        if let Err(e) = store.reopen(&crate::store::StoreOptions { cache_mb: ctx.config.store.cache_mb }) {
+        if let Err(e) = store.reopen(&ctx.store_options()) {
             tracing::warn!("reopening after the import: {e}");
         }
     }
@@ -348,56 +341,74 @@ pub enum ExportFormat {
 }
 
 pub fn export(
-    ctx: &Context,
+    ctx: &Session,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     format: ExportFormat,
     out: &mut dyn Write,
 ) -> CliResult {
-    let store = ctx.open_store()?;
+    let store = ctx.open_existing_store()?;
     let summaries = store.cases_between(from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX))?;
-    if format == ExportFormat::Csv {
-        writeln!(out, "id,received_at,kind,reason,channel,state,name,id_number,residence,requested_amount,granted_amount,due_by,operator")?;
+    if format == ExportFormat::Jsonl {
+        for s in &summaries {
+            writeln!(out, "{}", to_json(&load(&store, &s.id)?)?)?;
+        }
+        return Ok(());
     }
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out);
+    w.write_record(CSV_HEADER).map_err(csv_error)?;
     for s in &summaries {
         let c = load(&store, &s.id)?;
-        match format {
-            ExportFormat::Jsonl => writeln!(out, "{}", to_json(&c)?)?,
-            ExportFormat::Csv => {
-                let fields = [
-                    c.id.to_string(),
-                    c.received_at.to_rfc3339(),
-                    c.kind.code().into(),
-                    c.reason.code().into(),
-                    c.channel.code().into(),
-                    c.state.code().into(),
-                    c.applicant.name.clone(),
-                    c.applicant.id_number.masked(),
-                    c.applicant.residence.code().into(),
-                    c.requested_amount.to_string(),
-                    c.granted_amount.map(|g| g.to_string()).unwrap_or_default(),
-                    c.due_by.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
-                    c.operator.clone(),
-                ];
-                let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-                writeln!(out, "{}", line.join(","))?;
-            }
-        }
+        let fields = [
+            c.id.to_string(),
+            c.received_at.to_rfc3339(),
+            c.kind.code().into(),
+            c.reason.code().into(),
+            c.channel.code().into(),
+            c.state.code().into(),
+            c.applicant.name.clone(),
+            c.applicant.id_number.masked(),
+            c.applicant.residence.code().into(),
+            c.requested_amount.to_string(),
+            c.granted_amount.map(|g| g.to_string()).unwrap_or_default(),
+            c.due_by.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+            c.operator.clone(),
+        ];
+        w.write_record(fields.iter().map(|f| no_formula(f).into_owned())).map_err(csv_error)?;
     }
+    w.flush()?;
     Ok(())
 }
 
-/// Quotes a CSV field when it holds a comma, a quote or a line break (RFC 4180);
-/// a leading = + - @ is neutralised so a spreadsheet does not run it as a formula.
-fn csv_field(s: &str) -> String {
-    let guarded = if s.starts_with(['=', '+', '@']) || (s.starts_with('-') && s.parse::<f64>().is_err()) {
-        format!("'{s}")
+const CSV_HEADER: [&str; 13] = [
+    "id",
+    "received_at",
+    "kind",
+    "reason",
+    "channel",
+    "state",
+    "name",
+    "id_number",
+    "residence",
+    "requested_amount",
+    "granted_amount",
+    "due_by",
+    "operator",
+];
+
+pub(crate) fn csv_error(e: csv::Error) -> CliError {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e.into(),
+        other => CliError::environment(format!("cannot write CSV: {other:?}")),
+    }
+}
+
+/// A field a spreadsheet would run as a formula (a leading = + - @) is
+/// neutralised with a quote mark; the `csv` crate quotes what needs quoting.
+fn no_formula(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '@']) || (s.starts_with('-') && s.parse::<f64>().is_err()) {
+        std::borrow::Cow::Owned(format!("'{s}"))
     } else {
-        s.to_string()
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
+        std::borrow::Cow::Borrowed(s)
     }
 }

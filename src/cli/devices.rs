@@ -5,80 +5,71 @@ use std::io::Write;
 use std::time::Duration;
 
 use super::case::parse_id;
-use super::{CliError, CliResult, Context};
-use crate::devices::idcard::{self, ReadCommand, ReaderConfig};
+use super::{CliError, CliResult, Session};
+use crate::devices::idcard;
+use crate::l10n::names;
 use crate::printing::{Desk, Printed};
 use crate::receipt::ReceiptKind;
-
-/// The reader settings from the config, with the command line's overrides.
-pub fn reader_config(ctx: &Context, port: Option<&str>, baud: Option<u32>) -> Result<ReaderConfig, CliError> {
-    let devices = &ctx.config.devices;
-    let port = port.map(str::to_string).or_else(|| devices.id_reader.clone()).ok_or_else(|| {
-        CliError::environment("no ID card reader is configured; give --port or set [devices] id_reader")
-    })?;
-    let mut config = ReaderConfig::new(port);
-    config.baud = baud.unwrap_or(devices.id_reader_baud);
-    config.read_command =
-        if devices.id_reader_fingerprint { ReadCommand::WithFingerprints } else { ReadCommand::TextAndPhoto };
-    config.keep_photo = devices.keep_photo;
-    Ok(config)
-}
+use crate::tr;
 
 pub fn card_read(
-    ctx: &Context,
+    ctx: &Session,
     port: Option<&str>,
     baud: Option<u32>,
     wait: u64,
     json: bool,
     out: &mut dyn Write,
 ) -> CliResult {
-    let config = reader_config(ctx, port, baud)?;
-    let lang = ctx.config.counter.locale;
+    let config = ctx.reader_config(port, baud)?;
+    let lang = ctx.lang;
     idcard::run_card_read(&config, Duration::from_secs(wait), ctx.today(), json, lang, out)
         .map_err(|e| CliError::environment(e.message(lang)))
 }
 
-pub fn probe(ctx: &Context, out: &mut dyn Write) -> CliResult {
+pub fn probe(ctx: &Session, out: &mut dyn Write) -> CliResult {
+    let lang = ctx.lang;
     let devices = &ctx.config.devices;
-    idcard::run_devices_probe(devices.id_reader.as_deref(), devices.id_reader_baud, ctx.config.counter.locale, out)?;
+    idcard::run_devices_probe(devices.id_reader.as_deref(), devices.id_reader_baud, ctx.lang, out)?;
     let printer = &ctx.config.devices.printer;
     match crate::devices::printer::PrinterSpec::parse(printer) {
         Ok(spec) if spec.prints_on_paper() => match crate::devices::printer::status(&spec) {
-            Ok(status) => writeln!(out, "printer {printer}: {}", status.message(ctx.config.counter.locale))?,
-            Err(e) => writeln!(out, "printer {printer}: {}", e.message(ctx.config.counter.locale))?,
+            Ok(status) => writeln!(
+                out,
+                "{}",
+                tr!(lang, "probe-printer", printer = printer, state = names::printer_advice(status, lang))
+            )?,
+            Err(e) => writeln!(out, "{}", tr!(lang, "probe-printer", printer = printer, state = e.message(lang)))?,
         },
-        Ok(_) => writeln!(out, "printer: none configured (receipts are shown on screen)")?,
-        Err(e) => writeln!(out, "printer {printer}: {e}")?,
+        Ok(_) => writeln!(out, "{}", tr!(lang, "probe-no-printer"))?,
+        Err(e) => writeln!(out, "{}", tr!(lang, "probe-printer", printer = printer, state = e.to_string()))?,
     }
     Ok(())
 }
 
 pub fn receipt_print(
-    ctx: &Context,
+    ctx: &Session,
     id: &str,
     printer: Option<&str>,
     disbursement: bool,
     out: &mut dyn Write,
 ) -> CliResult {
-    let id = parse_id(id)?;
+    let lang = ctx.lang;
+    let id = parse_id(id, lang)?;
     let desk = Desk::from_config(&ctx.config, printer).map_err(|e| CliError::refused(e.to_string()))?;
-    let store = ctx.open_store()?;
-    let case = store.case(&id)?.ok_or_else(|| CliError::refused(format!("no case {id}")))?;
+    let store = ctx.open_existing_store()?;
+    let case = store.case(&id)?.ok_or_else(|| crate::store::StoreError::NotFound(id.clone()))?;
     let kind = if disbursement { ReceiptKind::Disbursement } else { ReceiptKind::Acceptance };
     let key = crate::printing::pending_key(kind, &id);
-    let reprint = store.pending_receipts()?.iter().any(|(k, _)| *k == key);
-    let lang = ctx.config.counter.locale;
+    let reprint = crate::printing::is_pending(&store, &key)?;
     match desk
         .print_case(&store, &case, kind, &ctx.operator, reprint)
         .map_err(|e| CliError::environment(e.to_string()))?
     {
         Printed::OnPaper { status, substituted } => {
-            writeln!(out, "printed the receipt of {id} ({})", status.message(lang))?;
+            writeln!(out, "{}", tr!(lang, "receipt-printed", id = &id, status = names::printer_advice(status, lang)))?;
             if !substituted.is_empty() {
-                eprintln!(
-                    "note: the printer cannot print {}; they are printed as [U+XXXX]: write them on the receipt by hand",
-                    crate::printing::write_in_by_hand(&substituted)
-                );
+                let chars = crate::printing::write_in_by_hand(&substituted);
+                eprintln!("{}", tr!(lang, "receipt-write-in-note", chars = chars));
             }
             Ok(())
         }
@@ -88,16 +79,15 @@ pub fn receipt_print(
             }
             Ok(())
         }
-        Printed::Pending { key, error } => Err(CliError::environment(format!(
-            "{}; the receipt is kept as pending ({key}) and can be printed again",
-            error.message(lang)
-        ))),
+        Printed::Pending { key, error } => {
+            Err(CliError::environment(tr!(lang, "receipt-kept-pending", reason = error.message(lang), key = key)))
+        }
     }
 }
 
-pub fn receipt_pending(ctx: &Context, out: &mut dyn Write) -> CliResult {
-    let store = ctx.open_store()?;
-    for (key, pending) in store.pending_receipts()? {
+pub fn receipt_pending(ctx: &Session, out: &mut dyn Write) -> CliResult {
+    let store = ctx.open_existing_store()?;
+    for (key, pending) in crate::printing::pending_receipts(&store)? {
         writeln!(out, "{key}  {}", pending.reason)?;
     }
     Ok(())

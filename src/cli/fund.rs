@@ -5,9 +5,11 @@
 use std::io::Write;
 
 use super::case::parse_id;
-use super::{CliError, CliResult, Context};
+use super::{CliError, CliResult, Session};
 use crate::domain::fund::{statement, CorrectionSign, FundEntry, FundEntryKind};
 use crate::domain::Money;
+use crate::tr;
+use crate::window::MoneySource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DepositSource {
@@ -16,7 +18,7 @@ pub enum DepositSource {
 }
 
 pub fn deposit(
-    ctx: &Context,
+    ctx: &Session,
     amount: Money,
     source: DepositSource,
     donor: Option<&str>,
@@ -25,35 +27,36 @@ pub fn deposit(
 ) -> CliResult {
     let mut entry = match (source, donor) {
         (DepositSource::Budget, None) => FundEntry::appropriation(ctx.now, &ctx.operator, amount),
-        (DepositSource::Budget, Some(_)) => return Err(CliError::refused("--donor is only for --source donation")),
+        (DepositSource::Budget, Some(_)) => return Err(CliError::refused(tr!(ctx.lang, "fund-donor-only-donation"))),
         (DepositSource::Donation, Some(d)) => FundEntry::donation(ctx.now, &ctx.operator, d, amount),
-        (DepositSource::Donation, None) => return Err(CliError::refused("a donation needs --donor NAME")),
+        (DepositSource::Donation, None) => return Err(CliError::refused(tr!(ctx.lang, "fund-donation-needs-donor"))),
     };
     entry.note = note.map(str::to_string);
     let store = ctx.open_store()?;
     let fund = ctx.window(&store).fund_deposit(entry)?;
-    writeln!(out, "balance {}", fund.balance())?;
+    writeln!(out, "{}", tr!(ctx.lang, "fund-balance-now", balance = fund.balance()))?;
     Ok(())
 }
 
-pub fn disburse(ctx: &Context, id: &str, amount: Option<Money>, out: &mut dyn Write) -> CliResult {
-    let id = parse_id(id)?;
+pub fn disburse(ctx: &Session, id: &str, amount: Option<Money>, out: &mut dyn Write) -> CliResult {
+    let id = parse_id(id, ctx.lang)?;
     let store = ctx.open_store()?;
-    let (case, fund) = ctx.window(&store).fund_disburse(&id, amount, &ctx.operator, ctx.now)?;
-    let paid = case.granted_amount.unwrap_or(Money::ZERO);
-    writeln!(out, "{} disbursed {paid}; balance {}", case.id, fund.balance())?;
+    let paid = ctx.window(&store).pay(&id, Some(MoneySource::ReliefFund), amount, &ctx.operator, ctx.now)?;
+    let amount = paid.case.granted_amount.unwrap_or(Money::ZERO);
+    let balance = paid.fund.map_or(Money::ZERO, |f| f.balance());
+    writeln!(out, "{}", tr!(ctx.lang, "fund-disbursed", id = &paid.case.id, amount = amount, balance = balance))?;
     Ok(())
 }
 
-pub fn correct(ctx: &Context, sign: CorrectionSign, amount: Money, reason: &str, out: &mut dyn Write) -> CliResult {
+pub fn correct(ctx: &Session, sign: CorrectionSign, amount: Money, reason: &str, out: &mut dyn Write) -> CliResult {
     let store = ctx.open_store()?;
     let fund = ctx.window(&store).fund_correct(sign, amount, reason, &ctx.operator, ctx.now)?;
-    writeln!(out, "balance {}", fund.balance())?;
+    writeln!(out, "{}", tr!(ctx.lang, "fund-balance-now", balance = fund.balance()))?;
     Ok(())
 }
 
-pub fn balance(ctx: &Context, json: bool, out: &mut dyn Write) -> CliResult {
-    let store = ctx.open_store()?;
+pub fn balance(ctx: &Session, json: bool, out: &mut dyn Write) -> CliResult {
+    let store = ctx.open_existing_store()?;
     let fund = store.fund()?;
     if json {
         writeln!(out, "{}", serde_json::json!({ "balance": fund.balance().to_string() }))?;
@@ -63,46 +66,52 @@ pub fn balance(ctx: &Context, json: bool, out: &mut dyn Write) -> CliResult {
     Ok(())
 }
 
-pub fn ledger(ctx: &Context, year: Option<i32>, json: bool, out: &mut dyn Write) -> CliResult {
-    let store = ctx.open_store()?;
+pub fn ledger(ctx: &Session, year: Option<i32>, json: bool, out: &mut dyn Write) -> CliResult {
+    let store = ctx.open_existing_store()?;
     let entries = store.ledger()?;
     let year = year.unwrap_or_else(|| chrono::Datelike::year(&ctx.today()));
     let statement = statement(&entries, year);
     let in_year: Vec<&FundEntry> = entries.iter().filter(|e| e.year() == year).collect();
     if !statement.balances() {
-        return Err(CliError::environment(format!("the {year} statement does not balance: the ledger is damaged")));
+        return Err(CliError::environment(tr!(ctx.lang, "fund-statement-damaged", year = year)));
     }
     if json {
         let value = serde_json::json!({ "year": year, "statement": statement, "entries": in_year });
         writeln!(out, "{value}")?;
         return Ok(());
     }
-    writeln!(out, "relief reserve fund, {year}")?;
+    let lang = ctx.lang;
+    writeln!(out, "{}", tr!(lang, "fund-ledger-title", year = year))?;
     for e in &in_year {
         let (what, sign) = match &e.kind {
-            FundEntryKind::Appropriation => ("budget".to_string(), "+"),
-            FundEntryKind::Donation { donor } => (format!("donation from {donor}"), "+"),
-            FundEntryKind::Disbursement { case } => (format!("paid to case {case}"), "-"),
+            FundEntryKind::Appropriation => (tr!(lang, "report-entry-budget").to_string(), "+"),
+            FundEntryKind::Donation { donor } => (tr!(lang, "report-entry-donation", donor = donor), "+"),
+            FundEntryKind::Disbursement { case } => (tr!(lang, "report-entry-paid", id = case), "-"),
             FundEntryKind::Correction { sign: CorrectionSign::Increase, reason } => {
-                (format!("correction: {reason}"), "+")
+                (tr!(lang, "report-entry-correction", reason = reason), "+")
             }
             FundEntryKind::Correction { sign: CorrectionSign::Decrease, reason } => {
-                (format!("correction: {reason}"), "-")
+                (tr!(lang, "report-entry-correction", reason = reason), "-")
             }
         };
-        writeln!(out, "{}  {sign}{:>12}  {:<10} {what}", e.at.format("%Y-%m-%d %H:%M"), e.amount.to_string(), e.by)?;
+        let at = e.at.format("%Y-%m-%d %H:%M");
+        writeln!(out, "{at}  {sign}{:>12}  {} {what}", e.amount.to_string(), super::pad(&e.by, 10))?;
     }
-    writeln!(out, "opening balance   {:>12}", statement.opening.to_string())?;
-    writeln!(out, "+ budget          {:>12}", statement.budget.to_string())?;
-    writeln!(out, "+ donations       {:>12}", statement.donations.to_string())?;
-    writeln!(out, "+ corrections in  {:>12}", statement.corrections_in.to_string())?;
+    let row = |label: &str| super::pad(label, 17);
+    writeln!(out, "{} {:>12}", row(tr!(lang, "report-opening")), statement.opening.to_string())?;
+    writeln!(out, "{} {:>12}", row(&format!("+ {}", tr!(lang, "report-budget"))), statement.budget.to_string())?;
+    writeln!(out, "{} {:>12}", row(&format!("+ {}", tr!(lang, "report-donations"))), statement.donations.to_string())?;
+    let corrections_in = format!("+ {}", tr!(lang, "report-corrections-in"));
+    writeln!(out, "{} {:>12}", row(&corrections_in), statement.corrections_in.to_string())?;
     writeln!(
         out,
-        "- disbursements   {:>12}  ({} payments)",
+        "{} {:>12}  {}",
+        row(&format!("- {}", tr!(lang, "report-disbursements"))),
         statement.disbursements.to_string(),
-        statement.disbursement_count
+        tr!(lang, "report-payments", n = statement.disbursement_count)
     )?;
-    writeln!(out, "- corrections out {:>12}", statement.corrections_out.to_string())?;
-    writeln!(out, "closing balance   {:>12}", statement.closing.to_string())?;
+    let corrections_out = format!("- {}", tr!(lang, "report-corrections-out"));
+    writeln!(out, "{} {:>12}", row(&corrections_out), statement.corrections_out.to_string())?;
+    writeln!(out, "{} {:>12}", row(tr!(lang, "report-closing")), statement.closing.to_string())?;
     Ok(())
 }

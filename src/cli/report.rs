@@ -9,14 +9,16 @@ use std::io::Write;
 use chrono::NaiveDate;
 use unicode_width::UnicodeWidthStr;
 
-use super::{pad, CliError, CliResult, Context};
+use super::{pad, CliError, CliResult, Session};
 use crate::domain::fund::{CorrectionSign, FundEntryKind};
-use crate::domain::report::{action_code, Backlog, DayReport, Sources};
+use crate::domain::report::{action_code, Backlog, DayReport, FundProblem, Sources};
 use crate::domain::{CaseId, Money};
+use crate::l10n::names;
 use crate::printing::{daily_summary_key, Desk, Printed};
 use crate::receipt::DailySummary;
 use crate::store::{Store, StoreError};
 use crate::window::Window;
+use crate::{tr, Lang};
 
 /// How the report is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +35,7 @@ pub const SCHEMA: &str = "onedoor.daily_report/1";
 const STEPS_COUNTED_ON: &str = "the cases received that day, every case not yet closed and the cases the fund paid that day; not an earlier case since completed, rejected or withdrawn";
 
 pub fn daily(
-    ctx: &Context,
+    ctx: &Session,
     day: Option<NaiveDate>,
     format: ReportFormat,
     print: bool,
@@ -42,14 +44,14 @@ pub fn daily(
 ) -> CliResult {
     let day = day.unwrap_or_else(|| ctx.today());
     if printer.is_some() && !print {
-        return Err(CliError::refused("--printer goes with --print: add --print to print the daily summary"));
+        return Err(CliError::refused(tr!(ctx.lang, "report-printer-needs-print")));
     }
     // A bad printer spec or template is refused before anything is written.
     let desk = match print {
         true => Some(Desk::from_config(&ctx.config, printer).map_err(|e| CliError::refused(e.to_string()))?),
         false => None,
     };
-    let store = ctx.open_store()?;
+    let store = ctx.open_existing_store()?;
     let report = gather(&ctx.window(&store), day, ctx.today())?;
     match format {
         ReportFormat::Text => write_text(ctx, &report, out)?,
@@ -96,19 +98,19 @@ pub fn gather(window: &Window, day: NaiveDate, today: NaiveDate) -> Result<DayRe
     Ok(DayReport::with_backlog(day, sources, backlog))
 }
 
-fn print_summary(ctx: &Context, store: &Store, desk: &Desk, report: &DayReport, said: &mut dyn Write) -> CliResult {
+fn print_summary(ctx: &Session, store: &Store, desk: &Desk, report: &DayReport, said: &mut dyn Write) -> CliResult {
     let day = report.day;
     let summary = DailySummary::of(report);
     let key = daily_summary_key(day);
     // Marked 补打 only when an earlier print did not reach the paper.
-    let reprint = store.pending_receipts()?.iter().any(|(k, _)| *k == key);
-    let lang = ctx.config.counter.locale;
+    let reprint = crate::printing::is_pending(store, &key)?;
+    let lang = ctx.lang;
     match desk
         .print_daily_summary(store, &summary, &ctx.operator, reprint)
         .map_err(|e| CliError::environment(e.to_string()))?
     {
         Printed::OnPaper { status, .. } => {
-            writeln!(said, "printed the daily summary of {day} ({})", status.message(lang))?
+            writeln!(said, "{}", tr!(lang, "report-printed", day = day, status = names::printer_advice(status, lang)))?
         }
         Printed::OnScreen(lines) => {
             for line in lines {
@@ -116,9 +118,12 @@ fn print_summary(ctx: &Context, store: &Store, desk: &Desk, report: &DayReport, 
             }
         }
         Printed::Pending { key, error } => {
-            return Err(CliError::environment(format!(
-                "{}; the daily summary of {day} is kept as pending ({key}); print it again with `onedoor report daily --day {day} --print`",
-                error.message(lang)
+            return Err(CliError::environment(tr!(
+                lang,
+                "report-kept-pending",
+                reason = error.message(lang),
+                day = day,
+                key = key
             )))
         }
     }
@@ -130,56 +135,60 @@ fn figure(out: &mut dyn Write, label: &str, value: impl std::fmt::Display) -> st
     writeln!(out, "{}{:>12}", pad(label, 28), value.to_string())
 }
 
-fn write_text(ctx: &Context, r: &DayReport, out: &mut dyn Write) -> std::io::Result<()> {
+fn write_text(ctx: &Session, r: &DayReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let lang = ctx.lang;
     let c = &ctx.config.counter;
-    writeln!(out, "daily report {}  {} window {}", r.day, c.town_name, c.window)?;
-    writeln!(out, "states, open and overdue as they stand {}", ctx.now.format("%Y-%m-%d %H:%M"))?;
+    let town = &c.town_name;
+    writeln!(out, "{}", tr!(lang, "report-title", day = r.day, town = town, window = c.window))?;
+    writeln!(out, "{}", tr!(lang, "report-as-of", at = ctx.now.format("%Y-%m-%d %H:%M").to_string()))?;
+    let code = |name: &str, code: &str| tr!(lang, "report-code", name = name, code = code);
 
     let rc = &r.received;
     writeln!(out)?;
-    figure(out, "cases received", rc.total)?;
+    figure(out, tr!(lang, "report-received"), rc.total)?;
     for (channel, n) in &rc.by_channel {
-        figure(out, &format!("  {channel}"), n)?;
+        figure(out, &format!("  {}", code(names::channel(*channel, lang), channel.code())), n)?;
     }
     for (kind, n) in rc.by_kind.iter().filter(|(_, n)| **n > 0) {
-        figure(out, &format!("  {kind}"), n)?;
+        figure(out, &format!("  {}", code(names::kind(*kind, lang), kind.code())), n)?;
     }
     for (state, n) in rc.by_state.iter().filter(|(_, n)| **n > 0) {
-        figure(out, &format!("  now {state}"), n)?;
+        let label = tr!(lang, "report-now-in-state", state = names::state(*state, lang), state_code = state.code());
+        figure(out, &format!("  {label}"), n)?;
     }
-    figure(out, "  still open", rc.open)?;
-    figure(out, "  overdue now", rc.overdue)?;
-    figure(out, "  requested", rc.requested)?;
-    figure(out, "  entitled", rc.entitled)?;
-    figure(out, "  granted", rc.granted)?;
+    figure(out, &format!("  {}", tr!(lang, "report-still-open")), rc.open)?;
+    figure(out, &format!("  {}", tr!(lang, "report-overdue-now")), rc.overdue)?;
+    figure(out, &format!("  {}", tr!(lang, "report-requested")), rc.requested)?;
+    figure(out, &format!("  {}", tr!(lang, "report-entitled")), rc.entitled)?;
+    figure(out, &format!("  {}", tr!(lang, "report-granted")), rc.granted)?;
     if !rc.cases.is_empty() {
         writeln!(out)?;
         let width = rc.cases.iter().map(|c| c.name.width()).max().unwrap_or(0).max(4);
         let header = format!(
-            "  {:<26}  {:<16} {:<7} {:<12} {} {:<18}  {:>10} {:>10}",
-            "case",
-            "kind",
-            "channel",
-            "state now",
-            pad("name", width),
-            "id number",
-            "requested",
-            "granted"
+            "  {}  {} {} {} {} {}  {:>10} {:>10}",
+            pad(tr!(lang, "report-col-case"), 26),
+            pad(tr!(lang, "report-col-kind"), 16),
+            pad(tr!(lang, "report-col-channel"), 8),
+            pad(tr!(lang, "report-col-state"), 12),
+            pad(tr!(lang, "report-col-name"), width),
+            pad(tr!(lang, "report-col-id-number"), 18),
+            tr!(lang, "report-col-requested"),
+            tr!(lang, "report-col-granted")
         );
         writeln!(out, "{}", header.trim_end())?;
         for case in &rc.cases {
             let granted = case.granted.map_or_else(|| "-".to_string(), |g| g.to_string());
             let line = format!(
-                "  {}  {:<16} {:<7} {:<12} {} {}  {:>10} {:>10}  {}",
+                "  {}  {} {} {} {} {}  {:>10} {:>10}  {}",
                 case.id,
-                case.kind.code(),
-                case.channel.code(),
-                case.state.code(),
+                pad(&code(names::kind(case.kind, lang), case.kind.code()), 16),
+                pad(&code(names::channel(case.channel, lang), case.channel.code()), 8),
+                pad(&code(names::state(case.state, lang), case.state.code()), 12),
                 pad(&case.name, width),
                 case.id_masked,
                 case.requested.to_string(),
                 granted,
-                if case.overdue { "overdue" } else { "" }
+                if case.overdue { tr!(lang, "report-overdue") } else { "" }
             );
             writeln!(out, "{}", line.trim_end())?;
         }
@@ -187,10 +196,10 @@ fn write_text(ctx: &Context, r: &DayReport, out: &mut dyn Write) -> std::io::Res
 
     let s = &r.steps;
     writeln!(out)?;
-    figure(out, "steps taken that day", s.total)?;
-    figure(out, "  on cases", s.cases)?;
+    figure(out, tr!(lang, "report-steps"), s.total)?;
+    figure(out, &format!("  {}", tr!(lang, "report-on-cases")), s.cases)?;
     for (action, n) in s.by_action.iter().filter(|(_, n)| *n > 0) {
-        let label = format!("  {}", action_code(*action));
+        let label = format!("  {}", code(names::history_action(*action, lang), action_code(*action)));
         match action {
             crate::domain::case::HistoryAction::Approved => {
                 writeln!(out, "{}{:>12}{:>12}", pad(&label, 28), n, s.approved_total.to_string())?
@@ -201,58 +210,84 @@ fn write_text(ctx: &Context, r: &DayReport, out: &mut dyn Write) -> std::io::Res
             _ => figure(out, &label, n)?,
         }
     }
-    let (on, not) = STEPS_COUNTED_ON.split_once("; ").unwrap_or((STEPS_COUNTED_ON, ""));
-    writeln!(out, "  counted on {on};")?;
-    writeln!(out, "  {not}")?;
+    writeln!(out, "{}", tr!(lang, "report-steps-counted-on"))?;
 
     let f = &r.fund;
     writeln!(out)?;
-    writeln!(out, "relief fund")?;
-    figure(out, "  opening balance", f.opening)?;
-    figure(out, "  + budget", f.budget)?;
-    figure(out, "  + donations", f.donations)?;
-    figure(out, "  + corrections in", f.corrections_in)?;
-    let payments = if f.disbursement_count == 1 { "payment" } else { "payments" };
+    writeln!(out, "{}", tr!(lang, "report-fund"))?;
+    figure(out, &format!("  {}", tr!(lang, "report-opening")), f.opening)?;
+    figure(out, &format!("  + {}", tr!(lang, "report-budget")), f.budget)?;
+    figure(out, &format!("  + {}", tr!(lang, "report-donations")), f.donations)?;
+    figure(out, &format!("  + {}", tr!(lang, "report-corrections-in")), f.corrections_in)?;
     writeln!(
         out,
-        "{}{:>12}  ({} {payments})",
-        pad("  - disbursements", 28),
+        "{}{:>12}  {}",
+        pad(&format!("  - {}", tr!(lang, "report-disbursements")), 28),
         f.disbursements.to_string(),
-        f.disbursement_count
+        tr!(lang, "report-payments", n = f.disbursement_count)
     )?;
-    figure(out, "  - corrections out", f.corrections_out)?;
-    figure(out, "  closing balance", f.closing)?;
+    figure(out, &format!("  - {}", tr!(lang, "report-corrections-out")), f.corrections_out)?;
+    figure(out, &format!("  {}", tr!(lang, "report-closing")), f.closing)?;
     match &f.problem {
-        None => writeln!(out, "  balances: {} + {} - {} = {}", f.opening, f.inflows, f.outflows, f.closing)?,
-        Some(problem) => writeln!(out, "  DOES NOT BALANCE: {problem}")?,
+        None => writeln!(
+            out,
+            "  {}",
+            tr!(
+                lang,
+                "report-balances",
+                opening = f.opening,
+                inflows = f.inflows,
+                outflows = f.outflows,
+                closing = f.closing
+            )
+        )?,
+        Some(problem) => {
+            writeln!(out, "  {}", tr!(lang, "report-does-not-balance", problem = fund_problem(problem, lang)))?
+        }
     }
     for e in &f.entries {
         let (what, sign) = match &e.kind {
-            FundEntryKind::Appropriation => ("budget".to_string(), "+"),
-            FundEntryKind::Donation { donor } => (format!("donation from {donor}"), "+"),
-            FundEntryKind::Disbursement { case } => (format!("paid to case {case}"), "-"),
+            FundEntryKind::Appropriation => (tr!(lang, "report-entry-budget").to_string(), "+"),
+            FundEntryKind::Donation { donor } => (tr!(lang, "report-entry-donation", donor = donor), "+"),
+            FundEntryKind::Disbursement { case } => (tr!(lang, "report-entry-paid", id = case), "-"),
             FundEntryKind::Correction { sign: CorrectionSign::Increase, reason } => {
-                (format!("correction: {reason}"), "+")
+                (tr!(lang, "report-entry-correction", reason = reason), "+")
             }
             FundEntryKind::Correction { sign: CorrectionSign::Decrease, reason } => {
-                (format!("correction: {reason}"), "-")
+                (tr!(lang, "report-entry-correction", reason = reason), "-")
             }
         };
         writeln!(out, "  {}  {sign}{:>12}  {} {what}", e.at.format("%H:%M"), e.amount.to_string(), pad(&e.by, 10))?;
     }
 
     writeln!(out)?;
-    figure(out, "open cases now, all days", r.backlog.open)?;
-    figure(out, "  overdue", r.backlog.overdue)?;
+    figure(out, tr!(lang, "report-backlog"), r.backlog.open)?;
+    figure(out, &format!("  {}", tr!(lang, "report-backlog-overdue")), r.backlog.overdue)?;
     Ok(())
 }
 
+/// Why the day's fund does not balance, in the clerk's words.
+fn fund_problem(p: &FundProblem, lang: Lang) -> String {
+    match p {
+        FundProblem::DoesNotAddUp { comes_to, closing, refused } => {
+            tr!(lang, "report-fund-does-not-add-up", comes_to = *comes_to, closing = *closing, refused = *refused)
+        }
+        FundProblem::DiffersFromStored { closing, stored } => {
+            tr!(lang, "report-fund-differs", closing = *closing, stored = *stored)
+        }
+    }
+}
+
 /// One row per figure, `day,section,item,value`, the same names as the JSON;
-/// every kind, channel, state and action is there, zeros too. Every field is a
-/// code, a number or yes/no, so none needs quoting.
-fn write_csv(r: &DayReport, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(out, "day,section,item,value")?;
-    let mut row = |section: &str, item: &str, value: String| writeln!(out, "{},{section},{item},{value}", r.day);
+/// every kind, channel, state and action is there, zeros too (written by the
+/// `csv` crate, as `case export` is).
+fn write_csv(r: &DayReport, out: &mut dyn Write) -> CliResult {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out);
+    let fail = super::case::csv_error;
+    w.write_record(["day", "section", "item", "value"]).map_err(fail)?;
+    let day = r.day.to_string();
+    let mut row =
+        |section: &str, item: &str, value: String| w.write_record([&day, section, item, &value]).map_err(fail);
     let money = |m: Money| m.to_string();
     let rc = &r.received;
     row("received", "total", rc.total.to_string())?;
@@ -297,10 +332,11 @@ fn write_csv(r: &DayReport, out: &mut dyn Write) -> std::io::Result<()> {
     row("fund", "balances", if f.balances { "yes" } else { "no" }.to_string())?;
     row("backlog", "open", r.backlog.open.to_string())?;
     row("backlog", "overdue", r.backlog.overdue.to_string())?;
+    w.flush()?;
     Ok(())
 }
 
-fn write_json(ctx: &Context, r: &DayReport, out: &mut dyn Write) -> CliResult {
+fn write_json(ctx: &Session, r: &DayReport, out: &mut dyn Write) -> CliResult {
     let c = &ctx.config.counter;
     let value = serde_json::json!({
         "schema": SCHEMA,

@@ -4,7 +4,7 @@
 //! Every function here blocks (for at most the status timeout per question and
 //! the write timeout): call it from the printer thread, never the UI thread.
 //! Any `Err` means the receipt was not (fully) printed and belongs on the
-//! pending list ([`PendingReceipt`]) to be reprinted later.
+//! pending list (`printing::PendingReceipt`) to be reprinted later.
 
 mod link;
 mod spec;
@@ -14,12 +14,7 @@ use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::time::Instant;
 
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-
-use crate::domain::CaseId;
-use crate::receipt::ReceiptKind;
-use crate::Lang;
+use crate::{tr, Lang};
 use link::{Link, TcpLink, UsbLink};
 
 pub use link::{SerialDriver, CONNECT_TIMEOUT, WRITE_TIMEOUT};
@@ -36,7 +31,7 @@ pub fn status_request(n: u8) -> [u8; 3] {
 pub enum PrintError {
     /// The printer said it cannot print (paper out, cover open, offline, fault,
     /// no or bad answer). Nothing was sent.
-    #[error("printer {spec}: {}", .status.message(Lang::En))]
+    #[error("printer {spec}: {}", crate::l10n::names::printer_advice(*.status, Lang::En))]
     NotReady { spec: String, status: PrinterStatus },
     /// The printer could not be opened or reached. Nothing was sent.
     #[error("printer {spec} cannot be opened: {source}")]
@@ -63,50 +58,11 @@ impl PrintError {
     /// One line for the clerk, in the counter's language.
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            PrintError::NotReady { status, .. } => status.message(lang).to_string(),
-            PrintError::Open { spec, source } => match lang {
-                Lang::ZhCn => format!("无法连接打印机 {spec}（{source}），回执已转入待补打"),
-                Lang::En => format!("Cannot reach the printer {spec} ({source}); the receipt is kept to reprint"),
-            },
-            PrintError::Write { spec, source } => match lang {
-                Lang::ZhCn => format!("打印中断 {spec}（{source}），请撕下残缺回执并补打"),
-                Lang::En => format!("Printing stopped on {spec} ({source}); tear off the partial receipt and reprint"),
-            },
-        }
-    }
-}
-
-/// A receipt that could not be printed, as the store keeps it until it is reprinted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PendingReceipt {
-    pub kind: ReceiptKind,
-    /// The case, for acceptance and disbursement receipts.
-    pub case_id: Option<CaseId>,
-    /// The day, for a daily summary.
-    pub day: Option<NaiveDate>,
-    pub status: Option<PrinterStatus>,
-    /// Why it was not printed (English, for the log).
-    pub reason: String,
-}
-
-impl PendingReceipt {
-    pub fn for_case(kind: ReceiptKind, case_id: &CaseId, error: &PrintError) -> PendingReceipt {
-        PendingReceipt {
-            kind,
-            case_id: Some(case_id.clone()),
-            day: None,
-            status: error.status(),
-            reason: error.to_string(),
-        }
-    }
-
-    pub fn for_day(day: NaiveDate, error: &PrintError) -> PendingReceipt {
-        PendingReceipt {
-            kind: ReceiptKind::DailySummary,
-            case_id: None,
-            day: Some(day),
-            status: error.status(),
-            reason: error.to_string(),
+            PrintError::NotReady { status, .. } => crate::l10n::names::printer_advice(*status, lang),
+            PrintError::Open { spec, source } => tr!(lang, "print-error-open", spec = spec, error = source.to_string()),
+            PrintError::Write { spec, source } => {
+                tr!(lang, "print-error-write", spec = spec, error = source.to_string())
+            }
         }
     }
 }

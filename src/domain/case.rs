@@ -403,38 +403,119 @@ pub enum DocumentInput {
     Item(DocumentItem),
 }
 
+/// A field of a case's input, named as its JSON path (`household.members[2].name`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputField {
+    Schema,
+    ApplicantName,
+    ApplicantIdNumber,
+    ApplicantPhone,
+    ApplicantAddress,
+    ApplicantEthnicity,
+    ApplicantSex,
+    ApplicantBirthDate,
+    HouseholdSize,
+    HouseholdMembers,
+    MemberName(usize),
+    MemberRelation(usize),
+    MemberIdNumber(usize),
+    Description,
+    SourceReporter,
+    SourceVillage,
+}
+
+impl fmt::Display for InputField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputField::Schema => f.write_str("schema"),
+            InputField::ApplicantName => f.write_str("applicant.name"),
+            InputField::ApplicantIdNumber => f.write_str("applicant.id_number"),
+            InputField::ApplicantPhone => f.write_str("applicant.phone"),
+            InputField::ApplicantAddress => f.write_str("applicant.address"),
+            InputField::ApplicantEthnicity => f.write_str("applicant.ethnicity"),
+            InputField::ApplicantSex => f.write_str("applicant.sex"),
+            InputField::ApplicantBirthDate => f.write_str("applicant.birth_date"),
+            InputField::HouseholdSize => f.write_str("household.size"),
+            InputField::HouseholdMembers => f.write_str("household.members"),
+            InputField::MemberName(i) => write!(f, "household.members[{i}].name"),
+            InputField::MemberRelation(i) => write!(f, "household.members[{i}].relation"),
+            InputField::MemberIdNumber(i) => write!(f, "household.members[{i}].id_number"),
+            InputField::Description => f.write_str("description"),
+            InputField::SourceReporter => f.write_str("source.reporter"),
+            InputField::SourceVillage => f.write_str("source.village"),
+        }
+    }
+}
+
+/// What is wrong with a field of the input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputProblem {
+    #[error("must not be empty")]
+    Empty,
+    #[error("is longer than {0} characters")]
+    TooLong(usize),
+    #[error("contains control characters")]
+    ControlCharacters,
+    #[error("may contain only digits, spaces, '+' and '-'")]
+    BadPhone,
+    #[error("does not match the ID number")]
+    DoesNotMatchIdNumber,
+    #[error("birth date is in the future")]
+    BirthDateInFuture,
+    #[error("must be at least 1 (the applicant)")]
+    SizeZero,
+    #[error("lists more than {0} people")]
+    TooManyMembers(usize),
+    #[error("is {size} but the applicant and {members} members are listed")]
+    SizeTooSmall { size: u8, members: usize },
+    #[error("lists a person twice")]
+    PersonTwice,
+    #[error("'{0}' is not supported; expected '{SCHEMA}'")]
+    UnsupportedSchema(String),
+    #[error("{0}")]
+    IdNumber(super::id_number::IdNumberError),
+}
+
 /// Why an input was refused: the field and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {problem}")]
 pub struct InputError {
-    pub field: String,
-    pub problem: String,
+    pub field: InputField,
+    pub problem: InputProblem,
 }
 
-fn input_error(field: impl Into<String>, problem: impl Into<String>) -> InputError {
-    InputError { field: field.into(), problem: problem.into() }
+fn input_error(field: InputField, problem: InputProblem) -> InputError {
+    InputError { field, problem }
 }
 
 /// A text field is within `max` characters, has no control characters but
 /// newlines, and (if `required`) is not blank.
-pub(crate) fn check_text(field: &str, value: &str, required: bool, max: usize) -> Result<(), InputError> {
+pub(crate) fn check_text(field: InputField, value: &str, required: bool, max: usize) -> Result<(), InputError> {
+    match text_problem(value, required, max) {
+        Some(problem) => Err(input_error(field, problem)),
+        None => Ok(()),
+    }
+}
+
+/// What is wrong with a text, if anything (see [`check_text`]).
+pub(crate) fn text_problem(value: &str, required: bool, max: usize) -> Option<InputProblem> {
     if required && value.trim().is_empty() {
-        return Err(input_error(field, "must not be empty"));
+        return Some(InputProblem::Empty);
     }
     if value.chars().count() > max {
-        return Err(input_error(field, format!("is longer than {max} characters")));
+        return Some(InputProblem::TooLong(max));
     }
     if value.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(input_error(field, "contains control characters"));
+        return Some(InputProblem::ControlCharacters);
     }
-    Ok(())
+    None
 }
 
 fn check_member(i: usize, m: &Member, today: NaiveDate) -> Result<(), InputError> {
-    check_text(&format!("household.members[{i}].name"), &m.name, true, MAX_TEXT_CHARS)?;
-    check_text(&format!("household.members[{i}].relation"), &m.relation, true, MAX_TEXT_CHARS)?;
+    check_text(InputField::MemberName(i), &m.name, true, MAX_TEXT_CHARS)?;
+    check_text(InputField::MemberRelation(i), &m.relation, true, MAX_TEXT_CHARS)?;
     if m.id_number.birth_date() > today {
-        return Err(input_error(format!("household.members[{i}].id_number"), "birth date is in the future"));
+        return Err(input_error(InputField::MemberIdNumber(i), InputProblem::BirthDateInFuture));
     }
     Ok(())
 }
@@ -445,61 +526,63 @@ impl CaseInput {
     pub fn validate(&self, today: NaiveDate) -> Result<(), InputError> {
         if let Some(s) = &self.schema {
             if s != SCHEMA {
-                return Err(input_error("schema", format!("'{s}' is not supported; expected '{SCHEMA}'")));
+                return Err(input_error(InputField::Schema, InputProblem::UnsupportedSchema(s.clone())));
             }
         }
         let a = &self.applicant;
-        check_text("applicant.name", &a.name, true, MAX_TEXT_CHARS)?;
-        if let Some(id) = IdNumber::parse(a.id_number.as_str(), today).err() {
-            return Err(input_error("applicant.id_number", id.to_string()));
+        check_text(InputField::ApplicantName, &a.name, true, MAX_TEXT_CHARS)?;
+        if let Some(e) = IdNumber::parse(a.id_number.as_str(), today).err() {
+            return Err(input_error(InputField::ApplicantIdNumber, InputProblem::IdNumber(e)));
         }
         if let Some(phone) = &a.phone {
             let ok = phone.len() <= 20 && phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ');
             if !ok {
-                return Err(input_error("applicant.phone", "may contain only digits, spaces, '+' and '-'"));
+                return Err(input_error(InputField::ApplicantPhone, InputProblem::BadPhone));
             }
         }
-        for (field, value) in [("applicant.address", &a.address), ("applicant.ethnicity", &a.ethnicity)] {
+        for (field, value) in
+            [(InputField::ApplicantAddress, &a.address), (InputField::ApplicantEthnicity, &a.ethnicity)]
+        {
             if let Some(v) = value {
                 check_text(field, v, false, MAX_TEXT_CHARS)?;
             }
         }
         if let Some(sex) = a.sex {
             if sex != a.id_number.sex() {
-                return Err(input_error("applicant.sex", "does not match the ID number"));
+                return Err(input_error(InputField::ApplicantSex, InputProblem::DoesNotMatchIdNumber));
             }
         }
         if let Some(b) = a.birth_date {
             if b != a.id_number.birth_date() {
-                return Err(input_error("applicant.birth_date", "does not match the ID number"));
+                return Err(input_error(InputField::ApplicantBirthDate, InputProblem::DoesNotMatchIdNumber));
             }
         }
         if let Some(h) = &self.household {
             if h.size == 0 {
-                return Err(input_error("household.size", "must be at least 1 (the applicant)"));
+                return Err(input_error(InputField::HouseholdSize, InputProblem::SizeZero));
             }
             if h.members.len() > MAX_MEMBERS {
-                return Err(input_error("household.members", format!("lists more than {MAX_MEMBERS} people")));
+                return Err(input_error(InputField::HouseholdMembers, InputProblem::TooManyMembers(MAX_MEMBERS)));
             }
             if h.members.len() + 1 > usize::from(h.size) {
                 return Err(input_error(
-                    "household.size",
-                    format!("is {} but the applicant and {} members are listed", h.size, h.members.len()),
+                    InputField::HouseholdSize,
+                    InputProblem::SizeTooSmall { size: h.size, members: h.members.len() },
                 ));
             }
             let mut seen = vec![&a.id_number];
             for (i, m) in h.members.iter().enumerate() {
                 check_member(i, m, today)?;
                 if seen.contains(&&m.id_number) {
-                    return Err(input_error(format!("household.members[{i}].id_number"), "lists a person twice"));
+                    return Err(input_error(InputField::MemberIdNumber(i), InputProblem::PersonTwice));
                 }
                 seen.push(&m.id_number);
             }
         }
-        check_text("description", &self.description, false, MAX_DESCRIPTION_CHARS)?;
+        check_text(InputField::Description, &self.description, false, MAX_DESCRIPTION_CHARS)?;
         if let Source::OfficerReport { reporter, village } = &self.source {
-            check_text("source.reporter", reporter, true, MAX_TEXT_CHARS)?;
-            check_text("source.village", village, true, MAX_TEXT_CHARS)?;
+            check_text(InputField::SourceReporter, reporter, true, MAX_TEXT_CHARS)?;
+            check_text(InputField::SourceVillage, village, true, MAX_TEXT_CHARS)?;
         }
         Ok(())
     }
@@ -543,10 +626,6 @@ impl Case {
                 documents.push(extra);
             }
         }
-        let note = match input.channel {
-            Channel::Green => Some("green channel".to_string()),
-            Channel::Normal => None,
-        };
         Case {
             schema: SchemaTag,
             id: acc.id,
@@ -570,7 +649,7 @@ impl Case {
             policy: acc.policy,
             assessment: input.assessment,
             related_cases: acc.related_cases,
-            history: vec![HistoryEntry { at: acc.at, by: acc.operator, action: HistoryAction::Received, note }],
+            history: vec![HistoryEntry { at: acc.at, by: acc.operator, action: HistoryAction::Received, note: None }],
         }
     }
 
@@ -603,60 +682,76 @@ impl Case {
         self.granted_amount
     }
 
+    /// May `step` be taken on the case now? The same rule [`Case::apply`]
+    /// follows, asked without changing anything.
+    pub fn allows(&self, step: Step) -> Result<(), TransitionError> {
+        let green = self.channel == Channel::Green;
+        let refuse = |why: NotNow| Err(TransitionError { step, state: self.state, why });
+        match (step, self.state) {
+            (Step::Refer, State::Received | State::Referred) if !green => Ok(()),
+            // A green case is referred for its after-the-fact review; its state does not change.
+            (Step::Refer, State::Received | State::Approved | State::Disbursed) if green => Ok(()),
+            (Step::Review, State::Referred) if !green => Ok(()),
+            (Step::Review, State::Approved | State::Disbursed) if green => {
+                if self.post_reviewed() {
+                    refuse(NotNow::AlreadyReviewedAfterwards)
+                } else {
+                    Ok(())
+                }
+            }
+            (Step::Approve, State::UnderReview) if !green => Ok(()),
+            (Step::Approve, State::Received) if green => Ok(()),
+            (Step::Reject, State::UnderReview) if !green => Ok(()),
+            (Step::Disburse, State::Approved) => Ok(()),
+            (Step::Complete, State::Disbursed) => {
+                if green && !self.post_reviewed() {
+                    refuse(NotNow::GreenNeedsReviewFirst)
+                } else {
+                    Ok(())
+                }
+            }
+            (Step::Withdraw, s) if s.is_open() => Ok(()),
+            _ => refuse(self.why_not(step)),
+        }
+    }
+
+    /// The steps the case allows now, in the order the counter offers them.
+    pub fn steps_allowed(&self) -> Vec<Step> {
+        Step::ALL.iter().copied().filter(|s| self.allows(*s).is_ok()).collect()
+    }
+
     /// Applies a transition if it is legal from the current state, recording it
     /// in the history; an illegal one changes nothing.
     pub fn apply(&mut self, t: &Transition, by: &str, at: Moment) -> Result<(), TransitionError> {
+        self.allows(t.step())?;
         let green = self.channel == Channel::Green;
-        let refuse = |why: &'static str| TransitionError { action: t.name(), state: self.state, why };
-        let (next, action, note) = match (t, self.state) {
-            (Transition::Refer { department, due_by }, State::Received | State::Referred) if !green => {
+        let (next, action, note) = match t {
+            Transition::Refer { department, due_by } => {
                 self.add_referral(*department, *due_by, at);
-                (State::Referred, HistoryAction::Referred, Some(department.code().to_string()))
+                let next = if green { self.state } else { State::Referred };
+                (next, HistoryAction::Referred, Some(department.code().to_string()))
             }
-            (Transition::Refer { department, due_by }, State::Received | State::Approved | State::Disbursed)
-                if green =>
-            {
-                // A green case is referred for its after-the-fact review; its state does not change.
-                self.add_referral(*department, *due_by, at);
-                (self.state, HistoryAction::Referred, Some(department.code().to_string()))
-            }
-            (Transition::Review { note }, State::Referred) if !green => {
+            Transition::Review { note } => {
                 self.close_open_referral(at, note);
-                (State::UnderReview, HistoryAction::Reviewed, note.clone())
-            }
-            (Transition::Review { note }, State::Approved | State::Disbursed) if green => {
-                if self.post_reviewed() {
-                    return Err(refuse("the after-the-fact review is already recorded"));
+                if green {
+                    (self.state, HistoryAction::PostReviewed, note.clone())
+                } else {
+                    (State::UnderReview, HistoryAction::Reviewed, note.clone())
                 }
-                self.close_open_referral(at, note);
-                (self.state, HistoryAction::PostReviewed, note.clone())
             }
-            (Transition::Approve { amount }, State::UnderReview)
-            | (Transition::Approve { amount }, State::Received)
-                if (self.state == State::UnderReview) != green =>
-            {
+            Transition::Approve { amount } => {
                 let amount =
                     amount.or_else(|| self.entitlement.as_ref().map(|e| e.amount)).unwrap_or(self.requested_amount);
                 self.granted_amount = Some(amount);
                 (State::Approved, HistoryAction::Approved, Some(amount.to_string()))
             }
-            (Transition::Reject { reason }, State::UnderReview) if !green => {
-                (State::Rejected, HistoryAction::Rejected, Some(reason.clone()))
-            }
-            (Transition::Disburse, State::Approved) => {
+            Transition::Reject { reason } => (State::Rejected, HistoryAction::Rejected, Some(reason.clone())),
+            Transition::Disburse => {
                 let amount = self.granted_amount.unwrap_or(Money::ZERO);
                 (State::Disbursed, HistoryAction::Disbursed, Some(amount.to_string()))
             }
-            (Transition::Complete, State::Disbursed) => {
-                if green && !self.post_reviewed() {
-                    return Err(refuse("a green-channel case needs its after-the-fact review before completion"));
-                }
-                (State::Completed, HistoryAction::Completed, None)
-            }
-            (Transition::Withdraw { note }, s) if s.is_open() => {
-                (State::Withdrawn, HistoryAction::Withdrawn, note.clone())
-            }
-            _ => return Err(refuse(self.why_not(t))),
+            Transition::Complete => (State::Completed, HistoryAction::Completed, None),
+            Transition::Withdraw { note } => (State::Withdrawn, HistoryAction::Withdrawn, note.clone()),
         };
         self.state = next;
         self.history.push(HistoryEntry { at, by: by.to_string(), action, note });
@@ -667,27 +762,29 @@ impl Case {
         self.referrals.push(Referral { department, referred_at: at, due_by, handled_at: None, outcome: None });
     }
 
+    /// The department's answer closes the open referral: its note, or none
+    /// (a referral answered without a note has no outcome text).
     fn close_open_referral(&mut self, at: Moment, note: &Option<String>) {
         if let Some(r) = self.referrals.iter_mut().rev().find(|r| r.handled_at.is_none()) {
             r.handled_at = Some(at);
-            r.outcome = Some(note.clone().unwrap_or_else(|| "reviewed".to_string()));
+            r.outcome = note.clone();
         }
     }
 
-    fn why_not(&self, t: &Transition) -> &'static str {
+    fn why_not(&self, step: Step) -> NotNow {
         let green = self.channel == Channel::Green;
-        match t {
-            _ if self.state.is_closed() => "the case is closed",
-            Transition::Refer { .. } => "only a received case can be referred",
-            Transition::Review { .. } if green => "a green-channel case is reviewed after it is approved",
-            Transition::Review { .. } => "only a referred case can be reviewed",
-            Transition::Approve { .. } if green => "a green-channel case is approved straight after it is received",
-            Transition::Approve { .. } => "a case is approved only after the department's review",
-            Transition::Reject { .. } if green => "a green-channel case cannot be rejected; withdraw it",
-            Transition::Reject { .. } => "a case is rejected only after the department's review",
-            Transition::Disburse => "only an approved case can be paid",
-            Transition::Complete => "only a paid case can be completed",
-            Transition::Withdraw { .. } => "only an open case can be withdrawn",
+        match step {
+            _ if self.state.is_closed() => NotNow::Closed,
+            Step::Refer => NotNow::ReferOnlyReceived,
+            Step::Review if green => NotNow::GreenReviewedAfterApproval,
+            Step::Review => NotNow::ReviewOnlyReferred,
+            Step::Approve if green => NotNow::GreenApprovedAtOnce,
+            Step::Approve => NotNow::ApproveAfterReview,
+            Step::Reject if green => NotNow::GreenNotRejected,
+            Step::Reject => NotNow::RejectAfterReview,
+            Step::Disburse => NotNow::PayOnlyApproved,
+            Step::Complete => NotNow::CompleteOnlyPaid,
+            Step::Withdraw => NotNow::WithdrawOnlyOpen,
         }
     }
 
@@ -720,26 +817,93 @@ pub enum Transition {
 }
 
 impl Transition {
-    pub fn name(&self) -> &'static str {
+    /// The step this transition takes.
+    pub fn step(&self) -> Step {
         match self {
-            Transition::Refer { .. } => "refer",
-            Transition::Review { .. } => "review",
-            Transition::Approve { .. } => "approve",
-            Transition::Reject { .. } => "reject",
-            Transition::Disburse => "disburse",
-            Transition::Complete => "complete",
-            Transition::Withdraw { .. } => "withdraw",
+            Transition::Refer { .. } => Step::Refer,
+            Transition::Review { .. } => Step::Review,
+            Transition::Approve { .. } => Step::Approve,
+            Transition::Reject { .. } => Step::Reject,
+            Transition::Disburse => Step::Disburse,
+            Transition::Complete => Step::Complete,
+            Transition::Withdraw { .. } => Step::Withdraw,
         }
     }
 }
 
+/// A step on a case, without what it carries (the department, the amount…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Step {
+    Refer,
+    Review,
+    Approve,
+    Reject,
+    Disburse,
+    Complete,
+    Withdraw,
+}
+
+impl Step {
+    pub const ALL: &'static [Step] =
+        &[Step::Refer, Step::Review, Step::Approve, Step::Reject, Step::Disburse, Step::Complete, Step::Withdraw];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Step::Refer => "refer",
+            Step::Review => "review",
+            Step::Approve => "approve",
+            Step::Reject => "reject",
+            Step::Disburse => "disburse",
+            Step::Complete => "complete",
+            Step::Withdraw => "withdraw",
+        }
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Why a step cannot be taken on a case now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NotNow {
+    #[error("the case is closed")]
+    Closed,
+    #[error("the after-the-fact review is already recorded")]
+    AlreadyReviewedAfterwards,
+    #[error("a green-channel case needs its after-the-fact review before completion")]
+    GreenNeedsReviewFirst,
+    #[error("only a received case can be referred")]
+    ReferOnlyReceived,
+    #[error("a green-channel case is reviewed after it is approved")]
+    GreenReviewedAfterApproval,
+    #[error("only a referred case can be reviewed")]
+    ReviewOnlyReferred,
+    #[error("a green-channel case is approved straight after it is received")]
+    GreenApprovedAtOnce,
+    #[error("a case is approved only after the department's review")]
+    ApproveAfterReview,
+    #[error("a green-channel case cannot be rejected; withdraw it")]
+    GreenNotRejected,
+    #[error("a case is rejected only after the department's review")]
+    RejectAfterReview,
+    #[error("only an approved case can be paid")]
+    PayOnlyApproved,
+    #[error("only a paid case can be completed")]
+    CompleteOnlyPaid,
+    #[error("only an open case can be withdrawn")]
+    WithdrawOnlyOpen,
+}
+
 /// An illegal transition: what was asked, from which state, and why not.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot {action} a case that is {state}: {why}")]
+#[error("cannot {step} a case that is {state}: {why}")]
 pub struct TransitionError {
-    pub action: &'static str,
+    pub step: Step,
     pub state: State,
-    pub why: &'static str,
+    pub why: NotNow,
 }
 
 #[cfg(test)]

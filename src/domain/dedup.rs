@@ -99,10 +99,31 @@ pub struct SupervisorOverride {
 /// Why a case may not go on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DuplicateRefusal {
-    #[error("{0}; a supervisor must override it with a reason")]
-    NeedsOverride(String),
+    /// The earlier cases that look like the same help.
+    #[error("{}; a supervisor must override it with a reason", describe(.0))]
+    NeedsOverride(Vec<EarlierCase>),
     #[error("a supervisor's override needs the supervisor's name and a reason")]
     OverrideIncomplete,
+}
+
+/// Earlier cases in English words, ID numbers masked (for logs and `Display`).
+fn describe(cases: &[EarlierCase]) -> String {
+    let mut s = String::new();
+    for (i, e) in cases.iter().enumerate() {
+        let _ = write!(
+            s,
+            "{}case {} ({} {}, received {}, {}, {}{})",
+            if i == 0 { "possible duplicate of " } else { "; " },
+            e.id,
+            e.kind,
+            e.reason,
+            e.received,
+            e.id_number.masked(),
+            e.state,
+            e.granted.map_or(String::new(), |g| format!(", granted {g}")),
+        );
+    }
+    s
 }
 
 /// Checks a new application against the household's earlier cases.
@@ -160,24 +181,9 @@ impl DuplicateCheck {
         self.possible_duplicates.iter().map(|e| e.id.clone()).collect()
     }
 
-    /// The possible duplicates in words, ID numbers masked.
+    /// The possible duplicates in words, ID numbers masked (for logs).
     pub fn describe(&self) -> String {
-        let mut s = String::new();
-        for (i, e) in self.possible_duplicates.iter().enumerate() {
-            let _ = write!(
-                s,
-                "{}case {} ({} {}, received {}, {}, {}{})",
-                if i == 0 { "possible duplicate of " } else { "; " },
-                e.id,
-                e.kind,
-                e.reason,
-                e.received,
-                e.id_number.masked(),
-                e.state,
-                e.granted.map_or(String::new(), |g| format!(", granted {g}")),
-            );
-        }
-        s
+        describe(&self.possible_duplicates)
     }
 
     /// May the case go on? A blocking duplicate needs a supervisor's override
@@ -187,7 +193,7 @@ impl DuplicateCheck {
             return Ok(());
         }
         match by_supervisor {
-            None => Err(DuplicateRefusal::NeedsOverride(self.describe())),
+            None => Err(DuplicateRefusal::NeedsOverride(self.possible_duplicates.clone())),
             Some(o) if o.by.trim().is_empty() || o.reason.trim().is_empty() => {
                 Err(DuplicateRefusal::OverrideIncomplete)
             }

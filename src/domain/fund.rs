@@ -90,18 +90,42 @@ pub enum FundError {
     #[error("the fund cannot hold more than 100000000.00")]
     TooLarge,
     #[error("{field} {problem}")]
-    Text { field: &'static str, problem: &'static str },
+    Text { field: FundField, problem: TextProblem },
     #[error("an entry dated in {year} comes after entries of {last}; the ledger is kept year by year")]
     EarlierYear { year: i32, last: i32 },
 }
 
-fn check_text(field: &'static str, value: &str, required: bool) -> Result<(), FundError> {
+/// A text of a fund entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FundField {
+    #[error("the operator")]
+    Operator,
+    #[error("the note")]
+    Note,
+    #[error("the donor")]
+    Donor,
+    #[error("the reason for a correction")]
+    CorrectionReason,
+}
+
+/// What is wrong with a text of a fund entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TextProblem {
+    #[error("must not be empty")]
+    Empty,
+    #[error("is too long")]
+    TooLong,
+    #[error("contains control characters")]
+    ControlCharacters,
+}
+
+fn check_text(field: FundField, value: &str, required: bool) -> Result<(), FundError> {
     let problem = if required && value.trim().is_empty() {
-        "must not be empty"
+        TextProblem::Empty
     } else if value.chars().count() > MAX_TEXT_CHARS {
-        "is too long"
+        TextProblem::TooLong
     } else if value.chars().any(char::is_control) {
-        "contains control characters"
+        TextProblem::ControlCharacters
     } else {
         return Ok(());
     };
@@ -130,13 +154,13 @@ impl Fund {
     /// outflow above the balance, an unnamed operator, donor or reason, or an
     /// entry dated in a year before the last entry's.
     pub fn apply(&mut self, entry: &FundEntry) -> Result<(), FundError> {
-        check_text("the operator", &entry.by, true)?;
+        check_text(FundField::Operator, &entry.by, true)?;
         if let Some(note) = &entry.note {
-            check_text("the note", note, false)?;
+            check_text(FundField::Note, note, false)?;
         }
         match &entry.kind {
-            FundEntryKind::Donation { donor } => check_text("the donor", donor, true)?,
-            FundEntryKind::Correction { reason, .. } => check_text("the reason for a correction", reason, true)?,
+            FundEntryKind::Donation { donor } => check_text(FundField::Donor, donor, true)?,
+            FundEntryKind::Correction { reason, .. } => check_text(FundField::CorrectionReason, reason, true)?,
             FundEntryKind::Appropriation | FundEntryKind::Disbursement { .. } => {}
         }
         if entry.amount.is_zero() {
@@ -342,12 +366,12 @@ mod tests {
             (FundEntry::disbursement(at(2026, 2, 1), "clerk01", case(1), Money::ZERO), FundError::Zero),
             (
                 FundEntry::donation(at(2026, 2, 1), "clerk01", "  ", m("100")),
-                FundError::Text { field: "the donor", problem: "must not be empty" },
+                FundError::Text { field: FundField::Donor, problem: TextProblem::Empty },
             ),
-            (no_reason, FundError::Text { field: "the reason for a correction", problem: "must not be empty" }),
+            (no_reason, FundError::Text { field: FundField::CorrectionReason, problem: TextProblem::Empty }),
             (
                 FundEntry::appropriation(at(2026, 2, 1), "", m("1")),
-                FundError::Text { field: "the operator", problem: "must not be empty" },
+                FundError::Text { field: FundField::Operator, problem: TextProblem::Empty },
             ),
             (FundEntry::appropriation(at(2026, 2, 1), "head01", m("100000000")), FundError::TooLarge),
             (

@@ -3,7 +3,6 @@
 //! working-day deadlines are computed here and nowhere else.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -18,7 +17,7 @@ mod entitlement;
 mod file;
 
 pub use deadline::{deadline_status, DeadlineStatus};
-pub use entitlement::{Assessment, BillItem, BillLine, EntitlementRequest, FullStandardCategory, SupportMode};
+pub use entitlement::{Assessment, BillItem, BillLine, Ceiling, EntitlementRequest, FullStandardCategory, SupportMode};
 pub use file::PolicyError;
 
 /// The built-in policy: the figures of the district's field reports (DOMAIN.md).
@@ -199,124 +198,6 @@ impl Policy {
     /// Does a possible duplicate of this kind stop the case until a supervisor overrides it?
     pub fn duplicate_blocks(&self, kind: Kind) -> bool {
         self.duplicates.blocking_kinds.contains(&kind)
-    }
-
-    /// The policy in words, for `onedoor policy show`.
-    pub fn describe(&self) -> String {
-        let mut s = String::new();
-        let list = |v: &mut dyn Iterator<Item = String>| {
-            let items: Vec<String> = v.collect();
-            if items.is_empty() {
-                "none".to_string()
-            } else {
-                items.join(", ")
-            }
-        };
-        let _ = writeln!(s, "Policy {} in force from {}", self.version, self.effective_from);
-        let _ = writeln!(
-            s,
-            "Approval: a clerk approves up to {}; above that a supervisor must approve",
-            self.approval.clerk_limit
-        );
-        let u = &self.dibao.urban;
-        let _ = writeln!(
-            s,
-            "Urban dibao: standard {} per person per month, less per-capita household income; full standard for: {}",
-            u.standard,
-            list(&mut u.full_standard_categories.iter().map(|c| c.code().to_string()))
-        );
-        let _ = writeln!(
-            s,
-            "Rural dibao: {} per person per month",
-            list(&mut self.dibao.rural.classes.iter().enumerate().map(|(i, m)| format!("class {} {m}", i + 1)))
-        );
-        let h = &self.special_hardship;
-        let _ = writeln!(
-            s,
-            "Special hardship: centralised {}, dispersed {}, dispersed orphan {} per person per year",
-            h.centralised, h.dispersed, h.dispersed_orphan
-        );
-        let _ = writeln!(
-            s,
-            "Medical (minimum-living recipients): {}",
-            list(&mut self.medical.discounts.iter().map(|(item, pct)| format!(
-                "{} {}% off",
-                item.code(),
-                pct.normalize()
-            )))
-        );
-        let t = &self.temporary;
-        let per_case = t.per_case_cap.map_or("no cap per case".to_string(), |c| format!("at most {c} per case"));
-        let per_year = t.per_household_per_year.map_or(String::new(), |y| {
-            format!("; per household per year at most {} urban, {} rural", y.urban, y.rural)
-        });
-        let _ = writeln!(s, "Temporary: {per_case}{per_year}");
-        let e = &self.emergency;
-        let _ = writeln!(
-            s,
-            "Emergency relief: {} from the reserve fund per patient on the green channel for {}, in {} cases",
-            e.reserve_fund_grant,
-            list(&mut e.reasons.iter().map(|r| r.code().to_string())),
-            list(&mut e.kinds.iter().map(|k| k.code().to_string())).replace(", ", " and ")
-        );
-        let _ = writeln!(
-            s,
-            "Disaster, education, housing, employment: decided by the department; caps: {}",
-            list(&mut self.kind_caps.iter().map(|(k, m)| format!("{k} {m}")))
-        );
-        let d = &self.duplicates;
-        let _ = writeln!(
-            s,
-            "Duplicates: same kind and reason within {} months; stops the case for: {} (a supervisor may override with a reason)",
-            d.window_months,
-            list(&mut d.blocking_kinds.iter().map(|k| k.code().to_string()))
-        );
-        let _ = writeln!(s, "Time limits in working days (accept + review + approve = whole case):");
-        for kind in Kind::ALL {
-            let st = self.steps_for(*kind);
-            let _ = writeln!(
-                s,
-                "  {:<17} {:<21} {} + {} + {} = {}",
-                kind.code(),
-                self.department_for(*kind).code(),
-                st.accept,
-                st.review,
-                st.approve,
-                st.total()
-            );
-        }
-        let g = self.green_channel;
-        let _ = writeln!(
-            s,
-            "Green channel: help within {} working day(s), review completed within {} after",
-            g.help, g.review
-        );
-        let _ = writeln!(
-            s,
-            "Referral limits: {}; other departments have the review step of the kind",
-            list(&mut self.referral_limits.iter().map(|(d, n)| format!("{d} {n}")))
-        );
-        let c = &self.calendar;
-        let span = match (c.holidays.first(), c.holidays.last()) {
-            (Some(a), Some(b)) => format!(" ({a} to {b})"),
-            _ => String::new(),
-        };
-        let _ = writeln!(
-            s,
-            "Calendar: weekends, {} public holiday days{span}, {} make-up working days",
-            c.holidays.len(),
-            c.makeup_workdays.len()
-        );
-        let complete = match c.complete_until() {
-            Some(end) => format!("complete until {end}"),
-            None => "lists no year".to_string(),
-        };
-        let _ = writeln!(
-            s,
-            "Calendar {complete}; beyond it only weekends and the fixed-date holidays (1 January, 1 May, \
-             1-3 October) are counted, and deadlines there are estimates"
-        );
-        s
     }
 
     /// The steps for a kind; a checked policy lists every kind.

@@ -119,10 +119,27 @@ pub struct FundDay {
     pub closing: Money,
     /// Does it balance, and does the ledger come to the balance the store keeps?
     pub balances: bool,
-    /// Why not, when it does not.
-    pub problem: Option<String>,
+    /// Why not, when it does not (in JSON, its English words).
+    #[serde(serialize_with = "problem_text")]
+    pub problem: Option<FundProblem>,
     /// The day's entries, in the order they were made.
     pub entries: Vec<FundEntry>,
+}
+
+/// Why the day's fund does not balance.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FundProblem {
+    #[error("opening + inflows - outflows = {comes_to}, but the ledger closes at {closing}: {refused} of the day's entries would take the fund below zero or are otherwise invalid; the ledger is damaged")]
+    DoesNotAddUp { comes_to: Money, closing: Money, refused: u32 },
+    #[error("the ledger comes to {closing}, but the fund holds {stored}; the store is damaged")]
+    DiffersFromStored { closing: Money, stored: Money },
+}
+
+fn problem_text<S: serde::Serializer>(problem: &Option<FundProblem>, s: S) -> Result<S::Ok, S::Error> {
+    match problem {
+        Some(p) => s.serialize_some(&p.to_string()),
+        None => s.serialize_none(),
+    }
 }
 
 /// The cases not yet closed now, all days.
@@ -330,12 +347,9 @@ fn fund_day(day: NaiveDate, ledger: &[FundEntry], stored: Money) -> FundDay {
     let (opening, closing) = (Money::rounded(opening), Money::rounded(closing));
     let comes_to = opening.decimal() + inflows.decimal() - outflows.decimal();
     let problem = if comes_to != closing.decimal() {
-        Some(format!(
-            "opening + inflows - outflows = {}, but the ledger closes at {closing}: {refused} of the day's entries would take the fund below zero or are otherwise invalid; the ledger is damaged",
-            Money::rounded(comes_to)
-        ))
+        Some(FundProblem::DoesNotAddUp { comes_to: Money::rounded(comes_to), closing, refused })
     } else if !later && closing != stored {
-        Some(format!("the ledger comes to {closing}, but the fund holds {stored}; the store is damaged"))
+        Some(FundProblem::DiffersFromStored { closing, stored })
     } else {
         None
     };
@@ -525,14 +539,14 @@ mod tests {
         assert!(!f.balances);
         assert_eq!(f.outflows, m("110001.50"), "the day's entries as written");
         assert_eq!(f.closing, m("52497.50"), "the replayed balance skips what the fund refuses");
-        assert!(f.problem.as_deref().unwrap().contains("1 of the day's entries"), "{:?}", f.problem);
+        assert!(f.problem.as_ref().unwrap().to_string().contains("1 of the day's entries"), "{:?}", f.problem);
 
         // The store's balance is not what the ledger comes to.
         let (_, ledger) = the_twentieth();
         let sources = Sources { cases: &cases, overdue: &none, ledger: &ledger, fund_balance: m("1.00") };
         let f = DayReport::compute(day(21), sources).fund;
         assert!(!f.balances);
-        assert!(f.problem.unwrap().contains("the fund holds 1.00"));
+        assert!(f.problem.unwrap().to_string().contains("the fund holds 1.00"));
         // An earlier day is not judged by today's balance.
         assert!(DayReport::compute(day(20), sources).fund.balances);
     }

@@ -2,6 +2,11 @@
 //! text, `GS ( k` QR code, feed and cut. Characters the printer's font cannot
 //! carry are replaced by their code, `[U+36C3]`, never dropped.
 
+use std::cell::RefCell;
+
+use escpos::driver::Driver;
+use escpos::printer::Printer;
+use escpos::utils::{JustifyMode, Protocol, QRCodeCorrectionLevel, QRCodeModel, QRCodeOption};
 use serde::{Deserialize, Serialize};
 
 use super::template::{Align, QrLevel, Size};
@@ -66,7 +71,6 @@ pub fn printable(text: &str, charset: Charset, substituted: &mut Vec<char>) -> S
     out
 }
 
-const ESC: u8 = 0x1B;
 const GS: u8 = 0x1D;
 const FS: u8 = 0x1C;
 const LF: u8 = 0x0A;
@@ -85,78 +89,116 @@ fn text_bytes(text: &str, charset: Charset, out: &mut Vec<u8>) {
     }
 }
 
-fn qr_bytes(data: &str, module: u8, level: QrLevel, out: &mut Vec<u8>) {
-    let data = &data.as_bytes()[..data.len().min(7000)];
-    let ec = match level {
-        QrLevel::L => 48,
-        QrLevel::M => 49,
-        QrLevel::Q => 50,
-        QrLevel::H => 51,
-    };
-    let len = data.len() + 3;
-    out.extend_from_slice(&[GS, b'(', b'k', 4, 0, 49, 65, 50, 0]); // model 2
-    out.extend_from_slice(&[GS, b'(', b'k', 3, 0, 49, 67, module.clamp(1, 16)]); // module size
-    out.extend_from_slice(&[GS, b'(', b'k', 3, 0, 49, 69, ec]); // error correction
-    out.extend_from_slice(&[GS, b'(', b'k', (len % 256) as u8, (len / 256) as u8, 49, 80, 48]); // store
-    out.extend_from_slice(data);
-    out.extend_from_slice(&[GS, b'(', b'k', 3, 0, 49, 81, 48]); // print
+/// An escpos `Driver` that keeps what is written, in memory: the crate's
+/// commands become the receipt's bytes (the counter sends them itself, status first).
+#[derive(Debug, Default)]
+pub struct MemoryDriver(pub RefCell<Vec<u8>>);
+
+impl Driver for MemoryDriver {
+    fn name(&self) -> String {
+        "memory".into()
+    }
+
+    fn write(&self, data: &[u8]) -> escpos::errors::Result<()> {
+        self.0.borrow_mut().extend_from_slice(data);
+        Ok(())
+    }
+
+    fn read(&self, _buf: &mut [u8]) -> escpos::errors::Result<usize> {
+        Ok(0)
+    }
+
+    fn flush(&self) -> escpos::errors::Result<()> {
+        Ok(())
+    }
+}
+
+/// What the printer's QR code can hold (the crate refuses more than 7089 bytes).
+const QR_MAX_BYTES: usize = 7000;
+
+fn qr_level(level: QrLevel) -> QRCodeCorrectionLevel {
+    match level {
+        QrLevel::L => QRCodeCorrectionLevel::L,
+        QrLevel::M => QRCodeCorrectionLevel::M,
+        QrLevel::Q => QRCodeCorrectionLevel::Q,
+        QrLevel::H => QRCodeCorrectionLevel::H,
+    }
 }
 
 /// The receipt as ESC/POS bytes: initialise, Chinese mode, the lines (style
 /// commands only where the style changes), feed, full cut. No byte >= 0x80
-/// is sent before `FS &`.
+/// is sent before `FS &`. The commands are the escpos crate's; the text is
+/// GB18030 (the crate has no Chinese mode), and the cut is `GS V 0`.
 pub fn to_escpos(receipt: &Receipt) -> Vec<u8> {
+    let mut printer = Printer::new(MemoryDriver::default(), Protocol::default(), None);
+    if let Err(e) = write_receipt(&mut printer, receipt) {
+        // Only a QR code beyond what the crate takes could fail, and its data is cut to fit.
+        tracing::error!("the receipt could not be encoded whole: {e}");
+    }
+    printer.driver().0.into_inner()
+}
+
+fn write_receipt(p: &mut Printer<MemoryDriver>, receipt: &Receipt) -> escpos::errors::Result<()> {
     let charset = receipt.charset();
-    let mut out = vec![ESC, b'@', FS, b'&'];
+    p.init()?.custom(&[FS, b'&'])?;
     let (mut align, mut bold, mut size) = (Align::Left, false, Size::Normal);
-    let set_align = |out: &mut Vec<u8>, cur: &mut Align, want: Align| {
+    let justify = |p: &mut Printer<MemoryDriver>, cur: &mut Align, want: Align| -> escpos::errors::Result<()> {
         if *cur != want {
-            let n = match want {
-                Align::Left => 0,
-                Align::Center => 1,
-                Align::Right => 2,
+            let mode = match want {
+                Align::Left => JustifyMode::LEFT,
+                Align::Center => JustifyMode::CENTER,
+                Align::Right => JustifyMode::RIGHT,
             };
-            out.extend_from_slice(&[ESC, b'a', n]);
+            p.justify(mode)?;
             *cur = want;
         }
+        Ok(())
     };
     for line in receipt.lines() {
         match line {
             Line::Text { text, align: a, bold: b, size: s } => {
-                set_align(&mut out, &mut align, *a);
+                justify(p, &mut align, *a)?;
                 if bold != *b {
-                    out.extend_from_slice(&[ESC, b'E', u8::from(*b)]);
+                    p.bold(*b)?;
                     bold = *b;
                 }
                 if size != *s {
-                    let n = match s {
-                        Size::Normal => 0x00,
-                        Size::Tall => 0x01,
-                        Size::Double => 0x11,
+                    match s {
+                        Size::Normal => p.size(1, 1)?,
+                        Size::Tall => p.size(1, 2)?,
+                        Size::Double => p.size(2, 2)?,
                     };
-                    out.extend_from_slice(&[GS, b'!', n]);
                     size = *s;
                 }
+                let mut out = Vec::new();
                 text_bytes(text, charset, &mut out);
                 out.push(LF);
+                p.custom(&out)?;
             }
             Line::Qr { data, module, level } => {
-                set_align(&mut out, &mut align, Align::Center);
-                qr_bytes(data, *module, *level, &mut out);
-                out.push(LF);
+                justify(p, &mut align, Align::Center)?;
+                let mut end = data.len().min(QR_MAX_BYTES);
+                while !data.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let option = QRCodeOption::new(QRCodeModel::Model2, (*module).clamp(1, 15), qr_level(*level));
+                p.qrcode_option(&data[..end], option)?.custom(&[LF])?;
             }
-            Line::Feed(n) => out.extend_from_slice(&[ESC, b'd', *n]),
+            Line::Feed(n) => {
+                p.feeds(*n)?;
+            }
         }
     }
     if bold {
-        out.extend_from_slice(&[ESC, b'E', 0]);
+        p.bold(false)?;
     }
     if size != Size::Normal {
-        out.extend_from_slice(&[GS, b'!', 0]);
+        p.size(1, 1)?;
     }
-    set_align(&mut out, &mut align, Align::Left);
-    out.extend_from_slice(&[ESC, b'd', FEED_BEFORE_CUT, GS, b'V', 0]);
-    out
+    justify(p, &mut align, Align::Left)?;
+    // The crate's cut is `GS V A 0` (feed, then cut): the counter feeds itself and sends `GS V 0`.
+    p.feeds(FEED_BEFORE_CUT)?.custom(&[GS, b'V', 0])?.print()?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -194,9 +236,13 @@ mod tests {
 
     #[test]
     fn qr_store_length_counts_the_three_header_bytes() {
-        let mut out = Vec::new();
-        qr_bytes("SZJ-20240501-000123", 6, QrLevel::M, &mut out);
+        let mut p = Printer::new(MemoryDriver::default(), Protocol::default(), None);
+        let option = QRCodeOption::new(QRCodeModel::Model2, 6, qr_level(QrLevel::M));
+        p.qrcode_option("SZJ-20240501-000123", option).unwrap().print().unwrap();
+        let out = p.driver().0.into_inner();
         let store = [GS, b'(', b'k', 0x16, 0x00, 0x31, 0x50, 0x30, b'S', b'Z', b'J'];
-        assert!(out.windows(store.len()).any(|w| w == store));
+        assert!(out.windows(store.len()).any(|w| w == store), "{out:02X?}");
+        let model = [GS, b'(', b'k', 4, 0, 49, 65, 50, 0];
+        assert!(out.starts_with(&model), "model 2 first: {out:02X?}");
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::domain::case::{check_text, HistoryAction, InputError, MAX_DESCRIPTION_CHARS, MAX_MEMBERS, MAX_TEXT_CHARS};
+use crate::domain::case::{text_problem, HistoryAction, MAX_DESCRIPTION_CHARS, MAX_MEMBERS, MAX_TEXT_CHARS};
 use crate::domain::time::{self, Moment};
 use crate::domain::{Case, CaseId, IdNumber, Kind, Money, Reason, State};
 
@@ -493,8 +493,25 @@ pub fn retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
 }
 
 /// Why a case is not one a district receives (400): the field and what is wrong.
-fn refuse(field: impl Into<String>, problem: impl Into<String>) -> InputError {
-    InputError { field: field.into(), problem: problem.into() }
+/// Why the district refuses a forwarded case: the field (its JSON path) and
+/// what is wrong, in the English of the protocol's problem answers.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct ForwardedCaseError {
+    pub field: String,
+    pub problem: String,
+}
+
+fn refuse(field: impl Into<String>, problem: impl Into<String>) -> ForwardedCaseError {
+    ForwardedCaseError { field: field.into(), problem: problem.into() }
+}
+
+/// A text of a forwarded case within the sizes a counter writes.
+fn check_text(field: &str, value: &str, required: bool, max: usize) -> Result<(), ForwardedCaseError> {
+    match text_problem(value, required, max) {
+        Some(problem) => Err(refuse(field, problem.to_string())),
+        None => Ok(()),
+    }
 }
 
 /// When the case reached its final state: the last history entry that put it there.
@@ -512,7 +529,7 @@ pub fn finished_at(case: &Case) -> Option<Moment> {
 /// finished (completed, rejected or withdrawn, with that step in its
 /// history), its household adds up, nobody is listed twice, and its texts and
 /// lists are within the sizes a counter writes.
-pub fn check_forwarded_case(case: &Case) -> Result<(), InputError> {
+pub fn check_forwarded_case(case: &Case) -> Result<(), ForwardedCaseError> {
     if !case.state.is_closed() {
         return Err(refuse(
             "state",

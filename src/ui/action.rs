@@ -67,6 +67,14 @@ pub enum Action {
     Cancel,
 }
 
+/// The keys of a list: a line, a page, the ends.
+pub const LIST_KEYS: &[Action] =
+    &[Action::Up, Action::Down, Action::PageUp, Action::PageDown, Action::First, Action::Last];
+
+/// The editing keys of a text field.
+pub const TEXT_KEYS: &[Action] =
+    &[Action::Left, Action::Right, Action::DeleteBack, Action::DeleteForward, Action::LineStart, Action::LineEnd];
+
 impl Action {
     /// Every action, for the keymap tests and the help.
     pub const ALL: &'static [Action] = &[
@@ -108,6 +116,11 @@ impl Action {
         Action::Confirm,
         Action::Cancel,
     ];
+
+    /// The action's name in keymap files (`call_next`).
+    pub fn name(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
 
     /// Parses a keymap file's action name.
     pub fn from_name(name: &str) -> Option<Action> {

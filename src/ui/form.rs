@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::strings::{self, S};
+use super::widgets::input::Limit;
 use crate::domain::case::{CaseInput, DocumentInput, MAX_MEMBERS};
 use crate::domain::policy::{Assessment, BillItem, BillLine, FullStandardCategory, Policy, SupportMode};
 use crate::domain::{
@@ -249,15 +250,17 @@ impl Field {
         }
     }
 
-    /// Whether a typed character belongs in this field.
-    pub fn accepts(self, c: char) -> bool {
-        match self {
-            Field::IdNumber => c.is_ascii_alphanumeric(),
-            Field::Phone => c.is_ascii_digit() || c == '-' || c == '+' || c == ' ',
-            Field::HouseholdSize => c.is_ascii_digit(),
-            Field::MonthlyIncome | Field::RequestedAmount | Field::Bill(_) => c.is_ascii_digit() || c == '.',
-            _ => !c.is_control(),
-        }
+    /// What the field's text input takes: its length, which characters, an
+    /// ID number's letters in upper case.
+    pub fn limit(self) -> Limit {
+        let accepts: fn(char) -> bool = match self {
+            Field::IdNumber => |c| c.is_ascii_alphanumeric(),
+            Field::Phone => |c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ',
+            Field::HouseholdSize => |c| c.is_ascii_digit(),
+            Field::MonthlyIncome | Field::RequestedAmount | Field::Bill(_) => |c| c.is_ascii_digit() || c == '.',
+            _ => |c| !c.is_control(),
+        };
+        Limit { max_chars: self.max_chars(), accepts, upper: self == Field::IdNumber }
     }
 }
 
@@ -426,26 +429,11 @@ impl Form {
         }
     }
 
-    /// Types a character at `cursor` (a char index); returns whether it was taken.
-    pub fn insert(&mut self, field: Field, cursor: &mut usize, c: char) -> bool {
-        if !field.accepts(c) {
-            return false;
-        }
-        let max = field.max_chars();
-        if self.text(field).is_none_or(|t| t.chars().count() >= max) {
-            return false;
-        }
-        let Some(text) = self.text_mut(field) else {
-            return false;
-        };
-        let c = if field == Field::IdNumber { c.to_ascii_uppercase() } else { c };
-        super::widgets::input::insert(text, cursor, c);
-        true
-    }
-
-    pub fn edit(&mut self, field: Field, edit: impl FnOnce(&mut String)) {
-        if let Some(text) = self.text_mut(field) {
-            edit(text);
+    /// Sets a text field to what its input holds now (a line left empty goes, see `tidy`).
+    pub fn set_text(&mut self, field: Field, text: &str) {
+        if let Some(t) = self.text_mut(field) {
+            t.clear();
+            t.push_str(text);
         }
         self.tidy();
     }
@@ -487,17 +475,8 @@ impl Form {
                     }
                 }
             }
-            Field::IdNumber
-            | Field::Name
-            | Field::Phone
-            | Field::HouseholdSize
-            | Field::MonthlyIncome
-            | Field::RequestedAmount
-            | Field::Reporter
-            | Field::Village
-            | Field::Description
-            | Field::Bill(_)
-            | Field::Member(_) => {}
+            // A text field is typed, not cycled.
+            _ => {}
         }
     }
 
@@ -705,13 +684,6 @@ impl Form {
     }
 }
 
-/// The entitlement line of the form, computed live as the clerk types.
-/// A placeholder until the policy engine is connected: it returns `None`,
-/// and the form shows that the engine is not connected.
-pub fn entitlement_preview(_form: &Form, _today: NaiveDate, _lang: Lang) -> Option<String> {
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -823,12 +795,11 @@ mod tests {
     #[test]
     fn an_emptied_field_leaves_a_blank_form_and_the_draft_keeps_everything() {
         let mut f = Form::default();
-        let mut cursor = 0;
-        assert!(f.insert(Field::Bill(BillItem::Bed), &mut cursor, '5'));
-        assert!(f.insert(Field::Member(1), &mut 0, '1'));
+        f.set_text(Field::Bill(BillItem::Bed), "5");
+        f.set_text(Field::Member(1), "1");
         assert!(f.is_dirty());
-        f.edit(Field::Bill(BillItem::Bed), |t| t.clear());
-        f.edit(Field::Member(1), |t| t.clear());
+        f.set_text(Field::Bill(BillItem::Bed), "");
+        f.set_text(Field::Member(1), "");
         assert!(!f.is_dirty(), "{f:?}");
         // Everything on the form survives the draft file, and an older draft still reads.
         let mut f = form();

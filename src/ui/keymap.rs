@@ -61,7 +61,31 @@ impl Section {
     fn from_name(name: &str) -> Option<Section> {
         Section::ALL.into_iter().find(|s| s.name() == name)
     }
+
+    /// The actions a binding of this section may name: what its screen or
+    /// popup does with them (a screen also takes the global ones).
+    pub fn actions(self) -> Vec<Action> {
+        use super::screens::{detail, help, intake, overdue, queue, search};
+        let own: &[&[Action]] = match self {
+            Section::Global => &[GLOBAL_ACTIONS],
+            Section::Queue => queue::ACTIONS,
+            Section::Intake => intake::ACTIONS,
+            Section::Detail => detail::ACTIONS,
+            Section::Search => search::ACTIONS,
+            Section::Overdue => overdue::ACTIONS,
+            Section::Help => help::ACTIONS,
+            Section::Popup => super::popups::ACTIONS,
+        };
+        let mut all = own.concat();
+        if !matches!(self, Section::Help | Section::Popup | Section::Global) {
+            all.extend(GLOBAL_ACTIONS);
+        }
+        all
+    }
 }
+
+/// What the counter does on any screen.
+pub const GLOBAL_ACTIONS: &[Action] = &[Action::Help, Action::Quit];
 
 /// A key with its modifiers, normalised so that a binding and a key press compare equal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -192,7 +216,7 @@ impl fmt::Display for Key {
 /// maps) or text in both languages (a clerk's own file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Desc {
-    Known(&'static str),
+    Known(String),
     Text { zh_cn: String, en: String },
 }
 
@@ -200,7 +224,10 @@ impl Desc {
     pub fn text(&self, lang: Lang) -> &str {
         match self {
             Desc::Known(key) => strings::key_desc(key, lang).unwrap_or(key),
-            Desc::Text { zh_cn, en } => lang.pick(zh_cn, en),
+            Desc::Text { zh_cn, en } => match lang {
+                Lang::ZhCn => zh_cn,
+                Lang::En => en,
+            },
         }
     }
 }
@@ -321,13 +348,26 @@ impl Keymap {
                 }
                 let action = Action::from_name(b.action.get_ref())
                     .ok_or_else(|| at(b.action.span().start, format!("unknown action '{}'", b.action.get_ref())))?;
+                let accepted = section.actions();
+                if !accepted.contains(&action) {
+                    let names: Vec<String> = accepted.iter().map(|a| a.name()).collect();
+                    return Err(at(
+                        b.action.span().start,
+                        format!(
+                            "'{}' does nothing in [{}]; there a key can be: {}",
+                            b.action.get_ref(),
+                            section.name(),
+                            names.join(", ")
+                        ),
+                    ));
+                }
                 let desc = match b.desc {
                     None => return Err(at(key_at, format!("the binding of {key} has no desc"))),
                     Some(d) => {
                         let d_at = d.span().start;
                         match d.into_inner() {
-                            FileDesc::Key(k) => match strings::desc_key(&k) {
-                                Some(known) => Desc::Known(known),
+                            FileDesc::Key(k) => match strings::key_desc(&k, Lang::En) {
+                                Some(_) => Desc::Known(k),
                                 None => {
                                     return Err(at(
                                         d_at,
@@ -377,6 +417,17 @@ impl Keymap {
 
     pub fn bindings(&self, section: Section) -> &[Binding] {
         self.sections.get(&section).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The key to name in a hint for an action on a screen: of the section's
+    /// own bindings (else the global ones), the last shown in the key bar,
+    /// else the last one, so a laptop map's keys replace the function keys.
+    pub fn hint(&self, section: Section, action: Action) -> Option<Key> {
+        let pick = |list: &[Binding]| {
+            let keys: Vec<&Binding> = list.iter().filter(|b| b.action == action).collect();
+            keys.iter().rev().find(|b| b.bar).or(keys.last()).map(|b| b.key)
+        };
+        pick(self.bindings(section)).or_else(|| pick(self.bindings(Section::Global)))
     }
 
     /// The keys bound to an action on a screen (own section first), for hints.

@@ -137,8 +137,8 @@ pub fn print_one(desk: &Desk, store: &Store, clerk: &str, job: &PrintJob) -> Pri
     let key = pending_key(kind, &id);
     // A reprint is marked as such only when the first print did not reach the paper.
     let reprint = job.reprint
-        && match store.pending_receipts() {
-            Ok(list) => list.iter().any(|(k, _)| *k == key),
+        && match crate::printing::is_pending(store, &key) {
+            Ok(pending) => pending,
             Err(e) => {
                 tracing::warn!("cannot read the pending receipts: {e}");
                 false

@@ -11,11 +11,10 @@ use std::time::{Duration, Instant};
 
 use crossterm::event;
 
-use super::app::{Clock, Setup};
+use super::app::Setup;
+use super::env::Clock;
 use super::{Counter, CounterEvent, DeviceState, DeviceStatus, Keymap, Msg, Outcome, Theme, UiError};
-use crate::cli::Context;
-use crate::store::{Store, StoreOptions};
-use crate::Lang;
+use crate::session::Session;
 
 /// Starts producers on the counter's channel (the ID card reader thread, the
 /// printer's status, the district forwarder…): each gets a clone of the sender.
@@ -25,8 +24,6 @@ pub type OnEvent = Box<dyn FnMut(&CounterEvent)>;
 
 #[derive(Default)]
 pub struct RunOptions {
-    /// `--lang`: overrides `[counter] locale`.
-    pub lang: Option<Lang>,
     /// The demo: devices are shown as simulated.
     pub demo: bool,
     pub attach: Option<Attach>,
@@ -52,30 +49,29 @@ pub fn init_logging(data: &std::path::Path) {
 /// Opens the store, connects the printer and the ID card reader, and runs the
 /// counter until the clerk quits. A broken receipt template or printer spec
 /// refuses to start (like a bad keymap), naming the file and line.
-pub fn run(ctx: &Context, options: RunOptions) -> Result<(), UiError> {
-    let store = Store::open(&ctx.paths.data, &StoreOptions { cache_mb: ctx.config.store.cache_mb })?;
-    init_logging(&ctx.paths.data);
-    let keymap = Keymap::load(&ctx.config.ui.keymap)?;
-    let lang = options.lang.unwrap_or(ctx.config.counter.locale);
+pub fn run(session: &Session, options: RunOptions) -> Result<(), UiError> {
+    let store = session.open_store()?;
+    init_logging(&session.paths.data);
+    let keymap = Keymap::load(&session.config.ui.keymap)?;
     let clock = if std::env::var_os("ONEDOOR_NOW").is_some() {
-        Clock::Fixed(ctx.now)
+        Clock::Fixed(session.now)
     } else {
-        Clock::System(ctx.config.counter.utc_offset)
+        Clock::System(session.config.counter.utc_offset)
     };
-    tracing::info!(data = %ctx.paths.data.display(), "counter starting");
+    tracing::info!(data = %session.paths.data.display(), "counter starting");
     let mut counter = Counter::new(Setup {
         store: Arc::new(store),
-        counter: ctx.config.counter.clone(),
-        operator: ctx.operator.clone(),
-        lang,
+        counter: session.config.counter.clone(),
+        operator: session.operator.clone(),
+        lang: session.lang,
         keymap,
         theme: Theme::from_env(),
         clock,
-        data_dir: ctx.paths.data.clone(),
-        policies: Arc::new(ctx.policies.clone()),
+        data_dir: session.paths.data.clone(),
+        policies: Arc::new(session.policies.clone()),
     });
     let (tx, rx) = mpsc::channel::<Msg>();
-    super::wiring::connect(&mut counter, ctx, &tx)?;
+    super::wiring::connect(&mut counter, session, &tx)?;
     if options.demo {
         counter
             .update(Msg::Devices(DeviceStatus { id_reader: DeviceState::Simulated, printer: DeviceState::Simulated }));

@@ -1,9 +1,10 @@
-//! Small building blocks shared by the screens: the text field, the bottom
-//! key bar, the status line, popups and cell-width helpers.
+//! Small building blocks shared by the screens: the text field, the
+//! scrolling list, the status line and the key bar, a popup's frame and
+//! cell-width helpers. Widgets take the data they draw, never the app.
 
 pub mod input;
-pub mod popup;
 pub mod status;
+pub mod table;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -78,4 +79,22 @@ pub fn clear(buf: &mut Buffer, area: Rect) {
             }
         }
     }
+}
+
+/// A centred box of `w` x `h` cells inside `area`, cleared, with a border
+/// and a title; returns the inside.
+pub fn popup_frame(buf: &mut Buffer, area: Rect, w: u16, h: u16, title: &str, theme: &super::theme::Theme) -> Rect {
+    use ratatui::widgets::{Block, Widget};
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    let r = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    clear(buf, r);
+    let block = Block::bordered()
+        .border_set(super::theme::BORDER)
+        .border_style(theme.title)
+        .style(theme.popup)
+        .title(format!(" {title} "));
+    let inner = block.inner(r);
+    block.render(r, buf);
+    inner
 }

@@ -8,15 +8,14 @@ use std::sync::Arc;
 
 use super::printer::{self, PrinterHandle};
 use super::{CardRead, Counter, Msg, UiError};
-use crate::cli::Context;
 use crate::devices::idcard::{self, ReaderConfig, ReaderEvent, ReaderHandle};
 use crate::printing::Desk;
+use crate::session::Session;
 use crate::store::Store;
 
 /// The reader settings of `[devices]`, or `None` when no reader is configured.
-pub fn reader_config(ctx: &Context) -> Option<ReaderConfig> {
-    ctx.config.devices.id_reader.as_ref()?;
-    crate::cli::devices::reader_config(ctx, None, None).ok()
+pub fn reader_config(session: &Session) -> Option<ReaderConfig> {
+    session.reader_config(None, None).ok()
 }
 
 /// What the reader thread reported, as a message of the counter.
@@ -38,19 +37,19 @@ pub fn spawn_reader(config: ReaderConfig, tx: Sender<Msg>) -> ReaderHandle {
 /// Reads the printer spec, the paper and the receipt templates, and starts the
 /// printer worker. A broken template or spec is refused here, before the
 /// counter opens, with the file and line.
-pub fn spawn_printer(ctx: &Context, store: Arc<Store>, tx: Sender<Msg>) -> Result<PrinterHandle, UiError> {
-    let desk = Desk::from_config(&ctx.config, None).map_err(|e| UiError::Receipts(e.to_string()))?;
-    let every = ctx.config.devices.printer_poll_seconds;
+pub fn spawn_printer(session: &Session, store: Arc<Store>, tx: Sender<Msg>) -> Result<PrinterHandle, UiError> {
+    let desk = Desk::from_config(&session.config, None).map_err(|e| UiError::Receipts(e.to_string()))?;
+    let every = session.config.devices.printer_poll_seconds;
     let poll = (every > 0).then(|| std::time::Duration::from_secs(every));
-    Ok(printer::spawn(desk, store, ctx.operator.clone(), tx, poll))
+    Ok(printer::spawn(desk, store, session.operator.clone(), tx, poll))
 }
 
 /// Connects the counter to the printer and (when configured) the ID card reader.
-pub fn connect(counter: &mut Counter, ctx: &Context, tx: &Sender<Msg>) -> Result<(), UiError> {
-    let store = Arc::clone(&counter.app().store);
-    let printer = spawn_printer(ctx, store, tx.clone())?;
+pub fn connect(counter: &mut Counter, session: &Session, tx: &Sender<Msg>) -> Result<(), UiError> {
+    let store = Arc::clone(counter.app().store());
+    let printer = spawn_printer(session, store, tx.clone())?;
     counter.attach_printer(printer);
-    if let Some(config) = reader_config(ctx) {
+    if let Some(config) = reader_config(session) {
         tracing::info!(port = %config.port, "ID card reader configured");
         counter.attach_reader(spawn_reader(config, tx.clone()));
     }

@@ -21,6 +21,8 @@ pub fn onedoor(data: &Path) -> Command {
         .env("ONEDOOR_NOW", NOW)
         .env("ONEDOOR_OPERATOR", "clerk01")
         .env("ONEDOOR_CONFIG", "/dev/null")
+        // The assertions below read English; the Chinese of the CLI has its own tests.
+        .env("ONEDOOR_LANG", "en")
         .env_remove("XDG_CONFIG_HOME");
     c
 }
@@ -74,6 +76,15 @@ pub fn assert_refused(r: &Run, needle: &str) {
     assert_eq!(lines.len(), 1, "one error line expected: {:?}", r.stderr);
     assert!(lines[0].starts_with("error: "), "{}", lines[0]);
     assert!(lines[0].contains(needle), "'{}' should mention '{needle}'", lines[0]);
+}
+
+/// Asserts an argument clap refused: exit 2, clap's whole message (its first
+/// line `error: …` naming `needle`, then the hint).
+pub fn assert_bad_argument(r: &Run, needle: &str) {
+    assert_eq!(r.code, 2, "expected exit 2, got {}: {}", r.code, r.stderr);
+    assert!(r.stderr.starts_with("error: "), "{}", r.stderr);
+    assert!(r.stderr.contains(needle), "'{}' should mention '{needle}'", r.stderr);
+    assert!(r.stderr.contains("--help"), "clap's whole message, with its hint: {}", r.stderr);
 }
 
 /// The `n`-th made-up person's valid ID number (born 1950 + n % 50).

@@ -192,17 +192,17 @@ impl Harness {
             self.press(KeyCode::Down);
         }
         self.press(KeyCode::Enter);
-        assert_eq!(self.counter.app().screen, onedoor::ui::Screen::Detail);
+        assert_eq!(self.counter.app().screen(), onedoor::ui::Screen::Detail);
     }
 
     /// The id of the case open in the detail.
     pub fn detail_id(&self) -> onedoor::domain::CaseId {
-        self.counter.app().detail.as_ref().expect("a case is open").case.id.clone()
+        self.counter.app().detail().expect("a case is open").case.id.clone()
     }
 
     /// The message line's text ("" when there is none).
     pub fn message(&self) -> String {
-        self.counter.app().message.as_ref().map(|m| m.text.clone()).unwrap_or_default()
+        self.counter.app().message().map(|m| m.text.clone()).unwrap_or_default()
     }
 
     /// From the detail: refer to the policy's department, then record the review.

@@ -9,7 +9,7 @@ use serde::{Serialize, Serializer};
 
 use super::codes::{CardSex, Ethnicity};
 use crate::domain::id_number::{IdNumber, IdNumberError};
-use crate::Lang;
+use crate::{tr, Lang};
 
 /// Length of the text block.
 pub const TEXT_LEN: usize = 256;
@@ -33,16 +33,10 @@ pub enum CardKind {
 impl CardKind {
     pub fn name(self, lang: Lang) -> &'static str {
         match self {
-            CardKind::Resident => lang.pick("居民身份证", "resident identity card"),
-            CardKind::ForeignPermanentResident => {
-                lang.pick("外国人永久居留身份证", "foreign permanent resident ID card")
-            }
-            CardKind::ForeignPermanentResident2023 => {
-                lang.pick("外国人永久居留身份证（2023版）", "foreign permanent resident ID card (2023)")
-            }
-            CardKind::HkMacauTaiwanResidencePermit => {
-                lang.pick("港澳台居民居住证", "residence permit for Hong Kong, Macau and Taiwan residents")
-            }
+            CardKind::Resident => tr!(lang, "card-kind-resident"),
+            CardKind::ForeignPermanentResident => tr!(lang, "card-kind-foreign_permanent_resident"),
+            CardKind::ForeignPermanentResident2023 => tr!(lang, "card-kind-foreign_permanent_resident_2023"),
+            CardKind::HkMacauTaiwanResidencePermit => tr!(lang, "card-kind-hk_macau_taiwan_residence_permit"),
         }
     }
 }
@@ -156,18 +150,16 @@ pub enum CardError {
 
 impl CardError {
     pub fn message(&self, lang: Lang) -> String {
-        match lang {
-            Lang::En => format!("the card could not be understood: {self}"),
-            Lang::ZhCn => match self {
-                CardError::Truncated { expected, found } => {
-                    format!("读到的身份证数据不完整（应为 {expected} 字节，只有 {found} 字节），请重新读卡")
-                }
-                CardError::TextLength(n) => format!("身份证文字信息长度异常（{n} 字节，应为 256）"),
-                CardError::BadDate { field, raw } => {
-                    format!("身份证上的日期无法识别（{field}：“{raw}”）")
-                }
-                CardError::BadSex(raw) => format!("身份证上的性别代码无法识别（“{raw}”）"),
-            },
+        let detail = self.to_string();
+        match self {
+            CardError::Truncated { expected, found } => {
+                tr!(lang, "card-error-truncated", expected = *expected, found = *found, detail = detail)
+            }
+            CardError::TextLength(n) => tr!(lang, "card-error-text-length", n = *n, detail = detail),
+            CardError::BadDate { field, raw } => {
+                tr!(lang, "card-error-bad-date", field = *field, raw = raw, detail = detail)
+            }
+            CardError::BadSex(raw) => tr!(lang, "card-error-bad-sex", raw = raw, detail = detail),
         }
     }
 }
@@ -230,50 +222,53 @@ impl IdCard {
     /// The card as the clerk reads it, one field a line, with warnings
     /// (expired, number that does not check) at the end.
     pub fn render(&self, lang: Lang, today: NaiveDate) -> String {
-        let mut lines: Vec<(&str, String)> = vec![(lang.pick("证件类型", "Card"), self.kind.name(lang).into())];
+        let mut lines: Vec<(&str, String)> = vec![(tr!(lang, "card-label-kind"), self.kind.name(lang).into())];
         if !self.name.is_empty() {
-            lines.push((lang.pick("姓名", "Name"), self.name.clone()));
+            lines.push((tr!(lang, "card-label-name"), self.name.clone()));
         }
         if let Some(english) = &self.english_name {
-            lines.push((lang.pick("英文姓名", "Name (Latin)"), english.clone()));
+            lines.push((tr!(lang, "card-label-latin-name"), english.clone()));
         }
-        lines.push((lang.pick("性别", "Sex"), self.sex.name(lang).into()));
+        lines.push((tr!(lang, "card-label-sex"), self.sex.name(lang).into()));
         if let Some(ethnicity) = &self.ethnicity {
-            lines.push((lang.pick("民族", "Ethnicity"), ethnicity.display(lang)));
+            lines.push((tr!(lang, "card-label-ethnicity"), ethnicity.display(lang)));
         }
         if let Some(nationality) = &self.nationality {
-            lines.push((lang.pick("国籍", "Nationality"), nationality.clone()));
+            lines.push((tr!(lang, "card-label-nationality"), nationality.clone()));
         }
-        lines.push((lang.pick("出生日期", "Born"), self.birth_date.format("%Y-%m-%d").to_string()));
+        lines.push((tr!(lang, "card-label-born"), self.birth_date.format("%Y-%m-%d").to_string()));
         if let Some(address) = &self.address {
-            lines.push((lang.pick("住址", "Address"), address.clone()));
+            lines.push((tr!(lang, "card-label-address"), address.clone()));
         }
         let number_label = match self.kind {
-            CardKind::Resident => lang.pick("公民身份号码", "ID number"),
-            CardKind::HkMacauTaiwanResidencePermit => lang.pick("公民身份号码", "ID number"),
+            CardKind::Resident => tr!(lang, "card-label-id-number"),
+            CardKind::HkMacauTaiwanResidencePermit => tr!(lang, "card-label-id-number"),
             CardKind::ForeignPermanentResident | CardKind::ForeignPermanentResident2023 => {
-                lang.pick("永久居留证号码", "Card number")
+                tr!(lang, "card-label-card-number")
             }
         };
         lines.push((number_label, self.id_number.clone()));
         if let Some(permit) = &self.permit_number {
-            lines.push((lang.pick("通行证号码", "Permit number"), permit.clone()));
+            lines.push((tr!(lang, "card-label-permit-number"), permit.clone()));
         }
         if let Some(count) = &self.issue_count {
-            lines.push((lang.pick("签发次数", "Times issued"), count.clone()));
+            lines.push((tr!(lang, "card-label-times-issued"), count.clone()));
         }
         if let Some(authority) = &self.issuing_authority {
-            lines.push((lang.pick("签发机关", "Issued by"), authority.clone()));
+            lines.push((tr!(lang, "card-label-issued-by"), authority.clone()));
         }
         if let Some(code) = &self.accepting_authority_code {
-            lines.push((lang.pick("受理机关代码", "Accepting authority"), code.clone()));
+            lines.push((tr!(lang, "card-label-accepting-authority"), code.clone()));
         }
         let until = match self.valid_until {
             ValidUntil::Date(d) => d.format("%Y-%m-%d").to_string(),
-            ValidUntil::LongTerm => lang.pick("长期", "long-term").to_string(),
+            ValidUntil::LongTerm => tr!(lang, "card-valid-long-term").to_string(),
         };
         let from = self.valid_from.format("%Y-%m-%d");
-        lines.push((lang.pick("有效期限", "Valid"), format!("{from} {} {until}", lang.pick("至", "to"))));
+        lines.push((
+            tr!(lang, "card-label-valid"),
+            tr!(lang, "card-valid-range", from = from.to_string(), until = until),
+        ));
 
         let width = lines.iter().map(|(label, _)| display_width(label)).max().unwrap_or(0);
         let mut out = String::new();
@@ -282,7 +277,7 @@ impl IdCard {
             let _ = writeln!(out, "{label}{}  {value}", " ".repeat(pad));
         }
         if self.is_expired(today) {
-            let _ = writeln!(out, "{}", lang.pick("！此证件已过有效期", "! This card has expired"));
+            let _ = writeln!(out, "{}", tr!(lang, "card-has-expired"));
         }
         if let IdNumberCheck::Invalid(e) = &self.id_number_check {
             let _ = writeln!(out, "! {}", id_problem_message(e, lang));
@@ -293,30 +288,13 @@ impl IdCard {
 
 /// What is wrong with a number read from a card, in the clerk's language.
 pub fn id_problem_message(e: &IdNumberError, lang: Lang) -> String {
-    match lang {
-        Lang::En => format!("the ID number on the card does not check: {e}"),
-        Lang::ZhCn => {
-            let why = match e {
-                IdNumberError::Empty => "号码为空".to_string(),
-                IdNumberError::WrongLength(n) => format!("号码有 {n} 位，应为 18 位"),
-                IdNumberError::NotADigit { position, found } => {
-                    format!("第 {position} 位是“{found}”，应为数字")
-                }
-                IdNumberError::BadCheckCharacter(c) => format!("最后一位是“{c}”，应为数字或 X"),
-                IdNumberError::NoSuchDate(d) => format!("号码中的出生日期 {d} 不存在"),
-                IdNumberError::FutureDate(d) => format!("号码中的出生日期 {d} 在今天之后"),
-                IdNumberError::CheckMismatch { expected, found } => {
-                    format!("校验码是 {found}，按规则应为 {expected}")
-                }
-            };
-            format!("证件上的公民身份号码校验不通过：{why}")
-        }
-    }
+    use crate::l10n::Say;
+    tr!(lang, "card-number-problem", problem = e.say(lang))
 }
 
 /// Terminal columns of a label: CJK characters take two.
 fn display_width(s: &str) -> usize {
-    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// The text block with field accessors by byte offset.
@@ -484,7 +462,7 @@ mod tests {
         assert!(matches!(card.id_number_check, IdNumberCheck::Invalid(IdNumberError::CheckMismatch { .. })));
         assert_eq!(card.checked_id_number(), None);
         let shown = card.render(Lang::ZhCn, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
-        assert!(shown.contains("校验不通过"), "{shown}");
+        assert!(shown.contains("卡上号码未通过校验：校验位应为 X 而非 1"), "the counter's words for it: {shown}");
     }
 
     #[test]

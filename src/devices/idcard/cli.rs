@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::card::IdCard;
 use super::probe::{probe, PortFinding};
 use super::reader::{read_once, ReaderConfig, ReaderError};
-use crate::Lang;
+use crate::{tr, Lang};
 
 /// The JSON object printed by `card read --json`.
 #[derive(Serialize)]
@@ -59,37 +59,24 @@ pub fn run_devices_probe(
 ) -> std::io::Result<()> {
     let reports = probe(configured_port, configured_baud);
     if reports.is_empty() {
-        return writeln!(out, "{}", lang.pick("没有找到串口。", "No serial ports found."));
+        return writeln!(out, "{}", tr!(lang, "probe-no-ports"));
     }
     for report in &reports {
         let usb = report.usb.as_deref().map(|u| format!(" [{u}]")).unwrap_or_default();
-        let configured = if report.configured { lang.pick("（已配置）", " (configured)") } else { "" };
-        let baud = report.baud.map(|b| format!(" ({b} {})", lang.pick("波特", "baud"))).unwrap_or_default();
+        let configured = if report.configured { tr!(lang, "probe-configured") } else { "" };
+        let baud = report.baud.map(|b| tr!(lang, "probe-baud", baud = b)).unwrap_or_default();
         writeln!(out, "{}{usb}{configured}  {}{baud}", report.path, report.finding.message(lang))?;
     }
     let reader = reports.iter().find(|r| r.finding == PortFinding::IdCardReader);
     match reader {
         Some(r) => {
             let baud = r.baud.unwrap_or(configured_baud);
-            writeln!(
-                out,
-                "{} {} ({baud} {})",
-                lang.pick("身份证读卡器：", "ID card reader:"),
-                r.path,
-                lang.pick("波特", "baud")
-            )?;
+            writeln!(out, "{}", tr!(lang, "probe-reader", port = &r.path, baud = baud))?;
             if baud != configured_baud {
-                writeln!(
-                    out,
-                    "{} id_reader_baud = {baud}",
-                    lang.pick(
-                        "读卡器的波特率与配置不同，请在 [devices] 中设置",
-                        "The reader's rate differs from the config; set in [devices]"
-                    )
-                )?;
+                writeln!(out, "{}", tr!(lang, "probe-baud-differs", baud = baud))?;
             }
             Ok(())
         }
-        None => writeln!(out, "{}", lang.pick("没有端口应答为身份证读卡器。", "No port answers as an ID card reader.")),
+        None => writeln!(out, "{}", tr!(lang, "probe-no-reader")),
     }
 }

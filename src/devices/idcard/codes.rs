@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::domain::id_number::Sex;
-use crate::Lang;
+use crate::{tr, Lang};
 
 /// The sex code on the card (GB/T 2261.1-2003).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -42,10 +42,10 @@ impl CardSex {
 
     pub fn name(self, lang: Lang) -> &'static str {
         match self {
-            CardSex::NotKnown => lang.pick("未知", "not known"),
-            CardSex::Male => lang.pick("男", "male"),
-            CardSex::Female => lang.pick("女", "female"),
-            CardSex::NotStated => lang.pick("未说明", "not stated"),
+            CardSex::NotKnown => tr!(lang, "card-sex-not_known"),
+            CardSex::Male => tr!(lang, "card-sex-male"),
+            CardSex::Female => tr!(lang, "card-sex-female"),
+            CardSex::NotStated => tr!(lang, "card-sex-not_stated"),
         }
     }
 }
@@ -67,15 +67,10 @@ impl Ethnicity {
     /// As written on the card face ("汉族") or in English ("Han").
     pub fn display(&self, lang: Lang) -> String {
         match NATIONS.iter().find(|(c, _, _)| *c == self.code) {
-            Some((_, zh, en)) => match lang {
-                Lang::ZhCn if self.code.starts_with('9') => (*zh).to_string(),
-                Lang::ZhCn => format!("{zh}族"),
-                Lang::En => (*en).to_string(),
-            },
-            None => match lang {
-                Lang::ZhCn => format!("未知代码 {}", self.code),
-                Lang::En => format!("unknown code {}", self.code),
-            },
+            // 穿青人, 其他 (codes 97, 98) are not 族.
+            Some((_, zh, _)) if self.code.starts_with('9') && lang == Lang::ZhCn => (*zh).to_string(),
+            Some((_, zh, en)) => tr!(lang, "card-ethnicity", name = *zh, english = *en),
+            None => tr!(lang, "card-ethnicity-unknown", code = &self.code),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::Lang;
+use crate::{tr, Lang};
 
 /// Every frame, in both directions, starts with these five bytes.
 pub const PREAMBLE: [u8; 5] = [0xAA, 0xAA, 0xAA, 0x96, 0x69];
@@ -135,11 +135,11 @@ pub enum FrameError {
 
 impl FrameError {
     pub fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (FrameError::Checksum { .. }, Lang::ZhCn) => "读卡器发来的数据校验和错误（数据受损）".into(),
-            (FrameError::Length(n), Lang::ZhCn) => format!("读卡器发来的数据长度异常（{n} 字节）"),
-            (FrameError::TooShort(n), Lang::ZhCn) => format!("读卡器发来的数据太短（{n} 字节）"),
-            (e, Lang::En) => format!("the reader's answer was damaged: {e}"),
+        let detail = self.to_string();
+        match self {
+            FrameError::Checksum { .. } => tr!(lang, "frame-checksum", detail = detail),
+            FrameError::Length(n) => tr!(lang, "frame-length", n = *n, detail = detail),
+            FrameError::TooShort(n) => tr!(lang, "frame-too-short", n = *n, detail = detail),
         }
     }
 }
@@ -331,68 +331,31 @@ impl Status {
 
     /// What the clerk reads, with what to do where there is something to do.
     pub fn message(self, lang: Lang) -> String {
-        let (zh, en) = match self {
-            Status::Success => ("操作成功", "done"),
-            Status::NoSuchItem => ("身份证中无此项内容", "the card holds no such item"),
-            Status::CardFound => ("已找到身份证", "card found"),
-            Status::ChecksumError => (
-                "读卡器收到的命令校验和错误，请重新读卡",
-                "the reader received a command with a wrong checksum; read again",
-            ),
-            Status::LengthError => (
-                "读卡器收到的命令长度错误，请重新读卡",
-                "the reader received a command of the wrong length; read again",
-            ),
-            Status::BadCommand => ("读卡器不认识此命令", "the reader does not know this command"),
-            Status::NotPermitted => ("读卡器拒绝越权操作", "the reader refused an operation it is not allowed to do"),
-            Status::UnrecognisedError => ("读卡器发生无法识别的错误", "the reader reported an unrecognised error"),
-            Status::CardRejectedSam => (
-                "身份证认证读卡器安全模块失败，请重新放置身份证",
-                "the card did not accept the reader's security module; place the card again",
-            ),
-            Status::SamRejectedCard => (
-                "读卡器认证身份证失败，请重新放置身份证；仍失败则证件可能有问题",
-                "the reader could not authenticate the card; place it again, and if it still fails the card may be faulty",
-            ),
-            Status::VerificationFailed => (
-                "身份证信息验证失败，请重新放置身份证",
-                "the card's information did not verify; place the card again",
-            ),
-            Status::FingerprintVerificationFailed => ("指纹信息验证错误", "the fingerprint information did not verify"),
-            Status::InformationLengthError => ("身份证信息长度错误", "the card's information has a wrong length"),
-            Status::UnknownCardKind => (
-                "无法识别的证件类型，此读卡器不能读这种证件",
-                "this kind of card cannot be read by this reader",
-            ),
-            Status::ReadFailed => (
-                "读身份证失败，请拿起身份证重新放置",
-                "reading the card failed; lift it and place it again",
-            ),
-            Status::RandomNumberFailed => (
-                "读卡器取随机数失败，请重新放置身份证",
-                "the reader could not get a random number from the card; place it again",
-            ),
-            Status::SamSelfTestFailed => (
-                "读卡器安全模块自检失败，不能使用，请联系维护人员",
-                "the reader's security module failed its self-test; call the maintainer",
-            ),
-            Status::SamNotAuthorised => (
-                "读卡器安全模块未经授权，无法使用，请联系维护人员",
-                "the reader's security module is not authorised; call the maintainer",
-            ),
-            Status::NoCard => ("读卡器上没有身份证，请放置身份证", "no card on the reader; place the card on it"),
-            Status::SelectFailed => (
-                "选取身份证失败，请拿起身份证重新放置",
-                "selecting the card failed; lift it and place it again",
-            ),
-            Status::Other(code) => {
-                return match lang {
-                    Lang::ZhCn => format!("读卡器返回未知状态码 {code:#04X}"),
-                    Lang::En => format!("the reader answered with an unknown status code {code:#04X}"),
-                };
+        match self {
+            Status::Success => tr!(lang, "reader-status-success").to_string(),
+            Status::NoSuchItem => tr!(lang, "reader-status-no_such_item").to_string(),
+            Status::CardFound => tr!(lang, "reader-status-card_found").to_string(),
+            Status::ChecksumError => tr!(lang, "reader-status-checksum_error").to_string(),
+            Status::LengthError => tr!(lang, "reader-status-length_error").to_string(),
+            Status::BadCommand => tr!(lang, "reader-status-bad_command").to_string(),
+            Status::NotPermitted => tr!(lang, "reader-status-not_permitted").to_string(),
+            Status::UnrecognisedError => tr!(lang, "reader-status-unrecognised_error").to_string(),
+            Status::CardRejectedSam => tr!(lang, "reader-status-card_rejected_sam").to_string(),
+            Status::SamRejectedCard => tr!(lang, "reader-status-sam_rejected_card").to_string(),
+            Status::VerificationFailed => tr!(lang, "reader-status-verification_failed").to_string(),
+            Status::FingerprintVerificationFailed => {
+                tr!(lang, "reader-status-fingerprint_verification_failed").to_string()
             }
-        };
-        lang.pick(zh, en).to_string()
+            Status::InformationLengthError => tr!(lang, "reader-status-information_length_error").to_string(),
+            Status::UnknownCardKind => tr!(lang, "reader-status-unknown_card_kind").to_string(),
+            Status::ReadFailed => tr!(lang, "reader-status-read_failed").to_string(),
+            Status::RandomNumberFailed => tr!(lang, "reader-status-random_number_failed").to_string(),
+            Status::SamSelfTestFailed => tr!(lang, "reader-status-sam_self_test_failed").to_string(),
+            Status::SamNotAuthorised => tr!(lang, "reader-status-sam_not_authorised").to_string(),
+            Status::NoCard => tr!(lang, "reader-status-no_card").to_string(),
+            Status::SelectFailed => tr!(lang, "reader-status-select_failed").to_string(),
+            Status::Other(code) => tr!(lang, "reader-status-other", code = format!("{code:#04X}")),
+        }
     }
 }
 

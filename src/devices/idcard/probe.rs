@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::frame::{Command, Status};
 use super::reader::{Link, ReaderError};
-use crate::Lang;
+use crate::{tr, Lang};
 
 /// How long a probed port may take to answer the SAM check, at each rate.
 const PROBE_TIMEOUT: Duration = Duration::from_millis(300);
@@ -36,17 +36,11 @@ pub enum PortFinding {
 impl PortFinding {
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            PortFinding::IdCardReader => lang.pick("身份证读卡器，就绪", "ID card reader, ready").into(),
-            PortFinding::ReaderNotReady(why) => {
-                format!("{}{why}", lang.pick("身份证读卡器，不可用：", "ID card reader, not ready: "))
-            }
-            PortFinding::NoAnswer => {
-                lang.pick("无应答（不是身份证读卡器）", "no answer (not an ID card reader)").into()
-            }
-            PortFinding::Absent => lang.pick("无硬件", "no hardware behind it").into(),
-            PortFinding::Unusable(why) => {
-                format!("{}{why}", lang.pick("无法打开：", "cannot be opened: "))
-            }
+            PortFinding::IdCardReader => tr!(lang, "probe-port-reader").into(),
+            PortFinding::ReaderNotReady(why) => tr!(lang, "probe-port-not-ready", why = why),
+            PortFinding::NoAnswer => tr!(lang, "probe-port-no-answer").into(),
+            PortFinding::Absent => tr!(lang, "probe-port-absent").into(),
+            PortFinding::Unusable(why) => tr!(lang, "probe-port-unusable", why = why),
         }
     }
 }

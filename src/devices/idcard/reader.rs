@@ -14,7 +14,7 @@ use serialport::{ClearBuffer, DataBits, FlowControl, Parity, SerialPort, StopBit
 
 use super::card::{CardError, IdCard};
 use super::frame::{Command, FrameDecoder, FrameError, Response, Status};
-use crate::Lang;
+use crate::{tr, Lang};
 
 /// How long the reader may take to answer the SAM check, find and select.
 pub const SHORT_TIMEOUT: Duration = Duration::from_millis(500);
@@ -91,10 +91,10 @@ pub enum Step {
 impl Step {
     pub fn name(self, lang: Lang) -> &'static str {
         match self {
-            Step::SamCheck => lang.pick("检查读卡器", "checking the reader"),
-            Step::FindCard => lang.pick("寻卡", "finding the card"),
-            Step::SelectCard => lang.pick("选卡", "selecting the card"),
-            Step::ReadCard => lang.pick("读卡", "reading the card"),
+            Step::SamCheck => tr!(lang, "reader-step-sam_check"),
+            Step::FindCard => tr!(lang, "reader-step-find_card"),
+            Step::SelectCard => tr!(lang, "reader-step-select_card"),
+            Step::ReadCard => tr!(lang, "reader-step-read_card"),
         }
     }
 }
@@ -133,30 +133,17 @@ pub enum ReaderError {
 impl ReaderError {
     /// What the clerk reads.
     pub fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (ReaderError::Refused { status, .. }, _) => status.message(lang),
-            (ReaderError::Garbled(e), _) => e.message(lang),
-            (ReaderError::Card(e), _) => e.message(lang),
-            (e, Lang::En) => e.to_string(),
-            (ReaderError::NotFound { port }, Lang::ZhCn) => {
-                format!("找不到身份证读卡器（{port}），请检查读卡器是否插好")
-            }
-            (ReaderError::Busy { port }, Lang::ZhCn) => {
-                format!("身份证读卡器（{port}）正被其他程序占用")
-            }
-            (ReaderError::CannotOpen { port, reason }, Lang::ZhCn) => {
-                format!("无法打开身份证读卡器（{port}）：{reason}")
-            }
-            (ReaderError::NoAnswer { port }, Lang::ZhCn) => {
-                format!("{port} 上的设备没有应答，不是身份证读卡器或波特率不对")
-            }
-            (ReaderError::Disconnected { port }, Lang::ZhCn) => {
-                format!("身份证读卡器（{port}）已断开")
-            }
-            (ReaderError::NoCard { waited }, Lang::ZhCn) => {
-                format!("{} 秒内读卡器上没有放身份证", waited.as_secs_f32())
-            }
-            (ReaderError::Output(reason), Lang::ZhCn) => format!("无法输出读卡结果：{reason}"),
+        match self {
+            ReaderError::Refused { status, .. } => status.message(lang),
+            ReaderError::Garbled(e) => e.message(lang),
+            ReaderError::Card(e) => e.message(lang),
+            ReaderError::NotFound { port } => tr!(lang, "reader-not-found", port = port),
+            ReaderError::Busy { port } => tr!(lang, "reader-busy", port = port),
+            ReaderError::CannotOpen { port, reason } => tr!(lang, "reader-cannot-open", port = port, reason = reason),
+            ReaderError::NoAnswer { port } => tr!(lang, "reader-no-answer", port = port),
+            ReaderError::Disconnected { port } => tr!(lang, "reader-disconnected", port = port),
+            ReaderError::NoCard { waited } => tr!(lang, "reader-no-card", seconds = waited.as_secs_f32().to_string()),
+            ReaderError::Output(reason) => tr!(lang, "reader-output", reason = reason),
         }
     }
 
@@ -338,16 +325,15 @@ pub enum ReaderStatus {
 impl ReaderStatus {
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            ReaderStatus::Connecting => lang.pick("正在连接读卡器…", "connecting to the card reader…").into(),
-            ReaderStatus::Ready => lang.pick("读卡器就绪", "card reader ready").into(),
+            ReaderStatus::Connecting => tr!(lang, "reader-connecting").into(),
+            ReaderStatus::Ready => tr!(lang, "reader-ready").into(),
             ReaderStatus::Disconnected { reason } => {
                 let gone = matches!(reason, ReaderError::NotFound { .. } | ReaderError::Disconnected { .. });
-                let prefix = if gone {
-                    lang.pick("读卡器已断开：", "card reader disconnected: ")
+                if gone {
+                    tr!(lang, "reader-gone", reason = reason.message(lang))
                 } else {
-                    lang.pick("读卡器不可用：", "card reader unavailable: ")
-                };
-                format!("{prefix}{}", reason.message(lang))
+                    tr!(lang, "reader-unavailable", reason = reason.message(lang))
+                }
             }
         }
     }

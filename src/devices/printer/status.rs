@@ -1,9 +1,7 @@
 //! The printer's real-time status (`DLE EOT n`, one byte back) and what it
-//! means for the clerk, in zh-CN and en.
+//! means (what the clerk reads is in the locale files: `printer-*`).
 
 use serde::{Deserialize, Serialize};
-
-use crate::Lang;
 
 /// What the printer says about itself before a receipt is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -67,42 +65,12 @@ impl PrinterStatus {
     pub fn can_print(self) -> bool {
         matches!(self, PrinterStatus::Ready | PrinterStatus::PaperNearEnd)
     }
-
-    /// What the clerk reads on screen.
-    pub fn message(self, lang: Lang) -> &'static str {
-        match self {
-            PrinterStatus::Ready => lang.pick("打印机就绪", "The printer is ready"),
-            PrinterStatus::PaperNearEnd => {
-                lang.pick("打印纸即将用完，请准备换纸", "The paper roll is nearly finished; have a new roll ready")
-            }
-            PrinterStatus::PaperOut => {
-                lang.pick("打印机缺纸，请装纸后补打回执", "The printer is out of paper; load a roll and reprint")
-            }
-            PrinterStatus::CoverOpen => {
-                lang.pick("打印机上盖未合好，请合上后补打回执", "The printer cover is open; close it and reprint")
-            }
-            PrinterStatus::Offline => lang.pick(
-                "打印机处于脱机状态，请检查电源和按键后补打回执",
-                "The printer is offline; check its power and buttons, then reprint",
-            ),
-            PrinterStatus::Error => lang.pick(
-                "打印机故障（切刀卡纸或打印头过热），请排除后补打回执",
-                "The printer reports a fault (cutter jam or hot print head); clear it and reprint",
-            ),
-            PrinterStatus::NotAnswering => {
-                lang.pick("打印机没有应答，请检查电源和连线", "The printer does not answer; check its power and cable")
-            }
-            PrinterStatus::BadReply => lang.pick(
-                "打印机的应答无法识别，请检查波特率等设置",
-                "The printer's answer cannot be read; check the baud rate and settings",
-            ),
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Lang;
 
     fn st(printer: u8, offline_cause: u8, paper: u8) -> PrinterStatus {
         StatusReplies { printer, offline_cause, paper, error_cause: None }.status()
@@ -121,11 +89,12 @@ mod tests {
 
     #[test]
     fn only_ready_and_near_end_print_and_every_status_has_both_languages() {
+        use crate::l10n::names::{printer_advice, printer_status};
         use PrinterStatus::*;
         for s in [Ready, PaperNearEnd, PaperOut, CoverOpen, Offline, Error, NotAnswering, BadReply] {
             assert_eq!(s.can_print(), matches!(s, Ready | PaperNearEnd));
-            assert!(!s.message(Lang::ZhCn).is_ascii());
-            assert!(s.message(Lang::En).is_ascii());
+            assert!(!printer_advice(s, Lang::ZhCn).is_ascii() && !printer_status(s, Lang::ZhCn).is_ascii());
+            assert!(printer_advice(s, Lang::En).is_ascii() && printer_status(s, Lang::En).is_ascii());
         }
     }
 }

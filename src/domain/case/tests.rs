@@ -93,7 +93,7 @@ fn illegal_transitions_change_nothing_and_say_why() {
     assert_eq!(c, before);
     c.apply(&Transition::Withdraw { note: None }, "clerk01", at(10)).unwrap();
     let err = c.apply(&Transition::Withdraw { note: None }, "clerk01", at(11)).unwrap_err();
-    assert_eq!(err.why, "the case is closed");
+    assert_eq!(err.why, NotNow::Closed);
 }
 
 #[test]
@@ -105,7 +105,7 @@ fn green_channel_helps_first_and_is_reviewed_before_completion() {
     assert_eq!(c.granted_amount, Some(Money::yuan(5000)));
     c.apply(&Transition::Disburse, "clerk01", at(11)).unwrap();
     let err = c.apply(&Transition::Complete, "clerk01", at(12)).unwrap_err();
-    assert!(err.why.contains("after-the-fact review"));
+    assert_eq!(err.why, NotNow::GreenNeedsReviewFirst);
     c.apply(&Transition::Review { note: Some("confirmed by hospital".into()) }, "health01", at(13)).unwrap();
     assert!(c.post_reviewed());
     assert!(c.apply(&Transition::Review { note: None }, "health01", at(13)).is_err());
@@ -118,7 +118,7 @@ fn input_validation_names_the_field() {
     let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
     let mut i = input(Channel::Normal);
     i.applicant.name = "  ".into();
-    assert_eq!(i.validate(today).unwrap_err().field, "applicant.name");
+    assert_eq!(i.validate(today).unwrap_err().field, InputField::ApplicantName);
     let mut i = input(Channel::Normal);
     i.household = Some(Household {
         size: 1,
@@ -130,7 +130,7 @@ fn input_validation_names_the_field() {
             monthly_income: Money::ZERO,
         }],
     });
-    assert_eq!(i.validate(today).unwrap_err().field, "household.size");
+    assert_eq!(i.validate(today).unwrap_err().field, InputField::HouseholdSize);
     assert!(input(Channel::Normal).validate(today).is_ok());
 }
 

@@ -112,6 +112,37 @@ pub struct Assessment {
     pub hospital_bill: Vec<BillLine>,
 }
 
+/// The most that may be approved on a case, and where that limit comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Ceiling {
+    #[error("the reserve-fund grant of {0} per patient")]
+    ReserveFundGrant(Money),
+    #[error("the cap of {0} per case")]
+    PerCase(Money),
+    #[error("the {0} a year for an urban household")]
+    YearlyUrban(Money),
+    #[error("the {0} a year for a rural household")]
+    YearlyRural(Money),
+    #[error("the entitlement of {0}")]
+    Entitlement(Money),
+    #[error("the cap of {1} for {0}")]
+    KindCap(Kind, Money),
+}
+
+impl Ceiling {
+    /// The amount nobody may approve more than.
+    pub fn amount(self) -> Money {
+        match self {
+            Ceiling::ReserveFundGrant(m)
+            | Ceiling::PerCase(m)
+            | Ceiling::YearlyUrban(m)
+            | Ceiling::YearlyRural(m)
+            | Ceiling::Entitlement(m)
+            | Ceiling::KindCap(_, m) => m,
+        }
+    }
+}
+
 /// Everything the policy needs to work out an entitlement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntitlementRequest {
@@ -408,29 +439,28 @@ impl Policy {
         kind: Kind,
         residence: Residence,
         entitlement: Option<&Entitlement>,
-    ) -> Option<(Money, String)> {
+    ) -> Option<Ceiling> {
         if entitlement.is_some_and(|e| e.flags.contains(&Flag::ReserveFund)) {
-            let grant = self.emergency.reserve_fund_grant;
-            return Some((grant, format!("the reserve-fund grant of {grant} per patient")));
+            return Some(Ceiling::ReserveFundGrant(self.emergency.reserve_fund_grant));
         }
         match kind {
             Kind::Temporary => {
                 let t = &self.temporary;
-                let per_case = t.per_case_cap.map(|cap| (cap, format!("the cap of {cap} per case")));
+                let per_case = t.per_case_cap.map(Ceiling::PerCase);
                 let yearly = t.per_household_per_year.map(|y| match residence {
-                    Residence::Urban => (y.urban, format!("the {} a year for an urban household", y.urban)),
-                    Residence::Rural => (y.rural, format!("the {} a year for a rural household", y.rural)),
+                    Residence::Urban => Ceiling::YearlyUrban(y.urban),
+                    Residence::Rural => Ceiling::YearlyRural(y.rural),
                 });
                 match (per_case, yearly) {
-                    (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+                    (Some(a), Some(b)) => Some(if b.amount() < a.amount() { b } else { a }),
                     (a, b) => a.or(b),
                 }
             }
             Kind::Dibao | Kind::SpecialHardship | Kind::Medical => entitlement
                 .filter(|e| e.amount > Money::ZERO && !e.flags.contains(&Flag::Ineligible))
-                .map(|e| (e.amount, format!("the entitlement of {} ({})", e.amount, e.basis))),
+                .map(|e| Ceiling::Entitlement(e.amount)),
             Kind::Disaster | Kind::Education | Kind::Housing | Kind::Employment => {
-                self.kind_caps.get(&kind).map(|cap| (*cap, format!("the cap of {cap} for {kind}")))
+                self.kind_caps.get(&kind).map(|cap| Ceiling::KindCap(kind, *cap))
             }
         }
     }

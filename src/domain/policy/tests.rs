@@ -141,35 +141,6 @@ fn a_book_refuses_clashing_policies() {
 }
 
 #[test]
-fn describe_shows_the_figures_a_supervisor_checks() {
-    let text = Policy::builtin().describe();
-    for words in [
-        "Policy builtin-2026.1 in force from 2026-01-01",
-        "a clerk approves up to 3000.00",
-        "standard 240.00 per person per month",
-        "three_no, orphan, aids_or_tb_family",
-        "class 1 80.00, class 2 50.00, class 3 30.00",
-        "centralised 1800.00, dispersed 1300.00, dispersed orphan 1500.00",
-        "bed 50% off",
-        "registration 100% off",
-        "at most 3000.00 per case",
-        "10000.00 from the reserve fund per patient on the green channel for serious_illness, in medical and temporary cases",
-        "within 12 months",
-        "temporary         civil_affairs         1 + 9 + 5 = 15",
-        "help within 1 working day(s), review completed within 5 after",
-        "33 public holiday days (2026-01-01 to 2026-10-07), 6 make-up working days",
-    ] {
-        assert!(
-            text.contains(words),
-            "describe() should say {words:?}:\n{text}"
-        );
-    }
-    let alt = alternative().describe();
-    assert!(alt.contains("per household per year at most 800.00 urban, 400.00 rural"), "{alt}");
-    assert!(alt.contains("disaster          civil_affairs"), "{alt}");
-}
-
-#[test]
 fn the_policy_prints_as_json_with_money_as_strings() {
     let json = serde_json::to_value(Policy::builtin()).unwrap();
     assert_eq!(json["version"], "builtin-2026.1");

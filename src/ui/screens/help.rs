@@ -6,11 +6,18 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
-use crate::ui::app::{App, Screen};
+use crate::tr;
+use crate::ui::action::Action;
+use crate::ui::effect::{Effects, Screen};
+use crate::ui::env::Env;
 use crate::ui::keymap::Section;
 use crate::ui::strings::S;
 use crate::ui::theme::BORDER;
 use crate::ui::widgets::pad;
+
+/// What the help's keys do.
+pub const ACTIONS: &[&[Action]] =
+    &[&[Action::Help, Action::Back, Action::Cancel, Action::Up, Action::Down, Action::PageUp, Action::PageDown]];
 
 fn screen_name(screen: Screen) -> S {
     match screen {
@@ -22,35 +29,84 @@ fn screen_name(screen: Screen) -> S {
     }
 }
 
-pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
-    let lang = app.lang;
-    let t = app.theme;
-    let section = app.screen.section();
-    let mut lines: Vec<Line> = Vec::new();
-    let add = |s: Section, lines: &mut Vec<Line>| {
-        for b in app.keymap.bindings(s) {
-            lines.push(Line::from(vec![
-                Span::styled(pad(&format!("  {}", b.key), 14), t.header),
-                Span::raw(b.desc.text(lang).to_string()),
-            ]));
-        }
-    };
-    add(section, &mut lines);
-    lines.push(Line::from(Span::styled(S::HelpGlobal.get(lang), t.title)));
-    add(Section::Global, &mut lines);
-    if matches!(app.screen, Screen::Intake | Screen::Search) {
-        lines.push(Line::from(Span::styled(S::HelpTyping.get(lang), t.dim)));
+/// The help over `screen`, scrolled.
+pub struct Help {
+    pub screen: Screen,
+    scroll: u16,
+    max_scroll: u16,
+}
+
+/// The keymap section of a screen.
+pub fn section(screen: Screen) -> Section {
+    match screen {
+        Screen::Queue => Section::Queue,
+        Screen::Intake => Section::Intake,
+        Screen::Detail => Section::Detail,
+        Screen::Search => Section::Search,
+        Screen::Overdue => Section::Overdue,
     }
-    let w = area.width.min(64);
-    let h = area.height;
-    let popup = Rect::new(area.x + (area.width - w) / 2, area.y, w, h);
-    crate::ui::widgets::clear(buf, popup);
-    let title = format!(" {} - {} ", S::HelpTitle.get(lang), screen_name(app.screen).get(lang));
-    let block = Block::bordered().border_set(BORDER).title(title);
-    let inner = block.inner(popup);
-    block.render(popup, buf);
-    let max = (lines.len() as u16).saturating_sub(inner.height);
-    let scroll = app.help.unwrap_or(0).min(max);
-    app.help = Some(scroll);
-    Paragraph::new(lines).scroll((scroll, 0)).render(inner, buf);
+}
+
+impl Help {
+    pub fn new(screen: Screen) -> Help {
+        Help { screen, scroll: 0, max_scroll: u16::MAX }
+    }
+
+    /// `Some(effects)` while the help stays open, `None` when it closes.
+    pub fn act(&mut self, action: Action) -> Option<Effects> {
+        let by: i32 = match action {
+            Action::Help | Action::Back | Action::Cancel => return None,
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -10,
+            Action::PageDown => 10,
+            _ => 0,
+        };
+        self.scroll = (i32::from(self.scroll) + by).clamp(0, i32::from(self.max_scroll)) as u16;
+        Some(Effects::new())
+    }
+
+    fn lines(&self, env: &Env) -> Vec<Line<'static>> {
+        let (t, lang) = (env.theme, env.lang);
+        let own = section(self.screen);
+        let mut lines: Vec<Line> = Vec::new();
+        let add = |s: Section, lines: &mut Vec<Line>| {
+            for b in env.keymap.bindings(s) {
+                lines.push(Line::from(vec![
+                    Span::styled(pad(&format!("  {}", b.key), 14), t.header),
+                    Span::raw(b.desc.text(lang).to_string()),
+                ]));
+            }
+        };
+        add(own, &mut lines);
+        lines.push(Line::from(Span::styled(S::HelpGlobal.get(lang), t.title)));
+        add(Section::Global, &mut lines);
+        if matches!(self.screen, Screen::Intake | Screen::Search) {
+            let delete = env.key(own, Action::DeleteBack);
+            lines.push(Line::from(Span::styled(tr!(lang, "help-typing", delete = delete), t.dim)));
+        }
+        lines
+    }
+
+    fn frame(area: Rect) -> Rect {
+        let w = area.width.min(64);
+        Rect::new(area.x + (area.width - w) / 2, area.y, w, area.height)
+    }
+
+    pub fn layout(&mut self, area: Rect, env: &Env) {
+        let inner = Block::bordered().inner(Help::frame(area));
+        self.max_scroll = (self.lines(env).len() as u16).saturating_sub(inner.height);
+        self.scroll = self.scroll.min(self.max_scroll);
+    }
+
+    pub fn render(&self, buf: &mut Buffer, area: Rect, env: &Env) {
+        let lang = env.lang;
+        let popup = Help::frame(area);
+        crate::ui::widgets::clear(buf, popup);
+        let title = format!(" {} - {} ", S::HelpTitle.get(lang), screen_name(self.screen).get(lang));
+        let block = Block::bordered().border_set(BORDER).title(title);
+        let inner = block.inner(popup);
+        block.render(popup, buf);
+        Paragraph::new(self.lines(env)).scroll((self.scroll.min(self.max_scroll), 0)).render(inner, buf);
+    }
 }

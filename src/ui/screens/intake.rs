@@ -1,22 +1,365 @@
-//! The intake form on screen: the ID number with its live check on the first
-//! line, applicant and household on the left with the documents checklist and
-//! the household members, the application and what its policy needs on the
-//! right, the entitlement line and the duplicate banner. A column longer than the screen scrolls so the
-//! focused field is always in view.
+//! The intake form as a screen: it owns the form being filled, the focused
+//! field and its text input, the live check of the ID numbers, the earlier
+//! cases of the household and the window's judgement of the form, and turns
+//! the keys of `[intake]` into edits and effects (save, hold, leave).
+//!
+//! On screen: the ID number with its live check on the first line, applicant
+//! and household on the left with the documents checklist and the household
+//! members, the application and what its policy needs on the right, the
+//! entitlement line and the duplicate banner. A column longer than the screen
+//! scrolls so the focused field is always in view.
 
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 
+use crate::domain::case::Flag;
 use crate::domain::policy::{BillLine, Policy};
-use crate::domain::{IdNumberError, Money};
-use crate::ui::app::App;
-use crate::ui::form::{Control, Field, Form, MemberStatus, PolicyChoices};
+use crate::domain::{CaseId, IdNumber, IdNumberError, Kind, Money};
+use crate::tr;
+use crate::ui::action::{Action, TEXT_KEYS};
+use crate::ui::effect::{Effect, Effects};
+use crate::ui::env::Env;
+use crate::ui::form::{CardFields, Control, Field, Form, MemberStatus, PolicyChoices};
+use crate::ui::popups::{Pending, Popup};
 use crate::ui::strings::{self, S};
 use crate::ui::theme::Theme;
-use crate::ui::widgets::{input, put, width};
+use crate::ui::widgets::input::{render_text, Edited, TextInput};
+use crate::ui::widgets::{put, width};
+use crate::ui::CardRead;
+use crate::window::Intake;
 use crate::Lang;
+
+/// What the intake form's keys do (besides typing).
+pub const ACTIONS: &[&[Action]] =
+    &[&[Action::Save, Action::Hold, Action::Back, Action::NextField, Action::PrevField, Action::Toggle], TEXT_KEYS];
+
+/// Earlier cases of the household that the clerk must see on the form, by
+/// case id; the banner says as many ids as its line holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DuplicateNote {
+    /// The policy's possible duplicates: the same kind and reason, for the
+    /// applicant or a household member, within the policy's window.
+    Possible { ids: Vec<CaseId>, blocks: bool },
+    /// Any earlier case of the applicant or a household member, newest first,
+    /// with what the newest is.
+    Earlier { ids: Vec<CaseId>, latest: String, through_members: bool },
+}
+
+impl DuplicateNote {
+    /// The banner's text in `room` cells.
+    pub fn text(&self, room: usize, lang: Lang) -> String {
+        match self {
+            DuplicateNote::Possible { ids, blocks } => {
+                let ids: Vec<&str> = ids.iter().map(CaseId::as_str).collect();
+                strings::possible_duplicates_banner(&ids, *blocks, room, lang)
+            }
+            DuplicateNote::Earlier { ids, latest, through_members } => {
+                let ids: Vec<&str> = ids.iter().map(CaseId::as_str).collect();
+                strings::earlier_cases_banner(&ids, latest, *through_members, room, lang)
+            }
+        }
+    }
+}
+
+/// What the window made of the form, in the clerk's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessed {
+    pub entitlement: String,
+    /// The hospital-bill discounts apply to this household (the relief of each line is shown).
+    pub discounts_apply: bool,
+    /// Possible duplicates by the policy's rule (they may need a supervisor).
+    pub duplicates: Option<DuplicateNote>,
+}
+
+pub struct IntakeScreen {
+    pub form: Form,
+    pub focus: Field,
+    /// The focused text field's text and cursor (written back into the form on each edit).
+    editor: TextInput,
+    /// What is wrong with the field the save went back to.
+    pub error: Option<crate::ui::form::FormError>,
+    /// The household's ID numbers last looked up, and the earlier cases found.
+    duplicate: Option<(Vec<IdNumber>, Option<DuplicateNote>)>,
+    /// The window's live judgement, once the form is complete enough to judge.
+    pub assessed: Option<Assessed>,
+    /// What the clerk must check about the card read for this form (expired,
+    /// a number that does not check).
+    pub card_note: Option<String>,
+    /// A duplicate warning from outside the store (the district), for an ID number.
+    pub district: Option<(String, String)>,
+}
+
+impl IntakeScreen {
+    /// The form `form`, the focus on the ID number; the household's earlier cases looked up.
+    pub fn new(form: Form, env: &Env) -> IntakeScreen {
+        let editor = TextInput::with_text(&form.id_number, Field::IdNumber.limit());
+        let mut intake = IntakeScreen {
+            form,
+            focus: Field::IdNumber,
+            editor,
+            error: None,
+            duplicate: None,
+            assessed: None,
+            card_note: None,
+            district: None,
+        };
+        intake.check_duplicates(env);
+        intake
+    }
+
+    /// Does a plain character go into the form now (the focus is on a text field)?
+    pub fn takes_text(&self) -> bool {
+        self.focus.control() == Control::Text
+    }
+
+    pub fn typed(&mut self, c: char, env: &Env) -> Effects {
+        if self.takes_text() && self.editor.insert(c) {
+            self.form.set_text(self.focus, self.editor.text());
+            return self.changed(env);
+        }
+        Effects::new()
+    }
+
+    pub fn act(&mut self, action: Action, env: &Env) -> Effects {
+        match action {
+            Action::Save => vec![Effect::Accept(None)],
+            Action::Hold => vec![Effect::Hold],
+            Action::Back if self.form.is_dirty() => vec![Effect::Popup(Popup::Confirm(Pending::Discard))],
+            Action::Back => vec![Effect::CloseIntake],
+            Action::NextField => self.move_focus(1, env),
+            Action::PrevField => self.move_focus(-1, env),
+            Action::Toggle if !self.takes_text() => self.cycle(1, env),
+            Action::Left | Action::Right if !self.takes_text() => {
+                self.cycle(if action == Action::Left { -1 } else { 1 }, env)
+            }
+            other if self.takes_text() => match self.editor.edit(other) {
+                Edited::Text => {
+                    self.form.set_text(self.focus, self.editor.text());
+                    self.changed(env)
+                }
+                Edited::Cursor | Edited::No => Effects::new(),
+            },
+            _ => Effects::new(),
+        }
+    }
+
+    fn cycle(&mut self, step: isize, env: &Env) -> Effects {
+        let choices = PolicyChoices::of(env.policies.policy_for(env.today()));
+        self.form.cycle(self.focus, step, &choices);
+        self.changed(env)
+    }
+
+    fn focus_on(&mut self, field: Field) {
+        self.focus = field;
+        self.editor = TextInput::with_text(self.form.text(field).unwrap_or(""), field.limit());
+    }
+
+    fn move_focus(&mut self, step: isize, env: &Env) -> Effects {
+        let choices = PolicyChoices::of(env.policies.policy_for(env.today()));
+        let fields = self.form.fields(&choices);
+        let at = fields.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
+        let n = fields.len() as isize;
+        self.focus_on(fields[((at + step).rem_euclid(n)) as usize]);
+        Effects::new()
+    }
+
+    /// After any change of the form: the error of the field edited goes, a
+    /// line that no longer applies passes the focus on, the household's
+    /// earlier cases and the window's judgement follow, and the draft is kept.
+    pub fn changed(&mut self, env: &Env) -> Effects {
+        if self.error.as_ref().is_some_and(|e| e.field == self.focus) {
+            self.error = None;
+        }
+        let choices = PolicyChoices::of(env.policies.policy_for(env.today()));
+        let fields = self.form.fields(&choices);
+        if !fields.contains(&self.focus) {
+            if let Some(last) = fields.last() {
+                self.focus_on(*last);
+            }
+        }
+        self.check_duplicates(env);
+        self.assess(env);
+        vec![Effect::Draft]
+    }
+
+    /// The live look-up: every earlier case in this store of the applicant
+    /// and of every household member whose number checks, from the window.
+    fn check_duplicates(&mut self, env: &Env) {
+        let today = env.today();
+        let numbers = self.form.household_id_numbers(today);
+        if self.duplicate.as_ref().is_some_and(|(n, _)| *n == numbers) {
+            return;
+        }
+        let applicant = self.form.id_check(today).ok();
+        let found = env.window().household_history(&numbers).unwrap_or_else(|e| {
+            tracing::warn!("duplicate check failed: {e}");
+            Vec::new()
+        });
+        let lang = env.lang;
+        let note = found.first().map(|latest| DuplicateNote::Earlier {
+            latest: format!("{} {}", strings::kind(latest.kind, lang), strings::state(latest.state, lang)),
+            ids: found.iter().map(|c| c.id.clone()).collect(),
+            through_members: found.iter().any(|c| Some(&c.id_number) != applicant.as_ref()),
+        });
+        self.duplicate = Some((numbers, note));
+    }
+
+    /// The window's live judgement: the policy's entitlement and its possible duplicates.
+    fn assess(&mut self, env: &Env) {
+        let (today, lang) = (env.today(), env.lang);
+        self.assessed = match self.form.to_input(today, lang) {
+            Ok(input) => match env.window().assess(&input, today) {
+                Ok(a) => Some(Assessed {
+                    entitlement: strings::entitlement(&a.entitlement, lang),
+                    discounts_apply: input.kind == Kind::Medical
+                        && !a.entitlement.flags.iter().any(|f| matches!(f, Flag::Ineligible | Flag::ReserveFund)),
+                    duplicates: (!a.duplicates.possible_duplicates.is_empty()).then(|| DuplicateNote::Possible {
+                        ids: a.duplicates.related_cases(),
+                        blocks: a.duplicates.blocks,
+                    }),
+                }),
+                Err(e) => {
+                    tracing::warn!("cannot assess the form: {e}");
+                    None
+                }
+            },
+            Err(_) => None,
+        };
+    }
+
+    /// What the ID card reader read fills the name and the number; what the
+    /// clerk must check (an expired card, a number that does not check) is said.
+    pub fn card(&mut self, card: &CardRead, env: &Env) -> Option<String> {
+        let lang = env.lang;
+        let mut notes = Vec::new();
+        if let Some(until) = card.valid_until.filter(|d| *d < env.today()) {
+            notes.push(strings::card_expired(until, lang));
+        }
+        if let Some(e) = &card.id_problem {
+            notes.push(strings::card_number_problem(e, lang));
+        }
+        let note = (!notes.is_empty()).then(|| notes.join(tr!(lang, "card-notes-separator")));
+        let fields = CardFields {
+            name: card.name.trim().to_string(),
+            id_number: card.id_number.trim().to_ascii_uppercase(),
+            address: card.address.trim().to_string(),
+            ethnicity: card.ethnicity.trim().to_string(),
+            photo_wlt: card.photo_wlt.clone(),
+        };
+        self.form.name = fields.name.clone();
+        self.form.id_number = fields.id_number.clone();
+        self.form.card = Some(fields);
+        self.card_note = note.clone();
+        if matches!(self.focus, Field::Name | Field::IdNumber) {
+            self.focus_on(self.focus);
+        }
+        note
+    }
+
+    /// The form as the window's intake, or the field to go back to (focused, with its error).
+    pub fn intake(&mut self, env: &Env) -> Result<Intake, Effects> {
+        match self.form.to_input(env.today(), env.lang) {
+            Ok(input) => {
+                let card_photo = self.form.card_photo().map(<[u8]>::to_vec);
+                Ok(Intake { input, override_by: None, card_photo })
+            }
+            Err(e) => {
+                self.focus_on(e.field);
+                let text = e.message.clone();
+                self.error = Some(e);
+                Err(vec![Effect::error(text)])
+            }
+        }
+    }
+
+    pub fn render(&self, buf: &mut Buffer, area: Rect, env: &Env) -> Option<Position> {
+        let (t, lang, today) = (env.theme, env.lang, env.today());
+        let policy = env.policies.policy_for(today);
+        let terms = InForce { policy, choices: PolicyChoices::of(policy) };
+        let form = &self.form;
+        // Line 0: title and ticket.
+        let ticket = match form.ticket {
+            Some(n) => format!("{} {n}", S::TicketLabel.get(lang)),
+            None => S::NoTicket.get(lang).to_string(),
+        };
+        let end = put(buf, area, area.x + 1, area.y, &format!("{}   {ticket}", S::IntakeTitle.get(lang)), t.title);
+        // What the clerk must check about the card just read (expired, a number that does not check).
+        if let Some(note) = &self.card_note {
+            put(buf, area, end + 3, area.y, &format!("! {note}"), t.error);
+        }
+        // Line 1: the duplicate banner (the policy's check, the quick look-up, or the district's word).
+        let room = area.width.saturating_sub(2) as usize;
+        let banner = self
+            .assessed
+            .as_ref()
+            .and_then(|a| a.duplicates.as_ref())
+            .or_else(|| self.duplicate.as_ref().and_then(|(_, note)| note.as_ref()))
+            .map(|note| note.text(room, lang))
+            .or_else(|| {
+                self.district
+                    .as_ref()
+                    .filter(|(n, _)| n.eq_ignore_ascii_case(&form.id_number))
+                    .map(|(_, text)| text.clone())
+            });
+        if let Some(b) = banner {
+            let line = Rect::new(area.x, area.y + 1, area.width, 1);
+            buf.set_style(line, t.banner);
+            put(buf, area, area.x + 1, area.y + 1, &b, t.banner);
+        }
+        let draw = Draw { intake: self, env, terms: &terms };
+        // Line 2: the ID number and its live check.
+        let mut cursor = draw.field_line(buf, area, area.y + 2, Field::IdNumber, 20);
+        let check_x = area.x + 2 + LABEL + 20 + 2;
+        let (check, style) = id_status(&form.id_check(today), &t, lang);
+        put(buf, area, check_x, area.y + 2, &check, style);
+
+        // Two columns below: applicant, household, documents and members on the left; the application on the right.
+        let half = area.width / 2;
+        let left = Rect::new(area.x, area.y + 3, half, area.height.saturating_sub(4));
+        let right = Rect::new(area.x + half, area.y + 3, area.width - half, left.height);
+        let fields = form.fields(&terms.choices);
+        let applicant = [Field::Name, Field::Phone, Field::Residence, Field::HouseholdSize, Field::MonthlyIncome];
+        let mut left_rows: Vec<Row> = applicant.iter().map(|f| Row::Field(*f)).collect();
+        left_rows.extend([Row::Blank, Row::Documents]);
+        left_rows.extend(fields.iter().filter(|f| matches!(f, Field::Document(_))).map(|f| Row::Field(*f)));
+        let members: Vec<Row> =
+            fields.iter().filter(|f| matches!(f, Field::Member(_))).map(|f| Row::Field(*f)).collect();
+        if !members.is_empty() {
+            left_rows.push(Row::Blank);
+            left_rows.extend(members);
+            left_rows.push(Row::MemberCheck);
+        }
+        let right_rows: Vec<Row> = fields
+            .iter()
+            .filter(|f| !applicant.contains(f) && !matches!(f, Field::IdNumber | Field::Member(_) | Field::Document(_)))
+            .map(|f| Row::Field(*f))
+            .collect();
+        let focus_in = |rows: &[Row]| rows.iter().position(|r| *r == Row::Field(self.focus));
+        let right_view = view(right_rows.len(), right.height as usize, focus_in(&right_rows));
+        let left_view = view(left_rows.len(), left.height as usize, focus_in(&left_rows));
+        // Below the right column's last line, a member's line may take the whole width.
+        let right_lines = right_view.shown + usize::from(right_view.above) + usize::from(right_view.below);
+        let free_from = right.y + right_lines as u16;
+        let drawn = [
+            draw.column(buf, right, &right_rows, right_view, None),
+            draw.column(buf, left, &left_rows, left_view, Some((free_from, area.width))),
+        ];
+        if let Some(p) = drawn.into_iter().flatten().next_back() {
+            cursor = Some(p);
+        }
+        // Bottom line of the body: the entitlement computed live.
+        let (text, style) = match &self.assessed {
+            Some(a) => (a.entitlement.clone(), t.info),
+            None => (S::EntitlementPending.get(lang).to_string(), t.dim),
+        };
+        let y = area.bottom().saturating_sub(1);
+        let x = put(buf, area, area.x + 1, y, &format!("{}: ", S::Entitlement.get(lang)), t.label);
+        put(buf, area, x, y, &text, style);
+        cursor
+    }
+}
 
 const LABEL: u16 = 11;
 /// Cells of a hospital-bill amount.
@@ -92,17 +435,8 @@ fn value(form: &Form, field: Field, choices: &PolicyChoices, lang: Lang) -> Stri
             let name = doc.map(|d| strings::document(d, lang)).unwrap_or("");
             format!("{} {name}", if on { "[x]" } else { "[ ]" })
         }
-        Field::IdNumber
-        | Field::Name
-        | Field::Phone
-        | Field::HouseholdSize
-        | Field::MonthlyIncome
-        | Field::RequestedAmount
-        | Field::Reporter
-        | Field::Village
-        | Field::Description
-        | Field::Bill(_)
-        | Field::Member(_) => form.text(field).unwrap_or("").to_string(),
+        // The text fields show what is typed.
+        _ => form.text(field).unwrap_or("").to_string(),
     }
 }
 
@@ -112,72 +446,118 @@ struct InForce<'a> {
     choices: PolicyChoices,
 }
 
-/// Draws one field: marker, label, control. Returns the cursor for a focused text field.
-fn field_line(
-    app: &App,
-    buf: &mut Buffer,
-    area: Rect,
-    y: u16,
-    field: Field,
-    ctrl_width: u16,
-    terms: &InForce,
-) -> Option<Position> {
-    let t = &app.theme;
-    let lang = app.lang;
-    let i = app.intake.as_ref()?;
-    let focused = i.focus == field;
-    let wrong = i.error.as_ref().is_some_and(|e| e.field == field);
-    let label_style = if wrong {
-        t.error
-    } else if focused {
-        t.focus
-    } else {
-        t.label
-    };
-    let x = area.x;
-    put(buf, area, x, y, if focused { ">" } else { " " }, t.focus);
-    let label = match field {
-        Field::Document(_) => String::new(),
-        _ => field.name(lang),
-    };
-    put(buf, area, x + 1, y, &label, label_style);
-    let cx = x + 2 + LABEL;
-    let card = i.form.from_card(field);
-    let mark_w = if card { width(S::FromCard.get(lang)) as u16 + 1 } else { 0 };
-    let ctrl = Rect::new(cx, y, ctrl_width.saturating_sub(mark_w), 1);
-    let cursor = match field.control() {
-        Control::Text => {
-            let style = if focused { t.focus } else { t.input };
-            let text = i.form.text(field).unwrap_or("");
-            input::render(buf, ctrl, text, focused.then_some(i.cursor), style)
+/// Drawing the form's lines, from the screen's state.
+struct Draw<'a> {
+    intake: &'a IntakeScreen,
+    env: &'a Env,
+    terms: &'a InForce<'a>,
+}
+
+impl Draw<'_> {
+    /// Draws one field: marker, label, control. Returns the cursor for a focused text field.
+    fn field_line(&self, buf: &mut Buffer, area: Rect, y: u16, field: Field, ctrl_width: u16) -> Option<Position> {
+        let (t, lang, i) = (&self.env.theme, self.env.lang, self.intake);
+        let focused = i.focus == field;
+        let wrong = i.error.as_ref().is_some_and(|e| e.field == field);
+        let label_style = if wrong {
+            t.error
+        } else if focused {
+            t.focus
+        } else {
+            t.label
+        };
+        let x = area.x;
+        put(buf, area, x, y, if focused { ">" } else { " " }, t.focus);
+        let label = match field {
+            Field::Document(_) => String::new(),
+            _ => field.name(lang),
+        };
+        put(buf, area, x + 1, y, &label, label_style);
+        let cx = x + 2 + LABEL;
+        let card = i.form.from_card(field);
+        let mark_w = if card { width(S::FromCard.get(lang)) as u16 + 1 } else { 0 };
+        let ctrl = Rect::new(cx, y, ctrl_width.saturating_sub(mark_w), 1);
+        let cursor = match field.control() {
+            Control::Text if focused => i.editor.render(buf, ctrl, t.focus, true),
+            Control::Text => render_text(buf, ctrl, i.form.text(field).unwrap_or(""), None, t.input),
+            Control::Choice => {
+                let style = if focused { t.focus } else { t.base };
+                put(buf, area, cx, y, &format!("< {} >", value(&i.form, field, &self.terms.choices, lang)), style);
+                None
+            }
+            Control::Check => {
+                let style = if focused { t.focus } else { t.base };
+                let v = value(&i.form, field, &self.terms.choices, lang);
+                let style = if field == Field::Green && i.form.green { t.green } else { style };
+                put(buf, area, cx, y, &v, style);
+                None
+            }
+        };
+        if card {
+            put(buf, area, ctrl.right() + 1, y, S::FromCard.get(lang), t.ok);
         }
-        Control::Choice => {
-            let style = if focused { t.focus } else { t.base };
-            put(buf, area, cx, y, &format!("< {} >", value(&i.form, field, &terms.choices, lang)), style);
-            None
+        if let Field::Bill(item) = field {
+            if let Some((_, percent)) = self.terms.choices.bill_items.iter().find(|(b, _)| *b == item) {
+                // The relief of the line, once the discounts apply to this household.
+                let amount = i.form.text(field).and_then(|a| a.trim().parse::<Money>().ok());
+                let relief = amount
+                    .filter(|_| i.assessed.as_ref().is_some_and(|a| a.discounts_apply))
+                    .map(|amount| self.terms.policy.bill_relief(&BillLine { item, amount }).1);
+                put(buf, area, ctrl.right() + 1, y, &strings::discount(*percent, relief, lang), t.dim);
+            }
         }
-        Control::Check => {
-            let style = if focused { t.focus } else { t.base };
-            let v = value(&i.form, field, &terms.choices, lang);
-            let style = if field == Field::Green && i.form.green { t.green } else { style };
-            put(buf, area, cx, y, &v, style);
-            None
-        }
-    };
-    if card {
-        put(buf, area, ctrl.right() + 1, y, S::FromCard.get(lang), t.ok);
+        cursor
     }
-    if let Field::Bill(item) = field {
-        if let Some((_, percent)) = terms.choices.bill_items.iter().find(|(b, _)| *b == item) {
-            // The relief of the line, once the discounts apply to this household.
-            let amount = i.form.text(field).and_then(|a| a.trim().parse::<Money>().ok());
-            let relief = amount
-                .filter(|_| i.assessed.as_ref().is_some_and(|a| a.discounts_apply))
-                .map(|amount| terms.policy.bill_relief(&BillLine { item, amount }).1);
-            put(buf, area, ctrl.right() + 1, y, &strings::discount(*percent, relief, lang), t.dim);
+
+    /// Draws a column's rows as `v` shows them; returns the cursor. Member
+    /// lines at or below `wide.0` have the body's whole width `wide.1` (the other
+    /// column is shorter), so an ID number, a name and a relation fit on one line.
+    fn column(
+        &self,
+        buf: &mut Buffer,
+        area: Rect,
+        rows: &[Row],
+        v: View,
+        wide: Option<(u16, u16)>,
+    ) -> Option<Position> {
+        let (t, lang, today, i) = (self.env.theme, self.env.lang, self.env.today(), self.intake);
+        let mut y = area.y;
+        if v.above {
+            put(buf, area, area.x + 1, y, &strings::more_lines(true, v.offset, lang), t.dim);
+            y += 1;
         }
+        let mut cursor = None;
+        for row in rows.iter().skip(v.offset).take(v.shown) {
+            let line = match (row, wide) {
+                (Row::Field(Field::Member(_)) | Row::MemberCheck, Some((from, w))) if y >= from => {
+                    Rect { width: w, ..area }
+                }
+                _ => area,
+            };
+            match *row {
+                Row::Field(f) => {
+                    let w = if matches!(f, Field::Bill(_)) { BILL } else { line.width.saturating_sub(LABEL + 3) };
+                    if let Some(p) = self.field_line(buf, line, y, f, w) {
+                        cursor = Some(p);
+                    }
+                }
+                Row::Blank => {}
+                Row::Documents => {
+                    put(buf, line, line.x + 1, y, S::FieldDocuments.get(lang), t.label);
+                }
+                Row::MemberCheck => {
+                    let (text, style) = member_check(&i.form, i.focus, today, &t, lang);
+                    put(buf, line, line.x + 1, y, &text, style);
+                }
+            }
+            y += 1;
+        }
+        if v.below {
+            let rest = rows.len() - v.offset - v.shown;
+            put(buf, area, area.x + 1, y, &strings::more_lines(false, rest, lang), t.dim);
+        }
+        cursor
     }
-    cursor
 }
 
 /// What an ID number as typed says beside it: valid with its birth date and
@@ -228,154 +608,6 @@ fn member_check(form: &Form, focus: Field, today: NaiveDate, t: &Theme, lang: La
             say(&format!("{valid} {} {} {}", strings::sex(id.sex(), lang), m.name, m.relation), t.ok)
         }
     }
-}
-
-/// Draws a column's rows as `v` shows them; returns the cursor. Member
-/// lines at or below `wide.0` have the body's whole width `wide.1` (the other
-/// column is shorter), so an ID number, a name and a relation fit on one line.
-fn column(
-    app: &App,
-    buf: &mut Buffer,
-    area: Rect,
-    rows: &[Row],
-    v: View,
-    wide: Option<(u16, u16)>,
-    terms: &InForce,
-) -> Option<Position> {
-    let t = app.theme;
-    let lang = app.lang;
-    let today = app.today();
-    let i = app.intake.as_ref()?;
-    let mut y = area.y;
-    if v.above {
-        put(buf, area, area.x + 1, y, &strings::more_lines(true, v.offset, lang), t.dim);
-        y += 1;
-    }
-    let mut cursor = None;
-    for row in rows.iter().skip(v.offset).take(v.shown) {
-        let line = match (row, wide) {
-            (Row::Field(Field::Member(_)) | Row::MemberCheck, Some((from, w))) if y >= from => {
-                Rect { width: w, ..area }
-            }
-            _ => area,
-        };
-        match *row {
-            Row::Field(f) => {
-                let w = if matches!(f, Field::Bill(_)) { BILL } else { line.width.saturating_sub(LABEL + 3) };
-                if let Some(p) = field_line(app, buf, line, y, f, w, terms) {
-                    cursor = Some(p);
-                }
-            }
-            Row::Blank => {}
-            Row::Documents => {
-                put(buf, line, line.x + 1, y, S::FieldDocuments.get(lang), t.label);
-            }
-            Row::MemberCheck => {
-                let (text, style) = member_check(&i.form, i.focus, today, &t, lang);
-                put(buf, line, line.x + 1, y, &text, style);
-            }
-        }
-        y += 1;
-    }
-    if v.below {
-        let rest = rows.len() - v.offset - v.shown;
-        put(buf, area, area.x + 1, y, &strings::more_lines(false, rest, lang), t.dim);
-    }
-    cursor
-}
-
-pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) -> Option<Position> {
-    let lang = app.lang;
-    let t = app.theme;
-    let today = app.today();
-    let policy = app.policies.policy_for(today);
-    let terms = InForce { policy, choices: PolicyChoices::of(policy) };
-    let Some(i) = &app.intake else {
-        return None;
-    };
-    let form = &i.form;
-    // Line 0: title and ticket.
-    let ticket = match form.ticket {
-        Some(n) => format!("{} {n}", S::TicketLabel.get(lang)),
-        None => S::NoTicket.get(lang).to_string(),
-    };
-    let end = put(buf, area, area.x + 1, area.y, &format!("{}   {ticket}", S::IntakeTitle.get(lang)), t.title);
-    // What the clerk must check about the card just read (expired, a number that does not check).
-    if let Some(note) = &i.card_note {
-        put(buf, area, end + 3, area.y, &format!("! {note}"), t.error);
-    }
-    // Line 1: the duplicate banner (the policy's check, the quick look-up, or the district's word).
-    let room = area.width.saturating_sub(2) as usize;
-    let banner = i
-        .assessed
-        .as_ref()
-        .and_then(|a| a.duplicates.as_ref())
-        .or_else(|| i.duplicate.as_ref().and_then(|(_, note)| note.as_ref()))
-        .map(|note| note.text(room, lang))
-        .or_else(|| {
-            app.district_duplicate
-                .as_ref()
-                .filter(|(n, _)| n.eq_ignore_ascii_case(&form.id_number))
-                .map(|(_, text)| text.clone())
-        });
-    if let Some(b) = banner {
-        let line = Rect::new(area.x, area.y + 1, area.width, 1);
-        buf.set_style(line, t.banner);
-        put(buf, area, area.x + 1, area.y + 1, &b, t.banner);
-    }
-    // Line 2: the ID number and its live check.
-    let mut cursor = field_line(app, buf, area, area.y + 2, Field::IdNumber, 20, &terms);
-    let check_x = area.x + 2 + LABEL + 20 + 2;
-    let (check, style) = id_status(&form.id_check(today), &t, lang);
-    put(buf, area, check_x, area.y + 2, &check, style);
-
-    // Two columns below: applicant, household, documents and members on the left; the application on the right.
-    let half = area.width / 2;
-    let left = Rect::new(area.x, area.y + 3, half, area.height.saturating_sub(4));
-    let right = Rect::new(area.x + half, area.y + 3, area.width - half, left.height);
-    let fields = form.fields(&terms.choices);
-    let applicant = [Field::Name, Field::Phone, Field::Residence, Field::HouseholdSize, Field::MonthlyIncome];
-    let mut left_rows: Vec<Row> = applicant.iter().map(|f| Row::Field(*f)).collect();
-    left_rows.extend([Row::Blank, Row::Documents]);
-    left_rows.extend(fields.iter().filter(|f| matches!(f, Field::Document(_))).map(|f| Row::Field(*f)));
-    let members: Vec<Row> = fields.iter().filter(|f| matches!(f, Field::Member(_))).map(|f| Row::Field(*f)).collect();
-    if !members.is_empty() {
-        left_rows.push(Row::Blank);
-        left_rows.extend(members);
-        left_rows.push(Row::MemberCheck);
-    }
-    let right_rows: Vec<Row> = fields
-        .iter()
-        .filter(|f| !applicant.contains(f) && !matches!(f, Field::IdNumber | Field::Member(_) | Field::Document(_)))
-        .map(|f| Row::Field(*f))
-        .collect();
-    let focus_in = |rows: &[Row]| rows.iter().position(|r| *r == Row::Field(i.focus));
-    let right_view = view(right_rows.len(), right.height as usize, focus_in(&right_rows));
-    let left_view = view(left_rows.len(), left.height as usize, focus_in(&left_rows));
-    // Below the right column's last line, a member's line may take the whole width.
-    let right_lines = right_view.shown + usize::from(right_view.above) + usize::from(right_view.below);
-    let free_from = right.y + right_lines as u16;
-    let drawn = [
-        column(app, buf, right, &right_rows, right_view, None, &terms),
-        column(app, buf, left, &left_rows, left_view, Some((free_from, area.width)), &terms),
-    ];
-    if let Some(p) = drawn.into_iter().flatten().next_back() {
-        cursor = Some(p);
-    }
-    // Bottom line of the body: the entitlement computed live.
-    let Some(i) = &app.intake else {
-        return cursor;
-    };
-    let preview =
-        (app.entitlement)(&i.form, today, lang).or_else(|| i.assessed.as_ref().map(|a| a.entitlement.clone()));
-    let (text, style) = match preview {
-        Some(p) => (p, t.info),
-        None => (S::EntitlementPending.get(lang).to_string(), t.dim),
-    };
-    let y = area.bottom().saturating_sub(1);
-    let x = put(buf, area, area.x + 1, y, &format!("{}: ", S::Entitlement.get(lang)), t.label);
-    put(buf, area, x, y, &text, style);
-    cursor
 }
 
 #[cfg(test)]

@@ -1,71 +1,122 @@
-//! The overdue list (F7): open cases past their promised date or with a
-//! referral a department has not answered in time, two lines a case: who and
-//! what, then the state and what exactly is late. Enter opens the case.
+//! The overdue list (F7): open cases with a deadline missed, as the window
+//! lists them, two lines a case: who and what, then the state and every
+//! deadline missed (the help-by day of a green case, the due date, each
+//! referral a department has not answered in time). Enter opens the case.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::text::{Line, Span, Text};
 
-use crate::ui::app::{App, OverdueRow};
+use crate::domain::{CaseId, IdNumber, Kind, State};
+use crate::ui::action::{Action, LIST_KEYS};
+use crate::ui::effect::{Effect, Effects, Screen};
+use crate::ui::env::Env;
 use crate::ui::strings::{self, S};
-use crate::ui::widgets::{fill_line, pad, put};
+use crate::ui::widgets::table::ScrollTable;
+use crate::ui::widgets::{pad, put};
+use crate::window::Late;
 
-/// Lines a case takes in the list.
-const ROW_LINES: u16 = 2;
+/// What the overdue list's keys do.
+pub const ACTIONS: &[&[Action]] = &[&[Action::Select, Action::Back, Action::Search], LIST_KEYS];
 
-fn row(app: &App, buf: &mut Buffer, area: Rect, y: u16, r: &OverdueRow, selected: bool) {
-    let t = &app.theme;
-    let lang = app.lang;
-    let base = if selected { t.selected } else { t.base };
-    if selected {
-        fill_line(buf, area, y, t.selected);
-        fill_line(buf, area, y + 1, t.selected);
-    }
-    let first = format!("  {}  {} {}  {}", r.id, pad(&r.name, 10), r.id_number.masked(), strings::kind(r.kind, lang),);
-    put(buf, area, area.x, y, &first, base);
-    let mut late: Vec<String> = Vec::new();
-    if let (true, Some(due)) = (r.case_late, r.due_by) {
-        late.push(strings::late_case(due, lang));
-    }
-    for (department, due) in &r.late_referrals {
-        late.push(strings::late_referral(*department, *due, lang));
-    }
-    let x = put(buf, area, area.x + 4, y + 1, &format!("{}  ", pad(strings::state(r.state, lang), 8)), base);
-    let style = if selected { base } else { t.overdue };
-    put(buf, area, x, y + 1, &format!("{} {}", S::OverdueMark.get(lang), late.join(", ")), style);
+/// One case of the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverdueRow {
+    pub id: CaseId,
+    pub name: String,
+    pub id_number: IdNumber,
+    pub kind: Kind,
+    pub state: State,
+    /// Every deadline it missed.
+    pub late: Vec<Late>,
 }
 
-pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
-    let lang = app.lang;
-    let t = app.theme;
-    let total = app.overdue.rows.len();
-    let title = format!("{} {}   {}", S::OverdueTitle.get(lang), app.today(), strings::overdue_count(total, lang));
-    put(buf, area, area.x + 1, area.y, &title, t.title);
-    let header = format!(
-        "  {}  {} {}  {}",
-        pad(S::ColCaseId.get(lang), 26),
-        pad(S::ColApplicant.get(lang), 10),
-        pad(S::ColIdNumber.get(lang), 18),
-        S::ColKind.get(lang)
-    );
-    put(buf, area, area.x, area.y + 1, &header, t.header);
-    let top = area.y + 2;
-    let page = (area.height.saturating_sub(2) / ROW_LINES) as usize;
-    app.overdue.page = page;
-    if total == 0 {
-        put(buf, area, area.x + 1, top + 1, S::OverdueNone.get(lang), t.dim);
-        return;
+pub struct OverdueScreen {
+    pub rows: Vec<OverdueRow>,
+    table: ScrollTable,
+}
+
+impl Default for OverdueScreen {
+    fn default() -> OverdueScreen {
+        OverdueScreen { rows: Vec::new(), table: ScrollTable::new(2) }
     }
-    let o = &mut app.overdue;
-    let sel = o.selected.min(total - 1);
-    if sel < o.offset {
-        o.offset = sel;
-    } else if page > 0 && sel >= o.offset + page {
-        o.offset = sel + 1 - page;
+}
+
+impl OverdueScreen {
+    /// Loads the open cases with a deadline missed, by each case's policy.
+    pub fn refresh(&mut self, env: &Env) -> Effects {
+        let mut effects = Effects::new();
+        match env.window().overdue(env.today()) {
+            Ok(cases) => {
+                self.rows = cases
+                    .into_iter()
+                    .map(|o| OverdueRow {
+                        id: o.case.id.clone(),
+                        name: o.case.applicant.name.clone(),
+                        id_number: o.case.applicant.id_number.clone(),
+                        kind: o.case.kind,
+                        state: o.case.state,
+                        late: o.late,
+                    })
+                    .collect();
+            }
+            Err(e) => {
+                tracing::error!("cannot list the overdue cases: {e}");
+                effects.push(Effect::error(strings::failed(&e, env.lang)));
+            }
+        }
+        self.table.set_len(self.rows.len());
+        effects
     }
-    o.offset = o.offset.min(total.saturating_sub(page));
-    let offset = o.offset;
-    for (line, i) in (offset..total.min(offset + page)).enumerate() {
-        let y = top + line as u16 * ROW_LINES;
-        row(app, buf, area, y, &app.overdue.rows[i], i == sel);
+
+    pub fn act(&mut self, action: Action, env: &Env) -> Effects {
+        match action {
+            Action::Select => match self.rows.get(self.table.selected()) {
+                Some(r) => vec![Effect::OpenCase { id: r.id.clone(), back: Screen::Overdue }],
+                None => vec![Effect::info(S::NothingSelected.get(env.lang))],
+            },
+            Action::Back => vec![Effect::Show(Screen::Queue)],
+            Action::Search => vec![Effect::Show(Screen::Search)],
+            other => {
+                self.table.step(other);
+                Effects::new()
+            }
+        }
+    }
+
+    pub fn layout(&mut self, area: Rect) {
+        self.table.layout(area.height.saturating_sub(2));
+    }
+
+    fn row(&self, r: &OverdueRow, selected: bool, env: &Env) -> Text<'static> {
+        let (t, lang) = (&env.theme, env.lang);
+        let first =
+            format!("  {}  {} {}  {}", r.id, pad(&r.name, 10), r.id_number.masked(), strings::kind(r.kind, lang));
+        let late: Vec<String> = r.late.iter().map(|l| strings::late(l, lang)).collect();
+        let state = format!("    {}  ", pad(strings::state(r.state, lang), 8));
+        let why = format!("{} {}", S::OverdueMark.get(lang), late.join(", "));
+        let style = if selected { t.base } else { t.overdue };
+        Text::from(vec![Line::from(first), Line::from(vec![Span::raw(state), Span::styled(why, style)])])
+    }
+
+    pub fn render(&self, buf: &mut Buffer, area: Rect, env: &Env) {
+        let (t, lang) = (&env.theme, env.lang);
+        let total = self.rows.len();
+        let title = format!("{} {}   {}", S::OverdueTitle.get(lang), env.today(), strings::overdue_count(total, lang));
+        put(buf, area, area.x + 1, area.y, &title, t.title);
+        let header = format!(
+            "  {}  {} {}  {}",
+            pad(S::ColCaseId.get(lang), 26),
+            pad(S::ColApplicant.get(lang), 10),
+            pad(S::ColIdNumber.get(lang), 18),
+            S::ColKind.get(lang)
+        );
+        put(buf, area, area.x, area.y + 1, &header, t.header);
+        let list = Rect::new(area.x, area.y + 2, area.width, area.height.saturating_sub(2));
+        if total == 0 {
+            put(buf, area, area.x + 1, list.y + 1, S::OverdueNone.get(lang), t.dim);
+            return;
+        }
+        self.table.render(buf, list, t.selected, |i, selected| self.row(&self.rows[i], selected, env));
     }
 }

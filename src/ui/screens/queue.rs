@@ -1,19 +1,32 @@
 //! The home screen: today's cases and the tickets on hold, with counts of
-//! waiting, in progress and done. Only the lines that fit are drawn, from
-//! summaries loaded once per change (never whole cases).
+//! waiting, in progress and done. It keeps the held tickets (and their file)
+//! and today's summaries, loaded once per change (never whole cases); only
+//! the lines on screen are drawn.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::text::{Line, Span, Text};
 
 use crate::domain::policy::DeadlineStatus;
-use crate::domain::{Channel, IdNumber, State};
+use crate::domain::{CaseId, Channel, IdNumber, State};
 use crate::store::CaseSummary;
-use crate::ui::app::App;
-use crate::ui::files::HeldTicket;
+use crate::tr;
+use crate::ui::action::{Action, LIST_KEYS};
+use crate::ui::effect::{Effect, Effects, Screen};
+use crate::ui::env::Env;
+use crate::ui::files::{self, HeldTicket};
+use crate::ui::form::Form;
+use crate::ui::keymap::Section;
 use crate::ui::strings::{self, S};
-use crate::ui::theme::Theme;
-use crate::ui::widgets::{fill_line, pad, pad_left, put, width};
+use crate::ui::widgets::table::ScrollTable;
+use crate::ui::widgets::{pad, pad_left, put, width};
 use crate::Lang;
+
+/// What the queue's keys do.
+pub const ACTIONS: &[&[Action]] = &[
+    &[Action::CallNext, Action::NewCase, Action::Search, Action::Recall, Action::Select, Action::Overdue, Action::Back],
+    LIST_KEYS,
+];
 
 /// Column widths of a case line.
 pub struct Columns {
@@ -34,91 +47,65 @@ impl Columns {
         let name = (total as usize).saturating_sub(fixed + 1).clamp(6, 24);
         Columns { when, name, kind, state }
     }
-}
 
-/// The header line of a case list.
-pub fn header(buf: &mut Buffer, area: Rect, y: u16, c: &Columns, lang: Lang, t: &Theme) {
-    let line = format!(
-        "   {} {} {} {} {} {} {}",
-        pad_left(S::ColTicket.get(lang), 3),
-        pad(S::ColTime.get(lang), c.when),
-        pad(S::ColApplicant.get(lang), c.name),
-        pad(S::ColIdNumber.get(lang), 18),
-        pad(S::ColKind.get(lang), c.kind),
-        pad(S::ColState.get(lang), c.state),
-        S::ColDue.get(lang),
-    );
-    put(buf, area, area.x, y, &line, t.header);
+    /// The header line of a case list.
+    pub fn header(&self, lang: Lang) -> String {
+        format!(
+            "   {} {} {} {} {} {} {}",
+            pad_left(S::ColTicket.get(lang), 3),
+            pad(S::ColTime.get(lang), self.when),
+            pad(S::ColApplicant.get(lang), self.name),
+            pad(S::ColIdNumber.get(lang), 18),
+            pad(S::ColKind.get(lang), self.kind),
+            pad(S::ColState.get(lang), self.state),
+            S::ColDue.get(lang),
+        )
+    }
 }
 
 /// One case line: green-channel marker, ticket, time, name with the masked
-/// number, kind, state, due date (with a mark when overdue).
-#[allow(clippy::too_many_arguments)]
-pub fn case_line(
-    buf: &mut Buffer,
-    area: Rect,
-    y: u16,
-    s: &CaseSummary,
-    when: &str,
-    c: &Columns,
-    selected: bool,
-    app: &App,
-) {
-    let t = &app.theme;
-    let lang = app.lang;
-    let base = if selected { t.selected } else { t.base };
-    if selected {
-        fill_line(buf, area, y, t.selected);
-    }
-    let mut x = area.x;
+/// number, kind, state, next due date (with a mark when late or at risk).
+pub fn case_line(s: &CaseSummary, when: &str, c: &Columns, selected: bool, env: &Env) -> Line<'static> {
+    let (t, lang) = (&env.theme, env.lang);
+    let mut spans = Vec::with_capacity(6);
     if s.channel == Channel::Green {
-        x = put(buf, area, x, y, &pad(S::GreenMark.get(lang), 2), t.green);
+        spans.push(Span::styled(pad(S::GreenMark.get(lang), 2), t.green));
     } else {
-        x = put(buf, area, x, y, "  ", base);
+        spans.push(Span::styled("  ", t.base));
     }
     let ticket = s.ticket.map(|n| n.to_string()).unwrap_or_default();
-    let state_style = match s.state {
-        State::Completed | State::Rejected | State::Withdrawn => {
-            if selected {
-                base
-            } else {
-                t.dim
-            }
-        }
-        _ => base,
-    };
-    let middle = format!(
-        " {} {} {} {} {} ",
-        pad_left(&ticket, 3),
-        pad(when, c.when),
-        pad(&s.name, c.name),
-        s.id_number.masked(),
-        pad(strings::kind(s.kind, lang), c.kind),
-    );
-    x = put(buf, area, x, y, &middle, base);
-    x = put(buf, area, x, y, &pad(strings::state(s.state, lang), c.state), state_style);
-    x = put(buf, area, x, y, " ", base);
-    let due = app.window().next_due(s).map(|d| d.format("%m-%d").to_string()).unwrap_or_default();
+    spans.push(Span::styled(
+        format!(
+            " {} {} {} {} {} ",
+            pad_left(&ticket, 3),
+            pad(when, c.when),
+            pad(&s.name, c.name),
+            s.id_number.masked(),
+            pad(strings::kind(s.kind, lang), c.kind),
+        ),
+        t.base,
+    ));
+    let closed = matches!(s.state, State::Completed | State::Rejected | State::Withdrawn);
+    let state_style = if closed && !selected { t.dim } else { t.base };
+    spans.push(Span::styled(pad(strings::state(s.state, lang), c.state), state_style));
+    spans.push(Span::styled(" ", t.base));
+    let window = env.window();
+    let due = window.next_due(s).map(|d| d.format("%m-%d").to_string()).unwrap_or_default();
     // Colour for the eye, a mark for monochrome terminals and colour-blind clerks.
-    let (mark, style) = match app.deadline(s) {
-        DeadlineStatus::OnTrack => ("", base),
+    let (mark, style) = match window.deadline(s, env.today()) {
+        DeadlineStatus::OnTrack => ("", t.base),
         DeadlineStatus::AtRisk => (S::AtRiskMark.get(lang), t.at_risk),
         DeadlineStatus::Breached => (S::OverdueMark.get(lang), t.overdue),
     };
-    let style = if selected { base } else { style };
-    put(buf, area, x, y, &format!("{due}{mark}"), style);
+    spans.push(Span::styled(format!("{due}{mark}"), if selected { t.base } else { style }));
+    Line::from(spans)
 }
 
-fn held_line(buf: &mut Buffer, area: Rect, y: u16, h: &HeldTicket, c: &Columns, selected: bool, app: &App) {
-    let t = &app.theme;
-    let lang = app.lang;
-    let base = if selected { t.selected } else { t.base };
-    if selected {
-        fill_line(buf, area, y, t.selected);
-    }
+fn held_line(h: &HeldTicket, c: &Columns, selected: bool, env: &Env) -> Line<'static> {
+    let (t, lang) = (&env.theme, env.lang);
     let f = &h.form;
     let ticket = f.ticket.map(|n| n.to_string()).unwrap_or_default();
-    let when = if h.day == app.today() { String::new() } else { h.day.format("%m-%d").to_string() };
+    let when = if h.day == env.today() { String::new() } else { h.day.format("%m-%d").to_string() };
     let name = if f.name.trim().is_empty() { S::HeldNoName.get(lang) } else { f.name.as_str() };
     let number = IdNumber::parse_any_date(&f.id_number).map(|n| n.masked()).unwrap_or_default();
     let line = format!(
@@ -129,76 +116,185 @@ fn held_line(buf: &mut Buffer, area: Rect, y: u16, h: &HeldTicket, c: &Columns, 
         pad(&number, 18),
         pad(strings::kind(f.kind, lang), c.kind),
     );
-    let x = put(buf, area, area.x, y, &line, base);
-    let style = if selected { base } else { t.banner };
-    put(buf, area, x, y, S::HeldState.get(lang), style);
+    let style = if selected { t.base } else { t.banner };
+    Line::from(vec![Span::styled(line, t.base), Span::styled(S::HeldState.get(lang), style)])
 }
 
-/// Counts for the title: waiting (on hold or just received), in progress, done.
-pub fn counts(app: &App) -> (usize, usize, usize) {
-    let mut waiting = app.held.len();
-    let mut progress = 0;
-    let mut done = 0;
-    for r in &app.queue.rows {
-        match r.state {
-            State::Received => waiting += 1,
-            State::Referred | State::UnderReview | State::Approved | State::Disbursed => progress += 1,
-            State::Completed | State::Rejected | State::Withdrawn => done += 1,
-        }
-    }
-    (waiting, progress, done)
+/// Today's queue: the tickets on hold first, then today's cases in id (= time) order.
+pub struct QueueScreen {
+    rows: Vec<CaseSummary>,
+    held: Vec<HeldTicket>,
+    table: ScrollTable,
 }
 
-pub fn render(app: &mut App, buf: &mut Buffer, area: Rect) {
-    let lang = app.lang;
-    let t = app.theme;
-    let (waiting, progress, done) = counts(app);
-    let title = format!(
-        "{} {}   {} {} | {} {} | {} {}",
-        S::QueueTitle.get(lang),
-        app.today().format("%Y-%m-%d"),
-        S::Waiting.get(lang),
-        waiting,
-        S::InProgress.get(lang),
-        progress,
-        S::Done.get(lang),
-        done
-    );
-    let end = put(buf, area, area.x + 1, area.y, &title, t.title);
-    let legend = S::DeadlineLegend.get(lang);
-    let legend_x = area.right().saturating_sub(width(legend) as u16 + 1);
-    if legend_x > end + 1 {
-        put(buf, area, legend_x, area.y, legend, t.dim);
+impl QueueScreen {
+    /// The queue with the held tickets kept in the data directory.
+    pub fn new(env: &Env) -> QueueScreen {
+        QueueScreen { rows: Vec::new(), held: files::read_held(&env.data_dir), table: ScrollTable::new(1) }
     }
-    let c = Columns::new(area.width, lang, 5);
-    header(buf, area, area.y + 1, &c, lang, &t);
 
-    let list_top = area.y + 2;
-    let page = area.height.saturating_sub(2) as usize;
-    app.queue.page = page;
-    let total = app.held.len() + app.queue.rows.len();
-    if total == 0 {
-        put(buf, area, area.x + 1, list_top + 1, S::QueueEmpty.get(lang), t.dim);
-        return;
+    pub fn rows(&self) -> &[CaseSummary] {
+        &self.rows
     }
-    let sel = app.queue.selected.min(total - 1);
-    let q = &mut app.queue;
-    if sel < q.offset {
-        q.offset = sel;
-    } else if page > 0 && sel >= q.offset + page {
-        q.offset = sel + 1 - page;
+
+    pub fn held(&self) -> &[HeldTicket] {
+        &self.held
     }
-    q.offset = q.offset.min(total.saturating_sub(page));
-    let offset = q.offset;
-    let held = app.held.len();
-    for (line, i) in (offset..total.min(offset + page)).enumerate() {
-        let y = list_top + line as u16;
-        if i < held {
-            held_line(buf, area, y, &app.held[i], &c, i == sel, app);
-        } else {
-            let s = &app.queue.rows[i - held];
-            let when = s.received_at.format("%H:%M").to_string();
-            case_line(buf, area, y, s, &when, &c, i == sel, app);
+
+    pub fn selected(&self) -> usize {
+        self.table.selected()
+    }
+
+    pub fn offset(&self) -> usize {
+        self.table.offset()
+    }
+
+    /// Reloads today's summaries, keeping the selected case selected.
+    pub fn refresh(&mut self, env: &Env) -> Effects {
+        let keep = self.selected_case();
+        let mut effects = Effects::new();
+        match env.store.cases_on_day(env.today()) {
+            Ok(rows) => self.rows = rows,
+            Err(e) => {
+                tracing::error!("cannot read today's cases: {e}");
+                effects.push(Effect::error(strings::failed(&e, env.lang)));
+            }
         }
+        self.table.set_len(self.held.len() + self.rows.len());
+        if let Some(id) = keep {
+            self.select_case(&id);
+        }
+        effects
+    }
+
+    fn selected_case(&self) -> Option<CaseId> {
+        self.selected().checked_sub(self.held.len()).and_then(|i| self.rows.get(i)).map(|r| r.id.clone())
+    }
+
+    /// Selects a case of today.
+    pub fn select_case(&mut self, id: &CaseId) {
+        if let Some(i) = self.rows.iter().position(|r| &r.id == id) {
+            self.table.select(self.held.len() + i);
+        }
+    }
+
+    /// Puts a form on hold (selected, at the end of the held tickets).
+    pub fn hold(&mut self, form: Form, env: &Env) -> Effects {
+        let ticket = form.ticket;
+        self.held.push(HeldTicket { day: env.today(), form });
+        let mut effects = self.write_held(env);
+        self.table.set_len(self.held.len() + self.rows.len());
+        self.table.select(self.held.len() - 1);
+        let key = env.key(Section::Queue, Action::Recall);
+        effects.push(Effect::info(strings::held(ticket, &key, env.lang)));
+        effects
+    }
+
+    /// Takes a held ticket back (`None`: the oldest).
+    pub fn take_held(&mut self, index: Option<usize>, env: &Env) -> Option<(Form, Effects)> {
+        if self.held.is_empty() {
+            return None;
+        }
+        let i = index.unwrap_or(0).min(self.held.len() - 1);
+        let held = self.held.remove(i);
+        let effects = self.write_held(env);
+        self.table.set_len(self.held.len() + self.rows.len());
+        Some((held.form, effects))
+    }
+
+    fn write_held(&self, env: &Env) -> Effects {
+        match files::write_held(&env.data_dir, &self.held) {
+            Ok(()) => Effects::new(),
+            Err(e) => {
+                tracing::error!("cannot write the held tickets: {e}");
+                vec![Effect::error(strings::failed(&e, env.lang))]
+            }
+        }
+    }
+
+    pub fn act(&mut self, action: Action, env: &Env) -> Effects {
+        match action {
+            Action::CallNext => vec![Effect::CallNext],
+            Action::NewCase => vec![Effect::NewCase],
+            Action::Search => vec![Effect::Show(Screen::Search)],
+            Action::Recall => vec![Effect::Recall(None)],
+            Action::Overdue => vec![Effect::Show(Screen::Overdue)],
+            Action::Select => {
+                let sel = self.selected();
+                if sel < self.held.len() {
+                    return vec![Effect::Recall(Some(sel))];
+                }
+                match self.rows.get(sel - self.held.len()) {
+                    Some(r) => vec![Effect::OpenCase { id: r.id.clone(), back: Screen::Queue }],
+                    None => vec![Effect::info(S::NothingSelected.get(env.lang))],
+                }
+            }
+            Action::Back => {
+                let key = env.key(Section::Queue, Action::Quit);
+                vec![Effect::info(tr!(env.lang, "quit-hint", key = key))]
+            }
+            other => {
+                self.table.step(other);
+                Effects::new()
+            }
+        }
+    }
+
+    /// Counts for the title: waiting (on hold or just received), in progress, done.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let mut waiting = self.held.len();
+        let (mut progress, mut done) = (0, 0);
+        for r in &self.rows {
+            match r.state {
+                State::Received => waiting += 1,
+                State::Referred | State::UnderReview | State::Approved | State::Disbursed => progress += 1,
+                State::Completed | State::Rejected | State::Withdrawn => done += 1,
+            }
+        }
+        (waiting, progress, done)
+    }
+
+    pub fn layout(&mut self, area: Rect) {
+        self.table.layout(area.height.saturating_sub(2));
+    }
+
+    pub fn render(&self, buf: &mut Buffer, area: Rect, env: &Env) {
+        let (t, lang) = (&env.theme, env.lang);
+        let (waiting, progress, done) = self.counts();
+        let title = format!(
+            "{} {}   {} {} | {} {} | {} {}",
+            S::QueueTitle.get(lang),
+            env.today().format("%Y-%m-%d"),
+            S::Waiting.get(lang),
+            waiting,
+            S::InProgress.get(lang),
+            progress,
+            S::Done.get(lang),
+            done
+        );
+        let end = put(buf, area, area.x + 1, area.y, &title, t.title);
+        let legend = S::DeadlineLegend.get(lang);
+        let legend_x = area.right().saturating_sub(width(legend) as u16 + 1);
+        if legend_x > end + 1 {
+            put(buf, area, legend_x, area.y, legend, t.dim);
+        }
+        let c = Columns::new(area.width, lang, 5);
+        put(buf, area, area.x, area.y + 1, &c.header(lang), t.header);
+        let list = Rect::new(area.x, area.y + 2, area.width, area.height.saturating_sub(2));
+        if self.table.is_empty() {
+            let call = env.key(Section::Queue, Action::CallNext);
+            let new = env.key(Section::Queue, Action::NewCase);
+            put(buf, area, area.x + 1, list.y + 1, &tr!(lang, "queue-empty", call = call, new = new), t.dim);
+            return;
+        }
+        let held = self.held.len();
+        self.table.render(buf, list, t.selected, |i, selected| {
+            Text::from(if i < held {
+                held_line(&self.held[i], &c, selected, env)
+            } else {
+                let s = &self.rows[i - held];
+                case_line(s, &s.received_at.format("%H:%M").to_string(), &c, selected, env)
+            })
+        });
     }
 }

@@ -1,52 +1,117 @@
-//! A one-line text field: editing on character boundaries, horizontal
-//! scrolling measured in display cells, and where the real cursor goes, so an
-//! input method's pre-edit text appears in the right spot.
+//! The one text field of the counter ([`TextInput`]): the search line, the
+//! value a popup asks for and the focused field of the intake form. Editing
+//! stays on character boundaries, the view scrolls by display cells, and the
+//! real cursor is placed so an input method's pre-edit text appears in the
+//! right spot.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use unicode_width::UnicodeWidthChar;
 
-/// Inserts `c` at char index `cursor` and moves the cursor past it.
-pub fn insert(text: &mut String, cursor: &mut usize, c: char) {
-    let at = byte_at(text, *cursor);
-    text.insert(at, c);
-    *cursor += 1;
+use crate::ui::action::Action;
+
+/// What a field takes: how many characters, and which.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub max_chars: usize,
+    pub accepts: fn(char) -> bool,
+    /// Letters are typed in upper case (the X of an ID number).
+    pub upper: bool,
 }
 
-/// Deletes the character before the cursor.
-pub fn delete_back(text: &mut String, cursor: &mut usize) {
-    if *cursor == 0 {
-        return;
+impl Limit {
+    /// Any text without control characters, up to `max_chars`.
+    pub fn text(max_chars: usize) -> Limit {
+        Limit { max_chars, accepts: |c| !c.is_control(), upper: false }
     }
-    *cursor = (*cursor).min(text.chars().count());
-    let start = byte_at(text, *cursor - 1);
-    let end = byte_at(text, *cursor);
-    text.replace_range(start..end, "");
-    *cursor -= 1;
-}
 
-/// Deletes the character under the cursor.
-pub fn delete_forward(text: &mut String, cursor: &mut usize) {
-    let n = text.chars().count();
-    if *cursor >= n {
-        return;
+    /// An amount of yuan: digits and a point.
+    pub fn amount() -> Limit {
+        Limit { max_chars: 12, accepts: |c| c.is_ascii_digit() || c == '.', upper: false }
     }
-    let start = byte_at(text, *cursor);
-    let end = byte_at(text, *cursor + 1);
-    text.replace_range(start..end, "");
 }
 
-pub fn left(cursor: &mut usize) {
-    *cursor = cursor.saturating_sub(1);
+/// What an edit did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edited {
+    /// The text changed.
+    Text,
+    /// Only the cursor moved.
+    Cursor,
+    /// The action is not an edit of a text field.
+    No,
 }
 
-pub fn right(text: &str, cursor: &mut usize) {
-    *cursor = (*cursor + 1).min(text.chars().count());
+/// A one-line text field and its cursor (a char index).
+#[derive(Debug, Clone)]
+pub struct TextInput {
+    text: String,
+    cursor: usize,
+    limit: Limit,
 }
 
-pub fn end(text: &str) -> usize {
-    text.chars().count()
+impl TextInput {
+    pub fn new(limit: Limit) -> TextInput {
+        TextInput { text: String::new(), cursor: 0, limit }
+    }
+
+    /// A field holding `text`, the cursor at its end.
+    pub fn with_text(text: &str, limit: Limit) -> TextInput {
+        TextInput { text: text.to_string(), cursor: text.chars().count(), limit }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+
+    /// Types `c` at the cursor; a character the field does not take, or one
+    /// beyond its length, is refused.
+    pub fn insert(&mut self, c: char) -> bool {
+        if !(self.limit.accepts)(c) || self.text.chars().count() >= self.limit.max_chars {
+            return false;
+        }
+        let c = if self.limit.upper { c.to_ascii_uppercase() } else { c };
+        let at = byte_at(&self.text, self.cursor);
+        self.text.insert(at, c);
+        self.cursor += 1;
+        true
+    }
+
+    /// The editing keys of a text field: left, right, delete either way, start and end.
+    pub fn edit(&mut self, action: Action) -> Edited {
+        let n = self.text.chars().count();
+        self.cursor = self.cursor.min(n);
+        match action {
+            Action::Left => self.cursor = self.cursor.saturating_sub(1),
+            Action::Right => self.cursor = (self.cursor + 1).min(n),
+            Action::LineStart => self.cursor = 0,
+            Action::LineEnd => self.cursor = n,
+            Action::DeleteBack if self.cursor > 0 => {
+                let (start, end) = (byte_at(&self.text, self.cursor - 1), byte_at(&self.text, self.cursor));
+                self.text.replace_range(start..end, "");
+                self.cursor -= 1;
+                return Edited::Text;
+            }
+            Action::DeleteForward if self.cursor < n => {
+                let (start, end) = (byte_at(&self.text, self.cursor), byte_at(&self.text, self.cursor + 1));
+                self.text.replace_range(start..end, "");
+                return Edited::Text;
+            }
+            Action::DeleteBack | Action::DeleteForward => {}
+            _ => return Edited::No,
+        }
+        Edited::Cursor
+    }
+
+    /// Draws the field in `area` (one line); returns where the cursor goes when it has the focus.
+    pub fn render(&self, buf: &mut Buffer, area: Rect, style: Style, focused: bool) -> Option<Position> {
+        render_text(buf, area, &self.text, focused.then_some(self.cursor), style)
+    }
 }
 
 fn byte_at(text: &str, chars: usize) -> usize {
@@ -75,7 +140,7 @@ pub fn view(text: &str, cursor: usize, cells: usize) -> (&str, usize) {
 }
 
 /// Draws a field's text in `area` (one line); returns where the cursor goes.
-pub fn render(buf: &mut Buffer, area: Rect, text: &str, cursor: Option<usize>, style: Style) -> Option<Position> {
+pub fn render_text(buf: &mut Buffer, area: Rect, text: &str, cursor: Option<usize>, style: Style) -> Option<Position> {
     if area.width == 0 || area.height == 0 {
         return None;
     }
@@ -93,13 +158,26 @@ mod tests {
 
     #[test]
     fn editing_stays_on_character_boundaries() {
-        let mut t = String::from("王芳");
-        let mut c = 1;
-        insert(&mut t, &mut c, 'a');
-        assert_eq!((t.as_str(), c), ("王a芳", 2));
-        delete_back(&mut t, &mut c);
-        delete_forward(&mut t, &mut c);
-        assert_eq!((t.as_str(), c), ("王", 1));
+        let mut t = TextInput::with_text("王芳", Limit::text(10));
+        t.edit(Action::Left);
+        assert!(t.insert('a'));
+        assert_eq!((t.text(), t.cursor()), ("王a芳", 2));
+        assert_eq!(t.edit(Action::DeleteBack), Edited::Text);
+        assert_eq!(t.edit(Action::DeleteForward), Edited::Text);
+        assert_eq!((t.text(), t.cursor()), ("王", 1));
+        assert_eq!(t.edit(Action::DeleteForward), Edited::Cursor, "nothing after the cursor");
+        assert_eq!(t.edit(Action::Save), Edited::No);
+    }
+
+    #[test]
+    fn a_field_takes_only_what_it_accepts_up_to_its_length() {
+        let mut amount = TextInput::new(Limit::amount());
+        for c in "12a.5".chars() {
+            amount.insert(c);
+        }
+        assert_eq!(amount.text(), "12.5");
+        let mut short = TextInput::new(Limit::text(2));
+        assert!(short.insert('一') && short.insert('二') && !short.insert('三'));
     }
 
     #[test]

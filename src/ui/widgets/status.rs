@@ -1,15 +1,27 @@
-//! The status line (operator, window, date and time, device states, fund
-//! balance) and the bottom key bar built from the keymap's data.
+//! The status line (window, operator, date and time, device states, fund
+//! balance) and the bottom key bar built from the keymap's data. Both take
+//! what they show; the app keeps it.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
+use crate::domain::time::Moment;
+use crate::domain::Money;
 use crate::ui::action::Action;
-use crate::ui::app::App;
-use crate::ui::keymap::{Key, Section};
+use crate::ui::keymap::{Key, Keymap, Section};
 use crate::ui::strings::{self, S};
+use crate::ui::theme::Theme;
 use crate::ui::DeviceState;
 use crate::Lang;
+
+/// What the status line says, apart from who and when.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatusLine {
+    pub id_reader: DeviceState,
+    pub printer: DeviceState,
+    /// The relief fund's balance, once it is read.
+    pub fund_balance: Option<Money>,
+}
 
 fn device(state: &DeviceState, lang: Lang) -> String {
     match state {
@@ -22,60 +34,62 @@ fn device(state: &DeviceState, lang: Lang) -> String {
     }
 }
 
-pub fn render(app: &App, buf: &mut Buffer, area: Rect) {
-    let lang = app.lang;
-    let t = &app.theme;
-    super::fill_line(buf, area, area.y, t.status);
-    let clock = |short: bool| {
-        let f = if short { "%m-%d %H:%M" } else { "%Y-%m-%d %H:%M" };
-        app.now.format(f).to_string()
-    };
-    let mut tail = vec![
-        format!("{} {}", S::IdReader.get(lang), device(&app.devices.id_reader, lang)),
-        format!("{} {}", S::Printer.get(lang), device(&app.devices.printer, lang)),
-    ];
-    if let Some(balance) = app.fund_balance {
-        tail.push(format!("{} {}", S::Fund.get(lang), strings::money(balance, lang)));
-    }
-    let window = strings::window_label(app.counter.window, lang);
-    let room = area.width.saturating_sub(1) as usize;
-    // The fullest line that fits: the town's name goes first, then the
-    // operator's label and the year; what still does not fit is cut.
-    let candidates = [
-        [
-            format!("{} {window}", app.counter.town_name),
-            format!("{} {}", S::Operator.get(lang), app.operator),
-            clock(false),
-        ],
-        [window.clone(), format!("{} {}", S::Operator.get(lang), app.operator), clock(false)],
-        [window.clone(), app.operator.clone(), clock(false)],
-        [window, app.operator.clone(), clock(true)],
-    ];
-    // When even the shortest head does not fit, a device that is not
-    // configured is said in one word, to leave room for the fund balance.
-    let short = |state: &DeviceState| match state {
-        DeviceState::NotConfigured => S::DeviceNone.get(lang).to_string(),
-        other => device(other, lang),
-    };
-    let mut short_tail = vec![
-        format!("{} {}", S::IdReader.get(lang), short(&app.devices.id_reader)),
-        format!("{} {}", S::Printer.get(lang), short(&app.devices.printer)),
-    ];
-    short_tail.extend(tail.iter().skip(2).cloned());
-    let join =
-        |head: &[String], tail: &[String]| head.iter().chain(tail.iter()).cloned().collect::<Vec<_>>().join("  ");
-    let mut lines: Vec<String> = candidates.iter().map(|head| join(head, &tail)).collect();
-    if let Some(last) = candidates.last() {
-        lines.push(join(last, &short_tail));
-    }
-    let line = lines.iter().find(|l| super::width(l) <= room).or(lines.last()).cloned().unwrap_or_default();
-    super::put(buf, area, area.x + 1, area.y, super::fit(&line, room), t.status);
+/// Who is at which window, and when.
+pub struct Head<'a> {
+    pub town: &'a str,
+    pub window: u8,
+    pub operator: &'a str,
+    pub now: Moment,
 }
 
-/// The main keys of the section: the global ones (help) first, then the
-/// screen's; one key per action, the last one merged in (so a laptop map's
+impl StatusLine {
+    pub fn render(&self, head: &Head, buf: &mut Buffer, area: Rect, theme: &Theme, lang: Lang) {
+        super::fill_line(buf, area, area.y, theme.status);
+        let clock = |short: bool| head.now.format(if short { "%m-%d %H:%M" } else { "%Y-%m-%d %H:%M" }).to_string();
+        let mut tail = vec![
+            format!("{} {}", S::IdReader.get(lang), device(&self.id_reader, lang)),
+            format!("{} {}", S::Printer.get(lang), device(&self.printer, lang)),
+        ];
+        if let Some(balance) = self.fund_balance {
+            tail.push(format!("{} {}", S::Fund.get(lang), strings::money(balance, lang)));
+        }
+        let window = strings::window_label(head.window, lang);
+        let operator = head.operator.to_string();
+        let room = area.width.saturating_sub(1) as usize;
+        // The fullest line that fits: the town's name goes first, then the
+        // operator's label and the year; what still does not fit is cut.
+        let candidates = [
+            [format!("{} {window}", head.town), format!("{} {operator}", S::Operator.get(lang)), clock(false)],
+            [window.clone(), format!("{} {operator}", S::Operator.get(lang)), clock(false)],
+            [window.clone(), operator.clone(), clock(false)],
+            [window, operator, clock(true)],
+        ];
+        // When even the shortest head does not fit, a device that is not
+        // configured is said in one word, to leave room for the fund balance.
+        let short = |state: &DeviceState| match state {
+            DeviceState::NotConfigured => S::DeviceNone.get(lang).to_string(),
+            other => device(other, lang),
+        };
+        let mut short_tail = vec![
+            format!("{} {}", S::IdReader.get(lang), short(&self.id_reader)),
+            format!("{} {}", S::Printer.get(lang), short(&self.printer)),
+        ];
+        short_tail.extend(tail.iter().skip(2).cloned());
+        let join =
+            |head: &[String], tail: &[String]| head.iter().chain(tail.iter()).cloned().collect::<Vec<_>>().join("  ");
+        let mut lines: Vec<String> = candidates.iter().map(|head| join(head, &tail)).collect();
+        if let Some(last) = candidates.last() {
+            lines.push(join(last, &short_tail));
+        }
+        let line = lines.iter().find(|l| super::width(l) <= room).or(lines.last()).cloned().unwrap_or_default();
+        super::put(buf, area, area.x + 1, area.y, super::fit(&line, room), theme.status);
+    }
+}
+
+/// The main keys of a section: the global ones (help) first, then the
+/// section's; one key per action, the last one merged in (so a laptop map's
 /// keys replace the function keys in the bar).
-pub fn bar_entries(app: &App, section: Section) -> Vec<(Key, Action, String)> {
+pub fn bar_entries(keymap: &Keymap, section: Section, lang: Lang) -> Vec<(Key, Action, String)> {
     let mut out: Vec<(Key, Action, String)> = Vec::new();
     let mut sources = vec![section];
     if !matches!(section, Section::Popup | Section::Help | Section::Global) {
@@ -83,8 +97,8 @@ pub fn bar_entries(app: &App, section: Section) -> Vec<(Key, Action, String)> {
     }
     for s in sources {
         let mut own: Vec<(Key, Action, String)> = Vec::new();
-        for b in app.keymap.bindings(s).iter().filter(|b| b.bar) {
-            let entry = (b.key, b.action, b.desc.text(app.lang).to_string());
+        for b in keymap.bindings(s).iter().filter(|b| b.bar) {
+            let entry = (b.key, b.action, b.desc.text(lang).to_string());
             match own.iter_mut().find(|(_, a, _)| *a == b.action) {
                 Some(old) => *old = entry,
                 None => own.push(entry),
@@ -99,16 +113,16 @@ pub fn bar_entries(app: &App, section: Section) -> Vec<(Key, Action, String)> {
     out
 }
 
-pub fn key_bar(app: &App, buf: &mut Buffer, area: Rect, section: Section) {
-    let t = &app.theme;
+/// The key bar: as many of the section's main keys as fit.
+pub fn key_bar(keymap: &Keymap, section: Section, buf: &mut Buffer, area: Rect, theme: &Theme, lang: Lang) {
     let mut x = area.x;
-    for (key, _, desc) in bar_entries(app, section) {
+    for (key, _, desc) in bar_entries(keymap, section, lang) {
         let key = key.to_string();
         let need = (super::width(&key) + super::width(&desc) + 2) as u16;
         if x + need > area.right() {
             break;
         }
-        x = super::put(buf, area, x, area.y, &key, t.key);
-        x = super::put(buf, area, x, area.y, &format!(" {desc} "), t.base);
+        x = super::put(buf, area, x, area.y, &key, theme.key);
+        x = super::put(buf, area, x, area.y, &format!(" {desc} "), theme.base);
     }
 }

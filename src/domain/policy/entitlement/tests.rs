@@ -631,7 +631,7 @@ fn nobody_approves_above_the_ceiling_of_the_kind() {
     let alternative = Policy::from_toml(ALTERNATIVE_POLICY_TOML).unwrap();
     let computed = |amount: &str, flags: Vec<Flag>| Entitlement { amount: m(amount), basis: "b".into(), flags };
     let ceiling = |p: &Policy, kind, residence, e: Option<&Entitlement>| {
-        p.approval_ceiling(kind, residence, e).map(|(amount, why)| (amount.to_string(), why))
+        p.approval_ceiling(kind, residence, e).map(|c| (c.amount().to_string(), c.to_string()))
     };
     let grant = computed("8000", vec![Flag::ReserveFund]);
     assert_eq!(

@@ -1,0 +1,158 @@
+//! What a command or the counter needs before it starts: the config, where the
+//! data lives, the policies cases are judged by, who is acting and when. The
+//! CLI and the counter both begin here, so neither depends on the other.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate};
+
+use crate::config::{Config, ConfigError, Paths};
+use crate::devices::idcard::{ReadCommand, ReaderConfig};
+use crate::domain::policy::{Policy, PolicyBook, PolicyError};
+use crate::domain::time::Moment;
+use crate::store::{Store, StoreError, StoreOptions};
+use crate::window::Window;
+use crate::Lang;
+
+/// Why a session could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// `ONEDOOR_NOW` is not an RFC 3339 time.
+    #[error("ONEDOOR_NOW '{0}' is not a time like 2026-11-29T09:00:00+08:00")]
+    BadNow(String),
+    #[error("cannot read the policy directory {}: {source}", path.display())]
+    PolicyDirUnreadable { path: PathBuf, source: std::io::Error },
+    #[error("the policy directory {} has no .toml file", .0.display())]
+    PolicyDirEmpty(PathBuf),
+    #[error("cannot read the policy file {}: {source}", path.display())]
+    PolicyUnreadable { path: PathBuf, source: std::io::Error },
+    #[error("{}: {error}", path.display())]
+    Policy { path: PathBuf, error: PolicyError },
+    /// A command that only reads found no store where it looked.
+    #[error("there is no store in {}", .0.display())]
+    NoStore(PathBuf),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// No ID card reader is configured and none was given.
+    #[error("no ID card reader is configured; give --port or set [devices] id_reader")]
+    NoReader,
+}
+
+impl SessionError {
+    /// A refusal of what was given (exit 2), not a failure of the machine (exit 1).
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            SessionError::Config(_)
+            | SessionError::BadNow(_)
+            | SessionError::PolicyDirUnreadable { .. }
+            | SessionError::PolicyDirEmpty(_)
+            | SessionError::PolicyUnreadable { .. }
+            | SessionError::Policy { .. } => true,
+            SessionError::Store(e) => e.is_refusal(),
+            SessionError::NoStore(_) | SessionError::NoReader => false,
+        }
+    }
+}
+
+/// Everything a command needs: the config, where the data is, who is acting and when.
+pub struct Session {
+    pub config: Config,
+    pub paths: Paths,
+    pub operator: String,
+    pub now: Moment,
+    /// The built-in policy plus the district's file, if the config names one.
+    pub policies: PolicyBook,
+    /// `--lang`, else `[counter] locale`.
+    pub lang: Lang,
+}
+
+/// The policies cases are judged by: the built-in one, overridden by the
+/// district's from `[policy] file`. That is one policy file, or a directory
+/// of them (every `*.toml`), so a district keeps each version it has used.
+pub fn load_policies(config: &Config) -> Result<PolicyBook, SessionError> {
+    let Some(path) = &config.policy.file else { return Ok(PolicyBook::builtin()) };
+    let files = if path.is_dir() {
+        let listing = std::fs::read_dir(path)
+            .map_err(|source| SessionError::PolicyDirUnreadable { path: path.clone(), source })?;
+        let mut files: Vec<PathBuf> = listing
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(SessionError::PolicyDirEmpty(path.clone()));
+        }
+        files
+    } else {
+        vec![path.clone()]
+    };
+    let mut district = Vec::with_capacity(files.len());
+    for file in &files {
+        let text = std::fs::read_to_string(file)
+            .map_err(|source| SessionError::PolicyUnreadable { path: file.clone(), source })?;
+        district.push(Policy::from_toml(&text).map_err(|error| SessionError::Policy { path: file.clone(), error })?);
+    }
+    PolicyBook::district(district).map_err(|error| SessionError::Policy { path: path.clone(), error })
+}
+
+impl Session {
+    /// Reads the config and fixes the operator, the language and the time of
+    /// this command. `ONEDOOR_NOW` (RFC 3339) sets the time, for training and tests.
+    pub fn new(
+        config_file: Option<&Path>,
+        data: Option<&Path>,
+        operator: Option<&str>,
+        lang: Option<Lang>,
+    ) -> Result<Session, SessionError> {
+        let (config, paths) = crate::config::resolve(config_file, data)?;
+        let offset = config.counter.utc_offset;
+        let now = match std::env::var("ONEDOOR_NOW") {
+            Ok(s) => DateTime::parse_from_rfc3339(&s).map_err(|_| SessionError::BadNow(s))?.with_timezone(&offset),
+            Err(_) => chrono::Utc::now().with_timezone(&offset),
+        };
+        let operator = config.operator(operator);
+        let policies = load_policies(&config)?;
+        let lang = lang.unwrap_or(config.counter.locale);
+        Ok(Session { config, paths, operator, now, policies, lang })
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now.date_naive()
+    }
+
+    pub fn store_options(&self) -> StoreOptions {
+        StoreOptions { cache_mb: self.config.store.cache_mb }
+    }
+
+    /// Opens the store, making it when there is none yet (for commands that write).
+    pub fn open_store(&self) -> Result<Store, SessionError> {
+        Ok(Store::open(&self.paths.data, &self.store_options())?)
+    }
+
+    /// Opens a store that must already exist: a command that only reads
+    /// never leaves an empty store behind where it looked.
+    pub fn open_existing_store(&self) -> Result<Store, SessionError> {
+        if !Store::exists(&self.paths.data) {
+            return Err(SessionError::NoStore(self.paths.data.clone()));
+        }
+        self.open_store()
+    }
+
+    pub fn window<'a>(&'a self, store: &'a Store) -> Window<'a> {
+        Window::with_policies(store, &self.config.counter, &self.policies)
+    }
+
+    /// The ID card reader's settings from `[devices]`, with a command's overrides.
+    pub fn reader_config(&self, port: Option<&str>, baud: Option<u32>) -> Result<ReaderConfig, SessionError> {
+        let devices = &self.config.devices;
+        let port = port.map(str::to_string).or_else(|| devices.id_reader.clone()).ok_or(SessionError::NoReader)?;
+        let mut config = ReaderConfig::new(port);
+        config.baud = baud.unwrap_or(devices.id_reader_baud);
+        config.read_command =
+            if devices.id_reader_fingerprint { ReadCommand::WithFingerprints } else { ReadCommand::TextAndPhoto };
+        config.keep_photo = devices.keep_photo;
+        Ok(config)
+    }
+}

@@ -1,0 +1,68 @@
+//! What every screen and popup of the counter may read: the window (the one
+//! service layer over the store and the policies), the counter's settings,
+//! who is at the window, the language, the keymap, the look and the time.
+//! Components read it; only `App` changes it (the clock).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{FixedOffset, NaiveDate};
+
+use super::action::Action;
+use super::keymap::{Keymap, Section};
+use super::theme::Theme;
+use crate::config::CounterConfig;
+use crate::domain::policy::PolicyBook;
+use crate::domain::time::Moment;
+use crate::store::Store;
+use crate::window::Window;
+use crate::Lang;
+
+/// Where the time comes from: the wall clock in the centre's offset, or a
+/// fixed instant (tests, training, `ONEDOOR_NOW`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    System(FixedOffset),
+    Fixed(Moment),
+}
+
+impl Clock {
+    pub fn now(&self) -> Moment {
+        match self {
+            Clock::System(offset) => chrono::Utc::now().with_timezone(offset),
+            Clock::Fixed(m) => *m,
+        }
+    }
+}
+
+pub struct Env {
+    pub store: Arc<Store>,
+    pub counter: CounterConfig,
+    /// The policy book the window judges by (built-in plus `[policy] file`).
+    pub policies: Arc<PolicyBook>,
+    pub operator: String,
+    pub lang: Lang,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub clock: Clock,
+    /// The time of the event being handled (moved on by the tick).
+    pub now: Moment,
+    /// Where the draft and the held tickets are kept (the data directory).
+    pub data_dir: PathBuf,
+}
+
+impl Env {
+    /// The window, judging by the configured policy book.
+    pub fn window(&self) -> Window<'_> {
+        Window::with_policies(&self.store, &self.counter, &self.policies)
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now.date_naive()
+    }
+
+    /// The key to name in a hint for `action` on `section` (empty when unbound).
+    pub fn key(&self, section: Section, action: Action) -> String {
+        self.keymap.hint(section, action).map(|k| k.to_string()).unwrap_or_default()
+    }
+}
