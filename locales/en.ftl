@@ -118,6 +118,11 @@ store-failed = The store failed; nothing was saved
 draft-restored = Draft restored.
 draft-discarded = Draft discarded.
 
+## The called ticket that does not come (no-show)
+confirm-no-show = Mark this ticket as a no-show? What was typed is dropped.
+no-show-no-ticket = This form has no ticket to mark as a no-show.
+no-show-recorded = Ticket { $ticket } recorded as a no-show.
+
 ## What a key binding does (a keymap file's desc names one: desc = "save")
 key-help = help
 key-quit = quit
@@ -160,6 +165,9 @@ key-confirm = confirm
 key-approve_as_supervisor = approve as supervisor
 key-reprint = reprint receipt
 key-overdue = overdue
+
+## Key of the no-show
+key-no_show = no-show
 
 ## Names of the codes (kind-dibao is the kind `dibao`)
 kind-dibao = Dibao
@@ -514,6 +522,9 @@ not-supervisor = { $who } is not a supervisor at this window ([counter] supervis
 paid-from-fund = this case is paid from the relief reserve fund; pay it with `onedoor fund disburse`
 fund-pays-only-green = the relief reserve fund pays only emergency (green-channel) cases; use `case disburse`
 more-than-approved = { $amount } is more than the approved { $granted }; approve the case again for more
+## Approving nothing or more than asked
+zero-grant = approving 0.00 grants nothing; reject the case with its reason instead
+above-requested = { $amount } is more than the { $requested } requested; approve at most what was asked for
 import-twice = case { $id } appears twice in the file
 import-duplicate = possible duplicate of line { $first } ({ $kind_code } { $reason_code } for { $id_number }); import them separately with a supervisor's override
 import-born-in-the-future = field 'applicant.id_number': the birth date is in the future

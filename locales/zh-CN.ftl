@@ -118,6 +118,11 @@ store-failed = 存储出错，未保存
 draft-restored = 已恢复草稿。
 draft-discarded = 草稿已丢弃。
 
+## The called ticket that does not come (no-show)
+confirm-no-show = 将此号记为过号未到吗？已填写的内容将放弃。
+no-show-no-ticket = 这张表单没有号票，无从记为过号。
+no-show-recorded = { $ticket } 号已记为过号未到。
+
 ## What a key binding does (a keymap file's desc names one: desc = "save")
 key-help = 帮助
 key-quit = 退出
@@ -160,6 +165,9 @@ key-confirm = 确认
 key-approve_as_supervisor = 主管审批
 key-reprint = 补打回执
 key-overdue = 超期案件
+
+## Key of the no-show
+key-no_show = 过号
 
 ## Names of the codes (kind-dibao is the kind `dibao`)
 kind-dibao = 低保
@@ -538,6 +546,9 @@ not-supervisor = { $who } 不在本窗口的主管名单中，不能行使主管
 paid-from-fund = 此案件从应急救助备用金支付
 fund-pays-only-green = 应急救助备用金只支付绿色通道（紧急）案件；请用 `case disburse`
 more-than-approved = { $amount }元多于批准的 { $granted }元；要多付须重新批准
+## Approving nothing or more than asked
+zero-grant = 批准金额为 0.00 元等于不救助；请驳回并写明理由
+above-requested = { $amount }元多于申请的 { $requested }元；批准金额不能超过申请金额
 import-twice = 案件 { $id } 在文件中出现了两次
 import-duplicate = 与第 { $first } 条疑似重复救助（{ $kind } { $reason }，{ $id_number }）；请分开导入并由主管放行
 import-born-in-the-future = 字段 'applicant.id_number'：出生日期晚于今天

@@ -36,6 +36,12 @@ pub enum WindowError {
     /// Above what the policy allows on this case: nobody can approve it.
     #[error("{amount} is above {ceiling}; nobody can approve more than {} on this case", .ceiling.amount())]
     AboveCeiling { amount: Money, ceiling: Ceiling },
+    /// Approving nothing: a zero grant is a rejection, which records its reason.
+    #[error("approving 0.00 grants nothing; reject the case with its reason instead")]
+    ZeroGrant,
+    /// Approving more than the applicant asked for.
+    #[error("{amount} is more than the {requested} requested")]
+    AboveRequested { amount: Money, requested: Money },
     /// A supervisor's act by someone the config does not list as one.
     #[error("{0} is not a supervisor at this window ([counter] supervisors lists who is)")]
     NotSupervisor(String),
@@ -462,6 +468,17 @@ impl<'a> Window<'a> {
         Ok(case)
     }
 
+    /// Would [`Window::act`] take `action` on the case now, by `operator`?
+    /// Asked before the counter shows the "cannot be undone" confirmation,
+    /// so a refusal (not a supervisor, above the ceiling or the clerk's
+    /// limit, nothing or more than requested) comes first. Writes nothing.
+    pub fn check(&self, case: &Case, action: &CaseAction, operator: &str, today: NaiveDate) -> Result<(), WindowError> {
+        if matches!(action, CaseAction::ApproveAsSupervisor(_)) {
+            self.supervisor(operator)?;
+        }
+        self.transition(case, action, today).map(|_| ())
+    }
+
     fn transition(&self, case: &Case, action: &CaseAction, today: NaiveDate) -> Result<Transition, WindowError> {
         let policy = self.policy_of(case);
         case.allows(action.step())?;
@@ -473,12 +490,18 @@ impl<'a> Window<'a> {
             CaseAction::Review(note) => Transition::Review { note: note.clone() },
             CaseAction::Approve(amount) | CaseAction::ApproveAsSupervisor(amount) => {
                 let shown = amount.or(case.entitlement.as_ref().map(|e| e.amount)).unwrap_or(case.requested_amount);
+                if shown == Money::ZERO {
+                    return Err(WindowError::ZeroGrant);
+                }
                 if let Some(ceiling) =
                     policy.approval_ceiling(case.kind, case.applicant.residence, case.entitlement.as_ref())
                 {
                     if shown > ceiling.amount() {
                         return Err(WindowError::AboveCeiling { amount: shown, ceiling });
                     }
+                }
+                if shown > case.requested_amount {
+                    return Err(WindowError::AboveRequested { amount: shown, requested: case.requested_amount });
                 }
                 if matches!(action, CaseAction::Approve(_)) && policy.needs_supervisor(shown) {
                     return Err(WindowError::AboveClerkLimit { amount: shown, limit: policy.approval.clerk_limit });

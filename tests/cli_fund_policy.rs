@@ -79,7 +79,9 @@ fn approval_above_the_clerks_limit_needs_a_supervisor_and_nobody_approves_above_
         "nobody can approve more than 3000.00",
     );
     assert_eq!(fingerprint(d), before);
-    assert!(ok(run(d, &["case", "approve", &id, "--amount", "3000"], None)).contains("approved"));
+    // More than the 2000 asked for is refused too (issue 10); what was asked is approved.
+    assert_refused(&run(d, &["case", "approve", &id, "--amount", "2500"], None), "more than the 2000.00 requested");
+    assert!(ok(run(d, &["case", "approve", &id, "--amount", "2000"], None)).contains("approved"));
 
     // Disaster relief is the department's to decide: above the clerk's limit a supervisor approves it.
     let disaster = case_json(&person(2), "4500")

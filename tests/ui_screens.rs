@@ -517,16 +517,16 @@ fn above_the_clerks_limit_a_supervisor_approves_with_a_labelled_confirmation() {
         h.open_case(0); // 王芳, received, entitlement 3000 (the clerk's limit)
         h.refer_and_review();
         let id = h.detail_id();
-        // The clerk tries 4000: refused, and told who can approve it and how.
+        // The clerk tries 4000: refused before any confirmation, and told who can approve it and how.
         h.step_with_amount('a', "4000");
-        h.press(KeyCode::Enter);
-        let said = h.message();
+        let said = h.prompt_error();
         let hint = match lang {
             Lang::ZhCn => "须由主管批准（主管按 s 审批）",
             Lang::En => "a supervisor must approve it (a supervisor approves with s)",
         };
         assert!(said.contains(hint), "{said}");
         assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::UnderReview);
+        h.press(KeyCode::Esc);
         // The supervisor's approval: amount, then a confirmation that says what it is.
         h.step_with_amount('s', "4000");
         assert!(matches!(h.counter.app().popup(), Some(Popup::Confirm(Pending::Act { .. }))));
@@ -549,8 +549,8 @@ fn not_even_a_supervisor_approves_above_the_cap_per_case() {
         h.refer_and_review();
         let id = h.detail_id();
         h.step_with_amount('s', "4000");
-        h.press(KeyCode::Enter);
-        let said = h.message();
+        // Refused in the amount popup, before any "cannot be undone".
+        let said = h.prompt_error();
         let expected = match lang {
             Lang::ZhCn => "4000.00元超过本案政策上限 3000.00元，主管也不能超额审批",
             Lang::En => {

@@ -221,6 +221,10 @@ impl Say for WindowError {
             WindowError::AboveCeiling { amount, ceiling } => {
                 tr!(lang, "above-ceiling", amount = *amount, ceiling = ceiling.say(lang), most = ceiling.amount())
             }
+            WindowError::ZeroGrant => tr!(lang, "zero-grant").to_string(),
+            WindowError::AboveRequested { amount, requested } => {
+                tr!(lang, "above-requested", amount = *amount, requested = *requested)
+            }
             WindowError::NotSupervisor(who) => tr!(lang, "not-supervisor", who = who),
             WindowError::PaidFromFund => tr!(lang, "paid-from-fund").to_string(),
             WindowError::FundPaysOnlyGreen => tr!(lang, "fund-pays-only-green").to_string(),

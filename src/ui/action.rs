@@ -20,6 +20,8 @@ pub enum Action {
     Recall,
     /// Put the ticket being served on hold, keeping what was typed.
     Hold,
+    /// The called ticket did not come to the window: recorded as a no-show, the form closed.
+    NoShow,
     /// Save the form (accept the case).
     Save,
     /// Leave the screen or cancel.
@@ -84,6 +86,7 @@ impl Action {
         Action::CallNext,
         Action::Recall,
         Action::Hold,
+        Action::NoShow,
         Action::Save,
         Action::Back,
         Action::Quit,

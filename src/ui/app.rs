@@ -82,6 +82,9 @@ pub struct App {
     reader: Option<ReaderHandle>,
     reader_wanted: bool,
     draft: DraftWriter,
+    /// The terminal is below 80x24 (as the last resize or layout found): the
+    /// screen only asks to grow, and only quit acts.
+    too_small: bool,
 }
 
 /// A plain character typed (no Ctrl or Alt).
@@ -126,6 +129,7 @@ impl App {
             reader: None,
             reader_wanted: false,
             draft,
+            too_small: false,
             env,
         };
         let effects = app.queue.refresh(&app.env);
@@ -222,12 +226,14 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Outcome {
         match msg {
             Msg::Term(Event::Key(key)) => self.on_key(key),
+            Msg::Term(Event::Resize(w, h)) => self.too_small = App::is_too_small(w, h),
+            Msg::Term(Event::Paste(_)) if self.too_small => {}
             Msg::Term(Event::Paste(text)) => {
                 for c in text.chars().filter(|c| !c.is_control()) {
                     self.on_char(c);
                 }
             }
-            Msg::Term(Event::Resize(..) | Event::FocusGained | Event::FocusLost | Event::Mouse(_)) => {}
+            Msg::Term(Event::FocusGained | Event::FocusLost | Event::Mouse(_)) => {}
             Msg::Tick => {
                 let day = self.env.today();
                 self.env.now = self.env.clock.now();
@@ -286,6 +292,13 @@ impl App {
 
     fn on_key(&mut self, key: KeyEvent) {
         if key.kind == KeyEventKind::Release {
+            return;
+        }
+        if self.too_small {
+            // Nothing on screen says what a key would do: only quit acts.
+            if self.env.keymap.action(Section::Global, Key::of(&key)) == Some(Action::Quit) {
+                self.apply(vec![Effect::Quit]);
+            }
             return;
         }
         self.message = None;
@@ -421,6 +434,7 @@ impl App {
                 Effects::new()
             }
             Effect::Hold => self.hold(),
+            Effect::NoShow => self.no_show(),
             Effect::Draft => {
                 self.draft.save(self.intake.as_ref().map(|i| &i.form));
                 Effects::new()
@@ -488,6 +502,24 @@ impl App {
         self.draft.save(None);
         self.screen = Screen::Queue;
         self.queue.hold(intake.form, &self.env)
+    }
+
+    /// The called ticket did not come: recorded in the data directory, the form closed.
+    fn no_show(&mut self) -> Effects {
+        let lang = self.env.lang;
+        let Some(ticket) = self.intake.as_ref().and_then(|i| i.form.ticket) else {
+            return Effects::new();
+        };
+        let record = files::NoShow { day: self.env.today(), ticket, at: self.env.now, by: self.env.operator.clone() };
+        if let Err(e) = files::record_no_show(&self.env.data_dir, &record) {
+            tracing::error!("cannot record the no-show of ticket {ticket}: {e}");
+            return vec![Effect::error(strings::failed(&e, lang))];
+        }
+        tracing::info!(ticket, "no-show");
+        self.intake = None;
+        self.draft.save(None);
+        self.screen = Screen::Queue;
+        vec![Effect::info(tr!(lang, "no-show-recorded", ticket = ticket))]
     }
 
     fn call_next(&mut self) -> Effects {
@@ -575,14 +607,7 @@ impl App {
             }
             Err(e) => {
                 tracing::warn!("step refused or failed: {e}");
-                let mut text = window_error(&e, lang);
-                if matches!(e, WindowError::AboveClerkLimit { .. }) {
-                    // Above the clerk's limit: say which key a supervisor uses.
-                    if let Some(key) = self.env.keymap.hint(Section::Detail, Action::ApproveAsSupervisor) {
-                        text.push_str(&strings::supervisor_hint(&key.to_string(), lang));
-                    }
-                }
-                vec![Effect::error(text)]
+                vec![Effect::error(self.env.refusal(&e))]
             }
         }
     }
@@ -715,6 +740,10 @@ impl App {
 
     // ---- drawing -----------------------------------------------------------
 
+    fn is_too_small(width: u16, height: u16) -> bool {
+        width < MIN_WIDTH || height < MIN_HEIGHT
+    }
+
     fn regions(area: Rect) -> (Rect, Rect, Rect, Rect) {
         let status = Rect::new(area.x, area.y, area.width, 1);
         let body = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(3));
@@ -726,6 +755,7 @@ impl App {
     /// Tells the shown screen, the help and the lists how much room they have
     /// (how many rows a page is, how far a text scrolls). Drawing only reads.
     pub fn layout(&mut self, area: Rect) {
+        self.too_small = App::is_too_small(area.width, area.height);
         let (_, body, _, _) = App::regions(area);
         let env = &self.env;
         match self.screen {
@@ -749,7 +779,7 @@ impl App {
     pub fn draw(&self, frame: &mut Frame, area: Rect) {
         Clear.render(area, frame.buffer_mut());
         let (t, lang) = (&self.env.theme, self.env.lang);
-        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        if App::is_too_small(area.width, area.height) {
             let text = format!("{}\n{}", S::TooSmallTitle.get(lang), strings::too_small(area.width, area.height, lang));
             Paragraph::new(text).style(t.error).wrap(Wrap { trim: true }).render(area, frame.buffer_mut());
             return;

@@ -42,7 +42,16 @@ fn advance(window: &Window, case: &Case, dice: &mut Sampler, op: &str, at: Momen
             }
         }
     };
+    // Nothing to grant (the policy's entitlement is zero): rejected, with the reason.
+    let nothing = case.entitlement.as_ref().is_some_and(|e| e.amount.is_zero());
     for step in steps {
+        if nothing && matches!(step, CaseAction::ApproveAsSupervisor(_)) {
+            // (A green case is not rejected before it is reviewed: it stays received.)
+            if case.channel == Channel::Normal {
+                window.act(&case.id, &CaseAction::Reject("按政策核算救助金额为零".into()), op, at)?;
+            }
+            break;
+        }
         if step == CaseAction::Disburse {
             window.pay(&case.id, None, None, op, at)?;
         } else {

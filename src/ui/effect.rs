@@ -57,6 +57,8 @@ pub enum Effect {
     CloseIntake,
     /// Put the form on hold, keeping what was typed.
     Hold,
+    /// The called ticket did not come: record it as a no-show and close the form.
+    NoShow,
     /// The form changed: keep it as the draft.
     Draft,
     /// Accept the form as a case (with a supervisor's override of a blocking duplicate).

@@ -15,7 +15,7 @@ use crate::config::CounterConfig;
 use crate::domain::policy::PolicyBook;
 use crate::domain::time::Moment;
 use crate::store::Store;
-use crate::window::Window;
+use crate::window::{Window, WindowError};
 use crate::Lang;
 
 /// Where the time comes from: the wall clock in the centre's offset, or a
@@ -59,6 +59,18 @@ impl Env {
 
     pub fn today(&self) -> NaiveDate {
         self.now.date_naive()
+    }
+
+    /// A window refusal or failure in the clerk's language; above the
+    /// clerk's limit it says which key a supervisor uses.
+    pub fn refusal(&self, e: &WindowError) -> String {
+        let mut text = super::app::window_error(e, self.lang);
+        if matches!(e, WindowError::AboveClerkLimit { .. }) {
+            if let Some(key) = self.keymap.hint(Section::Detail, Action::ApproveAsSupervisor) {
+                text.push_str(&super::strings::supervisor_hint(&key.to_string(), self.lang));
+            }
+        }
+        text
     }
 
     /// The key to name in a hint for `action` on `section` (empty when unbound).

@@ -15,6 +15,35 @@ use super::form::Form;
 
 pub const DRAFT_FILE: &str = "draft.json";
 pub const HELD_FILE: &str = "held.json";
+pub const NO_SHOW_FILE: &str = "no-shows.json";
+
+/// A called ticket that did not come to the window, recorded by the clerk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoShow {
+    pub day: NaiveDate,
+    pub ticket: u32,
+    pub at: crate::domain::time::Moment,
+    pub by: String,
+}
+
+/// Every no-show recorded (an unreadable file reads as none, and is kept aside when written).
+pub fn read_no_shows(dir: &Path) -> Vec<NoShow> {
+    let Ok(text) = std::fs::read_to_string(dir.join(NO_SHOW_FILE)) else {
+        return Vec::new();
+    };
+    serde_json::from_str(&text).unwrap_or_else(|e| {
+        tracing::warn!("ignoring an unreadable no-show file: {e}");
+        Vec::new()
+    })
+}
+
+/// Adds one no-show to the file, durably.
+pub fn record_no_show(dir: &Path, no_show: &NoShow) -> std::io::Result<()> {
+    let mut all = read_no_shows(dir);
+    all.push(no_show.clone());
+    let bytes = serde_json::to_vec_pretty(&all).map_err(std::io::Error::other)?;
+    write_atomic(&dir.join(NO_SHOW_FILE), &bytes)
+}
 
 /// A ticket put on hold, with what was typed for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -45,6 +45,8 @@ pub enum Pending {
     Quit,
     /// Leave the form, dropping what was typed.
     Discard,
+    /// Record the called ticket as a no-show, dropping what was typed.
+    NoShow,
     /// Reopen the form left unsaved last time (cancel discards it).
     RestoreDraft(Box<Form>),
 }
@@ -220,6 +222,7 @@ impl Popup {
                 Pending::Act { id, action } => vec![Effect::Step { id: id.clone(), action: action.clone() }],
                 Pending::Quit => vec![Effect::QuitNow],
                 Pending::Discard => vec![Effect::CloseIntake],
+                Pending::NoShow => vec![Effect::NoShow],
                 Pending::RestoreDraft(form) => {
                     vec![Effect::OpenIntake(form.clone()), Effect::info(S::DraftRestored.get(lang))]
                 }
@@ -243,13 +246,20 @@ impl Popup {
             }
             Popup::Prompt(p) => {
                 let text = p.input.text().trim().to_string();
-                let confirm = |action: CaseAction| {
+                let confirm = |p: &mut Prompt, action: CaseAction| {
+                    // Refused now rather than after "cannot be undone": the window checks first.
+                    if let Err(e) = check(&p.id, &action, env) {
+                        p.error = Some(e);
+                        return Answer::Stay(Effects::new());
+                    }
                     Answer::Close(vec![Effect::Popup(Popup::Confirm(Pending::Act { id: p.id.clone(), action }))])
                 };
                 match p.purpose {
                     Purpose::ApproveAmount | Purpose::SupervisorAmount => match text.parse::<Money>() {
-                        Ok(amount) if p.purpose == Purpose::ApproveAmount => confirm(CaseAction::Approve(Some(amount))),
-                        Ok(amount) => confirm(CaseAction::ApproveAsSupervisor(Some(amount))),
+                        Ok(amount) if p.purpose == Purpose::ApproveAmount => {
+                            confirm(p, CaseAction::Approve(Some(amount)))
+                        }
+                        Ok(amount) => confirm(p, CaseAction::ApproveAsSupervisor(Some(amount))),
                         Err(e) => {
                             p.error = Some(e.say(lang));
                             Answer::Stay(Effects::new())
@@ -259,7 +269,7 @@ impl Popup {
                         p.error = Some(S::ReasonRequired.get(lang).to_string());
                         Answer::Stay(Effects::new())
                     }
-                    Purpose::RejectReason => confirm(CaseAction::Reject(text)),
+                    Purpose::RejectReason => confirm(p, CaseAction::Reject(text)),
                     Purpose::ReviewNote => {
                         let note = Some(text).filter(|t| !t.is_empty());
                         Answer::Close(vec![Effect::Step { id: p.id.clone(), action: CaseAction::Review(note) }])
@@ -282,9 +292,11 @@ impl Popup {
                     Pending::Act { action: CaseAction::ApproveAsSupervisor(_), .. } => {
                         strings::key_desc("approve_as_supervisor", lang).unwrap_or("")
                     }
-                    Pending::Act { .. } | Pending::Quit | Pending::Discard | Pending::RestoreDraft(_) => {
-                        S::ConfirmTitle.get(lang)
-                    }
+                    Pending::Act { .. }
+                    | Pending::Quit
+                    | Pending::Discard
+                    | Pending::NoShow
+                    | Pending::RestoreDraft(_) => S::ConfirmTitle.get(lang),
                 };
                 let inner = frame(buf, 60, 10, title);
                 let text = confirm_text(pending, &env.operator, lang);
@@ -305,7 +317,9 @@ impl Popup {
                 let field = Rect::new(inner.x + 1, inner.y + 1, inner.width.saturating_sub(2), 1);
                 let pos = input.render(buf, field, t.focus, true);
                 if let Some(e) = error {
-                    put(buf, inner, inner.x + 1, inner.y + 3, e, t.error);
+                    // A refusal can be long: two lines above the keys.
+                    let room = Rect::new(inner.x + 1, inner.y + 3, inner.width.saturating_sub(2), 2);
+                    Paragraph::new(e.as_str()).style(t.error).wrap(Wrap { trim: true }).render(room, buf);
                 }
                 if matches!(purpose, Purpose::ApproveAmount | Purpose::SupervisorAmount) {
                     if let Ok(m) = input.text().trim().parse::<Money>() {
@@ -369,6 +383,16 @@ impl Popup {
     }
 }
 
+/// Would the window take `action` on the case now? The refusal in the clerk's words if not.
+pub fn check(id: &CaseId, action: &CaseAction, env: &Env) -> Result<(), String> {
+    let case = match env.store.case(id) {
+        Ok(Some(case)) => case,
+        Ok(None) => return Err(crate::store::StoreError::NotFound(id.clone()).say(env.lang)),
+        Err(e) => return Err(strings::failed(&e, env.lang)),
+    };
+    env.window().check(&case, action, &env.operator, env.today()).map_err(|e| env.refusal(&e))
+}
+
 /// "Enter 确认    Esc 取消", with the keys of the active keymap.
 fn confirm_keys(env: &Env) -> String {
     let key = |a| env.key(Section::Popup, a);
@@ -423,6 +447,7 @@ pub fn confirm_text(pending: &Pending, operator: &str, lang: Lang) -> String {
         }
         Pending::Quit => S::ConfirmQuit.get(lang).to_string(),
         Pending::Discard => S::ConfirmDiscard.get(lang).to_string(),
+        Pending::NoShow => S::ConfirmNoShow.get(lang).to_string(),
         Pending::RestoreDraft(_) => S::ConfirmRestore.get(lang).to_string(),
     }
 }

@@ -147,6 +147,8 @@ strings! {
     StoreFailed => "store-failed";
     DraftRestored => "draft-restored";
     DraftDiscarded => "draft-discarded";
+    ConfirmNoShow => "confirm-no-show";
+    NoShowNoTicket => "no-show-no-ticket";
 }
 
 /// What a key binding named in a keymap file does (`desc = "save"`: `key-save`).

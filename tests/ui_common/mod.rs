@@ -95,9 +95,19 @@ pub fn open_counter(store: Arc<Store>, dir: &Path, lang: Lang) -> Counter {
 }
 
 pub fn open_counter_with(store: Arc<Store>, dir: &Path, lang: Lang, policies: PolicyBook) -> Counter {
+    open_counter_configured(store, dir, lang, policies, counter_config())
+}
+
+pub fn open_counter_configured(
+    store: Arc<Store>,
+    dir: &Path,
+    lang: Lang,
+    policies: PolicyBook,
+    counter: CounterConfig,
+) -> Counter {
     Counter::new(Setup {
         store,
-        counter: counter_config(),
+        counter,
         operator: "clerk01".into(),
         lang,
         keymap: Keymap::load("default").unwrap(),
@@ -118,6 +128,11 @@ impl Harness {
         Harness::build(lang, seeded, w, h, onedoor::window::builtin_policies().clone(), |_| {})
     }
 
+    /// A counter with its own `[counter]` settings (who the supervisors are…).
+    pub fn configured(lang: Lang, seeded: bool, policies: PolicyBook, config: CounterConfig) -> Harness {
+        Harness::build_with(lang, seeded, 80, 24, policies, config, |_| {})
+    }
+
     /// A counter judging by `policies` instead of the built-in book.
     pub fn with_policies(lang: Lang, seeded: bool, policies: PolicyBook) -> Harness {
         Harness::build(lang, seeded, 80, 24, policies, |_| {})
@@ -129,13 +144,25 @@ impl Harness {
     }
 
     fn build(lang: Lang, seeded: bool, w: u16, h: u16, policies: PolicyBook, prepare: impl FnOnce(&Store)) -> Harness {
+        Harness::build_with(lang, seeded, w, h, policies, counter_config(), prepare)
+    }
+
+    fn build_with(
+        lang: Lang,
+        seeded: bool,
+        w: u16,
+        h: u16,
+        policies: PolicyBook,
+        config: CounterConfig,
+        prepare: impl FnOnce(&Store),
+    ) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(&dir.path().join("store"), &StoreOptions::default()).unwrap());
         if seeded {
             seed(&store, &counter_config());
         }
         prepare(&store);
-        let counter = open_counter_with(Arc::clone(&store), dir.path(), lang, policies);
+        let counter = open_counter_configured(Arc::clone(&store), dir.path(), lang, policies, config);
         let terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         Harness { dir, store, counter, terminal, lang }
     }
@@ -198,6 +225,14 @@ impl Harness {
     /// The id of the case open in the detail.
     pub fn detail_id(&self) -> onedoor::domain::CaseId {
         self.counter.app().detail().expect("a case is open").case.id.clone()
+    }
+
+    /// The refusal shown in the open value popup ("" when there is none).
+    pub fn prompt_error(&self) -> String {
+        match self.counter.app().popup() {
+            Some(onedoor::ui::Popup::Prompt(p)) => p.error.clone().unwrap_or_default(),
+            _ => String::new(),
+        }
     }
 
     /// The message line's text ("" when there is none).

@@ -107,6 +107,12 @@ impl DetailScreen {
         if let Err(e) = window.allows(case, step) {
             return vec![Effect::error(e.say(env.lang))];
         }
+        if action == Action::ApproveAsSupervisor {
+            // Not a supervisor: said before the amount is asked for.
+            if let Err(e) = window.supervisor(&env.operator) {
+                return vec![Effect::error(env.refusal(&e))];
+            }
+        }
         let id = case.id.clone();
         let popup = match action {
             Action::Refer => {
@@ -119,9 +125,19 @@ impl DetailScreen {
                 Popup::Prompt(Prompt::amount(id, amount, action == Action::ApproveAsSupervisor))
             }
             Action::Reject => Popup::Prompt(Prompt::reject_reason(id)),
-            Action::Disburse => Popup::Confirm(Pending::Act { id, action: CaseAction::Disburse }),
-            Action::Complete => Popup::Confirm(Pending::Act { id, action: CaseAction::Complete }),
-            _ => Popup::Confirm(Pending::Act { id, action: CaseAction::Withdraw(None) }),
+            Action::Disburse | Action::Complete | Action::Withdraw => {
+                let action = match action {
+                    Action::Disburse => CaseAction::Disburse,
+                    Action::Complete => CaseAction::Complete,
+                    _ => CaseAction::Withdraw(None),
+                };
+                // Refused now rather than after "cannot be undone".
+                if let Err(e) = crate::ui::popups::check(&id, &action, env) {
+                    return vec![Effect::error(e)];
+                }
+                Popup::Confirm(Pending::Act { id, action })
+            }
+            _ => return Effects::new(),
         };
         vec![Effect::Popup(popup)]
     }

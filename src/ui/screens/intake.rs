@@ -32,8 +32,10 @@ use crate::window::Intake;
 use crate::Lang;
 
 /// What the intake form's keys do (besides typing).
-pub const ACTIONS: &[&[Action]] =
-    &[&[Action::Save, Action::Hold, Action::Back, Action::NextField, Action::PrevField, Action::Toggle], TEXT_KEYS];
+pub const ACTIONS: &[&[Action]] = &[
+    &[Action::Save, Action::Hold, Action::NoShow, Action::Back, Action::NextField, Action::PrevField, Action::Toggle],
+    TEXT_KEYS,
+];
 
 /// Earlier cases of the household that the clerk must see on the form, by
 /// case id; the banner says as many ids as its line holds.
@@ -126,6 +128,11 @@ impl IntakeScreen {
         match action {
             Action::Save => vec![Effect::Accept(None)],
             Action::Hold => vec![Effect::Hold],
+            // A called ticket is never dropped: back in the waiting line with what was typed.
+            Action::Back if self.form.ticket.is_some() => vec![Effect::Hold],
+            Action::NoShow if self.form.ticket.is_none() => vec![Effect::info(S::NoShowNoTicket.get(env.lang))],
+            Action::NoShow if self.form.is_dirty() => vec![Effect::Popup(Popup::Confirm(Pending::NoShow))],
+            Action::NoShow => vec![Effect::NoShow],
             Action::Back if self.form.is_dirty() => vec![Effect::Popup(Popup::Confirm(Pending::Discard))],
             Action::Back => vec![Effect::CloseIntake],
             Action::NextField => self.move_focus(1, env),

@@ -1,0 +1,171 @@
+//! A clerk's day at the counter, driven by keys: the money bugs (keys while
+//! the terminal is too small, approving nothing or more than asked, refusals
+//! before "cannot be undone", a called ticket never dropped) and the
+//! frictions of issue 10, each checked in the store or on the screen.
+
+mod common;
+mod ui_common;
+
+use crossterm::event::{Event, KeyCode};
+use onedoor::domain::State;
+use onedoor::ui::{Outcome, Pending, Popup, Screen};
+use onedoor::window::{CaseAction, Window};
+use onedoor::Lang;
+use ui_common::*;
+
+const LANGS: [Lang; 2] = [Lang::ZhCn, Lang::En];
+
+/// 王芳's case (the first of the queue) brought to `steps` through the window.
+fn first_case_after(h: &Harness, steps: &[CaseAction]) -> onedoor::domain::CaseId {
+    let id = h.store.cases_on_day(now().date_naive()).unwrap()[0].id.clone();
+    let config = counter_config();
+    let window = Window::new(&h.store, &config);
+    for step in steps {
+        window.act(&id, step, "clerk01", now()).unwrap();
+    }
+    id
+}
+
+fn approved(h: &Harness) -> onedoor::domain::CaseId {
+    first_case_after(h, &[CaseAction::Refer(None), CaseAction::Review(None), CaseAction::Approve(None)])
+}
+
+#[test]
+fn while_the_terminal_is_too_small_no_key_but_quit_acts() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, true);
+        let id = approved(&h);
+        h.open_case(0);
+        // The confirmation is open, then the terminal shrinks: Enter must not pay unseen.
+        h.press(KeyCode::Char('d'));
+        assert!(matches!(h.counter.app().popup(), Some(Popup::Confirm(Pending::Act { .. }))));
+        h.send(onedoor::ui::Msg::Term(Event::Resize(60, 20)));
+        h.press(KeyCode::Enter);
+        assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::Approved, "paid while the screen said too small");
+        // Nor does a step start while it is small.
+        h.press(KeyCode::Esc);
+        h.press(KeyCode::Char('w'));
+        h.press(KeyCode::Enter);
+        assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::Approved);
+        // Grown again, the same confirmation is there and works.
+        h.send(onedoor::ui::Msg::Term(Event::Resize(80, 24)));
+        assert!(matches!(
+            h.counter.app().popup(),
+            Some(Popup::Confirm(Pending::Act { action: CaseAction::Disburse, .. }))
+        ));
+        h.press(KeyCode::Esc);
+        // Drawn small (the host's size), keys do nothing; quit still quits.
+        let mut small = Harness::sized(lang, true, 60, 20);
+        small.screen();
+        small.press(KeyCode::F(5));
+        assert_eq!(small.counter.app().screen(), Screen::Queue);
+        assert_eq!(small.ctrl('q'), Outcome::Quit);
+    }
+}
+
+#[test]
+fn approving_nothing_or_more_than_was_asked_is_refused_before_the_confirmation() {
+    for (lang, zero, more, shown) in [
+        (Lang::ZhCn, "请驳回并写明理由", "多于申请的 5000.00元", ["批准金额为 0.00", "多于申请的"]),
+        (
+            Lang::En,
+            "reject the case with its reason instead",
+            "more than the 5000.00 requested",
+            ["approving 0.00 grants nothing", "more than the 5000.00"],
+        ),
+    ] {
+        // A district capping temporary assistance at 8000 a case: 6000 is under the cap, over the request.
+        let mut policy = onedoor::domain::policy::Policy::builtin();
+        policy.temporary.per_case_cap = Some("8000".parse().unwrap());
+        let book = onedoor::domain::policy::PolicyBook::new(vec![policy]).unwrap();
+        let mut h = Harness::with_policies(lang, true, book);
+        let id = first_case_after(&h, &[CaseAction::Refer(None), CaseAction::Review(None)]);
+        let before = h.store.fingerprint().unwrap();
+        h.open_case(0); // 王芳 asked for 5000
+        for (amount, said, shown) in [("0", zero, shown[0]), ("0.00", zero, shown[0]), ("6000", more, shown[1])] {
+            h.step_with_amount('s', amount);
+            assert!(matches!(h.counter.app().popup(), Some(Popup::Prompt(_))), "{amount}: no confirmation");
+            assert!(h.prompt_error().contains(said), "{amount}: {}", h.prompt_error());
+            let s = h.screen();
+            assert!(s.contains(shown), "{amount}: the refusal is on screen: {s}");
+            h.press(KeyCode::Esc);
+        }
+        assert_eq!(h.store.fingerprint().unwrap(), before);
+        assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::UnderReview);
+    }
+}
+
+#[test]
+fn the_cli_refuses_a_zero_grant_and_more_than_was_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let id = common::add(d, &common::case_json("11010519491231002X", "2000"));
+    for args in [vec!["case", "refer", &id], vec!["case", "review", &id]] {
+        assert_eq!(common::run(d, &args, None).code, 0);
+    }
+    let before = common::fingerprint(d);
+    let zero = common::run(d, &["case", "approve", &id, "--amount", "0"], None);
+    common::assert_refused(&zero, "reject the case with its reason");
+    let more = common::run(d, &["case", "approve", &id, "--amount", "2500"], None);
+    common::assert_refused(&more, "more than the 2000.00 requested");
+    assert_eq!(common::fingerprint(d), before);
+}
+
+#[test]
+fn a_refusal_comes_before_the_cannot_be_undone_confirmation() {
+    let config = onedoor::config::CounterConfig { supervisors: vec!["head01".into()], ..counter_config() };
+    for lang in LANGS {
+        // Not a supervisor: refused at the key, no amount asked, no confirmation.
+        // A district whose cap per case (5000) is above the clerk's limit (3000).
+        let mut policy = onedoor::domain::policy::Policy::builtin();
+        policy.temporary.per_case_cap = Some("5000".parse().unwrap());
+        let book = onedoor::domain::policy::PolicyBook::new(vec![policy]).unwrap();
+        let mut h = Harness::configured(lang, true, book, config.clone());
+        let id = first_case_after(&h, &[CaseAction::Refer(None), CaseAction::Review(None)]);
+        let before = h.store.fingerprint().unwrap();
+        h.open_case(0);
+        h.press(KeyCode::Char('s'));
+        assert!(h.counter.app().popup().is_none(), "no popup for a non-supervisor");
+        assert!(h.message().contains("clerk01"), "{}", h.message());
+        // Above the clerk's limit (3000, the entitlement is 3000): refused in the amount popup.
+        h.step_with_amount('a', "3500");
+        assert!(matches!(h.counter.app().popup(), Some(Popup::Prompt(_))));
+        let hint = if lang == Lang::ZhCn { "须由主管批准" } else { "a supervisor must approve it" };
+        assert!(h.prompt_error().contains(hint), "{}", h.prompt_error());
+        h.press(KeyCode::Esc);
+        assert_eq!(h.store.fingerprint().unwrap(), before);
+        assert_eq!(h.store.case(&id).unwrap().unwrap().state, State::UnderReview);
+    }
+}
+
+#[test]
+fn esc_puts_a_called_ticket_back_in_the_line_and_a_key_marks_a_no_show() {
+    for lang in LANGS {
+        let mut h = Harness::new(lang, true);
+        h.press(KeyCode::F(5)); // ticket 6
+        assert_eq!(h.counter.app().intake().unwrap().form.ticket, Some(6));
+        h.press(KeyCode::Esc);
+        assert_eq!(h.counter.app().screen(), Screen::Queue);
+        let held: Vec<_> = h.counter.app().queue().held().iter().map(|t| t.form.ticket).collect();
+        assert_eq!(held, vec![Some(6)], "the ticket is back in the waiting line");
+        // Called again, it did not come: F9 records a no-show.
+        h.press(KeyCode::F(6));
+        assert_eq!(h.counter.app().intake().unwrap().form.ticket, Some(6));
+        h.press(KeyCode::F(9));
+        assert_eq!(h.counter.app().screen(), Screen::Queue);
+        assert!(h.counter.app().queue().held().is_empty());
+        assert!(h.message().contains('6'), "{}", h.message());
+        let recorded = onedoor::ui::files::read_no_shows(h.dir.path());
+        assert_eq!(recorded.len(), 1);
+        assert_eq!((recorded[0].ticket, recorded[0].by.as_str()), (6, "clerk01"));
+        // A form with typed input asks first.
+        h.press(KeyCode::F(5)); // ticket 7
+        h.tab(1);
+        h.type_text("孙丽");
+        h.press(KeyCode::F(9));
+        assert!(matches!(h.counter.app().popup(), Some(Popup::Confirm(Pending::NoShow))));
+        h.press(KeyCode::Esc);
+        assert_eq!(h.counter.app().screen(), Screen::Intake);
+        assert_eq!(onedoor::ui::files::read_no_shows(h.dir.path()).len(), 1);
+    }
+}
