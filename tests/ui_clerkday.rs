@@ -169,3 +169,38 @@ fn esc_puts_a_called_ticket_back_in_the_line_and_a_key_marks_a_no_show() {
         assert_eq!(onedoor::ui::files::read_no_shows(h.dir.path()).len(), 1);
     }
 }
+
+#[test]
+fn the_demo_seeds_all_or_nothing_even_when_the_operators_are_not_supervisors() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = onedoor::store::Store::open(&dir.path().join("store"), &Default::default()).unwrap();
+    // The office's config names its supervisor; the demo's clerks are not among them.
+    let config = onedoor::config::CounterConfig { supervisors: vec!["head01".into()], ..counter_config() };
+    let n = onedoor::ui::demo::seed_demo(&store, &config, now(), 46).unwrap();
+    assert_eq!(n, 50);
+    let today = store.cases_on_day(now().date_naive()).unwrap();
+    assert_eq!(today.len(), 46, "every case of the day is there");
+    assert_eq!(store.last_ticket(now().date_naive()).unwrap(), 46);
+    let approvals: Vec<String> = today
+        .iter()
+        .flat_map(|s| store.case(&s.id).unwrap().unwrap().history)
+        .filter(|h| h.action == onedoor::domain::case::HistoryAction::Approved)
+        .map(|h| h.by)
+        .collect();
+    assert!(!approvals.is_empty() && approvals.iter().all(|by| by == "head01"), "{approvals:?}");
+    assert!(store.fund().unwrap().balance() < onedoor::domain::Money::yuan(500_000), "the fund paid the green cases");
+    // No scratch left beside the store.
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("store")]);
+
+    // A commit that cannot be made (the fund already kept in a later year) leaves the store as it was.
+    let dir = tempfile::tempdir().unwrap();
+    let store = onedoor::store::Store::open(&dir.path().join("store"), &Default::default()).unwrap();
+    let later = chrono::DateTime::parse_from_rfc3339("2027-01-05T09:00:00+08:00").unwrap();
+    let entry = onedoor::domain::fund::FundEntry::appropriation(later, "head01", onedoor::domain::Money::yuan(1));
+    Window::new(&store, &config).fund_deposit(entry).unwrap();
+    let before = store.fingerprint().unwrap();
+    assert!(onedoor::ui::demo::seed_demo(&store, &config, now(), 46).is_err());
+    assert_eq!(store.fingerprint().unwrap(), before);
+    assert!(store.cases_on_day(now().date_naive()).unwrap().is_empty());
+}

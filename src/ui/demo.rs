@@ -10,11 +10,19 @@ use crate::domain::case::Acceptance;
 use crate::domain::time::Moment;
 use crate::domain::{Case, CaseId, Channel, Money};
 use crate::sample::Sampler;
-use crate::store::{Store, StoreError, WriteError};
+use crate::store::{sequence_key, ticket_key, Store, StoreError, WriteError};
 use crate::window::{CaseAction, Window, WindowError};
 
 /// Moves a case along so that the queue shows every state.
-fn advance(window: &Window, case: &Case, dice: &mut Sampler, op: &str, at: Moment) -> Result<(), WindowError> {
+/// `op` is the clerk, `supervisor` who approves.
+fn advance(
+    window: &Window,
+    case: &Case,
+    dice: &mut Sampler,
+    op: &str,
+    supervisor: &str,
+    at: Moment,
+) -> Result<(), WindowError> {
     let approve = CaseAction::ApproveAsSupervisor(None);
     let steps: Vec<CaseAction> = match case.channel {
         Channel::Green => match dice.below(4) {
@@ -54,6 +62,8 @@ fn advance(window: &Window, case: &Case, dice: &mut Sampler, op: &str, at: Momen
         }
         if step == CaseAction::Disburse {
             window.pay(&case.id, None, None, op, at)?;
+        } else if matches!(step, CaseAction::ApproveAsSupervisor(_)) {
+            window.act(&case.id, &step, supervisor, at)?;
         } else {
             window.act(&case.id, &step, op, at)?;
         }
@@ -61,9 +71,11 @@ fn advance(window: &Window, case: &Case, dice: &mut Sampler, op: &str, at: Momen
     Ok(())
 }
 
-/// Seeds about `today_cases` cases received today (with tickets, through the
-/// window, one durable commit each) and a few open cases from weeks ago that
-/// are now overdue. Does nothing when today already has cases.
+/// Seeds about `today_cases` cases received today (with tickets) and a few
+/// open cases from weeks ago that are now overdue, all or nothing: they are
+/// made through the window in a scratch store beside `store`, then written
+/// into `store` in ONE durable commit (the cases, the fund's entries, the
+/// day's tickets). Does nothing when today already has cases.
 pub fn seed_demo(
     store: &Store,
     counter: &CounterConfig,
@@ -74,22 +86,91 @@ pub fn seed_demo(
     if !store.cases_on_day(today)?.is_empty() {
         return Ok(0);
     }
-    let window = Window::new(store, counter);
-    let mut dice = Sampler::new(20261130);
+    let parent = store.dir().parent().unwrap_or(store.dir());
+    let scratch_dir = parent.join(format!(".demo-seed-{}", std::process::id()));
+    let failed = |e: std::io::Error| WindowError::Store(StoreError::Failed(format!("{}: {e}", scratch_dir.display())));
+    if scratch_dir.exists() {
+        std::fs::remove_dir_all(&scratch_dir).map_err(failed)?;
+    }
+    crate::private_file::create_dir(&scratch_dir).map_err(failed)?;
+    let seeded = seed_through(store, &scratch_dir, counter, now, today_cases);
+    // The scratch store is closed inside `seed_through`; its files go whatever happened.
+    if let Err(e) = std::fs::remove_dir_all(&scratch_dir) {
+        tracing::warn!("cannot remove the demo's scratch store {}: {e}", scratch_dir.display());
+    }
+    seeded
+}
+
+/// The days the demo numbers cases on: five weeks ago and today.
+fn demo_days(start: Moment) -> Vec<Moment> {
+    let mut days: Vec<Moment> = (0..4).map(|i| start - Duration::days(35 + i)).collect();
+    days.push(start);
+    days
+}
+
+fn seed_through(
+    store: &Store,
+    scratch_dir: &std::path::Path,
+    counter: &CounterConfig,
+    now: Moment,
+    today_cases: usize,
+) -> Result<usize, WindowError> {
+    let today = now.date_naive();
+    let scratch = Store::open(&scratch_dir.join("store"), &crate::store::StoreOptions::default())?;
     let start = today
         .and_time(NaiveTime::from_hms_opt(8, 30, 0).unwrap_or_default())
         .and_local_timezone(*now.offset())
         .single()
         .unwrap_or(now);
+    // Numbered after what `store` already holds on those days, and after today's tickets.
+    let (town, window_no) = (&counter.town_code, counter.window);
+    let mut raised = vec![(ticket_key(today), store.last_ticket(today)?)];
+    for day in demo_days(start) {
+        let key = sequence_key(town, window_no, day.date_naive());
+        raised.push((key.clone(), store.counter(&key)?));
+    }
+    scratch.write::<(), WindowError>(|tx| {
+        for (key, value) in &raised {
+            tx.raise_number(key, *value)?;
+        }
+        Ok(())
+    })?;
+    let made = make_demo(&scratch, counter, start, today_cases)?;
+    // Everything made, now copied whole in one commit.
+    let mut cases = Vec::new();
+    for summary in scratch.cases_between(NaiveDate::MIN, NaiveDate::MAX)? {
+        if let Some(case) = scratch.case(&summary.id)? {
+            cases.push(case);
+        }
+    }
+    let ledger = scratch.ledger()?;
+    let tickets = scratch.last_ticket(today)?;
+    drop(scratch);
+    store.import::<WindowError>(|tx| {
+        tx.raise_number(&ticket_key(today), tickets)?;
+        for entry in &ledger {
+            tx.fund_apply::<WindowError>(entry)?;
+        }
+        Ok(cases.clone())
+    })?;
+    Ok(made)
+}
+
+/// The demo's cases, made through the window on `store` as the counter would.
+fn make_demo(store: &Store, counter: &CounterConfig, start: Moment, today_cases: usize) -> Result<usize, WindowError> {
+    let today = start.date_naive();
+    let window = Window::new(store, counter);
+    let mut dice = Sampler::new(20261130);
     let ops = ["clerk01", "clerk02"];
+    // A supervisor's approvals are recorded as the first configured supervisor's.
+    let supervisor = counter.supervisors.first().map(String::as_str);
     let mut added = 0;
     // The year's appropriation to the emergency relief reserve fund.
     let budget =
         crate::domain::fund::FundEntry::appropriation(start - Duration::days(40), "supervisor", Money::yuan(500_000));
     window.fund_deposit(budget)?;
     // Overdue: open cases received five weeks ago.
-    for i in 0..4 {
-        let at = start - Duration::days(35 + i);
+    for (i, at) in demo_days(start).into_iter().take(4).enumerate() {
         let person = dice.below(1_000_000);
         let input = dice.input(person, None);
         let case = window.accept(input, ops[0], at)?;
@@ -108,7 +189,7 @@ pub fn seed_demo(
         }
         let op = ops[i % 2];
         let case = window.accept(input, op, at)?;
-        advance(&window, &case, &mut dice, op, at + Duration::minutes(3))?;
+        advance(&window, &case, &mut dice, op, supervisor.unwrap_or(op), at + Duration::minutes(3))?;
         added += 1;
     }
     Ok(added)
