@@ -123,6 +123,9 @@ confirm-no-show = Mark this ticket as a no-show? What was typed is dropped.
 no-show-no-ticket = This form has no ticket to mark as a no-show.
 no-show-recorded = Ticket { $ticket } recorded as a no-show.
 
+## A deadline past the calendar's last complete day
+deadline-estimated = (estimated)
+
 ## What a key binding does (a keymap file's desc names one: desc = "save")
 key-help = help
 key-quit = quit
@@ -594,6 +597,10 @@ show-granted = granted
 show-help-by = help by
 show-due-by = due by
 show-deadline = { $date } ({ $status_code })
+
+## A deadline past the calendar's last complete day (case show)
+show-estimated = { $date } estimated: that year's holidays are not in the policy calendar yet
+
 show-received = received
 show-received-value = { $at } by { $operator }
 show-owed = owed

@@ -123,6 +123,9 @@ confirm-no-show = 将此号记为过号未到吗？已填写的内容将放弃�
 no-show-no-ticket = 这张表单没有号票，无从记为过号。
 no-show-recorded = { $ticket } 号已记为过号未到。
 
+## A deadline past the calendar's last complete day
+deadline-estimated = （预计）
+
 ## What a key binding does (a keymap file's desc names one: desc = "save")
 key-help = 帮助
 key-quit = 退出
@@ -618,6 +621,10 @@ show-granted = 批准金额
 show-help-by = 救助时限
 show-due-by = 办结期限
 show-deadline = { $date }（{ $status }）
+
+## A deadline past the calendar's last complete day (case show)
+show-estimated = { $date } 预计：该年节假日尚未列入政策日历
+
 show-received = 受理
 show-received-value = { $at } { $operator }
 show-owed = 欠缺材料

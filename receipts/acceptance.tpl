@@ -17,8 +17,14 @@
 受理窗口：第{window}号窗口
 受理人：{clerk}
 受理时间：{received_at}
+[if help_by]
+[bold] 先行救助：{help_by}前
+[end]
 [if due_by]
 [bold] 承诺办结：{due_by}前
+[end]
+[if estimated]
+（{estimated}）
 [end]
 [if ticket]
 排队号：{ticket}

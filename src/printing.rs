@@ -100,6 +100,8 @@ pub struct Desk {
     pub spec: PrinterSpec,
     pub templates: Templates,
     pub context: ReceiptContext,
+    /// The policies the promised dates are worked out by (the built-in book unless set).
+    pub policies: crate::domain::policy::PolicyBook,
 }
 
 impl Desk {
@@ -114,7 +116,8 @@ impl Desk {
             .map_err(|e| PrintingError::Setup(e.to_string()))?;
         let c = &config.counter;
         let context = ReceiptContext::new(c.town_name.clone(), c.window, c.centre_phone.clone(), paper);
-        Ok(Desk { spec, templates, context })
+        let policies = crate::window::builtin_policies().clone();
+        Ok(Desk { spec, templates, context, policies })
     }
 
     /// The receipt of `kind` for a case. The daily summary is not a case's
@@ -129,6 +132,7 @@ impl Desk {
         let mut ctx = self.context.clone();
         ctx.clerk = Some(clerk.to_string());
         ctx.reprint = reprint;
+        ctx.promise = crate::window::promise(&self.policies, case);
         match kind {
             ReceiptKind::Acceptance => Ok(receipt::acceptance(case, &ctx, &self.templates)),
             ReceiptKind::Disbursement => Ok(receipt::disbursement(case, &ctx, &self.templates)),
@@ -220,6 +224,7 @@ mod tests {
             spec: PrinterSpec::parse("none").unwrap(),
             templates: Templates::builtin().unwrap(),
             context: ReceiptContext::new("宁海路街道", 3, "025-83331234", Paper::MM58),
+            policies: crate::window::builtin_policies().clone(),
         }
     }
 

@@ -220,10 +220,7 @@ impl<'a> Window<'a> {
 
     /// The policy a case is judged by: the version it recorded, else the one in force on its day.
     pub fn policy_of(&self, case: &Case) -> &Policy {
-        case.policy
-            .as_deref()
-            .and_then(|v| self.policies.by_version(v))
-            .unwrap_or_else(|| self.policies.policy_for(case.day()))
+        policy_in(self.policies, case)
     }
 
     /// Earlier cases of everyone in the household, each found by its number
@@ -605,6 +602,7 @@ impl<'a> Window<'a> {
             due: case.due_by.filter(|_| open).map(|d| (d, status(d))),
             help: help_by(policy, case.channel, case.state, case.received).map(|d| (d, status(d))),
             referrals: case.referrals.iter().map(|(due, handled)| (!handled && open).then(|| status(*due))).collect(),
+            complete_until: policy.calendar.complete_until(),
         }
     }
 
@@ -657,6 +655,29 @@ impl<'a> Window<'a> {
     }
 }
 
+/// The policy of `book` a case is judged by: the version it recorded, else the one in force on its day.
+pub fn policy_in<'b>(book: &'b PolicyBook, case: &Case) -> &'b Policy {
+    case.policy.as_deref().and_then(|v| book.by_version(v)).unwrap_or_else(|| book.policy_for(case.day()))
+}
+
+/// The dates promised to the person on the acceptance receipt: on the green
+/// channel the day help is given by (what the queue shows until it is paid),
+/// the due date, and whether either is only an estimate (past the policy
+/// calendar's last complete day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Promise {
+    pub help_by: Option<NaiveDate>,
+    pub due_by: Option<NaiveDate>,
+    pub estimated: bool,
+}
+
+pub fn promise(book: &PolicyBook, case: &Case) -> Promise {
+    let policy = policy_in(book, case);
+    let help_by = (case.channel == Channel::Green).then(|| policy.green_help_by(case.day()));
+    let estimated = help_by.iter().chain(&case.due_by).any(|d| policy.calendar.is_estimate(*d));
+    Promise { help_by, due_by: case.due_by, estimated }
+}
+
 /// A case whose entitlement is the reserve-fund grant is paid from the fund.
 pub fn paid_from_fund(case: &Case) -> bool {
     case.entitlement.as_ref().is_some_and(|e| e.flags.contains(&Flag::ReserveFund))
@@ -672,9 +693,17 @@ pub struct CaseDeadlines {
     pub due: Option<(NaiveDate, DeadlineStatus)>,
     pub help: Option<(NaiveDate, DeadlineStatus)>,
     pub referrals: Vec<Option<DeadlineStatus>>,
+    /// The last day the policy's calendar lists every holiday for (`None`: no year at all).
+    pub complete_until: Option<NaiveDate>,
 }
 
 impl CaseDeadlines {
+    /// Is a date past the calendar's last complete day, so only an estimate
+    /// (that year's holidays and make-up days not yet announced)?
+    pub fn is_estimate(&self, day: NaiveDate) -> bool {
+        self.complete_until.is_none_or(|end| day > end)
+    }
+
     /// Is any of them past?
     pub fn any_breached(&self) -> bool {
         let late = |s: Option<DeadlineStatus>| s == Some(DeadlineStatus::Breached);

@@ -204,3 +204,87 @@ fn the_demo_seeds_all_or_nothing_even_when_the_operators_are_not_supervisors() {
     assert_eq!(store.fingerprint().unwrap(), before);
     assert!(store.cases_on_day(now().date_naive()).unwrap().is_empty());
 }
+
+/// The acceptance receipt of `case` as the counter's printer worker lays it out.
+fn acceptance_text(case: &onedoor::domain::Case, policies: &onedoor::domain::policy::PolicyBook) -> String {
+    let mut desk = onedoor::printing::Desk::from_config(&onedoor::config::Config::default(), Some("none")).unwrap();
+    desk.policies = policies.clone();
+    let r = desk.receipt(case, onedoor::receipt::ReceiptKind::Acceptance, "clerk01", false).unwrap();
+    onedoor::receipt::to_text(&r).join("\n")
+}
+
+#[test]
+fn the_green_receipt_promises_the_help_by_date_the_queue_shows() {
+    let h = Harness::new(Lang::ZhCn, true);
+    let config = counter_config();
+    let window = Window::new(&h.store, &config);
+    // 李明, green channel; made unpaid again by a fresh green case of another person.
+    let fresh =
+        window.accept(input("赵建国", "34052419800101001X", "medical", "8000", true, 9), "clerk01", now()).unwrap();
+    let summary = h.store.cases_on_day(now().date_naive()).unwrap().into_iter().find(|s| s.id == fresh.id).unwrap();
+    let queue_date = window.next_due(&summary).unwrap();
+    let text = acceptance_text(&fresh, onedoor::window::builtin_policies());
+    let help = format!("先行救助：{}前", queue_date.format("%Y-%m-%d"));
+    assert!(text.contains(&help), "the queue's date ({queue_date}) on the receipt:\n{text}");
+    assert!(text.contains(&format!("承诺办结：{}前", fresh.due_by.unwrap().format("%Y-%m-%d"))), "{text}");
+    assert!(!text.contains("预计"), "2026 is in the calendar: no estimate\n{text}");
+    // A normal case promises its due date, which is the queue's.
+    let normal = h.store.cases_on_day(now().date_naive()).unwrap()[0].clone();
+    let case = h.store.case(&normal.id).unwrap().unwrap();
+    let text = acceptance_text(&case, onedoor::window::builtin_policies());
+    let due = window.next_due(&normal).unwrap();
+    assert!(text.contains(&format!("承诺办结：{}前", due.format("%Y-%m-%d"))) && !text.contains("先行救助"), "{text}");
+}
+
+#[test]
+fn a_deadline_past_the_calendar_is_marked_estimated_on_screen_receipt_and_case_show() {
+    // A calendar complete only until 2026-12-01: the due dates of today's cases are estimates.
+    let mut policy = onedoor::domain::policy::Policy::builtin();
+    policy.calendar.covered_until = Some(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+    let book = onedoor::domain::policy::PolicyBook::new(vec![policy]).unwrap();
+    for (lang, mark) in [(Lang::ZhCn, "（预计）"), (Lang::En, "(estimated)")] {
+        let mut h = Harness::with_policies(lang, true, book.clone());
+        h.open_case(0);
+        let s = h.screen();
+        let due_line = s.lines().find(|l| l.contains(if lang == Lang::ZhCn { "办结期限" } else { "due by" }));
+        assert!(due_line.is_some_and(|l| l.contains(mark)), "{s}");
+        let case = h.counter.app().detail().unwrap().case.clone();
+        assert!(acceptance_text(&case, &book).contains("以上日期为预计"), "the receipt marks it too");
+        // Within the calendar, no mark.
+        let plain = Harness::new(lang, true);
+        let case = plain.store.case(&case.id).unwrap().unwrap();
+        assert!(!acceptance_text(&case, onedoor::window::builtin_policies()).contains("预计"));
+    }
+    // case show, with a district policy whose calendar is complete until 2026-12-01.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let policy_file = d.join("policy.toml");
+    let toml = onedoor::domain::policy::DEFAULT_POLICY_TOML
+        .replacen("version = \"builtin-2026.1\"", "version = \"district-2026\"", 1)
+        .replacen("\n[calendar]\n", "\n[calendar]\ncovered_until = 2026-12-01\n", 1);
+    std::fs::write(&policy_file, toml).unwrap();
+    let config = d.join("onedoor.toml");
+    std::fs::write(&config, format!("[policy]\nfile = {:?}\n", policy_file.to_str().unwrap())).unwrap();
+    let run = |args: &[&str], stdin: Option<&str>| {
+        use std::io::Write;
+        let mut c = common::onedoor(d);
+        c.env("ONEDOOR_CONFIG", &config).args(args);
+        c.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        if let Some(text) = stdin {
+            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        }
+        drop(child.stdin.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let id =
+        run(&["case", "add", "--json", "-"], Some(&common::case_json("11010519491231002X", "2000"))).trim().to_string();
+    let shown = run(&["case", "show", &id], None);
+    let due = shown.lines().find(|l| l.starts_with("due by")).unwrap_or_default();
+    assert!(due.contains("estimated"), "{shown}");
+    // Without the district file the built-in calendar covers 2026: no mark.
+    let shown = common::run(d, &["case", "show", &id], None).stdout;
+    assert!(!shown.contains("estimated"), "{shown}");
+}

@@ -134,12 +134,17 @@ pub fn write_case(c: &Case, deadlines: &CaseDeadlines, lang: Lang, out: &mut dyn
     if let Some(g) = c.granted_amount {
         line(tr!(lang, "show-granted"), g.to_string())?;
     }
+    // A date past the policy calendar's last complete day is only an estimate.
+    let estimate = |d: NaiveDate, text: String| match deadlines.is_estimate(d) {
+        true => tr!(lang, "show-estimated", date = text),
+        false => text,
+    };
     if let Some((d, status)) = deadlines.help {
-        line(tr!(lang, "show-help-by"), dated(d, status, lang))?;
+        line(tr!(lang, "show-help-by"), estimate(d, dated(d, status, lang)))?;
     }
     match (c.due_by, deadlines.due) {
-        (_, Some((d, status))) => line(tr!(lang, "show-due-by"), dated(d, status, lang))?,
-        (Some(d), None) => line(tr!(lang, "show-due-by"), d.format("%Y-%m-%d").to_string())?,
+        (_, Some((d, status))) => line(tr!(lang, "show-due-by"), estimate(d, dated(d, status, lang)))?,
+        (Some(d), None) => line(tr!(lang, "show-due-by"), estimate(d, d.format("%Y-%m-%d").to_string()))?,
         (None, None) => {}
     }
     let at = c.received_at.format("%Y-%m-%d %H:%M").to_string();

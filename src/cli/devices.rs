@@ -55,7 +55,8 @@ pub fn receipt_print(
 ) -> CliResult {
     let lang = ctx.lang;
     let id = parse_id(id, lang)?;
-    let desk = Desk::from_config(&ctx.config, printer).map_err(|e| CliError::refused(e.to_string()))?;
+    let mut desk = Desk::from_config(&ctx.config, printer).map_err(|e| CliError::refused(e.to_string()))?;
+    desk.policies = ctx.policies.clone();
     let store = ctx.open_existing_store()?;
     let case = store.case(&id)?.ok_or_else(|| crate::store::StoreError::NotFound(id.clone()))?;
     let kind = if disbursement { ReceiptKind::Disbursement } else { ReceiptKind::Acceptance };

@@ -82,6 +82,8 @@ pub struct ReceiptContext {
     pub charset: Charset,
     /// A reprint of a receipt that was pending: marked 补打 on the paper.
     pub reprint: bool,
+    /// The dates promised on the case's acceptance receipt (help-by on the green channel, estimates marked).
+    pub promise: crate::window::Promise,
 }
 
 impl ReceiptContext {
@@ -102,6 +104,7 @@ impl ReceiptContext {
             paper,
             charset: Charset::default(),
             reprint: false,
+            promise: crate::window::Promise::default(),
         }
     }
 
@@ -207,6 +210,8 @@ pub fn acceptance(case: &Case, ctx: &ReceiptContext, templates: &Templates) -> R
         .set("department", names::department(department))
         .set("received_at", case.received_at.format(MINUTE).to_string())
         .set("due_by", case.due_by.map(|d| d.format(DAY).to_string()).unwrap_or_default())
+        .set("help_by", ctx.promise.help_by.map(|d| d.format(DAY).to_string()).unwrap_or_default())
+        .set("estimated", if ctx.promise.estimated { "以上日期为预计，以当年节假日安排为准" } else { "" })
         .set("ticket", case.ticket.map(|t| t.to_string()).unwrap_or_default())
         .set_list("documents_owed", owed);
     Receipt::render(templates.get(ReceiptKind::Acceptance), &v, ctx.paper, ctx.charset)

@@ -45,6 +45,8 @@ static ACCEPTANCE: Schema = Schema {
         "department",
         "received_at",
         "due_by",
+        "help_by",
+        "estimated",
         "ticket",
     ],
     lists: &[("documents_owed", &[])],

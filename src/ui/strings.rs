@@ -148,6 +148,7 @@ strings! {
     DraftRestored => "draft-restored";
     DraftDiscarded => "draft-discarded";
     ConfirmNoShow => "confirm-no-show";
+    Estimated => "deadline-estimated";
     NoShowNoTicket => "no-show-no-ticket";
 }
 

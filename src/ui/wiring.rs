@@ -38,7 +38,8 @@ pub fn spawn_reader(config: ReaderConfig, tx: Sender<Msg>) -> ReaderHandle {
 /// printer worker. A broken template or spec is refused here, before the
 /// counter opens, with the file and line.
 pub fn spawn_printer(session: &Session, store: Arc<Store>, tx: Sender<Msg>) -> Result<PrinterHandle, UiError> {
-    let desk = Desk::from_config(&session.config, None).map_err(|e| UiError::Receipts(e.to_string()))?;
+    let mut desk = Desk::from_config(&session.config, None).map_err(|e| UiError::Receipts(e.to_string()))?;
+    desk.policies = session.policies.clone();
     let every = session.config.devices.printer_poll_seconds;
     let poll = (every > 0).then(|| std::time::Duration::from_secs(every));
     Ok(printer::spawn(desk, store, session.operator.clone(), tx, poll))

@@ -222,7 +222,11 @@ impl DetailScreen {
         };
         let dated = |label: S, day: chrono::NaiveDate, status: Option<DeadlineStatus>| {
             let (word, style) = marked(status);
-            let text = format!("{} {word}", day.format("%Y-%m-%d"));
+            let mut text = format!("{} {word}", day.format("%Y-%m-%d"));
+            if self.deadlines.is_estimate(day) {
+                // The holidays of that year are not in the calendar yet.
+                text = format!("{} {}", text.trim_end(), S::Estimated.get(lang));
+            }
             Line::from(vec![
                 Span::styled(pad(label.get(lang), 11), t.label),
                 Span::raw(" "),
