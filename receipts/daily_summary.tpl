@@ -11,13 +11,13 @@
 [bold row] 当日受理 | {received}件
 [row]   其中绿色通道 | {green}件
 [each by_kind]
-[row]   {item} | {item.count}
+[row]   {item} | {item.count}件
 [end]
 ---
 [bold] 当日受理案件现状
 [if by_state]
 [each by_state]
-[row]   {item} | {item.count}
+[row]   {item} | {item.count}件
 [end]
 [row]   尚未办结 | {open}件
 [row]   已逾期 | {overdue}件

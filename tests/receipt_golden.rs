@@ -182,11 +182,16 @@ fn daily_summary_at_58_and_80_mm() {
         assert!(row("当日受理").ends_with("8件"), "{texts:?}");
         assert_eq!(row("当日受理").len() - row("当日受理").trim_end().len(), 0);
         assert_eq!(d.lines.iter().find(|l| l.text.starts_with("当日受理")).unwrap().columns(), paper.columns());
-        assert!(row("临时救助").ends_with(" 5"));
-        assert!(row("医疗救助").ends_with(" 2"));
-        assert!(row("住房救助").ends_with(" 0"), "every kind is listed, zeros too");
-        assert!(row("已受理").ends_with(" 6"));
+        assert!(row("临时救助").ends_with(" 5件"));
+        assert!(row("医疗救助").ends_with(" 2件"));
+        assert!(row("住房救助").ends_with(" 0件"), "every kind is listed, zeros too");
+        assert!(row("已受理").ends_with(" 6件"));
         assert!(row("发放合计").ends_with("7500.50元"));
+        // The numbers line up: every count carries its unit, so every figure ends two columns from the edge.
+        let bare = texts.iter().filter(|t| {
+            !t.contains("窗口") && t.trim_start().contains("  ") && t.trim_end().ends_with(|c: char| c.is_ascii_digit())
+        });
+        assert_eq!(bare.count(), 0, "a count without its unit sticks out: {texts:?}");
         assert!(row("其中绿色通道").ends_with("1件"));
         assert!(row("已逾期").ends_with("1件"));
         assert!(row("期初余额").ends_with("12000.00元"));

@@ -288,3 +288,43 @@ fn a_deadline_past_the_calendar_is_marked_estimated_on_screen_receipt_and_case_s
     let shown = common::run(d, &["case", "show", &id], None).stdout;
     assert!(!shown.contains("estimated"), "{shown}");
 }
+
+#[test]
+fn at_80_columns_the_status_line_keeps_the_fund_balance_whole() {
+    use onedoor::ui::{DeviceState, DeviceStatus, Msg};
+    for (lang, fund) in [(Lang::En, "fund 1234567.89 yuan"), (Lang::ZhCn, "备用金 1234567.89元")] {
+        let mut h = Harness::new(lang, false);
+        h.send(Msg::Devices(DeviceStatus {
+            id_reader: DeviceState::Ready,
+            printer: DeviceState::Problem("cover open and out of paper".into()),
+        }));
+        h.send(Msg::FundBalance(Some("1234567.89".parse().unwrap())));
+        let s = h.screen();
+        let status = s.lines().next().unwrap();
+        assert!(status.contains(fund), "{status}");
+    }
+}
+
+#[test]
+fn popups_wrap_whole_words_and_show_the_whole_sentence() {
+    // The quit question: 退出 on one line.
+    let mut h = Harness::new(Lang::ZhCn, false);
+    h.press(KeyCode::F(2));
+    h.tab(1);
+    h.type_text("王");
+    h.ctrl('q');
+    let s = h.screen();
+    assert!(s.contains("现在退出吗"), "{s}");
+    // The duplicate found, to its last words.
+    let mut h = Harness::new(Lang::En, true);
+    h.press(KeyCode::F(2));
+    h.type_text("11010519491231002X");
+    h.tab(1);
+    h.type_text("王芳");
+    h.tab(7);
+    h.type_text("800");
+    h.press(KeyCode::F(10));
+    assert!(matches!(h.counter.app().popup(), Some(Popup::Override { .. })));
+    let s = h.screen();
+    assert!(s.contains("with a reason"), "{s}");
+}

@@ -846,7 +846,9 @@ impl App {
             // A long refusal takes the line above as well.
             let two = Rect::new(area.x + 1, area.y.saturating_sub(1), room, 2);
             Clear.render(Rect::new(area.x, two.y, area.width, 2), frame.buffer_mut());
-            Paragraph::new(text).style(style).wrap(Wrap { trim: true }).render(two, frame.buffer_mut());
+            for (i, line) in super::widgets::wrap(&text, room as usize).iter().take(2).enumerate() {
+                super::widgets::put(frame.buffer_mut(), two, two.x, two.y + i as u16, line, style);
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Text};
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 
 use crate::domain::dedup::SupervisorOverride;
 use crate::domain::{CaseId, Department, Money};
@@ -23,7 +23,7 @@ use crate::ui::keymap::{Key, Section};
 use crate::ui::strings::{self, S};
 use crate::ui::widgets::input::{Edited, Limit, TextInput};
 use crate::ui::widgets::table::ScrollTable;
-use crate::ui::widgets::{pad, popup_frame, put, width};
+use crate::ui::widgets::{pad, popup_frame, put, width, wrap};
 use crate::window::CaseAction;
 use crate::{tr, Lang};
 
@@ -298,12 +298,13 @@ impl Popup {
                     | Pending::NoShow
                     | Pending::RestoreDraft(_) => S::ConfirmTitle.get(lang),
                 };
-                let inner = frame(buf, 60, 10, title);
                 let text = confirm_text(pending, &env.operator, lang);
-                let mut lines: Vec<Line> = text.lines().map(|l| Line::from(l.to_string())).collect();
+                // Wrapped by display cells at words and clause punctuation (never 退|出).
+                let mut lines: Vec<Line> = wrap(&text, 58).into_iter().map(Line::from).collect();
                 lines.push(Line::from(""));
                 lines.push(Line::styled(confirm_keys(env), t.header));
-                Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
+                let inner = frame(buf, 60, (lines.len() as u16 + 2).max(10), title);
+                Paragraph::new(lines).render(inner, buf);
                 None
             }
             Popup::Prompt(Prompt { purpose, input, error, .. }) => {
@@ -318,8 +319,9 @@ impl Popup {
                 let pos = input.render(buf, field, t.focus, true);
                 if let Some(e) = error {
                     // A refusal can be long: two lines above the keys.
-                    let room = Rect::new(inner.x + 1, inner.y + 3, inner.width.saturating_sub(2), 2);
-                    Paragraph::new(e.as_str()).style(t.error).wrap(Wrap { trim: true }).render(room, buf);
+                    for (i, line) in wrap(e, inner.width.saturating_sub(2) as usize).iter().take(2).enumerate() {
+                        put(buf, inner, inner.x + 1, inner.y + 3 + i as u16, line, t.error);
+                    }
                 }
                 if matches!(purpose, Purpose::ApproveAmount | Purpose::SupervisorAmount) {
                     if let Ok(m) = input.text().trim().parse::<Money>() {
@@ -350,14 +352,18 @@ impl Popup {
                 None
             }
             Popup::Override { what, input, error } => {
-                let inner = frame(buf, 64, 11, S::OverrideTitle.get(lang));
-                let what_area = Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), 3);
-                Paragraph::new(what.as_str()).style(t.error).wrap(Wrap { trim: true }).render(what_area, buf);
-                put(buf, inner, inner.x + 1, inner.y + 4, S::OverridePrompt.get(lang), t.label);
-                let field = Rect::new(inner.x + 1, inner.y + 5, inner.width.saturating_sub(2), 1);
+                // The whole of what was found, however many lines: the box grows to it.
+                let said = wrap(what, 60);
+                let rows = (said.len() as u16).min(area.height.saturating_sub(8)).max(1);
+                let inner = frame(buf, 64, rows + 8, S::OverrideTitle.get(lang));
+                for (i, line) in said.iter().take(rows as usize).enumerate() {
+                    put(buf, inner, inner.x + 1, inner.y + i as u16, line, t.error);
+                }
+                put(buf, inner, inner.x + 1, inner.y + rows + 1, S::OverridePrompt.get(lang), t.label);
+                let field = Rect::new(inner.x + 1, inner.y + rows + 2, inner.width.saturating_sub(2), 1);
                 let pos = input.render(buf, field, t.focus, true);
                 if let Some(e) = error {
-                    put(buf, inner, inner.x + 1, inner.y + 6, e, t.error);
+                    put(buf, inner, inner.x + 1, inner.y + rows + 3, e, t.error);
                 }
                 keys_line(buf, inner);
                 pos

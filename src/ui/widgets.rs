@@ -98,3 +98,68 @@ pub fn popup_frame(buf: &mut Buffer, area: Rect, w: u16, h: u16, title: &str, th
     block.render(r, buf);
     inner
 }
+
+/// Where a line may break in text for the clerk: after a space, and after
+/// Chinese clause punctuation, so a word like 退出 is never split. A piece
+/// longer than a whole line is cut by display cells.
+fn pieces(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if c == ' ' || "，。、；：？！）」』".contains(c) {
+            let end = i + c.len_utf8();
+            out.push(&text[start..end]);
+            start = end;
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// `text` wrapped into lines of at most `cells` display cells (each line of
+/// the text on its own), breaking only where [`pieces`] allows.
+pub fn wrap(text: &str, cells: usize) -> Vec<String> {
+    let cells = cells.max(2);
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        for piece in pieces(paragraph) {
+            if width(line.trim_end()) + width(piece.trim_end()) <= cells {
+                line.push_str(piece);
+                continue;
+            }
+            if !line.is_empty() {
+                lines.push(line.trim_end().to_string());
+                line.clear();
+            }
+            let mut rest = piece;
+            while width(rest.trim_end()) > cells {
+                let head = fit(rest, cells);
+                lines.push(head.to_string());
+                rest = &rest[head.len()..];
+            }
+            line.push_str(rest.trim_start_matches(' '));
+        }
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_wraps_after_punctuation_and_never_splits_a_word() {
+        let text = "表单还有未保存的内容（已存为草稿，下次启动可恢复）。现在退出吗？";
+        let lines = wrap(text, 58);
+        assert_eq!(lines, vec!["表单还有未保存的内容（已存为草稿，下次启动可恢复）。", "现在退出吗？"]);
+        assert!(lines.iter().all(|l| width(l) <= 58));
+        let en = wrap("The form has unsaved input. Quit now?", 20);
+        assert_eq!(en, vec!["The form has unsaved", "input. Quit now?"]);
+        // A piece longer than the line is cut by cells, never wider than the line.
+        assert!(wrap(&"退".repeat(40), 21).iter().all(|l| width(l) <= 21));
+    }
+}

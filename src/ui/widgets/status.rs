@@ -46,43 +46,52 @@ impl StatusLine {
     pub fn render(&self, head: &Head, buf: &mut Buffer, area: Rect, theme: &Theme, lang: Lang) {
         super::fill_line(buf, area, area.y, theme.status);
         let clock = |short: bool| head.now.format(if short { "%m-%d %H:%M" } else { "%Y-%m-%d %H:%M" }).to_string();
-        let mut tail = vec![
+        let tail = vec![
             format!("{} {}", S::IdReader.get(lang), device(&self.id_reader, lang)),
             format!("{} {}", S::Printer.get(lang), device(&self.printer, lang)),
         ];
-        if let Some(balance) = self.fund_balance {
-            tail.push(format!("{} {}", S::Fund.get(lang), strings::money(balance, lang)));
-        }
+        // The fund's balance is never cut: it is kept whole at the end, the rest fits before it.
+        let fund = self.fund_balance.map(|b| format!("{} {}", S::Fund.get(lang), strings::money(b, lang)));
         let window = strings::window_label(head.window, lang);
         let operator = head.operator.to_string();
-        let room = area.width.saturating_sub(1) as usize;
+        let whole = area.width.saturating_sub(1) as usize;
+        let room = match &fund {
+            Some(f) => whole.saturating_sub(super::width(f) + 2),
+            None => whole,
+        };
         // The fullest line that fits: the town's name goes first, then the
         // operator's label and the year; what still does not fit is cut.
         let candidates = [
             [format!("{} {window}", head.town), format!("{} {operator}", S::Operator.get(lang)), clock(false)],
             [window.clone(), format!("{} {operator}", S::Operator.get(lang)), clock(false)],
             [window.clone(), operator.clone(), clock(false)],
-            [window, operator, clock(true)],
+            [window.clone(), operator.clone(), clock(true)],
         ];
+        // Last, the time without the date (the date is on every screen's title).
+        let time_only = [window, operator, head.now.format("%H:%M").to_string()];
         // When even the shortest head does not fit, a device that is not
         // configured is said in one word, to leave room for the fund balance.
         let short = |state: &DeviceState| match state {
             DeviceState::NotConfigured => S::DeviceNone.get(lang).to_string(),
             other => device(other, lang),
         };
-        let mut short_tail = vec![
+        let short_tail = vec![
             format!("{} {}", S::IdReader.get(lang), short(&self.id_reader)),
             format!("{} {}", S::Printer.get(lang), short(&self.printer)),
         ];
-        short_tail.extend(tail.iter().skip(2).cloned());
         let join =
             |head: &[String], tail: &[String]| head.iter().chain(tail.iter()).cloned().collect::<Vec<_>>().join("  ");
         let mut lines: Vec<String> = candidates.iter().map(|head| join(head, &tail)).collect();
         if let Some(last) = candidates.last() {
             lines.push(join(last, &short_tail));
         }
+        lines.push(join(&time_only, &short_tail));
         let line = lines.iter().find(|l| super::width(l) <= room).or(lines.last()).cloned().unwrap_or_default();
-        super::put(buf, area, area.x + 1, area.y, super::fit(&line, room), theme.status);
+        let mut line = super::fit(&line, room).to_string();
+        if let Some(f) = fund {
+            line = format!("{line}  {f}");
+        }
+        super::put(buf, area, area.x + 1, area.y, super::fit(&line, whole), theme.status);
     }
 }
 
