@@ -126,6 +126,10 @@ no-show-recorded = Ticket { $ticket } recorded as a no-show.
 ## A deadline past the calendar's last complete day
 deadline-estimated = (estimated)
 
+## Reading the card again
+reading-card-again = Reading the card on the reader again…
+no-reader = No ID card reader is configured ([devices] id_reader).
+
 ## What a key binding does (a keymap file's desc names one: desc = "save")
 key-help = help
 key-quit = quit
@@ -171,6 +175,7 @@ key-overdue = overdue
 
 ## Key of the no-show
 key-no_show = no-show
+key-read_card = read the card again
 
 ## Names of the codes (kind-dibao is the kind `dibao`)
 kind-dibao = Dibao

@@ -126,6 +126,10 @@ no-show-recorded = { $ticket } 号已记为过号未到。
 ## A deadline past the calendar's last complete day
 deadline-estimated = （预计）
 
+## Reading the card again
+reading-card-again = 正在重新读取读卡器上的身份证……
+no-reader = 未配置身份证读卡器（[devices] id_reader）。
+
 ## What a key binding does (a keymap file's desc names one: desc = "save")
 key-help = 帮助
 key-quit = 退出
@@ -171,6 +175,7 @@ key-overdue = 超期案件
 
 ## Key of the no-show
 key-no_show = 过号
+key-read_card = 重新读卡
 
 ## Names of the codes (kind-dibao is the kind `dibao`)
 kind-dibao = 低保

@@ -328,3 +328,40 @@ fn popups_wrap_whole_words_and_show_the_whole_sentence() {
     let s = h.screen();
     assert!(s.contains("with a reason"), "{s}");
 }
+
+#[test]
+fn the_card_shows_all_18_digits_ticks_the_id_card_and_a_number_is_typed_over() {
+    use onedoor::ui::{CardRead, Msg};
+    for lang in LANGS {
+        let mut h = Harness::new(lang, false);
+        h.send(Msg::CardRead(CardRead {
+            name: "王芳".into(),
+            id_number: "11010519491231002X".into(),
+            address: "南京市鼓楼区中山路1号".into(),
+            ethnicity: "汉".into(),
+            ..CardRead::default()
+        }));
+        let s = h.screen();
+        let id_line = s.lines().nth(3).unwrap();
+        assert!(id_line.contains("11010519491231002X") && id_line.contains("1949-12-31"), "{id_line}");
+        let form = &h.counter.app().intake().unwrap().form;
+        assert!(form.documents.contains(&onedoor::domain::Document::IdCard), "the card was read: ID card handed in");
+        assert!(s.contains("[x]"), "ticked on screen: {s}");
+        // Household size holds 1: typing 3 makes it 3, not 13; a second digit goes on (3, 4 → 34 is refused by
+        // the size check later, so 2 is typed after moving away and back: it replaces again).
+        h.tab(4); // name, phone, residence, household size
+        assert_eq!(h.counter.app().intake().unwrap().focus, onedoor::ui::form::Field::HouseholdSize);
+        h.type_text("3");
+        assert_eq!(h.counter.app().intake().unwrap().form.household_size, "3");
+        h.press(KeyCode::Tab);
+        h.press_mod(KeyCode::BackTab, crossterm::event::KeyModifiers::SHIFT);
+        h.type_text("4");
+        assert_eq!(h.counter.app().intake().unwrap().form.household_size, "4");
+        // Moving the cursor first means editing what is there.
+        h.press(KeyCode::Tab);
+        h.press_mod(KeyCode::BackTab, crossterm::event::KeyModifiers::SHIFT);
+        h.press(KeyCode::End);
+        h.type_text("2");
+        assert_eq!(h.counter.app().intake().unwrap().form.household_size, "42");
+    }
+}

@@ -187,6 +187,27 @@ fn a_card_on_the_reader_fills_the_open_form_and_the_status_line_says_ready() {
     assert!(h.message().contains("身份证"), "{}", h.message());
 }
 
+#[test]
+fn a_key_reads_the_card_on_the_reader_again_without_lifting_it() {
+    let sim = SimReader::start(card("李四", "11010519491231002X", "20400101"));
+    let mut h = Harness::new(Lang::ZhCn, false);
+    let ctx = context(h.dir.path(), "none", Some(sim.path.clone()));
+    let (tx, rx) = mpsc::channel();
+    wiring::connect(&mut h.counter, &ctx, &tx).unwrap();
+    h.press(KeyCode::F(2));
+    pump_until(&mut h, &rx, "the card in the form", |h| {
+        h.counter.app().intake().is_some_and(|i| i.form.name == "李四")
+    });
+    // The clerk drops the form (the card stays on the reader) and starts again.
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::F(2));
+    assert_eq!(h.counter.app().intake().unwrap().form.name, "");
+    h.press(KeyCode::F(8));
+    pump_until(&mut h, &rx, "the card read again", |h| h.counter.app().intake().is_some_and(|i| i.form.name == "李四"));
+    assert_eq!(h.counter.app().intake().unwrap().form.id_number, "11010519491231002X");
+}
+
 /// Reads 李四's card into a new form and saves it (amount 800); returns the counter and the photo kept with the case.
 fn intake_from_the_card(keep_photo: bool) -> (Harness, Option<Vec<u8>>) {
     let sim = SimReader::start(card("李四", "11010519491231002X", "20400101"));

@@ -22,6 +22,8 @@ pub enum Action {
     Hold,
     /// The called ticket did not come to the window: recorded as a no-show, the form closed.
     NoShow,
+    /// Read the card on the reader again (without lifting it).
+    ReadCard,
     /// Save the form (accept the case).
     Save,
     /// Leave the screen or cancel.
@@ -87,6 +89,7 @@ impl Action {
         Action::Recall,
         Action::Hold,
         Action::NoShow,
+        Action::ReadCard,
         Action::Save,
         Action::Back,
         Action::Quit,

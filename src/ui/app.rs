@@ -435,6 +435,13 @@ impl App {
             }
             Effect::Hold => self.hold(),
             Effect::NoShow => self.no_show(),
+            Effect::ReadCard => match &self.reader {
+                Some(reader) => {
+                    reader.reread();
+                    vec![Effect::info(S::ReadingCardAgain.get(env.lang))]
+                }
+                None => vec![Effect::error(S::NoReader.get(env.lang))],
+            },
             Effect::Draft => {
                 self.draft.save(self.intake.as_ref().map(|i| &i.form));
                 Effects::new()

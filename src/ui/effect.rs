@@ -57,6 +57,8 @@ pub enum Effect {
     CloseIntake,
     /// Put the form on hold, keeping what was typed.
     Hold,
+    /// Read the card on the reader again.
+    ReadCard,
     /// The called ticket did not come: record it as a no-show and close the form.
     NoShow,
     /// The form changed: keep it as the draft.

@@ -250,6 +250,11 @@ impl Field {
         }
     }
 
+    /// A number the clerk types over (a size, an amount): the first digit replaces what it holds.
+    pub fn is_numeric(self) -> bool {
+        matches!(self, Field::HouseholdSize | Field::MonthlyIncome | Field::RequestedAmount | Field::Bill(_))
+    }
+
     /// What the field's text input takes: its length, which characters, an
     /// ID number's letters in upper case.
     pub fn limit(self) -> Limit {

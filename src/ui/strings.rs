@@ -149,6 +149,8 @@ strings! {
     DraftDiscarded => "draft-discarded";
     ConfirmNoShow => "confirm-no-show";
     Estimated => "deadline-estimated";
+    ReadingCardAgain => "reading-card-again";
+    NoReader => "no-reader";
     NoShowNoTicket => "no-show-no-ticket";
 }
 

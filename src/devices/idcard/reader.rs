@@ -351,6 +351,8 @@ pub enum ReaderEvent {
 
 enum Control {
     Wanted(bool),
+    /// Read the card on the reader again, although it was not lifted.
+    Reread,
     Stop,
 }
 
@@ -365,6 +367,12 @@ impl ReaderHandle {
     /// Poll for cards (about 3 times a second) while `wanted`; stay quiet otherwise.
     pub fn set_wanted(&self, wanted: bool) {
         let _ = self.control.send(Control::Wanted(wanted));
+    }
+
+    /// Reads the card on the reader once more at the next poll (the clerk's
+    /// key: no need to lift the card and put it back).
+    pub fn reread(&self) {
+        let _ = self.control.send(Control::Reread);
     }
 }
 
@@ -411,12 +419,14 @@ struct ReaderThread<F> {
     control: Receiver<Control>,
     notify: F,
     wanted: bool,
+    /// The clerk asked for the card on the reader to be read again.
+    reread: bool,
     status: Option<ReaderStatus>,
 }
 
 impl<F: Fn(ReaderEvent)> ReaderThread<F> {
     fn new(config: ReaderConfig, control: Receiver<Control>, notify: F) -> Self {
-        ReaderThread { config, control, notify, wanted: false, status: None }
+        ReaderThread { config, control, notify, wanted: false, reread: false, status: None }
     }
 
     fn report(&mut self, status: ReaderStatus) {
@@ -438,6 +448,12 @@ impl<F: Fn(ReaderEvent)> ReaderThread<F> {
                     let became_wanted = wanted && !self.wanted;
                     self.wanted = wanted;
                     if became_wanted {
+                        return Flow::Continue;
+                    }
+                }
+                Ok(Control::Reread) => {
+                    self.reread = true;
+                    if self.wanted {
                         return Flow::Continue;
                     }
                 }
@@ -507,6 +523,9 @@ impl<F: Fn(ReaderEvent)> ReaderThread<F> {
                 tracing::debug!(error = %e, "find card failed");
                 return Ok(());
             }
+        }
+        if std::mem::take(&mut self.reread) {
+            *presence = Presence::default();
         }
         if presence.awaiting_lift {
             return Ok(());

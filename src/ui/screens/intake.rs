@@ -16,7 +16,7 @@ use ratatui::style::Style;
 
 use crate::domain::case::Flag;
 use crate::domain::policy::{BillLine, Policy};
-use crate::domain::{CaseId, IdNumber, IdNumberError, Kind, Money};
+use crate::domain::{CaseId, Document, IdNumber, IdNumberError, Kind, Money};
 use crate::tr;
 use crate::ui::action::{Action, TEXT_KEYS};
 use crate::ui::effect::{Effect, Effects};
@@ -33,7 +33,16 @@ use crate::Lang;
 
 /// What the intake form's keys do (besides typing).
 pub const ACTIONS: &[&[Action]] = &[
-    &[Action::Save, Action::Hold, Action::NoShow, Action::Back, Action::NextField, Action::PrevField, Action::Toggle],
+    &[
+        Action::Save,
+        Action::Hold,
+        Action::NoShow,
+        Action::ReadCard,
+        Action::Back,
+        Action::NextField,
+        Action::PrevField,
+        Action::Toggle,
+    ],
     TEXT_KEYS,
 ];
 
@@ -82,6 +91,9 @@ pub struct IntakeScreen {
     editor: TextInput,
     /// What is wrong with the field the save went back to.
     pub error: Option<crate::ui::form::FormError>,
+    /// The focused numeric field still shows what it held when the focus came:
+    /// the first digit typed replaces it (household size 1, typing 3, is 3).
+    replace_on_digit: bool,
     /// The household's ID numbers last looked up, and the earlier cases found.
     duplicate: Option<(Vec<IdNumber>, Option<DuplicateNote>)>,
     /// The window's live judgement, once the form is complete enough to judge.
@@ -102,6 +114,7 @@ impl IntakeScreen {
             focus: Field::IdNumber,
             editor,
             error: None,
+            replace_on_digit: false,
             duplicate: None,
             assessed: None,
             card_note: None,
@@ -117,6 +130,9 @@ impl IntakeScreen {
     }
 
     pub fn typed(&mut self, c: char, env: &Env) -> Effects {
+        if std::mem::take(&mut self.replace_on_digit) && c.is_ascii_digit() {
+            self.editor = TextInput::new(self.focus.limit());
+        }
         if self.takes_text() && self.editor.insert(c) {
             self.form.set_text(self.focus, self.editor.text());
             return self.changed(env);
@@ -128,6 +144,7 @@ impl IntakeScreen {
         match action {
             Action::Save => vec![Effect::Accept(None)],
             Action::Hold => vec![Effect::Hold],
+            Action::ReadCard => vec![Effect::ReadCard],
             // A called ticket is never dropped: back in the waiting line with what was typed.
             Action::Back if self.form.ticket.is_some() => vec![Effect::Hold],
             Action::NoShow if self.form.ticket.is_none() => vec![Effect::info(S::NoShowNoTicket.get(env.lang))],
@@ -141,13 +158,20 @@ impl IntakeScreen {
             Action::Left | Action::Right if !self.takes_text() => {
                 self.cycle(if action == Action::Left { -1 } else { 1 }, env)
             }
-            other if self.takes_text() => match self.editor.edit(other) {
-                Edited::Text => {
-                    self.form.set_text(self.focus, self.editor.text());
-                    self.changed(env)
+            other if self.takes_text() => {
+                let edited = self.editor.edit(other);
+                if edited != Edited::No {
+                    // Edited or moved in: the field is the clerk's now, no longer replaced.
+                    self.replace_on_digit = false;
                 }
-                Edited::Cursor | Edited::No => Effects::new(),
-            },
+                match edited {
+                    Edited::Text => {
+                        self.form.set_text(self.focus, self.editor.text());
+                        self.changed(env)
+                    }
+                    Edited::Cursor | Edited::No => Effects::new(),
+                }
+            }
             _ => Effects::new(),
         }
     }
@@ -160,7 +184,9 @@ impl IntakeScreen {
 
     fn focus_on(&mut self, field: Field) {
         self.focus = field;
-        self.editor = TextInput::with_text(self.form.text(field).unwrap_or(""), field.limit());
+        let text = self.form.text(field).unwrap_or("");
+        self.replace_on_digit = field.is_numeric() && !text.is_empty();
+        self.editor = TextInput::with_text(text, field.limit());
     }
 
     fn move_focus(&mut self, step: isize, env: &Env) -> Effects {
@@ -258,6 +284,10 @@ impl IntakeScreen {
         self.form.name = fields.name.clone();
         self.form.id_number = fields.id_number.clone();
         self.form.card = Some(fields);
+        // The card was on the reader: the ID card is handed in.
+        if self.form.kind.documents().contains(&Document::IdCard) && !self.form.documents.contains(&Document::IdCard) {
+            self.form.documents.push(Document::IdCard);
+        }
         self.card_note = note.clone();
         if matches!(self.focus, Field::Name | Field::IdNumber) {
             self.focus_on(self.focus);
@@ -317,8 +347,10 @@ impl IntakeScreen {
         }
         let draw = Draw { intake: self, env, terms: &terms };
         // Line 2: the ID number and its live check.
-        let mut cursor = draw.field_line(buf, area, area.y + 2, Field::IdNumber, 20);
-        let check_x = area.x + 2 + LABEL + 20 + 2;
+        // Room for all 18 characters, and the card's mark beside them when the card filled it.
+        let card_mark = if form.from_card(Field::IdNumber) { width(S::FromCard.get(lang)) as u16 + 1 } else { 0 };
+        let mut cursor = draw.field_line(buf, area, area.y + 2, Field::IdNumber, 20 + card_mark);
+        let check_x = area.x + 2 + LABEL + 20 + card_mark + 2;
         let (check, style) = id_status(&form.id_check(today), &t, lang);
         put(buf, area, check_x, area.y + 2, &check, style);
 
