@@ -176,6 +176,7 @@ key-overdue = overdue
 ## Key of the no-show
 key-no_show = no-show
 key-read_card = read the card again
+key-next_input = next field to type in
 
 ## Names of the codes (kind-dibao is the kind `dibao`)
 kind-dibao = Dibao

@@ -176,6 +176,7 @@ key-overdue = 超期案件
 ## Key of the no-show
 key-no_show = 过号
 key-read_card = 重新读卡
+key-next_input = 下一个填写项
 
 ## Names of the codes (kind-dibao is the kind `dibao`)
 kind-dibao = 低保

@@ -31,6 +31,8 @@ pub enum Action {
     /// Close the counter (asks first when a form has unsaved input).
     Quit,
     NextField,
+    /// The next field to type into (choices and ticks already set are passed over).
+    NextInput,
     PrevField,
     /// Open the selected line.
     Select,
@@ -94,6 +96,7 @@ impl Action {
         Action::Back,
         Action::Quit,
         Action::NextField,
+        Action::NextInput,
         Action::PrevField,
         Action::Select,
         Action::Up,

@@ -40,6 +40,7 @@ pub const ACTIONS: &[&[Action]] = &[
         Action::ReadCard,
         Action::Back,
         Action::NextField,
+        Action::NextInput,
         Action::PrevField,
         Action::Toggle,
     ],
@@ -153,6 +154,7 @@ impl IntakeScreen {
             Action::Back if self.form.is_dirty() => vec![Effect::Popup(Popup::Confirm(Pending::Discard))],
             Action::Back => vec![Effect::CloseIntake],
             Action::NextField => self.move_focus(1, env),
+            Action::NextInput => self.next_input(env),
             Action::PrevField => self.move_focus(-1, env),
             Action::Toggle if !self.takes_text() => self.cycle(1, env),
             Action::Left | Action::Right if !self.takes_text() => {
@@ -187,6 +189,18 @@ impl IntakeScreen {
         let text = self.form.text(field).unwrap_or("");
         self.replace_on_digit = field.is_numeric() && !text.is_empty();
         self.editor = TextInput::with_text(text, field.limit());
+    }
+
+    /// Forward to the next text field, over the choices and ticks between.
+    fn next_input(&mut self, env: &Env) -> Effects {
+        let choices = PolicyChoices::of(env.policies.policy_for(env.today()));
+        let fields = self.form.fields(&choices);
+        let at = fields.iter().position(|f| *f == self.focus).unwrap_or(0);
+        let next = (1..=fields.len()).map(|i| fields[(at + i) % fields.len()]).find(|f| f.control() == Control::Text);
+        if let Some(field) = next {
+            self.focus_on(field);
+        }
+        Effects::new()
     }
 
     fn move_focus(&mut self, step: isize, env: &Env) -> Effects {
@@ -290,7 +304,8 @@ impl IntakeScreen {
         }
         self.card_note = note.clone();
         if matches!(self.focus, Field::Name | Field::IdNumber) {
-            self.focus_on(self.focus);
+            // Name and number are filled: on to the first field the card cannot fill.
+            self.focus_on(Field::Phone);
         }
         note
     }
