@@ -365,3 +365,23 @@ fn the_card_shows_all_18_digits_ticks_the_id_card_and_a_number_is_typed_over() {
         assert_eq!(h.counter.app().intake().unwrap().form.household_size, "42");
     }
 }
+
+#[test]
+fn search_finds_the_last_four_digits_and_part_of_a_name() {
+    let names =
+        |h: &Harness| -> Vec<String> { h.counter.app().search().results.iter().map(|s| s.name.clone()).collect() };
+    let mut h = Harness::new(Lang::ZhCn, true);
+    h.press(KeyCode::F(3));
+    // The last four digits read aloud: 王芳 (…1231002X) and 刘强 (…0307002X).
+    h.type_text("002X");
+    let mut found = names(&h);
+    found.sort();
+    assert_eq!(found, vec!["刘强".to_string(), "王芳".to_string()]);
+    for _ in 0..4 {
+        h.press(KeyCode::Backspace);
+    }
+    // Part of a name, not its start.
+    h.type_text("秀英");
+    assert_eq!(names(&h), vec!["张秀英".to_string()]);
+    assert!(h.screen().contains("张秀英"));
+}

@@ -42,4 +42,19 @@ impl Store {
         })?;
         Ok(out)
     }
+
+    /// Ids of the cases whose applicant's name contains `part` (not at its start), by name: at most `limit`.
+    pub(super) fn ids_by_name_containing(&self, part: &str, limit: usize) -> Result<Vec<CaseId>, StoreError> {
+        let mut out = Vec::new();
+        let part = part.as_bytes();
+        self.walk_prefix(NAMES, &[], |k, _| {
+            let Some(at) = k.iter().position(|b| *b == 0) else { return Ok(ControlFlow::Continue(())) };
+            let name = &k[..at];
+            if name.len() > part.len() && !name.starts_with(part) && memchr::memmem::find(name, part).is_some() {
+                out.extend(std::str::from_utf8(&k[at + 1..]).ok().and_then(|s| s.parse().ok()));
+            }
+            Ok(if out.len() >= limit { ControlFlow::Break(()) } else { ControlFlow::Continue(()) })
+        })?;
+        Ok(out)
+    }
 }

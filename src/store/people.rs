@@ -133,6 +133,19 @@ impl Store {
 
     /// Summaries whose ID number (the applicant's or a member's) starts with
     /// `prefix`, in number order: at most `limit` items read.
+    /// Items whose ID number holds `part` past its start (the last four digits): at most `limit`.
+    pub(super) fn people_containing(&self, part: &[u8], limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
+        let mut out = Vec::new();
+        self.walk_prefix(PEOPLE, &[], |k, v| {
+            let number = &k[..NUMBER_LEN.min(k.len())];
+            if !number.starts_with(part) && memchr::memmem::find(number, part).is_some() {
+                out.push(self.person_summary(k, v)?);
+            }
+            Ok(if out.len() >= limit { ControlFlow::Break(()) } else { ControlFlow::Continue(()) })
+        })?;
+        Ok(out)
+    }
+
     pub(super) fn people_with_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
         let mut out = Vec::new();
         self.walk_prefix(PEOPLE, prefix, |k, v| {

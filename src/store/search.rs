@@ -1,12 +1,14 @@
 //! Search as the clerk types: a name, an ID number (the applicant's or a
-//! household member's) or a case id, each by its first characters. Every
-//! branch is a range of one index, so it answers at once in any store.
+//! household member's) or a case id, first by its first characters (a range
+//! of one index), then anywhere in a name or a number (the last four digits
+//! clerks read aloud): a walk over the index keys alone, no case record read.
 
 use super::{CaseSummary, Store, StoreError};
 
 impl Store {
     /// Cases whose applicant's name, ID number (or a household member's) or case
-    /// id starts with `query`, across all days: at most `limit`, each case once.
+    /// id starts with `query`, then those with `query` anywhere in the name or
+    /// the number, across all days: at most `limit`, each case once.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
         let q = query.trim();
         if q.is_empty() || limit == 0 {
@@ -35,8 +37,25 @@ impl Store {
                     return Ok(out);
                 }
             }
+            // Anywhere in a number: the last four digits read aloud.
+            if !q.contains('-') && q.len() >= 4 {
+                for s in self.people_containing(upper.as_bytes(), limit * 4)? {
+                    push(s, &mut out);
+                    if out.len() >= limit {
+                        return Ok(out);
+                    }
+                }
+            }
         } else {
-            for id in self.ids_by_name(q, limit)? {
+            let by_prefix = self.ids_by_name(q, limit)?;
+            let inside = self.ids_by_name_containing(q, limit)?;
+            for id in by_prefix.into_iter().chain(inside) {
+                if out.len() >= limit {
+                    break;
+                }
+                if out.iter().any(|o| o.id == id) {
+                    continue;
+                }
                 if let Some(case) = self.case(&id)? {
                     push(CaseSummary::of(&case), &mut out);
                 }
