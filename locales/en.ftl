@@ -130,6 +130,12 @@ deadline-estimated = (estimated)
 reading-card-again = Reading the card on the reader again…
 no-reader = No ID card reader is configured ([devices] id_reader).
 
+## Whose draft is offered back, and when it was left
+confirm-restore-whose = An unsaved intake form was left: { $name }, ticket { $ticket }, left at { $when }. Restore it? (Esc discards it)
+
+## What Esc does on a called ticket's form (the key bar)
+key-bar-back-to-line = back to line
+
 ## What a key binding does (a keymap file's desc names one: desc = "save")
 key-help = help
 key-quit = quit

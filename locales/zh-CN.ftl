@@ -130,6 +130,12 @@ deadline-estimated = （预计）
 reading-card-again = 正在重新读取读卡器上的身份证……
 no-reader = 未配置身份证读卡器（[devices] id_reader）。
 
+## Whose draft is offered back, and when it was left
+confirm-restore-whose = 有一张未保存的登记表：{ $name }，号票 { $ticket }，{ $when } 留下。恢复它吗？（Esc 丢弃）
+
+## What Esc does on a called ticket's form (the key bar)
+key-bar-back-to-line = 退回等候
+
 ## What a key binding does (a keymap file's desc names one: desc = "save")
 key-help = 帮助
 key-quit = 退出

@@ -385,3 +385,31 @@ fn search_finds_the_last_four_digits_and_part_of_a_name() {
     assert_eq!(names(&h), vec!["张秀英".to_string()]);
     assert!(h.screen().contains("张秀英"));
 }
+
+#[test]
+fn the_key_bar_says_what_esc_does_and_the_draft_prompt_whose_form_it_is() {
+    for (lang, back, cancel) in [(Lang::ZhCn, "Esc 退回等候", "Esc 取消"), (Lang::En, "Esc back to line", "Esc cancel")]
+    {
+        let mut h = Harness::new(lang, true);
+        h.press(KeyCode::F(5));
+        let bar = h.screen().lines().last().unwrap().to_string();
+        assert!(bar.contains(back), "{bar}");
+        h.press(KeyCode::Esc);
+        h.press(KeyCode::F(2));
+        let bar = h.screen().lines().last().unwrap().to_string();
+        assert!(bar.contains(cancel), "{bar}");
+    }
+    let mut h = Harness::new(Lang::ZhCn, false);
+    h.press(KeyCode::F(5));
+    h.tab(1);
+    h.type_text("孙丽");
+    h.counter.sync_draft();
+    let mut again = open_counter(h.store.clone(), h.dir.path(), Lang::ZhCn);
+    let Some(Popup::Confirm(p @ Pending::RestoreDraft(_))) = again.app().popup().cloned() else { panic!("offered") };
+    let text = onedoor::ui::popups::confirm_text(&p, "clerk01", Lang::ZhCn);
+    assert!(text.contains("孙丽") && text.contains("号票 1"), "{text}");
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| again.render(f, f.area())).unwrap();
+    let s = terminal.backend().to_string();
+    assert!(s.contains("孙丽"), "{s}");
+}

@@ -136,7 +136,12 @@ impl App {
         app.apply(effects);
         app.refresh_fund();
         if let Some(form) = restore {
-            app.popup = Some(Popup::Confirm(Pending::RestoreDraft(Box::new(form))));
+            let offset = *app.env.now.offset();
+            let left_at = files::draft_written(&app.env.data_dir).map(|t| {
+                chrono::DateTime::<chrono::Utc>::from(t).with_timezone(&offset).format("%m-%d %H:%M").to_string()
+            });
+            let left = super::popups::LeftDraft { form, left_at };
+            app.popup = Some(Popup::Confirm(Pending::RestoreDraft(Box::new(left))));
         }
         app
     }
@@ -823,7 +828,11 @@ impl App {
         } else {
             help::section(self.screen)
         };
-        status::key_bar(&env.keymap, section, frame.buffer_mut(), bar_area, t, lang);
+        // Esc on a called ticket's form puts the ticket back in the line: the bar says so.
+        let called = self.intake.as_ref().is_some_and(|i| i.form.ticket.is_some());
+        let says: &[(Action, &str)] =
+            if section == Section::Intake && called { &[(Action::Back, S::BackToLine.get(lang))] } else { &[] };
+        status::key_bar(&env.keymap, section, says, frame.buffer_mut(), bar_area, t, lang);
         if let Some(help) = &self.help {
             help.render(frame.buffer_mut(), body, env);
             cursor = None;

@@ -79,6 +79,11 @@ pub fn remove(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// When the draft file was last written (the time the form was left), if the file system says.
+pub fn draft_written(dir: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(dir.join(DRAFT_FILE)).and_then(|m| m.modified()).ok()
+}
+
 pub fn read_draft(dir: &Path) -> Option<Form> {
     let text = std::fs::read_to_string(dir.join(DRAFT_FILE)).ok()?;
     match serde_json::from_str(&text) {

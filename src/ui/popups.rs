@@ -48,7 +48,15 @@ pub enum Pending {
     /// Record the called ticket as a no-show, dropping what was typed.
     NoShow,
     /// Reopen the form left unsaved last time (cancel discards it).
-    RestoreDraft(Box<Form>),
+    RestoreDraft(Box<LeftDraft>),
+}
+
+/// The form left unsaved last time, and when it was left.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeftDraft {
+    pub form: Form,
+    /// "11-30 08:55", in the centre's time (when the file system says).
+    pub left_at: Option<String>,
 }
 
 /// What a value popup asks for.
@@ -223,8 +231,8 @@ impl Popup {
                 Pending::Quit => vec![Effect::QuitNow],
                 Pending::Discard => vec![Effect::CloseIntake],
                 Pending::NoShow => vec![Effect::NoShow],
-                Pending::RestoreDraft(form) => {
-                    vec![Effect::OpenIntake(form.clone()), Effect::info(S::DraftRestored.get(lang))]
+                Pending::RestoreDraft(left) => {
+                    vec![Effect::OpenIntake(Box::new(left.form.clone())), Effect::info(S::DraftRestored.get(lang))]
                 }
             }),
             Popup::ChooseDepartment { id, list } => {
@@ -454,6 +462,13 @@ pub fn confirm_text(pending: &Pending, operator: &str, lang: Lang) -> String {
         Pending::Quit => S::ConfirmQuit.get(lang).to_string(),
         Pending::Discard => S::ConfirmDiscard.get(lang).to_string(),
         Pending::NoShow => S::ConfirmNoShow.get(lang).to_string(),
-        Pending::RestoreDraft(_) => S::ConfirmRestore.get(lang).to_string(),
+        Pending::RestoreDraft(left) => {
+            // Whose form it is and when it was left, so the clerk knows what comes back.
+            let f = &left.form;
+            let name = if f.name.trim().is_empty() { S::HeldNoName.get(lang).to_string() } else { f.name.clone() };
+            let ticket = f.ticket.map(|t| t.to_string()).unwrap_or_else(|| "-".into());
+            let when = left.left_at.clone().unwrap_or_else(|| "-".into());
+            tr!(lang, "confirm-restore-whose", name = name, ticket = ticket, when = when)
+        }
     }
 }

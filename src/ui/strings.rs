@@ -150,6 +150,7 @@ strings! {
     ConfirmNoShow => "confirm-no-show";
     Estimated => "deadline-estimated";
     ReadingCardAgain => "reading-card-again";
+    BackToLine => "key-bar-back-to-line";
     NoReader => "no-reader";
     NoShowNoTicket => "no-show-no-ticket";
 }

@@ -122,10 +122,20 @@ pub fn bar_entries(keymap: &Keymap, section: Section, lang: Lang) -> Vec<(Key, A
     out
 }
 
-/// The key bar: as many of the section's main keys as fit.
-pub fn key_bar(keymap: &Keymap, section: Section, buf: &mut Buffer, area: Rect, theme: &Theme, lang: Lang) {
+/// The key bar: as many of the section's main keys as fit; `says` replaces
+/// the words of an action where the screen knows better what it does now.
+pub fn key_bar(
+    keymap: &Keymap,
+    section: Section,
+    says: &[(Action, &str)],
+    buf: &mut Buffer,
+    area: Rect,
+    theme: &Theme,
+    lang: Lang,
+) {
     let mut x = area.x;
-    for (key, _, desc) in bar_entries(keymap, section, lang) {
+    for (key, action, desc) in bar_entries(keymap, section, lang) {
+        let desc = says.iter().find(|(a, _)| *a == action).map(|(_, d)| d.to_string()).unwrap_or(desc);
         let key = key.to_string();
         let need = (super::width(&key) + super::width(&desc) + 2) as u16;
         if x + need > area.right() {
