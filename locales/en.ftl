@@ -297,6 +297,14 @@ quit-hint = { $key } quits.
 confirm-keys = { $confirm }: yes    { $cancel }: cancel
 receipt-keys = { $close }: close  { $scroll }: scroll
 help-typing = In a text field, type; { $delete } deletes.
+
+## F1 help: the marks and the workflow, below the keys
+help-guide-queue = Marks: { $green } green channel (help first, review after), { $soon } due soon, { $late } past a deadline. Held tickets are at the top, "on hold". A day: { $call } calls the next ticket and opens its form; a card on the reader fills it; { $save } saves it and prints the acceptance receipt. { $recall } takes back a held ticket. Enter opens a case: refer, review, approve, pay, complete.
+help-guide-intake = Put the card on the reader: name and number are filled, the ID card ticked ({ $reread } reads it again). Enter goes to the next field to type in, Tab to every field. { $save } saves and prints the receipt; { $hold } puts the ticket on hold; Esc puts a called ticket back in the line; { $noshow } records a no-show.
+help-guide-detail = A case goes: received, referred to the department, reviewed, approved (above the clerk's limit by a supervisor), paid, completed. The green channel is approved and paid first, reviewed after. A step the case does not allow now is refused with the reason; a step that cannot be undone asks first.
+help-guide-search = Type part of a name, the last four digits of an ID number, or a case id: the list answers as you type, across all days.
+help-guide-overdue = Open cases past a deadline: the due date, a referral the department has not answered, or a green case not helped in time.
+
 too-small = Please enlarge the terminal to at least 80x24 (now { $width }x{ $height }).
 window-label = window { $window }
 money = { $amount } yuan

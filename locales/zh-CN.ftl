@@ -297,6 +297,14 @@ quit-hint = 按 { $key } 退出。
 confirm-keys = { $confirm } 确认    { $cancel } 取消
 receipt-keys = { $close } 关闭  { $scroll } 滚动
 help-typing = 文本框内直接输入文字；{ $delete } 删除。
+
+## F1 help: the marks and the workflow, below the keys
+help-guide-queue = 标记：{ $green } 绿色通道（先救助后审核），{ $soon } 将到期，{ $late } 已超期。挂起的号票在最上面。办理流程：{ $call } 叫下一个号并打开登记表；身份证放上读卡器即自动填写；{ $save } 保存并打印受理回执。{ $recall } 取回挂起的号票。回车打开案件：转办、审核、批准、发放、办结。
+help-guide-intake = 身份证放上读卡器：姓名、身份证号自动填写，身份证材料自动勾选（{ $reread } 重新读卡）。回车到下一个填写项，Tab 逐项移动。{ $save } 保存并打印回执；{ $hold } 挂起；Esc 把叫到的号退回等候；{ $noshow } 记为过号。
+help-guide-detail = 案件流程：受理、转办部门、审核、批准（超过窗口限额由主管批准）、发放、办结。绿色通道先批准发放，事后审核。当前不能做的步骤会说明原因；不可撤销的步骤先确认。
+help-guide-search = 输入姓名的一部分、身份证号后四位或案件编号，随输随查，包括以往各天。
+help-guide-overdue = 已超期的未办结案件：超过办结期限、部门未按期答复转办，或绿色通道未按时救助。
+
 too-small = 请把终端放大到至少 80x24（现在 { $width }x{ $height }）。
 window-label = { $window }号窗口
 money = { $amount }元

@@ -413,3 +413,27 @@ fn the_key_bar_says_what_esc_does_and_the_draft_prompt_whose_form_it_is() {
     let s = terminal.backend().to_string();
     assert!(s.contains("孙丽"), "{s}");
 }
+
+#[test]
+fn f1_help_explains_the_marks_and_the_workflow() {
+    for (lang, marks, flow) in
+        [(Lang::ZhCn, "绿 绿色通道", "保存并打印受理回执"), (Lang::En, "G green channel", "saves it and prints the")]
+    {
+        let mut h = Harness::new(lang, true);
+        h.press(KeyCode::F(1));
+        for _ in 0..3 {
+            h.press(KeyCode::PageDown);
+        }
+        let s = h.screen();
+        assert!(s.contains(marks) && s.contains(flow), "{s}");
+        h.press(KeyCode::Esc);
+        h.press(KeyCode::F(5));
+        h.press(KeyCode::F(1));
+        for _ in 0..3 {
+            h.press(KeyCode::PageDown);
+        }
+        let s = h.screen();
+        assert!(s.contains("Esc"), "{s}");
+        assert!(s.contains(if lang == Lang::ZhCn { "记为过号" } else { "records a no-show" }), "{s}");
+    }
+}

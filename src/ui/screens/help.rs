@@ -85,6 +85,36 @@ impl Help {
             let delete = env.key(own, Action::DeleteBack);
             lines.push(Line::from(Span::styled(tr!(lang, "help-typing", delete = delete), t.dim)));
         }
+        // Below the keys: what the screen's marks mean and how a case goes, not only the keys.
+        let key = |s: Section, a: Action| env.key(s, a);
+        let guide = match self.screen {
+            Screen::Queue => tr!(
+                lang,
+                "help-guide-queue",
+                green = S::GreenMark.get(lang),
+                soon = S::AtRiskMark.get(lang),
+                late = S::OverdueMark.get(lang),
+                call = key(Section::Queue, Action::CallNext),
+                save = key(Section::Intake, Action::Save),
+                recall = key(Section::Queue, Action::Recall),
+            ),
+            Screen::Intake => tr!(
+                lang,
+                "help-guide-intake",
+                save = key(Section::Intake, Action::Save),
+                reread = key(Section::Intake, Action::ReadCard),
+                hold = key(Section::Intake, Action::Hold),
+                noshow = key(Section::Intake, Action::NoShow),
+            ),
+            Screen::Detail => tr!(lang, "help-guide-detail").to_string(),
+            Screen::Search => tr!(lang, "help-guide-search").to_string(),
+            Screen::Overdue => tr!(lang, "help-guide-overdue").to_string(),
+        };
+        lines.push(Line::from(""));
+        let room = 60;
+        for line in crate::ui::widgets::wrap(&guide, room) {
+            lines.push(Line::from(Span::raw(line)));
+        }
         lines
     }
 
