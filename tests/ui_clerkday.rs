@@ -437,3 +437,25 @@ fn f1_help_explains_the_marks_and_the_workflow() {
         assert!(s.contains(if lang == Lang::ZhCn { "记为过号" } else { "records a no-show" }), "{s}");
     }
 }
+
+#[test]
+fn a_printer_out_of_paper_shows_in_the_alert_colour() {
+    use onedoor::ui::{DeviceState, DeviceStatus, Msg};
+    let mut h = Harness::new(Lang::En, false);
+    h.send(Msg::Devices(DeviceStatus {
+        id_reader: DeviceState::Ready,
+        printer: DeviceState::Problem("out of paper".into()),
+    }));
+    let s = h.screen();
+    let status = s.lines().next().unwrap().to_string();
+    let x = status.find("printer out of paper").expect("on the status line") as u16 - 1; // the quote of the line
+    let buf = h.terminal.backend().buffer().clone();
+    let alert = onedoor::ui::Theme::mono().error;
+    let cell = &buf[(x + 9, 0)]; // a letter of "out of paper"
+    assert!(cell.modifier.contains(alert.add_modifier), "{cell:?}");
+    let ready = &buf[(status.find("reader ready").unwrap() as u16 + 8, 0)];
+    assert!(
+        !ready.modifier.contains(ratatui::style::Modifier::UNDERLINED),
+        "a ready device is not an alert: {ready:?}"
+    );
+}

@@ -91,7 +91,22 @@ impl StatusLine {
         if let Some(f) = fund {
             line = format!("{line}  {f}");
         }
-        super::put(buf, area, area.x + 1, area.y, super::fit(&line, whole), theme.status);
+        let shown = super::fit(&line, whole);
+        super::put(buf, area, area.x + 1, area.y, shown, theme.status);
+        // A device in trouble (paper out, cover open, a reader gone) in the alert colour.
+        let alert = theme.status.patch(theme.error);
+        for (label, state) in [(S::IdReader, &self.id_reader), (S::Printer, &self.printer)] {
+            if let DeviceState::Problem(p) = state {
+                let said = format!("{} {p}", label.get(lang));
+                // Whole, or cut at the end of the line (then from its label on).
+                let found = shown.find(&said).or_else(|| shown.find(&format!("{} ", label.get(lang))));
+                if let Some(at) = found {
+                    let x = area.x + 1 + super::width(&shown[..at]) as u16;
+                    let w = super::width(&said).min(super::width(&shown[at..])) as u16;
+                    buf.set_style(Rect::new(x, area.y, w, 1).intersection(area), alert);
+                }
+            }
+        }
     }
 }
 
