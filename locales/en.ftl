@@ -136,6 +136,14 @@ confirm-restore-whose = An unsaved intake form was left: { $name }, ticket { $ti
 ## What Esc does on a called ticket's form (the key bar)
 key-bar-back-to-line = back to line
 
+## The queue's filters and order
+queue-filter-all = all
+queue-filter-waiting = waiting
+queue-filter-green = green channel
+queue-filter-overdue = overdue
+queue-sorted-by-urgency = , most urgent first
+queue-view = [{ $filter }: { $shown } of { $total }{ $order }]
+
 ## What a key binding does (a keymap file's desc names one: desc = "save")
 key-help = help
 key-quit = quit
@@ -183,6 +191,8 @@ key-overdue = overdue
 key-no_show = no-show
 key-read_card = read the card again
 key-next_input = next field to type in
+key-filter = filter: all / waiting / green / overdue
+key-sort_by_urgency = most urgent first / by time
 
 ## Names of the codes (kind-dibao is the kind `dibao`)
 kind-dibao = Dibao

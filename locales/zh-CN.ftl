@@ -136,6 +136,14 @@ confirm-restore-whose = 有一张未保存的登记表：{ $name }，号票 { $t
 ## What Esc does on a called ticket's form (the key bar)
 key-bar-back-to-line = 退回等候
 
+## The queue's filters and order
+queue-filter-all = 全部
+queue-filter-waiting = 等待
+queue-filter-green = 绿色通道
+queue-filter-overdue = 已超期
+queue-sorted-by-urgency = ，按紧急程度
+queue-view = [{ $filter }：{ $shown }/{ $total }{ $order }]
+
 ## What a key binding does (a keymap file's desc names one: desc = "save")
 key-help = 帮助
 key-quit = 退出
@@ -183,6 +191,8 @@ key-overdue = 超期案件
 key-no_show = 过号
 key-read_card = 重新读卡
 key-next_input = 下一个填写项
+key-filter = 筛选：全部/等待/绿色通道/已超期
+key-sort_by_urgency = 按紧急程度/按时间排序
 
 ## Names of the codes (kind-dibao is the kind `dibao`)
 kind-dibao = 低保

@@ -459,3 +459,35 @@ fn a_printer_out_of_paper_shows_in_the_alert_colour() {
         "a ready device is not an alert: {ready:?}"
     );
 }
+
+#[test]
+fn the_queue_filters_sorts_by_urgency_and_says_n_of_n() {
+    let names =
+        |h: &Harness| -> Vec<String> { h.counter.app().queue().rows().iter().map(|s| s.name.clone()).collect() };
+    for (lang, waiting, green) in
+        [(Lang::ZhCn, "[等待：1/5]", "[绿色通道：1/5]"), (Lang::En, "[waiting: 1 of 5]", "[green channel: 1 of 5]")]
+    {
+        let mut h = Harness::new(lang, true);
+        assert_eq!(names(&h).len(), 5);
+        // Most urgent first: 李明's green case is due soon (12-01*); the closed ones last.
+        h.press(KeyCode::F(9));
+        let order = names(&h);
+        assert_eq!(order[0], "李明", "{order:?}");
+        assert_eq!(&order[3..], ["刘强".to_string(), "陈静".to_string()], "closed cases last: {order:?}");
+        h.press(KeyCode::F(9));
+        h.press(KeyCode::F(4));
+        assert_eq!(names(&h), vec!["王芳".to_string()]);
+        assert!(h.screen().contains(waiting), "{}", h.screen());
+        h.press(KeyCode::F(4));
+        assert_eq!(names(&h), vec!["李明".to_string()]);
+        assert!(h.screen().contains(green), "{}", h.screen());
+        // Enter opens the case shown, not the one at that place in the whole list.
+        h.press(KeyCode::Enter);
+        assert_eq!(h.counter.app().detail().unwrap().case.applicant.name, "李明");
+        h.press(KeyCode::Esc);
+        h.press(KeyCode::F(4));
+        assert!(names(&h).is_empty(), "nothing is late at 09:00");
+        h.press(KeyCode::F(4));
+        assert_eq!(names(&h).len(), 5, "back to all");
+    }
+}

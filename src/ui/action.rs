@@ -67,6 +67,10 @@ pub enum Action {
     Reprint,
     /// Open the list of overdue cases.
     Overdue,
+    /// The queue's next filter: all, waiting, green channel, overdue.
+    Filter,
+    /// The queue by urgency (past a deadline first), or back in time order.
+    SortByUrgency,
     /// Yes, in a confirmation.
     Confirm,
     /// No, in a confirmation.
@@ -122,6 +126,8 @@ impl Action {
         Action::ApproveAsSupervisor,
         Action::Reprint,
         Action::Overdue,
+        Action::Filter,
+        Action::SortByUrgency,
         Action::Confirm,
         Action::Cancel,
     ];

@@ -151,6 +151,11 @@ strings! {
     Estimated => "deadline-estimated";
     ReadingCardAgain => "reading-card-again";
     BackToLine => "key-bar-back-to-line";
+    FilterAll => "queue-filter-all";
+    FilterWaiting => "queue-filter-waiting";
+    FilterGreen => "queue-filter-green";
+    FilterOverdue => "queue-filter-overdue";
+    SortedByUrgency => "queue-sorted-by-urgency";
     NoReader => "no-reader";
     NoShowNoTicket => "no-show-no-ticket";
 }

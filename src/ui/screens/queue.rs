@@ -24,7 +24,17 @@ use crate::Lang;
 
 /// What the queue's keys do.
 pub const ACTIONS: &[&[Action]] = &[
-    &[Action::CallNext, Action::NewCase, Action::Search, Action::Recall, Action::Select, Action::Overdue, Action::Back],
+    &[
+        Action::CallNext,
+        Action::NewCase,
+        Action::Search,
+        Action::Recall,
+        Action::Select,
+        Action::Overdue,
+        Action::Back,
+        Action::Filter,
+        Action::SortByUrgency,
+    ],
     LIST_KEYS,
 ];
 
@@ -120,17 +130,65 @@ fn held_line(h: &HeldTicket, c: &Columns, selected: bool, env: &Env) -> Line<'st
     Line::from(vec![Span::styled(line, t.base), Span::styled(S::HeldState.get(lang), style)])
 }
 
-/// Today's queue: the tickets on hold first, then today's cases in id (= time) order.
+/// Which of today's cases the queue shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueFilter {
+    #[default]
+    All,
+    /// Held tickets and cases just received.
+    Waiting,
+    /// The green channel.
+    Green,
+    /// Past a deadline.
+    Overdue,
+}
+
+impl QueueFilter {
+    fn next(self) -> QueueFilter {
+        match self {
+            QueueFilter::All => QueueFilter::Waiting,
+            QueueFilter::Waiting => QueueFilter::Green,
+            QueueFilter::Green => QueueFilter::Overdue,
+            QueueFilter::Overdue => QueueFilter::All,
+        }
+    }
+
+    fn name(self, lang: Lang) -> &'static str {
+        match self {
+            QueueFilter::All => S::FilterAll,
+            QueueFilter::Waiting => S::FilterWaiting,
+            QueueFilter::Green => S::FilterGreen,
+            QueueFilter::Overdue => S::FilterOverdue,
+        }
+        .get(lang)
+    }
+}
+
+/// Today's queue: the tickets on hold first, then today's cases in id (=
+/// time) order, or the most urgent first; all of them or a filter's.
 pub struct QueueScreen {
+    /// The cases shown, filtered and sorted.
     rows: Vec<CaseSummary>,
+    /// Every case of today.
+    all: Vec<CaseSummary>,
     held: Vec<HeldTicket>,
     table: ScrollTable,
+    pub filter: QueueFilter,
+    /// The most urgent first (past a deadline, then due soon, then by date).
+    pub by_urgency: bool,
 }
 
 impl QueueScreen {
     /// The queue with the held tickets kept in the data directory.
     pub fn new(env: &Env) -> QueueScreen {
-        QueueScreen { rows: Vec::new(), held: files::read_held(&env.data_dir), table: ScrollTable::new(1) }
+        QueueScreen {
+            rows: Vec::new(),
+            all: Vec::new(),
+            held: files::read_held(&env.data_dir),
+            table: ScrollTable::new(1),
+            filter: QueueFilter::All,
+            by_urgency: false,
+        }
     }
 
     pub fn rows(&self) -> &[CaseSummary] {
@@ -154,27 +212,63 @@ impl QueueScreen {
         let keep = self.selected_case();
         let mut effects = Effects::new();
         match env.store.cases_on_day(env.today()) {
-            Ok(rows) => self.rows = rows,
+            Ok(rows) => self.all = rows,
             Err(e) => {
                 tracing::error!("cannot read today's cases: {e}");
                 effects.push(Effect::error(strings::failed(&e, env.lang)));
             }
         }
-        self.table.set_len(self.held.len() + self.rows.len());
+        self.apply_view(env);
         if let Some(id) = keep {
             self.select_case(&id);
         }
         effects
     }
 
+    /// The shown rows from all of today's, by the filter and the order chosen.
+    fn apply_view(&mut self, env: &Env) {
+        let window = env.window();
+        let today = env.today();
+        let late = |s: &CaseSummary| window.deadline(s, today) == DeadlineStatus::Breached;
+        self.rows = self
+            .all
+            .iter()
+            .filter(|s| match self.filter {
+                QueueFilter::All => true,
+                QueueFilter::Waiting => s.state == State::Received,
+                QueueFilter::Green => s.channel == Channel::Green,
+                QueueFilter::Overdue => late(s),
+            })
+            .cloned()
+            .collect();
+        if self.by_urgency {
+            let rank = |s: &CaseSummary| match window.deadline(s, today) {
+                DeadlineStatus::Breached => 0,
+                DeadlineStatus::AtRisk => 1,
+                DeadlineStatus::OnTrack => 2,
+            };
+            let open = |s: &CaseSummary| if crate::window::still_due(s.channel, s.state) { 0 } else { 1 };
+            self.rows.sort_by_cached_key(|s| (open(s), rank(s), window.next_due(s), s.id.clone()));
+        }
+        self.table.set_len(self.held_shown() + self.rows.len());
+    }
+
+    /// How many held tickets the filter shows (all of them, or none).
+    fn held_shown(&self) -> usize {
+        match self.filter {
+            QueueFilter::All | QueueFilter::Waiting => self.held.len(),
+            QueueFilter::Green | QueueFilter::Overdue => 0,
+        }
+    }
+
     fn selected_case(&self) -> Option<CaseId> {
-        self.selected().checked_sub(self.held.len()).and_then(|i| self.rows.get(i)).map(|r| r.id.clone())
+        self.selected().checked_sub(self.held_shown()).and_then(|i| self.rows.get(i)).map(|r| r.id.clone())
     }
 
     /// Selects a case of today.
     pub fn select_case(&mut self, id: &CaseId) {
         if let Some(i) = self.rows.iter().position(|r| &r.id == id) {
-            self.table.select(self.held.len() + i);
+            self.table.select(self.held_shown() + i);
         }
     }
 
@@ -183,7 +277,12 @@ impl QueueScreen {
         let ticket = form.ticket;
         self.held.push(HeldTicket { day: env.today(), form });
         let mut effects = self.write_held(env);
-        self.table.set_len(self.held.len() + self.rows.len());
+        // A held ticket is waiting: shown whatever the filter was.
+        if self.held_shown() == 0 {
+            self.filter = QueueFilter::All;
+            self.apply_view(env);
+        }
+        self.table.set_len(self.held_shown() + self.rows.len());
         self.table.select(self.held.len() - 1);
         let key = env.key(Section::Queue, Action::Recall);
         effects.push(Effect::info(strings::held(ticket, &key, env.lang)));
@@ -198,7 +297,7 @@ impl QueueScreen {
         let i = index.unwrap_or(0).min(self.held.len() - 1);
         let held = self.held.remove(i);
         let effects = self.write_held(env);
-        self.table.set_len(self.held.len() + self.rows.len());
+        self.table.set_len(self.held_shown() + self.rows.len());
         Some((held.form, effects))
     }
 
@@ -221,13 +320,25 @@ impl QueueScreen {
             Action::Overdue => vec![Effect::Show(Screen::Overdue)],
             Action::Select => {
                 let sel = self.selected();
-                if sel < self.held.len() {
+                if sel < self.held_shown() {
                     return vec![Effect::Recall(Some(sel))];
                 }
-                match self.rows.get(sel - self.held.len()) {
+                match self.rows.get(sel - self.held_shown()) {
                     Some(r) => vec![Effect::OpenCase { id: r.id.clone(), back: Screen::Queue }],
                     None => vec![Effect::info(S::NothingSelected.get(env.lang))],
                 }
+            }
+            Action::Filter => {
+                self.filter = self.filter.next();
+                self.apply_view(env);
+                self.table.select(0);
+                Effects::new()
+            }
+            Action::SortByUrgency => {
+                self.by_urgency = !self.by_urgency;
+                self.apply_view(env);
+                self.table.select(0);
+                Effects::new()
             }
             Action::Back => {
                 let key = env.key(Section::Queue, Action::Quit);
@@ -244,7 +355,7 @@ impl QueueScreen {
     pub fn counts(&self) -> (usize, usize, usize) {
         let mut waiting = self.held.len();
         let (mut progress, mut done) = (0, 0);
-        for r in &self.rows {
+        for r in &self.all {
             match r.state {
                 State::Received => waiting += 1,
                 State::Referred | State::UnderReview | State::Approved | State::Disbursed => progress += 1,
@@ -272,7 +383,19 @@ impl QueueScreen {
             S::Done.get(lang),
             done
         );
-        let end = put(buf, area, area.x + 1, area.y, &title, t.title);
+        let end = if self.filter != QueueFilter::All || self.by_urgency {
+            // Which view, and how many of the day's lines it shows ("n of N"), in place of the counts.
+            let shown = self.held_shown() + self.rows.len();
+            let total = self.held.len() + self.all.len();
+            let order = if self.by_urgency { S::SortedByUrgency.get(lang) } else { "" };
+            let view =
+                tr!(lang, "queue-view", filter = self.filter.name(lang), shown = shown, total = total, order = order);
+            let day = format!("{} {}", S::QueueTitle.get(lang), env.today().format("%Y-%m-%d"));
+            let end = put(buf, area, area.x + 1, area.y, &day, t.title);
+            put(buf, area, end + 2, area.y, &view, t.info)
+        } else {
+            put(buf, area, area.x + 1, area.y, &title, t.title)
+        };
         let legend = S::DeadlineLegend.get(lang);
         let legend_x = area.right().saturating_sub(width(legend) as u16 + 1);
         if legend_x > end + 1 {
@@ -287,7 +410,7 @@ impl QueueScreen {
             put(buf, area, area.x + 1, list.y + 1, &tr!(lang, "queue-empty", call = call, new = new), t.dim);
             return;
         }
-        let held = self.held.len();
+        let held = self.held_shown();
         self.table.render(buf, list, t.selected, |i, selected| {
             Text::from(if i < held {
                 held_line(&self.held[i], &c, selected, env)
