@@ -144,6 +144,10 @@ queue-filter-overdue = overdue
 queue-sorted-by-urgency = , most urgent first
 queue-view = [{ $filter }: { $shown } of { $total }{ $order }]
 
+## The household of an earlier case, reused
+household-reused = Household size, income and members taken from case { $id }: check them with the applicant.
+no-earlier-household = No earlier case of this ID number to take the household from.
+
 ## What a key binding does (a keymap file's desc names one: desc = "save")
 key-help = help
 key-quit = quit
@@ -191,6 +195,7 @@ key-overdue = overdue
 key-no_show = no-show
 key-read_card = read the card again
 key-next_input = next field to type in
+key-reuse_household = household of the earlier case
 key-filter = filter: all / waiting / green / overdue
 key-sort_by_urgency = most urgent first / by time
 

@@ -144,6 +144,10 @@ queue-filter-overdue = 已超期
 queue-sorted-by-urgency = ，按紧急程度
 queue-view = [{ $filter }：{ $shown }/{ $total }{ $order }]
 
+## The household of an earlier case, reused
+household-reused = 已沿用案件 { $id } 的家庭人口、收入和成员，请与申请人核对。
+no-earlier-household = 此身份证号没有以往案件可沿用家庭情况。
+
 ## What a key binding does (a keymap file's desc names one: desc = "save")
 key-help = 帮助
 key-quit = 退出
@@ -191,6 +195,7 @@ key-overdue = 超期案件
 key-no_show = 过号
 key-read_card = 重新读卡
 key-next_input = 下一个填写项
+key-reuse_household = 沿用以往家庭情况
 key-filter = 筛选：全部/等待/绿色通道/已超期
 key-sort_by_urgency = 按紧急程度/按时间排序
 

@@ -491,3 +491,22 @@ fn the_queue_filters_sorts_by_urgency_and_says_n_of_n() {
         assert_eq!(names(&h).len(), 5, "back to all");
     }
 }
+
+#[test]
+fn a_new_case_for_a_known_person_reuses_the_earlier_household() {
+    let mut h = Harness::prepared(Lang::ZhCn, true, |_| {});
+    h.press(KeyCode::F(2));
+    h.type_text("11010519491231002X"); // 王芳: an earlier case today, household of 3 on 600.00
+    h.press(KeyCode::F(7));
+    let form = &h.counter.app().intake().unwrap().form;
+    assert_eq!((form.household_size.as_str(), form.monthly_income.as_str()), ("3", "600.00"));
+    assert!(h.message().contains("320106001-01-20261130-0001"), "{}", h.message());
+    // Someone never seen: nothing to take, said so.
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::F(2));
+    h.type_text("34052419800101001X");
+    h.press(KeyCode::F(7));
+    assert_eq!(h.counter.app().intake().unwrap().form.household_size, "1");
+    assert!(h.message().contains("没有以往案件"), "{}", h.message());
+}

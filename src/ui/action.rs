@@ -24,6 +24,8 @@ pub enum Action {
     NoShow,
     /// Read the card on the reader again (without lifting it).
     ReadCard,
+    /// Fill the household (size, income, members) from the applicant's latest earlier case.
+    ReuseHousehold,
     /// Save the form (accept the case).
     Save,
     /// Leave the screen or cancel.
@@ -96,6 +98,7 @@ impl Action {
         Action::Hold,
         Action::NoShow,
         Action::ReadCard,
+        Action::ReuseHousehold,
         Action::Save,
         Action::Back,
         Action::Quit,

@@ -151,6 +151,7 @@ strings! {
     Estimated => "deadline-estimated";
     ReadingCardAgain => "reading-card-again";
     BackToLine => "key-bar-back-to-line";
+    NoEarlierHousehold => "no-earlier-household";
     FilterAll => "queue-filter-all";
     FilterWaiting => "queue-filter-waiting";
     FilterGreen => "queue-filter-green";

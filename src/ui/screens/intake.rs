@@ -38,6 +38,7 @@ pub const ACTIONS: &[&[Action]] = &[
         Action::Hold,
         Action::NoShow,
         Action::ReadCard,
+        Action::ReuseHousehold,
         Action::Back,
         Action::NextField,
         Action::NextInput,
@@ -146,6 +147,7 @@ impl IntakeScreen {
             Action::Save => vec![Effect::Accept(None)],
             Action::Hold => vec![Effect::Hold],
             Action::ReadCard => vec![Effect::ReadCard],
+            Action::ReuseHousehold => self.reuse_household(env),
             // A called ticket is never dropped: back in the waiting line with what was typed.
             Action::Back if self.form.ticket.is_some() => vec![Effect::Hold],
             Action::NoShow if self.form.ticket.is_none() => vec![Effect::info(S::NoShowNoTicket.get(env.lang))],
@@ -189,6 +191,33 @@ impl IntakeScreen {
         let text = self.form.text(field).unwrap_or("");
         self.replace_on_digit = field.is_numeric() && !text.is_empty();
         self.editor = TextInput::with_text(text, field.limit());
+    }
+
+    /// The household of the applicant's latest earlier case, typed into the
+    /// form: its size, monthly income and members (the clerk checks and edits them).
+    fn reuse_household(&mut self, env: &Env) -> Effects {
+        let lang = env.lang;
+        let Ok(number) = self.form.id_check(env.today()) else {
+            return vec![Effect::info(S::NoEarlierHousehold.get(lang))];
+        };
+        let latest = match env.store.cases_of_person(&number) {
+            Ok(found) => found.into_iter().filter(|s| s.id_number == number).max_by_key(|s| s.received_at),
+            Err(e) => return vec![Effect::error(strings::failed(&e, lang))],
+        };
+        let case = match latest.map(|s| env.store.case(&s.id)) {
+            Some(Ok(Some(case))) => case,
+            Some(Err(e)) => return vec![Effect::error(strings::failed(&e, lang))],
+            Some(Ok(None)) | None => return vec![Effect::info(S::NoEarlierHousehold.get(lang))],
+        };
+        let h = &case.household;
+        self.form.household_size = h.size.to_string();
+        self.form.monthly_income = h.monthly_income.to_string();
+        self.form.members =
+            h.members.iter().map(|m| format!("{} {} {}", m.id_number.as_str(), m.name, m.relation)).collect();
+        self.focus_on(Field::HouseholdSize);
+        let mut effects = self.changed(env);
+        effects.push(Effect::info(tr!(lang, "household-reused", id = case.id.as_str())));
+        effects
     }
 
     /// Forward to the next text field, over the choices and ticks between.
