@@ -148,6 +148,10 @@ queue-view = [{ $filter }: { $shown } of { $total }{ $order }]
 household-reused = Household size, income and members taken from case { $id }: check them with the applicant.
 no-earlier-household = No earlier case of this ID number to take the household from.
 
+## Receipts waiting for the printer
+queue-pending-receipts = { $count } receipts to print
+confirm-print-pending = The printer is ready again: { $count } receipts waited for it. Print them now?
+
 ## What a key binding does (a keymap file's desc names one: desc = "save")
 key-help = help
 key-quit = quit

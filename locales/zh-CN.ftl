@@ -148,6 +148,10 @@ queue-view = [{ $filter }：{ $shown }/{ $total }{ $order }]
 household-reused = 已沿用案件 { $id } 的家庭人口、收入和成员，请与申请人核对。
 no-earlier-household = 此身份证号没有以往案件可沿用家庭情况。
 
+## Receipts waiting for the printer
+queue-pending-receipts = 待补打回执 { $count }
+confirm-print-pending = 打印机已恢复：有 { $count } 张回执等待补打。现在打印吗？
+
 ## What a key binding does (a keymap file's desc names one: desc = "save")
 key-help = 帮助
 key-quit = 退出

@@ -432,6 +432,32 @@ fn a_printer_out_of_paper_keeps_the_receipt_pending_and_the_case_reprints_it() {
 }
 
 #[test]
+fn pending_receipts_show_on_the_queue_and_are_offered_when_the_printer_is_back() {
+    let (spec, replies, printed) = tcp_printer(PAPER_OUT);
+    let mut h = Harness::new(Lang::ZhCn, false);
+    let mut ctx = context(h.dir.path(), &spec, None);
+    ctx.config.devices.printer_poll_seconds = 1;
+    let (tx, rx) = mpsc::channel();
+    wiring::connect(&mut h.counter, &ctx, &tx).unwrap();
+    pump_until(&mut h, &rx, "the printer's state", |h| h.screen().contains("打印机 缺纸"));
+    type_intake(&mut h);
+    h.press(KeyCode::F(10));
+    pump_until(&mut h, &rx, "the pending message", |h| h.message().contains("待补打"));
+    assert!(h.screen().lines().nth(1).unwrap().contains("待补打回执 1"), "{}", h.screen());
+    // Paper loaded: the counter offers to print what waited.
+    *replies.lock().unwrap() = READY;
+    pump_until(&mut h, &rx, "the offer", |h| {
+        matches!(h.counter.app().popup(), Some(Popup::Confirm(onedoor::ui::Pending::PrintPending(1))))
+    });
+    h.press(KeyCode::Enter);
+    pump_until(&mut h, &rx, "the receipt printed", |h| h.message().contains("受理回执已补打"));
+    assert!(onedoor::printing::pending_receipts(&h.store).unwrap().is_empty());
+    let id = h.store.cases_on_day(now().date_naive()).unwrap()[0].id.clone();
+    assert!(contains(&printed.lock().unwrap(), id.as_str().as_bytes()));
+    assert!(!h.screen().contains("待补打回执"), "{}", h.screen());
+}
+
+#[test]
 fn the_status_line_follows_an_idle_printer_running_out_of_paper_and_back() {
     let (spec, replies, printed) = tcp_printer(READY);
     let mut h = Harness::new(Lang::ZhCn, false);

@@ -440,6 +440,7 @@ impl App {
             }
             Effect::Hold => self.hold(),
             Effect::NoShow => self.no_show(),
+            Effect::PrintPending => self.print_pending(),
             Effect::ReadCard => match &self.reader {
                 Some(reader) => {
                     reader.reread();
@@ -661,7 +662,34 @@ impl App {
         effects
     }
 
+    /// The receipts kept while the printer could not print, printed now (marked as reprints).
+    fn print_pending(&mut self) -> Effects {
+        let pending = match crate::printing::pending_receipts(&self.env.store) {
+            Ok(p) => p,
+            Err(e) => return vec![Effect::error(strings::failed(&e, self.env.lang))],
+        };
+        let mut effects = Effects::new();
+        for (_, p) in pending {
+            let Some(id) = p.case_id else { continue };
+            if let Ok(Some(case)) = self.env.store.case(&id) {
+                effects.extend(self.print(&case, p.kind, true));
+            }
+        }
+        effects
+    }
+
     fn on_print(&mut self, report: PrintReport) {
+        let was_ready = self.status.printer == DeviceState::Ready;
+        self.on_print_report(report);
+        self.queue.count_pending(&self.env);
+        // Back from paper-out or a cover open with receipts waiting: offer to print them.
+        let ready = self.status.printer == DeviceState::Ready;
+        if ready && !was_ready && self.queue.pending_receipts > 0 && self.popup.is_none() {
+            self.popup = Some(Popup::Confirm(Pending::PrintPending(self.queue.pending_receipts)));
+        }
+    }
+
+    fn on_print_report(&mut self, report: PrintReport) {
         let lang = self.env.lang;
         match report {
             PrintReport::Status(status) => self.status.printer = strings::printer_state(status, lang),

@@ -59,6 +59,8 @@ pub enum Effect {
     Hold,
     /// Read the card on the reader again.
     ReadCard,
+    /// Print every receipt that waited for the printer.
+    PrintPending,
     /// The called ticket did not come: record it as a no-show and close the form.
     NoShow,
     /// The form changed: keep it as the draft.

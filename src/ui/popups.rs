@@ -47,6 +47,8 @@ pub enum Pending {
     Discard,
     /// Record the called ticket as a no-show, dropping what was typed.
     NoShow,
+    /// The printer is back: print the receipts that waited for it (how many).
+    PrintPending(usize),
     /// Reopen the form left unsaved last time (cancel discards it).
     RestoreDraft(Box<LeftDraft>),
 }
@@ -231,6 +233,7 @@ impl Popup {
                 Pending::Quit => vec![Effect::QuitNow],
                 Pending::Discard => vec![Effect::CloseIntake],
                 Pending::NoShow => vec![Effect::NoShow],
+                Pending::PrintPending(_) => vec![Effect::PrintPending],
                 Pending::RestoreDraft(left) => {
                     vec![Effect::OpenIntake(Box::new(left.form.clone())), Effect::info(S::DraftRestored.get(lang))]
                 }
@@ -304,6 +307,7 @@ impl Popup {
                     | Pending::Quit
                     | Pending::Discard
                     | Pending::NoShow
+                    | Pending::PrintPending(_)
                     | Pending::RestoreDraft(_) => S::ConfirmTitle.get(lang),
                 };
                 let text = confirm_text(pending, &env.operator, lang);
@@ -462,6 +466,7 @@ pub fn confirm_text(pending: &Pending, operator: &str, lang: Lang) -> String {
         Pending::Quit => S::ConfirmQuit.get(lang).to_string(),
         Pending::Discard => S::ConfirmDiscard.get(lang).to_string(),
         Pending::NoShow => S::ConfirmNoShow.get(lang).to_string(),
+        Pending::PrintPending(n) => tr!(lang, "confirm-print-pending", count = *n),
         Pending::RestoreDraft(left) => {
             // Whose form it is and when it was left, so the clerk knows what comes back.
             let f = &left.form;

@@ -176,6 +176,8 @@ pub struct QueueScreen {
     pub filter: QueueFilter,
     /// The most urgent first (past a deadline, then due soon, then by date).
     pub by_urgency: bool,
+    /// Receipts kept until the printer can print them.
+    pub pending_receipts: usize,
 }
 
 impl QueueScreen {
@@ -188,6 +190,7 @@ impl QueueScreen {
             table: ScrollTable::new(1),
             filter: QueueFilter::All,
             by_urgency: false,
+            pending_receipts: 0,
         }
     }
 
@@ -219,6 +222,7 @@ impl QueueScreen {
             }
         }
         self.apply_view(env);
+        self.count_pending(env);
         if let Some(id) = keep {
             self.select_case(&id);
         }
@@ -251,6 +255,14 @@ impl QueueScreen {
             self.rows.sort_by_cached_key(|s| (open(s), rank(s), window.next_due(s), s.id.clone()));
         }
         self.table.set_len(self.held_shown() + self.rows.len());
+    }
+
+    /// Counts the receipts waiting for the printer (said on the title).
+    pub fn count_pending(&mut self, env: &Env) {
+        match crate::printing::pending_receipts(&env.store) {
+            Ok(p) => self.pending_receipts = p.len(),
+            Err(e) => tracing::warn!("cannot read the pending receipts: {e}"),
+        }
     }
 
     /// How many held tickets the filter shows (all of them, or none).
@@ -395,6 +407,12 @@ impl QueueScreen {
             put(buf, area, end + 2, area.y, &view, t.info)
         } else {
             put(buf, area, area.x + 1, area.y, &title, t.title)
+        };
+        let end = if self.pending_receipts > 0 {
+            let said = tr!(lang, "queue-pending-receipts", count = self.pending_receipts);
+            put(buf, area, end + 2, area.y, &said, t.error)
+        } else {
+            end
         };
         let legend = S::DeadlineLegend.get(lang);
         let legend_x = area.right().saturating_sub(width(legend) as u16 + 1);
