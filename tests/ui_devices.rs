@@ -45,7 +45,7 @@ fn context(data: &Path, printer: &str, reader: Option<String>) -> Session {
 
 /// Applies what the device threads send, as the runner's loop does, until the
 /// clerk would see `what` (generous limit: a stuck thread fails, a slow machine does not).
-fn pump_until(h: &mut Harness, rx: &Receiver<Msg>, what: &str, done: impl Fn(&mut Harness) -> bool) {
+fn pump_until(h: &mut Harness, rx: &Receiver<Msg>, what: &str, mut done: impl FnMut(&mut Harness) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !done(h) {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -114,6 +114,11 @@ struct SimReader {
 impl SimReader {
     /// A reader with `card` lying on it.
     fn start(card: Vec<u8>) -> SimReader {
+        SimReader::answering_after(card, Duration::ZERO)
+    }
+
+    /// A reader that takes `delay` to answer each frame.
+    fn answering_after(card: Vec<u8>, delay: Duration) -> SimReader {
         let (mut master, slave) = TTYPort::pair().unwrap();
         let path = slave.name().unwrap();
         master.set_timeout(Duration::from_millis(20)).unwrap();
@@ -141,6 +146,8 @@ impl SimReader {
                             (0x30, 0x01) => Response::new(Status::Success, card.clone()),
                             _ => Response::new(Status::BadCommand, vec![]),
                         };
+                        // A slow reader: the answer comes after the delay it is built with.
+                        thread::sleep(delay);
                         let _ = master.write_all(&answer.encode());
                     }
                 }
@@ -254,6 +261,28 @@ fn a_temporary_intake_with_the_card_on_the_reader_takes_at_most_8_keys() {
     let Some(Popup::Receipt { lines, .. }) = h.counter.app().popup() else { unreachable!() };
     assert!(!lines.iter().any(|l| l.trim() == "· 身份证"), "the receipt does not ask for the ID card: {lines:?}");
     assert!(case.documents.iter().any(|d| format!("{d:?}").contains("IdCard")), "{:?}", case.documents);
+}
+
+#[test]
+fn a_slow_reader_fills_the_form_without_flipping_between_ready_and_unavailable() {
+    // 500 ms for every answer: find, select and read take 1.5 s.
+    let sim = SimReader::answering_after(card("李四", "11010519491231002X", "20400101"), Duration::from_millis(500));
+    let mut h = Harness::new(Lang::ZhCn, false);
+    let ctx = context(h.dir.path(), "none", Some(sim.path.clone()));
+    let (tx, rx) = mpsc::channel();
+    wiring::connect(&mut h.counter, &ctx, &tx).unwrap();
+    pump_until(&mut h, &rx, "the reader ready", |h| h.screen().contains("读卡器 就绪"));
+    h.press(KeyCode::F(2));
+    let placed = Instant::now();
+    let mut states = Vec::new();
+    pump_until(&mut h, &rx, "the card in the form", |h| {
+        states.push(h.counter.app().status().id_reader.clone());
+        h.counter.app().intake().is_some_and(|i| i.form.name == "李四")
+    });
+    let took = placed.elapsed();
+    assert!(states.iter().all(|s| *s == onedoor::ui::DeviceState::Ready), "the reader stayed ready: {states:?}");
+    // Reported, not asserted (timing belongs to benchmarks): the figure the issue asks about.
+    eprintln!("slow reader: the form filled {took:?} after the form opened");
 }
 
 /// Reads 李四's card into a new form and saves it (amount 800); returns the counter and the photo kept with the case.

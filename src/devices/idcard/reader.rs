@@ -16,8 +16,9 @@ use super::card::{CardError, IdCard};
 use super::frame::{Command, FrameDecoder, FrameError, Response, Status};
 use crate::{tr, Lang};
 
-/// How long the reader may take to answer the SAM check, find and select.
-pub const SHORT_TIMEOUT: Duration = Duration::from_millis(500);
+/// How long the reader may take to answer the SAM check, find and select:
+/// a slow reader answers in 500 ms, and must not be taken for one gone.
+pub const SHORT_TIMEOUT: Duration = Duration::from_millis(1000);
 /// How long the reader may take to send the text and photo.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long the reader may take to send text, photo and fingerprints.
