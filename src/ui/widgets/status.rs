@@ -7,12 +7,13 @@ use ratatui::layout::Rect;
 
 use crate::domain::time::Moment;
 use crate::domain::Money;
+use crate::sync::forward::ForwardStatus;
 use crate::ui::action::Action;
 use crate::ui::keymap::{Key, Keymap, Section};
 use crate::ui::strings::{self, S};
 use crate::ui::theme::Theme;
 use crate::ui::DeviceState;
-use crate::Lang;
+use crate::{tr, Lang};
 
 /// What the status line says, apart from who and when.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,6 +22,39 @@ pub struct StatusLine {
     pub printer: DeviceState,
     /// The relief fund's balance, once it is read.
     pub fund_balance: Option<Money>,
+    /// Forwarding to the district, when a district is configured.
+    pub district: Option<ForwardStatus>,
+}
+
+/// Forwarding in a few cells: what waits, the last success and the last
+/// error (an error older than the last success is not shown), or STOPPED.
+/// `short`: the count alone, and `!` when something is wrong.
+fn district(status: &ForwardStatus, now: Moment, short: bool, lang: Lang) -> String {
+    let label = tr!(lang, "district-status");
+    let time = |t: &chrono::DateTime<chrono::Utc>| t.with_timezone(now.offset()).format("%H:%M").to_string();
+    let failing = status.last_error.as_ref().filter(|(at, _)| status.last_success.is_none_or(|ok| *at > ok));
+    if short {
+        let bang = if status.stopped.is_some() || failing.is_some() { "!" } else { "" };
+        return format!("{label} {}{bang}", status.waiting);
+    }
+    if status.stopped.is_some() {
+        return format!(
+            "{label} {} {}",
+            tr!(lang, "district-status-stopped"),
+            tr!(lang, "district-status-waiting", n = status.waiting)
+        );
+    }
+    let mut parts = vec![label.to_string(), tr!(lang, "district-status-waiting", n = status.waiting)];
+    if status.dead > 0 {
+        parts.push(tr!(lang, "district-status-dead", n = status.dead));
+    }
+    if let Some(ok) = &status.last_success {
+        parts.push(tr!(lang, "district-status-ok", time = time(ok)));
+    }
+    if let Some((at, _)) = failing {
+        parts.push(tr!(lang, "district-status-error", time = time(at)));
+    }
+    parts.join(" ")
 }
 
 fn device(state: &DeviceState, lang: Lang) -> String {
@@ -53,6 +87,9 @@ impl StatusLine {
         if let Some(balance) = self.fund_balance {
             tail.push(format!("{} {}", S::Fund.get(lang), strings::money(balance, lang)));
         }
+        if let Some(d) = &self.district {
+            tail.push(district(d, head.now, false, lang));
+        }
         let window = strings::window_label(head.window, lang);
         let operator = head.operator.to_string();
         let room = area.width.saturating_sub(1) as usize;
@@ -74,7 +111,10 @@ impl StatusLine {
             format!("{} {}", S::IdReader.get(lang), short(&self.id_reader)),
             format!("{} {}", S::Printer.get(lang), short(&self.printer)),
         ];
-        short_tail.extend(tail.iter().skip(2).cloned());
+        short_tail.extend(tail.iter().skip(2).take(usize::from(self.fund_balance.is_some())).cloned());
+        if let Some(d) = &self.district {
+            short_tail.push(district(d, head.now, true, lang));
+        }
         let join =
             |head: &[String], tail: &[String]| head.iter().chain(tail.iter()).cloned().collect::<Vec<_>>().join("  ");
         let mut lines: Vec<String> = candidates.iter().map(|head| join(head, &tail)).collect();
