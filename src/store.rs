@@ -62,7 +62,7 @@ pub use codec::{decode, encode, RECORD_VERSION};
 pub use counters::{sequence_key, ticket_key, MAX_SEQUENCE};
 use journal::Journal;
 pub use open_cases::OpenCase;
-pub use outbox::{DeadLetter, DistrictReceipt, Forwarded, OutboxEntry, RetryError};
+pub use outbox::{DeadLetter, DistrictReceipt, Forwarded, Forwarding, OutboxEntry, RetryError};
 pub use summary::CaseSummary;
 pub use tx::Tx;
 

@@ -168,6 +168,9 @@ fn finished_cases_are_forwarded_with_their_receipts_kept() {
     ok(&r);
     assert!(r.stdout.contains("forwarded 6"), "{}", r.stdout);
     assert_forwarded_once(&h, &counter, &cases, &[]);
+    let receipt = counter.store().district_receipt(&cases[0].id).unwrap().unwrap();
+    let shown = counter.run(&["case", "show", cases[0].id.as_str()]);
+    assert!(shown.stdout.contains(&format!("receipt {}", receipt.receipt_id)), "{}", shown.stdout);
     // The counter said how it stands with its requests (extension headers).
     assert_eq!(h.town_status(A).dead_letters, Some(0));
     // Nothing more to send: a second sync sends nothing and succeeds.
@@ -303,6 +306,8 @@ fn a_conflicting_case_becomes_a_dead_letter_and_goes_after_the_fix_with_outbox_r
     assert_eq!(dead[0]["status"], 422);
     assert!(!dead[0]["reason"].as_str().unwrap().is_empty());
     assert_eq!(h.town_status(A).dead_letters, Some(1), "the district hears of the dead letter");
+    let shown = counter.run(&["case", "show", cases[1].id.as_str()]);
+    assert!(shown.stdout.contains("refused by the district (422)"), "{}", shown.stdout);
     // A retry of a case that is not a dead letter is refused.
     let r = counter.run(&["outbox", "retry", cases[0].id.as_str()]);
     assert_eq!(r.code, 2, "{}", r.stderr);
@@ -356,6 +361,38 @@ fn sync_killed_while_forwarding_loses_and_repeats_nothing() {
     assert!(held < 300, "killed before the end ({held} held)");
     let waiting = counter.store().outbox_counts().0;
     assert!(waiting >= 300 - held as usize, "every case the district lacks still waits ({waiting} wait, {held} held)");
+    ok(&counter.run(&["sync", "--once"]));
+    assert_forwarded_once(&h, &counter, &cases, &[]);
+}
+
+#[test]
+fn the_counter_forwards_on_its_own_thread_while_it_runs() {
+    use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+    let h = Harness::new(Backend::Sled);
+    let counter = Counter::new(A, &h.district.url(), token_of(A));
+    let cases = backlog(A, 5);
+    counter.put(&cases);
+    let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
+    cmd.env("ONEDOOR_DATA", &counter.data);
+    cmd.env("ONEDOOR_CONFIG", &counter.config);
+    cmd.env("ONEDOOR_OPERATOR", "clerk01");
+    cmd.env("ONEDOOR_LANG", "en");
+    cmd.env("TERM", "xterm-256color");
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let drain = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while matches!(std::io::Read::read(&mut reader, &mut buf), Ok(n) if n > 0) {}
+    });
+    wait_until("the counter to forward its outbox", || h.town_status(A).cases_held == 5);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(pty.master);
+    let _ = drain.join();
+    // The receipts are written after the district answers: the last batch's
+    // commit may have been cut short by the kill; a sync finishes it, resending nothing new.
     ok(&counter.run(&["sync", "--once"]));
     assert_forwarded_once(&h, &counter, &cases, &[]);
 }

@@ -61,6 +61,16 @@ pub struct DistrictReceipt {
     pub received_at: String,
 }
 
+/// Where one case stands with the district ([`Store::forwarding_of`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Forwarding {
+    /// Not finished, or imported: nothing to forward.
+    None,
+    Waiting(OutboxEntry),
+    Dead(DeadLetter),
+    Received(DistrictReceipt),
+}
+
 /// What the district made of one forwarded case, to be written back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Forwarded {
@@ -170,6 +180,21 @@ impl Store {
     /// How many cases wait in the outbox, and how many are dead letters.
     pub fn outbox_counts(&self) -> (usize, usize) {
         (self.trees[OUTBOX].len(), self.trees[DEAD_LETTERS].len())
+    }
+
+    /// Where a case stands with the district: waiting, refused, or its receipt.
+    pub fn forwarding_of(&self, id: &CaseId) -> Result<Forwarding, StoreError> {
+        let get = |tree: usize| self.trees[tree].get(key(id)).map_err(|e| sled_error(&self.dir, e));
+        if let Some(v) = get(RECEIPTS)? {
+            return Ok(Forwarding::Received(self.read(&v, "district receipt")?));
+        }
+        if let Some(v) = get(DEAD_LETTERS)? {
+            return Ok(Forwarding::Dead(self.read(&v, "dead letter")?));
+        }
+        if let Some(v) = get(OUTBOX)? {
+            return Ok(Forwarding::Waiting(self.read_entry(&v)?));
+        }
+        Ok(Forwarding::None)
     }
 
     /// The district's receipt for a forwarded case.

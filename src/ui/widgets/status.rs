@@ -121,6 +121,21 @@ impl StatusLine {
         if let Some(last) = candidates.last() {
             lines.push(join(last, &short_tail));
         }
+        if self.district.is_some() {
+            // Forwarding is not cut off the end: devices not configured are
+            // left out, then the date.
+            let configured = [&self.id_reader, &self.printer].map(|d| *d != DeviceState::NotConfigured);
+            let kept: Vec<String> = short_tail
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| configured.get(*i).copied().unwrap_or(true))
+                .map(|(_, t)| t.clone())
+                .collect();
+            let operator = head.operator.to_string();
+            let window = strings::window_label(head.window, lang);
+            lines.push(join(&[window.clone(), operator.clone(), clock(true)], &kept));
+            lines.push(join(&[window, operator, head.now.format("%H:%M").to_string()], &kept));
+        }
         let line = lines.iter().find(|l| super::width(l) <= room).or(lines.last()).cloned().unwrap_or_default();
         super::put(buf, area, area.x + 1, area.y, super::fit(&line, room), theme.status);
     }
@@ -164,5 +179,59 @@ pub fn key_bar(keymap: &Keymap, section: Section, buf: &mut Buffer, area: Rect, 
         }
         x = super::put(buf, area, x, area.y, &key, theme.key);
         x = super::put(buf, area, x, area.y, &format!(" {desc} "), theme.base);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn line(status: &StatusLine, width: u16, lang: Lang) -> String {
+        let now = crate::config::china_offset().with_ymd_and_hms(2026, 11, 30, 9, 30, 0).unwrap();
+        let head = Head { town: "示例街道", window: 3, operator: "clerk01", now };
+        let area = Rect::new(0, 0, width, 1);
+        let mut buf = Buffer::empty(area);
+        status.render(&head, &mut buf, area, &Theme::mono(), lang);
+        let mut text = String::new();
+        let mut x = 0;
+        while x < width {
+            let symbol = buf[(x, 0)].symbol();
+            text.push_str(symbol);
+            x += super::super::width(symbol).max(1) as u16;
+        }
+        text
+    }
+
+    #[test]
+    fn the_status_line_says_what_waits_for_the_district_and_how_it_last_went() {
+        let at = |h, m| Utc.with_ymd_and_hms(2026, 11, 30, h, m, 0).unwrap();
+        let mut status = StatusLine {
+            fund_balance: Some(Money::yuan(50_000)),
+            district: Some(ForwardStatus {
+                waiting: 3,
+                dead: 1,
+                last_success: Some(at(1, 12)),
+                last_error: Some((at(1, 15), "the district answered 503".into())),
+                stopped: None,
+            }),
+            ..StatusLine::default()
+        };
+        // Wide: all of it, times in the centre's offset.
+        let wide = line(&status, 160, Lang::En);
+        assert!(wide.contains("Dist 3 wait 1 dead ok 09:12 err 09:15"), "{wide}");
+        let zh = line(&status, 160, Lang::ZhCn);
+        assert!(zh.contains("区 待3 退1 成功09:12 失败09:15"), "{zh}");
+        // 80 columns: still there, shortened, with the fund balance.
+        for lang in [Lang::En, Lang::ZhCn] {
+            let narrow = line(&status, 80, lang);
+            let label = if lang == Lang::En { "Dist 3!" } else { "区 3!" };
+            assert!(narrow.contains(label) && narrow.contains("50000.00"), "{narrow}");
+        }
+        // An error older than the last success is not shown; a stop is.
+        status.district.as_mut().unwrap().last_error = Some((at(1, 0), "old".into()));
+        assert!(!line(&status, 160, Lang::En).contains("err"));
+        status.district.as_mut().unwrap().stopped = Some("forwarding stopped".into());
+        assert!(line(&status, 160, Lang::En).contains("Dist STOPPED 3 wait"));
     }
 }
