@@ -45,21 +45,39 @@ struct InTerminal {
     writer: Box<dyn Write + Send>,
     out: Arc<Mutex<Vec<u8>>>,
     drain: std::thread::JoinHandle<()>,
+    /// Tells the drain to let go of its handle on the terminal after its next read.
+    closing: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl InTerminal {
     /// Starts the counter on `data`, as `env_cmd` sets it up, then `setup`.
     fn start(data: &Path, setup: impl FnOnce(&mut CommandBuilder)) -> InTerminal {
-        let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
         env_cmd(&mut cmd, data);
         setup(&mut cmd);
+        InTerminal::run(cmd)
+    }
+
+    /// Starts the counter with its standard error in `log`, as a kiosk
+    /// launcher does (`exec onedoor 2>>FILE`): only its screen is on the terminal.
+    fn start_logging_to(data: &Path, log: &Path) -> InTerminal {
+        let mut cmd = CommandBuilder::new("sh");
+        cmd.args(["-c", r#"exec "$0" --lang en 2>"$1""#, env!("CARGO_BIN_EXE_onedoor")]);
+        cmd.arg(log);
+        env_cmd(&mut cmd, data);
+        InTerminal::run(cmd)
+    }
+
+    fn run(cmd: CommandBuilder) -> InTerminal {
+        let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
         let child = pty.slave.spawn_command(cmd).unwrap();
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().unwrap();
         let writer = pty.master.take_writer().unwrap();
         let out = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&out);
+        let closing = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let close = Arc::clone(&closing);
         let drain = std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = reader.read(&mut buf) {
@@ -67,9 +85,12 @@ impl InTerminal {
                     break;
                 }
                 sink.lock().unwrap().extend_from_slice(&buf[..n]);
+                if close.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
             }
         });
-        InTerminal { child, master: pty.master, writer, out, drain }
+        InTerminal { child, master: pty.master, writer, out, drain, closing }
     }
 
     /// Types `bytes` and gives the counter a moment to draw.
@@ -256,4 +277,91 @@ fn colour_codes(screen: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// How the terminal goes away under a counter with an unfinished form.
+#[derive(Clone, Copy)]
+enum Lost {
+    /// Its master side closed (the kiosk's terminal window shut, an SSH link dropped).
+    Closed,
+    /// SIGTERM (the kiosk's session ending), the terminal still there.
+    Sigterm,
+}
+
+/// The counter exits by itself, keeps the form as its draft and lets go of
+/// the store: a test opens it the moment the process is gone. Returns what
+/// the counter wrote to its standard error, if it was redirected.
+fn the_counter_lets_go(lost: Lost, stderr_to_file: bool) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let errors = dir.path().join("stderr.txt");
+    let mut t = if stderr_to_file {
+        InTerminal::start_logging_to(&data, &errors)
+    } else {
+        InTerminal::start(&data, |cmd| cmd.args(["--lang", "en"]))
+    };
+    t.wait_for("F5", 20);
+    t.send(b"\x1b[12~"); // F2: a new form
+    t.send("\t赵六".as_bytes());
+    t.wait_for("赵", 10);
+    let mut terminal = None;
+    match lost {
+        Lost::Closed => {
+            // Every handle on the terminal's master side closes, the drain's
+            // too: it lets go after the counter draws the key typed now.
+            t.closing.store(true, std::sync::atomic::Ordering::SeqCst);
+            t.send(b"!");
+            t.drain.join().unwrap();
+            drop(t.writer);
+            drop(t.master);
+        }
+        Lost::Sigterm => {
+            let pid = t.child.process_id().expect("a pid").to_string();
+            assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+            terminal = Some((t.writer, t.master, t.drain));
+        }
+    }
+    let mut child = t.child;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            child.kill().ok();
+            panic!("the counter did not exit");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let draft = std::fs::read_to_string(data.join("draft.json")).expect("the draft is kept");
+    assert!(draft.contains("赵六"), "{draft}");
+    // The store is free the moment the counter is gone.
+    let store = onedoor::store::Store::open(&data, &Default::default());
+    assert!(store.is_ok(), "the store is still held: {:?}", store.err());
+    let log = std::fs::read_to_string(data.join("onedoor.log")).unwrap_or_default();
+    assert!(!log.contains("panic"), "{log}");
+    assert!(status.exit_code() != 101, "a panic's exit status: {status:?}");
+    if let Some((writer, master, drain)) = terminal {
+        drop(writer);
+        drop(master);
+        let _ = drain.join();
+    }
+    std::fs::read_to_string(&errors).unwrap_or_default()
+}
+
+#[test]
+fn a_closed_terminal_with_stderr_in_a_file_lets_the_counter_go_with_its_draft() {
+    let said = the_counter_lets_go(Lost::Closed, true);
+    assert!(!said.contains("panicked"), "{said}");
+}
+
+#[test]
+fn a_closed_terminal_with_stderr_on_it_lets_the_counter_go_with_its_draft() {
+    the_counter_lets_go(Lost::Closed, false);
+}
+
+#[test]
+fn sigterm_with_stderr_in_a_file_lets_the_counter_go_with_its_draft() {
+    let said = the_counter_lets_go(Lost::Sigterm, true);
+    assert!(!said.contains("panicked"), "{said}");
 }
