@@ -64,7 +64,6 @@ pub use open_cases::OpenCase;
 pub use summary::CaseSummary;
 pub use tx::Tx;
 
-
 /// The store layout this build writes and reads (older ones are migrated at open).
 pub const SCHEMA_VERSION: u32 = 2;
 
