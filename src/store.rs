@@ -36,6 +36,7 @@ mod cases;
 mod codec;
 mod counters;
 mod directory;
+mod drafts;
 mod fund;
 mod journal;
 mod migrate;
@@ -165,12 +166,14 @@ const PENDING: usize = 9;
 /// Case id -> the raw (WLT-compressed) photo of the applicant's ID card, kept
 /// only when `[devices] keep_photo` is on.
 const PHOTOS: usize = 10;
+/// The counter's draft token -> the case it was saved as (`drafts.rs`).
+const DRAFTS: usize = 11;
 
 /// Every tree, in the order the journal names them by. The run sizes: case
 /// records are read a day at a time, so their runs are larger; the person
 /// and name indexes are read at random places, where every read brings a
 /// whole sled page (up to 16 runs) into memory, so theirs are small.
-pub(crate) const TREES: [TreeDef; 11] = [
+pub(crate) const TREES: [TreeDef; 12] = [
     TreeDef { name: "meta", run_size: None },
     TreeDef { name: "counters", run_size: None },
     TreeDef { name: "case_runs", run_size: Some(4096) },
@@ -182,6 +185,7 @@ pub(crate) const TREES: [TreeDef; 11] = [
     TreeDef { name: "ledger", run_size: None },
     TreeDef { name: "pending_receipts", run_size: None },
     TreeDef { name: "card_photo_runs", run_size: Some(4096) },
+    TreeDef { name: "saved_drafts", run_size: None },
 ];
 
 /// The open store. One process per store (sled locks the directory).
