@@ -34,7 +34,7 @@ pub fn add(ctx: &Session, json: &Path, override_duplicate: Option<&str>, out: &m
     let store = ctx.open_store()?;
     let override_by =
         override_duplicate.map(|reason| SupervisorOverride { by: ctx.operator.clone(), reason: reason.to_string() });
-    let intake = Intake { input, override_by, card_photo: None };
+    let intake = Intake { input, override_by, card_photo: None, draft: None };
     let case = ctx.window(&store).accept(intake, &ctx.operator, ctx.now)?;
     writeln!(out, "{}", case.id)?;
     if !case.related_cases.is_empty() {
