@@ -906,5 +906,8 @@ pub struct TransitionError {
     pub why: NotNow,
 }
 
+mod whole;
+pub use whole::ImpossibleCase;
+
 #[cfg(test)]
 mod tests;
