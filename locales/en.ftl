@@ -548,6 +548,7 @@ import-paid-without-fund-entry = field 'state': case { $id } was paid from the r
 cli-output-failed = cannot write the output: { $error }
 cli-cannot-read-stdin = cannot read standard input: { $error }
 cli-cannot-read = cannot read { $path }: { $error }
+cli-input-too-large = { $path } is larger than { $limit } MiB, the most a command reads; split it
 cli-line = line { $line }: { $error }
 cli-no-records = { $file } holds no records
 cli-note-duplicate = note: { $id } may duplicate earlier assistance: { $related }

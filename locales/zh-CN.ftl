@@ -572,6 +572,7 @@ import-paid-without-fund-entry = 字段 'state'：案件 { $id } 由应急救助
 cli-output-failed = 无法写出结果：{ $error }
 cli-cannot-read-stdin = 无法读取标准输入：{ $error }
 cli-cannot-read = 无法读取 { $path }：{ $error }
+cli-input-too-large = { $path } 超过 { $limit } MiB，命令最多读取这么多；请拆分
 cli-line = 第 { $line } 行：{ $error }
 cli-no-records = { $file } 中没有记录
 cli-note-duplicate = 注意：{ $id } 可能与以前的救助重复：{ $related }
