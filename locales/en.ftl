@@ -544,6 +544,10 @@ import-no-granted-amount = field 'granted_amount': the case was approved (it is 
 import-granted-above-ceiling = field 'granted_amount': { $amount } is above { $ceiling }
 import-paid-without-fund-entry = field 'state': case { $id } was paid from the relief reserve fund, and this store's fund ledger has no payment for it
 
+## Texts: characters that hide what a text says
+input-direction-controls = contains direction controls (such as U+202E) that reorder what is shown
+input-invisible-characters = contains invisible characters (a BOM, a zero-width space…)
+
 ## The command line
 cli-output-failed = cannot write the output: { $error }
 cli-cannot-read-stdin = cannot read standard input: { $error }

@@ -568,6 +568,10 @@ import-no-granted-amount = 字段 'granted_amount'：案件已批准（现为 { 
 import-granted-above-ceiling = 字段 'granted_amount'：{ $amount }元超过{ $ceiling }
 import-paid-without-fund-entry = 字段 'state'：案件 { $id } 由应急救助备用金支付，但本库备用金台账中没有这笔支出
 
+## Texts: characters that hide what a text says
+input-direction-controls = 含有改变显示方向的控制字符（如 U+202E）
+input-invisible-characters = 含有不可见字符（BOM、零宽空格等）
+
 ## The command line
 cli-output-failed = 无法写出结果：{ $error }
 cli-cannot-read-stdin = 无法读取标准输入：{ $error }

@@ -145,7 +145,13 @@ pub fn read_input(path: &Path, lang: Lang) -> Result<String, CliError> {
             limit = MAX_INPUT_BYTES / 1024 / 1024
         )));
     }
-    String::from_utf8(bytes).map_err(|e| failed(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+    let text = String::from_utf8(bytes).map_err(|e| failed(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
+    // A BOM in front of the whole file (as some Windows editors write) is the
+    // file's, not the text's: dropped. One inside a field is refused there.
+    Ok(match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }
 
 /// Parses JSON into `T`, naming the field that is wrong.

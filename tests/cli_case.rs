@@ -375,3 +375,36 @@ fn import_refuses_exported_cases_no_counter_could_have_made() {
     let r = run(&b, &["case", "import", file.to_str().unwrap()], None);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+/// Names and texts that hide what they say (a direction override that turns
+/// the name around, a BOM or zero-width space, a bell, only invisible spaces)
+/// are refused naming the field, in both languages; a BOM in front of the
+/// whole file is the editor's and is dropped.
+#[test]
+fn names_with_hidden_characters_are_refused_and_a_file_bom_is_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let with_name = |name: &str| {
+        format!(
+            r#"{{"kind":"temporary","applicant":{{"name":"{name}","id_number":"11010519491231002X","residence":"urban"}},"reason":"serious_illness","requested_amount":"100"}}"#
+        )
+    };
+    for (name, english, chinese) in [
+        ("王\u{202E}芳", "applicant.name: contains direction controls", "含有改变显示方向的控制字符"),
+        ("\u{FEFF}王芳", "applicant.name: contains invisible characters", "含有不可见字符"),
+        ("王\u{200B}芳", "applicant.name: contains invisible characters", "含有不可见字符"),
+        ("王\\u0007芳", "applicant.name: contains control characters", "含有控制字符"),
+        ("\u{3000}\u{3000}", "applicant.name: must not be empty", "姓名：不能为空"),
+    ] {
+        let json = with_name(name);
+        assert_refused(&run(d, &["case", "add", "--json", "-"], Some(&json)), english);
+        let r = run(d, &["--lang", "zh-CN", "case", "add", "--json", "-"], Some(&json));
+        assert_eq!(r.code, 2, "{name:?}: {}", r.stderr);
+        assert!(r.stderr.contains(chinese), "{name:?}: {}", r.stderr);
+    }
+    assert!(!d.join("db").exists() || run(d, &["case", "list", "--json"], None).stdout.trim() == "[]");
+    let file = d.join("case.json");
+    std::fs::write(&file, format!("\u{FEFF}{}", with_name("王芳"))).unwrap();
+    let r = run(d, &["case", "add", "--json", file.to_str().unwrap()], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}

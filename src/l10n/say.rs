@@ -8,6 +8,7 @@ use crate::domain::case::{InputError, InputField, InputProblem, NotNow, Transiti
 use crate::domain::dedup::DuplicateRefusal;
 use crate::domain::fund::{FundError, FundField, TextProblem};
 use crate::domain::policy::Ceiling;
+use crate::domain::text::Unprintable;
 use crate::domain::{IdNumberError, MoneyError};
 use crate::session::SessionError;
 use crate::store::StoreError;
@@ -79,7 +80,7 @@ impl Say for InputProblem {
         match self {
             InputProblem::Empty => tr!(lang, "input-empty").to_string(),
             InputProblem::TooLong(n) => tr!(lang, "input-too-long", n = *n),
-            InputProblem::ControlCharacters => tr!(lang, "input-control-characters").to_string(),
+            InputProblem::Unprintable(u) => u.say(lang),
             InputProblem::BadPhone => tr!(lang, "input-bad-phone").to_string(),
             InputProblem::DoesNotMatchIdNumber => tr!(lang, "input-does-not-match-id-number").to_string(),
             InputProblem::BirthDateInFuture => tr!(lang, "input-birth-date-in-future").to_string(),
@@ -185,7 +186,7 @@ impl Say for FundError {
                 let problem = match problem {
                     TextProblem::Empty => tr!(lang, "input-empty"),
                     TextProblem::TooLong => tr!(lang, "fund-text-too-long"),
-                    TextProblem::ControlCharacters => tr!(lang, "input-control-characters"),
+                    TextProblem::Unprintable(u) => unprintable(*u, lang),
                 };
                 tr!(lang, "fund-text", field = field, problem = problem)
             }
@@ -247,6 +248,20 @@ impl Say for WindowError {
             WindowError::PaidWithoutFundEntry(id) => tr!(lang, "import-paid-without-fund-entry", id = id),
             WindowError::Store(e) => e.say(lang),
         }
+    }
+}
+
+fn unprintable(u: Unprintable, lang: Lang) -> &'static str {
+    match u {
+        Unprintable::Control => tr!(lang, "input-control-characters"),
+        Unprintable::Direction => tr!(lang, "input-direction-controls"),
+        Unprintable::Invisible => tr!(lang, "input-invisible-characters"),
+    }
+}
+
+impl Say for Unprintable {
+    fn say(&self, lang: Lang) -> String {
+        unprintable(*self, lang).to_string()
     }
 }
 
