@@ -10,6 +10,7 @@ pub mod fund;
 pub mod id;
 pub mod policy;
 pub mod report;
+pub mod sync;
 
 use std::io::Read;
 use std::path::Path;

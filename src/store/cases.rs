@@ -48,7 +48,8 @@ impl Tx<'_> {
     }
 
     /// Writes a case and brings every index in line with it, in this
-    /// transaction; a case that becomes completed goes into the outbox.
+    /// transaction; a case that becomes finished (completed, rejected,
+    /// withdrawn) goes into the outbox.
     pub fn put_case<E>(&self, old: Option<&Case>, case: &Case) -> TxResult<(), E> {
         self.write_case(old, case, true)
     }
@@ -75,7 +76,7 @@ impl Tx<'_> {
         self.index_name(old, case)?;
         self.index_open(old, case)?;
         if outbox {
-            self.enqueue_if_completed(old, case)?;
+            self.enqueue_if_finished(old, case)?;
         }
         Ok(())
     }

@@ -82,6 +82,8 @@ pub struct App {
     reader: Option<ReaderHandle>,
     reader_wanted: bool,
     draft: DraftWriter,
+    /// The forwarder thread, when a district is configured; it ends with the app.
+    forwarder: Option<crate::sync::forward::ForwarderHandle>,
 }
 
 /// A plain character typed (no Ctrl or Alt).
@@ -148,6 +150,7 @@ impl App {
             reader: None,
             reader_wanted: false,
             draft,
+            forwarder: None,
             env,
         };
         let effects = app.queue.refresh(&app.env);
@@ -220,6 +223,10 @@ impl App {
         self.printer = Some(printer);
     }
 
+    pub fn attach_forwarder(&mut self, forwarder: crate::sync::forward::ForwarderHandle) {
+        self.forwarder = Some(forwarder);
+    }
+
     /// Connects the reader thread; it polls only while the intake form is open.
     pub fn attach_reader(&mut self, reader: ReaderHandle) {
         self.reader = Some(reader);
@@ -276,6 +283,13 @@ impl App {
                 }
             }
             Msg::StoreChanged => self.refresh_all(),
+            Msg::District(status) => {
+                let was = self.status.district.as_ref().and_then(|d| d.stopped.clone());
+                if let Some(stopped) = status.stopped.clone().filter(|s| was.as_ref() != Some(s)) {
+                    self.say(MessageKind::Error, stopped);
+                }
+                self.status.district = Some(status);
+            }
         }
         if self.popup.is_none() {
             self.popup = self.queued_popups.pop_front();
