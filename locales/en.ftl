@@ -483,6 +483,45 @@ probe-port-unusable = cannot be opened: { $why }
 print-error-open = Cannot reach the printer { $spec } ({ $error }); the receipt is kept to reprint
 print-error-write = Printing stopped on { $spec } ({ $error }); tear off the partial receipt and reprint
 
+## Forwarding to the district: its settings, what went wrong, the status line, `onedoor sync` and `onedoor outbox`
+district-no-url = no district is configured: set [district] url in the config
+district-bad-url = [district] url '{ $url }' is not an http:// or https:// address
+district-no-token-file = no token file is configured: set [district] token_file in the config
+district-token-unreadable = cannot read the token file { $path }: { $error }
+district-token-empty = the token file { $path } is empty
+district-token-not-private = the token file { $path } can be read by others; run `chmod 600 { $path }`
+district-bad-ca = cannot use the CA file { $path }: { $error }
+district-unreachable = cannot reach the district: { $error }
+district-answered = the district answered { $status }: { $reason }
+district-unreadable-answer = the district's answer cannot be read: { $error }
+district-stopped = forwarding stopped: the district refused this counter ({ $status }: { $reason }); fix the token file (or the town's token at the district)
+district-case-missing = the case is not in the store
+district-status = Dist
+district-status-waiting = { $n } wait
+district-status-dead = { $n } dead
+district-status-ok = ok { $time }
+district-status-error = err { $time }
+district-status-stopped = STOPPED
+sync-summary = forwarded { $taken }; { $refused } refused for good (dead letters); { $waiting } waiting; { $dead } dead letters in all
+sync-still-waiting = { $n } finished cases still wait to be forwarded: { $error }
+sync-stopped = { $reason }
+outbox-empty = no finished case waits to be forwarded
+outbox-no-dead-letters = no dead letters
+outbox-col-case = case
+outbox-col-attempts = tries
+outbox-col-next = next try
+outbox-col-error = last error
+outbox-col-status = status
+outbox-col-refused-at = refused at
+outbox-col-reason = reason
+outbox-now = now
+outbox-retried = { $id } is back in the outbox; it is sent at the next forwarding
+outbox-not-dead = case { $id } is not in the dead letters
+show-district = district
+show-district-value = receipt { $receipt } (received { $at })
+show-district-waiting = waiting to be forwarded
+show-district-dead = refused by the district ({ $status }): { $reason }
+
 ## Refusals and failures: what the counter's message line and the CLI's error line say
 id-empty = type the ID number
 id-wrong-length = { $n } characters; 18 are needed
@@ -583,10 +622,29 @@ session-bad-now = ONEDOOR_NOW '{ $now }' is not a time like 2026-11-29T09:00:00+
 session-no-store = there is no store in { $dir }
 session-no-reader = no ID card reader is configured; give --port or set [devices] id_reader
 
+## Import: exported cases no counter could have made
+import-sequence-zero = field 'id': sequence number 0000 is never given (a day's first case is 0001)
+import-id-not-of-its-day = field 'id': the id's day { $day } is not the day the case was received ({ $received })
+import-received-in-the-future = field 'received_at': { $received } is after today ({ $today })
+import-no-history = field 'history': it is empty (every case starts with its reception)
+import-history-not-from-reception = field 'history': it does not start with the case's reception at its received_at
+import-history-out-of-order = field 'history': entry { $entry } is earlier than the one before it
+import-history-in-the-future = field 'history': entry { $entry } is after today ({ $today })
+import-illegal-step = field 'history': entry { $entry } ({ $action }) cannot follow a case that is { $state }
+import-state-not-from-history = field 'state': the case says { $state }, but its history leads to { $history }
+import-no-granted-amount = field 'granted_amount': the case was approved (it is { $state }) and no amount is granted
+import-granted-above-ceiling = field 'granted_amount': { $amount } is above { $ceiling }
+import-paid-without-fund-entry = field 'state': case { $id } was paid from the relief reserve fund, and this store's fund ledger has no payment for it
+
+## Texts: characters that hide what a text says
+input-direction-controls = contains direction controls (such as U+202E) that reorder what is shown
+input-invisible-characters = contains invisible characters (a BOM, a zero-width space…)
+
 ## The command line
 cli-output-failed = cannot write the output: { $error }
 cli-cannot-read-stdin = cannot read standard input: { $error }
 cli-cannot-read = cannot read { $path }: { $error }
+cli-input-too-large = { $path } is larger than { $limit } MiB, the most a command reads; split it
 cli-line = line { $line }: { $error }
 cli-no-records = { $file } holds no records
 cli-note-duplicate = note: { $id } may duplicate earlier assistance: { $related }

@@ -507,6 +507,45 @@ probe-port-unusable = 无法打开：{ $why }
 print-error-open = 无法连接打印机 { $spec }（{ $error }），回执已转入待补打
 print-error-write = 打印中断 { $spec }（{ $error }），请撕下残缺回执并补打
 
+## Forwarding to the district: its settings, what went wrong, the status line, `onedoor sync` and `onedoor outbox`
+district-no-url = 未配置区级平台：请在配置中设置 [district] url
+district-bad-url = [district] url「{ $url }」不是 http:// 或 https:// 地址
+district-no-token-file = 未配置令牌文件：请在配置中设置 [district] token_file
+district-token-unreadable = 无法读取令牌文件 { $path }：{ $error }
+district-token-empty = 令牌文件 { $path } 是空的
+district-token-not-private = 令牌文件 { $path } 其他用户可读；请执行 `chmod 600 { $path }`
+district-bad-ca = 无法使用 CA 文件 { $path }：{ $error }
+district-unreachable = 无法连接区级平台：{ $error }
+district-answered = 区级平台答复 { $status }：{ $reason }
+district-unreadable-answer = 区级平台的答复无法读取：{ $error }
+district-stopped = 上报已停止：区级平台拒绝了本窗口（{ $status }：{ $reason }）；请修正令牌文件（或区级平台上本镇的令牌）
+district-case-missing = 本地库中没有该案件
+district-status = 区
+district-status-waiting = 待{ $n }
+district-status-dead = 退{ $n }
+district-status-ok = 成功{ $time }
+district-status-error = 失败{ $time }
+district-status-stopped = 已停止
+sync-summary = 已上报 { $taken } 件；{ $refused } 件被拒（转入退件）；{ $waiting } 件待上报；退件共 { $dead } 件
+sync-still-waiting = 仍有 { $n } 件已办结案件待上报：{ $error }
+sync-stopped = { $reason }
+outbox-empty = 没有待上报的已办结案件
+outbox-no-dead-letters = 没有退件
+outbox-col-case = 案件
+outbox-col-attempts = 次数
+outbox-col-next = 下次上报
+outbox-col-error = 最近错误
+outbox-col-status = 状态码
+outbox-col-refused-at = 被拒时间
+outbox-col-reason = 原因
+outbox-now = 立即
+outbox-retried = { $id } 已放回待上报队列，将在下次上报时发送
+outbox-not-dead = 案件 { $id } 不在退件中
+show-district = 区级平台
+show-district-value = 回执 { $receipt }（接收于 { $at }）
+show-district-waiting = 待上报
+show-district-dead = 区级平台拒收（{ $status }）：{ $reason }
+
 ## Refusals and failures: what the counter's message line and the CLI's error line say
 id-empty = 请输入身份证号
 id-wrong-length = 已输入 { $n } 位，应为 18 位
@@ -607,10 +646,29 @@ session-bad-now = ONEDOOR_NOW「{ $now }」不是时间，应如 2026-11-29T09:0
 session-no-store = { $dir } 中没有数据
 session-no-reader = 没有配置身份证读卡器；请用 --port 指定，或在 [devices] 中设置 id_reader
 
+## Import: exported cases no counter could have made
+import-sequence-zero = 字段 'id'：序号 0000 从不发放（每天第一件是 0001）
+import-id-not-of-its-day = 字段 'id'：编号中的日期 { $day } 不是受理日期（{ $received }）
+import-received-in-the-future = 字段 'received_at'：{ $received } 晚于今天（{ $today }）
+import-no-history = 字段 'history'：为空（每个案件都从受理开始）
+import-history-not-from-reception = 字段 'history'：第一条不是该案在 received_at 的受理记录
+import-history-out-of-order = 字段 'history'：第 { $entry } 条早于前一条
+import-history-in-the-future = 字段 'history'：第 { $entry } 条晚于今天（{ $today }）
+import-illegal-step = 字段 'history'：第 { $entry } 条（{ $action }）不能发生在 { $state } 的案件上
+import-state-not-from-history = 字段 'state'：案件状态为 { $state }，但其经办记录走到的是 { $history }
+import-no-granted-amount = 字段 'granted_amount'：案件已批准（现为 { $state }），却没有批准金额
+import-granted-above-ceiling = 字段 'granted_amount'：{ $amount }元超过{ $ceiling }
+import-paid-without-fund-entry = 字段 'state'：案件 { $id } 由应急救助备用金支付，但本库备用金台账中没有这笔支出
+
+## Texts: characters that hide what a text says
+input-direction-controls = 含有改变显示方向的控制字符（如 U+202E）
+input-invisible-characters = 含有不可见字符（BOM、零宽空格等）
+
 ## The command line
 cli-output-failed = 无法写出结果：{ $error }
 cli-cannot-read-stdin = 无法读取标准输入：{ $error }
 cli-cannot-read = 无法读取 { $path }：{ $error }
+cli-input-too-large = { $path } 超过 { $limit } MiB，命令最多读取这么多；请拆分
 cli-line = 第 { $line } 行：{ $error }
 cli-no-records = { $file } 中没有记录
 cli-note-duplicate = 注意：{ $id } 可能与以前的救助重复：{ $related }

@@ -85,6 +85,10 @@ pub struct StoreConfig {
     pub cache_mb: u64,
 }
 
+/// The largest page cache a config may ask for (16 GiB): more than any kiosk
+/// has, and far from where MiB turned into bytes would overflow.
+pub const MAX_CACHE_MB: u64 = 16 * 1024;
+
 impl Default for StoreConfig {
     fn default() -> StoreConfig {
         StoreConfig { path: None, cache_mb: 32 }
@@ -126,11 +130,24 @@ impl Default for DevicesConfig {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DistrictConfig {
+    /// The district server's base URL; none: nothing is forwarded.
     pub url: Option<String>,
+    /// The town's token (mode 0600).
     pub token_file: Option<PathBuf>,
+    /// A PEM file of the district's own CA, trusted instead of the public roots.
+    pub ca_file: Option<PathBuf>,
+    /// Requests in flight at most while a backlog drains (each on its own
+    /// kept-alive connection); one case at a time uses one.
+    pub connections: u8,
+}
+
+impl Default for DistrictConfig {
+    fn default() -> DistrictConfig {
+        DistrictConfig { url: None, token_file: None, ca_file: None, connections: 4 }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -202,8 +219,11 @@ impl Config {
         if !matches!(self.devices.paper_mm, 58 | 80) {
             return Err(at("paper_mm", format!("paper_mm {} must be 58 or 80", self.devices.paper_mm)));
         }
-        if self.store.cache_mb == 0 {
-            return Err(at("cache_mb", "cache_mb must be at least 1".into()));
+        if self.store.cache_mb == 0 || self.store.cache_mb > MAX_CACHE_MB {
+            return Err(at(
+                "cache_mb",
+                format!("cache_mb {} must be between 1 and {MAX_CACHE_MB}", self.store.cache_mb),
+            ));
         }
         Ok(())
     }

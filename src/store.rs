@@ -22,7 +22,8 @@
 //!   deadlines, the days it had steps), in runs: the working set, for the
 //!   queue of work, the overdue list and the daily report (`open_cases.rs`).
 //!   Closed history is only in `cases` and the indexes above.
-//! - `outbox` (completed cases to forward, `outbox.rs`), `ledger` (the relief
+//! - `outbox` (finished cases to forward, with `dead_letters` and
+//!   `district_receipts`: `outbox.rs`), `ledger` (the relief
 //!   fund, `fund.rs`), `counters` (daily case sequence, tickets,
 //!   `counters.rs`), `pending_receipts`, `meta` (schema version, checkpoint).
 //!
@@ -36,6 +37,7 @@ mod cases;
 mod codec;
 mod counters;
 mod directory;
+mod drafts;
 mod fund;
 mod journal;
 mod migrate;
@@ -61,6 +63,7 @@ pub use codec::{decode, encode, RECORD_VERSION};
 pub use counters::{sequence_key, ticket_key, MAX_SEQUENCE};
 use journal::Journal;
 pub use open_cases::OpenCase;
+pub use outbox::{DeadLetter, DistrictReceipt, Forwarded, Forwarding, OutboxEntry, RetryError};
 pub use summary::CaseSummary;
 pub use tx::Tx;
 
@@ -165,12 +168,18 @@ const PENDING: usize = 9;
 /// Case id -> the raw (WLT-compressed) photo of the applicant's ID card, kept
 /// only when `[devices] keep_photo` is on.
 const PHOTOS: usize = 10;
+/// Case id -> why the district refused it for good, and case id -> the
+/// district's receipt for it (`outbox.rs`).
+const DEAD_LETTERS: usize = 11;
+const RECEIPTS: usize = 12;
+/// The counter's draft token -> the case it was saved as (`drafts.rs`).
+const DRAFTS: usize = 13;
 
 /// Every tree, in the order the journal names them by. The run sizes: case
 /// records are read a day at a time, so their runs are larger; the person
 /// and name indexes are read at random places, where every read brings a
 /// whole sled page (up to 16 runs) into memory, so theirs are small.
-pub(crate) const TREES: [TreeDef; 11] = [
+pub(crate) const TREES: [TreeDef; 14] = [
     TreeDef { name: "meta", run_size: None },
     TreeDef { name: "counters", run_size: None },
     TreeDef { name: "case_runs", run_size: Some(4096) },
@@ -182,6 +191,9 @@ pub(crate) const TREES: [TreeDef; 11] = [
     TreeDef { name: "ledger", run_size: None },
     TreeDef { name: "pending_receipts", run_size: None },
     TreeDef { name: "card_photo_runs", run_size: Some(4096) },
+    TreeDef { name: "dead_letters", run_size: None },
+    TreeDef { name: "district_receipts", run_size: None },
+    TreeDef { name: "saved_drafts", run_size: None },
 ];
 
 /// The open store. One process per store (sled locks the directory).

@@ -63,6 +63,15 @@ pub enum WindowError {
     /// An exported case whose applicant's birth date is after today.
     #[error("field 'applicant.id_number': the birth date is in the future")]
     BornInTheFuture,
+    /// An exported case no counter could have made.
+    #[error("{0}")]
+    Impossible(#[from] crate::domain::case::ImpossibleCase),
+    /// An exported case granted more than its policy lets anyone approve.
+    #[error("field 'granted_amount': {amount} is above {ceiling}")]
+    GrantedAboveCeiling { amount: Money, ceiling: Ceiling },
+    /// An exported case paid from the relief fund that this store's fund never paid.
+    #[error("field 'state': case {0} was paid from the relief reserve fund, and this store's fund ledger has no payment for it")]
+    PaidWithoutFundEntry(CaseId),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -143,11 +152,14 @@ pub struct Intake {
     pub override_by: Option<SupervisorOverride>,
     /// The applicant's ID card photo (raw WLT bytes), kept only when `[devices] keep_photo` is on.
     pub card_photo: Option<Vec<u8>>,
+    /// The counter's draft this intake was typed in, recorded with the case
+    /// so a restarted counter never offers it again ([`Store::saved_draft`]).
+    pub draft: Option<String>,
 }
 
 impl From<CaseInput> for Intake {
     fn from(input: CaseInput) -> Intake {
-        Intake { input, override_by: None, card_photo: None }
+        Intake { input, override_by: None, card_photo: None, draft: None }
     }
 }
 
@@ -327,7 +339,8 @@ impl<'a> Window<'a> {
         let judged = self.judge(&intake, today, &earlier)?;
         let (town, window) = (&self.counter.town_code, self.counter.window);
         let photo = intake.card_photo.as_deref();
-        let case = self.store.add_case_with_photo::<WindowError>(town, window, today, photo, |id| {
+        let draft = intake.draft.as_deref();
+        let case = self.store.add_case_with_photo::<WindowError>(town, window, today, photo, draft, |id| {
             Ok(Window::receive(&intake, &judged, id, operator, now))
         })?;
         Ok(case)
@@ -348,6 +361,7 @@ impl<'a> Window<'a> {
                     if c.applicant.id_number.birth_date() > today {
                         return Err(at(index)(WindowError::BornInTheFuture));
                     }
+                    self.possible(c, today).map_err(at(index))?;
                     if kept.contains(&&c.id) {
                         return Err(at(index)(WindowError::TwiceInImport(c.id.clone())));
                     }
@@ -474,6 +488,33 @@ impl<'a> Window<'a> {
             self.supervisor(operator)?;
         }
         self.transition(case, action, today).map(|_| ())
+    }
+
+    /// An exported case, as a case made here would be: whole (see
+    /// [`Case::check_whole`]), granted no more than its policy allows, and,
+    /// paid from the relief fund, paid by this store's fund.
+    fn possible(&self, case: &Case, today: NaiveDate) -> Result<(), WindowError> {
+        case.check_whole(today)?;
+        if let Some(granted) = case.granted_amount {
+            let policy = self.policy_of(case);
+            if let Some(ceiling) =
+                policy.approval_ceiling(case.kind, case.applicant.residence, case.entitlement.as_ref())
+            {
+                if granted > ceiling.amount() {
+                    return Err(WindowError::GrantedAboveCeiling { amount: granted, ceiling });
+                }
+            }
+        }
+        let paid = case.history.iter().any(|h| h.action == crate::domain::case::HistoryAction::Disbursed);
+        if paid && paid_from_fund(case) {
+            let in_ledger = self.store.ledger()?.iter().any(
+                |e| matches!(&e.kind, crate::domain::fund::FundEntryKind::Disbursement { case: id } if *id == case.id),
+            );
+            if !in_ledger {
+                return Err(WindowError::PaidWithoutFundEntry(case.id.clone()));
+            }
+        }
+        Ok(())
     }
 
     fn transition(&self, case: &Case, action: &CaseAction, today: NaiveDate) -> Result<Transition, WindowError> {
@@ -785,7 +826,7 @@ mod tests {
         }
         // With a supervisor's override, as at the counter, it goes in and the override is recorded.
         let override_by = Some(SupervisorOverride { by: "head01".into(), reason: "复核属实".into() });
-        let intake = Intake { input: input("11010519491231002X"), override_by, card_photo: None };
+        let intake = Intake { input: input("11010519491231002X"), override_by, card_photo: None, draft: None };
         let ids = w.import(&[ImportRecord::Intake(Box::new(intake))], "clerk01", now()).unwrap();
         let case = store.case(&ids[0]).unwrap().unwrap();
         assert!(case.history.iter().any(|h| h.by == "head01" && h.note.as_deref() == Some("复核属实")));
