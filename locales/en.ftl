@@ -197,6 +197,10 @@ state-completed = completed
 state-withdrawn = withdrawn
 channel-normal = normal
 channel-green = green channel
+
+## Where the money of a case came from (issue 11)
+funding-relief_fund = relief reserve fund
+funding-budget = regular budget (one card)
 residence-urban = urban
 residence-rural = rural
 sex-male = male
@@ -513,6 +517,12 @@ above-ceiling = { $amount } is above { $ceiling }; nobody can approve more than 
 not-supervisor = { $who } is not a supervisor at this window ([counter] supervisors lists who is)
 paid-from-fund = this case is paid from the relief reserve fund; pay it with `onedoor fund disburse`
 fund-pays-only-green = the relief reserve fund pays only emergency (green-channel) cases; use `case disburse`
+
+## Where the money of a case came from (issue 11)
+transfer-ref-on-fund = a payment from the relief reserve fund is traced by its ledger entry; --transfer-ref is for a payment through the regular budget
+transfer-ref-empty = the transfer reference is empty
+transfer-ref-too-long = a transfer reference has at most 40 characters
+transfer-ref-character = a transfer reference may hold only letters, digits, '-', '_', '/' and '.' (found { $char })
 more-than-approved = { $amount } is more than the approved { $granted }; approve the case again for more
 import-twice = case { $id } appears twice in the file
 import-duplicate = possible duplicate of line { $first } ({ $kind_code } { $reason_code } for { $id_number }); import them separately with a supervisor's override
@@ -592,6 +602,12 @@ show-referral-answered = answered { $date }
 show-referral-open-status = open, { $status_code }
 show-referral-open = open
 show-history = history
+
+## Where the money of a case came from (issue 11)
+show-paid = paid
+paid-from-fund-entry = { $amount } { $source } (ledger entry { $entry })
+paid-through-budget-ref = { $amount } { $source } (transfer { $reference })
+paid-no-trace = { $amount } { $source }, no transfer reference yet
 list-green = green
 deadline-on_track = on track
 deadline-at_risk = due soon
@@ -618,6 +634,15 @@ report-steps = steps taken that day
 report-on-cases = on cases
 report-steps-counted-on = {"  "}counted on the cases received that day, every case not yet closed and the cases the fund paid that day;
     {"  "}not an earlier case since completed, rejected or withdrawn
+
+## Where the money of a case came from (issue 11)
+report-paid = paid that day
+report-from-fund = out of the relief fund
+report-through-budget = through the regular budget
+report-without-ref = ({ $n } without a transfer reference yet)
+report-unrecorded = source not recorded
+report-reconciles = reconciles: paid { $paid } = out of the fund { $fund } + through the budget { $budget }
+report-does-not-reconcile = DOES NOT RECONCILE: paid { $paid }, out of the fund { $fund } (the fund's ledger paid out { $ledger }), through the budget { $budget }, source not recorded { $unrecorded }
 report-fund = relief fund
 report-opening = opening balance
 report-budget = budget

@@ -197,6 +197,10 @@ state-completed = 已办结
 state-withdrawn = 已撤回
 channel-normal = 普通
 channel-green = 绿色通道
+
+## Where the money of a case came from (issue 11)
+funding-relief_fund = 应急救助备用金
+funding-budget = 常规救助资金（一卡通）
 residence-urban = 城镇
 residence-rural = 农村
 sex-male = 男
@@ -537,6 +541,12 @@ above-ceiling = { $amount }元超过本案政策上限 { $most }元，主管也�
 not-supervisor = { $who } 不在本窗口的主管名单中，不能行使主管权限
 paid-from-fund = 此案件从应急救助备用金支付
 fund-pays-only-green = 应急救助备用金只支付绿色通道（紧急）案件；请用 `case disburse`
+
+## Where the money of a case came from (issue 11)
+transfer-ref-on-fund = 备用金支付以备用金账目编号留痕；--transfer-ref 只用于常规救助资金（财政转账）
+transfer-ref-empty = 转账流水号为空
+transfer-ref-too-long = 转账流水号最多 40 个字符
+transfer-ref-character = 转账流水号只能含字母、数字及 '-'、'_'、'/'、'.'（发现 { $char }）
 more-than-approved = { $amount }元多于批准的 { $granted }元；要多付须重新批准
 import-twice = 案件 { $id } 在文件中出现了两次
 import-duplicate = 与第 { $first } 条疑似重复救助（{ $kind } { $reason }，{ $id_number }）；请分开导入并由主管放行
@@ -616,6 +626,12 @@ show-referral-answered = 已答复 { $date }
 show-referral-open-status = 未答复，{ $status }
 show-referral-open = 未答复
 show-history = 办理记录
+
+## Where the money of a case came from (issue 11)
+show-paid = 发放
+paid-from-fund-entry = { $amount }，{ $source }（备用金账第 { $entry } 笔）
+paid-through-budget-ref = { $amount }，{ $source }（转账流水号 { $reference }）
+paid-no-trace = { $amount }，{ $source }（转账流水号未登记）
 list-green = 绿色通道
 deadline-on_track = 未到期
 deadline-at_risk = 将到期
@@ -642,6 +658,15 @@ report-steps = 当日办理步骤
 report-on-cases = 涉及案件
 report-steps-counted-on = {"  "}统计范围：当日受理的案件、所有未结案件和当日由备用金支付的案件；
     {"  "}不含此前受理、后来已办结、不予批准或撤回的案件
+
+## Where the money of a case came from (issue 11)
+report-paid = 当日发放
+report-from-fund = 备用金支出
+report-through-budget = 常规救助资金（财政一卡通）
+report-without-ref = （其中 { $n } 笔转账流水号未登记）
+report-unrecorded = 资金来源未记录
+report-reconciles = 账目相符：发放 { $paid } = 备用金支出 { $fund } + 常规资金 { $budget }
+report-does-not-reconcile = 账目不符：发放 { $paid }，备用金支出 { $fund }（备用金账支出 { $ledger }），常规资金 { $budget }，来源未记录 { $unrecorded }
 report-fund = 应急救助备用金
 report-opening = 期初余额
 report-budget = 预算拨款

@@ -27,6 +27,11 @@
 ---
 [row] 当日发放 | {disbursed_count}件
 [bold row] 发放合计 | {disbursed_total}
+[row]   其中备用金支出 | {paid_from_fund}
+[row]   其中财政一卡通 | {paid_through_budget}
+[if paid_unreconciled]
+[bold] ！{paid_unreconciled}
+[end]
 [if fund_closing]
 ---
 [bold] 救助储备金

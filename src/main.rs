@@ -375,10 +375,13 @@ enum CaseCommand {
         #[arg(long)]
         reason: String,
     },
-    /// Record that the granted amount was paid
+    /// Record that the granted amount was paid through the regular budget (district finance, bank card)
     Disburse {
         /// The case id
         id: String,
+        /// The district finance's transfer reference, when known (letters, digits, - _ / .)
+        #[arg(long, value_name = "REF")]
+        transfer_ref: Option<String>,
     },
     /// Close a paid case
     Complete {
@@ -488,7 +491,7 @@ fn case(session: &Session, command: CaseCommand, out: &mut dyn Write) -> CliResu
             cli::case::act(session, &id, action, out)
         }
         CaseCommand::Reject { id, reason } => cli::case::act(session, &id, CaseAction::Reject(reason), out),
-        CaseCommand::Disburse { id } => cli::case::act(session, &id, CaseAction::Disburse, out),
+        CaseCommand::Disburse { id, transfer_ref } => cli::case::disburse(session, &id, transfer_ref.as_deref(), out),
         CaseCommand::Complete { id } => cli::case::act(session, &id, CaseAction::Complete, out),
         CaseCommand::Withdraw { id, note } => cli::case::act(session, &id, CaseAction::Withdraw(note), out),
         CaseCommand::Import { file } => cli::case::import(session, &file, out),

@@ -57,13 +57,12 @@ use std::sync::{Mutex, RwLock};
 use sled::Tree;
 
 pub use cases::CaseIds;
-pub use codec::{decode, encode, RECORD_VERSION};
+pub use codec::{decode, decode_case, encode, encode_case, CASE_RECORD_VERSION, RECORD_VERSION};
 pub use counters::{sequence_key, ticket_key, MAX_SEQUENCE};
 use journal::Journal;
 pub use open_cases::OpenCase;
 pub use summary::CaseSummary;
 pub use tx::Tx;
-
 
 /// The store layout this build writes and reads (older ones are migrated at open).
 pub const SCHEMA_VERSION: u32 = 2;
@@ -247,10 +246,20 @@ impl Store {
 
     /// Decodes a stored record; a record that cannot be read names this store.
     fn read<T: serde::de::DeserializeOwned>(&self, bytes: &[u8], what: &'static str) -> Result<T, StoreError> {
-        decode(bytes, what).map_err(|e| match e {
+        decode(bytes, what).map_err(|e| self.name_damage(e))
+    }
+
+    /// Decodes a stored case record (of either record version).
+    fn read_case(&self, bytes: &[u8]) -> Result<crate::domain::Case, StoreError> {
+        decode_case(bytes).map_err(|e| self.name_damage(e))
+    }
+
+    /// A record that cannot be read names this store.
+    fn name_damage(&self, e: StoreError) -> StoreError {
+        match e {
             StoreError::Damaged { what, .. } => damaged(&self.dir, &what),
             other => other,
-        })
+        }
     }
 
     pub fn dir(&self) -> &Path {

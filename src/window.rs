@@ -16,7 +16,9 @@ use crate::domain::dedup::{self, DuplicateCheck, DuplicateRefusal, EarlierCase, 
 use crate::domain::fund::{CorrectionSign, Fund, FundEntry, FundError};
 use crate::domain::policy::{Ceiling, DeadlineStatus, EntitlementRequest, Policy, PolicyBook};
 use crate::domain::time::Moment;
-use crate::domain::{Case, CaseId, Channel, Department, IdNumber, Kind, Money, Reason, State, Transition};
+use crate::domain::{
+    Case, CaseId, Channel, Department, IdNumber, Kind, Money, Payment, Reason, State, TransferRef, Transition,
+};
 use crate::store::{refuse, sequence_key, CaseSummary, OpenCase, Store, StoreError, TxResult, WriteError};
 
 /// Why the window refused or failed.
@@ -45,6 +47,9 @@ pub enum WindowError {
     /// The relief reserve fund pays only emergency cases.
     #[error("the relief reserve fund pays only emergency (green-channel) cases; use `case disburse`")]
     FundPaysOnlyGreen,
+    /// A transfer reference on a payment from the relief fund (its trace is the ledger entry).
+    #[error("a payment from the relief reserve fund is traced by its ledger entry; a transfer reference is for the regular budget")]
+    TransferRefOnFund,
     /// Paying more than was approved.
     #[error("{amount} is more than the approved {granted}; approve the case again for more")]
     MoreThanApproved { amount: Money, granted: Money },
@@ -112,14 +117,7 @@ impl CaseAction {
     }
 }
 
-/// Where the money paid on a case comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MoneySource {
-    /// The emergency relief reserve fund (a ledger entry in the same commit).
-    ReliefFund,
-    /// The regular assistance budget, paid by the district's finance.
-    Budget,
-}
+pub use crate::domain::MoneySource;
 
 /// A payment made: the case now disbursed, and the fund after it when the fund paid.
 #[derive(Debug, Clone)]
@@ -504,6 +502,21 @@ impl<'a> Window<'a> {
         operator: &str,
         now: Moment,
     ) -> Result<Paid, WindowError> {
+        self.pay_traced(id, source, amount, None, operator, now)
+    }
+
+    /// As [`Window::pay`], with the district finance's transfer reference of
+    /// a payment through the regular budget. The case keeps its [`Payment`]:
+    /// the source, the amount, and the ledger entry or the reference.
+    pub fn pay_traced(
+        &self,
+        id: &CaseId,
+        source: Option<MoneySource>,
+        amount: Option<Money>,
+        transfer_ref: Option<TransferRef>,
+        operator: &str,
+        now: Moment,
+    ) -> Result<Paid, WindowError> {
         let paid = self.store.write::<Paid, WindowError>(|tx| {
             let Some(old) = tx.case(id)? else {
                 return refuse(WindowError::Store(StoreError::NotFound(id.clone())));
@@ -528,13 +541,20 @@ impl<'a> Window<'a> {
             if let Err(e) = case.apply(&Transition::Disburse, operator, now) {
                 return refuse(e.into());
             }
-            let fund = match source {
+            if source == MoneySource::ReliefFund && transfer_ref.is_some() {
+                return refuse(WindowError::TransferRefOnFund);
+            }
+            let paid = case.granted_amount.unwrap_or(Money::ZERO);
+            let (fund, ledger_entry) = match source {
                 MoneySource::ReliefFund => {
-                    let paid = case.granted_amount.unwrap_or(Money::ZERO);
-                    Some(tx.fund_apply::<WindowError>(&FundEntry::disbursement(now, operator, id.clone(), paid))?)
+                    let entry = FundEntry::disbursement(now, operator, id.clone(), paid);
+                    let (fund, number) = tx.fund_append::<WindowError>(&entry)?;
+                    (Some(fund), Some(number))
                 }
-                MoneySource::Budget => None,
+                MoneySource::Budget => (None, None),
             };
+            case.payment =
+                Some(Payment { source, amount: paid, paid_at: now, ledger_entry, transfer_ref: transfer_ref.clone() });
             tx.put_case(Some(&old), &case)?;
             Ok(Paid { case, source, fund })
         })?;

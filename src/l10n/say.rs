@@ -6,8 +6,9 @@
 use crate::domain::case::{InputError, InputField, InputProblem, NotNow, TransitionError};
 use crate::domain::dedup::DuplicateRefusal;
 use crate::domain::fund::{FundError, FundField, TextProblem};
+use crate::domain::payment::BadTransferRef;
 use crate::domain::policy::Ceiling;
-use crate::domain::{IdNumberError, MoneyError};
+use crate::domain::{IdNumberError, MoneyError, MoneySource, Payment};
 use crate::session::SessionError;
 use crate::store::StoreError;
 use crate::window::{ImportRefusal, WindowError};
@@ -166,6 +167,31 @@ impl Say for DuplicateRefusal {
     }
 }
 
+impl Say for BadTransferRef {
+    fn say(&self, lang: Lang) -> String {
+        match self {
+            BadTransferRef::Empty => tr!(lang, "transfer-ref-empty").to_string(),
+            BadTransferRef::TooLong => tr!(lang, "transfer-ref-too-long").to_string(),
+            BadTransferRef::Character(c) => tr!(lang, "transfer-ref-character", char = format!("{c:?}")),
+        }
+    }
+}
+
+/// A payment in one line, for the case detail and `case show`: the amount,
+/// the money it came from (`source`, as the caller names it) and its trace
+/// (the fund's ledger entry or the finance's transfer reference).
+pub fn payment(p: &Payment, source: &str, lang: Lang) -> String {
+    match (p.source, p.ledger_entry, &p.transfer_ref) {
+        (MoneySource::ReliefFund, Some(entry), _) => {
+            tr!(lang, "paid-from-fund-entry", amount = p.amount, source = source, entry = entry)
+        }
+        (_, _, Some(reference)) => {
+            tr!(lang, "paid-through-budget-ref", amount = p.amount, source = source, reference = reference.as_str())
+        }
+        _ => tr!(lang, "paid-no-trace", amount = p.amount, source = source),
+    }
+}
+
 impl Say for FundError {
     fn say(&self, lang: Lang) -> String {
         match self {
@@ -224,6 +250,7 @@ impl Say for WindowError {
             WindowError::NotSupervisor(who) => tr!(lang, "not-supervisor", who = who),
             WindowError::PaidFromFund => tr!(lang, "paid-from-fund").to_string(),
             WindowError::FundPaysOnlyGreen => tr!(lang, "fund-pays-only-green").to_string(),
+            WindowError::TransferRefOnFund => tr!(lang, "transfer-ref-on-fund").to_string(),
             WindowError::MoreThanApproved { amount, granted } => {
                 tr!(lang, "more-than-approved", amount = *amount, granted = *granted)
             }

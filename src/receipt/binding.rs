@@ -221,6 +221,10 @@ pub fn disbursement(case: &Case, ctx: &ReceiptContext, templates: &Templates) ->
         .set("amount", case.granted_amount.map(yuan).unwrap_or_default())
         .set("amount_in_words", case.granted_amount.map(amount_in_words).unwrap_or_default())
         .set("paid_at", paid.map(|h| h.at.format(MINUTE).to_string()).unwrap_or_default());
+    let payment = case.payment.as_ref();
+    v.set("money_source", payment.map(|p| names::money_source(p.source)).unwrap_or_default())
+        .set("ledger_entry", payment.and_then(|p| p.ledger_entry).map(|n| n.to_string()).unwrap_or_default())
+        .set("transfer_ref", payment.and_then(|p| p.transfer_ref.as_ref()).map(|r| r.to_string()).unwrap_or_default());
     Receipt::render(templates.get(ReceiptKind::Disbursement), &v, ctx.paper, ctx.charset)
 }
 
@@ -244,6 +248,14 @@ pub struct DailySummary {
     /// Cases paid that day, and the total paid.
     pub disbursed_count: u32,
     pub disbursed_total: Money,
+    /// Of the total, out of the relief fund and through the regular budget,
+    /// and whether the two make the total (see [`crate::domain::report::PaidBySource`]).
+    #[serde(default)]
+    pub paid_from_fund: Money,
+    #[serde(default)]
+    pub paid_through_budget: Money,
+    #[serde(default)]
+    pub paid_reconciles: bool,
     /// The relief fund's day; off the paper when `None`.
     #[serde(default)]
     pub fund: Option<DailyFund>,
@@ -274,6 +286,9 @@ impl DailySummary {
             overdue: r.overdue,
             disbursed_count: report.steps.disbursed_count,
             disbursed_total: report.steps.disbursed_total,
+            paid_from_fund: report.paid.from_fund,
+            paid_through_budget: report.paid.through_budget,
+            paid_reconciles: report.paid.reconciles,
             fund: Some(DailyFund {
                 opening: f.opening,
                 inflows: f.inflows,
@@ -324,6 +339,9 @@ pub fn daily_summary(summary: &DailySummary, ctx: &ReceiptContext, templates: &T
         .set("overdue", summary.overdue.to_string())
         .set("disbursed_count", summary.disbursed_count.to_string())
         .set("disbursed_total", yuan(summary.disbursed_total))
+        .set("paid_from_fund", yuan(summary.paid_from_fund))
+        .set("paid_through_budget", yuan(summary.paid_through_budget))
+        .set("paid_unreconciled", if summary.paid_reconciles { "" } else { "发放与资金来源不符，请核对" })
         .set("fund_opening", fund(|f| f.opening))
         .set("fund_inflows", fund(|f| f.inflows))
         .set("fund_outflows", fund(|f| f.outflows))
