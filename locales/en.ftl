@@ -668,6 +668,14 @@ report-backlog-overdue = overdue
 report-printer-needs-print = --printer goes with --print: add --print to print the daily summary
 report-printed = printed the daily summary of { $day } ({ $status })
 report-kept-pending = { $reason }; the daily summary of { $day } is kept as pending ({ $key }); print it again with `onedoor report daily --day { $day } --print`
+
+## The audit chain (issue 11)
+audit-whole = the audit chain is whole: { $entries } entries, head { $head }
+audit-broken = the audit chain is broken: { $why }
+audit-altered = audit entry { $seq } was altered
+audit-removed = audit entries { $from } to { $to } are missing
+audit-reordered = audit entry { $seq } is out of its place
+audit-anchor-mismatch = audit entry { $seq } is not the one whose hash was printed on the daily summary: the chain was rewritten
 policy-none = none
 policy-and = { " " }and{ " " }
 policy-head = Policy { $version } in force from { $from }

@@ -689,6 +689,14 @@ report-backlog-overdue = 其中超期
 report-printer-needs-print = --printer 须与 --print 一起使用：加上 --print 打印日汇总
 report-printed = 已打印 { $day } 的日汇总（{ $status }）
 report-kept-pending = { $reason }；{ $day } 的日汇总已转入待补打（{ $key }）；可用 `onedoor report daily --day { $day } --print` 再次打印
+
+## The audit chain (issue 11)
+audit-whole = 审计链完整：共 { $entries } 条，链头 { $head }
+audit-broken = 审计链已被破坏：{ $why }
+audit-altered = 第 { $seq } 条审计记录被改动
+audit-removed = 第 { $from } 至 { $to } 条审计记录缺失
+audit-reordered = 第 { $seq } 条审计记录顺序被调换
+audit-anchor-mismatch = 第 { $seq } 条审计记录与日汇总上打印的链头不符：审计链被改写
 policy-none = 无
 policy-and = 、
 policy-head = 政策 { $version } 自 { $from } 起施行

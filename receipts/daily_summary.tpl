@@ -43,6 +43,12 @@
 [bold] ！{fund_unbalanced}
 [end]
 [end]
+[if audit_seq]
+---
+审计链头（第{audit_seq}条）
+{audit_head_1}
+{audit_head_2}
+[end]
 ---
 [if clerk]
 制表：{clerk}

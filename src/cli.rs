@@ -2,6 +2,7 @@
 //! each returns a [`CliError`] that knows its exit status: 2 for bad input or a
 //! refused operation, 1 when the environment failed.
 
+pub mod audit;
 pub mod backup;
 pub mod case;
 pub mod counter;

@@ -65,6 +65,9 @@ enum Command {
     /// The supervisor's end-of-day account of the window
     #[command(subcommand)]
     Report(ReportCommand),
+    /// The audit chain: every change, each entry chained to the one before by its SHA-256
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Back up the store into a new directory under DIR (or with --verify, check the backup DIR)
     Backup {
         /// The directory that holds the backups (each backup is a new directory in it)
@@ -259,6 +262,31 @@ enum ReportCommand {
         /// usb:/dev/usb/lp0, tcp:192.168.1.50:9100, file:/path/out.bin or none
         #[arg(long, value_name = "SPEC")]
         printer: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the whole chain; name the first entry altered, removed or reordered (exit 2)
+    Verify {
+        /// A head printed on a signed daily summary: SEQ:HASH (the entry number and its 64 hex digits); repeatable
+        #[arg(long, value_name = "SEQ:HASH", value_parser = cli::audit::parse_anchor)]
+        anchor: Vec<(u64, onedoor::domain::audit::Digest)>,
+    },
+    /// List the entries, oldest first: of one case, one operator, one day
+    Log {
+        /// Only the entries of this case
+        #[arg(long, value_name = "ID")]
+        case: Option<String>,
+        /// Only what this operator did (or approved as the second person); --operator is who is asking
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// Only the entries of this day
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = cli::parse_day)]
+        day: Option<chrono::NaiveDate>,
+        /// One JSON object a line, as the entry is hashed
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -463,6 +491,10 @@ fn run(session: &mut Session, args: Args, out: &mut dyn Write) -> CliResult {
             cli::devices::receipt_print(session, &id, printer.as_deref(), disbursement, out)
         }
         Command::Receipt(ReceiptCommand::Pending) => cli::devices::receipt_pending(session, out),
+        Command::Audit(AuditCommand::Verify { anchor }) => cli::audit::verify(session, &anchor, out),
+        Command::Audit(AuditCommand::Log { case, by, day, json }) => {
+            cli::audit::log(session, case.as_deref(), by.as_deref(), day, json, out)
+        }
         Command::Report(ReportCommand::Daily { day, format, print, printer }) => {
             let format = match format {
                 ReportFormat::Text => cli::report::ReportFormat::Text,

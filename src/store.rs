@@ -22,6 +22,8 @@
 //!   deadlines, the days it had steps), in runs: the working set, for the
 //!   queue of work, the overdue list and the daily report (`open_cases.rs`).
 //!   Closed history is only in `cases` and the indexes above.
+//! - `audit_runs`: the audit chain, one entry per change in the same
+//!   transaction as the change, in runs (`audit.rs`).
 //! - `outbox` (completed cases to forward, `outbox.rs`), `ledger` (the relief
 //!   fund, `fund.rs`), `counters` (daily case sequence, tickets,
 //!   `counters.rs`), `pending_receipts`, `meta` (schema version, checkpoint).
@@ -31,6 +33,7 @@
 //! a [`Tx`] and what it answers; `migrate.rs` says how each older schema is
 //! brought to this one.
 
+pub mod audit;
 pub mod backup;
 mod cases;
 mod codec;
@@ -165,12 +168,14 @@ const PENDING: usize = 9;
 /// Case id -> the raw (WLT-compressed) photo of the applicant's ID card, kept
 /// only when `[devices] keep_photo` is on.
 const PHOTOS: usize = 10;
+/// The audit chain (`audit.rs`).
+const AUDIT: usize = 11;
 
 /// Every tree, in the order the journal names them by. The run sizes: case
 /// records are read a day at a time, so their runs are larger; the person
 /// and name indexes are read at random places, where every read brings a
 /// whole sled page (up to 16 runs) into memory, so theirs are small.
-pub(crate) const TREES: [TreeDef; 11] = [
+pub(crate) const TREES: [TreeDef; 12] = [
     TreeDef { name: "meta", run_size: None },
     TreeDef { name: "counters", run_size: None },
     TreeDef { name: "case_runs", run_size: Some(4096) },
@@ -182,6 +187,7 @@ pub(crate) const TREES: [TreeDef; 11] = [
     TreeDef { name: "ledger", run_size: None },
     TreeDef { name: "pending_receipts", run_size: None },
     TreeDef { name: "card_photo_runs", run_size: Some(4096) },
+    TreeDef { name: "audit_runs", run_size: Some(4096) },
 ];
 
 /// The open store. One process per store (sled locks the directory).

@@ -167,6 +167,7 @@ fn daily_summary_at_58_and_80_mm() {
         paid_from_fund: "7000".parse::<Money>().unwrap(),
         paid_through_budget: "500.50".parse::<Money>().unwrap(),
         paid_reconciles: true,
+        audit_head: Some((42, onedoor::domain::audit::Digest::of(b"the chain"))),
         fund: Some(DailyFund {
             opening: "12000".parse().unwrap(),
             inflows: "500".parse().unwrap(),

@@ -100,7 +100,8 @@ pub fn gather(window: &Window, day: NaiveDate, today: NaiveDate) -> Result<DayRe
 
 fn print_summary(ctx: &Session, store: &Store, desk: &Desk, report: &DayReport, said: &mut dyn Write) -> CliResult {
     let day = report.day;
-    let summary = DailySummary::of(report);
+    let mut summary = DailySummary::of(report);
+    summary.audit_head = store.audit_head()?.map(|h| (h.seq, h.digest));
     let key = daily_summary_key(day);
     // Marked 补打 only when an earlier print did not reach the paper.
     let reprint = crate::printing::is_pending(store, &key)?;

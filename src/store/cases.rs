@@ -50,13 +50,15 @@ impl Tx<'_> {
     /// Writes a case and brings every index in line with it, in this
     /// transaction; a case that becomes completed goes into the outbox.
     pub fn put_case<E>(&self, old: Option<&Case>, case: &Case) -> TxResult<(), E> {
-        self.write_case(old, case, true)
+        self.write_case(old, case, true)?;
+        self.audit_case(old, case, false)
     }
 
     /// Writes a case brought in by an import: indexed, but never put in the
     /// outbox (it was forwarded where it came from).
     pub fn put_imported_case<E>(&self, case: &Case) -> TxResult<(), E> {
-        self.write_case(None, case, false)
+        self.write_case(None, case, false)?;
+        self.audit_case(None, case, true)
     }
 
     fn write_case<E>(&self, old: Option<&Case>, case: &Case, outbox: bool) -> TxResult<(), E> {

@@ -44,6 +44,7 @@ impl Tx<'_> {
         self.insert(LEDGER, key, record)?;
         self.insert(LEDGER, FUND_NEXT_KEY, (seq + 1).to_be_bytes())?;
         self.insert(LEDGER, FUND_STATE_KEY, state)?;
+        self.audit_fund(entry, seq + 1)?;
         Ok((fund, seq + 1))
     }
 }
