@@ -9,6 +9,7 @@ pub mod counter;
 pub mod devices;
 pub mod fund;
 pub mod id;
+pub mod operator;
 pub mod policy;
 pub mod report;
 

@@ -29,6 +29,9 @@ struct Args {
     /// Who is acting, recorded in every case's history
     #[arg(long, global = true, env = "ONEDOOR_OPERATOR", value_name = "NAME")]
     operator: Option<String>,
+    /// A file holding the operator's PIN, for scripts (else ONEDOOR_PIN, else asked at the terminal)
+    #[arg(long, global = true, value_name = "FILE")]
+    pin_file: Option<PathBuf>,
     /// The language of the screens and messages, overriding `[counter] locale`
     #[arg(long, global = true, env = "ONEDOOR_LANG", value_name = "LANG",
           value_parser = PossibleValuesParser::new(["zh-CN", "en"]).try_map(|s: String| s.parse::<onedoor::Lang>()))]
@@ -68,6 +71,9 @@ enum Command {
     /// The audit chain: every change, each entry chained to the one before by its SHA-256
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Who may act at the window: clerks and supervisors with PINs
+    #[command(subcommand)]
+    Operator(OperatorCommand),
     /// Back up the store into a new directory under DIR (or with --verify, check the backup DIR)
     Backup {
         /// The directory that holds the backups (each backup is a new directory in it)
@@ -263,6 +269,36 @@ enum ReportCommand {
         #[arg(long, value_name = "SPEC")]
         printer: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Add an operator (a supervisor does; the first supervisor while there is none). New PIN: ONEDOOR_NEW_PIN or the terminal
+    Add {
+        /// 1-32 letters, digits, _ - .
+        name: String,
+        /// clerk or supervisor
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// List the operators, their roles and who is disabled or locked out
+    List,
+    /// Disable an operator (a supervisor does)
+    Disable {
+        /// The operator's name
+        name: String,
+    },
+    /// Change one's own PIN, or a supervisor resets a clerk's (ONEDOOR_NEW_PIN or the terminal)
+    Pin {
+        /// The operator whose PIN is set
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Clerk,
+    Supervisor,
 }
 
 #[derive(Subcommand)]
@@ -491,6 +527,16 @@ fn run(session: &mut Session, args: Args, out: &mut dyn Write) -> CliResult {
             cli::devices::receipt_print(session, &id, printer.as_deref(), disbursement, out)
         }
         Command::Receipt(ReceiptCommand::Pending) => cli::devices::receipt_pending(session, out),
+        Command::Operator(OperatorCommand::Add { name, role }) => {
+            let role = match role {
+                RoleArg::Clerk => onedoor::domain::operator::Role::Clerk,
+                RoleArg::Supervisor => onedoor::domain::operator::Role::Supervisor,
+            };
+            cli::operator::add(session, &name, role, out)
+        }
+        Command::Operator(OperatorCommand::List) => cli::operator::list(session, out),
+        Command::Operator(OperatorCommand::Disable { name }) => cli::operator::disable(session, &name, out),
+        Command::Operator(OperatorCommand::Pin { name }) => cli::operator::pin(session, &name, out),
         Command::Audit(AuditCommand::Verify { anchor }) => cli::audit::verify(session, &anchor, out),
         Command::Audit(AuditCommand::Log { case, by, day, json }) => {
             cli::audit::log(session, case.as_deref(), by.as_deref(), day, json, out)
@@ -559,6 +605,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(e.code);
             }
         };
+    session.pin_file = args.pin_file.clone();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match run(&mut session, args, &mut out).and_then(|()| out.flush().map_err(CliError::from)) {

@@ -24,6 +24,7 @@
 //!   Closed history is only in `cases` and the indexes above.
 //! - `audit_runs`: the audit chain, one entry per change in the same
 //!   transaction as the change, in runs (`audit.rs`).
+//! - `operators`: name -> the operator, its role and PIN hash (`operators.rs`).
 //! - `outbox` (completed cases to forward, `outbox.rs`), `ledger` (the relief
 //!   fund, `fund.rs`), `counters` (daily case sequence, tickets,
 //!   `counters.rs`), `pending_receipts`, `meta` (schema version, checkpoint).
@@ -45,6 +46,7 @@ mod migrate;
 mod names;
 mod open;
 mod open_cases;
+mod operators;
 mod outbox;
 mod people;
 mod runs;
@@ -170,12 +172,14 @@ const PENDING: usize = 9;
 const PHOTOS: usize = 10;
 /// The audit chain (`audit.rs`).
 const AUDIT: usize = 11;
+/// The operators (`operators.rs`).
+const OPERATORS: usize = 12;
 
 /// Every tree, in the order the journal names them by. The run sizes: case
 /// records are read a day at a time, so their runs are larger; the person
 /// and name indexes are read at random places, where every read brings a
 /// whole sled page (up to 16 runs) into memory, so theirs are small.
-pub(crate) const TREES: [TreeDef; 12] = [
+pub(crate) const TREES: [TreeDef; 13] = [
     TreeDef { name: "meta", run_size: None },
     TreeDef { name: "counters", run_size: None },
     TreeDef { name: "case_runs", run_size: Some(4096) },
@@ -188,6 +192,7 @@ pub(crate) const TREES: [TreeDef; 12] = [
     TreeDef { name: "pending_receipts", run_size: None },
     TreeDef { name: "card_photo_runs", run_size: Some(4096) },
     TreeDef { name: "audit_runs", run_size: Some(4096) },
+    TreeDef { name: "operators", run_size: None },
 ];
 
 /// The open store. One process per store (sled locks the directory).

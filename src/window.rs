@@ -8,6 +8,8 @@
 
 use std::sync::OnceLock;
 
+mod operators;
+
 use chrono::NaiveDate;
 
 use crate::config::CounterConfig;
@@ -62,6 +64,30 @@ pub enum WindowError {
     /// An exported case whose applicant's birth date is after today.
     #[error("field 'applicant.id_number': the birth date is in the future")]
     BornInTheFuture,
+    #[error("no operator {0} at this window")]
+    UnknownOperator(String),
+    #[error("operator {0} is disabled; a supervisor can add them again under another name")]
+    OperatorDisabled(String),
+    #[error("wrong PIN ({left} tries left before a lockout)")]
+    WrongPin { left: u32 },
+    #[error("too many wrong PINs: locked out until {until}; a supervisor can reset the PIN")]
+    LockedOut { until: Moment },
+    #[error("the first operator must be a supervisor (--role supervisor)")]
+    FirstMustBeSupervisor,
+    #[error("only a supervisor can do this; sign in as a supervisor with --operator")]
+    NeedsSupervisorOperator,
+    #[error("an operator cannot disable themself; another supervisor can")]
+    DisableSelf,
+    #[error("there is already an operator {0}")]
+    OperatorExists(String),
+    #[error("only {0} can change their PIN, or a supervisor reset a clerk's")]
+    PinOfAnother(String),
+    #[error("{0}")]
+    OperatorName(#[from] crate::domain::operator::BadOperatorName),
+    #[error("{0}")]
+    Pin(#[from] crate::domain::operator::BadPin),
+    #[error(transparent)]
+    Auth(#[from] crate::auth::AuthError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -71,6 +97,7 @@ impl WindowError {
     pub fn is_refusal(&self) -> bool {
         match self {
             WindowError::Store(e) => e.is_refusal(),
+            WindowError::Auth(crate::auth::AuthError::Hash(_)) => false,
             _ => true,
         }
     }
@@ -645,6 +672,13 @@ impl<'a> Window<'a> {
 
     /// Is `who` allowed to act as a supervisor here?
     pub fn supervisor(&self, who: &str) -> Result<(), WindowError> {
+        if self.store.has_operators() {
+            // Once there are operators, the role decides (the PIN was checked at sign-in).
+            return match self.store.operator(who.trim())? {
+                Some(op) if op.is_supervisor() && !op.disabled => Ok(()),
+                _ => Err(WindowError::NotSupervisor(who.to_string())),
+            };
+        }
         let listed = &self.counter.supervisors;
         if listed.is_empty() || listed.iter().any(|s| s == who.trim()) {
             Ok(())

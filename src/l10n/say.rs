@@ -6,6 +6,7 @@
 use crate::domain::case::{InputError, InputField, InputProblem, NotNow, TransitionError};
 use crate::domain::dedup::DuplicateRefusal;
 use crate::domain::fund::{FundError, FundField, TextProblem};
+use crate::domain::operator::{BadOperatorName, BadPin};
 use crate::domain::payment::BadTransferRef;
 use crate::domain::policy::Ceiling;
 use crate::domain::{IdNumberError, MoneyError, MoneySource, Payment};
@@ -266,6 +267,31 @@ impl Say for WindowError {
                 id_number = id_number.masked(),
             ),
             WindowError::BornInTheFuture => tr!(lang, "import-born-in-the-future").to_string(),
+            WindowError::UnknownOperator(name) => tr!(lang, "operator-unknown", name = name),
+            WindowError::OperatorDisabled(name) => tr!(lang, "operator-is-disabled", name = name),
+            WindowError::WrongPin { left } => tr!(lang, "operator-wrong-pin", left = *left),
+            WindowError::LockedOut { until } => {
+                tr!(lang, "operator-locked-out", until = until.format("%Y-%m-%d %H:%M").to_string())
+            }
+            WindowError::FirstMustBeSupervisor => tr!(lang, "operator-first-supervisor").to_string(),
+            WindowError::NeedsSupervisorOperator => tr!(lang, "operator-needs-supervisor").to_string(),
+            WindowError::DisableSelf => tr!(lang, "operator-disable-self").to_string(),
+            WindowError::OperatorExists(name) => tr!(lang, "operator-exists", name = name),
+            WindowError::PinOfAnother(name) => tr!(lang, "operator-pin-of-another", name = name),
+            WindowError::OperatorName(e) => match e {
+                BadOperatorName::Empty => tr!(lang, "operator-name-empty").to_string(),
+                BadOperatorName::TooLong => tr!(lang, "operator-name-too-long").to_string(),
+                BadOperatorName::Character(c) => tr!(lang, "operator-name-character", char = format!("{c:?}")),
+            },
+            WindowError::Pin(e) => match e {
+                BadPin::Length => tr!(lang, "pin-length").to_string(),
+                BadPin::NotDigits => tr!(lang, "pin-not-digits").to_string(),
+                BadPin::Guessable => tr!(lang, "pin-guessable").to_string(),
+            },
+            WindowError::Auth(e) => match e {
+                crate::auth::AuthError::BadHash(why) => tr!(lang, "pin-bad-hash", why = why),
+                crate::auth::AuthError::Hash(why) => tr!(lang, "pin-cannot-hash", why = why),
+            },
             WindowError::Store(e) => e.say(lang),
         }
     }
@@ -317,6 +343,9 @@ impl Say for SessionError {
             SessionError::NoStore(dir) => tr!(lang, "session-no-store", dir = dir.display().to_string()),
             SessionError::NoReader => tr!(lang, "session-no-reader").to_string(),
             SessionError::Store(e) => e.say(lang),
+            SessionError::SignIn(e) => e.say(lang),
+            SessionError::PinNeeded(name) => tr!(lang, "pin-needed", name = name),
+            SessionError::PinUnreadable(e) => tr!(lang, "pin-cannot-read", error = e),
             // A config or policy file's own diagnostics (file, line, the parser's words).
             SessionError::Config(_)
             | SessionError::PolicyDirUnreadable { .. }
