@@ -2,7 +2,8 @@
 //! whose estimates do not give a p99): what one audit append adds inside a
 //! durable commit, a durable commit holding only an append, a case step
 //! through the window (its commit carries its audit entry), and `audit
-//! verify` over a chain of `ONEDOOR_BENCH_AUDIT` entries (default 1,000,000).
+//! verify` over a chain of `ONEDOOR_BENCH_AUDIT` entries (default 1,000,000);
+//! and one PIN check (argon2id at `onedoor::auth`'s parameters).
 
 use std::time::{Duration, Instant};
 
@@ -37,6 +38,22 @@ fn write(store: &Store, f: impl Fn(&onedoor::store::Tx) -> onedoor::store::TxRes
 
 fn main() {
     let n: u64 = std::env::var("ONEDOOR_BENCH_AUDIT").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let phc = onedoor::auth::hash_pin("482913").unwrap();
+    let mut checks = Vec::new();
+    for _ in 0..30 {
+        let t = Instant::now();
+        assert!(onedoor::auth::verify_pin("482913", &phc).unwrap());
+        checks.push(t.elapsed());
+    }
+    println!(
+        "PIN check (argon2id m={} KiB t={} p={}) p50/p99 {:.1} / {:.1} ms",
+        onedoor::auth::MEMORY_KIB,
+        onedoor::auth::PASSES,
+        onedoor::auth::LANES,
+        percentile(&mut checks, 0.5) / 1000.0,
+        percentile(&mut checks, 0.99) / 1000.0
+    );
+
     let dir = tempfile::tempdir_in(std::env::var("ONEDOOR_BENCH_DIR").unwrap_or_else(|_| ".".into())).unwrap();
     let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
 

@@ -523,6 +523,9 @@ transfer-ref-on-fund = a payment from the relief reserve fund is traced by its l
 transfer-ref-empty = the transfer reference is empty
 transfer-ref-too-long = a transfer reference has at most 40 characters
 transfer-ref-character = a transfer reference may hold only letters, digits, '-', '_', '/' and '.' (found { $char })
+
+## Four eyes (issue 11)
+review-by-payer = { $payer } paid this case; its after-the-fact review must be recorded by another operator (a clerk or a supervisor who did not pay it)
 more-than-approved = { $amount } is more than the approved { $granted }; approve the case again for more
 import-twice = case { $id } appears twice in the file
 import-duplicate = possible duplicate of line { $first } ({ $kind_code } { $reason_code } for { $id_number }); import them separately with a supervisor's override

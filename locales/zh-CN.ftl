@@ -547,6 +547,9 @@ transfer-ref-on-fund = 备用金支付以备用金账目编号留痕；--transfe
 transfer-ref-empty = 转账流水号为空
 transfer-ref-too-long = 转账流水号最多 40 个字符
 transfer-ref-character = 转账流水号只能含字母、数字及 '-'、'_'、'/'、'.'（发现 { $char }）
+
+## Four eyes (issue 11)
+review-by-payer = 此案件由 { $payer } 发放；事后审核须由未经手发放的其他办事员或负责人登记
 more-than-approved = { $amount }元多于批准的 { $granted }元；要多付须重新批准
 import-twice = 案件 { $id } 在文件中出现了两次
 import-duplicate = 与第 { $first } 条疑似重复救助（{ $kind } { $reason }，{ $id_number }）；请分开导入并由主管放行

@@ -64,6 +64,9 @@ pub enum WindowError {
     /// An exported case whose applicant's birth date is after today.
     #[error("field 'applicant.id_number': the birth date is in the future")]
     BornInTheFuture,
+    /// Four eyes: the after-the-fact review of a green-channel case is not by who paid it.
+    #[error("{payer} paid this case; its after-the-fact review must be recorded by someone else")]
+    ReviewByPayer { payer: String },
     #[error("no operator {0} at this window")]
     UnknownOperator(String),
     #[error("operator {0} is disabled; a supervisor can add them again under another name")]
@@ -478,6 +481,9 @@ impl<'a> Window<'a> {
             self.supervisor(operator)?;
         }
         let case = self.store.update_case::<WindowError>(id, |case, _| {
+            if let Some(payer) = paid_by_if_reviewing_afterwards(case, action).filter(|p| *p == operator.trim()) {
+                return refuse(WindowError::ReviewByPayer { payer: payer.to_string() });
+            }
             let transition = match self.transition(case, action, now.date_naive()) {
                 Ok(t) => t,
                 Err(e) => return refuse(e),
@@ -688,6 +694,15 @@ impl<'a> Window<'a> {
     }
 }
 
+/// Who paid a green-channel case, when `action` is its after-the-fact review.
+fn paid_by_if_reviewing_afterwards<'c>(case: &'c Case, action: &CaseAction) -> Option<&'c str> {
+    if !matches!(action, CaseAction::Review(_)) || case.channel != Channel::Green {
+        return None;
+    }
+    use crate::domain::case::HistoryAction;
+    case.history.iter().rev().find(|h| h.action == HistoryAction::Disbursed).map(|h| h.by.as_str())
+}
+
 /// A case whose entitlement is the reserve-fund grant is paid from the fund.
 pub fn paid_from_fund(case: &Case) -> bool {
     case.entitlement.as_ref().is_some_and(|e| e.flags.contains(&Flag::ReserveFund))
@@ -791,5 +806,29 @@ mod tests {
         let ids = w.import(&[ImportRecord::Intake(Box::new(intake))], "clerk01", now()).unwrap();
         let case = store.case(&ids[0]).unwrap().unwrap();
         assert!(case.history.iter().any(|h| h.by == "head01" && h.note.as_deref() == Some("复核属实")));
+    }
+
+    /// Four eyes on the green channel: who paid a case does not record its
+    /// after-the-fact review; anyone else does. Refused, nothing changes.
+    #[test]
+    fn the_after_the_fact_review_is_not_by_who_paid() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+        let counter = CounterConfig::default();
+        let w = Window::new(&store, &counter);
+        w.fund_deposit(FundEntry::appropriation(now(), "head01", Money::yuan(5000))).unwrap();
+        let mut green = input("11010519491231002X");
+        green.kind = Kind::Medical;
+        green.channel = Channel::Green;
+        let case = w.accept(green, "clerk01", now()).unwrap();
+        w.act(&case.id, &CaseAction::ApproveAsSupervisor(None), "head01", now()).unwrap();
+        w.pay(&case.id, None, None, "clerk02", now()).unwrap();
+        let before = store.fingerprint().unwrap();
+        let refused = w.act(&case.id, &CaseAction::Review(None), "clerk02", now()).unwrap_err();
+        assert!(matches!(&refused, WindowError::ReviewByPayer { payer } if payer == "clerk02"), "{refused}");
+        assert!(refused.to_string().contains("must be recorded by someone else"));
+        assert_eq!(store.fingerprint().unwrap(), before);
+        let reviewed = w.act(&case.id, &CaseAction::Review(Some("核实属实".into())), "clerk01", now()).unwrap();
+        assert!(reviewed.post_reviewed());
     }
 }

@@ -267,6 +267,7 @@ impl Say for WindowError {
                 id_number = id_number.masked(),
             ),
             WindowError::BornInTheFuture => tr!(lang, "import-born-in-the-future").to_string(),
+            WindowError::ReviewByPayer { payer } => tr!(lang, "review-by-payer", payer = payer),
             WindowError::UnknownOperator(name) => tr!(lang, "operator-unknown", name = name),
             WindowError::OperatorDisabled(name) => tr!(lang, "operator-is-disabled", name = name),
             WindowError::WrongPin { left } => tr!(lang, "operator-wrong-pin", left = *left),

@@ -42,9 +42,13 @@ fn advance(window: &Window, case: &Case, dice: &mut Sampler, op: &str, at: Momen
             }
         }
     };
+    // Four eyes: the after-the-fact review of a green case is not by who paid it.
+    let reviewer = if op == "clerk01" { "clerk02" } else { "clerk01" };
     for step in steps {
         if step == CaseAction::Disburse {
             window.pay(&case.id, None, None, op, at)?;
+        } else if case.channel == Channel::Green && matches!(step, CaseAction::Review(_)) {
+            window.act(&case.id, &step, reviewer, at)?;
         } else {
             window.act(&case.id, &step, op, at)?;
         }
