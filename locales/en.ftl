@@ -437,6 +437,45 @@ probe-port-unusable = cannot be opened: { $why }
 print-error-open = Cannot reach the printer { $spec } ({ $error }); the receipt is kept to reprint
 print-error-write = Printing stopped on { $spec } ({ $error }); tear off the partial receipt and reprint
 
+## Forwarding to the district: its settings, what went wrong, the status line, `onedoor sync` and `onedoor outbox`
+district-no-url = no district is configured: set [district] url in the config
+district-bad-url = [district] url '{ $url }' is not an http:// or https:// address
+district-no-token-file = no token file is configured: set [district] token_file in the config
+district-token-unreadable = cannot read the token file { $path }: { $error }
+district-token-empty = the token file { $path } is empty
+district-token-not-private = the token file { $path } can be read by others; run `chmod 600 { $path }`
+district-bad-ca = cannot use the CA file { $path }: { $error }
+district-unreachable = cannot reach the district: { $error }
+district-answered = the district answered { $status }: { $reason }
+district-unreadable-answer = the district's answer cannot be read: { $error }
+district-stopped = forwarding stopped: the district refused this counter ({ $status }: { $reason }); fix the token file (or the town's token at the district)
+district-case-missing = the case is not in the store
+district-status = Dist
+district-status-waiting = { $n } wait
+district-status-dead = { $n } dead
+district-status-ok = ok { $time }
+district-status-error = err { $time }
+district-status-stopped = STOPPED
+sync-summary = forwarded { $taken }; { $refused } refused for good (dead letters); { $waiting } waiting; { $dead } dead letters in all
+sync-still-waiting = { $n } finished cases still wait to be forwarded: { $error }
+sync-stopped = { $reason }
+outbox-empty = no finished case waits to be forwarded
+outbox-no-dead-letters = no dead letters
+outbox-col-case = case
+outbox-col-attempts = tries
+outbox-col-next = next try
+outbox-col-error = last error
+outbox-col-status = status
+outbox-col-refused-at = refused at
+outbox-col-reason = reason
+outbox-now = now
+outbox-retried = { $id } is back in the outbox; it is sent at the next forwarding
+outbox-not-dead = case { $id } is not in the dead letters
+show-district = district
+show-district-value = receipt { $receipt } (received { $at })
+show-district-waiting = waiting to be forwarded
+show-district-dead = refused by the district ({ $status }): { $reason }
+
 ## Refusals and failures: what the counter's message line and the CLI's error line say
 id-empty = type the ID number
 id-wrong-length = { $n } characters; 18 are needed

@@ -461,6 +461,45 @@ probe-port-unusable = 无法打开：{ $why }
 print-error-open = 无法连接打印机 { $spec }（{ $error }），回执已转入待补打
 print-error-write = 打印中断 { $spec }（{ $error }），请撕下残缺回执并补打
 
+## Forwarding to the district: its settings, what went wrong, the status line, `onedoor sync` and `onedoor outbox`
+district-no-url = 未配置区级平台：请在配置中设置 [district] url
+district-bad-url = [district] url「{ $url }」不是 http:// 或 https:// 地址
+district-no-token-file = 未配置令牌文件：请在配置中设置 [district] token_file
+district-token-unreadable = 无法读取令牌文件 { $path }：{ $error }
+district-token-empty = 令牌文件 { $path } 是空的
+district-token-not-private = 令牌文件 { $path } 其他用户可读；请执行 `chmod 600 { $path }`
+district-bad-ca = 无法使用 CA 文件 { $path }：{ $error }
+district-unreachable = 无法连接区级平台：{ $error }
+district-answered = 区级平台答复 { $status }：{ $reason }
+district-unreadable-answer = 区级平台的答复无法读取：{ $error }
+district-stopped = 上报已停止：区级平台拒绝了本窗口（{ $status }：{ $reason }）；请修正令牌文件（或区级平台上本镇的令牌）
+district-case-missing = 本地库中没有该案件
+district-status = 区
+district-status-waiting = 待{ $n }
+district-status-dead = 退{ $n }
+district-status-ok = 成功{ $time }
+district-status-error = 失败{ $time }
+district-status-stopped = 已停止
+sync-summary = 已上报 { $taken } 件；{ $refused } 件被拒（转入退件）；{ $waiting } 件待上报；退件共 { $dead } 件
+sync-still-waiting = 仍有 { $n } 件已办结案件待上报：{ $error }
+sync-stopped = { $reason }
+outbox-empty = 没有待上报的已办结案件
+outbox-no-dead-letters = 没有退件
+outbox-col-case = 案件
+outbox-col-attempts = 次数
+outbox-col-next = 下次上报
+outbox-col-error = 最近错误
+outbox-col-status = 状态码
+outbox-col-refused-at = 被拒时间
+outbox-col-reason = 原因
+outbox-now = 立即
+outbox-retried = { $id } 已放回待上报队列，将在下次上报时发送
+outbox-not-dead = 案件 { $id } 不在退件中
+show-district = 区级平台
+show-district-value = 回执 { $receipt }（接收于 { $at }）
+show-district-waiting = 待上报
+show-district-dead = 区级平台拒收（{ $status }）：{ $reason }
+
 ## Refusals and failures: what the counter's message line and the CLI's error line say
 id-empty = 请输入身份证号
 id-wrong-length = 已输入 { $n } 位，应为 18 位

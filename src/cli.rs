@@ -12,6 +12,7 @@ pub mod id;
 pub mod operator;
 pub mod policy;
 pub mod report;
+pub mod sync;
 
 use std::io::Read;
 use std::path::Path;

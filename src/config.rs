@@ -126,11 +126,24 @@ impl Default for DevicesConfig {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DistrictConfig {
+    /// The district server's base URL; none: nothing is forwarded.
     pub url: Option<String>,
+    /// The town's token (mode 0600).
     pub token_file: Option<PathBuf>,
+    /// A PEM file of the district's own CA, trusted instead of the public roots.
+    pub ca_file: Option<PathBuf>,
+    /// Requests in flight at most while a backlog drains (each on its own
+    /// kept-alive connection); one case at a time uses one.
+    pub connections: u8,
+}
+
+impl Default for DistrictConfig {
+    fn default() -> DistrictConfig {
+        DistrictConfig { url: None, token_file: None, ca_file: None, connections: 4 }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

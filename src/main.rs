@@ -74,6 +74,15 @@ enum Command {
     /// Who may act at the window: clerks and supervisors with PINs
     #[command(subcommand)]
     Operator(OperatorCommand),
+    /// Forward the finished cases waiting in the outbox to the district ([district] in the config)
+    Sync {
+        /// One pass over every waiting case, due or not, then exit (1 if some still wait)
+        #[arg(long)]
+        once: bool,
+    },
+    /// The finished cases waiting to be forwarded, and the dead letters the district refused
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
     /// Back up the store into a new directory under DIR (or with --verify, check the backup DIR)
     Backup {
         /// The directory that holds the backups (each backup is a new directory in it)
@@ -109,6 +118,24 @@ enum Command {
         /// Only measure an already seeded store in --dir (what `bench` runs in a fresh process)
         #[arg(long, hide = true)]
         measure_only: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// List the cases waiting to be forwarded (tries, next try, last error)
+    List {
+        /// The dead letters instead: cases the district refused for good, with its reason
+        #[arg(long)]
+        dead: bool,
+        /// Print a JSON array
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put a dead letter back in the outbox, to be sent again (after the district or the case was fixed)
+    Retry {
+        /// The case id
+        id: String,
     },
 }
 
@@ -495,6 +522,9 @@ fn run(session: &mut Session, args: Args, out: &mut dyn Write) -> CliResult {
         Command::Bench { cases, dir, json, measure_only } => {
             onedoor::bench::run(session, &onedoor::bench::Run { cases, dir, json, measure_only }, out)
         }
+        Command::Sync { once } => cli::sync::sync(session, once, out),
+        Command::Outbox(OutboxCommand::List { dead, json }) => cli::sync::list(session, dead, json, out),
+        Command::Outbox(OutboxCommand::Retry { id }) => cli::sync::retry(session, &id, out),
         Command::Backup { dir, verify: true, .. } => cli::backup::verify(session, &dir, out),
         Command::Backup { dir, keep, .. } => cli::backup::backup(session, &dir, keep, out),
         Command::Restore { dir, replace } => cli::backup::restore(session, &dir, replace, out),
@@ -583,6 +613,12 @@ fn case(session: &Session, command: CaseCommand, out: &mut dyn Write) -> CliResu
     }
 }
 
+/// The error line on standard error; a standard error that is gone (the
+/// counter's terminal closed) is no reason to panic.
+fn say_error(message: &str) {
+    let _ = writeln!(std::io::stderr(), "error: {message}");
+}
+
 fn main() -> ExitCode {
     let args = match Args::try_parse() {
         Ok(args) => args,
@@ -601,7 +637,7 @@ fn main() -> ExitCode {
             Ok(session) => session,
             Err(e) => {
                 let e = CliError::from(e);
-                eprintln!("error: {}", e.message(args.lang.unwrap_or_default()));
+                say_error(&e.message(args.lang.unwrap_or_default()));
                 return ExitCode::from(e.code);
             }
         };
@@ -611,7 +647,7 @@ fn main() -> ExitCode {
     match run(&mut session, args, &mut out).and_then(|()| out.flush().map_err(CliError::from)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", e.message(session.lang));
+            say_error(&e.message(session.lang));
             ExitCode::from(e.code)
         }
     }

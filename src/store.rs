@@ -25,7 +25,8 @@
 //! - `audit_runs`: the audit chain, one entry per change in the same
 //!   transaction as the change, in runs (`audit.rs`).
 //! - `operators`: name -> the operator, its role and PIN hash (`operators.rs`).
-//! - `outbox` (completed cases to forward, `outbox.rs`), `ledger` (the relief
+//! - `outbox` (finished cases to forward, with `dead_letters` and
+//!   `district_receipts`: `outbox.rs`), `ledger` (the relief
 //!   fund, `fund.rs`), `counters` (daily case sequence, tickets,
 //!   `counters.rs`), `pending_receipts`, `meta` (schema version, checkpoint).
 //!
@@ -40,6 +41,7 @@ mod cases;
 mod codec;
 mod counters;
 mod directory;
+mod drafts;
 mod fund;
 mod journal;
 mod migrate;
@@ -66,6 +68,7 @@ pub use codec::{decode, decode_case, encode, encode_case, CASE_RECORD_VERSION, R
 pub use counters::{sequence_key, ticket_key, MAX_SEQUENCE};
 use journal::Journal;
 pub use open_cases::OpenCase;
+pub use outbox::{DeadLetter, DistrictReceipt, Forwarded, Forwarding, OutboxEntry, RetryError};
 pub use summary::CaseSummary;
 pub use tx::Tx;
 
@@ -170,16 +173,22 @@ const PENDING: usize = 9;
 /// Case id -> the raw (WLT-compressed) photo of the applicant's ID card, kept
 /// only when `[devices] keep_photo` is on.
 const PHOTOS: usize = 10;
+/// Case id -> why the district refused it for good, and case id -> the
+/// district's receipt for it (`outbox.rs`).
+const DEAD_LETTERS: usize = 11;
+const RECEIPTS: usize = 12;
+/// The counter's draft token -> the case it was saved as (`drafts.rs`).
+const DRAFTS: usize = 13;
 /// The audit chain (`audit.rs`).
-const AUDIT: usize = 11;
+const AUDIT: usize = 14;
 /// The operators (`operators.rs`).
-const OPERATORS: usize = 12;
+const OPERATORS: usize = 15;
 
 /// Every tree, in the order the journal names them by. The run sizes: case
 /// records are read a day at a time, so their runs are larger; the person
 /// and name indexes are read at random places, where every read brings a
 /// whole sled page (up to 16 runs) into memory, so theirs are small.
-pub(crate) const TREES: [TreeDef; 13] = [
+pub(crate) const TREES: [TreeDef; 16] = [
     TreeDef { name: "meta", run_size: None },
     TreeDef { name: "counters", run_size: None },
     TreeDef { name: "case_runs", run_size: Some(4096) },
@@ -191,6 +200,9 @@ pub(crate) const TREES: [TreeDef; 13] = [
     TreeDef { name: "ledger", run_size: None },
     TreeDef { name: "pending_receipts", run_size: None },
     TreeDef { name: "card_photo_runs", run_size: Some(4096) },
+    TreeDef { name: "dead_letters", run_size: None },
+    TreeDef { name: "district_receipts", run_size: None },
+    TreeDef { name: "saved_drafts", run_size: None },
     TreeDef { name: "audit_runs", run_size: Some(4096) },
     TreeDef { name: "operators", run_size: None },
 ];

@@ -157,6 +157,8 @@ pub enum Msg {
     },
     /// Another part of the process wrote to the store: reload what is shown.
     StoreChanged,
+    /// The forwarder's report: what waits for the district, the last success and error.
+    District(crate::sync::forward::ForwardStatus),
 }
 
 /// What the host should do after an event.
@@ -241,6 +243,11 @@ impl Counter {
     /// accepted or paid, and reprinted from the case on the clerk's request.
     pub fn attach_printer(&mut self, printer: printer::PrinterHandle) {
         self.app.attach_printer(printer);
+    }
+
+    /// Connects the forwarder thread: it ends with the counter.
+    pub fn attach_forwarder(&mut self, forwarder: crate::sync::forward::ForwarderHandle) {
+        self.app.attach_forwarder(forwarder);
     }
 
     /// Waits until the draft on disk matches the form on screen.

@@ -34,7 +34,7 @@ pub fn add(ctx: &Session, json: &Path, override_duplicate: Option<&str>, out: &m
     let store = ctx.open_store()?;
     let override_by =
         override_duplicate.map(|reason| SupervisorOverride { by: ctx.operator.clone(), reason: reason.to_string() });
-    let intake = Intake { input, override_by, card_photo: None };
+    let intake = Intake { input, override_by, card_photo: None, draft: None };
     let case = ctx.window(&store).accept(intake, &ctx.operator, ctx.now)?;
     writeln!(out, "{}", case.id)?;
     if !case.related_cases.is_empty() {
@@ -62,8 +62,25 @@ pub fn show(ctx: &Session, id: &str, json: bool, out: &mut dyn Write) -> CliResu
     } else {
         let deadlines = ctx.window(&store).deadlines(&case, ctx.today());
         write_case(&case, &deadlines, ctx.lang, out)?;
+        write_forwarding(&store.forwarding_of(&id)?, ctx.lang, out)?;
     }
     Ok(())
+}
+
+/// Where a finished case stands with the district: its receipt, waiting, or refused.
+fn write_forwarding(f: &crate::store::Forwarding, lang: Lang, out: &mut dyn Write) -> std::io::Result<()> {
+    use crate::store::Forwarding;
+    let value = match f {
+        Forwarding::None => return Ok(()),
+        Forwarding::Waiting(_) => tr!(lang, "show-district-waiting").to_string(),
+        Forwarding::Dead(d) => {
+            tr!(lang, "show-district-dead", status = u32::from(d.status), reason = d.reason.as_str())
+        }
+        Forwarding::Received(r) => {
+            tr!(lang, "show-district-value", receipt = r.receipt_id.as_str(), at = r.received_at.as_str())
+        }
+    };
+    writeln!(out, "{} {value}", pad(tr!(lang, "show-district"), 11))
 }
 
 fn to_json(case: &Case) -> Result<String, CliError> {

@@ -48,7 +48,8 @@ impl Tx<'_> {
     }
 
     /// Writes a case and brings every index in line with it, in this
-    /// transaction; a case that becomes completed goes into the outbox.
+    /// transaction; a case that becomes finished (completed, rejected,
+    /// withdrawn) goes into the outbox.
     pub fn put_case<E>(&self, old: Option<&Case>, case: &Case) -> TxResult<(), E> {
         self.write_case(old, case, true)?;
         self.audit_case(old, case, false)
@@ -77,7 +78,7 @@ impl Tx<'_> {
         self.index_name(old, case)?;
         self.index_open(old, case)?;
         if outbox {
-            self.enqueue_if_completed(old, case)?;
+            self.enqueue_if_finished(old, case)?;
         }
         Ok(())
     }
@@ -121,17 +122,19 @@ impl Store {
         day: NaiveDate,
         make: impl Fn(CaseId) -> Result<Case, E>,
     ) -> Result<Case, WriteError<E>> {
-        self.add_case_with_photo(town_code, window, day, None, make)
+        self.add_case_with_photo(town_code, window, day, None, None, make)
     }
 
     /// As [`Store::add_case`], keeping the applicant's ID card photo (raw WLT
-    /// bytes) with the case in the same transaction.
+    /// bytes) and the counter's draft token (see `drafts.rs`) with the case in
+    /// the same transaction.
     pub fn add_case_with_photo<E>(
         &self,
         town_code: &str,
         window: u8,
         day: NaiveDate,
         card_photo: Option<&[u8]>,
+        draft: Option<&str>,
         make: impl Fn(CaseId) -> Result<Case, E>,
     ) -> Result<Case, WriteError<E>> {
         self.write(|tx| {
@@ -146,6 +149,9 @@ impl Store {
             tx.put_case(None, &case)?;
             if let Some(photo) = card_photo {
                 tx.put_item::<E>(PHOTOS, case.id.as_str().as_bytes(), photo)?;
+            }
+            if let Some(token) = draft {
+                tx.draft_saved::<E>(token, &case.id)?;
             }
             Ok(case)
         })

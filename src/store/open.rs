@@ -26,7 +26,7 @@ impl Store {
     /// as an empty store.
     pub fn open(dir: &Path, options: &StoreOptions) -> Result<Store, StoreError> {
         let made_dir = directory::ensure_dir(dir).map_err(|e| io_error(dir, e))?;
-        let result = Store::open_in(dir, options);
+        let result = Store::open_in(dir, options).and_then(|store| store.fill_outbox_once().map(|()| store));
         if result.is_err() && made_dir {
             // Only if nothing is in it: never a store's files.
             let _ = std::fs::remove_dir(dir);
@@ -256,6 +256,8 @@ fn build(dir: &Path, options: &StoreOptions) -> Result<(), StoreError> {
         meta.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes()).map_err(|e| sled_error(dir, e))?;
         // The journal starts at generation 1.
         meta.insert(CHECKPOINT_KEY, &1u64.to_be_bytes()).map_err(|e| sled_error(dir, e))?;
+        // A new store has no case finished before the outbox took them all.
+        meta.insert(super::outbox::FILLED_KEY, &[1u8]).map_err(|e| sled_error(dir, e))?;
         db.flush().map_err(|e| sled_error(dir, e))?;
     }
     let journal = Journal::create(&staging.join(JOURNAL)).map_err(io)?;

@@ -805,3 +805,108 @@ proptest::proptest! {
         }
     }
 }
+
+fn finish(store: &Store, c: &Case, steps: &[Transition]) {
+    let at = c.received_at;
+    for t in steps {
+        store.update_case(&c.id, |case, _| case.apply(t, "clerk01", at).or_else(refuse)).unwrap();
+    }
+}
+
+fn reject_steps() -> Vec<Transition> {
+    vec![
+        Transition::Refer { department: Department::CivilAffairs, due_by: day() },
+        Transition::Review { note: None },
+        Transition::Reject { reason: "income above the standard".into() },
+    ]
+}
+
+#[test]
+fn a_finished_case_enters_the_outbox_in_the_commit_that_finishes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids = {
+        let store = open(dir.path()).unwrap();
+        let rejected = add(&store, input("11010519491231002X", None));
+        let withdrawn = add(&store, input("32010619850615351X", None));
+        let open_case = add(&store, input("110101199003070011", None));
+        finish(&store, &rejected, &reject_steps());
+        assert_eq!(store.outbox_ids().unwrap(), vec![rejected.id.clone()]);
+        finish(&store, &withdrawn, &[Transition::Withdraw { note: None }]);
+        assert_eq!(store.outbox_counts(), (2, 0));
+        assert!(!store.outbox_ids().unwrap().contains(&open_case.id));
+        // Killed right after: the journal holds both.
+        crash(store);
+        vec![rejected.id, withdrawn.id]
+    };
+    let store = open(dir.path()).unwrap();
+    assert_eq!(store.outbox_ids().unwrap(), ids);
+    let (_, entry) = &store.outbox().unwrap()[0];
+    assert_eq!((entry.attempts, entry.next_attempt_ms, entry.last_error.as_deref()), (0, 0, None));
+}
+
+#[test]
+fn what_the_district_answered_is_written_back_and_a_dead_letter_can_be_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).unwrap();
+    let cases: Vec<Case> = ["11010519491231002X", "32010619850615351X", "110101199003070011"]
+        .iter()
+        .map(|n| add(&store, input(n, None)))
+        .collect();
+    for c in &cases {
+        finish(&store, c, &[Transition::Withdraw { note: None }]);
+    }
+    let receipt = DistrictReceipt { receipt_id: "R-1".into(), received_at: "2026-11-29T09:00:00+08:00".into() };
+    let later = OutboxEntry { queued_ms: 1, attempts: 1, next_attempt_ms: 99, last_error: Some("503".into()) };
+    let dead = DeadLetter { status: 422, reason: "other content".into(), at_ms: 5, attempts: 1 };
+    store
+        .record_forwarding(&[
+            Forwarded::Taken { id: cases[0].id.clone(), receipt: receipt.clone() },
+            Forwarded::Later { id: cases[1].id.clone(), entry: later.clone() },
+            Forwarded::Refused { id: cases[2].id.clone(), dead: dead.clone() },
+        ])
+        .unwrap();
+    drop(store);
+    let store = open(dir.path()).unwrap();
+    assert_eq!(store.outbox().unwrap(), vec![(cases[1].id.clone(), later)]);
+    assert_eq!(store.dead_letters().unwrap(), vec![(cases[2].id.clone(), dead)]);
+    assert_eq!(store.district_receipt(&cases[0].id).unwrap(), Some(receipt));
+    assert!(matches!(store.retry_dead_letter(&cases[0].id), Err(WriteError::Refused(RetryError::NotDead(_)))));
+    store.retry_dead_letter(&cases[2].id).unwrap();
+    assert_eq!(store.outbox_counts(), (2, 0));
+    let (_, again) = store.outbox().unwrap().into_iter().find(|(id, _)| *id == cases[2].id).unwrap();
+    assert_eq!((again.attempts, again.next_attempt_ms), (0, 0));
+}
+
+#[test]
+fn finished_cases_from_before_the_upgrade_are_put_in_the_outbox_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rejected, forwarded) = {
+        let store = open(dir.path()).unwrap();
+        let rejected = add(&store, input("11010519491231002X", None));
+        let forwarded = add(&store, input("32010619850615351X", None));
+        finish(&store, &rejected, &reject_steps());
+        finish(&store, &forwarded, &[Transition::Withdraw { note: None }]);
+        // As the store was before this change: no entry for a rejected case,
+        // no receipts, and no mark that the outbox was filled.
+        store
+            .write::<(), std::convert::Infallible>(|tx| {
+                tx.remove(OUTBOX, rejected.id.as_str().as_bytes())?;
+                tx.remove(META, b"outbox-filled")
+            })
+            .unwrap();
+        // One the forwarder already took: it has a receipt and stays out.
+        let receipt = DistrictReceipt { receipt_id: "R-2".into(), received_at: "2026-11-29T09:00:00+08:00".into() };
+        store.record_forwarding(&[Forwarded::Taken { id: forwarded.id.clone(), receipt }]).unwrap();
+        assert_eq!(store.outbox_counts(), (0, 0));
+        (rejected.id, forwarded.id)
+    };
+    let store = open(dir.path()).unwrap();
+    assert_eq!(store.outbox_ids().unwrap(), vec![rejected.clone()]);
+    // Once: forwarded meanwhile, it does not come back at the next open.
+    let receipt = DistrictReceipt { receipt_id: "R-3".into(), received_at: "2026-11-29T09:00:00+08:00".into() };
+    store.record_forwarding(&[Forwarded::Taken { id: rejected, receipt }]).unwrap();
+    drop(store);
+    let store = open(dir.path()).unwrap();
+    assert_eq!(store.outbox_counts(), (0, 0));
+    assert!(store.district_receipt(&forwarded).unwrap().is_some());
+}

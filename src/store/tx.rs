@@ -50,6 +50,11 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
+    pub(super) fn remove<E>(&self, tree: usize, key: &[u8]) -> TxResult<(), E> {
+        self.plain.borrow_mut().insert((tree, key.to_vec()), None);
+        Ok(())
+    }
+
     // ---- trees of runs -------------------------------------------------
 
     /// The run that holds `key` as this transaction sees it: its key and

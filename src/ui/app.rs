@@ -82,6 +82,8 @@ pub struct App {
     reader: Option<ReaderHandle>,
     reader_wanted: bool,
     draft: DraftWriter,
+    /// The forwarder thread, when a district is configured; it ends with the app.
+    forwarder: Option<crate::sync::forward::ForwarderHandle>,
 }
 
 /// A plain character typed (no Ctrl or Alt).
@@ -89,6 +91,28 @@ pub fn typed(key: &KeyEvent) -> Option<char> {
     match key.code {
         KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => Some(c),
         _ => None,
+    }
+}
+
+/// Is `form` (the draft found at start) a case already? The counter was
+/// stopped between saving it and removing the draft file: the file goes.
+fn already_saved(env: &Env, form: &Form) -> bool {
+    if form.draft.is_empty() {
+        return false;
+    }
+    match env.store.saved_draft(&form.draft) {
+        Ok(Some(case)) => {
+            tracing::info!(%case, "the draft left behind was saved already: removing it");
+            if let Err(e) = files::remove(&env.data_dir.join(files::DRAFT_FILE)) {
+                tracing::error!("cannot remove the saved draft: {e}");
+            }
+            true
+        }
+        Ok(None) => false,
+        Err(e) => {
+            tracing::error!("cannot check whether the draft was saved: {e}");
+            false
+        }
     }
 }
 
@@ -107,7 +131,7 @@ impl App {
             data_dir: setup.data_dir,
         };
         let draft = DraftWriter::new(&env.data_dir);
-        let restore = files::read_draft(&env.data_dir);
+        let restore = files::read_draft(&env.data_dir).filter(|form| !already_saved(&env, form));
         let mut app = App {
             queue: QueueScreen::new(&env),
             screen: Screen::Queue,
@@ -126,6 +150,7 @@ impl App {
             reader: None,
             reader_wanted: false,
             draft,
+            forwarder: None,
             env,
         };
         let effects = app.queue.refresh(&app.env);
@@ -198,6 +223,10 @@ impl App {
         self.printer = Some(printer);
     }
 
+    pub fn attach_forwarder(&mut self, forwarder: crate::sync::forward::ForwarderHandle) {
+        self.forwarder = Some(forwarder);
+    }
+
     /// Connects the reader thread; it polls only while the intake form is open.
     pub fn attach_reader(&mut self, reader: ReaderHandle) {
         self.reader = Some(reader);
@@ -254,6 +283,13 @@ impl App {
                 }
             }
             Msg::StoreChanged => self.refresh_all(),
+            Msg::District(status) => {
+                let was = self.status.district.as_ref().and_then(|d| d.stopped.clone());
+                if let Some(stopped) = status.stopped.clone().filter(|s| was.as_ref() != Some(s)) {
+                    self.say(MessageKind::Error, stopped);
+                }
+                self.status.district = Some(status);
+            }
         }
         if self.popup.is_none() {
             self.popup = self.queued_popups.pop_front();
@@ -471,7 +507,10 @@ impl App {
     }
 
     /// Opens a form, putting one with unsaved input on hold first.
-    fn open_intake(&mut self, form: Form) -> Effects {
+    fn open_intake(&mut self, mut form: Form) -> Effects {
+        if form.draft.is_empty() {
+            form.draft = format!("{:016x}", fastrand::u64(..));
+        }
         let mut effects = Effects::new();
         if self.intake.as_ref().is_some_and(|i| i.form.is_dirty()) {
             effects.extend(self.hold());

@@ -44,7 +44,8 @@ pub fn spawn_printer(session: &Session, store: Arc<Store>, tx: Sender<Msg>) -> R
     Ok(printer::spawn(desk, store, session.operator.clone(), tx, poll))
 }
 
-/// Connects the counter to the printer and (when configured) the ID card reader.
+/// Connects the counter to the printer and (when configured) the ID card
+/// reader and the district's forwarder.
 pub fn connect(counter: &mut Counter, session: &Session, tx: &Sender<Msg>) -> Result<(), UiError> {
     let store = Arc::clone(counter.app().store());
     let printer = spawn_printer(session, store, tx.clone())?;
@@ -52,6 +53,14 @@ pub fn connect(counter: &mut Counter, session: &Session, tx: &Sender<Msg>) -> Re
     if let Some(config) = reader_config(session) {
         tracing::info!(port = %config.port, "ID card reader configured");
         counter.attach_reader(spawn_reader(config, tx.clone()));
+    }
+    let district = tx.clone();
+    let report = move |status| {
+        let _ = district.send(Msg::District(status));
+    };
+    let store = Arc::clone(counter.app().store());
+    if let Some(forwarder) = crate::sync::forward::spawn(store, &session.config.district, session.lang, report) {
+        counter.attach_forwarder(forwarder);
     }
     Ok(())
 }

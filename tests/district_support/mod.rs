@@ -7,6 +7,7 @@
 pub mod cases;
 pub mod client;
 pub mod postgres;
+pub mod proxy;
 pub mod server;
 
 use std::path::PathBuf;

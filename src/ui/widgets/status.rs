@@ -7,12 +7,13 @@ use ratatui::layout::Rect;
 
 use crate::domain::time::Moment;
 use crate::domain::Money;
+use crate::sync::forward::ForwardStatus;
 use crate::ui::action::Action;
 use crate::ui::keymap::{Key, Keymap, Section};
 use crate::ui::strings::{self, S};
 use crate::ui::theme::Theme;
 use crate::ui::DeviceState;
-use crate::Lang;
+use crate::{tr, Lang};
 
 /// What the status line says, apart from who and when.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,6 +22,39 @@ pub struct StatusLine {
     pub printer: DeviceState,
     /// The relief fund's balance, once it is read.
     pub fund_balance: Option<Money>,
+    /// Forwarding to the district, when a district is configured.
+    pub district: Option<ForwardStatus>,
+}
+
+/// Forwarding in a few cells: what waits, the last success and the last
+/// error (an error older than the last success is not shown), or STOPPED.
+/// `short`: the count alone, and `!` when something is wrong.
+fn district(status: &ForwardStatus, now: Moment, short: bool, lang: Lang) -> String {
+    let label = tr!(lang, "district-status");
+    let time = |t: &chrono::DateTime<chrono::Utc>| t.with_timezone(now.offset()).format("%H:%M").to_string();
+    let failing = status.last_error.as_ref().filter(|(at, _)| status.last_success.is_none_or(|ok| *at > ok));
+    if short {
+        let bang = if status.stopped.is_some() || failing.is_some() { "!" } else { "" };
+        return format!("{label} {}{bang}", status.waiting);
+    }
+    if status.stopped.is_some() {
+        return format!(
+            "{label} {} {}",
+            tr!(lang, "district-status-stopped"),
+            tr!(lang, "district-status-waiting", n = status.waiting)
+        );
+    }
+    let mut parts = vec![label.to_string(), tr!(lang, "district-status-waiting", n = status.waiting)];
+    if status.dead > 0 {
+        parts.push(tr!(lang, "district-status-dead", n = status.dead));
+    }
+    if let Some(ok) = &status.last_success {
+        parts.push(tr!(lang, "district-status-ok", time = time(ok)));
+    }
+    if let Some((at, _)) = failing {
+        parts.push(tr!(lang, "district-status-error", time = time(at)));
+    }
+    parts.join(" ")
 }
 
 fn device(state: &DeviceState, lang: Lang) -> String {
@@ -53,6 +87,9 @@ impl StatusLine {
         if let Some(balance) = self.fund_balance {
             tail.push(format!("{} {}", S::Fund.get(lang), strings::money(balance, lang)));
         }
+        if let Some(d) = &self.district {
+            tail.push(district(d, head.now, false, lang));
+        }
         let window = strings::window_label(head.window, lang);
         let operator = head.operator.to_string();
         let room = area.width.saturating_sub(1) as usize;
@@ -74,12 +111,30 @@ impl StatusLine {
             format!("{} {}", S::IdReader.get(lang), short(&self.id_reader)),
             format!("{} {}", S::Printer.get(lang), short(&self.printer)),
         ];
-        short_tail.extend(tail.iter().skip(2).cloned());
+        short_tail.extend(tail.iter().skip(2).take(usize::from(self.fund_balance.is_some())).cloned());
+        if let Some(d) = &self.district {
+            short_tail.push(district(d, head.now, true, lang));
+        }
         let join =
             |head: &[String], tail: &[String]| head.iter().chain(tail.iter()).cloned().collect::<Vec<_>>().join("  ");
         let mut lines: Vec<String> = candidates.iter().map(|head| join(head, &tail)).collect();
         if let Some(last) = candidates.last() {
             lines.push(join(last, &short_tail));
+        }
+        if self.district.is_some() {
+            // Forwarding is not cut off the end: devices not configured are
+            // left out, then the date.
+            let configured = [&self.id_reader, &self.printer].map(|d| *d != DeviceState::NotConfigured);
+            let kept: Vec<String> = short_tail
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| configured.get(*i).copied().unwrap_or(true))
+                .map(|(_, t)| t.clone())
+                .collect();
+            let operator = head.operator.to_string();
+            let window = strings::window_label(head.window, lang);
+            lines.push(join(&[window.clone(), operator.clone(), clock(true)], &kept));
+            lines.push(join(&[window, operator, head.now.format("%H:%M").to_string()], &kept));
         }
         let line = lines.iter().find(|l| super::width(l) <= room).or(lines.last()).cloned().unwrap_or_default();
         super::put(buf, area, area.x + 1, area.y, super::fit(&line, room), theme.status);
@@ -124,5 +179,59 @@ pub fn key_bar(keymap: &Keymap, section: Section, buf: &mut Buffer, area: Rect, 
         }
         x = super::put(buf, area, x, area.y, &key, theme.key);
         x = super::put(buf, area, x, area.y, &format!(" {desc} "), theme.base);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn line(status: &StatusLine, width: u16, lang: Lang) -> String {
+        let now = crate::config::china_offset().with_ymd_and_hms(2026, 11, 30, 9, 30, 0).unwrap();
+        let head = Head { town: "示例街道", window: 3, operator: "clerk01", now };
+        let area = Rect::new(0, 0, width, 1);
+        let mut buf = Buffer::empty(area);
+        status.render(&head, &mut buf, area, &Theme::mono(), lang);
+        let mut text = String::new();
+        let mut x = 0;
+        while x < width {
+            let symbol = buf[(x, 0)].symbol();
+            text.push_str(symbol);
+            x += super::super::width(symbol).max(1) as u16;
+        }
+        text
+    }
+
+    #[test]
+    fn the_status_line_says_what_waits_for_the_district_and_how_it_last_went() {
+        let at = |h, m| Utc.with_ymd_and_hms(2026, 11, 30, h, m, 0).unwrap();
+        let mut status = StatusLine {
+            fund_balance: Some(Money::yuan(50_000)),
+            district: Some(ForwardStatus {
+                waiting: 3,
+                dead: 1,
+                last_success: Some(at(1, 12)),
+                last_error: Some((at(1, 15), "the district answered 503".into())),
+                stopped: None,
+            }),
+            ..StatusLine::default()
+        };
+        // Wide: all of it, times in the centre's offset.
+        let wide = line(&status, 160, Lang::En);
+        assert!(wide.contains("Dist 3 wait 1 dead ok 09:12 err 09:15"), "{wide}");
+        let zh = line(&status, 160, Lang::ZhCn);
+        assert!(zh.contains("区 待3 退1 成功09:12 失败09:15"), "{zh}");
+        // 80 columns: still there, shortened, with the fund balance.
+        for lang in [Lang::En, Lang::ZhCn] {
+            let narrow = line(&status, 80, lang);
+            let label = if lang == Lang::En { "Dist 3!" } else { "区 3!" };
+            assert!(narrow.contains(label) && narrow.contains("50000.00"), "{narrow}");
+        }
+        // An error older than the last success is not shown; a stop is.
+        status.district.as_mut().unwrap().last_error = Some((at(1, 0), "old".into()));
+        assert!(!line(&status, 160, Lang::En).contains("err"));
+        status.district.as_mut().unwrap().stopped = Some("forwarding stopped".into());
+        assert!(line(&status, 160, Lang::En).contains("Dist STOPPED 3 wait"));
     }
 }
