@@ -9,17 +9,6 @@ use std::path::Path;
 
 use common::*;
 
-const EVENING: &str = "2026-11-30T17:30:00+08:00";
-
-fn at(hm: &str) -> String {
-    format!("2026-11-30T{hm}:00+08:00")
-}
-
-fn ok(r: Run) -> String {
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    r.stdout
-}
-
 fn day_of_work(d: &Path) -> (String, String) {
     ok(run_at(d, &at("08:00"), &["--operator", "head01", "fund", "deposit", "15000", "--source", "budget"], None));
     let green = format!(

@@ -50,11 +50,6 @@ fn as_op(
     }
 }
 
-fn ok(r: Run) -> String {
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    r.stdout
-}
-
 /// A store with head01 (supervisor) and clerk01 (clerk).
 fn staffed(d: &Path) {
     // The first operator must be a supervisor; while there is none, no PIN is asked.

@@ -11,17 +11,6 @@ use std::path::Path;
 
 use common::*;
 
-const EVENING: &str = "2026-11-30T17:30:00+08:00";
-
-fn at(hm: &str) -> String {
-    format!("2026-11-30T{hm}:00+08:00")
-}
-
-fn ok(r: Run) -> String {
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    r.stdout
-}
-
 fn intake(kind: &str, channel: &str, n: u32, amount: &str) -> String {
     format!(
         r#"{{"kind":"{kind}","channel":"{channel}","applicant":{{"name":"王芳","id_number":"{}","residence":"urban"}},"reason":"serious_illness","requested_amount":"{amount}"}}"#,
