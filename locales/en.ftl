@@ -239,6 +239,10 @@ state-completed = completed
 state-withdrawn = withdrawn
 channel-normal = normal
 channel-green = green channel
+
+## Where the money of a case came from (issue 11)
+funding-relief_fund = relief reserve fund
+funding-budget = regular budget (one card)
 residence-urban = urban
 residence-rural = rural
 sex-male = male
@@ -599,9 +603,18 @@ ceiling-entitlement = the entitlement of { $amount }
 ceiling-kind-cap = the cap of { $amount } for { $kind_code }
 above-clerk-limit = { $amount } is above the clerk's limit of { $limit }; a supervisor must approve it
 above-ceiling = { $amount } is above { $ceiling }; nobody can approve more than { $most } on this case
-not-supervisor = { $who } is not a supervisor at this window ([counter] supervisors lists who is)
+not-supervisor = { $who } is not a supervisor at this window (a supervisor is an operator added with --role supervisor; while there are no operators, [counter] supervisors lists who is)
 paid-from-fund = this case is paid from the relief reserve fund; pay it with `onedoor fund disburse`
 fund-pays-only-green = the relief reserve fund pays only emergency (green-channel) cases; use `case disburse`
+
+## Where the money of a case came from (issue 11)
+transfer-ref-on-fund = a payment from the relief reserve fund is traced by its ledger entry; --transfer-ref is for a payment through the regular budget
+transfer-ref-empty = the transfer reference is empty
+transfer-ref-too-long = a transfer reference has at most 40 characters
+transfer-ref-character = a transfer reference may hold only letters, digits, '-', '_', '/' and '.' (found { $char })
+
+## Four eyes (issue 11)
+review-by-payer = { $payer } paid this case; its after-the-fact review must be recorded by another operator (a clerk or a supervisor who did not pay it)
 more-than-approved = { $amount } is more than the approved { $granted }; approve the case again for more
 ## Approving nothing or more than asked
 zero-grant = approving 0.00 grants nothing; reject the case with its reason instead
@@ -707,6 +720,12 @@ show-referral-answered = answered { $date }
 show-referral-open-status = open, { $status_code }
 show-referral-open = open
 show-history = history
+
+## Where the money of a case came from (issue 11)
+show-paid = paid
+paid-from-fund-entry = { $amount } { $source } (ledger entry { $entry })
+paid-through-budget-ref = { $amount } { $source } (transfer { $reference })
+paid-no-trace = { $amount } { $source }, no transfer reference yet
 list-green = green
 deadline-on_track = on track
 deadline-at_risk = due soon
@@ -733,6 +752,15 @@ report-steps = steps taken that day
 report-on-cases = on cases
 report-steps-counted-on = {"  "}counted on the cases received that day, every case not yet closed and the cases the fund paid that day;
     {"  "}not an earlier case since completed, rejected or withdrawn
+
+## Where the money of a case came from (issue 11)
+report-paid = paid that day
+report-from-fund = out of the relief fund
+report-through-budget = through the regular budget
+report-without-ref = ({ $n } without a transfer reference yet)
+report-unrecorded = source not recorded
+report-reconciles = reconciles: paid { $paid } = out of the fund { $fund } + through the budget { $budget }
+report-does-not-reconcile = DOES NOT RECONCILE: paid { $paid }, out of the fund { $fund } (the fund's ledger paid out { $ledger }), through the budget { $budget }, source not recorded { $unrecorded }
 report-fund = relief fund
 report-opening = opening balance
 report-budget = budget
@@ -758,6 +786,44 @@ report-backlog-overdue = overdue
 report-printer-needs-print = --printer goes with --print: add --print to print the daily summary
 report-printed = printed the daily summary of { $day } ({ $status })
 report-kept-pending = { $reason }; the daily summary of { $day } is kept as pending ({ $key }); print it again with `onedoor report daily --day { $day } --print`
+
+## The audit chain (issue 11)
+audit-whole = the audit chain is whole: { $entries } entries, head { $head }
+audit-broken = the audit chain is broken: { $why }
+audit-altered = audit entry { $seq } was altered
+audit-removed = audit entries { $from } to { $to } are missing
+audit-reordered = audit entry { $seq } is out of its place
+audit-anchor-mismatch = audit entry { $seq } is not the one whose hash was printed on the daily summary: the chain was rewritten
+
+## Operators and PINs (issue 11)
+operator-unknown = no operator { $name } at this window
+operator-is-disabled = operator { $name } is disabled
+operator-wrong-pin = wrong PIN ({ $left } tries left before a lockout); nothing was changed
+operator-locked-out = too many wrong PINs: locked out until { $until }; a supervisor can reset the PIN (`onedoor operator pin NAME`)
+operator-first-supervisor = the first operator must be a supervisor: add it with --role supervisor
+operator-needs-supervisor = only a supervisor can do this: give --operator NAME of a supervisor and that supervisor's PIN
+operator-disable-self = an operator cannot disable themself; another supervisor can
+operator-exists = there is already an operator { $name }
+operator-pin-of-another = only { $name } can change their own PIN; a supervisor can reset a clerk's
+operator-name-empty = an operator name cannot be empty
+operator-name-too-long = an operator name has at most 32 characters
+operator-name-character = an operator name may hold only letters, digits, '_', '-' and '.' (found { $char })
+pin-length = a PIN is 6 to 12 digits
+pin-not-digits = a PIN is digits only
+pin-guessable = a PIN of one digit repeated or of a run like 123456 is guessed first; choose another
+pin-bad-hash = the stored PIN of this operator cannot be read ({ $why }); a supervisor must reset it
+pin-cannot-hash = cannot hash the PIN: { $why }
+pin-needed = { $name } must give their PIN: set ONEDOOR_PIN, give --pin-file FILE, or type it at a terminal
+pin-cannot-read = cannot read the PIN: { $error }
+pin-prompt = PIN of { $name }:{" "}
+new-pin-prompt = new PIN for { $name }:{" "}
+new-pin-needed = the new PIN: set ONEDOOR_NEW_PIN or type it at a terminal
+operator-needs-name = once there are operators, every change needs --operator NAME (or ONEDOOR_OPERATOR)
+operator-added = added { $name } ({ $role })
+operator-disabled-now = disabled { $name }
+operator-pin-set = new PIN set for { $name }
+operator-list-disabled = disabled
+operator-list-locked = locked out until { $until }
 policy-none = none
 policy-and = { " " }and{ " " }
 policy-head = Policy { $version } in force from { $from }

@@ -239,6 +239,10 @@ state-completed = 已办结
 state-withdrawn = 已撤回
 channel-normal = 普通
 channel-green = 绿色通道
+
+## Where the money of a case came from (issue 11)
+funding-relief_fund = 应急救助备用金
+funding-budget = 常规救助资金（一卡通）
 residence-urban = 城镇
 residence-rural = 农村
 sex-male = 男
@@ -623,9 +627,18 @@ ceiling-entitlement = 测算待遇 { $amount }元
 ceiling-kind-cap = { $kind } { $amount }元的上限
 above-clerk-limit = { $amount }元超过窗口审批限额 { $limit }元，须由主管批准
 above-ceiling = { $amount }元超过本案政策上限 { $most }元，主管也不能超额审批
-not-supervisor = { $who } 不在本窗口的主管名单中，不能行使主管权限
+not-supervisor = { $who } 不是本窗口的负责人，不能行使主管权限（负责人即以 --role supervisor 添加的操作员；尚无操作员时以 [counter] supervisors 名单为准）
 paid-from-fund = 此案件从应急救助备用金支付
 fund-pays-only-green = 应急救助备用金只支付绿色通道（紧急）案件；请用 `case disburse`
+
+## Where the money of a case came from (issue 11)
+transfer-ref-on-fund = 备用金支付以备用金账目编号留痕；--transfer-ref 只用于常规救助资金（财政转账）
+transfer-ref-empty = 转账流水号为空
+transfer-ref-too-long = 转账流水号最多 40 个字符
+transfer-ref-character = 转账流水号只能含字母、数字及 '-'、'_'、'/'、'.'（发现 { $char }）
+
+## Four eyes (issue 11)
+review-by-payer = 此案件由 { $payer } 发放；事后审核须由未经手发放的其他办事员或负责人登记
 more-than-approved = { $amount }元多于批准的 { $granted }元；要多付须重新批准
 ## Approving nothing or more than asked
 zero-grant = 批准金额为 0.00 元等于不救助；请驳回并写明理由
@@ -731,6 +744,12 @@ show-referral-answered = 已答复 { $date }
 show-referral-open-status = 未答复，{ $status }
 show-referral-open = 未答复
 show-history = 办理记录
+
+## Where the money of a case came from (issue 11)
+show-paid = 发放
+paid-from-fund-entry = { $amount }，{ $source }（备用金账第 { $entry } 笔）
+paid-through-budget-ref = { $amount }，{ $source }（转账流水号 { $reference }）
+paid-no-trace = { $amount }，{ $source }（转账流水号未登记）
 list-green = 绿色通道
 deadline-on_track = 未到期
 deadline-at_risk = 将到期
@@ -757,6 +776,15 @@ report-steps = 当日办理步骤
 report-on-cases = 涉及案件
 report-steps-counted-on = {"  "}统计范围：当日受理的案件、所有未结案件和当日由备用金支付的案件；
     {"  "}不含此前受理、后来已办结、不予批准或撤回的案件
+
+## Where the money of a case came from (issue 11)
+report-paid = 当日发放
+report-from-fund = 备用金支出
+report-through-budget = 常规救助资金（财政一卡通）
+report-without-ref = （其中 { $n } 笔转账流水号未登记）
+report-unrecorded = 资金来源未记录
+report-reconciles = 账目相符：发放 { $paid } = 备用金支出 { $fund } + 常规资金 { $budget }
+report-does-not-reconcile = 账目不符：发放 { $paid }，备用金支出 { $fund }（备用金账支出 { $ledger }），常规资金 { $budget }，来源未记录 { $unrecorded }
 report-fund = 应急救助备用金
 report-opening = 期初余额
 report-budget = 预算拨款
@@ -779,6 +807,44 @@ report-backlog-overdue = 其中超期
 report-printer-needs-print = --printer 须与 --print 一起使用：加上 --print 打印日汇总
 report-printed = 已打印 { $day } 的日汇总（{ $status }）
 report-kept-pending = { $reason }；{ $day } 的日汇总已转入待补打（{ $key }）；可用 `onedoor report daily --day { $day } --print` 再次打印
+
+## The audit chain (issue 11)
+audit-whole = 审计链完整：共 { $entries } 条，链头 { $head }
+audit-broken = 审计链已被破坏：{ $why }
+audit-altered = 第 { $seq } 条审计记录被改动
+audit-removed = 第 { $from } 至 { $to } 条审计记录缺失
+audit-reordered = 第 { $seq } 条审计记录顺序被调换
+audit-anchor-mismatch = 第 { $seq } 条审计记录与日汇总上打印的链头不符：审计链被改写
+
+## Operators and PINs (issue 11)
+operator-unknown = 本窗口没有操作员 { $name }
+operator-is-disabled = 操作员 { $name } 已停用
+operator-wrong-pin = 密码错误（再错 { $left } 次将被锁定）；未做任何更改
+operator-locked-out = 密码错误次数过多：锁定至 { $until }；可由负责人重置密码（`onedoor operator pin NAME`）
+operator-first-supervisor = 第一个操作员必须是负责人：请加 --role supervisor
+operator-needs-supervisor = 只有负责人可以办理：请用 --operator 给出负责人的名字及其密码
+operator-disable-self = 操作员不能停用自己；可由另一位负责人停用
+operator-exists = 已有操作员 { $name }
+operator-pin-of-another = 只有 { $name } 本人可以修改自己的密码；负责人可以重置办事员的密码
+operator-name-empty = 操作员名不能为空
+operator-name-too-long = 操作员名最多 32 个字符
+operator-name-character = 操作员名只能含字母、数字及 '_'、'-'、'.'（发现 { $char }）
+pin-length = 密码为 6 至 12 位数字
+pin-not-digits = 密码只能是数字
+pin-guessable = 同一数字重复或 123456 这类连续数字最易被猜中；请另选
+pin-bad-hash = 此操作员保存的密码无法读取（{ $why }）；须由负责人重置
+pin-cannot-hash = 无法处理密码：{ $why }
+pin-needed = { $name } 须输入密码：设置 ONEDOOR_PIN、给出 --pin-file FILE，或在终端输入
+pin-cannot-read = 无法读取密码：{ $error }
+pin-prompt = { $name } 的密码：{" "}
+new-pin-prompt = { $name } 的新密码：{" "}
+new-pin-needed = 新密码：设置 ONEDOOR_NEW_PIN 或在终端输入
+operator-needs-name = 已设操作员：每项更改都须给出 --operator NAME（或 ONEDOOR_OPERATOR）
+operator-added = 已添加 { $name }（{ $role }）
+operator-disabled-now = 已停用 { $name }
+operator-pin-set = 已为 { $name } 设置新密码
+operator-list-disabled = 已停用
+operator-list-locked = 锁定至 { $until }
 policy-none = 无
 policy-and = 、
 policy-head = 政策 { $version } 自 { $from } 起施行

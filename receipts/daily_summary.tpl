@@ -27,6 +27,11 @@
 ---
 [row] 当日发放 | {disbursed_count}件
 [bold row] 发放合计 | {disbursed_total}
+[row]   其中备用金支出 | {paid_from_fund}
+[row]   其中财政一卡通 | {paid_through_budget}
+[if paid_unreconciled]
+[bold] ！{paid_unreconciled}
+[end]
 [if fund_closing]
 ---
 [bold] 救助储备金
@@ -37,6 +42,12 @@
 [if fund_unbalanced]
 [bold] ！{fund_unbalanced}
 [end]
+[end]
+[if audit_seq]
+---
+审计链头（第{audit_seq}条）
+{audit_head_1}
+{audit_head_2}
 [end]
 ---
 [if clerk]

@@ -18,6 +18,15 @@
 [end]
 [if paid_at]
 发放时间：{paid_at}
+[if money_source]
+资金来源：{money_source}
+[end]
+[if ledger_entry]
+备用金账目：第{ledger_entry}笔
+[end]
+[if transfer_ref]
+转账流水号：{transfer_ref}
+[end]
 [else]
 [bold] 尚未发放（当前状态：{state}）
 [end]

@@ -2,12 +2,14 @@
 //! each returns a [`CliError`] that knows its exit status: 2 for bad input or a
 //! refused operation, 1 when the environment failed.
 
+pub mod audit;
 pub mod backup;
 pub mod case;
 pub mod counter;
 pub mod devices;
 pub mod fund;
 pub mod id;
+pub mod operator;
 pub mod policy;
 pub mod report;
 pub mod sync;

@@ -11,6 +11,7 @@ pub mod id_number;
 pub mod kind;
 pub mod money;
 pub mod operator;
+pub mod payment;
 pub mod person;
 pub mod policy;
 pub mod report;
@@ -21,4 +22,5 @@ pub use case::{Case, CaseId, CaseInput, HistoryEntry, Referral, State, Transitio
 pub use id_number::{IdNumber, IdNumberError, Sex};
 pub use kind::{Channel, Department, Document, Kind, Reason, Source};
 pub use money::{Money, MoneyError};
+pub use payment::{MoneySource, Payment, TransferRef};
 pub use person::{Applicant, Household, Member, Residence};

@@ -17,7 +17,7 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 use crate::Lang;
 
-pub use say::Say;
+pub use say::{payment, Say};
 
 /// The simplified Chinese messages.
 pub const ZH_CN_FTL: &str = include_str!("../locales/zh-CN.ftl");

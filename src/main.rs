@@ -29,6 +29,9 @@ struct Args {
     /// Who is acting, recorded in every case's history
     #[arg(long, global = true, env = "ONEDOOR_OPERATOR", value_name = "NAME")]
     operator: Option<String>,
+    /// A file holding the operator's PIN, for scripts (else ONEDOOR_PIN, else asked at the terminal)
+    #[arg(long, global = true, value_name = "FILE")]
+    pin_file: Option<PathBuf>,
     /// The language of the screens and messages, overriding `[counter] locale`
     #[arg(long, global = true, env = "ONEDOOR_LANG", value_name = "LANG",
           value_parser = PossibleValuesParser::new(["zh-CN", "en"]).try_map(|s: String| s.parse::<onedoor::Lang>()))]
@@ -65,6 +68,12 @@ enum Command {
     /// The supervisor's end-of-day account of the window
     #[command(subcommand)]
     Report(ReportCommand),
+    /// The audit chain: every change, each entry chained to the one before by its SHA-256
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Who may act at the window: clerks and supervisors with PINs
+    #[command(subcommand)]
+    Operator(OperatorCommand),
     /// Forward the finished cases waiting in the outbox to the district ([district] in the config)
     Sync {
         /// One pass over every waiting case, due or not, then exit (1 if some still wait)
@@ -289,6 +298,61 @@ enum ReportCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Add an operator (a supervisor does; the first supervisor while there is none). New PIN: ONEDOOR_NEW_PIN or the terminal
+    Add {
+        /// 1-32 letters, digits, _ - .
+        name: String,
+        /// clerk or supervisor
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// List the operators, their roles and who is disabled or locked out
+    List,
+    /// Disable an operator (a supervisor does)
+    Disable {
+        /// The operator's name
+        name: String,
+    },
+    /// Change one's own PIN, or a supervisor resets a clerk's (ONEDOOR_NEW_PIN or the terminal)
+    Pin {
+        /// The operator whose PIN is set
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Clerk,
+    Supervisor,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the whole chain; name the first entry altered, removed or reordered (exit 2)
+    Verify {
+        /// A head printed on a signed daily summary: SEQ:HASH (the entry number and its 64 hex digits); repeatable
+        #[arg(long, value_name = "SEQ:HASH", value_parser = cli::audit::parse_anchor)]
+        anchor: Vec<(u64, onedoor::domain::audit::Digest)>,
+    },
+    /// List the entries, oldest first: of one case, one operator, one day
+    Log {
+        /// Only the entries of this case
+        #[arg(long, value_name = "ID")]
+        case: Option<String>,
+        /// Only what this operator did (or approved as the second person); --operator is who is asking
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// Only the entries of this day
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = cli::parse_day)]
+        day: Option<chrono::NaiveDate>,
+        /// One JSON object a line, as the entry is hashed
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum ReportFormat {
     Text,
@@ -402,10 +466,13 @@ enum CaseCommand {
         #[arg(long)]
         reason: String,
     },
-    /// Record that the granted amount was paid
+    /// Record that the granted amount was paid through the regular budget (district finance, bank card)
     Disburse {
         /// The case id
         id: String,
+        /// The district finance's transfer reference, when known (letters, digits, - _ / .)
+        #[arg(long, value_name = "REF")]
+        transfer_ref: Option<String>,
     },
     /// Close a paid case
     Complete {
@@ -490,6 +557,20 @@ fn run(session: &mut Session, args: Args, out: &mut dyn Write) -> CliResult {
             cli::devices::receipt_print(session, &id, printer.as_deref(), disbursement, out)
         }
         Command::Receipt(ReceiptCommand::Pending) => cli::devices::receipt_pending(session, out),
+        Command::Operator(OperatorCommand::Add { name, role }) => {
+            let role = match role {
+                RoleArg::Clerk => onedoor::domain::operator::Role::Clerk,
+                RoleArg::Supervisor => onedoor::domain::operator::Role::Supervisor,
+            };
+            cli::operator::add(session, &name, role, out)
+        }
+        Command::Operator(OperatorCommand::List) => cli::operator::list(session, out),
+        Command::Operator(OperatorCommand::Disable { name }) => cli::operator::disable(session, &name, out),
+        Command::Operator(OperatorCommand::Pin { name }) => cli::operator::pin(session, &name, out),
+        Command::Audit(AuditCommand::Verify { anchor }) => cli::audit::verify(session, &anchor, out),
+        Command::Audit(AuditCommand::Log { case, by, day, json }) => {
+            cli::audit::log(session, case.as_deref(), by.as_deref(), day, json, out)
+        }
         Command::Report(ReportCommand::Daily { day, format, print, printer }) => {
             let format = match format {
                 ReportFormat::Text => cli::report::ReportFormat::Text,
@@ -518,7 +599,7 @@ fn case(session: &Session, command: CaseCommand, out: &mut dyn Write) -> CliResu
             cli::case::act(session, &id, action, out)
         }
         CaseCommand::Reject { id, reason } => cli::case::act(session, &id, CaseAction::Reject(reason), out),
-        CaseCommand::Disburse { id } => cli::case::act(session, &id, CaseAction::Disburse, out),
+        CaseCommand::Disburse { id, transfer_ref } => cli::case::disburse(session, &id, transfer_ref.as_deref(), out),
         CaseCommand::Complete { id } => cli::case::act(session, &id, CaseAction::Complete, out),
         CaseCommand::Withdraw { id, note } => cli::case::act(session, &id, CaseAction::Withdraw(note), out),
         CaseCommand::Import { file } => cli::case::import(session, &file, out),
@@ -560,6 +641,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(e.code);
             }
         };
+    session.pin_file = args.pin_file.clone();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match run(&mut session, args, &mut out).and_then(|()| out.flush().map_err(CliError::from)) {

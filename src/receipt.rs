@@ -14,8 +14,8 @@ pub mod names;
 mod template;
 
 pub use binding::{
-    acceptance, amount_in_words, daily_summary, disbursement, DailyFund, DailySummary, Paper, PaperError,
-    ReceiptContext,
+    acceptance, amount_in_words, anchor_on_paper, daily_summary, disbursement, DailyFund, DailySummary, Paper,
+    PaperError, ReceiptContext,
 };
 pub use encode::{printable, to_escpos, Charset, MemoryDriver, FEED_BEFORE_CUT};
 pub use layout::{char_columns, columns_of, wrap};

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate};
 
 use crate::config::{Config, ConfigError, Paths};
 use crate::devices::idcard::{ReadCommand, ReaderConfig};
+use crate::domain::operator::Operator;
 use crate::domain::policy::{Policy, PolicyBook, PolicyError};
 use crate::domain::time::Moment;
 use crate::store::{Store, StoreError, StoreOptions};
@@ -38,6 +39,14 @@ pub enum SessionError {
     /// No ID card reader is configured and none was given.
     #[error("no ID card reader is configured; give --port or set [devices] id_reader")]
     NoReader,
+    /// The operator's sign-in was refused (unknown, disabled, locked out, a wrong PIN).
+    #[error("{0}")]
+    SignIn(Box<crate::window::WindowError>),
+    /// No PIN was given and there is no terminal to ask at.
+    #[error("{0} must give their PIN: set ONEDOOR_PIN, give --pin-file FILE, or type it at a terminal")]
+    PinNeeded(String),
+    #[error("cannot read the PIN: {0}")]
+    PinUnreadable(String),
 }
 
 impl SessionError {
@@ -51,6 +60,8 @@ impl SessionError {
             | SessionError::PolicyUnreadable { .. }
             | SessionError::Policy { .. } => true,
             SessionError::Store(e) => e.is_refusal(),
+            SessionError::SignIn(e) => e.is_refusal(),
+            SessionError::PinNeeded(_) | SessionError::PinUnreadable(_) => true,
             SessionError::NoStore(_) | SessionError::NoReader => false,
         }
     }
@@ -66,6 +77,10 @@ pub struct Session {
     pub policies: PolicyBook,
     /// `--lang`, else `[counter] locale`.
     pub lang: Lang,
+    /// `--pin-file`: where a script keeps the operator's PIN (else `ONEDOOR_PIN`, else the terminal).
+    pub pin_file: Option<PathBuf>,
+    /// The operator signed in by [`Session::open_store`] once the store has operators.
+    signed_in: std::cell::OnceCell<Operator>,
 }
 
 /// The policies cases are judged by: the built-in one, overridden by the
@@ -115,7 +130,19 @@ impl Session {
         let operator = config.operator(operator);
         let policies = load_policies(&config)?;
         let lang = lang.unwrap_or(config.counter.locale);
-        Ok(Session { config, paths, operator, now, policies, lang })
+        Ok(Session { config, paths, operator, now, policies, lang, pin_file: None, signed_in: Default::default() })
+    }
+
+    /// A session made of its parts (for a caller that has them: tests, the demo).
+    pub fn from_parts(
+        config: Config,
+        paths: Paths,
+        operator: String,
+        now: Moment,
+        policies: PolicyBook,
+        lang: Lang,
+    ) -> Session {
+        Session { config, paths, operator, now, policies, lang, pin_file: None, signed_in: Default::default() }
     }
 
     pub fn today(&self) -> NaiveDate {
@@ -126,9 +153,37 @@ impl Session {
         StoreOptions { cache_mb: self.config.store.cache_mb }
     }
 
-    /// Opens the store, making it when there is none yet (for commands that write).
+    /// Opens the store, making it when there is none yet (for commands that
+    /// write). Once the store has operators, the operator of the session
+    /// signs in with their PIN first: a wrong PIN is refused (and counted)
+    /// before anything is changed.
     pub fn open_store(&self) -> Result<Store, SessionError> {
-        Ok(Store::open(&self.paths.data, &self.store_options())?)
+        let store = Store::open(&self.paths.data, &self.store_options())?;
+        if store.has_operators() && self.signed_in.get().is_none() {
+            let pin = self.pin(&crate::tr!(self.lang, "pin-prompt", name = self.operator.as_str()))?;
+            let window = crate::window::Window::with_policies(&store, &self.config.counter, &self.policies);
+            let op = window.sign_in(&self.operator, &pin, self.now).map_err(|e| SessionError::SignIn(Box::new(e)))?;
+            let _ = self.signed_in.set(op);
+        }
+        Ok(store)
+    }
+
+    /// The operator signed in (once the store has operators).
+    pub fn signed_in(&self) -> Option<&Operator> {
+        self.signed_in.get()
+    }
+
+    /// The operator's PIN: `ONEDOOR_PIN`, else `--pin-file`, else typed at the terminal.
+    fn pin(&self, prompt: &str) -> Result<String, SessionError> {
+        if let Ok(pin) = std::env::var("ONEDOOR_PIN") {
+            return Ok(pin.trim().to_string());
+        }
+        if let Some(file) = &self.pin_file {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| SessionError::PinUnreadable(format!("{}: {e}", file.display())))?;
+            return Ok(text.trim().to_string());
+        }
+        read_secret(prompt)?.ok_or_else(|| SessionError::PinNeeded(self.operator.clone()))
     }
 
     /// Opens a store that must already exist: a command that only reads
@@ -137,7 +192,7 @@ impl Session {
         if !Store::exists(&self.paths.data) {
             return Err(SessionError::NoStore(self.paths.data.clone()));
         }
-        self.open_store()
+        Ok(Store::open(&self.paths.data, &self.store_options())?)
     }
 
     pub fn window<'a>(&'a self, store: &'a Store) -> Window<'a> {
@@ -155,4 +210,37 @@ impl Session {
         config.keep_photo = devices.keep_photo;
         Ok(config)
     }
+}
+
+/// A secret typed at the terminal, not echoed (`None` without a terminal).
+pub fn read_secret(prompt: &str) -> Result<Option<String>, SessionError> {
+    use crossterm::event::{read, Event, KeyCode, KeyEventKind, KeyModifiers};
+    use std::io::{IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let failed = |e: std::io::Error| SessionError::PinUnreadable(e.to_string());
+    let mut err = std::io::stderr();
+    write!(err, "{prompt}").and_then(|_| err.flush()).map_err(failed)?;
+    crossterm::terminal::enable_raw_mode().map_err(failed)?;
+    let mut secret = String::new();
+    let result = loop {
+        match read() {
+            Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => match k.code {
+                KeyCode::Enter => break Ok(Some(secret)),
+                KeyCode::Esc => break Ok(None),
+                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => break Ok(None),
+                KeyCode::Backspace => {
+                    secret.pop();
+                }
+                KeyCode::Char(c) => secret.push(c),
+                _ => {}
+            },
+            Ok(_) => {}
+            Err(e) => break Err(failed(e)),
+        }
+    };
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = writeln!(err);
+    result
 }

@@ -22,6 +22,9 @@
 //!   deadlines, the days it had steps), in runs: the working set, for the
 //!   queue of work, the overdue list and the daily report (`open_cases.rs`).
 //!   Closed history is only in `cases` and the indexes above.
+//! - `audit_runs`: the audit chain, one entry per change in the same
+//!   transaction as the change, in runs (`audit.rs`).
+//! - `operators`: name -> the operator, its role and PIN hash (`operators.rs`).
 //! - `outbox` (finished cases to forward, with `dead_letters` and
 //!   `district_receipts`: `outbox.rs`), `ledger` (the relief
 //!   fund, `fund.rs`), `counters` (daily case sequence, tickets,
@@ -32,6 +35,7 @@
 //! a [`Tx`] and what it answers; `migrate.rs` says how each older schema is
 //! brought to this one.
 
+pub mod audit;
 pub mod backup;
 mod cases;
 mod codec;
@@ -44,6 +48,7 @@ mod migrate;
 mod names;
 mod open;
 mod open_cases;
+mod operators;
 mod outbox;
 mod people;
 mod runs;
@@ -59,7 +64,7 @@ use std::sync::{Mutex, RwLock};
 use sled::Tree;
 
 pub use cases::CaseIds;
-pub use codec::{decode, encode, RECORD_VERSION};
+pub use codec::{decode, decode_case, encode, encode_case, CASE_RECORD_VERSION, RECORD_VERSION};
 pub use counters::{sequence_key, ticket_key, MAX_SEQUENCE};
 use journal::Journal;
 pub use open_cases::OpenCase;
@@ -174,12 +179,16 @@ const DEAD_LETTERS: usize = 11;
 const RECEIPTS: usize = 12;
 /// The counter's draft token -> the case it was saved as (`drafts.rs`).
 const DRAFTS: usize = 13;
+/// The audit chain (`audit.rs`).
+const AUDIT: usize = 14;
+/// The operators (`operators.rs`).
+const OPERATORS: usize = 15;
 
 /// Every tree, in the order the journal names them by. The run sizes: case
 /// records are read a day at a time, so their runs are larger; the person
 /// and name indexes are read at random places, where every read brings a
 /// whole sled page (up to 16 runs) into memory, so theirs are small.
-pub(crate) const TREES: [TreeDef; 14] = [
+pub(crate) const TREES: [TreeDef; 16] = [
     TreeDef { name: "meta", run_size: None },
     TreeDef { name: "counters", run_size: None },
     TreeDef { name: "case_runs", run_size: Some(4096) },
@@ -194,6 +203,8 @@ pub(crate) const TREES: [TreeDef; 14] = [
     TreeDef { name: "dead_letters", run_size: None },
     TreeDef { name: "district_receipts", run_size: None },
     TreeDef { name: "saved_drafts", run_size: None },
+    TreeDef { name: "audit_runs", run_size: Some(4096) },
+    TreeDef { name: "operators", run_size: None },
 ];
 
 /// The open store. One process per store (sled locks the directory).
@@ -258,10 +269,20 @@ impl Store {
 
     /// Decodes a stored record; a record that cannot be read names this store.
     fn read<T: serde::de::DeserializeOwned>(&self, bytes: &[u8], what: &'static str) -> Result<T, StoreError> {
-        decode(bytes, what).map_err(|e| match e {
+        decode(bytes, what).map_err(|e| self.name_damage(e))
+    }
+
+    /// Decodes a stored case record (of either record version).
+    fn read_case(&self, bytes: &[u8]) -> Result<crate::domain::Case, StoreError> {
+        decode_case(bytes).map_err(|e| self.name_damage(e))
+    }
+
+    /// A record that cannot be read names this store.
+    fn name_damage(&self, e: StoreError) -> StoreError {
+        match e {
             StoreError::Damaged { what, .. } => damaged(&self.dir, &what),
             other => other,
-        })
+        }
     }
 
     pub fn dir(&self) -> &Path {

@@ -8,6 +8,8 @@
 
 use std::sync::OnceLock;
 
+mod operators;
+
 use chrono::NaiveDate;
 
 use crate::config::CounterConfig;
@@ -16,7 +18,9 @@ use crate::domain::dedup::{self, DuplicateCheck, DuplicateRefusal, EarlierCase, 
 use crate::domain::fund::{CorrectionSign, Fund, FundEntry, FundError};
 use crate::domain::policy::{Ceiling, DeadlineStatus, EntitlementRequest, Policy, PolicyBook};
 use crate::domain::time::Moment;
-use crate::domain::{Case, CaseId, Channel, Department, IdNumber, Kind, Money, Reason, State, Transition};
+use crate::domain::{
+    Case, CaseId, Channel, Department, IdNumber, Kind, Money, Payment, Reason, State, TransferRef, Transition,
+};
 use crate::store::{refuse, sequence_key, CaseSummary, OpenCase, Store, StoreError, TxResult, WriteError};
 
 /// Why the window refused or failed.
@@ -51,6 +55,9 @@ pub enum WindowError {
     /// The relief reserve fund pays only emergency cases.
     #[error("the relief reserve fund pays only emergency (green-channel) cases; use `case disburse`")]
     FundPaysOnlyGreen,
+    /// A transfer reference on a payment from the relief fund (its trace is the ledger entry).
+    #[error("a payment from the relief reserve fund is traced by its ledger entry; a transfer reference is for the regular budget")]
+    TransferRefOnFund,
     /// Paying more than was approved.
     #[error("{amount} is more than the approved {granted}; approve the case again for more")]
     MoreThanApproved { amount: Money, granted: Money },
@@ -72,6 +79,33 @@ pub enum WindowError {
     /// An exported case paid from the relief fund that this store's fund never paid.
     #[error("field 'state': case {0} was paid from the relief reserve fund, and this store's fund ledger has no payment for it")]
     PaidWithoutFundEntry(CaseId),
+    /// Four eyes: the after-the-fact review of a green-channel case is not by who paid it.
+    #[error("{payer} paid this case; its after-the-fact review must be recorded by someone else")]
+    ReviewByPayer { payer: String },
+    #[error("no operator {0} at this window")]
+    UnknownOperator(String),
+    #[error("operator {0} is disabled; a supervisor can add them again under another name")]
+    OperatorDisabled(String),
+    #[error("wrong PIN ({left} tries left before a lockout)")]
+    WrongPin { left: u32 },
+    #[error("too many wrong PINs: locked out until {until}; a supervisor can reset the PIN")]
+    LockedOut { until: Moment },
+    #[error("the first operator must be a supervisor (--role supervisor)")]
+    FirstMustBeSupervisor,
+    #[error("only a supervisor can do this; sign in as a supervisor with --operator")]
+    NeedsSupervisorOperator,
+    #[error("an operator cannot disable themself; another supervisor can")]
+    DisableSelf,
+    #[error("there is already an operator {0}")]
+    OperatorExists(String),
+    #[error("only {0} can change their PIN, or a supervisor reset a clerk's")]
+    PinOfAnother(String),
+    #[error("{0}")]
+    OperatorName(#[from] crate::domain::operator::BadOperatorName),
+    #[error("{0}")]
+    Pin(#[from] crate::domain::operator::BadPin),
+    #[error(transparent)]
+    Auth(#[from] crate::auth::AuthError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -81,6 +115,7 @@ impl WindowError {
     pub fn is_refusal(&self) -> bool {
         match self {
             WindowError::Store(e) => e.is_refusal(),
+            WindowError::Auth(crate::auth::AuthError::Hash(_)) => false,
             _ => true,
         }
     }
@@ -127,14 +162,7 @@ impl CaseAction {
     }
 }
 
-/// Where the money paid on a case comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MoneySource {
-    /// The emergency relief reserve fund (a ledger entry in the same commit).
-    ReliefFund,
-    /// The regular assistance budget, paid by the district's finance.
-    Budget,
-}
+pub use crate::domain::MoneySource;
 
 /// A payment made: the case now disbursed, and the fund after it when the fund paid.
 #[derive(Debug, Clone)]
@@ -470,6 +498,9 @@ impl<'a> Window<'a> {
             self.supervisor(operator)?;
         }
         let case = self.store.update_case::<WindowError>(id, |case, _| {
+            if let Some(payer) = paid_by_if_reviewing_afterwards(case, action).filter(|p| *p == operator.trim()) {
+                return refuse(WindowError::ReviewByPayer { payer: payer.to_string() });
+            }
             let transition = match self.transition(case, action, now.date_naive()) {
                 Ok(t) => t,
                 Err(e) => return refuse(e),
@@ -565,6 +596,21 @@ impl<'a> Window<'a> {
         operator: &str,
         now: Moment,
     ) -> Result<Paid, WindowError> {
+        self.pay_traced(id, source, amount, None, operator, now)
+    }
+
+    /// As [`Window::pay`], with the district finance's transfer reference of
+    /// a payment through the regular budget. The case keeps its [`Payment`]:
+    /// the source, the amount, and the ledger entry or the reference.
+    pub fn pay_traced(
+        &self,
+        id: &CaseId,
+        source: Option<MoneySource>,
+        amount: Option<Money>,
+        transfer_ref: Option<TransferRef>,
+        operator: &str,
+        now: Moment,
+    ) -> Result<Paid, WindowError> {
         let paid = self.store.write::<Paid, WindowError>(|tx| {
             let Some(old) = tx.case(id)? else {
                 return refuse(WindowError::Store(StoreError::NotFound(id.clone())));
@@ -589,13 +635,20 @@ impl<'a> Window<'a> {
             if let Err(e) = case.apply(&Transition::Disburse, operator, now) {
                 return refuse(e.into());
             }
-            let fund = match source {
+            if source == MoneySource::ReliefFund && transfer_ref.is_some() {
+                return refuse(WindowError::TransferRefOnFund);
+            }
+            let paid = case.granted_amount.unwrap_or(Money::ZERO);
+            let (fund, ledger_entry) = match source {
                 MoneySource::ReliefFund => {
-                    let paid = case.granted_amount.unwrap_or(Money::ZERO);
-                    Some(tx.fund_apply::<WindowError>(&FundEntry::disbursement(now, operator, id.clone(), paid))?)
+                    let entry = FundEntry::disbursement(now, operator, id.clone(), paid);
+                    let (fund, number) = tx.fund_append::<WindowError>(&entry)?;
+                    (Some(fund), Some(number))
                 }
-                MoneySource::Budget => None,
+                MoneySource::Budget => (None, None),
             };
+            case.payment =
+                Some(Payment { source, amount: paid, paid_at: now, ledger_entry, transfer_ref: transfer_ref.clone() });
             tx.put_case(Some(&old), &case)?;
             Ok(Paid { case, source, fund })
         })?;
@@ -687,6 +740,13 @@ impl<'a> Window<'a> {
 
     /// Is `who` allowed to act as a supervisor here?
     pub fn supervisor(&self, who: &str) -> Result<(), WindowError> {
+        if self.store.has_operators() {
+            // Once there are operators, the role decides (the PIN was checked at sign-in).
+            return match self.store.operator(who.trim())? {
+                Some(op) if op.is_supervisor() && !op.disabled => Ok(()),
+                _ => Err(WindowError::NotSupervisor(who.to_string())),
+            };
+        }
         let listed = &self.counter.supervisors;
         if listed.is_empty() || listed.iter().any(|s| s == who.trim()) {
             Ok(())
@@ -717,6 +777,15 @@ pub fn promise(book: &PolicyBook, case: &Case) -> Promise {
     let help_by = (case.channel == Channel::Green).then(|| policy.green_help_by(case.day()));
     let estimated = help_by.iter().chain(&case.due_by).any(|d| policy.calendar.is_estimate(*d));
     Promise { help_by, due_by: case.due_by, estimated }
+}
+
+/// Who paid a green-channel case, when `action` is its after-the-fact review.
+fn paid_by_if_reviewing_afterwards<'c>(case: &'c Case, action: &CaseAction) -> Option<&'c str> {
+    if !matches!(action, CaseAction::Review(_)) || case.channel != Channel::Green {
+        return None;
+    }
+    use crate::domain::case::HistoryAction;
+    case.history.iter().rev().find(|h| h.action == HistoryAction::Disbursed).map(|h| h.by.as_str())
 }
 
 /// A case whose entitlement is the reserve-fund grant is paid from the fund.
@@ -830,5 +899,29 @@ mod tests {
         let ids = w.import(&[ImportRecord::Intake(Box::new(intake))], "clerk01", now()).unwrap();
         let case = store.case(&ids[0]).unwrap().unwrap();
         assert!(case.history.iter().any(|h| h.by == "head01" && h.note.as_deref() == Some("复核属实")));
+    }
+
+    /// Four eyes on the green channel: who paid a case does not record its
+    /// after-the-fact review; anyone else does. Refused, nothing changes.
+    #[test]
+    fn the_after_the_fact_review_is_not_by_who_paid() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+        let counter = CounterConfig::default();
+        let w = Window::new(&store, &counter);
+        w.fund_deposit(FundEntry::appropriation(now(), "head01", Money::yuan(5000))).unwrap();
+        let mut green = input("11010519491231002X");
+        green.kind = Kind::Medical;
+        green.channel = Channel::Green;
+        let case = w.accept(green, "clerk01", now()).unwrap();
+        w.act(&case.id, &CaseAction::ApproveAsSupervisor(None), "head01", now()).unwrap();
+        w.pay(&case.id, None, None, "clerk02", now()).unwrap();
+        let before = store.fingerprint().unwrap();
+        let refused = w.act(&case.id, &CaseAction::Review(None), "clerk02", now()).unwrap_err();
+        assert!(matches!(&refused, WindowError::ReviewByPayer { payer } if payer == "clerk02"), "{refused}");
+        assert!(refused.to_string().contains("must be recorded by someone else"));
+        assert_eq!(store.fingerprint().unwrap(), before);
+        let reviewed = w.act(&case.id, &CaseAction::Review(Some("核实属实".into())), "clerk01", now()).unwrap();
+        assert!(reviewed.post_reviewed());
     }
 }

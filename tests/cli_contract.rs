@@ -36,6 +36,12 @@ const COMMANDS: &[&[&str]] = &[
     &["backup"],
     &["restore"],
     &["report", "daily"],
+    &["audit", "verify"],
+    &["audit", "log"],
+    &["operator", "add"],
+    &["operator", "list"],
+    &["operator", "disable"],
+    &["operator", "pin"],
     &["bench"],
 ];
 
@@ -118,6 +124,9 @@ fn a_read_only_command_on_a_missing_store_says_so_and_leaves_nothing_behind() {
         &["fund", "ledger"][..],
         &["receipt", "pending"][..],
         &["receipt", "print", "320106001-01-20261130-0001"][..],
+        &["audit", "verify"][..],
+        &["audit", "log"][..],
+        &["operator", "list"][..],
     ] {
         let r = run(&d, args, None);
         assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);

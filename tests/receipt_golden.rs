@@ -141,6 +141,8 @@ fn disbursement_receipt_at_58_and_80_mm() {
             "发放金额：3000.00元",
             "金额大写：叁仟元整",
             "发放时间：2026-12-10 10:05",
+            "资金来源：常规资金（一卡通）",
+            "转账流水号：ZJ20261210-0042",
             "经办人：clerk02",
         ] {
             assert!(text.contains(want), "{name}: missing '{want}' in\n{text}");
@@ -162,6 +164,10 @@ fn daily_summary_at_58_and_80_mm() {
         overdue: 1,
         disbursed_count: 3,
         disbursed_total: "7500.50".parse::<Money>().unwrap(),
+        paid_from_fund: "7000".parse::<Money>().unwrap(),
+        paid_through_budget: "500.50".parse::<Money>().unwrap(),
+        paid_reconciles: true,
+        audit_head: Some((42, onedoor::domain::audit::Digest::of(b"the chain"))),
         fund: Some(DailyFund {
             opening: "12000".parse().unwrap(),
             inflows: "500".parse().unwrap(),

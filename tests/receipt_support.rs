@@ -293,6 +293,8 @@ pub fn disbursed_case_json() -> Value {
     h.push(json!({"at": "2026-12-03T15:00:00+08:00", "by": "civil01", "action": "reviewed", "note": null}));
     h.push(json!({"at": "2026-12-08T11:00:00+08:00", "by": "super01", "action": "approved", "note": "3000.00"}));
     h.push(json!({"at": "2026-12-10T10:05:00+08:00", "by": "clerk02", "action": "disbursed", "note": "3000.00"}));
+    j["payment"] = json!({"source": "budget", "amount": "3000.00", "paid_at": "2026-12-10T10:05:00+08:00",
+        "ledger_entry": null, "transfer_ref": "ZJ20261210-0042"});
     j
 }
 

@@ -60,8 +60,18 @@ fn expected() -> serde_json::Value {
 /// form, as the schema-1 onedoor made to write `expected.json`.
 fn dump(store: &Store) -> serde_json::Value {
     let ids: Vec<CaseId> = store.all_case_ids().map(|i| i.unwrap()).collect();
-    let cases: Vec<serde_json::Value> =
-        ids.iter().map(|id| serde_json::to_value(store.case(id).unwrap().unwrap()).unwrap()).collect();
+    // A case schema 1 wrote was paid before payments were kept: it reads with
+    // none, and is dumped without the field, as schema 1 dumped it.
+    let cases: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|id| {
+            let case = store.case(id).unwrap().unwrap();
+            assert_eq!(case.payment, None, "{id}: no payment was recorded before schema 2");
+            let mut value = serde_json::to_value(case).unwrap();
+            value.as_object_mut().unwrap().remove("payment");
+            value
+        })
+        .collect();
     let mut days = BTreeSet::new();
     let mut numbers = BTreeSet::new();
     for id in &ids {

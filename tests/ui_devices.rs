@@ -33,14 +33,14 @@ fn context(data: &Path, printer: &str, reader: Option<String>) -> Session {
     let mut config = Config::default();
     config.devices.printer = printer.to_string();
     config.devices.id_reader = reader;
-    Session {
+    Session::from_parts(
         config,
-        paths: Paths { config: None, data: data.to_path_buf() },
-        operator: "clerk01".into(),
-        now: now(),
-        policies: PolicyBook::builtin(),
-        lang: Lang::ZhCn,
-    }
+        Paths { config: None, data: data.to_path_buf() },
+        "clerk01".into(),
+        now(),
+        PolicyBook::builtin(),
+        Lang::ZhCn,
+    )
 }
 
 /// Applies what the device threads send, as the runner's loop does, until the

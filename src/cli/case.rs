@@ -11,8 +11,8 @@ use crate::domain::case::CaseInput;
 use crate::domain::dedup::SupervisorOverride;
 use crate::domain::policy::DeadlineStatus;
 use crate::domain::report::action_code;
-use crate::domain::{Case, CaseId, IdNumber, Kind, State};
-use crate::l10n::names;
+use crate::domain::{Case, CaseId, IdNumber, Kind, MoneySource, State, TransferRef};
+use crate::l10n::{names, Say};
 use crate::store::{CaseSummary, Store, StoreError};
 use crate::window::{CaseAction, CaseDeadlines, ImportRecord, Intake, WindowError};
 use crate::{tr, Lang};
@@ -156,6 +156,10 @@ pub fn write_case(c: &Case, deadlines: &CaseDeadlines, lang: Lang, out: &mut dyn
         true => tr!(lang, "show-estimated", date = text),
         false => text,
     };
+    if let Some(p) = &c.payment {
+        let source = tr!(lang, "show-code", name = names::money_source(p.source, lang), code = p.source.code());
+        line(tr!(lang, "show-paid"), crate::l10n::payment(p, &source, lang))?;
+    }
     if let Some((d, status)) = deadlines.help {
         line(tr!(lang, "show-help-by"), estimate(d, dated(d, status, lang)))?;
     }
@@ -282,6 +286,21 @@ pub fn act(ctx: &Session, id: &str, action: CaseAction, out: &mut dyn Write) -> 
     let store = ctx.open_store()?;
     let case = ctx.window(&store).act(&id, &action, &ctx.operator, ctx.now)?;
     writeln!(out, "{} {}", case.id, case.state)?;
+    Ok(())
+}
+
+/// `case disburse`: pays an approved case from the regular budget, with the
+/// district finance's transfer reference when it is known.
+pub fn disburse(ctx: &Session, id: &str, transfer_ref: Option<&str>, out: &mut dyn Write) -> CliResult {
+    let id = parse_id(id, ctx.lang)?;
+    let reference = match transfer_ref {
+        Some(r) => Some(TransferRef::parse(r).map_err(|e| CliError::refused(e.say(ctx.lang)))?),
+        None => None,
+    };
+    let store = ctx.open_store()?;
+    let paid =
+        ctx.window(&store).pay_traced(&id, Some(MoneySource::Budget), None, reference, &ctx.operator, ctx.now)?;
+    writeln!(out, "{} {}", paid.case.id, paid.case.state)?;
     Ok(())
 }
 

@@ -100,7 +100,8 @@ pub fn gather(window: &Window, day: NaiveDate, today: NaiveDate) -> Result<DayRe
 
 fn print_summary(ctx: &Session, store: &Store, desk: &Desk, report: &DayReport, said: &mut dyn Write) -> CliResult {
     let day = report.day;
-    let summary = DailySummary::of(report);
+    let mut summary = DailySummary::of(report);
+    summary.audit_head = store.audit_head()?.map(|h| (h.seq, h.digest));
     let key = daily_summary_key(day);
     // Marked 补打 only when an earlier print did not reach the paper.
     let reprint = crate::printing::is_pending(store, &key)?;
@@ -212,6 +213,51 @@ fn write_text(ctx: &Session, r: &DayReport, out: &mut dyn Write) -> std::io::Res
     }
     writeln!(out, "{}", tr!(lang, "report-steps-counted-on"))?;
 
+    let p = &r.paid;
+    writeln!(out)?;
+    writeln!(out, "{}{:>12}{:>12}", pad(tr!(lang, "report-paid"), 28), p.paid_count, p.paid.to_string())?;
+    let by = |label: &str| pad(&format!("  {label}"), 28);
+    writeln!(out, "{}{:>12}{:>12}", by(tr!(lang, "report-from-fund")), p.from_fund_count, p.from_fund.to_string())?;
+    let without = match p.through_budget_without_ref {
+        0 => String::new(),
+        n => format!("  {}", tr!(lang, "report-without-ref", n = n)),
+    };
+    writeln!(
+        out,
+        "{}{:>12}{:>12}{without}",
+        by(tr!(lang, "report-through-budget")),
+        p.through_budget_count,
+        p.through_budget.to_string()
+    )?;
+    if p.unrecorded_count > 0 {
+        writeln!(
+            out,
+            "{}{:>12}{:>12}",
+            by(tr!(lang, "report-unrecorded")),
+            p.unrecorded_count,
+            p.unrecorded.to_string()
+        )?;
+    }
+    let (paid, fund, budget) = (p.paid, p.from_fund, p.through_budget);
+    if p.reconciles {
+        writeln!(out, "  {}", tr!(lang, "report-reconciles", paid = paid, fund = fund, budget = budget))?;
+    } else {
+        let (ledger, unrecorded) = (p.fund_ledger, p.unrecorded);
+        writeln!(
+            out,
+            "  {}",
+            tr!(
+                lang,
+                "report-does-not-reconcile",
+                paid = paid,
+                fund = fund,
+                ledger = ledger,
+                budget = budget,
+                unrecorded = unrecorded
+            )
+        )?;
+    }
+
     let f = &r.fund;
     writeln!(out)?;
     writeln!(out, "{}", tr!(lang, "report-fund"))?;
@@ -314,6 +360,19 @@ fn write_csv(r: &DayReport, out: &mut dyn Write) -> CliResult {
     row("steps", "approved_total", money(s.approved_total))?;
     row("steps", "disbursed_count", s.disbursed_count.to_string())?;
     row("steps", "disbursed_total", money(s.disbursed_total))?;
+    let p = &r.paid;
+    for (item, m, n) in [
+        ("paid", p.paid, p.paid_count),
+        ("from_fund", p.from_fund, p.from_fund_count),
+        ("through_budget", p.through_budget, p.through_budget_count),
+        ("unrecorded", p.unrecorded, p.unrecorded_count),
+    ] {
+        row("paid", item, money(m))?;
+        row("paid", &format!("{item}_count"), n.to_string())?;
+    }
+    row("paid", "through_budget_without_ref", p.through_budget_without_ref.to_string())?;
+    row("paid", "fund_ledger", money(p.fund_ledger))?;
+    row("paid", "reconciles", if p.reconciles { "yes" } else { "no" }.to_string())?;
     let f = &r.fund;
     for (item, m) in [
         ("opening", f.opening),
@@ -349,6 +408,7 @@ fn write_json(ctx: &Session, r: &DayReport, out: &mut dyn Write) -> CliResult {
         "steps": r.steps,
         "steps_counted_on": STEPS_COUNTED_ON,
         "fund": r.fund,
+        "paid": r.paid,
         "backlog": r.backlog,
     });
     writeln!(out, "{value}")?;

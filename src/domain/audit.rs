@@ -137,6 +137,21 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
+    /// An entry of `action` by `by` at `at`; the store numbers and chains it.
+    pub fn new(at: Moment, by: &str, action: AuditAction) -> AuditEntry {
+        AuditEntry {
+            seq: 0,
+            at,
+            by: by.to_string(),
+            second: None,
+            action,
+            case: None,
+            amount: None,
+            detail: None,
+            prev: Digest::GENESIS,
+        }
+    }
+
     /// The entry's own digest, over its canonical JSON (fields in declaration
     /// order, times in RFC 3339), `prev` included: what the next entry records.
     pub fn digest(&self) -> Digest {

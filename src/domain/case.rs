@@ -16,6 +16,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::id_number::IdNumber;
 use super::kind::{Channel, Department, Document, Kind, Reason, Source};
 use super::money::Money;
+use super::payment::Payment;
 use super::person::{Applicant, Household, Member};
 use super::policy::Assessment;
 use super::time::{self, Moment};
@@ -360,6 +361,11 @@ pub struct Case {
     #[serde(default)]
     pub related_cases: Vec<CaseId>,
     pub history: Vec<HistoryEntry>,
+    /// What was paid and from which money, once the case is paid (`None` on
+    /// a case paid before payments were kept). Last, so a record written
+    /// before it reads as one without it (`store/codec.rs`).
+    #[serde(default)]
+    pub payment: Option<Payment>,
 }
 
 /// What a clerk or a script gives to open a case (`case add --json`). Only the
@@ -648,6 +654,7 @@ impl Case {
             assessment: input.assessment,
             related_cases: acc.related_cases,
             history: vec![HistoryEntry { at: acc.at, by: acc.operator, action: HistoryAction::Received, note: None }],
+            payment: None,
         }
     }
 

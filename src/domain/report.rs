@@ -14,6 +14,7 @@ use super::case::{Case, CaseId, HistoryAction, State};
 use super::fund::{CorrectionSign, Fund, FundEntry, FundEntryKind};
 use super::kind::{Channel, Kind};
 use super::money::Money;
+use super::payment::MoneySource;
 
 /// What a day's report is made from.
 #[derive(Debug, Clone, Copy)]
@@ -38,8 +39,32 @@ pub struct DayReport {
     pub received: Received,
     pub steps: Steps,
     pub fund: FundDay,
+    /// The day's payments by the money they came from, reconciled.
+    pub paid: PaidBySource,
     /// Every case not yet closed now, whatever day it was received.
     pub backlog: Backlog,
+}
+
+/// The day's payments by the money they came from: paid = out of the relief
+/// fund + paid through the regular budget (+ paid on a case that did not
+/// record its source, paid before onedoor kept it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaidBySource {
+    pub paid: Money,
+    pub paid_count: u32,
+    pub from_fund: Money,
+    pub from_fund_count: u32,
+    pub through_budget: Money,
+    pub through_budget_count: u32,
+    /// Through the budget, without the finance's transfer reference yet.
+    pub through_budget_without_ref: u32,
+    pub unrecorded: Money,
+    pub unrecorded_count: u32,
+    /// What the fund's ledger paid out to cases that day.
+    pub fund_ledger: Money,
+    /// Paid = out of the fund + through the budget, nothing paid without its
+    /// source, and out of the fund = what the ledger paid out.
+    pub reconciles: bool,
 }
 
 /// The cases received that day, as they stand now.
@@ -222,11 +247,14 @@ impl DayReport {
         // Each case once, in id order, whatever the caller found it by.
         let cases: BTreeMap<&CaseId, &Case> = sources.cases.iter().map(|c| (&c.id, c)).collect();
         let overdue = |c: &Case| !c.state.is_closed() && sources.overdue.contains(&c.id);
+        let steps = steps(day, cases.values().copied());
+        let fund = fund_day(day, sources.ledger, sources.fund_balance);
         DayReport {
             day,
             received: received(cases.values().copied().filter(|c| c.day() == day), &overdue),
-            steps: steps(day, cases.values().copied()),
-            fund: fund_day(day, sources.ledger, sources.fund_balance),
+            paid: paid_by_source(day, cases.values().copied(), &steps, &fund),
+            steps,
+            fund,
             backlog,
         }
     }
@@ -298,6 +326,46 @@ fn steps<'a>(day: NaiveDate, cases: impl Iterator<Item = &'a Case>) -> Steps {
         approved_total: sum(approved.iter().copied()),
         disbursed_count: paid.len() as u32,
         disbursed_total: sum(paid),
+    }
+}
+
+fn paid_by_source<'a>(
+    day: NaiveDate,
+    cases: impl Iterator<Item = &'a Case>,
+    steps: &Steps,
+    fund: &FundDay,
+) -> PaidBySource {
+    let (mut fund_paid, mut budget, mut unrecorded) = (Vec::new(), Vec::new(), Vec::new());
+    let mut without_ref = 0u32;
+    for c in cases {
+        for h in c.history.iter().filter(|h| h.at.date_naive() == day && h.action == HistoryAction::Disbursed) {
+            let amount = step_amount(h.note.as_deref(), c);
+            match &c.payment {
+                Some(p) if p.source == MoneySource::ReliefFund => fund_paid.push(amount),
+                Some(p) => {
+                    without_ref += u32::from(p.transfer_ref.is_none());
+                    budget.push(amount)
+                }
+                None => unrecorded.push(amount),
+            }
+        }
+    }
+    let (from_fund, through_budget, unrecorded_total) =
+        (sum(fund_paid.iter().copied()), sum(budget.iter().copied()), sum(unrecorded.iter().copied()));
+    let adds_up = from_fund.checked_add(through_budget).and_then(|m| m.checked_add(unrecorded_total))
+        == Some(steps.disbursed_total);
+    PaidBySource {
+        paid: steps.disbursed_total,
+        paid_count: steps.disbursed_count,
+        from_fund,
+        from_fund_count: fund_paid.len() as u32,
+        through_budget,
+        through_budget_count: budget.len() as u32,
+        through_budget_without_ref: without_ref,
+        unrecorded: unrecorded_total,
+        unrecorded_count: unrecorded.len() as u32,
+        fund_ledger: fund.disbursements,
+        reconciles: adds_up && unrecorded.is_empty() && from_fund == fund.disbursements,
     }
 }
 

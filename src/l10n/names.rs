@@ -5,7 +5,7 @@
 use crate::devices::printer::PrinterStatus;
 use crate::domain::case::{Flag, HistoryAction, Step};
 use crate::domain::policy::{BillItem, FullStandardCategory, SupportMode};
-use crate::domain::{Channel, Department, Document, Kind, Reason, Residence, Sex, State};
+use crate::domain::{Channel, Department, Document, Kind, MoneySource, Reason, Residence, Sex, State};
 use crate::receipt::ReceiptKind;
 use crate::Lang;
 
@@ -34,6 +34,10 @@ pub fn state(s: State, lang: Lang) -> &'static str {
 
 pub fn channel(c: Channel, lang: Lang) -> &'static str {
     coded(lang, "channel", c.code())
+}
+
+pub fn money_source(m: MoneySource, lang: Lang) -> &'static str {
+    coded(lang, "funding", m.code())
 }
 
 pub fn residence(r: Residence, lang: Lang) -> &'static str {

@@ -7,9 +7,11 @@ use crate::domain::case::{ImpossibleCase, State};
 use crate::domain::case::{InputError, InputField, InputProblem, NotNow, TransitionError};
 use crate::domain::dedup::DuplicateRefusal;
 use crate::domain::fund::{FundError, FundField, TextProblem};
+use crate::domain::operator::{BadOperatorName, BadPin};
+use crate::domain::payment::BadTransferRef;
 use crate::domain::policy::Ceiling;
 use crate::domain::text::Unprintable;
-use crate::domain::{IdNumberError, MoneyError};
+use crate::domain::{IdNumberError, MoneyError, MoneySource, Payment};
 use crate::session::SessionError;
 use crate::store::StoreError;
 use crate::window::{ImportRefusal, WindowError};
@@ -168,6 +170,31 @@ impl Say for DuplicateRefusal {
     }
 }
 
+impl Say for BadTransferRef {
+    fn say(&self, lang: Lang) -> String {
+        match self {
+            BadTransferRef::Empty => tr!(lang, "transfer-ref-empty").to_string(),
+            BadTransferRef::TooLong => tr!(lang, "transfer-ref-too-long").to_string(),
+            BadTransferRef::Character(c) => tr!(lang, "transfer-ref-character", char = format!("{c:?}")),
+        }
+    }
+}
+
+/// A payment in one line, for the case detail and `case show`: the amount,
+/// the money it came from (`source`, as the caller names it) and its trace
+/// (the fund's ledger entry or the finance's transfer reference).
+pub fn payment(p: &Payment, source: &str, lang: Lang) -> String {
+    match (p.source, p.ledger_entry, &p.transfer_ref) {
+        (MoneySource::ReliefFund, Some(entry), _) => {
+            tr!(lang, "paid-from-fund-entry", amount = p.amount, source = source, entry = entry)
+        }
+        (_, _, Some(reference)) => {
+            tr!(lang, "paid-through-budget-ref", amount = p.amount, source = source, reference = reference.as_str())
+        }
+        _ => tr!(lang, "paid-no-trace", amount = p.amount, source = source),
+    }
+}
+
 impl Say for FundError {
     fn say(&self, lang: Lang) -> String {
         match self {
@@ -230,6 +257,7 @@ impl Say for WindowError {
             WindowError::NotSupervisor(who) => tr!(lang, "not-supervisor", who = who),
             WindowError::PaidFromFund => tr!(lang, "paid-from-fund").to_string(),
             WindowError::FundPaysOnlyGreen => tr!(lang, "fund-pays-only-green").to_string(),
+            WindowError::TransferRefOnFund => tr!(lang, "transfer-ref-on-fund").to_string(),
             WindowError::MoreThanApproved { amount, granted } => {
                 tr!(lang, "more-than-approved", amount = *amount, granted = *granted)
             }
@@ -250,6 +278,32 @@ impl Say for WindowError {
                 tr!(lang, "import-granted-above-ceiling", amount = *amount, ceiling = ceiling.say(lang))
             }
             WindowError::PaidWithoutFundEntry(id) => tr!(lang, "import-paid-without-fund-entry", id = id),
+            WindowError::ReviewByPayer { payer } => tr!(lang, "review-by-payer", payer = payer),
+            WindowError::UnknownOperator(name) => tr!(lang, "operator-unknown", name = name),
+            WindowError::OperatorDisabled(name) => tr!(lang, "operator-is-disabled", name = name),
+            WindowError::WrongPin { left } => tr!(lang, "operator-wrong-pin", left = *left),
+            WindowError::LockedOut { until } => {
+                tr!(lang, "operator-locked-out", until = until.format("%Y-%m-%d %H:%M").to_string())
+            }
+            WindowError::FirstMustBeSupervisor => tr!(lang, "operator-first-supervisor").to_string(),
+            WindowError::NeedsSupervisorOperator => tr!(lang, "operator-needs-supervisor").to_string(),
+            WindowError::DisableSelf => tr!(lang, "operator-disable-self").to_string(),
+            WindowError::OperatorExists(name) => tr!(lang, "operator-exists", name = name),
+            WindowError::PinOfAnother(name) => tr!(lang, "operator-pin-of-another", name = name),
+            WindowError::OperatorName(e) => match e {
+                BadOperatorName::Empty => tr!(lang, "operator-name-empty").to_string(),
+                BadOperatorName::TooLong => tr!(lang, "operator-name-too-long").to_string(),
+                BadOperatorName::Character(c) => tr!(lang, "operator-name-character", char = format!("{c:?}")),
+            },
+            WindowError::Pin(e) => match e {
+                BadPin::Length => tr!(lang, "pin-length").to_string(),
+                BadPin::NotDigits => tr!(lang, "pin-not-digits").to_string(),
+                BadPin::Guessable => tr!(lang, "pin-guessable").to_string(),
+            },
+            WindowError::Auth(e) => match e {
+                crate::auth::AuthError::BadHash(why) => tr!(lang, "pin-bad-hash", why = why),
+                crate::auth::AuthError::Hash(why) => tr!(lang, "pin-cannot-hash", why = why),
+            },
             WindowError::Store(e) => e.say(lang),
         }
     }
@@ -347,6 +401,9 @@ impl Say for SessionError {
             SessionError::NoStore(dir) => tr!(lang, "session-no-store", dir = dir.display().to_string()),
             SessionError::NoReader => tr!(lang, "session-no-reader").to_string(),
             SessionError::Store(e) => e.say(lang),
+            SessionError::SignIn(e) => e.say(lang),
+            SessionError::PinNeeded(name) => tr!(lang, "pin-needed", name = name),
+            SessionError::PinUnreadable(e) => tr!(lang, "pin-cannot-read", error = e),
             // A config or policy file's own diagnostics (file, line, the parser's words).
             SessionError::Config(_)
             | SessionError::PolicyDirUnreadable { .. }

@@ -10,6 +10,7 @@ use super::encode::Charset;
 use super::names;
 use super::template::{Item, ReceiptKind, Templates, Values};
 use super::Receipt;
+use crate::domain::audit::Digest;
 use crate::domain::case::HistoryAction;
 use crate::domain::report::{DayReport, Sources};
 use crate::domain::{Case, Channel, Kind, Money, State};
@@ -226,6 +227,10 @@ pub fn disbursement(case: &Case, ctx: &ReceiptContext, templates: &Templates) ->
         .set("amount", case.granted_amount.map(yuan).unwrap_or_default())
         .set("amount_in_words", case.granted_amount.map(amount_in_words).unwrap_or_default())
         .set("paid_at", paid.map(|h| h.at.format(MINUTE).to_string()).unwrap_or_default());
+    let payment = case.payment.as_ref();
+    v.set("money_source", payment.map(|p| names::money_source(p.source)).unwrap_or_default())
+        .set("ledger_entry", payment.and_then(|p| p.ledger_entry).map(|n| n.to_string()).unwrap_or_default())
+        .set("transfer_ref", payment.and_then(|p| p.transfer_ref.as_ref()).map(|r| r.to_string()).unwrap_or_default());
     Receipt::render(templates.get(ReceiptKind::Disbursement), &v, ctx.paper, ctx.charset)
 }
 
@@ -249,10 +254,35 @@ pub struct DailySummary {
     /// Cases paid that day, and the total paid.
     pub disbursed_count: u32,
     pub disbursed_total: Money,
+    /// Of the total, out of the relief fund and through the regular budget,
+    /// and whether the two make the total (see [`crate::domain::report::PaidBySource`]).
+    #[serde(default)]
+    pub paid_from_fund: Money,
+    #[serde(default)]
+    pub paid_through_budget: Money,
+    #[serde(default)]
+    pub paid_reconciles: bool,
     /// The relief fund's day; off the paper when `None`.
     #[serde(default)]
     pub fund: Option<DailyFund>,
+    /// The audit chain's head when the summary was printed (its entry number
+    /// and digest): the anchor outside the store that the supervisor signs.
+    #[serde(default)]
+    pub audit_head: Option<(u64, Digest)>,
 }
+
+/// The audit head a daily summary printed, read back from its text (what a
+/// supervisor types into `onedoor audit verify --anchor SEQ:HASH`).
+pub fn anchor_on_paper(text: &str) -> Option<(u64, Digest)> {
+    let mut lines = text.lines().map(str::trim);
+    let label = lines.find(|l| l.starts_with(AUDIT_HEAD_LABEL))?;
+    let seq = label.strip_prefix(AUDIT_HEAD_LABEL)?.trim_start_matches('第').split('条').next()?.parse().ok()?;
+    let hex: String = lines.take(2).collect();
+    Some((seq, Digest::parse(&hex)?))
+}
+
+/// The label of the audit head on the daily summary (`receipts/daily_summary.tpl`).
+const AUDIT_HEAD_LABEL: &str = "审计链头（";
 
 /// The relief fund's day on the daily summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,6 +309,10 @@ impl DailySummary {
             overdue: r.overdue,
             disbursed_count: report.steps.disbursed_count,
             disbursed_total: report.steps.disbursed_total,
+            paid_from_fund: report.paid.from_fund,
+            paid_through_budget: report.paid.through_budget,
+            paid_reconciles: report.paid.reconciles,
+            audit_head: None,
             fund: Some(DailyFund {
                 opening: f.opening,
                 inflows: f.inflows,
@@ -329,6 +363,12 @@ pub fn daily_summary(summary: &DailySummary, ctx: &ReceiptContext, templates: &T
         .set("overdue", summary.overdue.to_string())
         .set("disbursed_count", summary.disbursed_count.to_string())
         .set("disbursed_total", yuan(summary.disbursed_total))
+        .set("audit_seq", summary.audit_head.map(|(seq, _)| seq.to_string()).unwrap_or_default())
+        .set("audit_head_1", summary.audit_head.map(|(_, d)| d.hex()[..32].to_string()).unwrap_or_default())
+        .set("audit_head_2", summary.audit_head.map(|(_, d)| d.hex()[32..].to_string()).unwrap_or_default())
+        .set("paid_from_fund", yuan(summary.paid_from_fund))
+        .set("paid_through_budget", yuan(summary.paid_through_budget))
+        .set("paid_unreconciled", if summary.paid_reconciles { "" } else { "发放与资金来源不符，请核对" })
         .set("fund_opening", fund(|f| f.opening))
         .set("fund_inflows", fund(|f| f.inflows))
         .set("fund_outflows", fund(|f| f.outflows))

@@ -1,7 +1,7 @@
 //! The Chinese names printed on receipts for the domain's codes: kinds of
 //! assistance, documents, case states and departments.
 
-use crate::domain::{Channel, Department, Document, Kind, State};
+use crate::domain::{Channel, Department, Document, Kind, MoneySource, State};
 
 /// The kind of assistance as a person reads it on the receipt.
 pub fn kind(k: Kind) -> &'static str {
@@ -46,6 +46,14 @@ pub fn state(s: State) -> &'static str {
         State::Disbursed => "已发放",
         State::Completed => "已办结",
         State::Withdrawn => "已撤回",
+    }
+}
+
+/// Where the money paid came from.
+pub fn money_source(m: MoneySource) -> &'static str {
+    match m {
+        MoneySource::ReliefFund => "应急救助备用金",
+        MoneySource::Budget => "常规资金（一卡通）",
     }
 }
 

@@ -334,7 +334,7 @@ pub fn verify(dir: &Path) -> Result<Checked, BackupError> {
                 .to_vec(),
         };
         for (key, record) in records {
-            if let Err(e) = super::decode::<crate::domain::Case>(&record, "case") {
+            if let Err(e) = super::decode_case(&record) {
                 let id = String::from_utf8_lossy(&key);
                 return Err(bad(dir, format!("case {id} cannot be read: {e}")));
             }

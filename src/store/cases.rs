@@ -11,8 +11,8 @@ use std::ops::ControlFlow;
 use chrono::NaiveDate;
 
 use super::{
-    abort, damaged, encode, refuse, sled_error, CaseSummary, Store, StoreError, Tx, TxResult, WriteError, CASES, DAYS,
-    PHOTOS,
+    abort, damaged, encode_case, refuse, sled_error, CaseSummary, Store, StoreError, Tx, TxResult, WriteError, CASES,
+    DAYS, PHOTOS,
 };
 use crate::domain::{Case, CaseId, State};
 
@@ -40,7 +40,7 @@ impl Tx<'_> {
     pub fn case<E>(&self, id: &CaseId) -> TxResult<Option<Case>, E> {
         match self.item(CASES, id.as_str().as_bytes())? {
             None => Ok(None),
-            Some(bytes) => match self.store.read::<Case>(&bytes, "case") {
+            Some(bytes) => match self.store.read_case(&bytes) {
                 Ok(c) => Ok(Some(c)),
                 Err(e) => abort(e),
             },
@@ -51,17 +51,19 @@ impl Tx<'_> {
     /// transaction; a case that becomes finished (completed, rejected,
     /// withdrawn) goes into the outbox.
     pub fn put_case<E>(&self, old: Option<&Case>, case: &Case) -> TxResult<(), E> {
-        self.write_case(old, case, true)
+        self.write_case(old, case, true)?;
+        self.audit_case(old, case, false)
     }
 
     /// Writes a case brought in by an import: indexed, but never put in the
     /// outbox (it was forwarded where it came from).
     pub fn put_imported_case<E>(&self, case: &Case) -> TxResult<(), E> {
-        self.write_case(None, case, false)
+        self.write_case(None, case, false)?;
+        self.audit_case(None, case, true)
     }
 
     fn write_case<E>(&self, old: Option<&Case>, case: &Case, outbox: bool) -> TxResult<(), E> {
-        let record = match encode(case, "case") {
+        let record = match encode_case(case) {
             Ok(b) => b,
             Err(e) => return abort(e),
         };
@@ -225,7 +227,7 @@ impl Store {
     pub fn case(&self, id: &CaseId) -> Result<Option<Case>, StoreError> {
         match self.item(CASES, id.as_str().as_bytes())? {
             None => Ok(None),
-            Some(bytes) => self.read(&bytes, "case").map(Some),
+            Some(bytes) => self.read_case(&bytes).map(Some),
         }
     }
 
@@ -259,7 +261,7 @@ impl Store {
         for (day, prefix) in self.windows_between(from, to)? {
             let mut stop = false;
             self.walk_prefix(CASES, prefix.as_bytes(), |_, v| {
-                let case: Case = self.read(v, "case")?;
+                let case: Case = self.read_case(v)?;
                 if case.day() != day {
                     return Ok(ControlFlow::Continue(())); // listed under the day it was received
                 }
@@ -308,7 +310,7 @@ impl Store {
         // state: read the records.
         let mut out = Vec::new();
         self.walk(CASES, &[], |_, v| {
-            let case: Case = self.read(v, "case")?;
+            let case: Case = self.read_case(v)?;
             if case.state == state {
                 out.push(case.id);
             }

@@ -13,6 +13,11 @@ impl Tx<'_> {
     /// Appends an entry to the relief fund's ledger in this transaction, or
     /// refuses it (over the balance, zero, unnamed donor…) and writes nothing.
     pub fn fund_apply<E: From<FundError>>(&self, entry: &FundEntry) -> TxResult<Fund, E> {
+        Ok(self.fund_append(entry)?.0)
+    }
+
+    /// As [`Tx::fund_apply`], with the number the entry has in the ledger (1 for the first).
+    pub fn fund_append<E: From<FundError>>(&self, entry: &FundEntry) -> TxResult<(Fund, u64), E> {
         let mut fund: Fund = match self.get(LEDGER, FUND_STATE_KEY)? {
             Some(bytes) => match self.store.read(&bytes, "fund balance") {
                 Ok(f) => f,
@@ -39,7 +44,8 @@ impl Tx<'_> {
         self.insert(LEDGER, key, record)?;
         self.insert(LEDGER, FUND_NEXT_KEY, (seq + 1).to_be_bytes())?;
         self.insert(LEDGER, FUND_STATE_KEY, state)?;
-        Ok(fund)
+        self.audit_fund(entry, seq + 1)?;
+        Ok((fund, seq + 1))
     }
 }
 

@@ -159,7 +159,7 @@ fn rebuild(dir: &Path, old: &[Tree], place: &Path, options: &StoreOptions) -> Re
     let (mut numbers, mut open) = (0u64, 0u64);
     for item in old[V1_CASES].iter() {
         let (k, v) = item.map_err(sled_err)?;
-        let case: Case = super::decode(&v, "case").map_err(|_| bad("case record"))?;
+        let case: Case = super::decode_case(&v).map_err(|_| bad("case record"))?;
         if case.id.as_str().as_bytes() != k.as_ref() {
             return Err(bad("case record (its key is not its id)"));
         }
@@ -195,7 +195,7 @@ fn rebuild(dir: &Path, old: &[Tree], place: &Path, options: &StoreOptions) -> Re
         let key = key.map_err(sled_err)?;
         let id = key.get(1..).ok_or_else(|| bad("state index key"))?;
         let record = old[V1_CASES].get(id).map_err(sled_err)?.ok_or_else(|| bad("state index (a case it names)"))?;
-        let case: Case = super::decode(&record, "case").map_err(|_| bad("case record"))?;
+        let case: Case = super::decode_case(&record).map_err(|_| bad("case record"))?;
         open_facts.push((id.to_vec(), super::open_cases::item_bytes(&OpenCase::of(&case))?));
     }
     open_facts.sort();

@@ -266,7 +266,7 @@ impl Store {
             |tree: usize, id: &CaseId| self.trees[tree].contains_key(key(id)).map_err(|e| sled_error(&self.dir, e));
         let mut finished = Vec::new();
         self.walk(super::CASES, &[], |_, v| {
-            let case: Case = self.read(v, "case")?;
+            let case: Case = self.read_case(v)?;
             if case.state.is_closed() && !imported(&case) {
                 finished.push((case.id.clone(), queued_at(&case)));
             }

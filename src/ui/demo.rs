@@ -52,6 +52,8 @@ fn advance(
     };
     // Nothing to grant (the policy's entitlement is zero): rejected, with the reason.
     let nothing = case.entitlement.as_ref().is_some_and(|e| e.amount.is_zero());
+    // Four eyes: the after-the-fact review of a green case is not by who paid it.
+    let reviewer = if op == "clerk01" { "clerk02" } else { "clerk01" };
     for step in steps {
         if nothing && matches!(step, CaseAction::ApproveAsSupervisor(_)) {
             // (A green case is not rejected before it is reviewed: it stays received.)
@@ -64,6 +66,8 @@ fn advance(
             window.pay(&case.id, None, None, op, at)?;
         } else if matches!(step, CaseAction::ApproveAsSupervisor(_)) {
             window.act(&case.id, &step, supervisor, at)?;
+        } else if case.channel == Channel::Green && matches!(step, CaseAction::Review(_)) {
+            window.act(&case.id, &step, reviewer, at)?;
         } else {
             window.act(&case.id, &step, op, at)?;
         }

@@ -116,6 +116,7 @@ strings! {
     MonthlyIncome => "monthly-income";
     Requested => "requested";
     Granted => "granted";
+    Paid => "show-paid";
     Received => "received";
     DueBy => "due-by";
     HelpBy => "help-by";

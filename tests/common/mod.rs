@@ -8,6 +8,19 @@ use std::process::{Command, Stdio};
 
 pub const NOW: &str = "2026-11-30T09:00:00+08:00";
 pub const TODAY: &str = "20261130";
+/// 17:30 on the day of `NOW`: the supervisor's end of day.
+pub const EVENING: &str = "2026-11-30T17:30:00+08:00";
+
+/// A time on the day of `NOW` (`"09:30"`).
+pub fn at(hm: &str) -> String {
+    format!("2026-11-30T{hm}:00+08:00")
+}
+
+/// The output of a run that must succeed.
+pub fn ok(r: Run) -> String {
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
+}
 
 pub struct Run {
     pub code: i32,

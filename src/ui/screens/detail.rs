@@ -203,6 +203,9 @@ impl DetailScreen {
         if let Some(e) = &c.entitlement {
             lines.push(row(S::Entitlement, strings::entitlement(e, lang)));
         }
+        if let Some(p) = &c.payment {
+            lines.push(row(S::Paid, crate::l10n::payment(p, crate::l10n::names::money_source(p.source, lang), lang)));
+        }
         let source = match &c.source {
             Source::WalkIn => S::SourceWalkIn.get(lang).to_string(),
             Source::OfficerReport { reporter, village } => {
