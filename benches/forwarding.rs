@@ -56,8 +56,7 @@ fn drain(backend: Backend, n: u32, connections: u8) {
     std::fs::write(&token, token_of(TOWN)).unwrap();
     std::fs::set_permissions(&token, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let store = counter_store(&dir.path().join("counter"), n);
-    let config =
-        DistrictConfig { url: Some(h.district.url()), token_file: Some(token), ca_file: None, connections };
+    let config = DistrictConfig { url: Some(h.district.url()), token_file: Some(token), ca_file: None, connections };
     let client = DistrictClient::from_config(&config).unwrap();
     let mut forwarder = Forwarder::new(Arc::clone(&store), client, Lang::En, connections);
     let started = Instant::now();

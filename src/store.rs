@@ -23,7 +23,8 @@
 //!   queue of work, the overdue list and the daily report (`open_cases.rs`).
 //!   Closed history is only in `cases` and the indexes above.
 //! - `outbox` (finished cases to forward, with `dead_letters` and
-//!   `district_receipts`: `outbox.rs`), `ledger` (the relief
+//!   `district_receipts`: `outbox.rs`; `district_checks`: how each intake
+//!   looked for earlier help), `ledger` (the relief
 //!   fund, `fund.rs`), `counters` (daily case sequence, tickets,
 //!   `counters.rs`), `pending_receipts`, `meta` (schema version, checkpoint).
 //!
@@ -62,7 +63,7 @@ pub use codec::{decode, encode, RECORD_VERSION};
 pub use counters::{sequence_key, ticket_key, MAX_SEQUENCE};
 use journal::Journal;
 pub use open_cases::OpenCase;
-pub use outbox::{DeadLetter, DistrictReceipt, Forwarded, Forwarding, OutboxEntry, RetryError};
+pub use outbox::{DeadLetter, DistrictCheckRecord, DistrictReceipt, Forwarded, Forwarding, OutboxEntry, RetryError};
 pub use summary::CaseSummary;
 pub use tx::Tx;
 
@@ -171,12 +172,14 @@ const PHOTOS: usize = 10;
 /// district's receipt for it (`outbox.rs`).
 const DEAD_LETTERS: usize = 11;
 const RECEIPTS: usize = 12;
+/// Case id -> how its intake looked for earlier help (with the district, or locally only).
+const DISTRICT_CHECKS: usize = 13;
 
 /// Every tree, in the order the journal names them by. The run sizes: case
 /// records are read a day at a time, so their runs are larger; the person
 /// and name indexes are read at random places, where every read brings a
 /// whole sled page (up to 16 runs) into memory, so theirs are small.
-pub(crate) const TREES: [TreeDef; 13] = [
+pub(crate) const TREES: [TreeDef; 14] = [
     TreeDef { name: "meta", run_size: None },
     TreeDef { name: "counters", run_size: None },
     TreeDef { name: "case_runs", run_size: Some(4096) },
@@ -190,6 +193,7 @@ pub(crate) const TREES: [TreeDef; 13] = [
     TreeDef { name: "card_photo_runs", run_size: Some(4096) },
     TreeDef { name: "dead_letters", run_size: None },
     TreeDef { name: "district_receipts", run_size: None },
+    TreeDef { name: "district_checks", run_size: None },
 ];
 
 /// The open store. One process per store (sled locks the directory).

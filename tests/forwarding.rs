@@ -396,3 +396,51 @@ fn the_counter_forwards_on_its_own_thread_while_it_runs() {
     ok(&counter.run(&["sync", "--once"]));
     assert_forwarded_once(&h, &counter, &cases, &[]);
 }
+
+fn intake_json(id_number: &str) -> String {
+    format!(
+        r#"{{"kind":"temporary","applicant":{{"name":"王芳","id_number":"{id_number}","residence":"urban"}},"reason":"serious_illness","requested_amount":"800"}}"#
+    )
+}
+
+fn add_case(counter: &Counter, json: &str, extra: &[&str]) -> (String, String) {
+    let mut cmd = counter.command(&[&["case", "add", "--json", "-"], extra].concat());
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), json.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    (String::from_utf8_lossy(&out.stdout).trim().to_string(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_person_helped_in_another_town_is_named_at_intake_and_a_district_away_is_said() {
+    let h = Harness::new(Backend::Sled);
+    // Helped in town B, as B's counter forwarded it.
+    let helped = completed(B, 1, 77);
+    assert_eq!(h.town(B).post_case(&helped).status, 201);
+    let counter = Counter::new(A, &h.district.url(), token_of(A));
+    let (id, notes) = add_case(&counter, &intake_json(person(77).as_str()), &[]);
+    assert!(notes.contains(&format!("town {B} case {}", helped.id)), "{notes}");
+    let shown = counter.run(&["case", "show", &id]);
+    assert!(
+        shown.stdout.contains(&format!("checked with the district: town {B} case {}", helped.id)),
+        "{}",
+        shown.stdout
+    );
+    // Someone the district does not know: checked, nothing found.
+    let (id, notes) = add_case(&counter, &intake_json(person(78).as_str()), &[]);
+    assert!(!notes.contains("note:"), "{notes}");
+    assert!(counter.run(&["case", "show", &id]).stdout.contains("nothing in other towns"));
+    // --offline: not asked.
+    let (id, notes) = add_case(&counter, &intake_json(person(79).as_str()), &["--offline"]);
+    assert!(notes.contains("checked locally only"), "{notes}");
+    assert!(counter.run(&["case", "show", &id]).stdout.contains("checked locally only"));
+    // A district that takes the connection and never answers: the 1 s budget, then locally only.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    counter.point_at(&format!("http://{}", silent.local_addr().unwrap()));
+    let (id, notes) = add_case(&counter, &intake_json(person(80).as_str()), &[]);
+    assert!(notes.contains("checked locally only"), "{notes}");
+    assert!(counter.run(&["case", "show", &id]).stdout.contains("checked locally only"));
+    drop(silent);
+}

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use super::wire::{self, CaseReceipt, CounterReport, Problem};
+use super::wire::{self, CaseReceipt, CounterReport, Problem, SearchRequest, SearchResponse};
 use crate::config::DistrictConfig;
-use crate::domain::Case;
+use crate::domain::{Case, IdNumber};
 use crate::{tr, Lang};
 
 /// Why the counter cannot talk to the district as configured.
@@ -169,6 +169,28 @@ impl DistrictClient {
         let mut response = request.send_empty().map_err(|e| e.to_string())?;
         let _ = response.body_mut().read_to_string();
         Ok(response.status().as_u16())
+    }
+
+    /// `POST /v1/assistance/search` for these people, answered within `budget`
+    /// or not at all (`Err`: what went wrong, for the log).
+    pub fn search(&self, people: &[&IdNumber], budget: Duration) -> Result<SearchResponse, String> {
+        let request = SearchRequest::for_people(people.iter().copied(), None);
+        let mut response = self
+            .agent
+            .post(&format!("{}{}", self.base, wire::SEARCH_PATH))
+            .config()
+            .timeout_global(Some(budget))
+            .build()
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .send_json(&request)
+            .map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let text = response.body_mut().with_config().limit(wire::MAX_BODY_BYTES as u64).read_to_string();
+        let text = text.map_err(|e| e.to_string())?;
+        if status != 200 {
+            return Err(format!("{status}: {}", reason_of(&text)));
+        }
+        serde_json::from_str(&text).map_err(|e| e.to_string())
     }
 
     /// `POST /v1/cases`: what the district made of `case`.
