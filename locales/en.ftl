@@ -478,6 +478,8 @@ show-district-check = dup. check
 show-district-check-local = checked locally only
 show-district-check-clear = checked with the district: nothing in other towns
 show-district-check-found = checked with the district: { $cases }
+district-banner-found = District: help in other towns: { $cases }
+district-banner-local-only = checked locally only: the district cannot be reached
 
 ## Refusals and failures: what the counter's message line and the CLI's error line say
 id-empty = type the ID number

@@ -502,6 +502,8 @@ show-district-check = 查重
 show-district-check-local = 仅本地查重
 show-district-check-clear = 已经区级平台查重：其他乡镇无记录
 show-district-check-found = 已经区级平台查重：{ $cases }
+district-banner-found = 区级平台：其他乡镇救助记录：{ $cases }
+district-banner-local-only = 仅本地查重：无法连接区级平台
 
 ## Refusals and failures: what the counter's message line and the CLI's error line say
 id-empty = 请输入身份证号

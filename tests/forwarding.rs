@@ -444,3 +444,72 @@ fn a_person_helped_in_another_town_is_named_at_intake_and_a_district_away_is_sai
     assert!(counter.run(&["case", "show", &id]).stdout.contains("checked locally only"));
     drop(silent);
 }
+
+#[test]
+fn the_counters_intake_banner_names_help_in_another_town_and_the_case_keeps_the_check() {
+    use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+    use std::sync::{Arc, Mutex};
+    let h = Harness::new(Backend::Sled);
+    let helped = completed(B, 1, 91);
+    assert_eq!(h.town(B).post_case(&helped).status, 201);
+    let counter = Counter::new(A, &h.district.url(), token_of(A));
+    let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
+    cmd.env("ONEDOOR_DATA", &counter.data);
+    cmd.env("ONEDOOR_CONFIG", &counter.config);
+    cmd.env("ONEDOOR_OPERATOR", "clerk01");
+    cmd.env("ONEDOOR_LANG", "en");
+    cmd.env("TERM", "xterm-256color");
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let mut writer = pty.master.take_writer().unwrap();
+    let out = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&out);
+    let drain = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = std::io::Read::read(&mut reader, &mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let shown = |needle: &str| String::from_utf8_lossy(&out.lock().unwrap()).contains(needle);
+    let mut send = |bytes: &[u8]| {
+        std::io::Write::write_all(&mut writer, bytes).unwrap();
+        std::io::Write::flush(&mut writer).unwrap();
+        std::thread::sleep(Duration::from_millis(30));
+    };
+    wait_until("the counter", || shown("Today's cases"));
+    send(b"\x1b[15~"); // F5: the next ticket
+    wait_until("the intake form", || shown("ticket 1"));
+    send(person(91).as_str().as_bytes());
+    wait_until("the district's word in the banner", || shown("help in other towns"));
+    assert!(shown(&format!("town {B} case {}", helped.id)), "the banner names the town and the case");
+    send(b"\t");
+    send("王芳".as_bytes());
+    send(b"\t");
+    send(b"13800000000");
+    send(b"\t\t\t");
+    send(b"300");
+    send(b"\t\t\t");
+    send(b"800");
+    send(b"\x1b[21~"); // F10: save
+    wait_until("the case to be accepted", || shown("Accepted"));
+    send(b"\x11"); // Ctrl+Q
+    child.wait().unwrap();
+    drop(writer);
+    drop(pty.master);
+    let _ = drain.join();
+    let list = counter.run(&["case", "list", "--json", "--id-number", person(91).as_str()]);
+    let cases: Vec<serde_json::Value> = serde_json::from_str(&list.stdout).unwrap();
+    assert_eq!(cases.len(), 1, "{}", list.stderr);
+    let id = cases[0]["id"].as_str().unwrap();
+    let shown = counter.run(&["case", "show", id]);
+    assert!(
+        shown.stdout.contains(&format!("checked with the district: town {B} case {}", helped.id)),
+        "{}",
+        shown.stdout
+    );
+}

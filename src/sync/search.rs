@@ -39,3 +39,46 @@ pub fn check(config: &DistrictConfig, town: &str, people: &[&IdNumber]) -> Optio
         }
     })
 }
+
+/// The counter's searcher thread: asked with the intake's people, it
+/// answers on `report` with the key it was asked with. Only the latest
+/// question waiting is asked; it ends when this is dropped.
+pub struct SearchHandle {
+    ask: std::sync::mpsc::Sender<(String, Vec<IdNumber>)>,
+}
+
+impl SearchHandle {
+    pub fn ask(&self, key: String, people: Vec<IdNumber>) {
+        let _ = self.ask.send((key, people));
+    }
+}
+
+/// Starts the searcher thread (nothing when no district is configured).
+pub fn spawn(
+    config: &DistrictConfig,
+    town: &str,
+    report: impl Fn(String, DistrictCheck) + Send + 'static,
+) -> Option<SearchHandle> {
+    config.url.as_ref()?;
+    let (config, town) = (config.clone(), town.to_string());
+    let (ask, asked) = std::sync::mpsc::channel::<(String, Vec<IdNumber>)>();
+    let spawned = std::thread::Builder::new().name("district-search".into()).spawn(move || {
+        while let Ok(mut question) = asked.recv() {
+            while let Ok(newer) = asked.try_recv() {
+                question = newer;
+            }
+            let (key, people) = question;
+            let refs: Vec<&IdNumber> = people.iter().collect();
+            if let Some(answer) = check(&config, &town, &refs) {
+                report(key, answer);
+            }
+        }
+    });
+    match spawned {
+        Ok(_) => Some(SearchHandle { ask }),
+        Err(e) => {
+            tracing::error!("cannot start the district search thread: {e}");
+            None
+        }
+    }
+}
