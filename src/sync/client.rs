@@ -266,3 +266,53 @@ fn read_ca(path: &Path) -> Result<Vec<ureq::tls::Certificate<'static>>, SetupErr
     }
     Ok(certs)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::l10n::Say;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn config(dir: &Path, mode: u32, token: &str) -> DistrictConfig {
+        let path = dir.join("district.token");
+        std::fs::write(&path, token).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        DistrictConfig {
+            url: Some("https://district.example:8470/".into()),
+            token_file: Some(path),
+            ..DistrictConfig::default()
+        }
+    }
+
+    fn refused(config: &DistrictConfig) -> SetupError {
+        DistrictClient::from_config(config).err().expect("refused")
+    }
+
+    #[test]
+    fn the_district_settings_are_checked_before_anything_is_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = config(dir.path(), 0o600, "town-token\n");
+        let client = DistrictClient::from_config(&ok).unwrap();
+        assert_eq!(client.base(), "https://district.example:8470");
+        assert_eq!(client.token, "town-token");
+        for mode in [0o640, 0o604, 0o644] {
+            let e = refused(&config(dir.path(), mode, "town-token"));
+            assert_eq!(e, SetupError::TokenNotPrivate(dir.path().join("district.token")));
+            assert!(e.say(Lang::En).contains(&format!("chmod 600 {}", dir.path().join("district.token").display())));
+            assert!(e.say(Lang::ZhCn).contains("chmod 600"));
+        }
+        assert!(matches!(refused(&config(dir.path(), 0o600, " \n")), SetupError::TokenEmpty(_)));
+        assert_eq!(refused(&DistrictConfig { url: None, ..ok.clone() }), SetupError::NoUrl);
+        assert!(matches!(
+            refused(&DistrictConfig { url: Some("ftp://x".into()), ..ok.clone() }),
+            SetupError::BadUrl(_)
+        ));
+        assert_eq!(refused(&DistrictConfig { token_file: None, ..ok.clone() }), SetupError::NoTokenFile);
+        let ok = config(dir.path(), 0o600, "town-token");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, "not a certificate").unwrap();
+        assert!(matches!(refused(&DistrictConfig { ca_file: Some(ca), ..ok.clone() }), SetupError::BadCaFile { .. }));
+        let missing = DistrictConfig { ca_file: Some(dir.path().join("none.pem")), ..ok };
+        assert!(matches!(refused(&missing), SetupError::BadCaFile { .. }));
+    }
+}
