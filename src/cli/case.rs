@@ -13,7 +13,6 @@ use crate::domain::policy::DeadlineStatus;
 use crate::domain::report::action_code;
 use crate::domain::{Case, CaseId, IdNumber, Kind, State};
 use crate::l10n::names;
-use crate::store::DistrictCheckRecord;
 use crate::store::{CaseSummary, Store, StoreError};
 use crate::sync::search::DistrictCheck;
 use crate::window::{CaseAction, CaseDeadlines, ImportRecord, Intake, WindowError};
@@ -60,31 +59,12 @@ pub fn add(
         eprintln!("{}", tr!(lang, "cli-note-duplicate", id = &case.id, related = related.join(", ")));
     }
     if let Some(check) = district {
-        let record = match &check {
-            DistrictCheck::Checked(records) => {
-                let mut found: Vec<String> = records
-                    .iter()
-                    .map(|r| {
-                        tr!(
-                            lang,
-                            "cli-district-case",
-                            town = r.town_code.as_str(),
-                            id = r.case_id.as_str(),
-                            state = r.state.code()
-                        )
-                    })
-                    .collect();
-                found.dedup();
-                if !found.is_empty() {
-                    eprintln!("{}", tr!(lang, "cli-note-district-found", id = &case.id, cases = found.join(", ")));
-                }
-                DistrictCheckRecord { with_district: true, found }
-            }
-            DistrictCheck::LocalOnly(why) => {
-                eprintln!("{}", tr!(lang, "cli-note-local-only", why = why.as_str()));
-                DistrictCheckRecord { with_district: false, found: Vec::new() }
-            }
-        };
+        let record = check.record(lang);
+        if let DistrictCheck::LocalOnly(why) = &check {
+            eprintln!("{}", tr!(lang, "cli-note-local-only", why = why.as_str()));
+        } else if !record.found.is_empty() {
+            eprintln!("{}", tr!(lang, "cli-note-district-found", id = &case.id, cases = record.found.join(", ")));
+        }
         store.record_district_check(&case.id, &record)?;
     }
     Ok(())

@@ -23,6 +23,26 @@ pub enum DistrictCheck {
     LocalOnly(String),
 }
 
+impl DistrictCheck {
+    /// What is kept with the case: asked or not, and each other town's case
+    /// named (`town 320106002 case … (completed)`), each once.
+    pub fn record(&self, lang: crate::Lang) -> crate::store::DistrictCheckRecord {
+        let DistrictCheck::Checked(records) = self else {
+            return crate::store::DistrictCheckRecord { with_district: false, found: Vec::new() };
+        };
+        let mut found: Vec<String> = Vec::new();
+        for r in records {
+            let town = r.town_code.as_str();
+            let named =
+                crate::tr!(lang, "cli-district-case", town = town, id = r.case_id.as_str(), state = r.state.code());
+            if !found.contains(&named) {
+                found.push(named);
+            }
+        }
+        crate::store::DistrictCheckRecord { with_district: true, found }
+    }
+}
+
 /// Asks the district about `people` for town `town` (its own records are the
 /// local check's). `None` when no district is configured.
 pub fn check(config: &DistrictConfig, town: &str, people: &[&IdNumber]) -> Option<DistrictCheck> {

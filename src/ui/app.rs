@@ -241,28 +241,11 @@ impl App {
     fn on_district_check(&mut self, id_number: String, check: crate::sync::search::DistrictCheck) {
         use crate::sync::search::DistrictCheck;
         let lang = self.env.lang;
-        let (text, record) = match &check {
-            DistrictCheck::Checked(records) => {
-                let mut found: Vec<String> = records
-                    .iter()
-                    .map(|r| {
-                        tr!(
-                            lang,
-                            "cli-district-case",
-                            town = r.town_code.as_str(),
-                            id = r.case_id.as_str(),
-                            state = r.state.code()
-                        )
-                    })
-                    .collect();
-                found.dedup();
-                let text = (!found.is_empty()).then(|| tr!(lang, "district-banner-found", cases = found.join(", ")));
-                (text, crate::store::DistrictCheckRecord { with_district: true, found })
-            }
-            DistrictCheck::LocalOnly(_) => (
-                Some(tr!(lang, "district-banner-local-only").to_string()),
-                crate::store::DistrictCheckRecord { with_district: false, found: Vec::new() },
-            ),
+        let record = check.record(lang);
+        let text = match &check {
+            DistrictCheck::LocalOnly(_) => Some(tr!(lang, "district-banner-local-only").to_string()),
+            DistrictCheck::Checked(_) if record.found.is_empty() => None,
+            DistrictCheck::Checked(_) => Some(tr!(lang, "district-banner-found", cases = record.found.join(", "))),
         };
         if let Some(intake) = &mut self.intake {
             intake.district = text.map(|t| (id_number.clone(), t));
