@@ -535,6 +535,12 @@ fn case(session: &Session, command: CaseCommand, out: &mut dyn Write) -> CliResu
     }
 }
 
+/// The error line on standard error; a standard error that is gone (the
+/// counter's terminal closed) is no reason to panic.
+fn say_error(message: &str) {
+    let _ = writeln!(std::io::stderr(), "error: {message}");
+}
+
 fn main() -> ExitCode {
     let args = match Args::try_parse() {
         Ok(args) => args,
@@ -553,7 +559,7 @@ fn main() -> ExitCode {
             Ok(session) => session,
             Err(e) => {
                 let e = CliError::from(e);
-                eprintln!("error: {}", e.message(args.lang.unwrap_or_default()));
+                say_error(&e.message(args.lang.unwrap_or_default()));
                 return ExitCode::from(e.code);
             }
         };
@@ -562,7 +568,7 @@ fn main() -> ExitCode {
     match run(&mut session, args, &mut out).and_then(|()| out.flush().map_err(CliError::from)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", e.message(session.lang));
+            say_error(&e.message(session.lang));
             ExitCode::from(e.code)
         }
     }

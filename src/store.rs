@@ -38,6 +38,7 @@ mod cases;
 mod codec;
 mod counters;
 mod directory;
+mod drafts;
 mod fund;
 mod journal;
 mod migrate;
@@ -172,14 +173,16 @@ const PHOTOS: usize = 10;
 /// district's receipt for it (`outbox.rs`).
 const DEAD_LETTERS: usize = 11;
 const RECEIPTS: usize = 12;
+/// The counter's draft token -> the case it was saved as (`drafts.rs`).
+const DRAFTS: usize = 13;
 /// Case id -> how its intake looked for earlier help (with the district, or locally only).
-const DISTRICT_CHECKS: usize = 13;
+const DISTRICT_CHECKS: usize = 14;
 
 /// Every tree, in the order the journal names them by. The run sizes: case
 /// records are read a day at a time, so their runs are larger; the person
 /// and name indexes are read at random places, where every read brings a
 /// whole sled page (up to 16 runs) into memory, so theirs are small.
-pub(crate) const TREES: [TreeDef; 14] = [
+pub(crate) const TREES: [TreeDef; 15] = [
     TreeDef { name: "meta", run_size: None },
     TreeDef { name: "counters", run_size: None },
     TreeDef { name: "case_runs", run_size: Some(4096) },
@@ -193,6 +196,7 @@ pub(crate) const TREES: [TreeDef; 14] = [
     TreeDef { name: "card_photo_runs", run_size: Some(4096) },
     TreeDef { name: "dead_letters", run_size: None },
     TreeDef { name: "district_receipts", run_size: None },
+    TreeDef { name: "saved_drafts", run_size: None },
     TreeDef { name: "district_checks", run_size: None },
 ];
 

@@ -137,11 +137,14 @@ pub struct Intake {
     pub override_by: Option<SupervisorOverride>,
     /// The applicant's ID card photo (raw WLT bytes), kept only when `[devices] keep_photo` is on.
     pub card_photo: Option<Vec<u8>>,
+    /// The counter's draft this intake was typed in, recorded with the case
+    /// so a restarted counter never offers it again ([`Store::saved_draft`]).
+    pub draft: Option<String>,
 }
 
 impl From<CaseInput> for Intake {
     fn from(input: CaseInput) -> Intake {
-        Intake { input, override_by: None, card_photo: None }
+        Intake { input, override_by: None, card_photo: None, draft: None }
     }
 }
 
@@ -324,7 +327,8 @@ impl<'a> Window<'a> {
         let judged = self.judge(&intake, today, &earlier)?;
         let (town, window) = (&self.counter.town_code, self.counter.window);
         let photo = intake.card_photo.as_deref();
-        let case = self.store.add_case_with_photo::<WindowError>(town, window, today, photo, |id| {
+        let draft = intake.draft.as_deref();
+        let case = self.store.add_case_with_photo::<WindowError>(town, window, today, photo, draft, |id| {
             Ok(Window::receive(&intake, &judged, id, operator, now))
         })?;
         Ok(case)
@@ -733,7 +737,7 @@ mod tests {
         }
         // With a supervisor's override, as at the counter, it goes in and the override is recorded.
         let override_by = Some(SupervisorOverride { by: "head01".into(), reason: "复核属实".into() });
-        let intake = Intake { input: input("11010519491231002X"), override_by, card_photo: None };
+        let intake = Intake { input: input("11010519491231002X"), override_by, card_photo: None, draft: None };
         let ids = w.import(&[ImportRecord::Intake(Box::new(intake))], "clerk01", now()).unwrap();
         let case = store.case(&ids[0]).unwrap().unwrap();
         assert!(case.history.iter().any(|h| h.by == "head01" && h.note.as_deref() == Some("复核属实")));

@@ -163,7 +163,11 @@ fn a_schema_1_store_opens_migrated_with_everything_as_schema_1_read_it() {
     .unwrap();
     let sup = SupervisorOverride { by: "super01".into(), reason: "seen".into() };
     let new = window
-        .accept(onedoor::window::Intake { input, override_by: Some(sup), card_photo: None }, "clerk01", now)
+        .accept(
+            onedoor::window::Intake { input, override_by: Some(sup), card_photo: None, draft: None },
+            "clerk01",
+            now,
+        )
         .unwrap();
     assert_eq!(new.id.as_str(), "320106001-03-20261128-0004", "the day's numbering goes on after the migrated cases");
     let theirs = store.cases_of_person(&earlier.applicant.id_number).unwrap();

@@ -45,21 +45,39 @@ struct InTerminal {
     writer: Box<dyn Write + Send>,
     out: Arc<Mutex<Vec<u8>>>,
     drain: std::thread::JoinHandle<()>,
+    /// Tells the drain to let go of its handle on the terminal after its next read.
+    closing: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl InTerminal {
     /// Starts the counter on `data`, as `env_cmd` sets it up, then `setup`.
     fn start(data: &Path, setup: impl FnOnce(&mut CommandBuilder)) -> InTerminal {
-        let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
         env_cmd(&mut cmd, data);
         setup(&mut cmd);
+        InTerminal::run(cmd)
+    }
+
+    /// Starts the counter with its standard error in `log`, as a kiosk
+    /// launcher does (`exec onedoor 2>>FILE`): only its screen is on the terminal.
+    fn start_logging_to(data: &Path, log: &Path) -> InTerminal {
+        let mut cmd = CommandBuilder::new("sh");
+        cmd.args(["-c", r#"exec "$0" --lang en 2>"$1""#, env!("CARGO_BIN_EXE_onedoor")]);
+        cmd.arg(log);
+        env_cmd(&mut cmd, data);
+        InTerminal::run(cmd)
+    }
+
+    fn run(cmd: CommandBuilder) -> InTerminal {
+        let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
         let child = pty.slave.spawn_command(cmd).unwrap();
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().unwrap();
         let writer = pty.master.take_writer().unwrap();
         let out = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&out);
+        let closing = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let close = Arc::clone(&closing);
         let drain = std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = reader.read(&mut buf) {
@@ -67,9 +85,12 @@ impl InTerminal {
                     break;
                 }
                 sink.lock().unwrap().extend_from_slice(&buf[..n]);
+                if close.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
             }
         });
-        InTerminal { child, master: pty.master, writer, out, drain }
+        InTerminal { child, master: pty.master, writer, out, drain, closing }
     }
 
     /// Types `bytes` and gives the counter a moment to draw.
@@ -256,4 +277,161 @@ fn colour_codes(screen: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// How the terminal goes away under a counter with an unfinished form.
+#[derive(Clone, Copy)]
+enum Lost {
+    /// Its master side closed (the kiosk's terminal window shut, an SSH link dropped).
+    Closed,
+    /// SIGTERM (the kiosk's session ending), the terminal still there.
+    Sigterm,
+}
+
+/// The counter exits by itself, keeps the form as its draft and lets go of
+/// the store: a test opens it the moment the process is gone. Returns what
+/// the counter wrote to its standard error, if it was redirected.
+fn the_counter_lets_go(lost: Lost, stderr_to_file: bool) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let errors = dir.path().join("stderr.txt");
+    let mut t = if stderr_to_file {
+        InTerminal::start_logging_to(&data, &errors)
+    } else {
+        InTerminal::start(&data, |cmd| cmd.args(["--lang", "en"]))
+    };
+    t.wait_for("F5", 20);
+    t.send(b"\x1b[12~"); // F2: a new form
+    t.send("\t赵六".as_bytes());
+    t.wait_for("赵", 10);
+    let mut terminal = None;
+    match lost {
+        Lost::Closed => {
+            // Every handle on the terminal's master side closes, the drain's
+            // too: it lets go after the counter draws the key typed now.
+            t.closing.store(true, std::sync::atomic::Ordering::SeqCst);
+            t.send(b"!");
+            t.drain.join().unwrap();
+            drop(t.writer);
+            drop(t.master);
+        }
+        Lost::Sigterm => {
+            let pid = t.child.process_id().expect("a pid").to_string();
+            assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+            terminal = Some((t.writer, t.master, t.drain));
+        }
+    }
+    let mut child = t.child;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            child.kill().ok();
+            panic!("the counter did not exit");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let draft = std::fs::read_to_string(data.join("draft.json")).expect("the draft is kept");
+    assert!(draft.contains("赵六"), "{draft}");
+    // The store is free the moment the counter is gone.
+    let store = onedoor::store::Store::open(&data, &Default::default());
+    assert!(store.is_ok(), "the store is still held: {:?}", store.err());
+    let log = std::fs::read_to_string(data.join("onedoor.log")).unwrap_or_default();
+    assert!(!log.contains("panic"), "{log}");
+    assert!(status.exit_code() != 101, "a panic's exit status: {status:?}");
+    if let Some((writer, master, drain)) = terminal {
+        drop(writer);
+        drop(master);
+        let _ = drain.join();
+    }
+    std::fs::read_to_string(&errors).unwrap_or_default()
+}
+
+#[test]
+fn a_closed_terminal_with_stderr_in_a_file_lets_the_counter_go_with_its_draft() {
+    let said = the_counter_lets_go(Lost::Closed, true);
+    assert!(!said.contains("panicked"), "{said}");
+}
+
+#[test]
+fn a_closed_terminal_with_stderr_on_it_lets_the_counter_go_with_its_draft() {
+    the_counter_lets_go(Lost::Closed, false);
+}
+
+#[test]
+fn sigterm_with_stderr_in_a_file_lets_the_counter_go_with_its_draft() {
+    let said = the_counter_lets_go(Lost::Sigterm, true);
+    assert!(!said.contains("panicked"), "{said}");
+}
+
+/// Types a whole intake for 王芳 on the ticket called with F5.
+fn type_an_intake(t: &mut InTerminal) {
+    t.wait_for("Today's cases", 20);
+    t.send(b"\x1b[15~"); // F5: call the next ticket
+    t.wait_for("ticket 1", 10);
+    t.send("11010519491231002X".as_bytes());
+    t.wait_for("valid", 10);
+    t.send(b"\t");
+    t.send("王芳".as_bytes());
+    t.send(b"\t");
+    t.send(b"13800000000");
+    t.send(b"\t\t"); // residence stays urban
+    t.send(b"\x7f3"); // household of 3
+    t.send(b"\t");
+    t.send(b"300");
+    t.send(b"\t\t\t"); // kind temporary, reason serious illness
+    t.send(b"5000");
+}
+
+/// A counter killed (SIGKILL, a power cut) the moment it says "Accepted":
+/// its draft file may still be on disk (it is removed up to 300 ms later),
+/// but the next counter knows the draft became a case and does not offer it
+/// again (saving it again would make a second case for the same person).
+#[test]
+fn a_counter_killed_right_after_saving_does_not_offer_the_saved_form_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut t = InTerminal::start(&data, |cmd| cmd.args(["--lang", "en"]));
+    type_an_intake(&mut t);
+    // The draft with everything typed, as it is on disk just before the save.
+    let before_saving = dir.path().join("draft-before-saving.json");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = std::fs::read_to_string(data.join("draft.json")).unwrap_or_default();
+        if now.contains("5000") {
+            std::fs::write(&before_saving, now).unwrap();
+            break;
+        }
+        assert!(Instant::now() < deadline, "the draft was not written: {now}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    t.send(b"\x1b[21~"); // F10: save
+    t.wait_for("Accepted", 10);
+    t.child.kill().unwrap();
+    t.exited("SIGKILL");
+    t.finish();
+    // The kill may come just after the draft went: then the draft as it was
+    // a moment earlier, the state a kill a moment sooner leaves.
+    let draft = data.join("draft.json");
+    if !draft.exists() {
+        let log = std::fs::read_to_string(data.join("onedoor.log")).unwrap();
+        assert!(log.contains("accepted"), "{log}");
+        std::fs::write(&draft, std::fs::read(&before_saving).unwrap()).unwrap();
+    }
+    let left = std::fs::read_to_string(&draft).unwrap();
+    assert!(left.contains("王芳"), "{left}");
+
+    let mut again = InTerminal::start(&data, |cmd| cmd.args(["--lang", "en"]));
+    again.wait_for("Today's cases", 20);
+    again.wait_for("110105********002X", 10); // the saved case, in today's list
+    again.send(b"\x11"); // Ctrl+Q
+    again.exited("Ctrl+Q");
+    let screen = again.finish();
+    assert!(!screen.contains("An unsaved intake form"), "the saved form was offered again (draft left: {left})");
+    assert!(!data.join("draft.json").exists(), "the saved draft stays behind");
+    let list = onedoor(&data, &["case", "list", "--json"]);
+    let cases: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(cases.len(), 1, "{cases:?}");
 }

@@ -50,7 +50,7 @@ pub fn add(
             crate::sync::search::check(&ctx.config.district, &ctx.config.counter.town_code, &people)
         }
     };
-    let intake = Intake { input, override_by, card_photo: None };
+    let intake = Intake { input, override_by, card_photo: None, draft: None };
     let case = ctx.window(&store).accept(intake, &ctx.operator, ctx.now)?;
     writeln!(out, "{}", case.id)?;
     if !case.related_cases.is_empty() {

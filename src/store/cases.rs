@@ -120,17 +120,19 @@ impl Store {
         day: NaiveDate,
         make: impl Fn(CaseId) -> Result<Case, E>,
     ) -> Result<Case, WriteError<E>> {
-        self.add_case_with_photo(town_code, window, day, None, make)
+        self.add_case_with_photo(town_code, window, day, None, None, make)
     }
 
     /// As [`Store::add_case`], keeping the applicant's ID card photo (raw WLT
-    /// bytes) with the case in the same transaction.
+    /// bytes) and the counter's draft token (see `drafts.rs`) with the case in
+    /// the same transaction.
     pub fn add_case_with_photo<E>(
         &self,
         town_code: &str,
         window: u8,
         day: NaiveDate,
         card_photo: Option<&[u8]>,
+        draft: Option<&str>,
         make: impl Fn(CaseId) -> Result<Case, E>,
     ) -> Result<Case, WriteError<E>> {
         self.write(|tx| {
@@ -145,6 +147,9 @@ impl Store {
             tx.put_case(None, &case)?;
             if let Some(photo) = card_photo {
                 tx.put_item::<E>(PHOTOS, case.id.as_str().as_bytes(), photo)?;
+            }
+            if let Some(token) = draft {
+                tx.draft_saved::<E>(token, &case.id)?;
             }
             Ok(case)
         })

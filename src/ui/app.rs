@@ -99,6 +99,28 @@ pub fn typed(key: &KeyEvent) -> Option<char> {
     }
 }
 
+/// Is `form` (the draft found at start) a case already? The counter was
+/// stopped between saving it and removing the draft file: the file goes.
+fn already_saved(env: &Env, form: &Form) -> bool {
+    if form.draft.is_empty() {
+        return false;
+    }
+    match env.store.saved_draft(&form.draft) {
+        Ok(Some(case)) => {
+            tracing::info!(%case, "the draft left behind was saved already: removing it");
+            if let Err(e) = files::remove(&env.data_dir.join(files::DRAFT_FILE)) {
+                tracing::error!("cannot remove the saved draft: {e}");
+            }
+            true
+        }
+        Ok(None) => false,
+        Err(e) => {
+            tracing::error!("cannot check whether the draft was saved: {e}");
+            false
+        }
+    }
+}
+
 impl App {
     pub fn new(setup: Setup) -> App {
         let env = Env {
@@ -114,7 +136,7 @@ impl App {
             data_dir: setup.data_dir,
         };
         let draft = DraftWriter::new(&env.data_dir);
-        let restore = files::read_draft(&env.data_dir);
+        let restore = files::read_draft(&env.data_dir).filter(|form| !already_saved(&env, form));
         let mut app = App {
             queue: QueueScreen::new(&env),
             screen: Screen::Queue,
@@ -551,7 +573,10 @@ impl App {
     }
 
     /// Opens a form, putting one with unsaved input on hold first.
-    fn open_intake(&mut self, form: Form) -> Effects {
+    fn open_intake(&mut self, mut form: Form) -> Effects {
+        if form.draft.is_empty() {
+            form.draft = format!("{:016x}", fastrand::u64(..));
+        }
         let mut effects = Effects::new();
         if self.intake.as_ref().is_some_and(|i| i.form.is_dirty()) {
             effects.extend(self.hold());

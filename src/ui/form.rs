@@ -75,6 +75,10 @@ pub struct CardFields {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Form {
+    /// This form's own token, recorded with the case it is saved as: a draft
+    /// whose token is in the store was saved already (empty: none yet).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub draft: String,
     pub ticket: Option<u32>,
     pub id_number: String,
     pub name: String,
@@ -110,6 +114,7 @@ pub struct Form {
 impl Default for Form {
     fn default() -> Form {
         Form {
+            draft: String::new(),
             ticket: None,
             id_number: String::new(),
             name: String::new(),
@@ -482,7 +487,7 @@ impl Form {
 
     /// Has the clerk typed or chosen anything (beyond the ticket)?
     pub fn is_dirty(&self) -> bool {
-        let blank = Form { ticket: self.ticket, ..Form::default() };
+        let blank = Form { ticket: self.ticket, draft: self.draft.clone(), ..Form::default() };
         *self != blank
     }
 

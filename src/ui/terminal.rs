@@ -2,8 +2,11 @@
 //! reports (the ID card reader thread, the printer worker), one loop that
 //! applies them and redraws, logs to `DATA/onedoor.log`, and the terminal
 //! restored on quit, on a panic and on SIGTERM or SIGHUP, with the unfinished
-//! form kept as a draft.
+//! form kept as a draft. A terminal that goes away (its window shut, the
+//! link dropped) closes the counter too, within a second, and nothing on the
+//! way out waits on the terminal, the logger or the input thread.
 
+use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::Arc;
@@ -32,6 +35,8 @@ pub struct RunOptions {
 
 const TICK: Duration = Duration::from_secs(1);
 const POLL: Duration = Duration::from_millis(100);
+/// How long the way out waits for the input thread before leaving it behind.
+const INPUT_GONE: Duration = Duration::from_millis(500);
 
 /// Sends log lines to `DATA/onedoor.log`, never to the clerk's screen.
 pub fn init_logging(data: &std::path::Path) {
@@ -79,25 +84,22 @@ pub fn run(session: &Session, options: RunOptions) -> Result<(), UiError> {
 
     let stop = Arc::new(AtomicBool::new(false));
     let signalled = Arc::new(AtomicBool::new(false));
+    let lost = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(sig, Arc::clone(&signalled)).map_err(UiError::Terminal)?;
     }
 
-    let mut terminal = ratatui::try_init().map_err(UiError::Terminal)?;
-    // ratatui's hook restores the terminal; ours logs the panic to the file first.
-    let restore_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        tracing::error!("panic: {info}");
-        restore_hook(info);
-    }));
+    let mut terminal = enter_terminal().map_err(UiError::Terminal)?;
+    install_panic_hook(&session.paths.data);
 
     let input = {
         let tx = tx.clone();
         let stop = Arc::clone(&stop);
         let signalled = Arc::clone(&signalled);
+        let lost = Arc::clone(&lost);
         std::thread::Builder::new()
             .name("onedoor-input".into())
-            .spawn(move || input_loop(tx, stop, signalled))
+            .spawn(move || input_loop(&tx, &stop, &signalled, &lost))
             .map_err(UiError::Terminal)?
     };
     if let Some(attach) = options.attach {
@@ -113,7 +115,14 @@ pub fn run(session: &Session, options: RunOptions) -> Result<(), UiError> {
                 tracing::info!("signal received: closing the counter");
                 return Ok(());
             }
-            terminal.draw(|f| counter.render(f, f.area())).map_err(UiError::Terminal)?;
+            if lost.load(Ordering::Relaxed) {
+                tracing::warn!("the terminal went away: closing the counter");
+                return Ok(());
+            }
+            if let Err(e) = terminal.draw(|f| counter.render(f, f.area())) {
+                tracing::warn!("cannot draw on the terminal ({e}): closing the counter");
+                return Ok(());
+            }
             let wait = next_tick.saturating_duration_since(Instant::now());
             let first = match rx.recv_timeout(wait) {
                 Ok(m) => m,
@@ -143,15 +152,101 @@ pub fn run(session: &Session, options: RunOptions) -> Result<(), UiError> {
     }));
     stop.store(true, Ordering::Relaxed);
     counter.sync_draft();
-    ratatui::restore();
-    let _ = input.join();
+    leave_terminal(terminal);
+    // The input thread ends within a poll; one stuck reading a dead terminal
+    // is left behind: the process ends without it.
+    let deadline = Instant::now() + INPUT_GONE;
+    while !input.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    if input.is_finished() {
+        let _ = input.join();
+    } else {
+        tracing::warn!("the terminal input did not stop; leaving it behind");
+    }
     match result {
         Ok(r) => r,
         Err(_) => Err(UiError::Internal),
     }
 }
 
-fn input_loop(tx: Sender<Msg>, stop: Arc<AtomicBool>, signalled: Arc<AtomicBool>) {
+/// Raw mode and the alternate screen, as `ratatui::try_init` makes them, but
+/// without ratatui's panic hook (it prints to a terminal that may be gone).
+fn enter_terminal() -> std::io::Result<ratatui::DefaultTerminal> {
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
+}
+
+/// Gives the terminal back as it was; a terminal that is gone is only logged
+/// (never printed to: standard error may be that very terminal).
+fn leave_terminal(mut terminal: ratatui::DefaultTerminal) {
+    if let Err(e) = terminal.show_cursor() {
+        tracing::warn!("cannot show the cursor: {e}");
+        // Dropped, it would print the same failure to standard error.
+        std::mem::forget(terminal);
+    }
+    if let Err(e) = crossterm::terminal::disable_raw_mode() {
+        tracing::warn!("cannot leave raw mode: {e}");
+    }
+    if let Err(e) = crossterm::execute!(std::io::stdout(), crossterm::terminal::LeaveAlternateScreen) {
+        tracing::warn!("cannot leave the alternate screen: {e}");
+    }
+}
+
+/// On a panic: the terminal restored, the panic written to `DATA/onedoor.log`
+/// through a handle of its own (never through the logger, whose lock the
+/// panicking thread may hold), then the usual report on standard error.
+fn install_panic_hook(data: &std::path::Path) {
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(data.join("onedoor.log")).ok();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::terminal::disable_raw_mode();
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::terminal::LeaveAlternateScreen);
+        if let Some(mut file) = log.as_ref() {
+            let line = format!("{} ERROR panic: {info}\n", chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ"));
+            let _ = file.write_all(line.as_bytes());
+        }
+        previous(info);
+    }));
+}
+
+/// What waiting on the terminal found.
+enum Terminal {
+    /// Something to read.
+    Ready,
+    Quiet,
+    /// Hung up or closed: nothing will ever come again.
+    Gone,
+}
+
+/// Waits up to `timeout` for input on standard input, when it is the terminal
+/// crossterm reads. (crossterm itself reads a hung-up terminal in a loop
+/// forever, so its poll is only asked once this one saw data.)
+fn wait_for_input(timeout: Duration) -> Terminal {
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    let stdin = std::io::stdin();
+    let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
+    let timeout = Timespec { tv_sec: 0, tv_nsec: i64::from(timeout.subsec_nanos()) };
+    match rustix::event::poll(&mut fds, Some(&timeout)) {
+        Ok(0) => Terminal::Quiet,
+        Ok(_) if fds[0].revents().intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL) => Terminal::Gone,
+        Ok(_) => Terminal::Ready,
+        Err(rustix::io::Errno::INTR) => Terminal::Quiet,
+        Err(e) => {
+            tracing::error!("cannot poll the terminal: {e}");
+            Terminal::Gone
+        }
+    }
+}
+
+fn input_loop(tx: &Sender<Msg>, stop: &AtomicBool, signalled: &AtomicBool, lost: &AtomicBool) {
+    // The main loop sees `lost` on the next message: wake it at once.
+    let gone = || {
+        lost.store(true, Ordering::Relaxed);
+        let _ = tx.send(Msg::Tick);
+    };
+    let on_tty = std::io::stdin().is_terminal();
     while !stop.load(Ordering::Relaxed) {
         if signalled.load(Ordering::Relaxed) {
             // Wake the loop so it sees the signal now.
@@ -159,23 +254,37 @@ fn input_loop(tx: Sender<Msg>, stop: Arc<AtomicBool>, signalled: Arc<AtomicBool>
             std::thread::sleep(POLL);
             continue;
         }
-        match event::poll(POLL) {
-            Ok(true) => match event::read() {
-                Ok(e) => {
-                    if tx.send(Msg::Term(e)).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    tracing::error!("cannot read the terminal: {e}");
-                    return;
-                }
-            },
-            Ok(false) => {}
-            Err(e) => {
-                tracing::error!("cannot poll the terminal: {e}");
-                return;
+        let wait = if on_tty {
+            match wait_for_input(POLL) {
+                Terminal::Quiet => continue,
+                Terminal::Gone => return gone(),
+                Terminal::Ready => Duration::ZERO,
             }
+        } else {
+            POLL
+        };
+        // Everything crossterm has read and parsed, key by key.
+        let mut wait = wait;
+        loop {
+            match event::poll(wait) {
+                Ok(true) => match event::read() {
+                    Ok(e) => {
+                        if tx.send(Msg::Term(e)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!("cannot read the terminal: {e}");
+                        return gone();
+                    }
+                },
+                Ok(false) => break,
+                Err(e) => {
+                    tracing::error!("cannot poll the terminal: {e}");
+                    return gone();
+                }
+            }
+            wait = Duration::ZERO;
         }
     }
 }

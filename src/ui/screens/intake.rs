@@ -263,7 +263,8 @@ impl IntakeScreen {
         match self.form.to_input(env.today(), env.lang) {
             Ok(input) => {
                 let card_photo = self.form.card_photo().map(<[u8]>::to_vec);
-                Ok(Intake { input, override_by: None, card_photo })
+                let draft = Some(self.form.draft.clone()).filter(|t| !t.is_empty());
+                Ok(Intake { input, override_by: None, card_photo, draft })
             }
             Err(e) => {
                 self.focus_on(e.field);
