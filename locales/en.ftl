@@ -578,10 +578,29 @@ session-bad-now = ONEDOOR_NOW '{ $now }' is not a time like 2026-11-29T09:00:00+
 session-no-store = there is no store in { $dir }
 session-no-reader = no ID card reader is configured; give --port or set [devices] id_reader
 
+## Import: exported cases no counter could have made
+import-sequence-zero = field 'id': sequence number 0000 is never given (a day's first case is 0001)
+import-id-not-of-its-day = field 'id': the id's day { $day } is not the day the case was received ({ $received })
+import-received-in-the-future = field 'received_at': { $received } is after today ({ $today })
+import-no-history = field 'history': it is empty (every case starts with its reception)
+import-history-not-from-reception = field 'history': it does not start with the case's reception at its received_at
+import-history-out-of-order = field 'history': entry { $entry } is earlier than the one before it
+import-history-in-the-future = field 'history': entry { $entry } is after today ({ $today })
+import-illegal-step = field 'history': entry { $entry } ({ $action }) cannot follow a case that is { $state }
+import-state-not-from-history = field 'state': the case says { $state }, but its history leads to { $history }
+import-no-granted-amount = field 'granted_amount': the case was approved (it is { $state }) and no amount is granted
+import-granted-above-ceiling = field 'granted_amount': { $amount } is above { $ceiling }
+import-paid-without-fund-entry = field 'state': case { $id } was paid from the relief reserve fund, and this store's fund ledger has no payment for it
+
+## Texts: characters that hide what a text says
+input-direction-controls = contains direction controls (such as U+202E) that reorder what is shown
+input-invisible-characters = contains invisible characters (a BOM, a zero-width space…)
+
 ## The command line
 cli-output-failed = cannot write the output: { $error }
 cli-cannot-read-stdin = cannot read standard input: { $error }
 cli-cannot-read = cannot read { $path }: { $error }
+cli-input-too-large = { $path } is larger than { $limit } MiB, the most a command reads; split it
 cli-line = line { $line }: { $error }
 cli-no-records = { $file } holds no records
 cli-note-duplicate = note: { $id } may duplicate earlier assistance: { $related }

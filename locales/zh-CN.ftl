@@ -602,10 +602,29 @@ session-bad-now = ONEDOOR_NOW「{ $now }」不是时间，应如 2026-11-29T09:0
 session-no-store = { $dir } 中没有数据
 session-no-reader = 没有配置身份证读卡器；请用 --port 指定，或在 [devices] 中设置 id_reader
 
+## Import: exported cases no counter could have made
+import-sequence-zero = 字段 'id'：序号 0000 从不发放（每天第一件是 0001）
+import-id-not-of-its-day = 字段 'id'：编号中的日期 { $day } 不是受理日期（{ $received }）
+import-received-in-the-future = 字段 'received_at'：{ $received } 晚于今天（{ $today }）
+import-no-history = 字段 'history'：为空（每个案件都从受理开始）
+import-history-not-from-reception = 字段 'history'：第一条不是该案在 received_at 的受理记录
+import-history-out-of-order = 字段 'history'：第 { $entry } 条早于前一条
+import-history-in-the-future = 字段 'history'：第 { $entry } 条晚于今天（{ $today }）
+import-illegal-step = 字段 'history'：第 { $entry } 条（{ $action }）不能发生在 { $state } 的案件上
+import-state-not-from-history = 字段 'state'：案件状态为 { $state }，但其经办记录走到的是 { $history }
+import-no-granted-amount = 字段 'granted_amount'：案件已批准（现为 { $state }），却没有批准金额
+import-granted-above-ceiling = 字段 'granted_amount'：{ $amount }元超过{ $ceiling }
+import-paid-without-fund-entry = 字段 'state'：案件 { $id } 由应急救助备用金支付，但本库备用金台账中没有这笔支出
+
+## Texts: characters that hide what a text says
+input-direction-controls = 含有改变显示方向的控制字符（如 U+202E）
+input-invisible-characters = 含有不可见字符（BOM、零宽空格等）
+
 ## The command line
 cli-output-failed = 无法写出结果：{ $error }
 cli-cannot-read-stdin = 无法读取标准输入：{ $error }
 cli-cannot-read = 无法读取 { $path }：{ $error }
+cli-input-too-large = { $path } 超过 { $limit } MiB，命令最多读取这么多；请拆分
 cli-line = 第 { $line } 行：{ $error }
 cli-no-records = { $file } 中没有记录
 cli-note-duplicate = 注意：{ $id } 可能与以前的救助重复：{ $related }

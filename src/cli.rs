@@ -118,17 +118,40 @@ impl From<std::io::Error> for CliError {
 
 pub type CliResult = Result<(), CliError>;
 
-/// Reads a file, or standard input for `-`.
+/// The largest file or standard input a command reads (a case, an import of
+/// some tens of thousands of cases, a policy file): `/dev/zero` is refused
+/// after this much, not read until memory runs out.
+pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a file, or standard input for `-`, up to [`MAX_INPUT_BYTES`].
 pub fn read_input(path: &Path, lang: Lang) -> Result<String, CliError> {
-    if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| CliError::refused(tr!(lang, "cli-cannot-read-stdin", error = e.to_string())))?;
-        return Ok(text);
+    let stdin = path == Path::new("-");
+    let failed = |e: std::io::Error| {
+        CliError::refused(if stdin {
+            tr!(lang, "cli-cannot-read-stdin", error = e.to_string())
+        } else {
+            tr!(lang, "cli-cannot-read", path = path.display().to_string(), error = e.to_string())
+        })
+    };
+    let source: Box<dyn Read> =
+        if stdin { Box::new(std::io::stdin()) } else { Box::new(std::fs::File::open(path).map_err(failed)?) };
+    let mut bytes = Vec::new();
+    source.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes).map_err(failed)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        let what = if stdin { "-".to_string() } else { path.display().to_string() };
+        return Err(CliError::refused(tr!(
+            lang,
+            "cli-input-too-large",
+            path = what,
+            limit = MAX_INPUT_BYTES / 1024 / 1024
+        )));
     }
-    std::fs::read_to_string(path).map_err(|e| {
-        CliError::refused(tr!(lang, "cli-cannot-read", path = path.display().to_string(), error = e.to_string()))
+    let text = String::from_utf8(bytes).map_err(|e| failed(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
+    // A BOM in front of the whole file (as some Windows editors write) is the
+    // file's, not the text's: dropped. One inside a field is refused there.
+    Ok(match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => rest.to_string(),
+        None => text,
     })
 }
 

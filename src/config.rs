@@ -85,6 +85,10 @@ pub struct StoreConfig {
     pub cache_mb: u64,
 }
 
+/// The largest page cache a config may ask for (16 GiB): more than any kiosk
+/// has, and far from where MiB turned into bytes would overflow.
+pub const MAX_CACHE_MB: u64 = 16 * 1024;
+
 impl Default for StoreConfig {
     fn default() -> StoreConfig {
         StoreConfig { path: None, cache_mb: 32 }
@@ -215,8 +219,11 @@ impl Config {
         if !matches!(self.devices.paper_mm, 58 | 80) {
             return Err(at("paper_mm", format!("paper_mm {} must be 58 or 80", self.devices.paper_mm)));
         }
-        if self.store.cache_mb == 0 {
-            return Err(at("cache_mb", "cache_mb must be at least 1".into()));
+        if self.store.cache_mb == 0 || self.store.cache_mb > MAX_CACHE_MB {
+            return Err(at(
+                "cache_mb",
+                format!("cache_mb {} must be between 1 and {MAX_CACHE_MB}", self.store.cache_mb),
+            ));
         }
         Ok(())
     }

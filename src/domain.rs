@@ -14,6 +14,7 @@ pub mod operator;
 pub mod person;
 pub mod policy;
 pub mod report;
+pub mod text;
 pub mod time;
 
 pub use case::{Case, CaseId, CaseInput, HistoryEntry, Referral, State, Transition};

@@ -57,6 +57,15 @@ pub enum WindowError {
     /// An exported case whose applicant's birth date is after today.
     #[error("field 'applicant.id_number': the birth date is in the future")]
     BornInTheFuture,
+    /// An exported case no counter could have made.
+    #[error("{0}")]
+    Impossible(#[from] crate::domain::case::ImpossibleCase),
+    /// An exported case granted more than its policy lets anyone approve.
+    #[error("field 'granted_amount': {amount} is above {ceiling}")]
+    GrantedAboveCeiling { amount: Money, ceiling: Ceiling },
+    /// An exported case paid from the relief fund that this store's fund never paid.
+    #[error("field 'state': case {0} was paid from the relief reserve fund, and this store's fund ledger has no payment for it")]
+    PaidWithoutFundEntry(CaseId),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -349,6 +358,7 @@ impl<'a> Window<'a> {
                     if c.applicant.id_number.birth_date() > today {
                         return Err(at(index)(WindowError::BornInTheFuture));
                     }
+                    self.possible(c, today).map_err(at(index))?;
                     if kept.contains(&&c.id) {
                         return Err(at(index)(WindowError::TwiceInImport(c.id.clone())));
                     }
@@ -464,6 +474,33 @@ impl<'a> Window<'a> {
             case.apply(&transition, operator, now).or_else(|e| refuse(e.into()))
         })?;
         Ok(case)
+    }
+
+    /// An exported case, as a case made here would be: whole (see
+    /// [`Case::check_whole`]), granted no more than its policy allows, and,
+    /// paid from the relief fund, paid by this store's fund.
+    fn possible(&self, case: &Case, today: NaiveDate) -> Result<(), WindowError> {
+        case.check_whole(today)?;
+        if let Some(granted) = case.granted_amount {
+            let policy = self.policy_of(case);
+            if let Some(ceiling) =
+                policy.approval_ceiling(case.kind, case.applicant.residence, case.entitlement.as_ref())
+            {
+                if granted > ceiling.amount() {
+                    return Err(WindowError::GrantedAboveCeiling { amount: granted, ceiling });
+                }
+            }
+        }
+        let paid = case.history.iter().any(|h| h.action == crate::domain::case::HistoryAction::Disbursed);
+        if paid && paid_from_fund(case) {
+            let in_ledger = self.store.ledger()?.iter().any(
+                |e| matches!(&e.kind, crate::domain::fund::FundEntryKind::Disbursement { case: id } if *id == case.id),
+            );
+            if !in_ledger {
+                return Err(WindowError::PaidWithoutFundEntry(case.id.clone()));
+            }
+        }
+        Ok(())
     }
 
     fn transition(&self, case: &Case, action: &CaseAction, today: NaiveDate) -> Result<Transition, WindowError> {

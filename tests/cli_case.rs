@@ -263,3 +263,148 @@ fn import_accounts_for_kept_ids_before_numbering_intakes_and_catches_duplicates_
     );
     assert_eq!(fingerprint(&b), before);
 }
+
+/// What a test does to an exported case.
+type Edit<'a> = Box<dyn Fn(&mut serde_json::Value) + 'a>;
+
+/// An exported case edited into something no counter could have made: the
+/// whole import is refused (exit 2), naming the line and the field, in both
+/// languages, and the store is exactly as it was.
+#[test]
+fn import_refuses_exported_cases_no_counter_could_have_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    add(&a, &case_json("11010519491231002X", "100"));
+    add(&a, &case_json("32010619850615351X", "200"));
+    let export = run(&a, &["case", "export"], None);
+    let lines: Vec<&str> = export.stdout.lines().collect();
+    let good = lines[0];
+    let case: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+    // A case of its own, the day before (its id clashes with none of the export's).
+    let own =
+        run_at(&b, "2026-11-29T09:00:00+08:00", &["case", "add", "--json", "-"], Some(&case_json(&person(7), "5")));
+    assert_eq!(own.code, 0, "{}", own.stderr);
+    let before = fingerprint(&b);
+    let entry = |action: &str, note: serde_json::Value| serde_json::json!({"at": "2026-11-30T10:00:00+08:00", "by": "clerk01", "action": action, "note": note});
+    let received = case["history"][0].clone();
+    let edits: Vec<(&str, Edit<'_>, &str, &str)> = vec![
+        (
+            "disbursed with no granted amount",
+            Box::new(|c: &mut serde_json::Value| {
+                c["state"] = "disbursed".into();
+                c["history"] = serde_json::json!([
+                    received,
+                    entry("referred", "civil_affairs".into()),
+                    entry("reviewed", serde_json::Value::Null),
+                    entry("approved", serde_json::Value::Null),
+                    entry("disbursed", serde_json::Value::Null)
+                ]);
+                c["granted_amount"] = serde_json::Value::Null;
+            }),
+            "line 2: field 'granted_amount'",
+            "第 2 行：字段 'granted_amount'",
+        ),
+        (
+            "a green case paid 50,000",
+            Box::new(|c: &mut serde_json::Value| {
+                c["channel"] = "green".into();
+                c["state"] = "disbursed".into();
+                c["granted_amount"] = "50000.00".into();
+                c["history"] = serde_json::json!([
+                    received,
+                    entry("approved", "50000.00".into()),
+                    entry("disbursed", "50000.00".into())
+                ]);
+            }),
+            "line 2: field 'granted_amount'",
+            "第 2 行：字段 'granted_amount'",
+        ),
+        (
+            "an empty history",
+            Box::new(|c: &mut serde_json::Value| c["history"] = serde_json::json!([])),
+            "line 2: field 'history'",
+            "第 2 行：字段 'history'",
+        ),
+        (
+            "received in 2999",
+            Box::new(|c: &mut serde_json::Value| {
+                let id = c["id"].as_str().unwrap().replace("-20261130-", "-29991130-");
+                c["id"] = id.into();
+                c["received_at"] = "2999-11-30T09:00:00+08:00".into();
+                c["history"][0]["at"] = "2999-11-30T09:00:00+08:00".into();
+            }),
+            "line 2: field 'received_at'",
+            "第 2 行：字段 'received_at'",
+        ),
+        (
+            "an id of another day",
+            Box::new(|c: &mut serde_json::Value| {
+                let id = c["id"].as_str().unwrap().replace("-20261130-", "-20261101-");
+                c["id"] = id.into();
+            }),
+            "line 2: field 'id'",
+            "第 2 行：字段 'id'",
+        ),
+        (
+            "sequence 0000",
+            Box::new(|c: &mut serde_json::Value| {
+                let id = c["id"].as_str().unwrap();
+                c["id"] = format!("{}-0000", &id[..id.len() - 5]).into();
+            }),
+            "line 2: field 'id'",
+            "第 2 行：字段 'id'",
+        ),
+    ];
+    for (what, edit, english, chinese) in &edits {
+        let mut bad = case.clone();
+        edit(&mut bad);
+        let file = dir.path().join("edited.jsonl");
+        std::fs::write(&file, format!("{good}\n{bad}\n")).unwrap();
+        let r = run(&b, &["case", "import", file.to_str().unwrap()], None);
+        assert_refused(&r, english);
+        assert!(!r.stderr.contains("panicked"), "{what}: {}", r.stderr);
+        let r = run(&b, &["--lang", "zh-CN", "case", "import", file.to_str().unwrap()], None);
+        assert_eq!(r.code, 2, "{what}: {}", r.stderr);
+        assert!(r.stderr.contains(chinese), "{what}: {}", r.stderr);
+        assert_eq!(fingerprint(&b), before, "{what}: the store changed");
+    }
+    // The export as it was still imports.
+    let file = dir.path().join("export.jsonl");
+    std::fs::write(&file, &export.stdout).unwrap();
+    let r = run(&b, &["case", "import", file.to_str().unwrap()], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// Names and texts that hide what they say (a direction override that turns
+/// the name around, a BOM or zero-width space, a bell, only invisible spaces)
+/// are refused naming the field, in both languages; a BOM in front of the
+/// whole file is the editor's and is dropped.
+#[test]
+fn names_with_hidden_characters_are_refused_and_a_file_bom_is_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let with_name = |name: &str| {
+        format!(
+            r#"{{"kind":"temporary","applicant":{{"name":"{name}","id_number":"11010519491231002X","residence":"urban"}},"reason":"serious_illness","requested_amount":"100"}}"#
+        )
+    };
+    for (name, english, chinese) in [
+        ("王\u{202E}芳", "applicant.name: contains direction controls", "含有改变显示方向的控制字符"),
+        ("\u{FEFF}王芳", "applicant.name: contains invisible characters", "含有不可见字符"),
+        ("王\u{200B}芳", "applicant.name: contains invisible characters", "含有不可见字符"),
+        ("王\\u0007芳", "applicant.name: contains control characters", "含有控制字符"),
+        ("\u{3000}\u{3000}", "applicant.name: must not be empty", "姓名：不能为空"),
+    ] {
+        let json = with_name(name);
+        assert_refused(&run(d, &["case", "add", "--json", "-"], Some(&json)), english);
+        let r = run(d, &["--lang", "zh-CN", "case", "add", "--json", "-"], Some(&json));
+        assert_eq!(r.code, 2, "{name:?}: {}", r.stderr);
+        assert!(r.stderr.contains(chinese), "{name:?}: {}", r.stderr);
+    }
+    assert!(!d.join("db").exists() || run(d, &["case", "list", "--json"], None).stdout.trim() == "[]");
+    let file = d.join("case.json");
+    std::fs::write(&file, format!("\u{FEFF}{}", with_name("王芳"))).unwrap();
+    let r = run(d, &["case", "add", "--json", file.to_str().unwrap()], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}

@@ -162,3 +162,29 @@ fn a_saved_intake_returns_to_the_queue_with_the_new_case_selected() {
     let selected = app.queue().rows().get(app.queue().selected() - held).map(|s| &s.id);
     assert_eq!(selected, Some(newest));
 }
+
+/// A name pasted at the counter with a direction override (it shows turned
+/// around) or a zero-width space is refused at save, in the clerk's
+/// language, the form kept; nothing is saved.
+#[test]
+fn a_name_with_hidden_characters_is_refused_at_the_counter() {
+    for (lang, hidden, says) in [
+        (Lang::En, "\u{202E}", "direction controls"),
+        (Lang::ZhCn, "\u{202E}", "改变显示方向"),
+        (Lang::En, "\u{200B}", "invisible characters"),
+        (Lang::ZhCn, "\u{FEFF}", "不可见字符"),
+    ] {
+        let mut h = Harness::new(lang, false);
+        h.press(KeyCode::F(2));
+        h.type_text("110101195001010017");
+        h.tab(1);
+        h.type_text(&format!("周{hidden}建国"));
+        h.tab(7);
+        h.type_text("600");
+        h.press(KeyCode::F(10));
+        let app = h.counter.app();
+        assert_eq!(app.screen(), Screen::Intake, "{lang:?} {hidden:?}: {:?}", app.message());
+        assert!(h.message().contains(says), "{lang:?} {hidden:?}: {}", h.message());
+        assert!(h.store.cases_on_day(now().date_naive()).unwrap().is_empty());
+    }
+}

@@ -454,8 +454,8 @@ pub enum InputProblem {
     Empty,
     #[error("is longer than {0} characters")]
     TooLong(usize),
-    #[error("contains control characters")]
-    ControlCharacters,
+    #[error("{0}")]
+    Unprintable(super::text::Unprintable),
     #[error("may contain only digits, spaces, '+' and '-'")]
     BadPhone,
     #[error("does not match the ID number")]
@@ -498,17 +498,15 @@ pub(crate) fn check_text(field: InputField, value: &str, required: bool, max: us
 }
 
 /// What is wrong with a text, if anything (see [`check_text`]).
+/// Only a description may have several lines.
 pub(crate) fn text_problem(value: &str, required: bool, max: usize) -> Option<InputProblem> {
-    if required && value.trim().is_empty() {
+    if required && super::text::is_blank(value) {
         return Some(InputProblem::Empty);
     }
     if value.chars().count() > max {
         return Some(InputProblem::TooLong(max));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n') {
-        return Some(InputProblem::ControlCharacters);
-    }
-    None
+    super::text::unprintable(value, max == MAX_DESCRIPTION_CHARS).map(InputProblem::Unprintable)
 }
 
 fn check_member(i: usize, m: &Member, today: NaiveDate) -> Result<(), InputError> {
@@ -905,6 +903,9 @@ pub struct TransitionError {
     pub state: State,
     pub why: NotNow,
 }
+
+mod whole;
+pub use whole::ImpossibleCase;
 
 #[cfg(test)]
 mod tests;

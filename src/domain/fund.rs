@@ -115,17 +115,17 @@ pub enum TextProblem {
     Empty,
     #[error("is too long")]
     TooLong,
-    #[error("contains control characters")]
-    ControlCharacters,
+    #[error("{0}")]
+    Unprintable(super::text::Unprintable),
 }
 
 fn check_text(field: FundField, value: &str, required: bool) -> Result<(), FundError> {
-    let problem = if required && value.trim().is_empty() {
+    let problem = if required && super::text::is_blank(value) {
         TextProblem::Empty
     } else if value.chars().count() > MAX_TEXT_CHARS {
         TextProblem::TooLong
-    } else if value.chars().any(char::is_control) {
-        TextProblem::ControlCharacters
+    } else if let Some(u) = super::text::unprintable(value, false) {
+        TextProblem::Unprintable(u)
     } else {
         return Ok(());
     };

@@ -3,10 +3,12 @@
 //! and the session, by message id. The counter's message line and the CLI's
 //! `error:` line both say it this way; the English `Display` is for the log.
 
+use crate::domain::case::{ImpossibleCase, State};
 use crate::domain::case::{InputError, InputField, InputProblem, NotNow, TransitionError};
 use crate::domain::dedup::DuplicateRefusal;
 use crate::domain::fund::{FundError, FundField, TextProblem};
 use crate::domain::policy::Ceiling;
+use crate::domain::text::Unprintable;
 use crate::domain::{IdNumberError, MoneyError};
 use crate::session::SessionError;
 use crate::store::StoreError;
@@ -78,7 +80,7 @@ impl Say for InputProblem {
         match self {
             InputProblem::Empty => tr!(lang, "input-empty").to_string(),
             InputProblem::TooLong(n) => tr!(lang, "input-too-long", n = *n),
-            InputProblem::ControlCharacters => tr!(lang, "input-control-characters").to_string(),
+            InputProblem::Unprintable(u) => u.say(lang),
             InputProblem::BadPhone => tr!(lang, "input-bad-phone").to_string(),
             InputProblem::DoesNotMatchIdNumber => tr!(lang, "input-does-not-match-id-number").to_string(),
             InputProblem::BirthDateInFuture => tr!(lang, "input-birth-date-in-future").to_string(),
@@ -184,7 +186,7 @@ impl Say for FundError {
                 let problem = match problem {
                     TextProblem::Empty => tr!(lang, "input-empty"),
                     TextProblem::TooLong => tr!(lang, "fund-text-too-long"),
-                    TextProblem::ControlCharacters => tr!(lang, "input-control-characters"),
+                    TextProblem::Unprintable(u) => unprintable(*u, lang),
                 };
                 tr!(lang, "fund-text", field = field, problem = problem)
             }
@@ -239,7 +241,58 @@ impl Say for WindowError {
                 id_number = id_number.masked(),
             ),
             WindowError::BornInTheFuture => tr!(lang, "import-born-in-the-future").to_string(),
+            WindowError::Impossible(e) => e.say(lang),
+            WindowError::GrantedAboveCeiling { amount, ceiling } => {
+                tr!(lang, "import-granted-above-ceiling", amount = *amount, ceiling = ceiling.say(lang))
+            }
+            WindowError::PaidWithoutFundEntry(id) => tr!(lang, "import-paid-without-fund-entry", id = id),
             WindowError::Store(e) => e.say(lang),
+        }
+    }
+}
+
+fn unprintable(u: Unprintable, lang: Lang) -> &'static str {
+    match u {
+        Unprintable::Control => tr!(lang, "input-control-characters"),
+        Unprintable::Direction => tr!(lang, "input-direction-controls"),
+        Unprintable::Invisible => tr!(lang, "input-invisible-characters"),
+    }
+}
+
+impl Say for Unprintable {
+    fn say(&self, lang: Lang) -> String {
+        unprintable(*self, lang).to_string()
+    }
+}
+
+impl Say for ImpossibleCase {
+    fn say(&self, lang: Lang) -> String {
+        let state = |s: &State| format!("{} ({})", names::state(*s, lang), s.code());
+        match self {
+            ImpossibleCase::SequenceZero => tr!(lang, "import-sequence-zero").to_string(),
+            ImpossibleCase::IdNotOfItsDay { id_day, received } => {
+                tr!(lang, "import-id-not-of-its-day", day = *id_day, received = *received)
+            }
+            ImpossibleCase::ReceivedInTheFuture { received, today } => {
+                tr!(lang, "import-received-in-the-future", received = *received, today = *today)
+            }
+            ImpossibleCase::NoHistory => tr!(lang, "import-no-history").to_string(),
+            ImpossibleCase::HistoryNotFromReception => tr!(lang, "import-history-not-from-reception").to_string(),
+            ImpossibleCase::HistoryOutOfOrder { entry } => tr!(lang, "import-history-out-of-order", entry = *entry),
+            ImpossibleCase::HistoryInTheFuture { entry, today } => {
+                tr!(lang, "import-history-in-the-future", entry = *entry, today = *today)
+            }
+            ImpossibleCase::IllegalStep { entry, action, state: s } => tr!(
+                lang,
+                "import-illegal-step",
+                entry = *entry,
+                action = names::history_action(*action, lang),
+                state = state(s)
+            ),
+            ImpossibleCase::StateNotFromHistory { state: s, from_history } => {
+                tr!(lang, "import-state-not-from-history", state = state(s), history = state(from_history))
+            }
+            ImpossibleCase::NoGrantedAmount { state: s } => tr!(lang, "import-no-granted-amount", state = state(s)),
         }
     }
 }

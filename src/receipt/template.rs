@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -302,6 +303,10 @@ const RULE_CHARS: [char; 4] = ['-', '=', '*', '_'];
 /// Default QR module size in dots: a case id fits in about 30 modules, 180 dots.
 pub const QR_MODULE_DEFAULT: u8 = 6;
 const MAX_FEED: u8 = 20;
+/// How deep [if …] and [each …] blocks may nest (a receipt needs two or three).
+pub const MAX_NESTING: usize = 8;
+/// The largest template file read (the shipped ones are about 1 KiB).
+pub const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
 
 struct Parser<'a> {
     kind: ReceiptKind,
@@ -452,6 +457,11 @@ impl Parser<'_> {
                     continue;
                 };
                 let words: Vec<&str> = after[..close].split_whitespace().collect();
+                if matches!(words.first(), Some(&("if" | "each"))) && stack.len() >= MAX_NESTING {
+                    // No deeper: the rest of the file is not read.
+                    self.error(line, format!("blocks nested more than {MAX_NESTING} deep"));
+                    return Vec::new();
+                }
                 // One space after ']' separates; more spaces print (an indent).
                 let rest = after[close + 1..].trim_end();
                 let rest = rest.strip_prefix(' ').unwrap_or(rest);
@@ -643,6 +653,27 @@ impl Parser<'_> {
     }
 }
 
+/// Reads a template file an administrator put in the template directory:
+/// a regular file (not a link to one elsewhere, a FIFO or a device) of at
+/// most [`MAX_TEMPLATE_BYTES`].
+fn read_template(path: &Path) -> Result<String, String> {
+    let meta = path.symlink_metadata().map_err(|e| e.to_string())?;
+    if meta.file_type().is_symlink() {
+        return Err("is a symbolic link; put the template itself in the directory".into());
+    }
+    if !meta.is_file() {
+        return Err("is not a regular file".into());
+    }
+    if meta.len() > MAX_TEMPLATE_BYTES {
+        return Err(format!("is larger than {} KiB", MAX_TEMPLATE_BYTES / 1024));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_TEMPLATE_BYTES).read_to_string(&mut text))
+        .map_err(|e| e.to_string())?;
+    Ok(text)
+}
+
 impl Template {
     /// Parses and checks a template; `file` names it in error messages.
     pub fn parse(kind: ReceiptKind, file: &str, source: &str) -> Result<Template, TemplateErrors> {
@@ -758,7 +789,7 @@ impl Templates {
         let mut loaded = Vec::new();
         for kind in ReceiptKind::ALL {
             let (file, source) = match dir.map(|d| d.join(kind.file_name())) {
-                Some(path) if path.exists() => match std::fs::read_to_string(&path) {
+                Some(path) if path.symlink_metadata().is_ok() => match read_template(&path) {
                     Ok(s) => (path.display().to_string(), s),
                     Err(e) => {
                         errors.push(TemplateError {

@@ -173,11 +173,22 @@ impl Link for TcpLink {
     fn discard_input(&mut self) {
         let mut sink = [0u8; 64];
         if self.stream.set_nonblocking(true).is_ok() {
-            while matches!(self.stream.read(&mut sink), Ok(n) if n > 0) {}
+            let mut thrown = 0;
+            while thrown < MAX_STALE_BYTES {
+                match self.stream.read(&mut sink) {
+                    Ok(n) if n > 0 => thrown += n,
+                    _ => break,
+                }
+            }
             let _ = self.stream.set_nonblocking(false);
         }
     }
 }
+
+/// The most stale input a link throws away before a status question: a
+/// printer has a few bytes at most; a device that never stops sending (a
+/// wrong path such as `/dev/zero`) is not read forever.
+const MAX_STALE_BYTES: usize = 4096;
 
 /// The usblp device allows one open at a time, and its reads block until the
 /// printer sends something, so it is opened non-blocking and polled.
@@ -268,6 +279,12 @@ impl Link for UsbLink {
 
     fn discard_input(&mut self) {
         let mut sink = [0u8; 64];
-        while matches!(self.file.read(&mut sink), Ok(n) if n > 0) {}
+        let mut thrown = 0;
+        while thrown < MAX_STALE_BYTES {
+            match self.file.read(&mut sink) {
+                Ok(n) if n > 0 => thrown += n,
+                _ => break,
+            }
+        }
     }
 }
