@@ -1,8 +1,8 @@
 //! The counter's forwarder draining a backlog of finished cases (default
 //! 10,000, `ONEDOOR_BENCH_BACKLOG`) to the real `onedoor-district` on
 //! 127.0.0.1, on the embedded store and on PostgreSQL (fsync on): the wall
-//! time from the first request to the empty outbox, with 1 and with the
-//! default 4 connections. Every answer is committed to the counter's store
+//! time from the first request to the empty outbox, with 1, the default 4
+//! and 8 connections (`ONEDOOR_BENCH_CONNECTIONS=1,4,8`). Every answer is committed to the counter's store
 //! (one durable commit per batch) as in real use. Figures, never assertions.
 //!
 //! `cargo bench --bench forwarding`; `ONEDOOR_BENCH_BACKENDS=sled` (or `postgres`).
@@ -80,8 +80,13 @@ fn drain(backend: Backend, n: u32, connections: u8) {
 
 fn main() {
     let n: u32 = std::env::var("ONEDOOR_BENCH_BACKLOG").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let connections: Vec<u8> = std::env::var("ONEDOOR_BENCH_CONNECTIONS")
+        .unwrap_or_else(|_| "1,4,8".into())
+        .split(',')
+        .filter_map(|c| c.trim().parse().ok())
+        .collect();
     for backend in backends() {
-        for connections in [1, 4] {
+        for &connections in &connections {
             drain(backend, n, connections);
         }
     }

@@ -525,6 +525,15 @@ show-district = district
 show-district-value = receipt { $receipt } (received { $at })
 show-district-waiting = waiting to be forwarded
 show-district-dead = refused by the district ({ $status }): { $reason }
+cli-district-case = town { $town } case { $id } ({ $state })
+cli-note-district-found = note: the district knows earlier help in other towns for the people of { $id }: { $cases }
+cli-note-local-only = note: checked locally only: the district could not be asked ({ $why })
+show-district-check = dup. check
+show-district-check-local = checked locally only
+show-district-check-clear = checked with the district: nothing in other towns
+show-district-check-found = checked with the district: { $cases }
+district-banner-found = District: help in other towns: { $cases }
+district-banner-local-only = checked locally only: the district cannot be reached
 
 ## Refusals and failures: what the counter's message line and the CLI's error line say
 id-empty = type the ID number

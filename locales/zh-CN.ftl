@@ -549,6 +549,15 @@ show-district = 区级平台
 show-district-value = 回执 { $receipt }（接收于 { $at }）
 show-district-waiting = 待上报
 show-district-dead = 区级平台拒收（{ $status }）：{ $reason }
+cli-district-case = { $town } 镇 案件 { $id }（{ $state }）
+cli-note-district-found = 提示：区级平台记录显示 { $id } 的申请人或家庭成员在其他乡镇得到过救助：{ $cases }
+cli-note-local-only = 提示：仅在本地查重：无法询问区级平台（{ $why }）
+show-district-check = 查重
+show-district-check-local = 仅本地查重
+show-district-check-clear = 已经区级平台查重：其他乡镇无记录
+show-district-check-found = 已经区级平台查重：{ $cases }
+district-banner-found = 区级平台：其他乡镇救助记录：{ $cases }
+district-banner-local-only = 仅本地查重：无法连接区级平台
 
 ## Refusals and failures: what the counter's message line and the CLI's error line say
 id-empty = 请输入身份证号

@@ -401,6 +401,9 @@ enum CaseCommand {
         /// A supervisor lets a possible duplicate through, for this reason (the operator is the supervisor)
         #[arg(long, value_name = "TEXT")]
         override_duplicate: Option<String>,
+        /// Do not ask the district about earlier help in other towns (the case records: checked locally only)
+        #[arg(long)]
+        offline: bool,
     },
     /// Show one case
     Show {
@@ -585,8 +588,8 @@ fn run(session: &mut Session, args: Args, out: &mut dyn Write) -> CliResult {
 
 fn case(session: &Session, command: CaseCommand, out: &mut dyn Write) -> CliResult {
     match command {
-        CaseCommand::Add { json, override_duplicate } => {
-            cli::case::add(session, &json, override_duplicate.as_deref(), out)
+        CaseCommand::Add { json, override_duplicate, offline } => {
+            cli::case::add(session, &json, override_duplicate.as_deref(), offline, out)
         }
         CaseCommand::Show { id, json } => cli::case::show(session, &id, json, out),
         CaseCommand::List { day, state, kind, id_number, overdue, json } => {

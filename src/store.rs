@@ -26,7 +26,8 @@
 //!   transaction as the change, in runs (`audit.rs`).
 //! - `operators`: name -> the operator, its role and PIN hash (`operators.rs`).
 //! - `outbox` (finished cases to forward, with `dead_letters` and
-//!   `district_receipts`: `outbox.rs`), `ledger` (the relief
+//!   `district_receipts`: `outbox.rs`; `district_checks`: how each intake
+//!   looked for earlier help), `ledger` (the relief
 //!   fund, `fund.rs`), `counters` (daily case sequence, tickets,
 //!   `counters.rs`), `pending_receipts`, `meta` (schema version, checkpoint).
 //!
@@ -68,7 +69,7 @@ pub use codec::{decode, decode_case, encode, encode_case, CASE_RECORD_VERSION, R
 pub use counters::{sequence_key, ticket_key, MAX_SEQUENCE};
 use journal::Journal;
 pub use open_cases::OpenCase;
-pub use outbox::{DeadLetter, DistrictReceipt, Forwarded, Forwarding, OutboxEntry, RetryError};
+pub use outbox::{DeadLetter, DistrictCheckRecord, DistrictReceipt, Forwarded, Forwarding, OutboxEntry, RetryError};
 pub use summary::CaseSummary;
 pub use tx::Tx;
 
@@ -183,12 +184,14 @@ const DRAFTS: usize = 13;
 const AUDIT: usize = 14;
 /// The operators (`operators.rs`).
 const OPERATORS: usize = 15;
+/// Case id -> how its intake looked for earlier help (with the district, or locally only).
+const DISTRICT_CHECKS: usize = 16;
 
 /// Every tree, in the order the journal names them by. The run sizes: case
 /// records are read a day at a time, so their runs are larger; the person
 /// and name indexes are read at random places, where every read brings a
 /// whole sled page (up to 16 runs) into memory, so theirs are small.
-pub(crate) const TREES: [TreeDef; 16] = [
+pub(crate) const TREES: [TreeDef; 17] = [
     TreeDef { name: "meta", run_size: None },
     TreeDef { name: "counters", run_size: None },
     TreeDef { name: "case_runs", run_size: Some(4096) },
@@ -205,6 +208,7 @@ pub(crate) const TREES: [TreeDef; 16] = [
     TreeDef { name: "saved_drafts", run_size: None },
     TreeDef { name: "audit_runs", run_size: Some(4096) },
     TreeDef { name: "operators", run_size: None },
+    TreeDef { name: "district_checks", run_size: None },
 ];
 
 /// The open store. One process per store (sled locks the directory).

@@ -5,4 +5,5 @@
 
 pub mod client;
 pub mod forward;
+pub mod search;
 pub mod wire;

@@ -157,6 +157,11 @@ pub enum Msg {
     },
     /// Another part of the process wrote to the store: reload what is shown.
     StoreChanged,
+    /// The district's answer about the intake's people (`id_number`: the applicant it was asked for).
+    DistrictCheck {
+        id_number: String,
+        check: crate::sync::search::DistrictCheck,
+    },
     /// The forwarder's report: what waits for the district, the last success and error.
     District(crate::sync::forward::ForwardStatus),
 }
@@ -248,6 +253,11 @@ impl Counter {
     /// Connects the forwarder thread: it ends with the counter.
     pub fn attach_forwarder(&mut self, forwarder: crate::sync::forward::ForwarderHandle) {
         self.app.attach_forwarder(forwarder);
+    }
+
+    /// Connects the district search: the intake's people are looked up in other towns.
+    pub fn attach_searcher(&mut self, searcher: crate::sync::search::SearchHandle) {
+        self.app.attach_searcher(searcher);
     }
 
     /// Waits until the draft on disk matches the form on screen.

@@ -365,34 +365,161 @@ fn sync_killed_while_forwarding_loses_and_repeats_nothing() {
     assert_forwarded_once(&h, &counter, &cases, &[]);
 }
 
+/// The real counter in an 80x24 pseudo-terminal on `counter`'s store and config.
+struct InPty {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    writer: Box<dyn std::io::Write + Send>,
+    out: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    drain: std::thread::JoinHandle<()>,
+}
+
+impl InPty {
+    fn start(counter: &Counter) -> InPty {
+        use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+        let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
+        cmd.env("ONEDOOR_DATA", &counter.data);
+        cmd.env("ONEDOOR_CONFIG", &counter.config);
+        cmd.env("ONEDOOR_OPERATOR", "clerk01");
+        cmd.env("ONEDOOR_LANG", "en");
+        cmd.env("TERM", "xterm-256color");
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let out = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = std::sync::Arc::clone(&out);
+        let drain = std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = std::io::Read::read(&mut reader, &mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        InPty { child, master: pty.master, writer, out, drain }
+    }
+
+    fn shown(&self, needle: &str) -> bool {
+        String::from_utf8_lossy(&self.out.lock().unwrap()).contains(needle)
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        std::io::Write::write_all(&mut self.writer, bytes).unwrap();
+        std::io::Write::flush(&mut self.writer).unwrap();
+        std::thread::sleep(Duration::from_millis(30));
+    }
+
+    /// Waits for the counter to end (or kills it first), and closes the terminal.
+    fn close(mut self, kill: bool) {
+        if kill {
+            self.child.kill().unwrap();
+        }
+        self.child.wait().unwrap();
+        drop(self.writer);
+        drop(self.master);
+        let _ = self.drain.join();
+    }
+}
+
 #[test]
 fn the_counter_forwards_on_its_own_thread_while_it_runs() {
-    use portable_pty::{native_pty_system, CommandBuilder, PtySize};
     let h = Harness::new(Backend::Sled);
     let counter = Counter::new(A, &h.district.url(), token_of(A));
     let cases = backlog(A, 5);
     counter.put(&cases);
-    let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
-    cmd.env("ONEDOOR_DATA", &counter.data);
-    cmd.env("ONEDOOR_CONFIG", &counter.config);
-    cmd.env("ONEDOOR_OPERATOR", "clerk01");
-    cmd.env("ONEDOOR_LANG", "en");
-    cmd.env("TERM", "xterm-256color");
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let drain = std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while matches!(std::io::Read::read(&mut reader, &mut buf), Ok(n) if n > 0) {}
-    });
+    let t = InPty::start(&counter);
     wait_until("the counter to forward its outbox", || h.town_status(A).cases_held == 5);
-    child.kill().unwrap();
-    child.wait().unwrap();
-    drop(pty.master);
-    let _ = drain.join();
+    t.close(true);
     // The receipts are written after the district answers: the last batch's
     // commit may have been cut short by the kill; a sync finishes it, resending nothing new.
     ok(&counter.run(&["sync", "--once"]));
     assert_forwarded_once(&h, &counter, &cases, &[]);
+}
+
+fn intake_json(id_number: &str) -> String {
+    format!(
+        r#"{{"kind":"temporary","applicant":{{"name":"王芳","id_number":"{id_number}","residence":"urban"}},"reason":"serious_illness","requested_amount":"800"}}"#
+    )
+}
+
+fn add_case(counter: &Counter, json: &str, extra: &[&str]) -> (String, String) {
+    let mut cmd = counter.command(&[&["case", "add", "--json", "-"], extra].concat());
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), json.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    (String::from_utf8_lossy(&out.stdout).trim().to_string(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_person_helped_in_another_town_is_named_at_intake_and_a_district_away_is_said() {
+    let h = Harness::new(Backend::Sled);
+    // Helped in town B, as B's counter forwarded it.
+    let helped = completed(B, 1, 77);
+    assert_eq!(h.town(B).post_case(&helped).status, 201);
+    let counter = Counter::new(A, &h.district.url(), token_of(A));
+    let (id, notes) = add_case(&counter, &intake_json(person(77).as_str()), &[]);
+    assert!(notes.contains(&format!("town {B} case {}", helped.id)), "{notes}");
+    let shown = counter.run(&["case", "show", &id]);
+    assert!(
+        shown.stdout.contains(&format!("checked with the district: town {B} case {}", helped.id)),
+        "{}",
+        shown.stdout
+    );
+    // Someone the district does not know: checked, nothing found.
+    let (id, notes) = add_case(&counter, &intake_json(person(78).as_str()), &[]);
+    assert!(!notes.contains("note:"), "{notes}");
+    assert!(counter.run(&["case", "show", &id]).stdout.contains("nothing in other towns"));
+    // --offline: not asked.
+    let (id, notes) = add_case(&counter, &intake_json(person(79).as_str()), &["--offline"]);
+    assert!(notes.contains("checked locally only"), "{notes}");
+    assert!(counter.run(&["case", "show", &id]).stdout.contains("checked locally only"));
+    // A district that takes the connection and never answers: the 1 s budget, then locally only.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    counter.point_at(&format!("http://{}", silent.local_addr().unwrap()));
+    let (id, notes) = add_case(&counter, &intake_json(person(80).as_str()), &[]);
+    assert!(notes.contains("checked locally only"), "{notes}");
+    assert!(counter.run(&["case", "show", &id]).stdout.contains("checked locally only"));
+    drop(silent);
+}
+
+#[test]
+fn the_counters_intake_banner_names_help_in_another_town_and_the_case_keeps_the_check() {
+    let h = Harness::new(Backend::Sled);
+    let helped = completed(B, 1, 91);
+    assert_eq!(h.town(B).post_case(&helped).status, 201);
+    let counter = Counter::new(A, &h.district.url(), token_of(A));
+    let mut t = InPty::start(&counter);
+    wait_until("the counter", || t.shown("Today's cases"));
+    t.send(b"\x1b[15~"); // F5: the next ticket
+    wait_until("the intake form", || t.shown("ticket 1"));
+    t.send(person(91).as_str().as_bytes());
+    wait_until("the district's word in the banner", || t.shown("help in other towns"));
+    assert!(t.shown(&format!("town {B} case {}", helped.id)), "the banner names the town and the case");
+    t.send(b"\t");
+    t.send("王芳".as_bytes());
+    t.send(b"\t");
+    t.send(b"13800000000");
+    t.send(b"\t\t\t");
+    t.send(b"300");
+    t.send(b"\t\t\t");
+    t.send(b"800");
+    t.send(b"\x1b[21~"); // F10: save
+    wait_until("the case to be accepted", || t.shown("Accepted"));
+    t.send(b"\x11"); // Ctrl+Q
+    t.close(false);
+    let list = counter.run(&["case", "list", "--json", "--id-number", person(91).as_str()]);
+    let cases: Vec<serde_json::Value> = serde_json::from_str(&list.stdout).unwrap();
+    assert_eq!(cases.len(), 1, "{}", list.stderr);
+    let id = cases[0]["id"].as_str().unwrap();
+    let shown = counter.run(&["case", "show", id]);
+    assert!(
+        shown.stdout.contains(&format!("checked with the district: town {B} case {}", helped.id)),
+        "{}",
+        shown.stdout
+    );
 }

@@ -14,6 +14,7 @@ use crate::domain::report::action_code;
 use crate::domain::{Case, CaseId, IdNumber, Kind, MoneySource, State, TransferRef};
 use crate::l10n::{names, Say};
 use crate::store::{CaseSummary, Store, StoreError};
+use crate::sync::search::DistrictCheck;
 use crate::window::{CaseAction, CaseDeadlines, ImportRecord, Intake, WindowError};
 use crate::{tr, Lang};
 
@@ -27,13 +28,28 @@ pub struct ListFilter {
     pub overdue: bool,
 }
 
-pub fn add(ctx: &Session, json: &Path, override_duplicate: Option<&str>, out: &mut dyn Write) -> CliResult {
+pub fn add(
+    ctx: &Session,
+    json: &Path,
+    override_duplicate: Option<&str>,
+    offline: bool,
+    out: &mut dyn Write,
+) -> CliResult {
     let lang = ctx.lang;
     let text = read_input(json, lang)?;
     let input: CaseInput = parse_json(&text, lang).map_err(CliError::refused)?;
     let store = ctx.open_store()?;
     let override_by =
         override_duplicate.map(|reason| SupervisorOverride { by: ctx.operator.clone(), reason: reason.to_string() });
+    // The other towns' records (1 s at most), before the case is saved.
+    let district = match offline {
+        true => ctx.config.district.url.as_ref().map(|_| DistrictCheck::LocalOnly("--offline".into())),
+        false => {
+            let members = input.household.iter().flat_map(|h| h.members.iter().map(|m| &m.id_number));
+            let people: Vec<&IdNumber> = std::iter::once(&input.applicant.id_number).chain(members).collect();
+            crate::sync::search::check(&ctx.config.district, &ctx.config.counter.town_code, &people)
+        }
+    };
     let intake = Intake { input, override_by, card_photo: None, draft: None };
     let case = ctx.window(&store).accept(intake, &ctx.operator, ctx.now)?;
     writeln!(out, "{}", case.id)?;
@@ -41,6 +57,15 @@ pub fn add(ctx: &Session, json: &Path, override_duplicate: Option<&str>, out: &m
         // Saved, but the clerk must see it: on stderr, so stdout stays the id alone.
         let related: Vec<&str> = case.related_cases.iter().map(|id| id.as_str()).collect();
         eprintln!("{}", tr!(lang, "cli-note-duplicate", id = &case.id, related = related.join(", ")));
+    }
+    if let Some(check) = district {
+        let record = check.record(lang);
+        if let DistrictCheck::LocalOnly(why) = &check {
+            eprintln!("{}", tr!(lang, "cli-note-local-only", why = why.as_str()));
+        } else if !record.found.is_empty() {
+            eprintln!("{}", tr!(lang, "cli-note-district-found", id = &case.id, cases = record.found.join(", ")));
+        }
+        store.record_district_check(&case.id, &record)?;
     }
     Ok(())
 }
@@ -63,6 +88,14 @@ pub fn show(ctx: &Session, id: &str, json: bool, out: &mut dyn Write) -> CliResu
         let deadlines = ctx.window(&store).deadlines(&case, ctx.today());
         write_case(&case, &deadlines, ctx.lang, out)?;
         write_forwarding(&store.forwarding_of(&id)?, ctx.lang, out)?;
+        if let Some(check) = store.district_check(&id)? {
+            let value = match (check.with_district, check.found.is_empty()) {
+                (false, _) => tr!(ctx.lang, "show-district-check-local").to_string(),
+                (true, true) => tr!(ctx.lang, "show-district-check-clear").to_string(),
+                (true, false) => tr!(ctx.lang, "show-district-check-found", cases = check.found.join(", ")),
+            };
+            writeln!(out, "{} {value}", pad(tr!(ctx.lang, "show-district-check"), 11))?;
+        }
     }
     Ok(())
 }

@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{abort, encode, refuse, sled_error, Store, StoreError, Tx, TxResult, WriteError};
-use super::{DEAD_LETTERS, META, OUTBOX, RECEIPTS};
+use super::{DEAD_LETTERS, DISTRICT_CHECKS, META, OUTBOX, RECEIPTS};
 use crate::domain::case::HistoryAction;
 use crate::domain::{Case, CaseId};
 
@@ -69,6 +69,15 @@ pub enum Forwarding {
     Waiting(OutboxEntry),
     Dead(DeadLetter),
     Received(DistrictReceipt),
+}
+
+/// How a case's intake looked for earlier help: with the district's records
+/// (and the other towns' cases it found), or in this store only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DistrictCheckRecord {
+    pub with_district: bool,
+    /// `TOWN CASE_ID` of each case of another town the district named.
+    pub found: Vec<String>,
 }
 
 /// What the district made of one forwarded case, to be written back.
@@ -195,6 +204,19 @@ impl Store {
             return Ok(Forwarding::Waiting(self.read_entry(&v)?));
         }
         Ok(Forwarding::None)
+    }
+
+    /// Keeps how a case's intake looked for earlier help (durably).
+    pub fn record_district_check(&self, id: &CaseId, check: &DistrictCheckRecord) -> Result<(), StoreError> {
+        let bytes = encode(check, "district check")?;
+        never(self.write::<(), std::convert::Infallible>(|tx| tx.insert(DISTRICT_CHECKS, key(id), bytes.clone())))
+    }
+
+    pub fn district_check(&self, id: &CaseId) -> Result<Option<DistrictCheckRecord>, StoreError> {
+        match self.trees[DISTRICT_CHECKS].get(key(id)).map_err(|e| sled_error(&self.dir, e))? {
+            None => Ok(None),
+            Some(v) => self.read(&v, "district check").map(Some),
+        }
     }
 
     /// The district's receipt for a forwarded case.

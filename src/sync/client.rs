@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use super::wire::{self, CaseReceipt, CounterReport, Problem};
+use super::wire::{self, CaseReceipt, CounterReport, Problem, SearchRequest, SearchResponse};
 use crate::config::DistrictConfig;
-use crate::domain::Case;
+use crate::domain::{Case, IdNumber};
 use crate::{tr, Lang};
 
 /// Why the counter cannot talk to the district as configured.
@@ -171,6 +171,28 @@ impl DistrictClient {
         Ok(response.status().as_u16())
     }
 
+    /// `POST /v1/assistance/search` for these people, answered within `budget`
+    /// or not at all (`Err`: what went wrong, for the log).
+    pub fn search(&self, people: &[&IdNumber], budget: Duration) -> Result<SearchResponse, String> {
+        let request = SearchRequest::for_people(people.iter().copied(), None);
+        let mut response = self
+            .agent
+            .post(&format!("{}{}", self.base, wire::SEARCH_PATH))
+            .config()
+            .timeout_global(Some(budget))
+            .build()
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .send_json(&request)
+            .map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let text = response.body_mut().with_config().limit(wire::MAX_BODY_BYTES as u64).read_to_string();
+        let text = text.map_err(|e| e.to_string())?;
+        if status != 200 {
+            return Err(format!("{status}: {}", reason_of(&text)));
+        }
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    }
+
     /// `POST /v1/cases`: what the district made of `case`.
     pub fn send_case(&self, case: &Case, report: &CounterReport) -> Sent {
         let body = match serde_json::to_vec(case) {
@@ -243,4 +265,54 @@ fn read_ca(path: &Path) -> Result<Vec<ureq::tls::Certificate<'static>>, SetupErr
         return Err(bad("it holds no certificate (PEM, -----BEGIN CERTIFICATE-----)".into()));
     }
     Ok(certs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::l10n::Say;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn config(dir: &Path, mode: u32, token: &str) -> DistrictConfig {
+        let path = dir.join("district.token");
+        std::fs::write(&path, token).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        DistrictConfig {
+            url: Some("https://district.example:8470/".into()),
+            token_file: Some(path),
+            ..DistrictConfig::default()
+        }
+    }
+
+    fn refused(config: &DistrictConfig) -> SetupError {
+        DistrictClient::from_config(config).err().expect("refused")
+    }
+
+    #[test]
+    fn the_district_settings_are_checked_before_anything_is_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = config(dir.path(), 0o600, "town-token\n");
+        let client = DistrictClient::from_config(&ok).unwrap();
+        assert_eq!(client.base(), "https://district.example:8470");
+        assert_eq!(client.token, "town-token");
+        for mode in [0o640, 0o604, 0o644] {
+            let e = refused(&config(dir.path(), mode, "town-token"));
+            assert_eq!(e, SetupError::TokenNotPrivate(dir.path().join("district.token")));
+            assert!(e.say(Lang::En).contains(&format!("chmod 600 {}", dir.path().join("district.token").display())));
+            assert!(e.say(Lang::ZhCn).contains("chmod 600"));
+        }
+        assert!(matches!(refused(&config(dir.path(), 0o600, " \n")), SetupError::TokenEmpty(_)));
+        assert_eq!(refused(&DistrictConfig { url: None, ..ok.clone() }), SetupError::NoUrl);
+        assert!(matches!(
+            refused(&DistrictConfig { url: Some("ftp://x".into()), ..ok.clone() }),
+            SetupError::BadUrl(_)
+        ));
+        assert_eq!(refused(&DistrictConfig { token_file: None, ..ok.clone() }), SetupError::NoTokenFile);
+        let ok = config(dir.path(), 0o600, "town-token");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, "not a certificate").unwrap();
+        assert!(matches!(refused(&DistrictConfig { ca_file: Some(ca), ..ok.clone() }), SetupError::BadCaFile { .. }));
+        let missing = DistrictConfig { ca_file: Some(dir.path().join("none.pem")), ..ok };
+        assert!(matches!(refused(&missing), SetupError::BadCaFile { .. }));
+    }
 }

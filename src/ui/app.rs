@@ -87,6 +87,11 @@ pub struct App {
     too_small: bool,
     /// The forwarder thread, when a district is configured; it ends with the app.
     forwarder: Option<crate::sync::forward::ForwarderHandle>,
+    /// The district search, when a district is configured: what it was last
+    /// asked (the applicant's number and the members'), and its last answer.
+    searcher: Option<crate::sync::search::SearchHandle>,
+    asked: Option<String>,
+    district_check: Option<(String, crate::store::DistrictCheckRecord)>,
 }
 
 /// A plain character typed (no Ctrl or Alt).
@@ -155,6 +160,9 @@ impl App {
             draft,
             too_small: false,
             forwarder: None,
+            searcher: None,
+            asked: None,
+            district_check: None,
             env,
         };
         let effects = app.queue.refresh(&app.env);
@@ -236,6 +244,62 @@ impl App {
         self.forwarder = Some(forwarder);
     }
 
+    pub fn attach_searcher(&mut self, searcher: crate::sync::search::SearchHandle) {
+        self.searcher = Some(searcher);
+    }
+
+    /// Asks the district about the intake's people once the applicant's
+    /// number is valid, again whenever they change. Never waits.
+    fn ask_district(&mut self) {
+        let (Some(searcher), Some(intake)) = (&self.searcher, &self.intake) else { return };
+        let form = &intake.form;
+        let Ok(applicant) = crate::domain::IdNumber::parse_any_date(form.id_number.trim()) else { return };
+        let mut people = vec![applicant.clone()];
+        for line in &form.members {
+            if let Some(Ok(m)) = line.split_whitespace().next().map(crate::domain::IdNumber::parse_any_date) {
+                people.push(m);
+            }
+        }
+        let key: Vec<&str> = people.iter().map(|p| p.as_str()).collect();
+        let key = key.join(" ");
+        if self.asked.as_deref() != Some(key.as_str()) {
+            self.asked = Some(key);
+            searcher.ask(applicant.as_str().to_string(), people);
+        }
+    }
+
+    /// The district's answer: into the intake's banner, and kept for the case.
+    fn on_district_check(&mut self, id_number: String, check: crate::sync::search::DistrictCheck) {
+        use crate::sync::search::DistrictCheck;
+        let lang = self.env.lang;
+        let record = check.record(lang);
+        let text = match &check {
+            DistrictCheck::LocalOnly(_) => Some(tr!(lang, "district-banner-local-only").to_string()),
+            DistrictCheck::Checked(_) if record.found.is_empty() => None,
+            DistrictCheck::Checked(_) => Some(tr!(lang, "district-banner-found", cases = record.found.join(", "))),
+        };
+        if let Some(intake) = &mut self.intake {
+            intake.district = text.map(|t| (id_number.clone(), t));
+        }
+        self.district_check = Some((id_number, record));
+    }
+
+    /// Keeps how the accepted case was checked against the other towns: the
+    /// district's answer for its applicant, or locally only when none came in time.
+    fn record_district_check(&mut self, case: &Case) {
+        if self.searcher.is_none() {
+            return;
+        }
+        let record = match self.district_check.take() {
+            Some((number, record)) if number == case.applicant.id_number.as_str() => record,
+            _ => crate::store::DistrictCheckRecord { with_district: false, found: Vec::new() },
+        };
+        self.asked = None;
+        if let Err(e) = self.env.store.record_district_check(&case.id, &record) {
+            tracing::warn!(case = %case.id, "keeping how the case was checked with the district: {e}");
+        }
+    }
+
     /// Connects the reader thread; it polls only while the intake form is open.
     pub fn attach_reader(&mut self, reader: ReaderHandle) {
         self.reader = Some(reader);
@@ -294,6 +358,7 @@ impl App {
                 }
             }
             Msg::StoreChanged => self.refresh_all(),
+            Msg::DistrictCheck { id_number, check } => self.on_district_check(id_number, check),
             Msg::District(status) => {
                 let was = self.status.district.as_ref().and_then(|d| d.stopped.clone());
                 if let Some(stopped) = status.stopped.clone().filter(|s| was.as_ref() != Some(s)) {
@@ -306,6 +371,7 @@ impl App {
             self.popup = self.queued_popups.pop_front();
         }
         self.sync_reader();
+        self.ask_district();
         if self.quit {
             Outcome::Quit
         } else {
@@ -604,6 +670,7 @@ impl App {
         match env.window().accept(input, &env.operator, env.now) {
             Ok(case) => {
                 tracing::info!(case = %case.id, overridden = override_by.is_some(), "accepted");
+                self.record_district_check(&case);
                 self.intake = None;
                 self.draft.save(None);
                 self.screen = Screen::Queue;

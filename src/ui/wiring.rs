@@ -63,5 +63,13 @@ pub fn connect(counter: &mut Counter, session: &Session, tx: &Sender<Msg>) -> Re
     if let Some(forwarder) = crate::sync::forward::spawn(store, &session.config.district, session.lang, report) {
         counter.attach_forwarder(forwarder);
     }
+    let district = tx.clone();
+    let answer = move |id_number, check| {
+        let _ = district.send(Msg::DistrictCheck { id_number, check });
+    };
+    let town = &session.config.counter.town_code;
+    if let Some(searcher) = crate::sync::search::spawn(&session.config.district, town, answer) {
+        counter.attach_searcher(searcher);
+    }
     Ok(())
 }

@@ -373,18 +373,25 @@ impl IntakeScreen {
         }
         // Line 1: the duplicate banner (the policy's check, the quick look-up, or the district's word).
         let room = area.width.saturating_sub(2) as usize;
-        let banner = self
+        let district = self
+            .district
+            .as_ref()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(form.id_number.trim()))
+            .map(|(_, text)| text.clone());
+        let local = self
             .assessed
             .as_ref()
             .and_then(|a| a.duplicates.as_ref())
-            .or_else(|| self.duplicate.as_ref().and_then(|(_, note)| note.as_ref()))
-            .map(|note| note.text(room, lang))
-            .or_else(|| {
-                self.district
-                    .as_ref()
-                    .filter(|(n, _)| n.eq_ignore_ascii_case(&form.id_number))
-                    .map(|(_, text)| text.clone())
-            });
+            .or_else(|| self.duplicate.as_ref().and_then(|(_, note)| note.as_ref()));
+        // The local check and the district's word, side by side.
+        let banner = match (local, district) {
+            (Some(note), Some(d)) => {
+                let d_width = crate::ui::widgets::width(&d) + 3;
+                Some(format!("{} | {d}", note.text(room.saturating_sub(d_width).max(room / 2), lang)))
+            }
+            (Some(note), None) => Some(note.text(room, lang)),
+            (None, d) => d,
+        };
         if let Some(b) = banner {
             let line = Rect::new(area.x, area.y + 1, area.width, 1);
             buf.set_style(line, t.banner);
