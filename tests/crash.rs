@@ -125,7 +125,8 @@ struct Round {
     on_file_share: u64,
     /// The applicant last typed at the counter (a kill may leave the draft).
     typed: Option<String>,
-    /// Times a counter started on a draft left behind that was a case already (not offered).
+    /// Times a counter started on a draft left behind, and on one that was a case already (not offered).
+    drafts_left: u32,
     saved_drafts_left: u32,
     /// The district and the forwarding counter, made at the first `Forward`.
     forwarding: Option<Forwarding>,
@@ -150,6 +151,7 @@ impl Round {
             file_kills: BTreeMap::new(),
             on_file_share,
             typed: None,
+            drafts_left: 0,
             saved_drafts_left: 0,
             forwarding: None,
         }
@@ -499,11 +501,13 @@ fn crash_round(kills: u32, shares: Shares) -> usize {
     round.forward_to_the_end();
     println!(
         "kills: {:?}, of which the moment a file appeared: {:?}; {} cases reported, {} payments; \
-         {} saved drafts left behind and not offered; {} cases forwarded",
+         {} drafts left behind at a counter's start, {} of them saved as a case and not offered; \
+         {} cases forwarded",
         round.kills,
         round.file_kills,
         round.reported.len(),
         round.paid.len(),
+        round.drafts_left,
         round.saved_drafts_left,
         round.forwarding.as_ref().map_or(0, |f| f.cases.len())
     );
@@ -633,6 +637,7 @@ impl Round {
             (Some(draft), Some(n)) => draft.contains(n.as_str()) && self.reported.values().any(|r| r == n),
             _ => false,
         };
+        self.drafts_left += u32::from(left.is_some());
         let number = self.person();
         let mut t = Terminal::start(&data);
         t.wait_for("Today's cases", &context);
@@ -649,13 +654,27 @@ impl Round {
         t.wait_for("valid", &context);
         t.send("\t王芳\t13800000000\t\t".as_bytes()); // residence stays urban
         t.send(b"\x7f3\t300\t\t\t5000"); // household of 3, income, kind temporary, reason, amount
+                                         // As a clerk types, the form is in its draft file before F10 (it is
+                                         // written at most every 300 ms: typed faster, it would never be).
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !std::fs::read_to_string(data.join("draft.json")).is_ok_and(|d| d.contains(&number) && d.contains("5000"))
+        {
+            assert!(Instant::now() < deadline, "{context}: the form never reached its draft file");
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let started = Instant::now();
         t.send(b"\x1b[21~"); // F10: save
         if cut {
-            // From just before the case is on disk to after the draft file goes (300 ms later).
-            let typical = self.typical.get(&Work::CounterSave).copied().unwrap_or(Duration::from_millis(50));
-            let limit = typical.as_micros() as u64 * 2 + 400_000;
-            std::thread::sleep(Duration::from_micros(self.rng.below(limit)).saturating_sub(started.elapsed()));
+            if self.rng.below(2) == 0 {
+                // Half the kills: from before the case is on disk to after the draft file goes (up to 300 ms later).
+                let typical = self.typical.get(&Work::CounterSave).copied().unwrap_or(Duration::from_millis(50));
+                let limit = typical.as_micros() as u64 * 2 + 400_000;
+                std::thread::sleep(Duration::from_micros(self.rng.below(limit)).saturating_sub(started.elapsed()));
+            } else {
+                // The other half once the screen says Accepted, while the draft file may still be there.
+                t.wait_for("Accepted", &context);
+                std::thread::sleep(Duration::from_micros(self.rng.below(300_000)));
+            }
             t.sigkill();
             *self.kills.entry(Work::CounterSave).or_default() += 1;
         } else {
