@@ -640,16 +640,17 @@ impl Round {
         self.drafts_left += u32::from(left.is_some());
         let number = self.person();
         let mut t = Terminal::start(&data);
-        t.wait_for("Today's cases", &context);
-        if t.screen().contains("An unsaved intake form") {
+        // One word at a time: the counter draws a space over a space as a cursor move.
+        t.wait_for("Today's", &context);
+        if t.screen().contains("Restore") {
             assert!(!saved_left, "{context}: a draft already saved as a case is offered again: {left:?}");
             t.send(b"\x1b"); // Esc: discard it
-            t.wait_for("Draft discarded", &context);
+            t.wait_for("discarded", &context);
         } else if saved_left {
             self.saved_drafts_left += 1;
         }
         t.send(b"\x1b[15~"); // F5: call the next ticket
-        t.wait_for("please come to the window", &context);
+        t.wait_for("please", &context);
         t.send(number.as_bytes());
         t.wait_for("valid", &context);
         t.send("\t王芳\t13800000000\t\t".as_bytes()); // residence stays urban
