@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # The long crash test: kills onedoor with SIGKILL thousands of times (at
 # random moments, and the moment sled starts a file a kill can leave torn)
-# across `case add`, `case import`, `fund disburse` and the first making of a
-# store, checking after every kill that the store opens, holds every case and
-# payment reported, holds imports whole or not at all, and never handed out a
-# case id twice. A failure prints the seed to run it again and keeps the store.
+# across `case add`, `case import`, `fund disburse`, the first making of a
+# store, the counter saving a typed case in a pseudo-terminal (F10) and
+# `sync --once` forwarding to a real onedoor-district, checking after every
+# kill that the store opens, holds every case and payment reported (and every
+# case the counter's screen said was Accepted), holds imports whole or not at
+# all, never handed out a case id twice, that a restarted counter does not
+# offer a draft already saved as a case, and that the district holds every
+# forwarded case once (all of them after a last clean sync, the outbox empty).
+# A failure prints the seed to run it again and keeps the store.
 #
 #   scripts/crash.sh [KILLS]            default 3000 (about 15 minutes on 2 cores)
 #   ONEDOOR_CRASH_SEED=N scripts/crash.sh    the same round again

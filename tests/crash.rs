@@ -1,24 +1,36 @@
 //! The crash test: onedoor killed with SIGKILL at random moments, again and
 //! again, in every command that writes (`case add`, `case import`, `fund
-//! disburse`) and while a store is first made. After every kill the store must
-//! open, hold every case and payment a command reported, hold each import
-//! whole or not at all, keep the fund's ledger in step with its cases, and
-//! never have handed out one case id twice.
+//! disburse`), while a store is first made, in the counter itself (the real
+//! binary in a pseudo-terminal, a case typed and killed around its F10 save),
+//! and in `sync --once` forwarding a backlog to a real `onedoor-district`
+//! started once for the round. After every kill the store must open, hold
+//! every case and payment a command reported and every case the counter's
+//! screen said was "Accepted", hold each import whole or not at all, keep the
+//! fund's ledger in step with its cases, and never have handed out one case id
+//! twice; a counter started again must not offer a draft that is already a
+//! case; the district holds each forwarded case at most once and every case
+//! that left the outbox (with its receipt), and after a last clean `sync
+//! --once` all of them, the outbox empty and no dead letters.
 //!
-//! The suite runs a short round; `scripts/crash.sh` runs thousands of kills on
-//! the release build (the `#[ignore]`d test below, sized by ONEDOOR_CRASH_KILLS).
-//! ONEDOOR_CRASH_BIN runs the rounds against another onedoor binary (an older
-//! build, to show what a round finds there).
+//! The suite runs a short round (300 kills, a few of them of the counter and
+//! of forwarding, which cost most a run); `scripts/crash.sh` runs thousands of
+//! kills on the release build (the `#[ignore]`d test below, sized by
+//! ONEDOOR_CRASH_KILLS). ONEDOOR_CRASH_BIN runs the rounds against another
+//! onedoor binary (an older build, to show what a round finds there).
 
 mod common;
+mod district_support;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use common::{case_json, NOW};
+use district_support::{finished, token_of, Backend, Ending, Harness};
+use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 
 /// A small xorshift generator: random kill moments without another crate.
 struct Rng(u64);
@@ -33,11 +45,6 @@ impl Rng {
 }
 
 /// What one run of onedoor is asked to do.
-///
-/// Hook for what comes next: the counter saving a case in a pseudo-terminal,
-/// and forwarding completed cases to the district, each become a variant here
-/// with their own `start` (the command and its input) and `acknowledged`
-/// (what the run reported as done), checked by [`Round::check`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Work {
     /// `case add` on a directory with no store yet: this run makes it.
@@ -47,9 +54,14 @@ enum Work {
     Import,
     /// `fund disburse` of an approved green case: the ledger entry and the case's step together.
     FundPayment,
+    /// The counter in a pseudo-terminal: a case typed and saved with F10.
+    CounterSave,
+    /// `sync --once` forwarding a backlog of finished cases to a real district.
+    Forward,
 }
 
-const WORKS: [Work; 4] = [Work::FirstCase, Work::AddCase, Work::Import, Work::FundPayment];
+const WORKS: [Work; 6] =
+    [Work::FirstCase, Work::AddCase, Work::Import, Work::FundPayment, Work::CounterSave, Work::Forward];
 
 fn bin() -> PathBuf {
     match std::env::var_os("ONEDOOR_CRASH_BIN") {
@@ -111,6 +123,13 @@ struct Round {
     /// leave torn (its settings `conf`, a snapshot `snap.*.generating`), the
     /// rest at a random moment of the run.
     on_file_share: u64,
+    /// The applicant last typed at the counter (a kill may leave the draft).
+    typed: Option<String>,
+    /// Times a counter started on a draft left behind, and on one that was a case already (not offered).
+    drafts_left: u32,
+    saved_drafts_left: u32,
+    /// The district and the forwarding counter, made at the first `Forward`.
+    forwarding: Option<Forwarding>,
 }
 
 impl Round {
@@ -131,6 +150,10 @@ impl Round {
             kills: BTreeMap::new(),
             file_kills: BTreeMap::new(),
             on_file_share,
+            typed: None,
+            drafts_left: 0,
+            saved_drafts_left: 0,
+            forwarding: None,
         }
     }
 
@@ -165,6 +188,11 @@ impl Round {
 
     /// One run of `work`, killed at a random moment unless `cut` is false.
     fn step(&mut self, i: u32, work: Work, cut: bool) {
+        match work {
+            Work::CounterSave => return self.counter_save(i, cut),
+            Work::Forward => return self.forward(i, cut),
+            _ => {}
+        }
         if work == Work::FundPayment && self.payable.is_empty() {
             self.stock_payable();
         }
@@ -192,6 +220,7 @@ impl Round {
                 self.imports.push(numbers);
                 (self.dir.path().into(), vec!["case".into(), "import".into(), file.display().to_string()], None)
             }
+            Work::CounterSave | Work::Forward => unreachable!("run by their own steps"),
             Work::FundPayment => {
                 let id = self.payable.remove(self.rng.below(self.payable.len() as u64) as usize);
                 (self.dir.path().into(), vec!["fund".into(), "disburse".into(), id], None)
@@ -266,6 +295,7 @@ impl Round {
                     self.acknowledge(id, n, &context);
                 }
             }
+            Work::CounterSave | Work::Forward => {}
             Work::FundPayment => {
                 if let Some(id) = stdout.split_whitespace().next().filter(|_| stdout.contains(" disbursed ")) {
                     self.paid.insert(id.to_string());
@@ -416,22 +446,35 @@ fn checked(data: &Path, args: &[&str], context: &str) -> String {
 fn listing(data: &Path, context: &str) -> HashMap<String, String> {
     let cases: Vec<serde_json::Value> =
         serde_json::from_str(&checked(data, &["case", "list", "--json"], context)).unwrap();
-    cases
+    let listed: HashMap<String, String> = cases
         .iter()
         .map(|c| (c["id"].as_str().unwrap().to_string(), c["applicant"]["id_number"].as_str().unwrap().to_string()))
-        .collect()
+        .collect();
+    assert_eq!(listed.len(), cases.len(), "{context}: the store lists one case id twice");
+    listed
+}
+
+/// Percent of the runs of each kind that are not the plain commands.
+struct Shares {
+    first_case: u64,
+    /// The counter in a pseudo-terminal: a second or so a run, hence few.
+    counter_save: u64,
+    forward: u64,
+    /// Percent of kills made the moment sled creates a file.
+    on_file: u64,
 }
 
 /// Kills onedoor `kills` times across every kind of work; every tenth run is
 /// left to finish, so the store grows and the kill moments follow how long a
 /// run really takes. Returns the number of cases reported.
-fn crash_round(kills: u32, first_case_share: u64, on_file_share: u64) -> usize {
+fn crash_round(kills: u32, shares: Shares) -> usize {
+    let Shares { first_case, counter_save, forward, on_file } = shares;
     let seed = std::env::var("ONEDOOR_CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1);
     println!("seed {seed} (ONEDOOR_CRASH_SEED={seed} runs this round again), binary {}", bin().display());
-    let mut round = Round::new(seed, on_file_share);
+    let mut round = Round::new(seed, on_file);
     // Learn how long each kind of run takes before cutting one short.
     for (i, work) in WORKS.iter().enumerate() {
         round.step(i as u32, *work, false);
@@ -440,8 +483,12 @@ fn crash_round(kills: u32, first_case_share: u64, on_file_share: u64) -> usize {
     let mut i = WORKS.len() as u32;
     while killed < kills {
         let pick = round.rng.below(100);
-        let work = if pick < first_case_share {
+        let work = if pick < first_case {
             Work::FirstCase
+        } else if pick < first_case + counter_save {
+            Work::CounterSave
+        } else if pick < first_case + counter_save + forward {
+            Work::Forward
         } else {
             [Work::AddCase, Work::AddCase, Work::Import, Work::FundPayment][(pick % 4) as usize]
         };
@@ -451,12 +498,18 @@ fn crash_round(kills: u32, first_case_share: u64, on_file_share: u64) -> usize {
         i += 1;
     }
     round.check("the end", true);
+    round.forward_to_the_end();
     println!(
-        "kills: {:?}, of which the moment a file appeared: {:?}; {} cases reported, {} payments",
+        "kills: {:?}, of which the moment a file appeared: {:?}; {} cases reported, {} payments; \
+         {} drafts left behind at a counter's start, {} of them saved as a case and not offered; \
+         {} cases forwarded",
         round.kills,
         round.file_kills,
         round.reported.len(),
-        round.paid.len()
+        round.paid.len(),
+        round.drafts_left,
+        round.saved_drafts_left,
+        round.forwarding.as_ref().map_or(0, |f| f.cases.len())
     );
     round.reported.len()
 }
@@ -464,7 +517,7 @@ fn crash_round(kills: u32, first_case_share: u64, on_file_share: u64) -> usize {
 #[test]
 fn sigkill_at_random_moments_loses_nothing_and_never_repeats_an_id() {
     let kills = std::env::var("ONEDOOR_CRASH_KILLS").ok().and_then(|s| s.parse().ok()).unwrap_or(300);
-    let reported = crash_round(kills, 20, 30);
+    let reported = crash_round(kills, Shares { first_case: 20, counter_save: 3, forward: 4, on_file: 30 });
     assert!(reported >= (kills / 20) as usize, "too few runs got to report a case: {reported}");
 }
 
@@ -473,5 +526,304 @@ fn sigkill_at_random_moments_loses_nothing_and_never_repeats_an_id() {
 #[ignore = "long: run by scripts/crash.sh"]
 fn thousands_of_kills() {
     let kills = std::env::var("ONEDOOR_CRASH_KILLS").ok().and_then(|s| s.parse().ok()).unwrap_or(3000);
-    crash_round(kills, 20, 20);
+    crash_round(kills, Shares { first_case: 15, counter_save: 10, forward: 10, on_file: 20 });
+}
+
+/// The counter (`onedoor` with no subcommand) in an 80x24 pseudo-terminal,
+/// its screen collected by a thread.
+struct Terminal {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    screen: Arc<Mutex<Vec<u8>>>,
+    drain: std::thread::JoinHandle<()>,
+}
+
+impl Terminal {
+    fn start(data: &Path) -> Terminal {
+        let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
+        let mut cmd = CommandBuilder::new(bin());
+        cmd.args(["--lang", "en"]);
+        cmd.env("ONEDOOR_DATA", data);
+        cmd.env("ONEDOOR_NOW", NOW);
+        cmd.env("ONEDOOR_OPERATOR", "clerk01");
+        cmd.env("ONEDOOR_CONFIG", "/dev/null");
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("XDG_CONFIG_HOME");
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let screen = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&screen);
+        let drain = std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Terminal { child, master: pty.master, writer, screen, drain }
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.screen.lock().unwrap()).into_owned()
+    }
+
+    /// Types `bytes` and gives the counter a moment to draw.
+    fn send(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).unwrap();
+        self.writer.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(30));
+    }
+
+    /// Waits until the screen shows `needle`; fails after 20 s or if the counter exits.
+    fn wait_for(&mut self, needle: &str, context: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !self.screen().contains(needle) {
+            let gone = self.child.try_wait().unwrap();
+            assert!(
+                gone.is_none() && Instant::now() < deadline,
+                "{context}: '{needle}' did not appear (the counter: {gone:?}); the screen ends:\n{}",
+                tail(&self.screen())
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// SIGKILL (portable-pty's own `kill` sends SIGHUP first, which the counter handles).
+    fn sigkill(&mut self) {
+        if let Some(pid) = self.child.process_id() {
+            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+        }
+    }
+
+    /// Waits for the counter to end, closes the terminal; all it wrote to it.
+    fn finish(mut self, context: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                self.sigkill();
+                panic!("{context}: the counter did not exit");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        drop(self.writer);
+        drop(self.master);
+        let _ = self.drain.join();
+        let screen = String::from_utf8_lossy(&self.screen.lock().unwrap()).into_owned();
+        screen
+    }
+}
+
+fn tail(screen: &str) -> String {
+    let chars: Vec<char> = screen.chars().collect();
+    chars[chars.len().saturating_sub(2000)..].iter().collect()
+}
+
+impl Round {
+    /// The counter started, a case typed and saved with F10, and (when `cut`)
+    /// the counter killed at a random moment around the save. The case must
+    /// be in the store if the screen said "Accepted"; the next start must not
+    /// offer the form again once it is a case.
+    fn counter_save(&mut self, i: u32, cut: bool) {
+        let context = format!("run {i} (CounterSave, seed {})", self.seed);
+        let data = self.dir.path().to_path_buf();
+        // The draft the last kill left, and whether it is a case already.
+        let left = std::fs::read_to_string(data.join("draft.json")).ok();
+        let saved_left = match (&left, &self.typed) {
+            (Some(draft), Some(n)) => draft.contains(n.as_str()) && self.reported.values().any(|r| r == n),
+            _ => false,
+        };
+        self.drafts_left += u32::from(left.is_some());
+        let number = self.person();
+        let mut t = Terminal::start(&data);
+        // One word at a time: the counter draws a space over a space as a cursor move.
+        t.wait_for("Today's", &context);
+        if t.screen().contains("Restore") {
+            assert!(!saved_left, "{context}: a draft already saved as a case is offered again: {left:?}");
+            t.send(b"\x1b"); // Esc: discard it
+            t.wait_for("discarded", &context);
+        } else if saved_left {
+            self.saved_drafts_left += 1;
+        }
+        t.send(b"\x1b[15~"); // F5: call the next ticket
+        t.wait_for("please", &context);
+        t.send(number.as_bytes());
+        t.wait_for("valid", &context);
+        t.send("\t王芳\t13800000000\t\t".as_bytes()); // residence stays urban
+        t.send(b"\x7f3\t300\t\t\t5000"); // household of 3, income, kind temporary, reason, amount
+                                         // As a clerk types, the form is in its draft file before F10 (it is
+                                         // written at most every 300 ms: typed faster, it would never be).
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !std::fs::read_to_string(data.join("draft.json")).is_ok_and(|d| d.contains(&number) && d.contains("5000"))
+        {
+            assert!(Instant::now() < deadline, "{context}: the form never reached its draft file");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let started = Instant::now();
+        t.send(b"\x1b[21~"); // F10: save
+        if cut {
+            if self.rng.below(2) == 0 {
+                // Half the kills: from before the case is on disk to after the draft file goes (up to 300 ms later).
+                let typical = self.typical.get(&Work::CounterSave).copied().unwrap_or(Duration::from_millis(50));
+                let limit = typical.as_micros() as u64 * 2 + 400_000;
+                std::thread::sleep(Duration::from_micros(self.rng.below(limit)).saturating_sub(started.elapsed()));
+            } else {
+                // The other half once the screen says Accepted, while the draft file may still be there.
+                t.wait_for("Accepted", &context);
+                std::thread::sleep(Duration::from_micros(self.rng.below(300_000)));
+            }
+            t.sigkill();
+            *self.kills.entry(Work::CounterSave).or_default() += 1;
+        } else {
+            t.wait_for("Accepted", &context);
+            self.typical.insert(Work::CounterSave, started.elapsed());
+            t.send(b"\x11"); // Ctrl+Q
+        }
+        let screen = t.finish(&context);
+        let accepted = screen.contains("Accepted");
+        let listed = listing(&data, &context);
+        let ids: Vec<&String> = listed.iter().filter(|(_, n)| **n == number).map(|(id, _)| id).collect();
+        match ids.as_slice() {
+            [] => {
+                assert!(!accepted, "{context}: the counter said Accepted but the case for {number} is not in the store")
+            }
+            [id] => {
+                let id = id.to_string();
+                self.acknowledge(&id, &number, &context);
+            }
+            _ => panic!("{context}: one intake made {} cases: {ids:?}", ids.len()),
+        }
+        self.typed = Some(number);
+        self.check(&context, false);
+    }
+}
+
+/// The district a counter forwards to, started once for the round, and that
+/// counter's own store with a backlog of finished cases.
+struct Forwarding {
+    district: Harness,
+    counter: tempfile::TempDir,
+    /// Every finished case put into the counter's outbox.
+    cases: Vec<onedoor::domain::Case>,
+}
+
+/// The town the forwarding counter serves.
+const TOWN: &str = "320106001";
+
+impl Forwarding {
+    fn new() -> Forwarding {
+        use std::os::unix::fs::PermissionsExt;
+        let district = Harness::new(Backend::Sled);
+        let counter = tempfile::tempdir().unwrap();
+        let token = counter.path().join("district.token");
+        std::fs::write(&token, format!("{}\n", token_of(TOWN))).unwrap();
+        std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let config = format!(
+            "[counter]\ntown_code = \"{TOWN}\"\n[district]\nurl = \"{}\"\ntoken_file = \"{}\"\n",
+            district.district.url(),
+            token.display()
+        );
+        std::fs::write(counter.path().join("onedoor.toml"), config).unwrap();
+        Forwarding { district, counter, cases: Vec::new() }
+    }
+
+    fn data(&self) -> PathBuf {
+        self.counter.path().join("data")
+    }
+
+    /// `n` more finished cases written as the window writes them (each enters the outbox).
+    fn add_backlog(&mut self, n: u32) {
+        let endings = [Ending::Completed, Ending::Rejected, Ending::Withdrawn];
+        let from = self.cases.len() as u32;
+        let new: Vec<_> = (from..from + n)
+            .map(|k| {
+                let day = district_support::day() - chrono::Duration::days(i64::from(k / 9000));
+                finished(TOWN, day, k % 9000 + 1, &district_support::person(k), &[], endings[k as usize % 3])
+            })
+            .collect();
+        let store = onedoor::store::Store::open(&self.data(), &Default::default()).unwrap();
+        store
+            .write::<(), std::convert::Infallible>(|tx| {
+                for case in &new {
+                    tx.put_case(None, case)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        self.cases.extend(new);
+    }
+
+    fn sync(&self) -> Command {
+        let mut c = onedoor(&self.data());
+        c.env("ONEDOOR_CONFIG", self.counter.path().join("onedoor.toml")).env_remove("ONEDOOR_NOW");
+        c.args(["sync", "--once"]);
+        c
+    }
+
+    /// The counter's store opens; every case out of its outbox has the
+    /// district's receipt; the district holds each case at most once and every
+    /// one the outbox let go; no dead letters. `end`: after a clean run, all held.
+    fn check(&self, context: &str, end: bool) {
+        checked(&self.data(), &["outbox", "list", "--json"], context);
+        let store = onedoor::store::Store::open(&self.data(), &Default::default()).unwrap();
+        let waiting: HashSet<_> = store.outbox_ids().unwrap().into_iter().collect();
+        let dead = store.dead_letters().unwrap();
+        assert!(dead.is_empty(), "{context}: dead letters: {dead:?}");
+        for case in self.cases.iter().filter(|c| !waiting.contains(&c.id)) {
+            assert!(
+                store.district_receipt(&case.id).unwrap().is_some(),
+                "{context}: {} left the outbox without the district's receipt",
+                case.id
+            );
+        }
+        drop(store);
+        let held = self.district.town_status(TOWN).cases_held as usize;
+        let total = self.cases.len();
+        assert!(held <= total, "{context}: the district holds {held} cases of the {total} sent: some twice");
+        assert!(held + waiting.len() >= total, "{context}: {held} held, {} waiting, of {total}", waiting.len());
+        if end {
+            assert!(waiting.is_empty(), "{context}: {} still wait after a clean sync", waiting.len());
+            assert_eq!(held, total, "{context}: the district holds {held} of {total}");
+        }
+    }
+}
+
+impl Round {
+    /// `onedoor sync --once` with a backlog of 20 more finished cases, killed
+    /// (when `cut`) at a random moment of its run.
+    fn forward(&mut self, i: u32, cut: bool) {
+        let context = format!("run {i} (Forward, seed {})", self.seed);
+        let mut f = self.forwarding.take().unwrap_or_else(Forwarding::new);
+        f.add_backlog(20);
+        let started = Instant::now();
+        let mut child = f.sync().spawn().unwrap();
+        drop(child.stdin.take());
+        if cut {
+            let typical = self.typical.get(&Work::Forward).copied().unwrap_or(Duration::from_millis(100));
+            let limit = (typical.as_micros() as u64 * 5 / 4).max(1);
+            std::thread::sleep(Duration::from_micros(self.rng.below(limit)));
+            let _ = child.kill();
+            *self.kills.entry(Work::Forward).or_default() += 1;
+        }
+        let out = child.wait_with_output().unwrap();
+        if !cut {
+            assert!(out.status.success(), "{context}: {}", String::from_utf8_lossy(&out.stderr));
+            self.typical.insert(Work::Forward, started.elapsed());
+        }
+        f.check(&context, !cut);
+        self.forwarding = Some(f);
+    }
+
+    /// The end of a round: one clean `sync --once`, then every case is held once.
+    fn forward_to_the_end(&mut self) {
+        if let Some(f) = &self.forwarding {
+            let out = f.sync().stdin(Stdio::null()).output().unwrap();
+            assert!(out.status.success(), "the last sync: {}", String::from_utf8_lossy(&out.stderr));
+            f.check("the end", true);
+        }
+    }
 }

@@ -429,7 +429,8 @@ fn a_counter_killed_right_after_saving_does_not_offer_the_saved_form_again() {
     again.send(b"\x11"); // Ctrl+Q
     again.exited("Ctrl+Q");
     let screen = again.finish();
-    assert!(!screen.contains("An unsaved intake form"), "the saved form was offered again (draft left: {left})");
+    // One word: the counter draws a space over a space as a cursor move, so a phrase never matches.
+    assert!(!screen.contains("Restore"), "the saved form was offered again (draft left: {left})");
     assert!(!data.join("draft.json").exists(), "the saved draft stays behind");
     let list = onedoor(&data, &["case", "list", "--json"]);
     let cases: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).unwrap();
