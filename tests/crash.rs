@@ -297,7 +297,10 @@ impl Round {
             }
             Work::CounterSave | Work::Forward => {}
             Work::FundPayment => {
-                if let Some(id) = stdout.split_whitespace().next().filter(|_| stdout.contains(" disbursed ")) {
+                // What it prints is in the configured language (Chinese here):
+                // a payment that finished starts with the case id.
+                let id = stdout.split_whitespace().next().filter(|w| w.starts_with(&args[2]));
+                if let Some(id) = id.filter(|_| out.status.success()) {
                     self.paid.insert(id.to_string());
                 } else if !out.status.success() {
                     // Killed: it may or may not have been paid; the check finds out.
