@@ -125,8 +125,9 @@ pub type CliResult = Result<(), CliError>;
 /// after this much, not read until memory runs out.
 pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Reads a file, or standard input for `-`, up to [`MAX_INPUT_BYTES`].
-pub fn read_input(path: &Path, lang: Lang) -> Result<String, CliError> {
+/// Reads a file, or standard input for `-` (the CLI's, beside the counter), up to [`MAX_INPUT_BYTES`].
+pub fn read_input(ctx: &Session, path: &Path) -> Result<String, CliError> {
+    let lang = ctx.lang;
     let stdin = path == Path::new("-");
     let failed = |e: std::io::Error| {
         CliError::refused(if stdin {
@@ -135,8 +136,12 @@ pub fn read_input(path: &Path, lang: Lang) -> Result<String, CliError> {
             tr!(lang, "cli-cannot-read", path = path.display().to_string(), error = e.to_string())
         })
     };
-    let source: Box<dyn Read> =
-        if stdin { Box::new(std::io::stdin()) } else { Box::new(std::fs::File::open(path).map_err(failed)?) };
+    // Beside the counter, standard input is the CLI's (what it sent), never the counter's terminal.
+    let source: Box<dyn Read> = match &ctx.remote {
+        Some(remote) if stdin => Box::new(remote.stdin.as_deref().unwrap_or_default()),
+        _ if stdin => Box::new(std::io::stdin()),
+        _ => Box::new(std::fs::File::open(path).map_err(failed)?),
+    };
     let mut bytes = Vec::new();
     source.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes).map_err(failed)?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {

@@ -2,7 +2,9 @@
 //! data lives, the policies cases are judged by, who is acting and when. The
 //! CLI and the counter both begin here, so neither depends on the other.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
 
@@ -81,6 +83,99 @@ pub struct Session {
     pub pin_file: Option<PathBuf>,
     /// The operator signed in by [`Session::open_store`] once the store has operators.
     signed_in: std::cell::OnceCell<Operator>,
+    /// Set when the running counter carries out this command for the CLI beside it.
+    pub remote: Option<Remote>,
+}
+
+/// A command the running counter carries out for a CLI beside it
+/// (`crate::control`): the store the counter has open, and what the CLI's
+/// side read for it (its PINs, its standard input). What the command says on
+/// standard error is kept here to be sent back.
+pub struct Remote {
+    pub store: Arc<Store>,
+    /// The operator's PIN (`ONEDOOR_PIN`, `--pin-file` or typed at the CLI's terminal).
+    pub pin: Option<String>,
+    /// `ONEDOOR_NEW_PIN`, or typed at the CLI's terminal.
+    pub new_pin: Option<String>,
+    /// The CLI's standard input, for a command reading `-`.
+    pub stdin: Option<Vec<u8>>,
+    pub stderr: RefCell<Vec<u8>>,
+    /// A secret the command needed and was not sent: the CLI asks for it at its terminal and sends the command again.
+    pub asked: RefCell<Option<Asked>>,
+}
+
+/// A secret the CLI is asked to type, with the prompt it is asked with.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "secret", content = "prompt")]
+pub enum Asked {
+    Pin(String),
+    NewPin(String),
+}
+
+impl Remote {
+    pub fn new(store: Arc<Store>) -> Remote {
+        Remote {
+            store,
+            pin: None,
+            new_pin: None,
+            stdin: None,
+            stderr: RefCell::new(Vec::new()),
+            asked: RefCell::new(None),
+        }
+    }
+}
+
+/// The store a command works on: its own, or the running counter's.
+pub enum OpenStore {
+    Own(Store),
+    Counters(Arc<Store>),
+}
+
+impl std::ops::Deref for OpenStore {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        match self {
+            OpenStore::Own(s) => s,
+            OpenStore::Counters(s) => s,
+        }
+    }
+}
+
+impl OpenStore {
+    /// A handle to share with threads.
+    pub fn shared(self) -> Arc<Store> {
+        match self {
+            OpenStore::Own(s) => Arc::new(s),
+            OpenStore::Counters(s) => s,
+        }
+    }
+
+    /// Closes and opens the store again ([`Store::reopen`]); the counter's
+    /// store stays as it is (the counter has it open).
+    pub fn reopen(self, options: &StoreOptions) -> Result<OpenStore, StoreError> {
+        match self {
+            OpenStore::Own(s) => Ok(OpenStore::Own(s.reopen(options)?)),
+            counters => Ok(counters),
+        }
+    }
+}
+
+/// What a command writes on standard error: the terminal's, or kept for the CLI beside the counter.
+struct Stderr<'a>(Option<std::cell::RefMut<'a, Vec<u8>>>);
+
+impl std::io::Write for Stderr<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.0 {
+            Some(kept) => kept.write(buf),
+            None => std::io::stderr().write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.0 {
+            Some(_) => Ok(()),
+            None => std::io::stderr().flush(),
+        }
+    }
 }
 
 /// The policies cases are judged by: the built-in one, overridden by the
@@ -130,7 +225,17 @@ impl Session {
         let operator = config.operator(operator);
         let policies = load_policies(&config)?;
         let lang = lang.unwrap_or(config.counter.locale);
-        Ok(Session { config, paths, operator, now, policies, lang, pin_file: None, signed_in: Default::default() })
+        Ok(Session {
+            config,
+            paths,
+            operator,
+            now,
+            policies,
+            lang,
+            pin_file: None,
+            signed_in: Default::default(),
+            remote: None,
+        })
     }
 
     /// A session made of its parts (for a caller that has them: tests, the demo).
@@ -142,7 +247,17 @@ impl Session {
         policies: PolicyBook,
         lang: Lang,
     ) -> Session {
-        Session { config, paths, operator, now, policies, lang, pin_file: None, signed_in: Default::default() }
+        Session {
+            config,
+            paths,
+            operator,
+            now,
+            policies,
+            lang,
+            pin_file: None,
+            signed_in: Default::default(),
+            remote: None,
+        }
     }
 
     pub fn today(&self) -> NaiveDate {
@@ -157,8 +272,11 @@ impl Session {
     /// write). Once the store has operators, the operator of the session
     /// signs in with their PIN first: a wrong PIN is refused (and counted)
     /// before anything is changed.
-    pub fn open_store(&self) -> Result<Store, SessionError> {
-        let store = Store::open(&self.paths.data, &self.store_options())?;
+    pub fn open_store(&self) -> Result<OpenStore, SessionError> {
+        let store = match &self.remote {
+            Some(remote) => OpenStore::Counters(Arc::clone(&remote.store)),
+            None => OpenStore::Own(Store::open(&self.paths.data, &self.store_options())?),
+        };
         if store.has_operators() && self.signed_in.get().is_none() {
             let pin = self.pin(&crate::tr!(self.lang, "pin-prompt", name = self.operator.as_str()))?;
             let window = crate::window::Window::with_policies(&store, &self.config.counter, &self.policies);
@@ -175,6 +293,12 @@ impl Session {
 
     /// The operator's PIN: `ONEDOOR_PIN`, else `--pin-file`, else typed at the terminal.
     fn pin(&self, prompt: &str) -> Result<String, SessionError> {
+        if let Some(remote) = &self.remote {
+            return remote.pin.clone().ok_or_else(|| {
+                *remote.asked.borrow_mut() = Some(Asked::Pin(prompt.to_string()));
+                SessionError::PinNeeded(self.operator.clone())
+            });
+        }
         if let Ok(pin) = std::env::var("ONEDOOR_PIN") {
             return Ok(pin.trim().to_string());
         }
@@ -188,11 +312,41 @@ impl Session {
 
     /// Opens a store that must already exist: a command that only reads
     /// never leaves an empty store behind where it looked.
-    pub fn open_existing_store(&self) -> Result<Store, SessionError> {
+    pub fn open_existing_store(&self) -> Result<OpenStore, SessionError> {
+        if let Some(remote) = &self.remote {
+            return Ok(OpenStore::Counters(Arc::clone(&remote.store)));
+        }
         if !Store::exists(&self.paths.data) {
             return Err(SessionError::NoStore(self.paths.data.clone()));
         }
-        Ok(Store::open(&self.paths.data, &self.store_options())?)
+        Ok(OpenStore::Own(Store::open(&self.paths.data, &self.store_options())?))
+    }
+
+    /// Where the command's notes and warnings go: standard error, or (for
+    /// the CLI beside the counter) kept to be sent back.
+    pub fn stderr(&self) -> impl std::io::Write + '_ {
+        Stderr(self.remote.as_ref().map(|r| r.stderr.borrow_mut()))
+    }
+
+    /// One line on [`Session::stderr`].
+    pub fn note(&self, line: &str) {
+        use std::io::Write;
+        let _ = writeln!(self.stderr(), "{line}");
+    }
+
+    /// A new PIN being set: `ONEDOOR_NEW_PIN`, else typed at the terminal
+    /// (`None`: not given and no terminal to ask at).
+    pub fn new_pin(&self, prompt: &str) -> Result<Option<String>, SessionError> {
+        if let Some(remote) = &self.remote {
+            if remote.new_pin.is_none() {
+                *remote.asked.borrow_mut() = Some(Asked::NewPin(prompt.to_string()));
+            }
+            return Ok(remote.new_pin.clone());
+        }
+        if let Ok(pin) = std::env::var("ONEDOOR_NEW_PIN") {
+            return Ok(Some(pin.trim().to_string()));
+        }
+        read_secret(prompt)
     }
 
     pub fn window<'a>(&'a self, store: &'a Store) -> Window<'a> {

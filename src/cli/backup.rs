@@ -43,7 +43,7 @@ pub fn backup(ctx: &Session, dir: &Path, keep: Option<usize>, out: &mut dyn Writ
             ))
         })?;
         for old in removed {
-            eprintln!("{}", tr!(lang, "backup-removed", dir = old.display().to_string()));
+            ctx.note(&tr!(lang, "backup-removed", dir = old.display().to_string()));
         }
     }
     Ok(())

@@ -36,7 +36,7 @@ pub fn add(
     out: &mut dyn Write,
 ) -> CliResult {
     let lang = ctx.lang;
-    let text = read_input(json, lang)?;
+    let text = read_input(ctx, json)?;
     let input: CaseInput = parse_json(&text, lang).map_err(CliError::refused)?;
     let store = ctx.open_store()?;
     let override_by =
@@ -56,14 +56,14 @@ pub fn add(
     if !case.related_cases.is_empty() {
         // Saved, but the clerk must see it: on stderr, so stdout stays the id alone.
         let related: Vec<&str> = case.related_cases.iter().map(|id| id.as_str()).collect();
-        eprintln!("{}", tr!(lang, "cli-note-duplicate", id = &case.id, related = related.join(", ")));
+        ctx.note(&tr!(lang, "cli-note-duplicate", id = &case.id, related = related.join(", ")));
     }
     if let Some(check) = district {
         let record = check.record(lang);
         if let DistrictCheck::LocalOnly(why) = &check {
-            eprintln!("{}", tr!(lang, "cli-note-local-only", why = why.as_str()));
+            ctx.note(&tr!(lang, "cli-note-local-only", why = why.as_str()));
         } else if !record.found.is_empty() {
-            eprintln!("{}", tr!(lang, "cli-note-district-found", id = &case.id, cases = record.found.join(", ")));
+            ctx.note(&tr!(lang, "cli-note-district-found", id = &case.id, cases = record.found.join(", ")));
         }
         store.record_district_check(&case.id, &record)?;
     }
@@ -350,7 +350,7 @@ fn parse_import_line(line: &str, lang: Lang) -> Result<ImportRecord, String> {
 
 pub fn import(ctx: &Session, file: &Path, out: &mut dyn Write) -> CliResult {
     let lang = ctx.lang;
-    let text = read_input(file, lang)?;
+    let text = read_input(ctx, file)?;
     let mut records = Vec::new();
     let mut lines = Vec::new();
     for (i, line) in text.lines().enumerate() {

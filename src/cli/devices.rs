@@ -70,7 +70,7 @@ pub fn receipt_print(
             writeln!(out, "{}", tr!(lang, "receipt-printed", id = &id, status = names::printer_advice(status, lang)))?;
             if !substituted.is_empty() {
                 let chars = crate::printing::write_in_by_hand(&substituted);
-                eprintln!("{}", tr!(lang, "receipt-write-in-note", chars = chars));
+                ctx.note(&tr!(lang, "receipt-write-in-note", chars = chars));
             }
             Ok(())
         }

@@ -6,15 +6,11 @@ use std::io::Write;
 
 use super::{pad, CliError, CliResult, Session};
 use crate::domain::operator::{Operator, Role};
-use crate::session::read_secret;
 use crate::tr;
 use crate::window::WindowError;
 
 fn new_pin(ctx: &Session, name: &str) -> Result<String, CliError> {
-    if let Ok(pin) = std::env::var("ONEDOOR_NEW_PIN") {
-        return Ok(pin.trim().to_string());
-    }
-    match read_secret(&tr!(ctx.lang, "new-pin-prompt", name = name))? {
+    match ctx.new_pin(&tr!(ctx.lang, "new-pin-prompt", name = name))? {
         Some(pin) => Ok(pin),
         None => Err(CliError::refused(tr!(ctx.lang, "new-pin-needed"))),
     }

@@ -33,7 +33,7 @@ pub fn show(ctx: &Session, day: Option<chrono::NaiveDate>, json: bool, out: &mut
 }
 
 pub fn check(ctx: &Session, file: &Path, out: &mut dyn Write) -> CliResult {
-    let text = read_input(file, ctx.lang)?;
+    let text = read_input(ctx, file)?;
     let policy = Policy::from_toml(&text).map_err(|e| CliError::refused(format!("{}: {e}", file.display())))?;
     let (version, from) = (&policy.version, policy.effective_from);
     writeln!(

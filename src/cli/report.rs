@@ -60,7 +60,7 @@ pub fn daily(
     }
     let Some(desk) = desk else { return Ok(()) };
     // Beside CSV or JSON, what the printer did goes to stderr so stdout stays machine-readable.
-    let mut stderr = std::io::stderr();
+    let mut stderr = ctx.stderr();
     let said: &mut dyn Write = if format == ReportFormat::Text {
         writeln!(out)?;
         out

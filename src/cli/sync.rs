@@ -22,7 +22,7 @@ use crate::tr;
 pub fn sync(session: &Session, once: bool, out: &mut dyn Write) -> CliResult {
     let lang = session.lang;
     let client = DistrictClient::from_config(&session.config.district).map_err(|e| CliError::typed(2, e))?;
-    let store = Arc::new(session.open_store()?);
+    let store = session.open_store()?.shared();
     let mut forwarder = Forwarder::new(Arc::clone(&store), client, lang, session.config.district.connections);
     let (mut taken, mut refused) = (0, 0);
     let end = loop {

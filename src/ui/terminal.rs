@@ -65,7 +65,7 @@ pub fn run(session: &Session, options: RunOptions) -> Result<(), UiError> {
     };
     tracing::info!(data = %session.paths.data.display(), "counter starting");
     let mut counter = Counter::new(Setup {
-        store: Arc::new(store),
+        store: store.shared(),
         counter: session.config.counter.clone(),
         operator: session.operator.clone(),
         lang: session.lang,
