@@ -717,6 +717,15 @@ show-help-by = help by
 show-due-by = due by
 show-deadline = { $date } ({ $status_code })
 
+## The command line beside a running counter (issue 11)
+control-unsafe = the counter's socket { $path } is not safe to send a PIN to ({ $why }); it is not used. Close the counter, or remove the file if no counter runs
+control-failed = cannot talk to the counter through { $path }: { $error }
+control-refused-user = the counter takes commands only from its own user ({ $why })
+control-bad-request = the counter cannot read this request: { $why }
+control-not-utf8 = the argument '{ $arg }' is not UTF-8 text; the counter cannot be sent it
+control-gone = the counter closed while the command was being sent; run it again
+control-not-beside = the counter does not carry out this command for the command line; close the counter first
+
 ## A deadline past the calendar's last complete day (case show)
 show-estimated = { $date } estimated: that year's holidays are not in the policy calendar yet
 

@@ -741,6 +741,15 @@ show-help-by = 救助时限
 show-due-by = 办结期限
 show-deadline = { $date }（{ $status }）
 
+## The command line beside a running counter (issue 11)
+control-unsafe = 柜台的套接字 { $path } 不安全，不能向其发送 PIN（{ $why }），未使用。请关闭柜台；若柜台未运行，请删除该文件
+control-failed = 无法通过 { $path } 与柜台通信：{ $error }
+control-refused-user = 柜台只接受其本用户的命令（{ $why }）
+control-bad-request = 柜台无法读取此请求：{ $why }
+control-not-utf8 = 参数“{ $arg }”不是 UTF-8 文本，无法发送给柜台
+control-gone = 发送命令时柜台已关闭；请再运行一次
+control-not-beside = 柜台不代命令行执行此命令；请先关闭柜台
+
 ## A deadline past the calendar's last complete day (case show)
 show-estimated = { $date } 预计：该年节假日尚未列入政策日历
 

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod control;
 pub mod devices;
 pub mod domain;
 pub mod l10n;

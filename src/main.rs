@@ -2,6 +2,8 @@
 //! library. With no command it opens the counter.
 #![forbid(unsafe_code)]
 
+mod beside;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -511,7 +513,7 @@ enum CaseCommand {
 
 fn run(session: &mut Session, args: Args, out: &mut dyn Write) -> CliResult {
     let Some(command) = args.command else {
-        return cli::counter(session, false);
+        return cli::counter(session, false, Some(control_handler()));
     };
     match command {
         Command::Demo {} => {
@@ -519,7 +521,7 @@ fn run(session: &mut Session, args: Args, out: &mut dyn Write) -> CliResult {
             if args.data.is_none() {
                 session.paths.data = session.paths.data.join("demo");
             }
-            cli::demo(session)
+            cli::demo(session, Some(control_handler()))
         }
         Command::Id(IdCommand::Check { number }) => cli::id::check(session, &number, out),
         Command::Bench { cases, dir, json, measure_only } => {
@@ -616,6 +618,12 @@ fn case(session: &Session, command: CaseCommand, out: &mut dyn Write) -> CliResu
     }
 }
 
+/// What the running counter does with a command sent through its socket:
+/// the same parsing and the same commands as here, on its store.
+fn control_handler() -> onedoor::control::Handler {
+    std::sync::Arc::new(beside::carry_out)
+}
+
 /// The error line on standard error; a standard error that is gone (the
 /// counter's terminal closed) is no reason to panic.
 fn say_error(message: &str) {
@@ -645,6 +653,16 @@ fn main() -> ExitCode {
             }
         };
     session.pin_file = args.pin_file.clone();
+    if args.command.as_ref().is_some_and(beside::goes_to_the_counter) {
+        match onedoor::control::connect(&session.paths.data) {
+            Ok(None) => {}
+            Ok(Some(stream)) => return beside::through_the_counter(&session, &args, stream),
+            Err(e) => {
+                say_error(&onedoor::l10n::Say::say(&e, session.lang));
+                return ExitCode::from(1);
+            }
+        }
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match run(&mut session, args, &mut out).and_then(|()| out.flush().map_err(CliError::from)) {

@@ -3,9 +3,10 @@
 
 use super::{CliError, CliResult, Session};
 
-/// The counter screen on the store.
-pub fn counter(session: &Session, demo: bool) -> CliResult {
-    let options = crate::ui::RunOptions { demo, ..Default::default() };
+/// The counter screen on the store; with `control`, the CLI beside it has
+/// its commands carried out through the control socket.
+pub fn counter(session: &Session, demo: bool, control: Option<crate::control::Handler>) -> CliResult {
+    let options = crate::ui::RunOptions { demo, control, ..Default::default() };
     crate::ui::run(session, options).map_err(|e| match e {
         crate::ui::UiError::Keymap(_) | crate::ui::UiError::Receipts(_) => CliError::refused(e.to_string()),
         crate::ui::UiError::Session(s) => CliError::from(s),
@@ -15,10 +16,10 @@ pub fn counter(session: &Session, demo: bool) -> CliResult {
 }
 
 /// Seeds the demo store (once per day) and opens the counter on it.
-pub fn demo(session: &Session) -> CliResult {
+pub fn demo(session: &Session, control: Option<crate::control::Handler>) -> CliResult {
     {
         let store = session.open_store()?;
         crate::ui::demo::seed_demo(&store, &session.config.counter, session.now, 46)?;
     }
-    counter(session, true)
+    counter(session, true, control)
 }

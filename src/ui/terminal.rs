@@ -31,6 +31,8 @@ pub struct RunOptions {
     pub demo: bool,
     pub attach: Option<Attach>,
     pub on_event: Option<OnEvent>,
+    /// Carries out the commands of the CLI beside the counter (the control socket).
+    pub control: Option<crate::control::Handler>,
 }
 
 const TICK: Duration = Duration::from_secs(1);
@@ -77,6 +79,8 @@ pub fn run(session: &Session, options: RunOptions) -> Result<(), UiError> {
     });
     let (tx, rx) = mpsc::channel::<Msg>();
     super::wiring::connect(&mut counter, session, &tx)?;
+    // Dropped before the counter: stops listening, then the store closes.
+    let _control = options.control.and_then(|handler| super::wiring::listen(&counter, session, handler, &tx));
     if options.demo {
         counter
             .update(Msg::Devices(DeviceStatus { id_reader: DeviceState::Simulated, printer: DeviceState::Simulated }));

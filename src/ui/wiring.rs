@@ -73,3 +73,27 @@ pub fn connect(counter: &mut Counter, session: &Session, tx: &Sender<Msg>) -> Re
     }
     Ok(())
 }
+
+/// Listens on the control socket: the CLI beside the counter has its
+/// commands carried out on the counter's store, and the screen reloads
+/// after each one that succeeded. A socket that cannot be made is logged;
+/// the counter opens all the same (the CLI then finds the store in use).
+pub fn listen(
+    counter: &Counter,
+    session: &Session,
+    handler: crate::control::Handler,
+    tx: &Sender<Msg>,
+) -> Option<crate::control::Listener> {
+    let store = Arc::clone(counter.app().store());
+    let tx = tx.clone();
+    let changed = move || {
+        let _ = tx.send(Msg::StoreChanged);
+    };
+    match crate::control::listen(crate::control::Base::of(session), store, handler, changed) {
+        Ok(listener) => Some(listener),
+        Err(e) => {
+            tracing::warn!("no control socket in {}: {e}", session.paths.data.display());
+            None
+        }
+    }
+}

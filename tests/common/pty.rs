@@ -1,0 +1,144 @@
+//! The real counter in an 80x24 pseudo-terminal, for tests that drive the
+//! CLI beside it: started with the environment of `common::onedoor`, its
+//! screen collected, waited for by condition, quit or SIGKILLed.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+
+pub struct Counter {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    screen: Arc<Mutex<Vec<u8>>>,
+    drain: Option<std::thread::JoinHandle<()>>,
+    pub data: PathBuf,
+}
+
+impl Counter {
+    /// Starts the counter on `data` in English, as `env` adds to its environment.
+    pub fn start(data: &Path, env: &[(&str, &str)]) -> Counter {
+        let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
+        cmd.args(["--lang", "en"]);
+        cmd.env("ONEDOOR_DATA", data);
+        cmd.env("ONEDOOR_NOW", crate::common::NOW);
+        cmd.env("ONEDOOR_OPERATOR", "clerk01");
+        cmd.env("ONEDOOR_CONFIG", "/dev/null");
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("XDG_CONFIG_HOME");
+        cmd.env_remove("ONEDOOR_PIN");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let screen = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&screen);
+        let drain = std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Counter { child, master: pty.master, writer, screen, drain: Some(drain), data: data.to_path_buf() }
+    }
+
+    /// Everything the counter has drawn so far.
+    pub fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.screen.lock().unwrap()).into_owned()
+    }
+
+    /// How many bytes it has drawn so far: `drawn_since` looks only after this.
+    pub fn mark(&self) -> usize {
+        self.screen.lock().unwrap().len()
+    }
+
+    /// What it drew after `mark`.
+    pub fn drawn_since(&self, mark: usize) -> String {
+        String::from_utf8_lossy(&self.screen.lock().unwrap()[mark..]).into_owned()
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Waits (up to 20 s, failing if the counter exits) until `ready` holds.
+    pub fn wait(&mut self, what: &str, mut ready: impl FnMut(&Counter) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !ready(self) {
+            let gone = self.child.try_wait().unwrap();
+            assert!(
+                gone.is_none() && Instant::now() < deadline,
+                "{what} did not happen (the counter: {gone:?}); the screen ends:\n{}",
+                tail(&self.screen())
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Waits until the screen shows `needle`.
+    pub fn wait_for(&mut self, needle: &str) {
+        self.wait(&format!("'{needle}' on the screen"), |c| c.screen().contains(needle));
+    }
+
+    /// Waits until the counter listens on its control socket.
+    pub fn wait_listening(&mut self) {
+        let socket = self.data.join("control.sock");
+        self.wait("the control socket", |_| std::os::unix::net::UnixStream::connect(&socket).is_ok());
+    }
+
+    pub fn alive(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// SIGKILL (portable-pty's own `kill` sends SIGHUP first, which the counter handles).
+    pub fn sigkill(&mut self) {
+        if let Some(pid) = self.child.process_id() {
+            let _ = std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+        }
+        self.wait_exit("SIGKILL");
+    }
+
+    /// Ctrl+Q, and waits for the counter to exit.
+    pub fn quit(&mut self) {
+        self.send(b"\x11");
+        self.wait_exit("Ctrl+Q");
+    }
+
+    fn wait_exit(&mut self, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "{what} did not close the counter");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Counter {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            if let Some(pid) = self.child.process_id() {
+                let _ = std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+            }
+            let _ = self.child.wait();
+        }
+        // The drain ends when the terminal (`master`) is dropped after this.
+        drop(self.drain.take());
+    }
+}
+
+pub fn tail(screen: &str) -> String {
+    let chars: Vec<char> = screen.chars().collect();
+    chars[chars.len().saturating_sub(2000)..].iter().collect()
+}
