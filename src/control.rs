@@ -187,11 +187,18 @@ pub struct Base {
     pub config: Config,
     pub paths: Paths,
     pub policies: PolicyBook,
+    /// The counter's language: what a request that cannot be read is answered in.
+    pub lang: Lang,
 }
 
 impl Base {
     pub fn of(session: &Session) -> Base {
-        Base { config: session.config.clone(), paths: session.paths.clone(), policies: session.policies.clone() }
+        Base {
+            config: session.config.clone(),
+            paths: session.paths.clone(),
+            policies: session.policies.clone(),
+            lang: session.lang,
+        }
     }
 }
 
@@ -285,7 +292,7 @@ fn serve(
 
 /// Reads one request, carries it out and replies; true when the command succeeded.
 fn answer(mut stream: UnixStream, base: &Base, store: &Arc<Store>, handler: &Handler) -> bool {
-    let lang = base.config.counter.locale;
+    let lang = base.lang;
     if let Err(e) = stream.set_nonblocking(false) {
         tracing::warn!("the control socket: {e}");
         return false;

@@ -165,10 +165,14 @@ fn the_counter_checks_the_pin_of_a_command_beside_it_and_a_wrong_one_changes_not
     assert_eq!(after.stdout, before.stdout);
     assert!(after.stdout.contains("\"state\": \"received\"") || after.stdout.contains("\"state\":\"received\""));
 
-    // The right PIN through the counter does it.
+    // The right PIN through the counter does it; not given, at a terminal,
+    // the CLI asks for it there (as it does alone) and sends the command again.
     let mut counter = counter_signed_in(&data);
-    let right = as_op(&data, "clerk01", Some(CLERK_PIN), &["case", "refer", &id]);
-    assert_eq!(right.code, 0, "{}", right.stderr);
+    let mut cli = Counter::spawn(&data, &["case", "refer", &id], &[]);
+    cli.wait_for("PIN");
+    cli.send(format!("{CLERK_PIN}\r").as_bytes());
+    assert_eq!(cli.wait_exit("the PIN typed"), 0, "{}", cli.screen());
+    assert!(cli.screen().contains("referred"), "{}", cli.screen());
     counter.quit();
     let after = as_op(&data, "clerk01", Some(CLERK_PIN), &["case", "show", &id, "--json"]);
     assert!(after.stdout.contains("referred"), "{}", after.stdout);
@@ -244,6 +248,63 @@ fn garbage_on_the_socket_and_an_unsafe_socket_do_not_hurt_the_counter() {
     assert!(counter.alive());
     ok(run(&data, &["case", "list"], None));
     counter.quit();
+}
+
+/// Another user at the socket (this test program again, as `nobody`): the
+/// counter refuses it whatever the socket's mode lets through.
+#[test]
+fn another_user_is_refused_by_the_counter() {
+    if rustix_uid() != 0 {
+        eprintln!("not root: cannot run a client as another user; skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    common::add(&data, &named("李雷", 1, "800"));
+    let mut counter = Counter::start(&data, &[]);
+    counter.wait_for("Today's cases");
+    counter.wait_listening();
+    let socket = data.join("control.sock");
+    for (path, mode) in [(dir.path(), 0o755), (data.as_path(), 0o755), (socket.as_path(), 0o666)] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let request = format!(
+        r#"{{"version":1,"args":["case","add","--json","-"],"cwd":"/","operator":"clerk01","lang":"en","now":"{}","pin":null,"new_pin":null,"stdin":true}}"#,
+        common::NOW
+    );
+    use std::os::unix::process::CommandExt;
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "raw_client", "--nocapture", "--test-threads=1"])
+        .env("RAW_CLIENT_SOCKET", &socket)
+        .env("RAW_CLIENT_REQUEST", request)
+        .env("RAW_CLIENT_STDIN", named("韩梅梅", 2, "900"))
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("\"code\":2"), "{said}");
+    assert!(said.contains("only from its own user"), "{said}");
+    assert!(counter.alive());
+    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let listed = ok(run(&data, &["case", "list"], None));
+    assert!(listed.contains("李雷") && !listed.contains("韩梅梅"), "{listed}");
+    counter.quit();
+}
+
+/// The raw client `another_user_is_refused_by_the_counter` runs as another
+/// user: sends RAW_CLIENT_REQUEST and prints the reply. Does nothing otherwise.
+#[test]
+fn raw_client() {
+    let Ok(socket) = std::env::var("RAW_CLIENT_SOCKET") else { return };
+    let mut s = UnixStream::connect(socket).unwrap();
+    for frame in [std::env::var("RAW_CLIENT_REQUEST").unwrap(), std::env::var("RAW_CLIENT_STDIN").unwrap()] {
+        s.write_all(&(frame.len() as u32).to_be_bytes()).unwrap();
+        s.write_all(frame.as_bytes()).unwrap();
+    }
+    let (header, stderr) = read_reply(&mut s);
+    println!("reply: {header}");
+    println!("stderr: {stderr}");
 }
 
 fn rustix_uid() -> u32 {

@@ -22,9 +22,15 @@ pub struct Counter {
 impl Counter {
     /// Starts the counter on `data` in English, as `env` adds to its environment.
     pub fn start(data: &Path, env: &[(&str, &str)]) -> Counter {
+        Counter::spawn(data, &[], env)
+    }
+
+    /// `onedoor --lang en ARGS` in the terminal (no ARGS: the counter).
+    pub fn spawn(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Counter {
         let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
         cmd.args(["--lang", "en"]);
+        cmd.args(args);
         cmd.env("ONEDOOR_DATA", data);
         cmd.env("ONEDOOR_NOW", crate::common::NOW);
         cmd.env("ONEDOOR_OPERATOR", "clerk01");
@@ -116,10 +122,14 @@ impl Counter {
         self.wait_exit("Ctrl+Q");
     }
 
-    fn wait_exit(&mut self, what: &str) {
+    /// Waits (up to 20 s) for the program to exit; its exit status.
+    pub fn wait_exit(&mut self, what: &str) -> u32 {
         let deadline = Instant::now() + Duration::from_secs(20);
-        while self.child.try_wait().unwrap().is_none() {
-            assert!(Instant::now() < deadline, "{what} did not close the counter");
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.exit_code();
+            }
+            assert!(Instant::now() < deadline, "{what} did not end it");
             std::thread::sleep(Duration::from_millis(10));
         }
     }
