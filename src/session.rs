@@ -225,17 +225,7 @@ impl Session {
         let operator = config.operator(operator);
         let policies = load_policies(&config)?;
         let lang = lang.unwrap_or(config.counter.locale);
-        Ok(Session {
-            config,
-            paths,
-            operator,
-            now,
-            policies,
-            lang,
-            pin_file: None,
-            signed_in: Default::default(),
-            remote: None,
-        })
+        Ok(Session::from_parts(config, paths, operator, now, policies, lang))
     }
 
     /// A session made of its parts (for a caller that has them: tests, the demo).
@@ -375,8 +365,12 @@ pub fn read_secret(prompt: &str) -> Result<Option<String>, SessionError> {
     }
     let failed = |e: std::io::Error| SessionError::PinUnreadable(e.to_string());
     let mut err = std::io::stderr();
-    write!(err, "{prompt}").and_then(|_| err.flush()).map_err(failed)?;
+    // Raw before the prompt shows: what is typed once it shows is never echoed.
     crossterm::terminal::enable_raw_mode().map_err(failed)?;
+    if let Err(e) = write!(err, "{prompt}").and_then(|_| err.flush()) {
+        let _ = crossterm::terminal::disable_raw_mode();
+        return Err(failed(e));
+    }
     let mut secret = String::new();
     let result = loop {
         match read() {
