@@ -320,12 +320,13 @@ fn answer(mut stream: UnixStream, base: &Base, store: &Arc<Store>, handler: &Han
 
 fn read_request(stream: &mut UnixStream) -> Result<(Request, Option<Vec<u8>>), String> {
     let deadline = Some(Instant::now() + REQUEST_TIMEOUT);
+    // Both frames are read before either is judged, so the CLI is never cut off while it sends.
     let header = read_frame(stream, MAX_HEADER, deadline).map_err(|e| e.to_string())?;
+    let stdin = read_frame(stream, MAX_STDIN, deadline).map_err(|e| e.to_string())?;
     let request: Request = serde_json::from_slice(&header).map_err(|e| e.to_string())?;
     if request.version != VERSION {
         return Err(format!("version {} (this counter speaks {VERSION})", request.version));
     }
-    let stdin = read_frame(stream, MAX_STDIN, deadline).map_err(|e| e.to_string())?;
     let given = request.stdin;
     Ok((request, given.then_some(stdin)))
 }
