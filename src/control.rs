@@ -11,8 +11,9 @@
 //! request = header (JSON [`Request`], at most [`MAX_HEADER`]) + standard
 //! input (at most [`MAX_STDIN`]); reply = header (JSON [`Reply`]) + standard
 //! output + standard error. The request must arrive whole within
-//! [`REQUEST_TIMEOUT`]; requests are carried out one at a time on the
-//! socket's own thread, the counter's screen drawing meanwhile. Described for
+//! [`REQUEST_TIMEOUT`] (each is read on a thread of its own); requests are
+//! carried out one at a time on the socket's worker thread, the counter's
+//! screen drawing meanwhile. Described for
 //! users in `docs/cli.md`.
 
 use std::io::{Read, Write};
@@ -207,17 +208,28 @@ impl Base {
 pub struct Listener {
     path: PathBuf,
     stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
+        for thread in self.threads.drain(..) {
             let _ = thread.join();
         }
         let _ = std::fs::remove_file(&self.path);
     }
+}
+
+/// At most this many requests are being read at once (each on a thread of
+/// its own, so a CLI slow to send never holds up another); more are closed.
+const MAX_READING: usize = 4;
+
+/// A request read whole, waiting for the socket's one worker.
+struct Arrived {
+    stream: UnixStream,
+    request: Request,
+    stdin: Option<Vec<u8>>,
 }
 
 /// Starts listening on `DATA/control.sock` (replacing the socket file a
@@ -242,25 +254,29 @@ pub fn listen(
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
     listener.set_nonblocking(true)?;
     let stop = Arc::new(AtomicBool::new(false));
-    let thread = {
+    let (arrived, queue) = std::sync::mpsc::channel::<Arrived>();
+    let lang = base.lang;
+    let accepting = {
         let stop = Arc::clone(&stop);
         std::thread::Builder::new()
             .name("onedoor-control".into())
-            .spawn(move || serve(&listener, &stop, &base, &store, &handler, &changed))?
+            .spawn(move || accept(&listener, &stop, &arrived, lang))?
+    };
+    let working = {
+        let stop = Arc::clone(&stop);
+        std::thread::Builder::new()
+            .name("onedoor-control-work".into())
+            .spawn(move || work(&queue, &stop, &base, &store, &handler, &changed))?
     };
     tracing::info!(socket = %path.display(), "control socket listening");
-    Ok(Listener { path, stop, thread: Some(thread) })
+    Ok(Listener { path, stop, threads: vec![accepting, working] })
 }
 
-fn serve(
-    listener: &UnixListener,
-    stop: &AtomicBool,
-    base: &Base,
-    store: &Arc<Store>,
-    handler: &Handler,
-    changed: &dyn Fn(),
-) {
+/// Takes connections; each request is read on a thread of its own.
+fn accept(listener: &UnixListener, stop: &AtomicBool, arrived: &std::sync::mpsc::Sender<Arrived>, lang: Lang) {
     use rustix::event::{PollFd, PollFlags, Timespec};
+    use std::sync::atomic::AtomicUsize;
+    let reading = Arc::new(AtomicUsize::new(0));
     let wait = Timespec { tv_sec: 0, tv_nsec: i64::from(POLL.subsec_nanos()) };
     while !stop.load(Ordering::Relaxed) {
         let mut fds = [PollFd::new(listener, PollFlags::IN)];
@@ -280,42 +296,76 @@ fn serve(
                 continue;
             }
         };
-        // A command that panics is the command's failure, never the counter's.
-        let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| answer(stream, base, store, handler)));
-        match answered {
-            Ok(true) => changed(),
-            Ok(false) => {}
-            Err(_) => tracing::error!("a command through the control socket panicked"),
+        if reading.fetch_add(1, Ordering::SeqCst) >= MAX_READING {
+            reading.fetch_sub(1, Ordering::SeqCst);
+            tracing::warn!("the control socket is reading {MAX_READING} requests already: one more closed");
+            continue;
+        }
+        let (reading, arrived) = (Arc::clone(&reading), arrived.clone());
+        let spawned = std::thread::Builder::new().name("onedoor-control-read".into()).spawn(move || {
+            if let Some(a) = receive(stream, lang) {
+                let _ = arrived.send(a);
+            }
+            reading.fetch_sub(1, Ordering::SeqCst);
+        });
+        if let Err(e) = spawned {
+            tracing::warn!("the control socket cannot read a request: {e}");
         }
     }
 }
 
-/// Reads one request, carries it out and replies; true when the command succeeded.
-fn answer(mut stream: UnixStream, base: &Base, store: &Arc<Store>, handler: &Handler) -> bool {
-    let lang = base.lang;
+/// Reads one request whole; one that cannot be read, or from another user, is answered here.
+fn receive(mut stream: UnixStream, lang: Lang) -> Option<Arrived> {
     if let Err(e) = stream.set_nonblocking(false) {
         tracing::warn!("the control socket: {e}");
-        return false;
+        return None;
     }
-    if let Err(why) = same_user(&stream) {
-        tracing::warn!("the control socket refused a connection: {why}");
-        let line = format!("error: {}\n", tr!(lang, "control-refused-user", why = why.as_str()));
-        reply(&mut stream, &Reply { code: 2, asked: None }, b"", line.as_bytes());
-        return false;
-    }
-    let (request, stdin) = match read_request(&mut stream) {
-        Ok(r) => r,
-        Err(why) => {
-            tracing::warn!("the control socket refused a request: {why}");
-            let line = format!("error: {}\n", tr!(lang, "control-bad-request", why = why.as_str()));
-            reply(&mut stream, &Reply { code: 2, asked: None }, b"", line.as_bytes());
-            return false;
-        }
+    let refused = |stream: &mut UnixStream, said: String| {
+        tracing::warn!("the control socket refused a request: {said}");
+        reply(stream, &Reply { code: 2, asked: None }, b"", format!("error: {said}\n").as_bytes());
     };
-    let Done { reply: r, stdout, stderr } = carry_out(base, Arc::clone(store), handler, request, stdin);
-    tracing::info!(code = r.code, "a command through the control socket");
-    reply(&mut stream, &r, &stdout, &stderr);
-    r.code == 0
+    if let Err(why) = same_user(&stream) {
+        refused(&mut stream, tr!(lang, "control-refused-user", why = why.as_str()));
+        return None;
+    }
+    match read_request(&mut stream) {
+        Ok((request, stdin)) => Some(Arrived { stream, request, stdin }),
+        Err(why) => {
+            refused(&mut stream, tr!(lang, "control-bad-request", why = why.as_str()));
+            None
+        }
+    }
+}
+
+/// Carries out the requests one at a time, in the order they arrived whole.
+fn work(
+    queue: &std::sync::mpsc::Receiver<Arrived>,
+    stop: &AtomicBool,
+    base: &Base,
+    store: &Arc<Store>,
+    handler: &Handler,
+    changed: &dyn Fn(),
+) {
+    while !stop.load(Ordering::Relaxed) {
+        let Arrived { mut stream, request, stdin } = match queue.recv_timeout(POLL) {
+            Ok(a) => a,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        // A command that panics is the command's failure, never the counter's.
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            carry_out(base, Arc::clone(store), handler, request, stdin)
+        }));
+        let Ok(Done { reply: r, stdout, stderr }) = done else {
+            tracing::error!("a command through the control socket panicked");
+            continue;
+        };
+        tracing::info!(code = r.code, "a command through the control socket");
+        reply(&mut stream, &r, &stdout, &stderr);
+        if r.code == 0 {
+            changed();
+        }
+    }
 }
 
 fn read_request(stream: &mut UnixStream) -> Result<(Request, Option<Vec<u8>>), String> {

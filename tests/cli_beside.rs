@@ -182,8 +182,10 @@ fn the_counter_checks_the_pin_of_a_command_beside_it_and_a_wrong_one_changes_not
     let mut cli = Counter::spawn(&data, &["case", "refer", &id], &[]);
     cli.wait_for("PIN");
     cli.send(format!("{CLERK_PIN}\r").as_bytes());
-    assert_eq!(cli.wait_exit("the PIN typed"), 0, "{}", cli.screen());
-    assert!(cli.screen().contains("referred"), "{}", cli.screen());
+    let status = cli.wait_exit("the PIN typed");
+    let said = cli.all_output();
+    assert_eq!(status, 0, "{said}");
+    assert!(said.contains("referred"), "{said}");
     counter.quit();
     let after = as_op(&data, "clerk01", Some(CLERK_PIN), &["case", "show", &id, "--json"]);
     assert!(after.stdout.contains("referred"), "{}", after.stdout);
@@ -208,6 +210,9 @@ fn garbage_on_the_socket_and_an_unsafe_socket_do_not_hurt_the_counter() {
     let socket = data.join("control.sock");
     let mode = std::fs::metadata(&socket).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
+    // A client that connects and says nothing, for the whole test.
+    let mut silent = UnixStream::connect(&socket).unwrap();
+    silent.set_read_timeout(Some(std::time::Duration::from_secs(120))).unwrap();
 
     // Not JSON; JSON of something else; a length of 4 GiB; a version from the future.
     let frames: [&[u8]; 4] = [
@@ -254,6 +259,10 @@ fn garbage_on_the_socket_and_an_unsafe_socket_do_not_hurt_the_counter() {
     }
     assert!(counter.alive());
     ok(run(&data, &["case", "list"], None));
+    // The silent one is told, once its time is up; the counter never waits on it.
+    let (header, stderr) = read_reply(&mut silent);
+    assert_eq!(header["code"], 2);
+    assert!(stderr.contains("did not arrive in time"), "{stderr}");
     counter.quit();
 }
 

@@ -104,6 +104,15 @@ impl Counter {
         self.wait("the control socket", |_| std::os::unix::net::UnixStream::connect(&socket).is_ok());
     }
 
+    /// Once the program has exited: everything it wrote (the drain has read the terminal to its end).
+    pub fn all_output(&mut self) -> String {
+        assert!(self.child.try_wait().unwrap().is_some(), "all_output before the program exited");
+        if let Some(drain) = self.drain.take() {
+            let _ = drain.join();
+        }
+        self.screen()
+    }
+
     pub fn alive(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
     }
