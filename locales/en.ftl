@@ -725,6 +725,7 @@ control-bad-request = the counter cannot read this request: { $why }
 control-not-utf8 = the argument '{ $arg }' is not UTF-8 text; the counter cannot be sent it
 control-gone = the counter closed while the command was being sent; run it again
 control-not-beside = the counter does not carry out this command for the command line; close the counter first
+control-panicked = the counter failed on this command (onedoor.log in the data directory says where); the counter carries on
 
 ## A deadline past the calendar's last complete day (case show)
 show-estimated = { $date } estimated: that year's holidays are not in the policy calendar yet

@@ -749,6 +749,7 @@ control-bad-request = 柜台无法读取此请求：{ $why }
 control-not-utf8 = 参数“{ $arg }”不是 UTF-8 文本，无法发送给柜台
 control-gone = 发送命令时柜台已关闭；请再运行一次
 control-not-beside = 柜台不代命令行执行此命令；请先关闭柜台
+control-panicked = 柜台执行此命令时出错（数据目录中的 onedoor.log 记录了位置）；柜台继续运行
 
 ## A deadline past the calendar's last complete day (case show)
 show-estimated = { $date } 预计：该年节假日尚未列入政策日历

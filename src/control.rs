@@ -356,10 +356,11 @@ fn work(
         let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             carry_out(base, Arc::clone(store), handler, request, stdin)
         }));
-        let Ok(Done { reply: r, stdout, stderr }) = done else {
+        let Done { reply: r, stdout, stderr } = done.unwrap_or_else(|_| {
             tracing::error!("a command through the control socket panicked");
-            continue;
-        };
+            let line = format!("error: {}\n", tr!(base.lang, "control-panicked"));
+            Done { reply: Reply { code: 1, asked: None }, stdout: Vec::new(), stderr: line.into_bytes() }
+        });
         tracing::info!(code = r.code, "a command through the control socket");
         reply(&mut stream, &r, &stdout, &stderr);
         if r.code == 0 {

@@ -205,12 +205,20 @@ fn install_panic_hook(data: &std::path::Path) {
     let log = std::fs::OpenOptions::new().create(true).append(true).open(data.join("onedoor.log")).ok();
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        let logged = || {
+            if let Some(mut file) = log.as_ref() {
+                let line = format!("{} ERROR panic: {info}\n", chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ"));
+                let _ = file.write_all(line.as_bytes());
+            }
+        };
+        // A command of the CLI beside the counter that panics fails alone
+        // (`control` answers it): the counter's screen is left as it is.
+        if std::thread::current().name().is_some_and(|n| n.starts_with("onedoor-control")) {
+            return logged();
+        }
         let _ = crossterm::terminal::disable_raw_mode();
         let _ = crossterm::execute!(std::io::stdout(), crossterm::terminal::LeaveAlternateScreen);
-        if let Some(mut file) = log.as_ref() {
-            let line = format!("{} ERROR panic: {info}\n", chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ"));
-            let _ = file.write_all(line.as_bytes());
-        }
+        logged();
         previous(info);
     }));
 }
