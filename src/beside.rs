@@ -58,10 +58,19 @@ fn from_cwd(command: &mut Command, cwd: &Path) {
             *p = cwd.join(&*p);
         }
     };
+    // A printer that is a file (`file:out.bin`) is one too.
+    let printer = |spec: &mut Option<String>| {
+        if let Some(path) = spec.as_deref().and_then(|s| s.strip_prefix("file:")).filter(|p| Path::new(p).is_relative())
+        {
+            *spec = Some(format!("file:{}", cwd.join(path).display()));
+        }
+    };
     match command {
         Command::Case(CaseCommand::Add { json, .. }) => join(json),
         Command::Case(CaseCommand::Import { file }) => join(file),
         Command::Backup { dir, .. } => join(dir),
+        Command::Receipt(super::ReceiptCommand::Print { printer: spec, .. }) => printer(spec),
+        Command::Report(super::ReportCommand::Daily { printer: spec, .. }) => printer(spec),
         _ => {}
     }
 }

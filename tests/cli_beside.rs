@@ -92,6 +92,7 @@ fn commands_beside_the_counter_print_what_they_print_alone_and_a_write_shows_at_
     let shown = run(&data, &["case", "show", &first], None);
     let missing = run(&data, &["case", "show", "320106001-01-20261130-0099"], None);
     let bad = run(&data, &["case", "add", "--json", "nowhere.json"], None);
+    let printed = receipt_in(&data, &dir.path().join("beside"), &first);
     assert!(counter.alive());
     counter.quit();
     assert!(!data.join("control.sock").exists(), "the socket is removed when the counter closes");
@@ -109,6 +110,28 @@ fn commands_beside_the_counter_print_what_they_print_alone_and_a_write_shows_at_
     // counter names it whole in the message).
     assert_eq!(bad.code, 2, "{}", bad.stderr);
     assert!(bad.stderr.contains("nowhere.json"), "{}", bad.stderr);
+    // A receipt printed to a file named from the CLI's directory lands there, the same paper as alone.
+    let alone = receipt_in(&twin, &dir.path().join("alone"), &first);
+    same(&printed, &alone, "receipt print");
+    let paper = |d: &str| std::fs::read(dir.path().join(d).join("receipt.bin")).unwrap();
+    assert!(!paper("beside").is_empty());
+    assert_eq!(paper("beside"), paper("alone"));
+}
+
+/// `receipt print ID --printer file:receipt.bin` run in `cwd`.
+fn receipt_in(data: &Path, cwd: &Path, id: &str) -> Run {
+    std::fs::create_dir_all(cwd).unwrap();
+    let out = common::onedoor(data)
+        .current_dir(cwd)
+        .args(["receipt", "print", id, "--printer", "file:receipt.bin"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
 
 const HEAD_PIN: &str = "739154";
