@@ -23,7 +23,7 @@ fn counter_on_one_case() -> (tempfile::TempDir, std::path::PathBuf, Counter) {
     let data = dir.path().join("data");
     common::add(&data, &named("李雷", 1, "800"));
     let mut counter = Counter::start(&data, &[]);
-    counter.wait_for("Today's cases");
+    counter.wait_for_queue();
     counter.wait_listening();
     (dir, data, counter)
 }
@@ -72,7 +72,7 @@ fn commands_beside_the_counter_print_what_they_print_alone_and_a_write_shows_at_
     copy_dir(&data, &twin);
 
     let mut counter = Counter::start(&data, &[]);
-    counter.wait_for("Today's cases");
+    counter.wait_for_queue();
     counter.wait_listening();
     // Alone, this is "store in use"; beside the counter it is the counter's work.
     let mark = counter.mark();
@@ -156,7 +156,7 @@ fn counter_signed_in(data: &Path) -> Counter {
     let mut counter = Counter::start(data, &[]);
     counter.wait_for("PIN");
     counter.send(format!("{CLERK_PIN}\r").as_bytes());
-    counter.wait_for("Today's cases");
+    counter.wait_for_queue();
     counter.wait_listening();
     counter
 }
@@ -355,7 +355,7 @@ fn a_socket_left_by_a_killed_counter_does_not_stop_the_cli_or_the_next_counter()
     assert!(ok(run(&data, &["case", "list"], None)).contains("李雷"));
     // The next counter replaces it and listens.
     let mut counter = Counter::start(&data, &[]);
-    counter.wait_for("Today's cases");
+    counter.wait_for_queue();
     counter.wait_listening();
     assert!(ok(run(&data, &["case", "list"], None)).contains("李雷"));
     counter.quit();

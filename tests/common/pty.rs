@@ -98,6 +98,19 @@ impl Counter {
         self.wait(&format!("'{needle}' on the screen"), |c| c.screen().contains(needle));
     }
 
+    /// Waits until the counter shows today's queue (past the first
+    /// supervisor's creation that a store without operators opens on: Esc).
+    pub fn wait_for_queue(&mut self) {
+        self.wait("the queue or the first supervisor's screen", |c| {
+            let s = c.screen();
+            s.contains("Today's cases") || s.contains("first supervisor")
+        });
+        if !self.screen().contains("Today's cases") {
+            self.send(b"\x1b");
+            self.wait_for("Today's cases");
+        }
+    }
+
     /// Waits until the counter listens on its control socket.
     pub fn wait_listening(&mut self) {
         let socket = self.data.join("control.sock");
