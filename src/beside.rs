@@ -103,6 +103,14 @@ pub fn through_the_counter(session: &Session, args: &Args, first: UnixStream) ->
         Err(e) => return fail(session, CliError::from(e)),
     };
     let given_stdin = args.command.as_ref().is_some_and(reads_stdin);
+    // Standard input may take its time (a person typing, a slow pipe) and
+    // the counter waits 10 s for a request: it is read first, then connected again.
+    let first = if given_stdin {
+        drop(first);
+        None
+    } else {
+        Some(first)
+    };
     let mut stdin = Vec::new();
     if given_stdin {
         let read = std::io::stdin().take(control::MAX_STDIN as u64).read_to_end(&mut stdin);
@@ -124,7 +132,7 @@ pub fn through_the_counter(session: &Session, args: &Args, first: UnixStream) ->
         }
     }
     let mut new_pin = std::env::var("ONEDOOR_NEW_PIN").ok().map(|p| p.trim().to_string());
-    let mut stream = Some(first);
+    let mut stream = first;
     // At most: the command, again with the PIN, again with the new PIN.
     loop {
         let connected = match stream.take() {

@@ -328,7 +328,15 @@ fn receive(mut stream: UnixStream, lang: Lang) -> Option<Arrived> {
         refused(&mut stream, tr!(lang, "control-refused-user", why = why.as_str()));
         return None;
     }
-    match read_request(&mut stream) {
+    // A connection closed before a byte was sent (a CLI that only looked) is no request.
+    let deadline = Instant::now() + REQUEST_TIMEOUT;
+    let mut first = [0u8; 1];
+    if stream.set_read_timeout(Some(REQUEST_TIMEOUT)).is_ok()
+        && matches!(rustix::net::recv(&stream, &mut first[..], rustix::net::RecvFlags::PEEK), Ok((0, _)))
+    {
+        return None;
+    }
+    match read_request(&mut stream, deadline) {
         Ok((request, stdin)) => Some(Arrived { stream, request, stdin }),
         Err(why) => {
             refused(&mut stream, tr!(lang, "control-bad-request", why = why.as_str()));
@@ -369,8 +377,8 @@ fn work(
     }
 }
 
-fn read_request(stream: &mut UnixStream) -> Result<(Request, Option<Vec<u8>>), String> {
-    let deadline = Some(Instant::now() + REQUEST_TIMEOUT);
+fn read_request(stream: &mut UnixStream, deadline: Instant) -> Result<(Request, Option<Vec<u8>>), String> {
+    let deadline = Some(deadline);
     // Both frames are read before either is judged, so the CLI is never cut off while it sends.
     let header = read_frame(stream, MAX_HEADER, deadline).map_err(|e| e.to_string())?;
     let stdin = read_frame(stream, MAX_STDIN, deadline).map_err(|e| e.to_string())?;

@@ -233,9 +233,30 @@ fn garbage_on_the_socket_and_an_unsafe_socket_do_not_hurt_the_counter() {
     let socket = data.join("control.sock");
     let mode = std::fs::metadata(&socket).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
+    // A socket others may open, or that another user owns, is not sent a PIN.
+    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let refused = run(&data, &["case", "list"], None);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(refused.stderr.contains("not safe") && refused.stderr.contains("666"), "{}", refused.stderr);
+    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600)).unwrap();
+    if rustix_uid() == 0 {
+        std::os::unix::fs::chown(&socket, Some(65534), None).unwrap();
+        let refused = run(&data, &["case", "list"], None);
+        assert_eq!(refused.code, 1, "{}", refused.stderr);
+        assert!(refused.stderr.contains("owned by user 65534"), "{}", refused.stderr);
+        std::os::unix::fs::chown(&socket, Some(0), None).unwrap();
+    }
     // A client that connects and says nothing, for the whole test.
     let mut silent = UnixStream::connect(&socket).unwrap();
     silent.set_read_timeout(Some(std::time::Duration::from_secs(120))).unwrap();
+    // And a command whose standard input comes only after that one's time is up.
+    let mut slow = common::onedoor(&data)
+        .args(["case", "add", "--json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
 
     // Not JSON; JSON of something else; a length of 4 GiB; a version from the future.
     let frames: [&[u8]; 4] = [
@@ -267,25 +288,17 @@ fn garbage_on_the_socket_and_an_unsafe_socket_do_not_hurt_the_counter() {
     assert_eq!(listed.code, 0, "{}", listed.stderr);
     assert!(listed.stdout.contains("李雷"));
 
-    // A socket others may open, or that another user owns, is not sent a PIN.
-    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o666)).unwrap();
-    let refused = run(&data, &["case", "list"], None);
-    assert_eq!(refused.code, 1, "{}", refused.stderr);
-    assert!(refused.stderr.contains("not safe") && refused.stderr.contains("666"), "{}", refused.stderr);
-    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600)).unwrap();
-    if rustix_uid() == 0 {
-        std::os::unix::fs::chown(&socket, Some(65534), None).unwrap();
-        let refused = run(&data, &["case", "list"], None);
-        assert_eq!(refused.code, 1, "{}", refused.stderr);
-        assert!(refused.stderr.contains("owned by user 65534"), "{}", refused.stderr);
-        std::os::unix::fs::chown(&socket, Some(0), None).unwrap();
-    }
     assert!(counter.alive());
     ok(run(&data, &["case", "list"], None));
     // The silent one is told, once its time is up; the counter never waits on it.
     let (header, stderr) = read_reply(&mut silent);
     assert_eq!(header["code"], 2);
     assert!(stderr.contains("did not arrive in time"), "{stderr}");
+    // More than the counter's 10 s later, the slow command's input: it is read before the request is sent.
+    slow.stdin.take().unwrap().write_all(named("韩梅梅", 2, "900").as_bytes()).unwrap();
+    let slow = slow.wait_with_output().unwrap();
+    assert!(slow.status.success(), "{}", String::from_utf8_lossy(&slow.stderr));
+    assert!(String::from_utf8_lossy(&slow.stdout).trim().ends_with("-0002"));
     counter.quit();
 }
 
