@@ -568,7 +568,12 @@ impl Terminal {
                 sink.lock().unwrap().extend_from_slice(&buf[..n]);
             }
         });
-        Terminal { child, master: pty.master, writer, screen, drain }
+        let mut t = Terminal { child, master: pty.master, writer, screen, drain };
+        // The store has no operators: Esc on the first supervisor's creation
+        // works without them, as this office does.
+        t.wait_for("first supervisor", "the first start");
+        t.send(b"\x1b");
+        t
     }
 
     fn screen(&self) -> String {
