@@ -281,3 +281,21 @@ fn snapshots_of_the_sign_in_and_lock_screens() {
         insta::assert_snapshot!(format!("first_supervisor_{tag}"), h.screen());
     }
 }
+
+#[test]
+fn the_draft_with_a_full_id_number_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut h = Harness::new(Lang::En, false);
+    h.press(KeyCode::F(2));
+    h.type_text("11010519491231002X");
+    h.counter.sync_draft();
+    let path = h.dir.path().join("draft.json");
+    let draft = std::fs::read_to_string(&path).unwrap();
+    assert!(draft.contains("11010519491231002X"), "{draft}");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the draft is mode {mode:o}");
+    // Held tickets hold forms too.
+    h.press(KeyCode::F(4));
+    let held = h.dir.path().join("held.json");
+    assert_eq!(std::fs::metadata(&held).unwrap().permissions().mode() & 0o777, 0o600);
+}

@@ -3,7 +3,6 @@
 //! whole to a temporary file, fsynced and renamed over the old one, so a crash
 //! leaves either the old or the new file, never half of one.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -52,23 +51,13 @@ pub struct HeldTicket {
     pub form: Form,
 }
 
-/// Writes `bytes` to `path` durably: temp file, fsync, rename, fsync of the directory.
+/// Writes `bytes` to `path` durably (temp file, fsync, rename, fsync of the
+/// directory), readable by its owner only: the draft and the held tickets
+/// hold full ID numbers.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
-    let tmp = dir.join(format!(".{name}.tmp"));
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        // Not every file system lets a directory be synced; the rename is done anyway.
-        let _ = d.sync_all();
-    }
-    Ok(())
+    crate::private_file::write_atomically(path, bytes)
 }
 
 /// Removes a file; a file already gone is fine.
