@@ -686,6 +686,9 @@ import-no-granted-amount = field 'granted_amount': the case was approved (it is 
 import-granted-above-ceiling = field 'granted_amount': { $amount } is above { $ceiling }
 import-paid-without-fund-entry = field 'state': case { $id } was paid from the relief reserve fund, and this store's fund ledger has no payment for it
 
+## Privacy: masked exports (issue 11)
+import-masked-ids = the ID numbers in this record are masked (an export made without --full-id); import only what a supervisor exported with `onedoor case export --full-id`
+
 ## Texts: characters that hide what a text says
 input-direction-controls = contains direction controls (such as U+202E) that reorder what is shown
 input-invisible-characters = contains invisible characters (a BOM, a zero-width space…)

@@ -710,6 +710,9 @@ import-no-granted-amount = 字段 'granted_amount'：案件已批准（现为 { 
 import-granted-above-ceiling = 字段 'granted_amount'：{ $amount }元超过{ $ceiling }
 import-paid-without-fund-entry = 字段 'state'：案件 { $id } 由应急救助备用金支付，但本库备用金台账中没有这笔支出
 
+## Privacy: masked exports (issue 11)
+import-masked-ids = 此记录中的身份证号已脱敏（导出时未加 --full-id）；只能导入主管用 `onedoor case export --full-id` 导出的数据
+
 ## Texts: characters that hide what a text says
 input-direction-controls = 含有改变显示方向的控制字符（如 U+202E）
 input-invisible-characters = 含有不可见字符（BOM、零宽空格等）

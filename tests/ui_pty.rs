@@ -199,7 +199,11 @@ fn a_whole_intake_typed_in_a_terminal_is_saved_in_the_store() {
     let c = &cases[0];
     assert_eq!(c["id"], "320106001-01-20261130-0001");
     assert_eq!(c["applicant"]["name"], "王芳");
-    assert_eq!(c["applicant"]["id_number"], "11010519491231002X");
+    // A list masks the ID number; the case itself has it whole.
+    assert_eq!(c["applicant"]["id_number"], "110105********002X");
+    let one = onedoor(&data, &["case", "show", "320106001-01-20261130-0001", "--json"]);
+    let one: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(one["applicant"]["id_number"], "11010519491231002X");
     assert_eq!(c["applicant"]["phone"], "13800000000");
     assert_eq!(c["household"]["size"], 3);
     assert_eq!(c["household"]["monthly_income"], "300.00");
