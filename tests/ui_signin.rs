@@ -299,3 +299,36 @@ fn the_draft_with_a_full_id_number_is_readable_by_its_owner_only() {
     let held = h.dir.path().join("held.json");
     assert_eq!(std::fs::metadata(&held).unwrap().permissions().mode() & 0o777, 0o600);
 }
+
+/// The receipt printed at the counter names the operator signed in, not
+/// the one the counter was started as.
+#[test]
+fn a_receipt_names_the_operator_signed_in() {
+    use onedoor::config::{Config, Paths};
+    use onedoor::ui::{wiring, Popup};
+    let mut h = Harness::with_operators(Lang::ZhCn);
+    h.sign_in(CLERK2.0, CLERK2.1);
+    let mut config = Config::default();
+    config.devices.printer = "none".into();
+    let session = onedoor::session::Session::from_parts(
+        config,
+        Paths { config: None, data: h.dir.path().to_path_buf() },
+        "clerk01".into(),
+        now(),
+        onedoor::domain::policy::PolicyBook::builtin(),
+        Lang::ZhCn,
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    wiring::connect(&mut h.counter, &session, &tx).unwrap();
+    h.open_case(0);
+    h.press(KeyCode::Char('p'));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !matches!(h.counter.app().popup(), Some(Popup::Receipt { .. })) {
+        assert!(std::time::Instant::now() < deadline, "no receipt on screen:\n{}", h.screen());
+        if let Ok(m) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            h.send(m);
+        }
+    }
+    let Some(Popup::Receipt { lines, .. }) = h.counter.app().popup() else { unreachable!() };
+    assert!(lines.iter().any(|l| l.contains("受理人：clerk02")), "{lines:?}");
+}

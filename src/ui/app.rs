@@ -769,7 +769,8 @@ impl App {
         let Some(printer) = &self.printer else {
             return Effects::new();
         };
-        if printer.print(PrintJob { case: Box::new(case.clone()), kind, reprint }) {
+        let job = PrintJob { case: Box::new(case.clone()), kind, reprint, clerk: self.env.operator.clone() };
+        if printer.print(job) {
             if printer.on_paper {
                 self.status.printer = DeviceState::Busy;
             }
