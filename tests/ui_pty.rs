@@ -123,6 +123,15 @@ impl InTerminal {
         wait_for(&self.out, needle, secs);
     }
 
+    /// F10 saves the form; once it is accepted, Ctrl+Q closes the counter, which exits 0.
+    fn save_and_quit(&mut self) {
+        self.send(b"\x1b[21~"); // F10: save
+        self.wait_for("Accepted", 10);
+        self.send(b"\x11"); // Ctrl+Q
+        let status = self.exited("Ctrl+Q");
+        assert!(status.success(), "{status:?}");
+    }
+
     /// Waits up to 10 s for the counter to exit (`what` names why it should).
     fn exited(&mut self, what: &str) -> portable_pty::ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -170,27 +179,8 @@ fn a_whole_intake_typed_in_a_terminal_is_saved_in_the_store() {
         cmd.arg("--lang");
         cmd.arg("en");
     });
-    t.wait_for("Today's cases", 20);
-    t.send(b"\x1b[15~"); // F5: call the next ticket
-    t.wait_for("ticket 1", 10);
-    t.send("11010519491231002X".as_bytes());
-    t.wait_for("valid", 10);
-    t.send(b"\t");
-    t.send("王芳".as_bytes());
-    t.send(b"\t");
-    t.send(b"13800000000");
-    t.send(b"\t\t"); // residence stays urban
-    t.send(b"\x7f3"); // household of 3
-    t.send(b"\t");
-    t.send(b"300");
-    t.send(b"\t\t\t"); // kind temporary, reason serious illness
-    t.send(b"5000");
-    t.send(b"\x1b[21~"); // F10: save
-    t.wait_for("Accepted", 10);
-    t.send(b"\x11"); // Ctrl+Q
-
-    let status = t.exited("Ctrl+Q");
-    assert!(status.success(), "{status:?}");
+    type_an_intake(&mut t);
+    t.save_and_quit();
     t.finish();
 
     let list = onedoor(&data, &["case", "list", "--json"]);
@@ -489,26 +479,8 @@ fn the_real_counter_signs_in_on_its_own_screen() {
     t.wait_for("4 more tries", 10);
     t.send(b"482913\r");
     t.wait_for("signed in as head01", 10);
-    t.wait_for("Today's cases", 10);
-    t.send(b"\x1b[15~"); // F5: call the next ticket
-    t.wait_for("ticket 1", 10);
-    t.send("11010519491231002X".as_bytes());
-    t.wait_for("valid", 10);
-    t.send(b"\t");
-    t.send("王芳".as_bytes());
-    t.send(b"\t");
-    t.send(b"13800000000");
-    t.send(b"\t\t");
-    t.send(b"\x7f3");
-    t.send(b"\t");
-    t.send(b"300");
-    t.send(b"\t\t\t");
-    t.send(b"5000");
-    t.send(b"\x1b[21~"); // F10: save
-    t.wait_for("Accepted", 10);
-    t.send(b"\x11"); // Ctrl+Q
-    let status = t.exited("Ctrl+Q");
-    assert!(status.success(), "{status:?}");
+    type_an_intake(&mut t);
+    t.save_and_quit();
     let screen = t.finish();
     assert!(!screen.contains("PIN of"), "no PIN prompt on the terminal before the counter");
 
