@@ -194,6 +194,8 @@ impl Counter {
     }
 
     /// A counter on `store` with the default keymap and look, for embedding.
+    /// It opens on the sign-in screen (or, on a store with no operator, the
+    /// first supervisor's creation: see [`Counter::work_without_operators`]).
     pub fn with_defaults(
         store: Arc<Store>,
         counter: CounterConfig,
