@@ -504,3 +504,22 @@ fn the_real_counter_signs_in_on_its_own_screen() {
     let log = cli(&["audit", "log"]);
     assert!(log.contains("wrong PIN, 4 left"), "{log}");
 }
+
+/// `onedoor demo` opens straight on the sample day: no sign-in and no
+/// first supervisor asked (its store has no operators).
+#[test]
+fn the_demo_opens_on_the_sample_day_without_a_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
+    env_cmd(&mut cmd, &data);
+    cmd.args(["--lang", "en", "demo"]);
+    let mut t = InTerminal::run(cmd);
+    t.wait_for("Today's cases", 30);
+    t.wait_for("simulated", 10);
+    t.send(b"\x11"); // Ctrl+Q
+    let status = t.exited("Ctrl+Q");
+    assert!(status.success(), "{status:?}");
+    let screen = t.finish();
+    assert!(!screen.contains("first supervisor") && !screen.contains("Sign in"), "{screen}");
+}
