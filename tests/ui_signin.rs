@@ -332,3 +332,36 @@ fn a_receipt_names_the_operator_signed_in() {
     let Some(Popup::Receipt { lines, .. }) = h.counter.app().popup() else { unreachable!() };
     assert!(lines.iter().any(|l| l.contains("受理人：clerk02")), "{lines:?}");
 }
+
+/// The form kept for its owner is on disk (0600), not only in memory: it
+/// survives the counter closing, and comes back when the owner signs in.
+#[test]
+fn a_form_kept_for_its_owner_survives_a_restart() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut h = Harness::with_operators(Lang::En);
+    h.sign_in(CLERK.0, CLERK.1);
+    h.press(KeyCode::F(2));
+    h.type_text("11010519491231002X");
+    h.tab(1);
+    h.type_text("赵六");
+    h.press(KeyCode::F(12));
+    h.sign_in(CLERK2.0, CLERK2.1);
+    assert!(h.counter.app().intake().is_none());
+    h.counter.sync_draft();
+    let parked = h.dir.path().join("parked.json");
+    assert_eq!(std::fs::metadata(&parked).unwrap().permissions().mode() & 0o777, 0o600);
+    assert!(!h.dir.path().join("draft.json").exists(), "the draft file is the next operator's form");
+    h.ctrl('q');
+
+    let policies = onedoor::window::builtin_policies().clone();
+    h.counter =
+        open_counter_at_gate(std::sync::Arc::clone(&h.store), h.dir.path(), Lang::En, policies, counter_config());
+    assert!(h.counter.app().popup().is_none(), "nothing is offered to whoever signs in first");
+    h.sign_in(CLERK2.0, CLERK2.1);
+    assert!(h.counter.app().intake().is_none(), "not clerk02's form");
+    h.press(KeyCode::F(12));
+    h.sign_in(CLERK.0, CLERK.1);
+    let intake = h.counter.app().intake().expect("clerk01's form is back");
+    assert_eq!((intake.form.name.as_str(), intake.form.id_number.as_str()), ("赵六", "11010519491231002X"));
+    assert!(!parked.exists(), "given back, it is no longer kept");
+}

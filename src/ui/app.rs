@@ -100,8 +100,8 @@ pub struct App {
     /// When the last key was pressed (the idle lock counts from it).
     last_key: crate::domain::time::Moment,
     /// Forms left unfinished by an operator another one took the counter
-    /// from: each comes back when its owner signs in again.
-    parked: Vec<(String, Form)>,
+    /// from (kept in `parked.json`): each comes back when its owner signs in again.
+    parked: Vec<files::ParkedForm>,
 }
 
 /// A plain character typed (no Ctrl or Alt).
@@ -176,7 +176,7 @@ impl App {
             district_check: None,
             gate: None,
             last_key: env.now,
-            parked: Vec::new(),
+            parked: files::read_parked(&env.data_dir),
             env,
         };
         app.gate = Some(app.first_gate());

@@ -13,7 +13,7 @@ use crate::tr;
 use crate::ui::action::Action;
 use crate::ui::effect::{Effect, MessageKind, Screen};
 use crate::ui::env::Clock;
-use crate::ui::form::Form;
+use crate::ui::files::{self, ParkedForm};
 use crate::ui::keymap::{Key, Section};
 use crate::ui::screens::intake::IntakeScreen;
 use crate::ui::screens::signin::{Asked, Gate, SignInScreen};
@@ -42,9 +42,18 @@ impl App {
         self.env.signed_in.as_ref()
     }
 
-    /// The forms kept for operators who left the counter to another: whose, and the form.
-    pub fn parked(&self) -> Vec<(&str, &Form)> {
-        self.parked.iter().map(|(o, f)| (o.as_str(), f)).collect()
+    /// The forms kept for operators who left the counter to another.
+    pub fn parked(&self) -> &[ParkedForm] {
+        &self.parked
+    }
+
+    /// Keeps the parked forms on disk; a failure is said (the forms stay in memory).
+    fn keep_parked(&mut self) {
+        if let Err(e) = files::write_parked(&self.env.data_dir, &self.parked) {
+            tracing::error!("cannot keep the forms of operators who left: {e}");
+            let text = crate::ui::strings::failed(&e, self.env.lang);
+            self.say(MessageKind::Error, text);
+        }
     }
 
     /// Where the time comes from from now on (a test moves a fixed clock on, then ticks).
@@ -125,7 +134,10 @@ impl App {
             if let Some(intake) = self.intake.take() {
                 let owner = before.clone().unwrap_or_default();
                 notes.push(tr!(lang, "signin-form-kept", owner = owner.as_str()));
-                self.parked.push((owner, intake.form));
+                self.parked.push(ParkedForm { owner, form: intake.form });
+                // Kept in parked.json from now on; the draft is the next operator's form.
+                self.keep_parked();
+                self.draft.save(None);
             }
             self.popup = None;
             self.queued_popups.clear();
@@ -134,8 +146,9 @@ impl App {
             self.screen = Screen::Queue;
         }
         if self.intake.is_none() {
-            if let Some(at) = self.parked.iter().position(|(owner, _)| *owner == name) {
-                let (_, form) = self.parked.remove(at);
+            if let Some(at) = self.parked.iter().position(|p| p.owner == name) {
+                let form = self.parked.remove(at).form;
+                self.keep_parked();
                 self.intake = Some(IntakeScreen::new(form, &self.env));
                 self.screen = Screen::Intake;
                 self.draft.save(self.intake.as_ref().map(|i| &i.form));
