@@ -365,3 +365,22 @@ fn a_form_kept_for_its_owner_survives_a_restart() {
     assert_eq!((intake.form.name.as_str(), intake.form.id_number.as_str()), ("赵六", "11010519491231002X"));
     assert!(!parked.exists(), "given back, it is no longer kept");
 }
+
+/// An operator a supervisor disables while they are signed in loses the
+/// counter at the next tick; the screen says why and their PIN no longer opens it.
+#[test]
+fn an_operator_disabled_while_signed_in_is_signed_out() {
+    let mut h = Harness::with_operators(Lang::En);
+    h.sign_in(CLERK.0, CLERK.1);
+    h.send(onedoor::ui::Msg::Tick);
+    assert!(h.counter.app().gate().is_none());
+    let head = h.store.operator(HEAD.0).unwrap().unwrap();
+    let config = counter_config();
+    onedoor::window::Window::new(&h.store, &config).disable_operator(&head, CLERK.0, at("09:00:30")).unwrap();
+    h.send(onedoor::ui::Msg::Tick);
+    assert!(h.counter.app().gate().is_some(), "still signed in after being disabled");
+    assert_eq!(h.gate_error(), "operator clerk01 is disabled");
+    assert_nothing_personal(&h.screen());
+    h.sign_in(CLERK.0, CLERK.1);
+    assert!(h.counter.app().gate().is_some());
+}

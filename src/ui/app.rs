@@ -354,6 +354,7 @@ impl App {
             Msg::Tick => {
                 let day = self.env.today();
                 self.env.now = self.env.clock.now();
+                self.sign_out_when_disabled();
                 self.lock_when_idle(self.env.now);
                 if self.env.today() != day {
                     let effects = self.queue.refresh(&self.env);

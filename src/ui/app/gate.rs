@@ -181,6 +181,31 @@ impl App {
         });
     }
 
+    /// On every tick: an operator disabled (by a supervisor, meanwhile) loses
+    /// the counter at once; the sign-in screen says why.
+    pub(super) fn sign_out_when_disabled(&mut self) {
+        if self.gate.is_some() {
+            return;
+        }
+        let Some(op) = &self.env.signed_in else { return };
+        let name = op.name.to_string();
+        let disabled = match self.env.store.operator(&name) {
+            Ok(Some(now)) => now.disabled,
+            Ok(None) => true,
+            Err(e) => {
+                tracing::warn!("cannot read operator {name}: {e}");
+                false
+            }
+        };
+        if disabled {
+            tracing::warn!(operator = %name, "disabled while signed in: signed out");
+            self.sign_out();
+            if let Some(gate) = &mut self.gate {
+                gate.error = Some(tr!(self.env.lang, "signin-disabled", name = name.as_str()));
+            }
+        }
+    }
+
     /// On every tick: locks the counter once nobody has pressed a key for
     /// `idle_lock_minutes`. Only an operator signed in is locked (without
     /// operators there is no PIN to ask).
