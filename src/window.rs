@@ -9,6 +9,7 @@
 use std::sync::OnceLock;
 
 mod operators;
+mod privacy;
 
 use chrono::NaiveDate;
 

@@ -57,7 +57,9 @@ pub fn init_logging(data: &std::path::Path) {
 /// counter until the clerk quits. A broken receipt template or printer spec
 /// refuses to start (like a bad keymap), naming the file and line.
 pub fn run(session: &Session, options: RunOptions) -> Result<(), UiError> {
-    let store = session.open_store()?;
+    // Who works at the counter signs in on its own screen, not at the
+    // terminal before it starts (as the CLI's commands do).
+    let store = crate::store::Store::open(&session.paths.data, &session.store_options())?;
     init_logging(&session.paths.data);
     let keymap = Keymap::load(&session.config.ui.keymap)?;
     let clock = if std::env::var_os("ONEDOOR_NOW").is_some() {
@@ -67,7 +69,7 @@ pub fn run(session: &Session, options: RunOptions) -> Result<(), UiError> {
     };
     tracing::info!(data = %session.paths.data.display(), "counter starting");
     let mut counter = Counter::new(Setup {
-        store: store.shared(),
+        store: Arc::new(store),
         counter: session.config.counter.clone(),
         operator: session.operator.clone(),
         lang: session.lang,
@@ -82,6 +84,8 @@ pub fn run(session: &Session, options: RunOptions) -> Result<(), UiError> {
     // Dropped before the counter: stops listening, then the store closes.
     let _control = options.control.and_then(|handler| super::wiring::listen(&counter, session, handler, &tx));
     if options.demo {
+        // The demo store has no operators: the demo opens on the sample day at once.
+        counter.work_without_operators();
         counter
             .update(Msg::Devices(DeviceStatus { id_reader: DeviceState::Simulated, printer: DeviceState::Simulated }));
     }
