@@ -108,6 +108,11 @@ fn main() {
     let show = ["case", "show", id];
     let mut beside_report = time(&data, &report, runs, "received");
     let mut beside_show = time(&data, &show, runs, id);
+    // Esc past the first supervisor's creation (a store without operators opens on it), then Ctrl+Q.
+    // (Apart: Esc and a key at once read as Alt and that key.)
+    writer.write_all(b"\x1b").unwrap();
+    writer.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
     writer.write_all(b"\x11").unwrap();
     writer.flush().unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
