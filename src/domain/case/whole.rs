@@ -60,7 +60,9 @@ fn step_of(action: HistoryAction) -> Option<Step> {
         HistoryAction::Disbursed => Some(Step::Disburse),
         HistoryAction::Completed => Some(Step::Complete),
         HistoryAction::Withdrawn => Some(Step::Withdraw),
-        HistoryAction::Received | HistoryAction::Override | HistoryAction::Imported => None,
+        HistoryAction::Received | HistoryAction::Override | HistoryAction::Imported | HistoryAction::Countersigned => {
+            None
+        }
     }
 }
 

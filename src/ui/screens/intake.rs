@@ -345,7 +345,7 @@ impl IntakeScreen {
             Ok(input) => {
                 let card_photo = self.form.card_photo().map(<[u8]>::to_vec);
                 let draft = Some(self.form.draft.clone()).filter(|t| !t.is_empty());
-                Ok(Intake { input, override_by: None, card_photo, draft })
+                Ok(Intake { input, override_by: None, card_photo, draft, countersign: None })
             }
             Err(e) => {
                 self.focus_on(e.field);
