@@ -218,12 +218,16 @@ impl Session {
     }
 
     /// Opens a store that must already exist: a command that only reads
-    /// never leaves an empty store behind where it looked.
+    /// never leaves an empty store behind where it looked. Once the store
+    /// has operators, reading needs one too (case data is personal data):
+    /// the operator signs in with their PIN as for a change.
     pub fn open_existing_store(&self) -> Result<Store, SessionError> {
         if !Store::exists(&self.paths.data) {
             return Err(SessionError::NoStore(self.paths.data.clone()));
         }
-        Ok(Store::open(&self.paths.data, &self.store_options())?)
+        let store = Store::open(&self.paths.data, &self.store_options())?;
+        self.sign_in(&store)?;
+        Ok(store)
     }
 
     pub fn window<'a>(&'a self, store: &'a Store) -> Window<'a> {

@@ -180,6 +180,56 @@ fn staffed_two(d: &Path) {
     ok(as_op(d, "head01", Some(HEAD_PIN), Some(HEAD2_PIN), &add, None));
 }
 
+/// Once there are operators, reading personal data needs one too: every
+/// read-only command asks for the operator's PIN, refuses a wrong one, and
+/// `id check` and `--help` need none.
+#[test]
+fn once_there_are_operators_reading_needs_an_operator_and_a_pin_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    staffed(d);
+    let id = ok(as_op(
+        d,
+        "clerk01",
+        Some(CLERK_PIN),
+        None,
+        &["case", "add", "--json", "-"],
+        Some(&case_json(&person(1), "800")),
+    ));
+    let id = id.trim();
+    let reads: [&[&str]; 11] = [
+        &["case", "list"],
+        &["case", "show", id],
+        &["case", "export"],
+        &["report", "daily"],
+        &["audit", "log"],
+        &["audit", "verify"],
+        &["fund", "balance"],
+        &["fund", "ledger"],
+        &["operator", "list"],
+        &["receipt", "pending"],
+        &["outbox", "list"],
+    ];
+    for args in reads {
+        let before = fingerprint(d);
+        let none = as_op(d, "clerk01", None, None, args, None);
+        assert_refused(&none, "clerk01 must give their PIN");
+        assert!(none.stdout.is_empty(), "{args:?} printed without a PIN: {}", none.stdout);
+        assert_eq!(fingerprint(d), before, "{args:?}");
+        assert_refused(&as_op(d, "nobody", Some(CLERK_PIN), None, args, None), "no operator nobody");
+        let wrong = as_op(d, "clerk01", Some("111222"), None, args, None);
+        assert_refused(&wrong, "wrong PIN");
+        assert!(wrong.stdout.is_empty(), "{args:?} printed with a wrong PIN: {}", wrong.stdout);
+        ok(as_op(d, "clerk01", Some(CLERK_PIN), None, args, None));
+    }
+    // The wrong PINs above counted (and the right one forgot them each time).
+    let log = ok(as_op(d, "head01", Some(HEAD_PIN), None, &["audit", "log", "--by", "clerk01", "--json"], None));
+    assert_eq!(log.matches(r#""action":"sign_in_failed""#).count(), reads.len(), "{log}");
+    // Checking an ID number reads no case: no operator needed.
+    assert!(ok(as_op(d, "nobody", None, None, &["id", "check", &person(2)], None)).contains("valid"));
+    assert!(ok(as_op(d, "nobody", None, None, &["case", "list", "--help"], None)).contains("Usage"));
+}
+
 /// Four eyes on the command line: a clerk's approval above the limit, a
 /// payment from the relief fund and a duplicate override are countersigned
 /// by a supervisor with `--countersign NAME` and their PIN; a wrong PIN or a
