@@ -118,6 +118,17 @@ store-failed = The store failed; nothing was saved
 draft-restored = Draft restored.
 draft-discarded = Draft discarded.
 
+## The supervisor's countersign at the clerk's counter (issue 11)
+countersign-title = Supervisor's countersign
+countersign-act = { $step } case { $id } needs a supervisor who did not accept it. The supervisor gives their name and PIN for this one step; { $operator } stays signed in.
+countersign-accept = Letting this intake through a possible duplicate needs a supervisor. The supervisor gives their name and PIN for this one step; { $operator } stays signed in.
+countersign-line = Countersigned by { $supervisor } (supervisor) at { $operator }'s counter
+countersign-name = Supervisor
+countersign-pin = PIN
+countersign-name-required = Type the supervisor's name.
+countersign-pin-required = Type the supervisor's PIN.
+countersign-keys = { $confirm }: next/countersign   { $switch }: field   { $cancel }: cancel
+
 ## The called ticket that does not come (no-show)
 confirm-no-show = Mark this ticket as a no-show? What was typed is dropped.
 no-show-no-ticket = This form has no ticket to mark as a no-show.

@@ -118,6 +118,17 @@ store-failed = 存储出错，未保存
 draft-restored = 已恢复草稿。
 draft-discarded = 草稿已丢弃。
 
+## The supervisor's countersign at the clerk's counter (issue 11)
+countersign-title = 主管会签
+countersign-act = { $step }案件 { $id } 须由未受理本案的主管办理。请主管输入其名字和密码，仅用于这一步；{ $operator } 保持登录。
+countersign-accept = 放行疑似重复申请须由主管办理。请主管输入其名字和密码，仅用于这一步；{ $operator } 保持登录。
+countersign-line = 由主管 { $supervisor } 在 { $operator } 的窗口会签
+countersign-name = 主管
+countersign-pin = 密码
+countersign-name-required = 请输入主管的名字。
+countersign-pin-required = 请输入主管的密码。
+countersign-keys = { $confirm }：下一项/会签    { $switch }：切换输入项    { $cancel }：取消
+
 ## The called ticket that does not come (no-show)
 confirm-no-show = 将此号记为过号未到吗？已填写的内容将放弃。
 no-show-no-ticket = 这张表单没有号票，无从记为过号。

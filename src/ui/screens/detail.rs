@@ -15,7 +15,7 @@ use crate::l10n::Say;
 use crate::ui::action::Action;
 use crate::ui::effect::{Effect, Effects, Screen};
 use crate::ui::env::Env;
-use crate::ui::popups::{Pending, Popup, Prompt};
+use crate::ui::popups::{Popup, Prompt};
 use crate::ui::strings::{self, S};
 use crate::ui::widgets::pad;
 use crate::window::{CaseAction, CaseDeadlines};
@@ -131,11 +131,12 @@ impl DetailScreen {
                     Action::Complete => CaseAction::Complete,
                     _ => CaseAction::Withdraw(None),
                 };
-                // Refused now rather than after "cannot be undone".
-                if let Err(e) = crate::ui::popups::check(&id, &action, env) {
-                    return vec![Effect::error(e)];
+                // Refused now rather than after "cannot be undone"; a payment from
+                // the relief fund by a clerk asks for a supervisor's countersign first.
+                match crate::ui::popups::before_step(&id, action, env) {
+                    Ok(popup) => popup,
+                    Err(e) => return vec![Effect::error(e)],
                 }
-                Popup::Confirm(Pending::Act { id, action })
             }
             _ => return Effects::new(),
         };

@@ -144,7 +144,7 @@ impl IntakeScreen {
 
     pub fn act(&mut self, action: Action, env: &Env) -> Effects {
         match action {
-            Action::Save => vec![Effect::Accept(None)],
+            Action::Save => vec![Effect::Accept(None, None)],
             Action::Hold => vec![Effect::Hold],
             Action::ReadCard => vec![Effect::ReadCard],
             Action::ReuseHousehold => self.reuse_household(env),
