@@ -309,3 +309,22 @@ fn every_guarded_action_by_every_kind_of_operator() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Once there are operators, an override naming a supervisor is not that
+/// supervisor's: without their countersign (their PIN checked) it is the
+/// accepting operator's, and refused.
+#[test]
+fn an_override_is_by_no_named_supervisor_without_their_countersign() {
+    let fx = Fixture::new();
+    let w = fx.window();
+    let n = fx.person();
+    w.accept(intake(n, "temporary", "serious_illness", "300", false), "clerk02", now()).unwrap();
+    let before = fx.store.fingerprint().unwrap();
+    let named = Intake {
+        override_by: Some(SupervisorOverride { by: "head02".into(), reason: "入户核实属实".into() }),
+        ..Intake::from(intake(n, "temporary", "serious_illness", "300", false))
+    };
+    let refused = w.accept(named, "clerk01", now()).unwrap_err();
+    assert!(matches!(&refused, WindowError::NeedsSupervisor { who, .. } if who == "clerk01"), "{refused:?}");
+    assert_eq!(fx.store.fingerprint().unwrap(), before);
+}
