@@ -269,6 +269,9 @@ fn a_supervisor_countersigns_on_the_command_line_and_never_their_own_case() {
         shown.contains(r#""by":"clerk01","action":"approved","note":"4500.00"},{"at":"2026-11-30T09:00:00+08:00","by":"head01","action":"countersigned","note":"approved"}"#),
         "{shown}"
     );
+    let text = ok(clerk(&["case", "show", &id], None));
+    let line = text.lines().find(|l| l.contains("countersigned")).unwrap_or_default();
+    assert!(line.contains("head01") && line.ends_with("— approved"), "{text}");
     let log = ok(as_op(d, "head01", Some(HEAD_PIN), None, &["audit", "log", "--case", &id, "--json"], None));
     assert!(log.contains(r#""by":"clerk01","second":"head01","action":"case_step""#), "{log}");
     // The wrong PIN counted against head01, recorded.

@@ -235,7 +235,14 @@ pub fn write_case(c: &Case, deadlines: &CaseDeadlines, lang: Lang, out: &mut dyn
     writeln!(out, "{}", tr!(lang, "show-history"))?;
     for h in &c.history {
         let action = tr!(lang, "show-code", name = names::history_action(h.action, lang), code = action_code(h.action));
-        let note = h.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default();
+        // A countersign's note is the step's code: named as the step is.
+        let note = match (h.action, h.note.as_deref()) {
+            (crate::domain::case::HistoryAction::Countersigned, Some(step)) => {
+                let name = crate::l10n::coded(lang, "history", step).unwrap_or(step);
+                format!(" — {}", tr!(lang, "show-code", name = name, code = step))
+            }
+            (_, note) => note.map(|n| format!(" — {n}")).unwrap_or_default(),
+        };
         writeln!(out, "  {} {} {}{note}", h.at.format("%Y-%m-%d %H:%M"), pad(&h.by, 10), pad(&action, 14))?;
     }
     Ok(())

@@ -277,10 +277,17 @@ impl DetailScreen {
         }
         lines.push(Line::from(Span::styled(S::History.get(lang), t.header)));
         for h in &c.history {
-            // A referral's note is the department's code: shown by its name.
-            let note = match h.note.as_deref().map(str::parse::<Department>) {
-                Some(Ok(d)) => strings::department(d, lang).to_string(),
-                _ => h.note.clone().unwrap_or_default(),
+            // A referral's note is the department's code, a countersign's the
+            // step's: shown by their names.
+            let note = match (h.action, h.note.as_deref()) {
+                (HistoryAction::Countersigned, Some(step)) => {
+                    crate::l10n::coded(lang, "history", step).unwrap_or(step).to_string()
+                }
+                (_, Some(note)) => match note.parse::<Department>() {
+                    Ok(d) => strings::department(d, lang).to_string(),
+                    Err(_) => note.to_string(),
+                },
+                (_, None) => String::new(),
             };
             lines.push(Line::from(format!(
                 "  {}  {}  {}  {note}",
