@@ -127,6 +127,27 @@ fn a_supervisor_approves_above_the_clerks_limit_at_the_clerks_counter() {
     }
 }
 
+/// The supervisor's approval key at a clerk's counter asks for the countersign too.
+#[test]
+fn the_supervisor_approval_key_at_a_clerks_counter_asks_for_a_countersign() {
+    let mut h = Harness::prepared(Lang::En, false, |store| {
+        staff(store);
+        reviewed_disaster(store);
+    });
+    let id = h.store.cases_on_day(now().date_naive()).unwrap()[0].id.clone();
+    h.open_case(0);
+    h.step_with_amount('s', "4500");
+    assert!(countersign_popup(&h), "{}", h.message());
+    countersign(&mut h, "head02", HEAD2_PIN);
+    assert!(h.screen().contains("recorded as head02"), "{}", h.screen());
+    h.press(KeyCode::Enter);
+    let case = h.store.case(&id).unwrap().unwrap();
+    assert_eq!(case.state, State::Approved);
+    let n = case.history.len();
+    assert_eq!((case.history[n - 2].by.as_str(), case.history[n - 1].by.as_str()), ("clerk01", "head02"));
+    assert_eq!(case.history[n - 1].action, HistoryAction::Countersigned);
+}
+
 #[test]
 fn a_forged_name_or_a_clerk_cannot_countersign_and_nothing_changes() {
     let mut h = Harness::prepared(Lang::En, false, |store| {

@@ -641,7 +641,8 @@ pub fn confirm_text(pending: &Pending, operator: &str, lang: Lang) -> String {
             let mut extra = match action {
                 CaseAction::Approve(Some(amount)) => Some(strings::money(*amount, lang)),
                 CaseAction::ApproveAsSupervisor(amount) => {
-                    let who = strings::supervisor_line(operator, lang);
+                    let approver = countersign.as_ref().map_or(operator, |c| c.name());
+                    let who = strings::supervisor_line(approver, lang);
                     Some(match amount {
                         Some(a) => format!("{}\n{who}", strings::money(*a, lang)),
                         None => who,

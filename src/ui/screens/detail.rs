@@ -107,8 +107,9 @@ impl DetailScreen {
         if let Err(e) = window.allows(case, step) {
             return vec![Effect::error(e.say(env.lang))];
         }
-        if action == Action::ApproveAsSupervisor {
-            // Not a supervisor: said before the amount is asked for.
+        if action == Action::ApproveAsSupervisor && !env.store.has_operators() {
+            // Not a supervisor: said before the amount is asked for. Once there
+            // are operators, a clerk's supervisor approval asks for a countersign.
             if let Err(e) = window.supervisor(&env.operator) {
                 return vec![Effect::error(env.refusal(&e))];
             }
