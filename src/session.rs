@@ -168,7 +168,7 @@ impl Session {
 
     /// Once the store has operators, the operator of the session signs in
     /// with their PIN (once per session), for reading as for changing.
-    fn sign_in(&self, store: &Store) -> Result<(), SessionError> {
+    pub fn sign_in(&self, store: &Store) -> Result<(), SessionError> {
         if store.has_operators() && self.signed_in.get().is_none() {
             let pin = self.pin(&crate::tr!(self.lang, "pin-prompt", name = self.operator.as_str()))?;
             let window = crate::window::Window::with_policies(store, &self.config.counter, &self.policies);

@@ -325,3 +325,32 @@ fn a_supervisor_countersigns_on_the_command_line_and_never_their_own_case() {
     let log = ok(as_op(d, "head01", Some(HEAD_PIN), None, &["audit", "log", "--case", &through_id, "--json"], None));
     assert!(log.contains(r#""by":"clerk01","second":"head01","action":"case_accepted""#), "{log}");
 }
+
+/// Replacing a store that has operators is a supervisor's, signed in: a
+/// clerk, or no PIN, is refused and the store stays.
+#[test]
+fn only_a_supervisor_restores_over_a_store_with_operators() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("store");
+    let d = d.as_path();
+    staffed(d);
+    let backups = dir.path().join("backups");
+    let made = ok(as_op(d, "head01", Some(HEAD_PIN), None, &["backup", backups.to_str().unwrap()], None));
+    let made = made.trim();
+    ok(as_op(
+        d,
+        "clerk01",
+        Some(CLERK_PIN),
+        None,
+        &["case", "add", "--json", "-"],
+        Some(&case_json(&person(1), "800")),
+    ));
+    let restore = ["restore", made, "--replace"];
+    let before = fingerprint(d);
+    assert_refused(&as_op(d, "clerk01", None, None, &restore, None), "clerk01 must give their PIN");
+    assert_refused(&as_op(d, "clerk01", Some(CLERK_PIN), None, &restore, None), "only a supervisor can do this");
+    assert_eq!(fingerprint(d), before, "the store stays");
+    ok(as_op(d, "head01", Some(HEAD_PIN), None, &restore, None));
+    let listed = ok(as_op(d, "head01", Some(HEAD_PIN), None, &["case", "list", "--day", "2026-11-30"], None));
+    assert!(listed.trim().is_empty(), "the backup's store, from before the case: {listed}");
+}
