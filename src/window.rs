@@ -968,7 +968,10 @@ impl<'a> Window<'a> {
         Ok(who.to_string())
     }
 
-    /// Is `who` allowed to act as a supervisor here?
+    /// Is `who` a supervisor here? The role only (once there are operators),
+    /// else `[counter] supervisors`; the four-eyes rules (not the operator who
+    /// accepted the case, a countersign at a clerk's counter) are applied on
+    /// top of it by the steps themselves.
     pub fn supervisor(&self, who: &str) -> Result<(), WindowError> {
         if self.store.has_operators() {
             // Once there are operators, the role decides (the PIN was checked at sign-in).
