@@ -846,6 +846,7 @@ pin-cannot-read = cannot read the PIN: { $error }
 pin-prompt = PIN of { $name }:{" "}
 new-pin-prompt = new PIN for { $name }:{" "}
 countersign-pin-prompt = PIN of { $name }, countersigning:{" "}
+countersign-refused = the countersign of { $name }: { $error }
 countersign-pin-needed = { $name } must give their PIN to countersign: set ONEDOOR_COUNTERSIGN_PIN or type it at a terminal
 new-pin-needed = the new PIN: set ONEDOOR_NEW_PIN or type it at a terminal
 operator-needs-name = once there are operators, every change needs --operator NAME (or ONEDOOR_OPERATOR)

@@ -866,6 +866,7 @@ pin-needed = { $name } 须输入密码：设置 ONEDOOR_PIN、给出 --pin-file 
 pin-cannot-read = 无法读取密码：{ $error }
 pin-prompt = { $name } 的密码：{" "}
 countersign-pin-prompt = { $name } 会签，请输入密码：{" "}
+countersign-refused = { $name } 的会签：{ $error }
 countersign-pin-needed = { $name } 会签须给出其密码：设置 ONEDOOR_COUNTERSIGN_PIN，或在终端输入
 new-pin-prompt = { $name } 的新密码：{" "}
 new-pin-needed = 新密码：设置 ONEDOOR_NEW_PIN 或在终端输入

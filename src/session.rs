@@ -45,6 +45,10 @@ pub enum SessionError {
     /// No PIN was given and there is no terminal to ask at.
     #[error("{0} must give their PIN: set ONEDOOR_PIN, give --pin-file FILE, or type it at a terminal")]
     PinNeeded(String),
+    /// A supervisor's countersign was refused (not a name, unknown, not a
+    /// supervisor, a wrong PIN…): said with whose countersign it was.
+    #[error("the countersign of {name}: {error}")]
+    Countersign { name: String, error: Box<crate::window::WindowError> },
     /// A countersign without the countersigner's PIN, and no terminal to ask at.
     #[error("{0} must give their PIN to countersign: set ONEDOOR_COUNTERSIGN_PIN or type it at a terminal")]
     CountersignPinNeeded(String),
@@ -63,7 +67,7 @@ impl SessionError {
             | SessionError::PolicyUnreadable { .. }
             | SessionError::Policy { .. } => true,
             SessionError::Store(e) => e.is_refusal(),
-            SessionError::SignIn(e) => e.is_refusal(),
+            SessionError::SignIn(e) | SessionError::Countersign { error: e, .. } => e.is_refusal(),
             SessionError::PinNeeded(_) | SessionError::CountersignPinNeeded(_) | SessionError::PinUnreadable(_) => true,
             SessionError::NoStore(_) | SessionError::NoReader => false,
         }
@@ -189,13 +193,13 @@ impl Session {
     /// lockout). Without operators there are no PINs to ask for.
     pub fn countersign(&self, store: &Store, name: &str) -> Result<Countersign, SessionError> {
         let window = self.window(store);
-        let sign = |pin: &str| window.countersign(name, pin, self.now).map_err(|e| SessionError::SignIn(Box::new(e)));
+        let refused = |e| SessionError::Countersign { name: name.to_string(), error: Box::new(e) };
+        let sign = |pin: &str| window.countersign(name, pin, self.now).map_err(refused);
         if !store.has_operators() {
             return sign("");
         }
         // A forged name is refused before a PIN is asked for it.
-        crate::domain::operator::OperatorName::parse(name)
-            .map_err(|e| SessionError::SignIn(Box::new(crate::window::WindowError::from(e))))?;
+        crate::domain::operator::OperatorName::parse(name).map_err(|e| refused(e.into()))?;
         let pin = match std::env::var("ONEDOOR_COUNTERSIGN_PIN") {
             Ok(pin) => pin.trim().to_string(),
             Err(_) => read_secret(&crate::tr!(self.lang, "countersign-pin-prompt", name = name))?

@@ -253,7 +253,7 @@ fn a_supervisor_countersigns_on_the_command_line_and_never_their_own_case() {
     assert_refused(&clerk(&approve, None), "a supervisor must approve it");
     let with = ["case", "approve", &id, "--amount", "4500", "--countersign", "head01"];
     assert_refused(&countersigned(None, &with), "head01 must give their PIN to countersign");
-    assert_refused(&countersigned(Some("111222"), &with), "wrong PIN (4 tries left");
+    assert_refused(&countersigned(Some("111222"), &with), "the countersign of head01: wrong PIN (4 tries left");
     for forged in ["head01\n2026-11-30 09:00  head01  approved", "head 01", "head\u{202e}10"] {
         let args = ["case", "approve", &id, "--amount", "4500", "--countersign", forged];
         assert_refused(&countersigned(Some(HEAD_PIN), &args), "may hold only letters, digits");

@@ -410,6 +410,9 @@ impl Say for SessionError {
             SessionError::NoReader => tr!(lang, "session-no-reader").to_string(),
             SessionError::Store(e) => e.say(lang),
             SessionError::SignIn(e) => e.say(lang),
+            SessionError::Countersign { name, error } => {
+                tr!(lang, "countersign-refused", name = name.escape_debug().to_string(), error = error.say(lang))
+            }
             SessionError::PinNeeded(name) => tr!(lang, "pin-needed", name = name),
             SessionError::CountersignPinNeeded(name) => tr!(lang, "countersign-pin-needed", name = name),
             SessionError::PinUnreadable(e) => tr!(lang, "pin-cannot-read", error = e),
