@@ -214,6 +214,34 @@ key-reuse_household = household of the earlier case
 key-filter = filter: all / waiting / green / overdue
 key-sort_by_urgency = most urgent first / by time
 
+## Sign-in, the idle lock and the first supervisor (issue 11)
+key-sign_in = sign in
+key-sign_out = sign out
+key-without_operators = without operators for now
+signin-title = Sign in
+signin-lock-title = Locked
+signin-first-title = The first supervisor
+signin-intro = Give your operator name and PIN. Every change is recorded under the name signed in.
+signin-lock-intro = The counter locked after { $minutes } minutes without a key. The form in progress is kept. Give the PIN again, or another operator signs in.
+signin-signed-out-intro = Signed out. The next operator signs in; a form left unfinished is kept for its owner.
+signin-first-intro = No operator exists yet. Create the office's first supervisor (who adds the clerks), or press Esc to work without operators for now.
+signin-name = Name
+signin-pin = PIN
+signin-pin-again = PIN again
+signin-name-needed = give your operator name
+signin-pin-needed = give your PIN
+signin-unknown = there is no operator { $name }
+signin-disabled = operator { $name } is disabled
+signin-wrong-pin = wrong PIN: { $left } more tries before a lockout
+signin-locked-out = too many wrong PINs: { $name } is locked out until { $until }; a supervisor can reset the PIN
+signin-pins-differ = the two PINs differ: type the same PIN twice
+signin-welcome = signed in as { $name } ({ $role })
+signin-form-kept = a form is kept for { $owner } until they sign in again
+signin-form-back = your form is back as you left it
+signin-working-without = working without operators: changes are recorded as { $name }
+signin-role-clerk = clerk
+signin-role-supervisor = supervisor
+
 ## Names of the codes (kind-dibao is the kind `dibao`)
 kind-dibao = Dibao
 kind-special_hardship = Hardship
@@ -676,6 +704,9 @@ import-state-not-from-history = field 'state': the case says { $state }, but its
 import-no-granted-amount = field 'granted_amount': the case was approved (it is { $state }) and no amount is granted
 import-granted-above-ceiling = field 'granted_amount': { $amount } is above { $ceiling }
 import-paid-without-fund-entry = field 'state': case { $id } was paid from the relief reserve fund, and this store's fund ledger has no payment for it
+
+## Privacy: masked exports (issue 11)
+import-masked-ids = the ID numbers in this record are masked (an export made without --full-id); import only what a supervisor exported with `onedoor case export --full-id`
 
 ## Texts: characters that hide what a text says
 input-direction-controls = contains direction controls (such as U+202E) that reorder what is shown

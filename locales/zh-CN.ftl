@@ -214,6 +214,34 @@ key-reuse_household = 沿用以往家庭情况
 key-filter = 筛选：全部/等待/绿色通道/已超期
 key-sort_by_urgency = 按紧急程度/按时间排序
 
+## Sign-in, the idle lock and the first supervisor (issue 11)
+key-sign_in = 登录
+key-sign_out = 退出登录
+key-without_operators = 暂不设操作员
+signin-title = 登录
+signin-lock-title = 已锁定
+signin-first-title = 首位主管
+signin-intro = 请输入操作员名和密码。所有操作均记在登录的操作员名下。
+signin-lock-intro = { $minutes } 分钟无操作，柜台已锁定。正在填写的表单已保留。请再次输入密码，或由其他操作员登录。
+signin-signed-out-intro = 已退出登录。请下一位操作员登录；未填完的表单为其填写人保留。
+signin-first-intro = 尚无操作员。请创建本所的首位主管（由其添加窗口人员），或按 Esc 暂不设操作员。
+signin-name = 操作员
+signin-pin = 密码
+signin-pin-again = 再输一次
+signin-name-needed = 请输入操作员名
+signin-pin-needed = 请输入密码
+signin-unknown = 没有操作员 { $name }
+signin-disabled = 操作员 { $name } 已停用
+signin-wrong-pin = 密码错误：再错 { $left } 次将被锁定
+signin-locked-out = 密码错误次数过多：{ $name } 锁定至 { $until }；主管可重置密码
+signin-pins-differ = 两次输入的密码不一致，请重新输入
+signin-welcome = 已登录：{ $name }（{ $role }）
+signin-form-kept = 有一份表单为 { $owner } 保留，待其再次登录
+signin-form-back = 您的表单已恢复原样
+signin-working-without = 未设操作员：操作记为 { $name }
+signin-role-clerk = 窗口人员
+signin-role-supervisor = 主管
+
 ## Names of the codes (kind-dibao is the kind `dibao`)
 kind-dibao = 低保
 kind-special_hardship = 特困供养
@@ -700,6 +728,9 @@ import-state-not-from-history = 字段 'state'：案件状态为 { $state }，�
 import-no-granted-amount = 字段 'granted_amount'：案件已批准（现为 { $state }），却没有批准金额
 import-granted-above-ceiling = 字段 'granted_amount'：{ $amount }元超过{ $ceiling }
 import-paid-without-fund-entry = 字段 'state'：案件 { $id } 由应急救助备用金支付，但本库备用金台账中没有这笔支出
+
+## Privacy: masked exports (issue 11)
+import-masked-ids = 此记录中的身份证号已脱敏（导出时未加 --full-id）；只能导入主管用 `onedoor case export --full-id` 导出的数据
 
 ## Texts: characters that hide what a text says
 input-direction-controls = 含有改变显示方向的控制字符（如 U+202E）

@@ -268,6 +268,8 @@ fn frame_times(
         data_dir: scratch.clone(),
         policies: Arc::new(crate::window::builtin_policies().clone()),
     });
+    // The bench store has no operators: the queue at once, as an office without them.
+    c.work_without_operators();
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24))
         .map_err(|e| StoreError::Failed(e.to_string()))?;
     let keys = [KeyCode::Down, KeyCode::Up];

@@ -512,9 +512,12 @@ enum CaseCommand {
         /// To this day of receipt (inclusive)
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = cli::parse_day)]
         to: Option<chrono::NaiveDate>,
-        /// jsonl: one case JSON a line (onedoor.case/1); csv: one row a case, ID numbers masked
+        /// jsonl: one case JSON a line (onedoor.case/1); csv: one row a case
         #[arg(long, value_enum, default_value = "jsonl")]
         format: Format,
+        /// The full ID numbers instead of masked ones (a supervisor only; audited). `case import` needs them
+        #[arg(long)]
+        full_id: bool,
     },
 }
 
@@ -617,12 +620,12 @@ fn case(session: &Session, command: CaseCommand, out: &mut dyn Write) -> CliResu
         CaseCommand::Complete { id } => cli::case::act(session, &id, CaseAction::Complete, None, out),
         CaseCommand::Withdraw { id, note } => cli::case::act(session, &id, CaseAction::Withdraw(note), None, out),
         CaseCommand::Import { file } => cli::case::import(session, &file, out),
-        CaseCommand::Export { from, to, format } => {
+        CaseCommand::Export { from, to, format, full_id } => {
             let format = match format {
                 Format::Jsonl => cli::case::ExportFormat::Jsonl,
                 Format::Csv => cli::case::ExportFormat::Csv,
             };
-            cli::case::export(session, from, to, format, out)
+            cli::case::export(session, from, to, format, full_id, out)
         }
     }
 }

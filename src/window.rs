@@ -9,6 +9,7 @@
 use std::sync::OnceLock;
 
 mod operators;
+mod privacy;
 #[cfg(test)]
 mod role_matrix;
 

@@ -354,3 +354,44 @@ fn only_a_supervisor_restores_over_a_store_with_operators() {
     let listed = ok(as_op(d, "head01", Some(HEAD_PIN), None, &["case", "list", "--day", "2026-11-30"], None));
     assert!(listed.trim().is_empty(), "the backup's store, from before the case: {listed}");
 }
+
+/// `case export --full-id` is a supervisor's: refused for a clerk (exit 2,
+/// nothing written, nothing audited), allowed for a supervisor and then in
+/// the audit log with how many cases.
+#[test]
+fn full_id_export_needs_a_supervisor_and_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    staffed(&d);
+    for n in 1..=2 {
+        ok(as_op(
+            &d,
+            "clerk01",
+            Some(CLERK_PIN),
+            None,
+            &["case", "add", "--json", "-"],
+            Some(&case_json(&person(n), "100")),
+        ));
+    }
+    let masked = ok(as_op(&d, "clerk01", Some(CLERK_PIN), None, &["case", "export"], None));
+    assert_eq!(masked.lines().count(), 2);
+    assert!(!masked.contains(&person(1)), "{masked}");
+
+    let before = fingerprint(&d);
+    let r = as_op(&d, "clerk01", Some(CLERK_PIN), None, &["case", "export", "--full-id"], None);
+    assert_refused(&r, "clerk01 is not a supervisor");
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert_eq!(fingerprint(&d), before);
+    let r = as_op(&d, "head01", Some("111222"), None, &["case", "export", "--full-id"], None);
+    assert_refused(&r, "wrong PIN");
+    assert!(r.stdout.is_empty());
+
+    let full = ok(as_op(&d, "head01", Some(HEAD_PIN), None, &["case", "export", "--full-id"], None));
+    assert_eq!(full.lines().count(), 2);
+    assert!(full.contains(&person(1)) && full.contains(&person(2)), "{full}");
+    let log = ok(as_op(&d, "head01", Some(HEAD_PIN), None, &["audit", "log"], None));
+    let line = log.lines().find(|l| l.contains("full_id_export")).unwrap_or_else(|| panic!("{log}"));
+    assert!(line.contains("head01") && line.contains("export with full ID numbers: 2 cases"), "{line}");
+    assert_eq!(log.matches("full_id_export").count(), 1, "{log}");
+    ok(as_op(&d, "head01", Some(HEAD_PIN), None, &["audit", "verify"], None));
+}

@@ -74,6 +74,7 @@ fn a_supervisor_approves_above_the_clerks_limit_at_the_clerks_counter() {
             staff(store);
             reviewed_disaster(store);
         });
+        h.sign_in("clerk01", CLERK_PIN);
         let id = h.store.cases_on_day(now().date_naive()).unwrap()[0].id.clone();
         h.open_case(0);
         h.step_with_amount('a', "4500");
@@ -134,6 +135,7 @@ fn the_supervisor_approval_key_at_a_clerks_counter_asks_for_a_countersign() {
         staff(store);
         reviewed_disaster(store);
     });
+    h.sign_in("clerk01", CLERK_PIN);
     let id = h.store.cases_on_day(now().date_naive()).unwrap()[0].id.clone();
     h.open_case(0);
     h.step_with_amount('s', "4500");
@@ -154,6 +156,7 @@ fn a_forged_name_or_a_clerk_cannot_countersign_and_nothing_changes() {
         staff(store);
         reviewed_disaster(store);
     });
+    h.sign_in("clerk01", CLERK_PIN);
     let id = h.store.cases_on_day(now().date_naive()).unwrap()[0].id.clone();
     h.open_case(0);
     h.step_with_amount('a', "4500");
@@ -194,6 +197,7 @@ fn a_payment_from_the_relief_fund_is_countersigned_by_a_supervisor_who_did_not_a
             .unwrap();
         w.act(&case.id, &CaseAction::ApproveAsSupervisor(None), "head02", at("08:40:00")).unwrap();
     });
+    h.sign_in("clerk01", CLERK_PIN);
     let id = h.store.cases_on_day(now().date_naive()).unwrap()[0].id.clone();
     h.open_case(0);
     h.press(KeyCode::Char('d'));
@@ -227,6 +231,7 @@ fn a_blocking_duplicate_is_let_through_with_a_supervisors_countersign() {
         let w = Window::new(store, &counter);
         w.accept(input("王芳", "11010519491231002X", "temporary", "500", false, 1), "clerk01", at("08:30:00")).unwrap();
     });
+    h.sign_in("clerk01", CLERK_PIN);
     // The same help again: the override's reason, then the supervisor's name and PIN.
     h.press(KeyCode::F(2));
     h.type_text("11010519491231002X");

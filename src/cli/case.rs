@@ -124,6 +124,32 @@ fn to_json(case: &Case) -> Result<String, CliError> {
     serde_json::to_string(case).map_err(|e| CliError::environment(format!("cannot write a case as JSON: {e}")))
 }
 
+/// A case as JSON with its people's ID numbers masked (`110105********002X`):
+/// what lists and exports give unless a supervisor asks for the full numbers.
+fn masked_value(case: &Case) -> Result<serde_json::Value, CliError> {
+    let failed = |e: serde_json::Error| CliError::environment(format!("cannot write a case as JSON: {e}"));
+    let mut v = serde_json::to_value(case).map_err(failed)?;
+    if let Some(n) = v.pointer_mut("/applicant/id_number") {
+        *n = case.applicant.id_number.masked().into();
+    }
+    for (i, m) in case.household.members.iter().enumerate() {
+        if let Some(n) = v.pointer_mut(&format!("/household/members/{i}/id_number")) {
+            *n = m.id_number.masked().into();
+        }
+    }
+    Ok(v)
+}
+
+/// Does this record carry masked ID numbers (an export made without `--full-id`)?
+fn has_masked_ids(value: &serde_json::Value) -> bool {
+    let masked = |v: Option<&serde_json::Value>| v.and_then(|n| n.as_str()).is_some_and(|n| n.contains('*'));
+    masked(value.pointer("/applicant/id_number"))
+        || value
+            .pointer("/household/members")
+            .and_then(|m| m.as_array())
+            .is_some_and(|members| members.iter().any(|m| masked(m.get("id_number"))))
+}
+
 /// A deadline and how it stands: `2026-12-21 (at_risk)`, `2026-12-21（将到期）`.
 fn dated(day: NaiveDate, status: DeadlineStatus, lang: Lang) -> String {
     tr!(lang, "show-deadline", date = day, status = names::deadline(status, lang), status_code = status.code())
@@ -257,9 +283,10 @@ pub fn list(ctx: &Session, filter: &ListFilter, json: bool, out: &mut dyn Write)
         summaries.retain(|s| late.contains(&s.id));
     }
     if json {
+        // A list masks ID numbers; `case show --json` gives one case whole.
         let mut cases = Vec::with_capacity(summaries.len());
         for s in &summaries {
-            cases.push(load(&store, &s.id)?);
+            cases.push(masked_value(&load(&store, &s.id)?)?);
         }
         let text = serde_json::to_string(&cases).map_err(|e| CliError::environment(e.to_string()))?;
         writeln!(out, "{text}")?;
@@ -355,6 +382,9 @@ pub fn disburse(ctx: &Session, id: &str, transfer_ref: Option<&str>, out: &mut d
 fn parse_import_line(line: &str, lang: Lang) -> Result<ImportRecord, String> {
     let value: serde_json::Value =
         serde_json::from_str(line).map_err(|e| tr!(lang, "json-invalid", error = e.to_string()))?;
+    if has_masked_ids(&value) {
+        return Err(tr!(lang, "import-masked-ids").to_string());
+    }
     if value.get("id").is_some() {
         Ok(ImportRecord::Exported(Box::new(parse_json(line, lang)?)))
     } else {
@@ -428,18 +458,49 @@ pub enum ExportFormat {
     Csv,
 }
 
+impl ExportFormat {
+    pub fn code(self) -> &'static str {
+        match self {
+            ExportFormat::Jsonl => "jsonl",
+            ExportFormat::Csv => "csv",
+        }
+    }
+}
+
 pub fn export(
     ctx: &Session,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     format: ExportFormat,
+    full_id: bool,
     out: &mut dyn Write,
 ) -> CliResult {
-    let store = ctx.open_existing_store()?;
+    let store = if full_id {
+        // A supervisor's, signed in with their PIN, and audited before anything is written.
+        if !Store::exists(&ctx.paths.data) {
+            return Err(crate::session::SessionError::NoStore(ctx.paths.data.clone()).into());
+        }
+        ctx.open_store()?
+    } else {
+        ctx.open_existing_store()?
+    };
     let summaries = store.cases_between(from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX))?;
+    if full_id {
+        let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
+        let what = format!("{} {} to {}", format.code(), day(from), day(to));
+        ctx.window(&store).full_id_export(&ctx.operator, summaries.len(), &what, ctx.now)?;
+    }
+    let id_number = |n: &crate::domain::IdNumber| if full_id { n.as_str().to_string() } else { n.masked() };
     if format == ExportFormat::Jsonl {
         for s in &summaries {
-            writeln!(out, "{}", to_json(&load(&store, &s.id)?)?)?;
+            let case = load(&store, &s.id)?;
+            let line = if full_id {
+                to_json(&case)?
+            } else {
+                let v = masked_value(&case)?;
+                serde_json::to_string(&v).map_err(|e| CliError::environment(e.to_string()))?
+            };
+            writeln!(out, "{line}")?;
         }
         return Ok(());
     }
@@ -455,7 +516,7 @@ pub fn export(
             c.channel.code().into(),
             c.state.code().into(),
             c.applicant.name.clone(),
-            c.applicant.id_number.masked(),
+            id_number(&c.applicant.id_number),
             c.applicant.residence.code().into(),
             c.requested_amount.to_string(),
             c.granted_amount.map(|g| g.to_string()).unwrap_or_default(),

@@ -28,6 +28,7 @@ use super::screens::intake::IntakeScreen;
 use super::screens::overdue::OverdueScreen;
 use super::screens::queue::QueueScreen;
 use super::screens::search::SearchScreen;
+use super::screens::signin::SignInScreen;
 use super::strings::{self, S};
 use super::theme::Theme;
 use super::widgets::status::{self, Head, StatusLine};
@@ -42,6 +43,8 @@ use crate::receipt::ReceiptKind;
 use crate::store::Store;
 use crate::window::{Actor, CaseAction, Countersign, WindowError};
 use crate::{tr, Lang};
+
+mod gate;
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
@@ -92,6 +95,13 @@ pub struct App {
     searcher: Option<crate::sync::search::SearchHandle>,
     asked: Option<String>,
     district_check: Option<(String, crate::store::DistrictCheckRecord)>,
+    /// The sign-in, lock or first-supervisor screen, while it covers the counter.
+    gate: Option<SignInScreen>,
+    /// When the last key was pressed (the idle lock counts from it).
+    last_key: crate::domain::time::Moment,
+    /// Forms left unfinished by an operator another one took the counter
+    /// from (kept in `parked.json`): each comes back when its owner signs in again.
+    parked: Vec<files::ParkedForm>,
 }
 
 /// A plain character typed (no Ctrl or Alt).
@@ -131,6 +141,7 @@ impl App {
             counter: setup.counter,
             policies: setup.policies,
             operator: setup.operator,
+            signed_in: None,
             lang: setup.lang,
             keymap: setup.keymap,
             theme: setup.theme,
@@ -163,8 +174,12 @@ impl App {
             searcher: None,
             asked: None,
             district_check: None,
+            gate: None,
+            last_key: env.now,
+            parked: files::read_parked(&env.data_dir),
             env,
         };
+        app.gate = Some(app.first_gate());
         let effects = app.queue.refresh(&app.env);
         app.apply(effects);
         app.refresh_fund();
@@ -327,19 +342,27 @@ impl App {
             Msg::Term(Event::Resize(w, h)) => self.too_small = App::is_too_small(w, h),
             Msg::Term(Event::Paste(_)) if self.too_small => {}
             Msg::Term(Event::Paste(text)) => {
+                self.last_key = self.env.clock.now();
                 for c in text.chars().filter(|c| !c.is_control()) {
-                    self.on_char(c);
+                    match &mut self.gate {
+                        Some(gate) => gate.typed(c),
+                        None => self.on_char(c),
+                    }
                 }
             }
             Msg::Term(Event::FocusGained | Event::FocusLost | Event::Mouse(_)) => {}
             Msg::Tick => {
                 let day = self.env.today();
                 self.env.now = self.env.clock.now();
+                self.sign_out_when_disabled();
+                self.lock_when_idle(self.env.now);
                 if self.env.today() != day {
                     let effects = self.queue.refresh(&self.env);
                     self.apply(effects);
                 }
             }
+            // Behind the gate no form is filled: the card is read again once someone signs in.
+            Msg::CardRead(_) if self.gate.is_some() => {}
             Msg::CardRead(card) => self.on_card(card),
             Msg::CardFailed(e) => {
                 let text = strings::card_failed(&e.message(self.env.lang), self.env.lang);
@@ -408,6 +431,11 @@ impl App {
             }
             return;
         }
+        self.last_key = self.env.clock.now();
+        if self.gate.is_some() {
+            self.on_gate_key(&key);
+            return;
+        }
         self.message = None;
         if let Some(mut popup) = self.popup.take() {
             match popup.key(&key, &self.env) {
@@ -466,6 +494,10 @@ impl App {
         let effects = match a {
             Action::Help => vec![Effect::Help],
             Action::Quit => vec![Effect::Quit],
+            Action::SignOut => {
+                self.sign_out();
+                return;
+            }
             _ => match self.screen {
                 Screen::Queue => self.queue.act(a, env),
                 Screen::Intake => self.intake.as_mut().map(|i| i.act(a, env)).unwrap_or_default(),
@@ -771,7 +803,8 @@ impl App {
         let Some(printer) = &self.printer else {
             return Effects::new();
         };
-        if printer.print(PrintJob { case: Box::new(case.clone()), kind, reprint }) {
+        let job = PrintJob { case: Box::new(case.clone()), kind, reprint, clerk: self.env.operator.clone() };
+        if printer.print(job) {
             if printer.on_paper {
                 self.status.printer = DeviceState::Busy;
             }
@@ -892,7 +925,7 @@ impl App {
 
     /// Tells the reader whether a card is wanted now (the intake form is shown).
     fn sync_reader(&mut self) {
-        let want = self.screen == Screen::Intake;
+        let want = self.screen == Screen::Intake && self.gate.is_none();
         if let Some(reader) = &self.reader {
             if want != self.reader_wanted {
                 reader.set_wanted(want);
@@ -961,6 +994,13 @@ impl App {
         if App::is_too_small(area.width, area.height) {
             let text = format!("{}\n{}", S::TooSmallTitle.get(lang), strings::too_small(area.width, area.height, lang));
             Paragraph::new(text).style(t.error).wrap(Wrap { trim: true }).render(area, frame.buffer_mut());
+            return;
+        }
+        if let Some(gate) = &self.gate {
+            // Nothing behind the gate shows through: no case, name or amount.
+            if let Some(p) = gate.render(frame.buffer_mut(), area, &self.env) {
+                frame.set_cursor_position(p);
+            }
             return;
         }
         let (status_area, body, message_area, bar_area) = App::regions(area);
