@@ -118,6 +118,17 @@ store-failed = 存储出错，未保存
 draft-restored = 已恢复草稿。
 draft-discarded = 草稿已丢弃。
 
+## The supervisor's countersign at the clerk's counter (issue 11)
+countersign-title = 主管会签
+countersign-act = { $step }案件 { $id } 须由未受理本案的主管办理。请主管输入其名字和密码，仅用于这一步；{ $operator } 保持登录。
+countersign-accept = 放行疑似重复申请须由主管办理。请主管输入其名字和密码，仅用于这一步；{ $operator } 保持登录。
+countersign-line = 由主管 { $supervisor } 在 { $operator } 的窗口会签
+countersign-name = 主管
+countersign-pin = 密码
+countersign-name-required = 请输入主管的名字。
+countersign-pin-required = 请输入主管的密码。
+countersign-keys = { $confirm }：下一项/会签    { $switch }：切换输入项    { $cancel }：取消
+
 ## The called ticket that does not come (no-show)
 confirm-no-show = 将此号记为过号未到吗？已填写的内容将放弃。
 no-show-no-ticket = 这张表单没有号票，无从记为过号。
@@ -298,6 +309,7 @@ history-withdrawn = 撤回
 history-post_reviewed = 事后审核
 history-override = 主管放行
 history-imported = 导入
+history-countersigned = 会签
 flag-capped = 已按上限核减
 flag-ineligible = 不符合条件
 flag-full_standard = 全额标准
@@ -676,6 +688,13 @@ transfer-ref-character = 转账流水号只能含字母、数字及 '-'、'_'、
 
 ## Four eyes (issue 11)
 review-by-payer = 此案件由 { $payer } 发放；事后审核须由未经手发放的其他办事员或负责人登记
+four-eyes-needs-supervisor = { $who } 不是负责人：{ $step }须由未受理本案的负责人办理。在窗口由负责人输入其名字和密码会签；命令行用 --countersign 名字（密码取自 ONEDOOR_COUNTERSIGN_PIN 或终端输入），或由负责人本人以 --operator 登录办理
+four-eyes-own-case = 本案由 { $supervisor } 受理：{ $step }须由另一位负责人办理（双人复核），由其输入名字和密码会签
+guarded-approve_above_limit = 超过办事员限额的批准
+guarded-pay_from_fund = 从救助储备金发放
+guarded-override_duplicate = 放行疑似重复申请
+guarded-fund_correction = 更正储备金
+guarded-fund_deposit = 向储备金存入资金
 more-than-approved = { $amount }元多于批准的 { $granted }元；要多付须重新批准
 ## Approving nothing or more than asked
 zero-grant = 批准金额为 0.00 元等于不救助；请驳回并写明理由
@@ -887,6 +906,9 @@ pin-cannot-hash = 无法处理密码：{ $why }
 pin-needed = { $name } 须输入密码：设置 ONEDOOR_PIN、给出 --pin-file FILE，或在终端输入
 pin-cannot-read = 无法读取密码：{ $error }
 pin-prompt = { $name } 的密码：{" "}
+countersign-pin-prompt = { $name } 会签，请输入密码：{" "}
+countersign-refused = { $name } 的会签：{ $error }
+countersign-pin-needed = { $name } 会签须给出其密码：设置 ONEDOOR_COUNTERSIGN_PIN，或在终端输入
 new-pin-prompt = { $name } 的新密码：{" "}
 new-pin-needed = 新密码：设置 ONEDOOR_NEW_PIN 或在终端输入
 operator-needs-name = 已设操作员：每项更改都须给出 --operator NAME（或 ONEDOOR_OPERATOR）

@@ -196,7 +196,13 @@ pub fn measure(
         let t = Instant::now();
         // Synthetic people may repeat: a supervisor's override keeps the duplicate check from refusing.
         let supervisor = SupervisorOverride { by: "bench".into(), reason: "benchmark".into() };
-        let intake = crate::window::Intake { input, override_by: Some(supervisor), card_photo: None, draft: None };
+        let intake = crate::window::Intake {
+            input,
+            override_by: Some(supervisor),
+            card_photo: None,
+            draft: None,
+            countersign: None,
+        };
         window.accept(intake, "bench", now).map_err(|e| StoreError::Failed(e.to_string()))?;
         commits.push(t.elapsed());
     }

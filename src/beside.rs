@@ -132,6 +132,7 @@ pub fn through_the_counter(session: &Session, args: &Args, first: UnixStream) ->
         }
     }
     let mut new_pin = std::env::var("ONEDOOR_NEW_PIN").ok().map(|p| p.trim().to_string());
+    let mut countersign_pin = std::env::var("ONEDOOR_COUNTERSIGN_PIN").ok().map(|p| p.trim().to_string());
     let mut stream = first;
     // At most: the command, again with the PIN, again with the new PIN.
     loop {
@@ -154,6 +155,7 @@ pub fn through_the_counter(session: &Session, args: &Args, first: UnixStream) ->
             now: session.now.to_rfc3339(),
             pin: pin.clone(),
             new_pin: new_pin.clone(),
+            countersign_pin: countersign_pin.clone(),
             stdin: given_stdin,
         };
         let done = match control::call(s, &session.paths.data, &request, &stdin) {
@@ -177,6 +179,14 @@ pub fn through_the_counter(session: &Session, args: &Args, first: UnixStream) ->
             Some(Asked::NewPin(prompt)) if new_pin.is_none() => match read_secret(prompt) {
                 Ok(Some(typed)) => {
                     new_pin = Some(typed);
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => return fail(session, CliError::from(e)),
+            },
+            Some(Asked::CountersignPin(prompt)) if countersign_pin.is_none() => match read_secret(prompt) {
+                Ok(Some(typed)) => {
+                    countersign_pin = Some(typed);
                     continue;
                 }
                 Ok(None) => {}

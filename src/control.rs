@@ -71,6 +71,9 @@ pub struct Request {
     pub pin: Option<String>,
     /// A PIN being set (`ONEDOOR_NEW_PIN` or typed at the CLI's terminal).
     pub new_pin: Option<String>,
+    /// A supervisor's countersign PIN (`ONEDOOR_COUNTERSIGN_PIN` or typed at the CLI's terminal).
+    #[serde(default)]
+    pub countersign_pin: Option<String>,
     /// Whether the second frame is the command's standard input (for `-`).
     pub stdin: bool,
 }
@@ -428,6 +431,7 @@ pub fn carry_out(base: &Base, store: Arc<Store>, handler: &Handler, request: Req
     let mut remote = Remote::new(store);
     remote.pin = request.pin;
     remote.new_pin = request.new_pin;
+    remote.countersign_pin = request.countersign_pin;
     remote.stdin = stdin;
     session.remote = Some(remote);
     let mut stdout = Vec::new();

@@ -321,6 +321,14 @@ fn import_refuses_exported_cases_no_counter_could_have_made() {
             "第 2 行：字段 'granted_amount'",
         ),
         (
+            "a countersign of no approval or payment",
+            Box::new(|c: &mut serde_json::Value| {
+                c["history"] = serde_json::json!([received, entry("countersigned", "approved".into())]);
+            }),
+            "line 2: field 'history'",
+            "第 2 行：字段 'history'",
+        ),
+        (
             "an empty history",
             Box::new(|c: &mut serde_json::Value| c["history"] = serde_json::json!([])),
             "line 2: field 'history'",

@@ -15,7 +15,7 @@ use crate::domain::{Case, CaseId, IdNumber, Kind, MoneySource, State, TransferRe
 use crate::l10n::{names, Say};
 use crate::store::{CaseSummary, Store, StoreError};
 use crate::sync::search::DistrictCheck;
-use crate::window::{CaseAction, CaseDeadlines, ImportRecord, Intake, WindowError};
+use crate::window::{Actor, CaseAction, CaseDeadlines, ImportRecord, Intake, WindowError};
 use crate::{tr, Lang};
 
 /// Filters of `case list`.
@@ -28,10 +28,13 @@ pub struct ListFilter {
     pub overdue: bool,
 }
 
+/// `case add`; `countersign` is the supervisor letting a blocking duplicate
+/// through (`--override-duplicate`) at this operator's command.
 pub fn add(
     ctx: &Session,
     json: &Path,
     override_duplicate: Option<&str>,
+    countersign: Option<&str>,
     offline: bool,
     out: &mut dyn Write,
 ) -> CliResult {
@@ -39,8 +42,9 @@ pub fn add(
     let text = read_input(ctx, json)?;
     let input: CaseInput = parse_json(&text, lang).map_err(CliError::refused)?;
     let store = ctx.open_store()?;
-    let override_by =
-        override_duplicate.map(|reason| SupervisorOverride { by: ctx.operator.clone(), reason: reason.to_string() });
+    let countersign = countersign.map(|name| ctx.countersign(&store, name)).transpose()?;
+    let by = countersign.as_ref().map_or(ctx.operator.as_str(), |c| c.name()).to_string();
+    let override_by = override_duplicate.map(|reason| SupervisorOverride { by, reason: reason.to_string() });
     // The other towns' records (1 s at most), before the case is saved.
     let district = match offline {
         true => ctx.config.district.url.as_ref().map(|_| DistrictCheck::LocalOnly("--offline".into())),
@@ -50,7 +54,7 @@ pub fn add(
             crate::sync::search::check(&ctx.config.district, &ctx.config.counter.town_code, &people)
         }
     };
-    let intake = Intake { input, override_by, card_photo: None, draft: None };
+    let intake = Intake { input, override_by, card_photo: None, draft: None, countersign };
     let case = ctx.window(&store).accept(intake, &ctx.operator, ctx.now)?;
     writeln!(out, "{}", case.id)?;
     if !case.related_cases.is_empty() {
@@ -257,7 +261,14 @@ pub fn write_case(c: &Case, deadlines: &CaseDeadlines, lang: Lang, out: &mut dyn
     writeln!(out, "{}", tr!(lang, "show-history"))?;
     for h in &c.history {
         let action = tr!(lang, "show-code", name = names::history_action(h.action, lang), code = action_code(h.action));
-        let note = h.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default();
+        // A countersign's note is the step's code: named as the step is.
+        let note = match (h.action, h.note.as_deref()) {
+            (crate::domain::case::HistoryAction::Countersigned, Some(step)) => {
+                let name = crate::l10n::coded(lang, "history", step).unwrap_or(step);
+                format!(" — {}", tr!(lang, "show-code", name = name, code = step))
+            }
+            (_, note) => note.map(|n| format!(" — {n}")).unwrap_or_default(),
+        };
         writeln!(out, "  {} {} {}{note}", h.at.format("%Y-%m-%d %H:%M"), pad(&h.by, 10), pad(&action, 14))?;
     }
     Ok(())
@@ -341,10 +352,13 @@ pub fn select(store: &Store, f: &ListFilter, today: NaiveDate) -> Result<Vec<Cas
     Ok(found)
 }
 
-pub fn act(ctx: &Session, id: &str, action: CaseAction, out: &mut dyn Write) -> CliResult {
+/// A step on a case; `countersign` names the supervisor countersigning it (an approval).
+pub fn act(ctx: &Session, id: &str, action: CaseAction, countersign: Option<&str>, out: &mut dyn Write) -> CliResult {
     let id = parse_id(id, ctx.lang)?;
     let store = ctx.open_store()?;
-    let case = ctx.window(&store).act(&id, &action, &ctx.operator, ctx.now)?;
+    let countersign = countersign.map(|name| ctx.countersign(&store, name)).transpose()?;
+    let actor = Actor { operator: &ctx.operator, countersign: countersign.as_ref() };
+    let case = ctx.window(&store).act_as(&id, &action, &actor, ctx.now)?;
     writeln!(out, "{} {}", case.id, case.state)?;
     Ok(())
 }

@@ -20,7 +20,7 @@ use super::env::{Clock, Env};
 use super::files::{self, DraftWriter};
 use super::form::Form;
 use super::keymap::{Key, Keymap, Section};
-use super::popups::{action_verb, Answer, Pending, Popup};
+use super::popups::{action_verb, Answer, CountersignForm, Countersigned, Pending, Popup};
 use super::printer::{PrintJob, PrintReport, PrinterHandle};
 use super::screens::detail::DetailScreen;
 use super::screens::help::{self, Help};
@@ -41,7 +41,7 @@ use crate::domain::{Case, CaseId};
 use crate::l10n::{names, Say};
 use crate::receipt::ReceiptKind;
 use crate::store::Store;
-use crate::window::{CaseAction, WindowError};
+use crate::window::{Actor, CaseAction, Countersign, WindowError};
 use crate::{tr, Lang};
 
 mod gate;
@@ -586,12 +586,13 @@ impl App {
                 self.draft.save(self.intake.as_ref().map(|i| &i.form));
                 Effects::new()
             }
-            Effect::Accept(override_by) => self.accept(override_by),
+            Effect::Accept(override_by, countersign) => self.accept(override_by, countersign),
+            Effect::Countersign { then, name, pin } => self.countersigned(then, &name, &pin.0),
             Effect::Popup(popup) => {
                 self.popup = Some(popup);
                 Effects::new()
             }
-            Effect::Step { id, action } => self.step(&id, &action),
+            Effect::Step { id, action, countersign } => self.step(&id, &action, countersign.as_ref()),
             Effect::Reprint(case) => self.reprint(*case),
             Effect::PrintAgain { id, kind } => {
                 let case = match self.detail.as_ref().filter(|d| d.case.id == id) {
@@ -688,7 +689,7 @@ impl App {
 
     /// Saves the form through the window; with a supervisor's override when
     /// the duplicate check stopped it.
-    fn accept(&mut self, override_by: Option<SupervisorOverride>) -> Effects {
+    fn accept(&mut self, override_by: Option<SupervisorOverride>, countersign: Option<Countersign>) -> Effects {
         let env = &self.env;
         let lang = env.lang;
         let Some(intake) = &mut self.intake else {
@@ -699,6 +700,7 @@ impl App {
             Err(effects) => return effects,
         };
         input.override_by = override_by.clone();
+        input.countersign = countersign;
         match env.window().accept(input, &env.operator, env.now) {
             Ok(case) => {
                 tracing::info!(case = %case.id, overridden = override_by.is_some(), "accepted");
@@ -725,21 +727,52 @@ impl App {
         }
     }
 
+    /// The supervisor's name and PIN at the clerk's counter, checked as at
+    /// sign-in (a wrong PIN counts toward their lockout, recorded): the step
+    /// it is for goes on to its confirmation, countersigned; a refusal asks again.
+    fn countersigned(&mut self, then: Countersigned, name: &str, pin: &str) -> Effects {
+        let env = &self.env;
+        let countersign = match env.window().countersign(name, pin, env.now) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::info!("countersign refused: {e}");
+                let form = CountersignForm::again(then, name, env.refusal(&e));
+                return vec![Effect::Popup(Popup::Countersign(form))];
+            }
+        };
+        tracing::info!(supervisor = countersign.name(), "countersigned");
+        match then {
+            Countersigned::Act { id, action } => {
+                // Refused now (the supervisor's own case…) rather than after "cannot be undone".
+                if let Err(e) = super::popups::check_countersigned(&id, &action, Some(&countersign), env) {
+                    return vec![Effect::error(e)];
+                }
+                let pending = Pending::Act { id, action, countersign: Some(countersign) };
+                vec![Effect::Popup(Popup::Confirm(pending))]
+            }
+            Countersigned::Accept { reason } => {
+                let by = countersign.name().to_string();
+                vec![Effect::Accept(Some(SupervisorOverride { by, reason }), Some(countersign))]
+            }
+        }
+    }
+
     /// A confirmed step on a case, through the window; paying takes the case's own money.
-    fn step(&mut self, id: &CaseId, action: &CaseAction) -> Effects {
+    fn step(&mut self, id: &CaseId, action: &CaseAction, countersign: Option<&Countersign>) -> Effects {
         let env = &self.env;
         let lang = env.lang;
         let window = env.window();
+        let actor = Actor { operator: &env.operator, countersign };
         let result = if *action == CaseAction::Disburse {
             // From the fund, the ledger entry and the case in one transaction.
-            window.pay(id, None, None, &env.operator, env.now).map(|paid| {
+            window.pay_as(id, None, None, None, &actor, env.now).map(|paid| {
                 if let Some(fund) = paid.fund {
                     self.status.fund_balance = Some(fund.balance());
                 }
                 paid.case
             })
         } else {
-            window.act(id, action, &env.operator, env.now)
+            window.act_as(id, action, &actor, env.now)
         };
         match result {
             Ok(case) => {
