@@ -209,7 +209,26 @@ fn the_counter_checks_the_pin_of_a_command_beside_it_and_a_wrong_one_changes_not
     let said = cli.all_output();
     assert_eq!(status, 0, "{said}");
     assert!(said.contains("referred"), "{said}");
+    // A countersign's PIN is the command's to give, never asked at the counter's terminal.
+    let json = dir.path().join("case.json");
+    std::fs::write(&json, named("韩梅梅", 2, "900")).unwrap();
+    let countersigned = |data: &Path| {
+        let mut cmd = common::onedoor(data);
+        cmd.env("ONEDOOR_PIN", CLERK_PIN).env_remove("ONEDOOR_COUNTERSIGN_PIN");
+        cmd.args(["case", "add", "--json", json.to_str().unwrap(), "--override-duplicate", "checked"]);
+        cmd.args(["--countersign", "head01"]);
+        let out = cmd.stdin(std::process::Stdio::null()).output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    let beside = countersigned(&data);
     counter.quit();
+    same(&beside, &countersigned(&data), "a countersign without its PIN");
+    assert_eq!(beside.code, 2, "{}", beside.stderr);
+    assert!(beside.stderr.contains("ONEDOOR_COUNTERSIGN_PIN"), "{}", beside.stderr);
     let after = as_op(&data, "clerk01", Some(CLERK_PIN), &["case", "show", &id, "--json"]);
     assert!(after.stdout.contains("referred"), "{}", after.stdout);
 }
