@@ -384,7 +384,7 @@ impl<'a> Window<'a> {
         let today = now.date_naive();
         let at = |index: usize| move |error: WindowError| ImportRefusal { index: Some(index), error };
         // What each record is by itself.
-        let mut kept: Vec<&CaseId> = Vec::new();
+        let mut kept: std::collections::HashSet<&CaseId> = std::collections::HashSet::new();
         for (index, record) in records.iter().enumerate() {
             match record {
                 ImportRecord::Exported(c) => {
@@ -392,10 +392,9 @@ impl<'a> Window<'a> {
                         return Err(at(index)(WindowError::BornInTheFuture));
                     }
                     self.possible(c, today).map_err(at(index))?;
-                    if kept.contains(&&c.id) {
+                    if !kept.insert(&c.id) {
                         return Err(at(index)(WindowError::TwiceInImport(c.id.clone())));
                     }
-                    kept.push(&c.id);
                 }
                 ImportRecord::Intake(intake) => intake.input.validate(today).map_err(|e| at(index)(e.into()))?,
             }
@@ -410,7 +409,8 @@ impl<'a> Window<'a> {
         }
         // Each intake against the ones before it in the import, then as `accept` judges it.
         let policy = self.policies.policy_for(today);
-        let mut batch: Vec<(usize, &Intake, Vec<IdNumber>)> = Vec::new();
+        // Kind, reason and number of each intake before: the first that had them.
+        let mut before: std::collections::HashMap<(Kind, Reason, IdNumber), usize> = std::collections::HashMap::new();
         let mut judged = Vec::new();
         for (index, record) in records.iter().enumerate() {
             let ImportRecord::Intake(intake) = record else { continue };
@@ -418,10 +418,7 @@ impl<'a> Window<'a> {
             let numbers = NewApplication::for_input(input, today).id_numbers;
             if policy.duplicate_blocks(input.kind) && intake.override_by.is_none() {
                 for n in &numbers {
-                    let same = |(_, before, theirs): &&(usize, &Intake, Vec<IdNumber>)| {
-                        before.input.kind == input.kind && before.input.reason == input.reason && theirs.contains(n)
-                    };
-                    if let Some((first, ..)) = batch.iter().find(same) {
+                    if let Some(first) = before.get(&(input.kind, input.reason, n.clone())) {
                         let (kind, reason, id_number) = (input.kind, input.reason, n.clone());
                         return Err(at(index)(WindowError::DuplicateInImport {
                             first: *first,
@@ -434,7 +431,9 @@ impl<'a> Window<'a> {
             }
             let earlier = self.earlier_cases(&numbers).map_err(|e| at(index)(e.into()))?;
             judged.push(self.judge(intake, today, &earlier).map_err(at(index))?);
-            batch.push((index, intake, numbers));
+            for n in numbers {
+                before.entry((input.kind, input.reason, n)).or_insert(index);
+            }
         }
         let (town, window) = (&self.counter.town_code, self.counter.window);
         let written = self.store.import::<WindowError>(|tx| {
