@@ -195,8 +195,8 @@ fn journalled_commits_are_applied_again_at_open() {
         let (mut j, pending) = journal::Journal::open(&dir.path().join("journal")).unwrap();
         assert!(pending.is_empty(), "a clean close leaves nothing to replay");
         let op = journal::Op { tree: META as u8, key: b"probe".to_vec(), value: Some(b"kept".to_vec()) };
-        let record = j.record(&[op]).unwrap();
-        j.append(&record).unwrap();
+        let mut record = j.record(&[op]).unwrap();
+        j.append(&mut record).unwrap();
     }
     let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
     assert_eq!(store.trees[META].get(b"probe").unwrap().as_deref(), Some(&b"kept"[..]));
