@@ -198,10 +198,12 @@ pub fn action_code(action: HistoryAction) -> &'static str {
         HistoryAction::PostReviewed => "post_reviewed",
         HistoryAction::Completed => "completed",
         HistoryAction::Withdrawn => "withdrawn",
+        HistoryAction::Countersigned => "countersigned",
     }
 }
 
-/// Every history action, in the order of a case's life.
+/// Every history action that is a step, in the order of a case's life (a
+/// countersign belongs to the step before it and is not counted apart).
 pub const ACTIONS: [HistoryAction; 11] = [
     HistoryAction::Received,
     HistoryAction::Imported,
@@ -409,7 +411,7 @@ fn steps<'a>(day: NaiveDate, cases: impl Iterator<Item = &'a ReportCase>) -> Ste
     let (mut approved, mut paid) = (Vec::new(), Vec::new());
     for c in cases {
         let mut any = false;
-        for h in c.steps_on(day) {
+        for h in c.steps_on(day).filter(|h| h.action != HistoryAction::Countersigned) {
             any = true;
             total += 1;
             if let Some(i) = ACTIONS.iter().position(|a| *a == h.action) {
