@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use unicode_width::UnicodeWidthStr;
 
 use super::{pad, CliError, CliResult, Session};
-use crate::domain::fund::{CorrectionSign, FundEntryKind};
+use crate::domain::fund::{CorrectionSign, FundEntry, FundEntryKind};
 use crate::domain::report::{action_code, Backlog, DayReport, Facts, FundProblem, Sources};
 use crate::domain::{CaseId, Money};
 use crate::l10n::names;
@@ -74,7 +74,8 @@ pub fn daily(
 /// size of the store: the backlog from the store's counts, what the report
 /// needs of the cases received that day, of the open cases with a step that
 /// day and of the cases the fund paid that day (their report facts, with
-/// when each falls overdue; never the whole records), and the ledger. The same report as [`gather_from_cases`] (a test holds them together).
+/// when each falls overdue; never the whole records), and the ledger. The
+/// same report as [`gather_from_cases`] (a test holds them together).
 pub fn gather(window: &Window, day: NaiveDate, today: NaiveDate) -> Result<DayReport, StoreError> {
     let store = window.store;
     let backlog = window.backlog(today)?;
@@ -82,11 +83,7 @@ pub fn gather(window: &Window, day: NaiveDate, today: NaiveDate) -> Result<DayRe
     let received: HashSet<CaseId> = cases.iter().map(|c| c.id.clone()).collect();
     let mut more: BTreeSet<CaseId> = store.open_with_step_on(day)?.into_iter().collect();
     let ledger = store.ledger()?;
-    for e in ledger.iter().filter(|e| e.at.date_naive() == day) {
-        if let FundEntryKind::Disbursement { case } = &e.kind {
-            more.insert(case.clone());
-        }
-    }
+    more.extend(paid_from_fund_on(&ledger, day));
     for id in more.iter().filter(|id| !received.contains(*id)) {
         cases.extend(store.report_case_of(id)?);
     }
@@ -115,16 +112,20 @@ pub fn gather_from_cases(window: &Window, day: NaiveDate, today: NaiveDate) -> R
     let mut more: BTreeSet<CaseId> =
         open.iter().filter(|c| c.received != day && c.had_step_on(day)).map(|c| c.id.clone()).collect();
     let ledger = store.ledger()?;
-    for e in ledger.iter().filter(|e| e.at.date_naive() == day) {
-        if let FundEntryKind::Disbursement { case } = &e.kind {
-            more.insert(case.clone());
-        }
-    }
+    more.extend(paid_from_fund_on(&ledger, day));
     for id in more.iter().filter(|id| !received.contains(*id)) {
         cases.extend(store.case(id)?);
     }
     let sources = Sources { cases: &cases, overdue: &overdue, ledger: &ledger, fund_balance: store.fund()?.balance() };
     Ok(DayReport::with_backlog(day, sources, backlog))
+}
+
+/// The cases the relief fund paid on `day`, by its ledger.
+fn paid_from_fund_on(ledger: &[FundEntry], day: NaiveDate) -> impl Iterator<Item = CaseId> + '_ {
+    ledger.iter().filter(move |e| e.at.date_naive() == day).filter_map(|e| match &e.kind {
+        FundEntryKind::Disbursement { case } => Some(case.clone()),
+        _ => None,
+    })
 }
 
 fn print_summary(ctx: &Session, store: &Store, desk: &Desk, report: &DayReport, said: &mut dyn Write) -> CliResult {
