@@ -148,10 +148,10 @@ fn esc_puts_a_called_ticket_back_in_the_line_and_a_key_marks_a_no_show() {
         assert_eq!(h.counter.app().screen(), Screen::Queue);
         let held: Vec<_> = h.counter.app().queue().held().iter().map(|t| t.form.ticket).collect();
         assert_eq!(held, vec![Some(6)], "the ticket is back in the waiting line");
-        // Called again, it did not come: F9 records a no-show.
+        // Called again, it did not come: F12 records a no-show.
         h.press(KeyCode::F(6));
         assert_eq!(h.counter.app().intake().unwrap().form.ticket, Some(6));
-        h.press(KeyCode::F(9));
+        h.press(KeyCode::F(12));
         assert_eq!(h.counter.app().screen(), Screen::Queue);
         assert!(h.counter.app().queue().held().is_empty());
         assert!(h.message().contains('6'), "{}", h.message());
@@ -162,7 +162,7 @@ fn esc_puts_a_called_ticket_back_in_the_line_and_a_key_marks_a_no_show() {
         h.press(KeyCode::F(5)); // ticket 7
         h.tab(1);
         h.type_text("孙丽");
-        h.press(KeyCode::F(9));
+        h.press(KeyCode::F(12));
         assert!(matches!(h.counter.app().popup(), Some(Popup::Confirm(Pending::NoShow))));
         h.press(KeyCode::Esc);
         assert_eq!(h.counter.app().screen(), Screen::Intake);
@@ -470,11 +470,11 @@ fn the_queue_filters_sorts_by_urgency_and_says_n_of_n() {
         let mut h = Harness::new(lang, true);
         assert_eq!(names(&h).len(), 5);
         // Most urgent first: 李明's green case is due soon (12-01*); the closed ones last.
-        h.press(KeyCode::F(9));
+        h.press(KeyCode::F(8));
         let order = names(&h);
         assert_eq!(order[0], "李明", "{order:?}");
         assert_eq!(&order[3..], ["刘强".to_string(), "陈静".to_string()], "closed cases last: {order:?}");
-        h.press(KeyCode::F(9));
+        h.press(KeyCode::F(8));
         h.press(KeyCode::F(4));
         assert_eq!(names(&h), vec!["王芳".to_string()]);
         assert!(h.screen().contains(waiting), "{}", h.screen());
@@ -488,8 +488,69 @@ fn the_queue_filters_sorts_by_urgency_and_says_n_of_n() {
         h.press(KeyCode::F(4));
         assert!(names(&h).is_empty(), "nothing is late at 09:00");
         h.press(KeyCode::F(4));
+        assert_eq!(names(&h).len(), 5, "mine: clerk01 accepted all five");
+        h.press(KeyCode::F(4));
         assert_eq!(names(&h).len(), 5, "back to all");
     }
+}
+
+#[test]
+fn mine_shows_the_cases_the_operator_at_the_window_accepted() {
+    let names =
+        |h: &Harness| -> Vec<String> { h.counter.app().queue().rows().iter().map(|s| s.name.clone()).collect() };
+    for (lang, mine) in [(Lang::ZhCn, "[我受理的：5/6]"), (Lang::En, "[mine: 5 of 6]")] {
+        // A sixth case, accepted at another window by clerk02.
+        let mut h = Harness::prepared(lang, true, |store| {
+            let config = counter_config();
+            let window = Window::new(store, &config);
+            window
+                .accept(input("孙丽", "110101198001010010", "temporary", "1000", false, 6), "clerk02", at("08:59:00"))
+                .unwrap();
+        });
+        assert_eq!(names(&h).len(), 6);
+        for _ in 0..4 {
+            h.press(KeyCode::F(4));
+        }
+        let shown = names(&h);
+        assert_eq!(shown.len(), 5, "{shown:?}");
+        assert!(!shown.contains(&"孙丽".to_string()), "clerk02's case is not clerk01's: {shown:?}");
+        assert!(h.screen().contains(mine), "{}", h.screen());
+    }
+}
+
+#[test]
+fn f9_is_free_for_the_supervisor_and_the_moved_keys_are_in_help_and_both_keymaps() {
+    use onedoor::ui::keymap::{Key, Section};
+    use onedoor::ui::{Action, Keymap};
+    let k = |s: &str| Key::parse(s).unwrap();
+    let default = Keymap::load("default").unwrap();
+    assert_eq!(default.action(Section::Queue, k("F8")), Some(Action::SortByUrgency));
+    assert_eq!(default.action(Section::Intake, k("F12")), Some(Action::NoShow));
+    assert_ne!(default.action(Section::Intake, k("F9")), Some(Action::NoShow));
+    assert_ne!(default.action(Section::Queue, k("F9")), Some(Action::SortByUrgency));
+    let laptop = Keymap::load("laptop").unwrap();
+    assert_eq!(laptop.action(Section::Queue, k("Ctrl+U")), Some(Action::SortByUrgency));
+    assert_eq!(laptop.action(Section::Intake, k("Alt+3")), Some(Action::NoShow));
+    assert_ne!(laptop.action(Section::Intake, k("Alt+9")), Some(Action::NoShow));
+    // F1 on the queue names the keys of the filter and of the order.
+    let mut h = Harness::new(Lang::En, true);
+    h.press(KeyCode::F(1));
+    let mut text = String::new();
+    for _ in 0..4 {
+        // The help's lines inside its frame, joined as one text (the guide wraps).
+        for line in h.screen().lines() {
+            let inner = line.trim_matches('"');
+            if let (Some(a), Some(b)) = (inner.find('|'), inner.rfind('|')) {
+                if b > a {
+                    text.push(' ');
+                    text.push_str(inner[a + 1..b].trim());
+                }
+            }
+        }
+        h.press(KeyCode::PageDown);
+    }
+    assert!(text.contains("F8 puts the most urgent first"), "{text}");
+    assert!(text.contains("F4 shows all"), "{text}");
 }
 
 #[test]

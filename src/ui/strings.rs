@@ -157,6 +157,7 @@ strings! {
     FilterWaiting => "queue-filter-waiting";
     FilterGreen => "queue-filter-green";
     FilterOverdue => "queue-filter-overdue";
+    FilterMine => "queue-filter-mine";
     SortedByUrgency => "queue-sorted-by-urgency";
     NoReader => "no-reader";
     NoShowNoTicket => "no-show-no-ticket";

@@ -97,6 +97,8 @@ impl Help {
                 call = key(Section::Queue, Action::CallNext),
                 save = key(Section::Intake, Action::Save),
                 recall = key(Section::Queue, Action::Recall),
+                filter = key(Section::Queue, Action::Filter),
+                sort = key(Section::Queue, Action::SortByUrgency),
             ),
             Screen::Intake => tr!(
                 lang,

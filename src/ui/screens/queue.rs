@@ -141,6 +141,8 @@ pub enum QueueFilter {
     Green,
     /// Past a deadline.
     Overdue,
+    /// The cases the operator at the window accepted.
+    Mine,
 }
 
 impl QueueFilter {
@@ -149,7 +151,8 @@ impl QueueFilter {
             QueueFilter::All => QueueFilter::Waiting,
             QueueFilter::Waiting => QueueFilter::Green,
             QueueFilter::Green => QueueFilter::Overdue,
-            QueueFilter::Overdue => QueueFilter::All,
+            QueueFilter::Overdue => QueueFilter::Mine,
+            QueueFilter::Mine => QueueFilter::All,
         }
     }
 
@@ -159,6 +162,7 @@ impl QueueFilter {
             QueueFilter::Waiting => S::FilterWaiting,
             QueueFilter::Green => S::FilterGreen,
             QueueFilter::Overdue => S::FilterOverdue,
+            QueueFilter::Mine => S::FilterMine,
         }
         .get(lang)
     }
@@ -242,6 +246,7 @@ impl QueueScreen {
                 QueueFilter::Waiting => s.state == State::Received,
                 QueueFilter::Green => s.channel == Channel::Green,
                 QueueFilter::Overdue => late(s),
+                QueueFilter::Mine => s.accepted_by.as_deref() == Some(env.operator.as_str()),
             })
             .cloned()
             .collect();
@@ -269,7 +274,7 @@ impl QueueScreen {
     fn held_shown(&self) -> usize {
         match self.filter {
             QueueFilter::All | QueueFilter::Waiting => self.held.len(),
-            QueueFilter::Green | QueueFilter::Overdue => 0,
+            QueueFilter::Green | QueueFilter::Overdue | QueueFilter::Mine => 0,
         }
     }
 
