@@ -36,6 +36,7 @@ col-due = Due
 green-mark = G
 overdue-mark = !
 at-risk-mark = *
+estimated-mark = ~
 deadline-at-risk = due soon
 deadline-breached = late
 deadline-legend = *due soon !late
@@ -323,7 +324,7 @@ receipt-keys = { $close }: close  { $scroll }: scroll
 help-typing = In a text field, type; { $delete } deletes.
 
 ## F1 help: the marks and the workflow, below the keys
-help-guide-queue = Marks: { $green } green channel (help first, review after), { $soon } due soon, { $late } past a deadline. Held tickets are at the top, "on hold". A day: { $call } calls the next ticket and opens its form; a card on the reader fills it; { $save } saves it and prints the acceptance receipt. { $recall } takes back a held ticket. Enter opens a case: refer, review, approve, pay, complete. { $filter } shows all, the waiting, the green channel, the overdue or the cases you accepted (the title says how many of the day's), { $sort } puts the most urgent first.
+help-guide-queue = Marks: { $green } green channel (help first, review after), { $soon } due soon, { $late } past a deadline, { $estimated } a date past the policy calendar (an estimate: that year's holidays are not in it yet). Held tickets are at the top, "on hold". A day: { $call } calls the next ticket and opens its form; a card on the reader fills it; { $save } saves it and prints the acceptance receipt. { $recall } takes back a held ticket. Enter opens a case: refer, review, approve, pay, complete. { $filter } shows all, the waiting, the green channel, the overdue or the cases you accepted (the title says how many of the day's), { $sort } puts the most urgent first.
 help-guide-intake = Put the card on the reader: name and number are filled, the ID card ticked ({ $reread } reads it again). Enter goes to the next field to type in, Tab to every field. { $save } saves and prints the receipt; { $hold } puts the ticket on hold; Esc puts a called ticket back in the line; { $noshow } records a no-show.
 help-guide-detail = A case goes: received, referred to the department, reviewed, approved (above the clerk's limit by a supervisor), paid, completed. The green channel is approved and paid first, reviewed after. A step the case does not allow now is refused with the reason; a step that cannot be undone asks first.
 help-guide-search = Type part of a name, the last four digits of an ID number, or a case id: the list answers as you type, across all days.

@@ -36,9 +36,10 @@ col-due = 期限
 green-mark = 绿
 overdue-mark = !
 at-risk-mark = *
+estimated-mark = ~
 deadline-at-risk = 将到期
 deadline-breached = 已超期
-deadline-legend = *将到期 !已超期
+deadline-legend = *将到期 !已超期 ~预计
 held-state = 挂起
 held-no-name = (未填)
 intake-title = 受理登记
@@ -323,7 +324,7 @@ receipt-keys = { $close } 关闭  { $scroll } 滚动
 help-typing = 文本框内直接输入文字；{ $delete } 删除。
 
 ## F1 help: the marks and the workflow, below the keys
-help-guide-queue = 标记：{ $green } 绿色通道（先救助后审核），{ $soon } 将到期，{ $late } 已超期。挂起的号票在最上面。办理流程：{ $call } 叫下一个号并打开登记表；身份证放上读卡器即自动填写；{ $save } 保存并打印受理回执。{ $recall } 取回挂起的号票。回车打开案件：转办、审核、批准、发放、办结。{ $filter } 筛选：全部、等待、绿色通道、已超期或我受理的（标题显示当天共几件、显示几件），{ $sort } 按紧急程度排序。
+help-guide-queue = 标记：{ $green } 绿色通道（先救助后审核），{ $soon } 将到期，{ $late } 已超期，{ $estimated } 日期超出政策日历（预计：当年节假日尚未载入）。挂起的号票在最上面。办理流程：{ $call } 叫下一个号并打开登记表；身份证放上读卡器即自动填写；{ $save } 保存并打印受理回执。{ $recall } 取回挂起的号票。回车打开案件：转办、审核、批准、发放、办结。{ $filter } 筛选：全部、等待、绿色通道、已超期或我受理的（标题显示当天共几件、显示几件），{ $sort } 按紧急程度排序。
 help-guide-intake = 身份证放上读卡器：姓名、身份证号自动填写，身份证材料自动勾选（{ $reread } 重新读卡）。回车到下一个填写项，Tab 逐项移动。{ $save } 保存并打印回执；{ $hold } 挂起；Esc 把叫到的号退回等候；{ $noshow } 记为过号。
 help-guide-detail = 案件流程：受理、转办部门、审核、批准（超过窗口限额由主管批准）、发放、办结。绿色通道先批准发放，事后审核。当前不能做的步骤会说明原因；不可撤销的步骤先确认。
 help-guide-search = 输入姓名的一部分、身份证号后四位或案件编号，随输随查，包括以往各天。

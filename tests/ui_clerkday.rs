@@ -571,3 +571,27 @@ fn a_new_case_for_a_known_person_reuses_the_earlier_household() {
     assert_eq!(h.counter.app().intake().unwrap().form.household_size, "1");
     assert!(h.message().contains("没有以往案件"), "{}", h.message());
 }
+
+#[test]
+fn a_queue_row_marks_a_date_past_the_policy_calendar_as_estimated() {
+    let row =
+        |h: &mut Harness, name: &str| h.screen().lines().find(|l| l.contains(name)).unwrap_or_default().to_string();
+    for lang in LANGS {
+        // The built-in calendar lists 2026 in full: 2027's dates are estimates.
+        let mut h = Harness::new(lang, true);
+        let wang = row(&mut h, "王芳");
+        assert!(wang.contains("12-21") && !wang.contains("12-21~"), "{wang}");
+        let zhang = row(&mut h, "张秀英");
+        assert!(zhang.contains("01-12~"), "{zhang}");
+        // A calendar complete only until 2026-12-01: 王芳's 12-21 is one too.
+        let mut policy = onedoor::domain::policy::Policy::builtin();
+        policy.calendar.covered_until = Some(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        let book = onedoor::domain::policy::PolicyBook::new(vec![policy]).unwrap();
+        let mut h = Harness::with_policies(lang, true, book);
+        let wang = row(&mut h, "王芳");
+        assert!(wang.contains("12-21~"), "{wang}");
+        // 李明's help-by date 12-01 is the calendar's last complete day: no mark, only "due soon".
+        let li = row(&mut h, "李明");
+        assert!(li.contains("12-01*") && !li.contains('~'), "{li}");
+    }
+}

@@ -66,6 +66,7 @@ strings! {
     GreenMark => "green-mark";
     OverdueMark => "overdue-mark";
     AtRiskMark => "at-risk-mark";
+    EstimatedMark => "estimated-mark";
     DeadlineAtRisk => "deadline-at-risk";
     DeadlineBreached => "deadline-breached";
     DeadlineLegend => "deadline-legend";

@@ -94,6 +94,7 @@ impl Help {
                 green = S::GreenMark.get(lang),
                 soon = S::AtRiskMark.get(lang),
                 late = S::OverdueMark.get(lang),
+                estimated = S::EstimatedMark.get(lang),
                 call = key(Section::Queue, Action::CallNext),
                 save = key(Section::Intake, Action::Save),
                 recall = key(Section::Queue, Action::Recall),
