@@ -595,3 +595,31 @@ fn a_queue_row_marks_a_date_past_the_policy_calendar_as_estimated() {
         assert!(li.contains("12-01*") && !li.contains('~'), "{li}");
     }
 }
+
+#[test]
+fn search_finds_a_case_by_a_household_members_name_whole_or_part() {
+    let names =
+        |h: &Harness| -> Vec<String> { h.counter.app().search().results.iter().map(|s| s.name.clone()).collect() };
+    let mut h = Harness::prepared(Lang::ZhCn, true, |store| {
+        let config = counter_config();
+        let mut case = input("孙丽", "110101198001010010", "temporary", "1000", false, 6);
+        case.household.as_mut().unwrap().members = vec![onedoor::domain::person::Member {
+            name: "赵小红".into(),
+            id_number: onedoor::domain::IdNumber::parse_any_date("110101201001010015").unwrap(),
+            relation: "女儿".into(),
+            monthly_income: onedoor::domain::Money::ZERO,
+        }];
+        Window::new(store, &config).accept(case, "clerk01", at("08:59:00")).unwrap();
+    });
+    h.press(KeyCode::F(3));
+    h.type_text("赵小红");
+    assert_eq!(names(&h), vec!["孙丽".to_string()], "the member's whole name finds the applicant's case");
+    assert!(h.screen().contains("孙丽"));
+    for _ in 0..3 {
+        h.press(KeyCode::Backspace);
+    }
+    h.type_text("小红");
+    assert_eq!(names(&h), vec!["孙丽".to_string()], "part of it too");
+    h.press(KeyCode::Enter);
+    assert_eq!(h.counter.app().detail().unwrap().case.applicant.name, "孙丽");
+}
