@@ -150,6 +150,10 @@ queue-view = [{ $filter }: { $shown } of { $total }{ $order }]
 household-reused = Household size, income and members taken from case { $id }: check them with the applicant.
 no-earlier-household = No earlier case of this ID number to take the household from.
 
+## The earlier household, offered unprompted
+household-offered = Earlier case { $id }: household of { $size }, { $income } a month, { $members } members. { $key } takes it.
+household-offer-hint = { $key }: { $size }, { $income } as before
+
 ## Receipts waiting for the printer
 queue-pending-receipts = { $count } receipts to print
 confirm-print-pending = The printer is ready again: { $count } receipts waited for it. Print them now?

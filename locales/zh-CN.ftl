@@ -150,6 +150,10 @@ queue-view = [{ $filter }：{ $shown }/{ $total }{ $order }]
 household-reused = 已沿用案件 { $id } 的家庭人口、收入和成员，请与申请人核对。
 no-earlier-household = 此身份证号没有以往案件可沿用家庭情况。
 
+## The earlier household, offered unprompted
+household-offered = 以往案件 { $id }：家庭 { $size } 人，月收入 { $income }，成员 { $members } 人。按 { $key } 沿用。
+household-offer-hint = { $key } 沿用以往：{ $size }人 { $income }
+
 ## Receipts waiting for the printer
 queue-pending-receipts = 待补打回执 { $count }
 confirm-print-pending = 打印机已恢复：有 { $count } 张回执等待补打。现在打印吗？

@@ -623,3 +623,42 @@ fn search_finds_a_case_by_a_household_members_name_whole_or_part() {
     h.press(KeyCode::Enter);
     assert_eq!(h.counter.app().detail().unwrap().case.applicant.name, "孙丽");
 }
+
+#[test]
+fn the_card_of_a_known_person_offers_the_earlier_household_and_one_key_takes_it() {
+    use onedoor::ui::{CardRead, Msg};
+    for (lang, hint) in [(Lang::ZhCn, "F7 沿用以往：3人 600.00"), (Lang::En, "F7: 3, 600.00 as before")] {
+        let mut h = Harness::new(lang, true);
+        h.press(KeyCode::F(5));
+        // 王芳's card: an earlier case today, household of 3 on 600.00 — offered without asking.
+        h.send(Msg::CardRead(CardRead {
+            name: "王芳".into(),
+            id_number: "11010519491231002X".into(),
+            ..CardRead::default()
+        }));
+        assert!(h.message().contains("320106001-01-20261130-0001"), "{}", h.message());
+        let s = h.screen();
+        assert!(s.contains(hint), "{s}");
+        assert_eq!(h.counter.app().intake().unwrap().form.household_size, "1", "offered, not taken");
+        // One key takes it; the offer is gone from the screen.
+        h.press(KeyCode::F(7));
+        let form = &h.counter.app().intake().unwrap().form;
+        assert_eq!((form.household_size.as_str(), form.monthly_income.as_str()), ("3", "600.00"));
+        assert!(!h.screen().contains(hint));
+    }
+}
+
+#[test]
+fn a_typed_id_number_of_a_known_person_offers_the_earlier_household_too() {
+    let mut h = Harness::new(Lang::En, true);
+    h.press(KeyCode::F(2));
+    h.type_text("11010519491231002X");
+    assert!(h.message().contains("Earlier case 320106001-01-20261130-0001: household of 3"), "{}", h.message());
+    assert!(h.screen().contains("F7: 3, 600.00 as before"));
+    // Someone never seen: no offer.
+    let mut h = Harness::new(Lang::En, true);
+    h.press(KeyCode::F(2));
+    h.type_text("34052419800101001X");
+    assert!(!h.message().contains("Earlier case"), "{}", h.message());
+    assert!(!h.screen().contains("as before"));
+}

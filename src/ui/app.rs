@@ -848,11 +848,23 @@ impl App {
         self.screen = Screen::Intake;
         let Some(intake) = &mut self.intake else { return };
         let note = intake.card(&card, &self.env);
-        effects.extend(intake.changed(&self.env));
+        let changed = intake.changed(&self.env);
         let lang = self.env.lang;
+        // The earlier household newly on offer is said after what the card did.
+        let offered: Vec<String> = changed
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Message(m) => Some(m.text.clone()),
+                _ => None,
+            })
+            .collect();
+        effects.extend(changed.into_iter().filter(|e| !matches!(e, Effect::Message(_))));
         effects.push(match note {
             Some(note) => Effect::error(note),
-            None => Effect::info(if opened { S::ReadCardNotInForm } else { S::CardFilled }.get(lang)),
+            None => {
+                let read = if opened { S::ReadCardNotInForm } else { S::CardFilled }.get(lang);
+                Effect::info(std::iter::once(read.to_string()).chain(offered).collect::<Vec<_>>().join(" "))
+            }
         });
         self.apply(effects);
     }
