@@ -215,7 +215,8 @@ fn actions_as_map<S: serde::Serializer>(actions: &[(HistoryAction, u32)], s: S) 
     map.end()
 }
 
-fn sum(amounts: impl IntoIterator<Item = Money>) -> Money {
+/// The sum of amounts (rounded to the fen).
+pub(crate) fn sum(amounts: impl IntoIterator<Item = Money>) -> Money {
     Money::rounded(amounts.into_iter().map(Money::decimal).sum())
 }
 

@@ -28,6 +28,7 @@ use super::screens::intake::IntakeScreen;
 use super::screens::overdue::OverdueScreen;
 use super::screens::queue::QueueScreen;
 use super::screens::search::SearchScreen;
+use super::screens::supervisor::SupervisorScreen;
 use super::strings::{self, S};
 use super::theme::Theme;
 use super::widgets::status::{self, Head, StatusLine};
@@ -69,6 +70,7 @@ pub struct App {
     detail: Option<DetailScreen>,
     search: SearchScreen,
     overdue: OverdueScreen,
+    supervisor: SupervisorScreen,
     popup: Option<Popup>,
     /// Receipts to show on screen after the popup that is open now.
     queued_popups: VecDeque<Popup>,
@@ -147,6 +149,7 @@ impl App {
             detail: None,
             search: SearchScreen::default(),
             overdue: OverdueScreen::default(),
+            supervisor: SupervisorScreen::default(),
             popup: None,
             queued_popups: VecDeque::new(),
             help: None,
@@ -206,6 +209,10 @@ impl App {
 
     pub fn search(&self) -> &SearchScreen {
         &self.search
+    }
+
+    pub fn supervisor(&self) -> &SupervisorScreen {
+        &self.supervisor
     }
 
     pub fn help_open(&self) -> bool {
@@ -387,7 +394,16 @@ impl App {
         if self.screen == Screen::Overdue {
             effects.extend(self.overdue.refresh(&self.env));
         }
+        if self.screen == Screen::Supervisor {
+            effects.extend(self.refresh_supervisor());
+        }
         self.apply(effects);
+    }
+
+    /// The supervisor's screen read again, with the queue's counts and the forwarder's word.
+    fn refresh_supervisor(&mut self) -> Effects {
+        let (held, pending) = (self.queue.held().len(), self.queue.pending_receipts);
+        self.supervisor.refresh(&self.env, held, pending, self.status.district.clone())
     }
 
     fn reload_detail(&mut self) {
@@ -446,7 +462,7 @@ impl App {
         match self.screen {
             Screen::Search => true,
             Screen::Intake => self.intake.as_ref().is_some_and(IntakeScreen::takes_text),
-            Screen::Queue | Screen::Detail | Screen::Overdue => false,
+            Screen::Queue | Screen::Detail | Screen::Overdue | Screen::Supervisor => false,
         }
     }
 
@@ -455,7 +471,7 @@ impl App {
         let effects = match self.screen {
             Screen::Search => self.search.typed(c, env),
             Screen::Intake => self.intake.as_mut().map(|i| i.typed(c, env)).unwrap_or_default(),
-            Screen::Queue | Screen::Detail | Screen::Overdue => Effects::new(),
+            Screen::Queue | Screen::Detail | Screen::Overdue | Screen::Supervisor => Effects::new(),
         };
         self.apply(effects);
     }
@@ -472,6 +488,7 @@ impl App {
                 Screen::Detail => self.detail.as_mut().map(|d| d.act(a, env)).unwrap_or_default(),
                 Screen::Search => self.search.act(a, env),
                 Screen::Overdue => self.overdue.act(a, env),
+                Screen::Supervisor => self.supervisor.act(a, env),
             },
         };
         self.apply(effects);
@@ -498,6 +515,15 @@ impl App {
                 self.screen = Screen::Overdue;
                 effects
             }
+            Effect::Show(Screen::Supervisor) => match env.window().supervisor(&env.operator) {
+                // For supervisors only: a clerk is told so, and stays where they are.
+                Err(e) => vec![Effect::error(tr!(env.lang, "supervisor-refused", why = env.refusal(&e)))],
+                Ok(()) => {
+                    let effects = self.refresh_supervisor();
+                    self.screen = Screen::Supervisor;
+                    effects
+                }
+            },
             Effect::Show(Screen::Intake) if self.intake.is_none() => Effects::new(),
             Effect::Show(Screen::Detail) if self.detail.is_none() => Effects::new(),
             Effect::Show(screen) => {
@@ -643,6 +669,16 @@ impl App {
     fn call_next(&mut self) -> Effects {
         match self.env.store.next_ticket(self.env.today()) {
             Ok(ticket) => {
+                // When it was called: the supervisor's screen measures service from it.
+                let call = files::TicketEvent {
+                    day: self.env.today(),
+                    ticket,
+                    at: self.env.now,
+                    by: self.env.operator.clone(),
+                };
+                if let Err(e) = files::record_call(&self.env.data_dir, &call) {
+                    tracing::warn!("cannot record the call of ticket {ticket}: {e}");
+                }
                 let mut effects = self.open_intake(Form { ticket: Some(ticket), ..Form::default() });
                 effects.push(Effect::info(strings::called(ticket, self.env.lang)));
                 effects
@@ -920,6 +956,7 @@ impl App {
             Screen::Queue => self.queue.layout(body),
             Screen::Search => self.search.layout(body),
             Screen::Overdue => self.overdue.layout(body),
+            Screen::Supervisor => self.supervisor.layout(body),
             Screen::Detail => {
                 if let Some(d) = &mut self.detail {
                     d.layout(body, env);
@@ -963,6 +1000,10 @@ impl App {
             Screen::Search => self.search.render(buf, body, env),
             Screen::Overdue => {
                 self.overdue.render(buf, body, env);
+                None
+            }
+            Screen::Supervisor => {
+                self.supervisor.render(buf, body, env);
                 None
             }
         };

@@ -1,5 +1,6 @@
 //! The counter's own small files in the data directory: the unfinished intake
-//! form (`draft.json`) and the tickets on hold (`held.json`). Each is written
+//! form (`draft.json`), the tickets on hold (`held.json`), the no-shows and
+//! the day's ticket calls. Each is written
 //! whole to a temporary file, fsynced and renamed over the old one, so a crash
 //! leaves either the old or the new file, never half of one.
 
@@ -16,33 +17,60 @@ use super::form::Form;
 pub const DRAFT_FILE: &str = "draft.json";
 pub const HELD_FILE: &str = "held.json";
 pub const NO_SHOW_FILE: &str = "no-shows.json";
+/// When each of the day's tickets was called (the supervisor's service times).
+pub const CALLS_FILE: &str = "ticket-calls.json";
 
-/// A called ticket that did not come to the window, recorded by the clerk.
+/// Something that happened to a called ticket, and who was at the window:
+/// its call, or that it did not come (a no-show).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NoShow {
+pub struct TicketEvent {
     pub day: NaiveDate,
     pub ticket: u32,
     pub at: crate::domain::time::Moment,
     pub by: String,
 }
 
-/// Every no-show recorded (an unreadable file reads as none, and is kept aside when written).
-pub fn read_no_shows(dir: &Path) -> Vec<NoShow> {
-    let Ok(text) = std::fs::read_to_string(dir.join(NO_SHOW_FILE)) else {
+/// A called ticket that did not come to the window, recorded by the clerk.
+pub type NoShow = TicketEvent;
+
+/// The events of a file (an unreadable file reads as none, and is kept aside when written).
+fn read_events(dir: &Path, file: &str) -> Vec<TicketEvent> {
+    let Ok(text) = std::fs::read_to_string(dir.join(file)) else {
         return Vec::new();
     };
     serde_json::from_str(&text).unwrap_or_else(|e| {
-        tracing::warn!("ignoring an unreadable no-show file: {e}");
+        tracing::warn!("ignoring an unreadable {file}: {e}");
         Vec::new()
     })
 }
 
+/// Adds one event to a file, durably, keeping those `keep` says.
+fn add_event(dir: &Path, file: &str, event: &TicketEvent, keep: impl Fn(&TicketEvent) -> bool) -> std::io::Result<()> {
+    let mut all = read_events(dir, file);
+    all.retain(keep);
+    all.push(event.clone());
+    let bytes = serde_json::to_vec_pretty(&all).map_err(std::io::Error::other)?;
+    write_atomic(&dir.join(file), &bytes)
+}
+
+/// Every no-show recorded.
+pub fn read_no_shows(dir: &Path) -> Vec<NoShow> {
+    read_events(dir, NO_SHOW_FILE)
+}
+
 /// Adds one no-show to the file, durably.
 pub fn record_no_show(dir: &Path, no_show: &NoShow) -> std::io::Result<()> {
-    let mut all = read_no_shows(dir);
-    all.push(no_show.clone());
-    let bytes = serde_json::to_vec_pretty(&all).map_err(std::io::Error::other)?;
-    write_atomic(&dir.join(NO_SHOW_FILE), &bytes)
+    add_event(dir, NO_SHOW_FILE, no_show, |_| true)
+}
+
+/// The calls recorded on `day`.
+pub fn read_calls(dir: &Path, day: NaiveDate) -> Vec<TicketEvent> {
+    read_events(dir, CALLS_FILE).into_iter().filter(|c| c.day == day).collect()
+}
+
+/// Records a ticket's call, durably; the file keeps only the day's calls.
+pub fn record_call(dir: &Path, call: &TicketEvent) -> std::io::Result<()> {
+    add_event(dir, CALLS_FILE, call, |c| c.day == call.day)
 }
 
 /// A ticket put on hold, with what was typed for it.

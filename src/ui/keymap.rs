@@ -29,18 +29,20 @@ pub enum Section {
     Detail,
     Search,
     Overdue,
+    Supervisor,
     Help,
     Popup,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 9] = [
         Section::Global,
         Section::Queue,
         Section::Intake,
         Section::Detail,
         Section::Search,
         Section::Overdue,
+        Section::Supervisor,
         Section::Help,
         Section::Popup,
     ];
@@ -53,6 +55,7 @@ impl Section {
             Section::Detail => "detail",
             Section::Search => "search",
             Section::Overdue => "overdue",
+            Section::Supervisor => "supervisor",
             Section::Help => "help",
             Section::Popup => "popup",
         }
@@ -65,7 +68,7 @@ impl Section {
     /// The actions a binding of this section may name: what its screen or
     /// popup does with them (a screen also takes the global ones).
     pub fn actions(self) -> Vec<Action> {
-        use super::screens::{detail, help, intake, overdue, queue, search};
+        use super::screens::{detail, help, intake, overdue, queue, search, supervisor};
         let own: &[&[Action]] = match self {
             Section::Global => &[GLOBAL_ACTIONS],
             Section::Queue => queue::ACTIONS,
@@ -73,6 +76,7 @@ impl Section {
             Section::Detail => detail::ACTIONS,
             Section::Search => search::ACTIONS,
             Section::Overdue => overdue::ACTIONS,
+            Section::Supervisor => supervisor::ACTIONS,
             Section::Help => help::ACTIONS,
             Section::Popup => super::popups::ACTIONS,
         };
@@ -409,7 +413,8 @@ impl Keymap {
             | Section::Intake
             | Section::Detail
             | Section::Search
-            | Section::Overdue => {
+            | Section::Overdue
+            | Section::Supervisor => {
                 own.or_else(|| self.bindings(Section::Global).iter().find(|b| b.key == key).map(|b| b.action))
             }
         }

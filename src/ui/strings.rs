@@ -159,6 +159,7 @@ strings! {
     FilterGreen => "queue-filter-green";
     FilterOverdue => "queue-filter-overdue";
     FilterMine => "queue-filter-mine";
+    SupervisorTitle => "supervisor-title";
     SortedByUrgency => "queue-sorted-by-urgency";
     NoReader => "no-reader";
     NoShowNoTicket => "no-show-no-ticket";

@@ -34,6 +34,7 @@ pub const ACTIONS: &[&[Action]] = &[
         Action::Back,
         Action::Filter,
         Action::SortByUrgency,
+        Action::Supervisor,
     ],
     LIST_KEYS,
 ];
@@ -339,6 +340,7 @@ impl QueueScreen {
             Action::Search => vec![Effect::Show(Screen::Search)],
             Action::Recall => vec![Effect::Recall(None)],
             Action::Overdue => vec![Effect::Show(Screen::Overdue)],
+            Action::Supervisor => vec![Effect::Show(Screen::Supervisor)],
             Action::Select => {
                 let sel = self.selected();
                 if sel < self.held_shown() {
