@@ -109,6 +109,8 @@ pub struct IntakeScreen {
     /// The household of the applicant's latest earlier case, offered as soon
     /// as the number is known (the card, or typed): one key takes it.
     pub offer: Option<HouseholdOffer>,
+    /// The applicant's number the offer was last looked up for (found or not).
+    offer_for: Option<IdNumber>,
 }
 
 /// An earlier case's household, offered to a new form of the same applicant.
@@ -170,6 +172,7 @@ impl IntakeScreen {
             card_note: None,
             district: None,
             offer: None,
+            offer_for: None,
         };
         intake.check_duplicates(env);
         intake
@@ -270,9 +273,10 @@ impl IntakeScreen {
     /// change: looked up once per number): what the message line says of it.
     fn offer_household(&mut self, env: &Env) -> Option<String> {
         let number = self.form.id_check(env.today()).ok();
-        if self.offer.as_ref().map(|o| &o.number) == number.as_ref() {
+        if self.offer_for == number {
             return None;
         }
+        self.offer_for = number.clone();
         self.offer = number.and_then(|n| {
             latest_household(env, &n).unwrap_or_else(|e| {
                 tracing::warn!("cannot look up the earlier household: {e}");
