@@ -153,7 +153,10 @@ supervisor-tab-figures = Figures
 supervisor-tab-cases = Cases
 supervisor-attention = Approvals waiting { $approvals } | referrals due soon { $at_risk }, late { $breached }
 supervisor-waiting = Held tickets { $held } | receipts to reprint { $receipts }
-supervisor-fund = Fund { $balance } | today in { $inflows }, out { $outflows } ({ $moves } entries)
+supervisor-fund = Fund { $balance } | today in { $inflows }, out { $outflows } ({ $moves } { $moves ->
+        [one] entry
+       *[other] entries
+    })
 supervisor-district = District: { $pending } waiting, { $dead } failed, last sent { $last }
 supervisor-district-none = District: not configured ({ $pending } in the outbox, { $dead } failed)
 supervisor-never = never

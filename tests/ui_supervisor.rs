@@ -59,7 +59,7 @@ fn the_figures_are_the_seeded_days() {
     // clerk01 accepted the five cases; the fund took in its 500000.00 budget this morning.
     let clerk = s.lines().find(|l| l.starts_with("\" clerk01")).unwrap_or_default();
     assert!(clerk.contains(" 5 "), "{s}");
-    assert!(s.contains("today in 500000.00, out 0.00 (1 entries)"), "{s}");
+    assert!(s.contains("today in 500000.00, out 0.00 (1 entry)"), "{s}");
     // Figures: one temporary case asking 5000.00; five in all.
     h.press(KeyCode::Right);
     let s = h.screen();
