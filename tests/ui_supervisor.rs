@@ -170,3 +170,16 @@ fn the_average_service_time_runs_from_the_ticket_call_to_the_saved_case() {
     let clerk = s.lines().find(|l| l.starts_with("\" clerk01")).unwrap_or_default();
     assert!(clerk.contains("9 min (2 timed)"), "{s}");
 }
+
+#[test]
+fn f1_on_the_supervisors_screen_lists_its_keys() {
+    let mut h = counter(Lang::En, true, |_| {});
+    h.press(KeyCode::F(9));
+    h.press(KeyCode::F(1));
+    let s = h.screen();
+    assert!(s.contains("Keys - Supervisor"), "{s}");
+    assert!(s.contains("filter by clerk") && s.contains("next tab"), "{s}");
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::F(9));
+    assert_eq!(h.counter.app().screen(), Screen::Queue, "F9 again goes back to the queue");
+}
