@@ -148,10 +148,10 @@ fn esc_puts_a_called_ticket_back_in_the_line_and_a_key_marks_a_no_show() {
         assert_eq!(h.counter.app().screen(), Screen::Queue);
         let held: Vec<_> = h.counter.app().queue().held().iter().map(|t| t.form.ticket).collect();
         assert_eq!(held, vec![Some(6)], "the ticket is back in the waiting line");
-        // Called again, it did not come: F12 records a no-show.
+        // Called again, it did not come: F11 records a no-show.
         h.press(KeyCode::F(6));
         assert_eq!(h.counter.app().intake().unwrap().form.ticket, Some(6));
-        h.press(KeyCode::F(12));
+        h.press(KeyCode::F(11));
         assert_eq!(h.counter.app().screen(), Screen::Queue);
         assert!(h.counter.app().queue().held().is_empty());
         assert!(h.message().contains('6'), "{}", h.message());
@@ -162,7 +162,7 @@ fn esc_puts_a_called_ticket_back_in_the_line_and_a_key_marks_a_no_show() {
         h.press(KeyCode::F(5)); // ticket 7
         h.tab(1);
         h.type_text("孙丽");
-        h.press(KeyCode::F(12));
+        h.press(KeyCode::F(11));
         assert!(matches!(h.counter.app().popup(), Some(Popup::Confirm(Pending::NoShow))));
         h.press(KeyCode::Esc);
         assert_eq!(h.counter.app().screen(), Screen::Intake);
@@ -525,7 +525,7 @@ fn f9_is_free_for_the_supervisor_and_the_moved_keys_are_in_help_and_both_keymaps
     let k = |s: &str| Key::parse(s).unwrap();
     let default = Keymap::load("default").unwrap();
     assert_eq!(default.action(Section::Queue, k("F8")), Some(Action::SortByUrgency));
-    assert_eq!(default.action(Section::Intake, k("F12")), Some(Action::NoShow));
+    assert_eq!(default.action(Section::Intake, k("F11")), Some(Action::NoShow));
     assert_ne!(default.action(Section::Intake, k("F9")), Some(Action::NoShow));
     assert_ne!(default.action(Section::Queue, k("F9")), Some(Action::SortByUrgency));
     let laptop = Keymap::load("laptop").unwrap();

@@ -32,10 +32,12 @@ pub enum Section {
     Supervisor,
     Help,
     Popup,
+    /// The sign-in, lock and first-supervisor screen.
+    SignIn,
 }
 
 impl Section {
-    pub const ALL: [Section; 9] = [
+    pub const ALL: [Section; 10] = [
         Section::Global,
         Section::Queue,
         Section::Intake,
@@ -45,6 +47,7 @@ impl Section {
         Section::Supervisor,
         Section::Help,
         Section::Popup,
+        Section::SignIn,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +61,7 @@ impl Section {
             Section::Supervisor => "supervisor",
             Section::Help => "help",
             Section::Popup => "popup",
+            Section::SignIn => "signin",
         }
     }
 
@@ -68,7 +72,7 @@ impl Section {
     /// The actions a binding of this section may name: what its screen or
     /// popup does with them (a screen also takes the global ones).
     pub fn actions(self) -> Vec<Action> {
-        use super::screens::{detail, help, intake, overdue, queue, search, supervisor};
+        use super::screens::{detail, help, intake, overdue, queue, search, signin, supervisor};
         let own: &[&[Action]] = match self {
             Section::Global => &[GLOBAL_ACTIONS],
             Section::Queue => queue::ACTIONS,
@@ -79,9 +83,10 @@ impl Section {
             Section::Supervisor => supervisor::ACTIONS,
             Section::Help => help::ACTIONS,
             Section::Popup => super::popups::ACTIONS,
+            Section::SignIn => signin::ACTIONS,
         };
         let mut all = own.concat();
-        if !matches!(self, Section::Help | Section::Popup | Section::Global) {
+        if !matches!(self, Section::Help | Section::Popup | Section::Global | Section::SignIn) {
             all.extend(GLOBAL_ACTIONS);
         }
         all
@@ -89,7 +94,7 @@ impl Section {
 }
 
 /// What the counter does on any screen.
-pub const GLOBAL_ACTIONS: &[Action] = &[Action::Help, Action::Quit];
+pub const GLOBAL_ACTIONS: &[Action] = &[Action::Help, Action::Quit, Action::SignOut];
 
 /// A key with its modifiers, normalised so that a binding and a key press compare equal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -407,7 +412,7 @@ impl Keymap {
     pub fn action(&self, section: Section, key: Key) -> Option<Action> {
         let own = self.bindings(section).iter().find(|b| b.key == key).map(|b| b.action);
         match section {
-            Section::Popup | Section::Help => own,
+            Section::Popup | Section::Help | Section::SignIn => own,
             Section::Global
             | Section::Queue
             | Section::Intake

@@ -9,4 +9,5 @@ pub mod intake;
 pub mod overdue;
 pub mod queue;
 pub mod search;
+pub mod signin;
 pub mod supervisor;
