@@ -17,7 +17,7 @@
 //! - `people`: ID number ++ case id -> that case's summary, for the applicant
 //!   and every household member, in runs: one read finds a person's cases
 //!   for the duplicate check (`people.rs`).
-//! - `names`: applicant's name ++ 0 ++ case id, in runs, for search (`names.rs`).
+//! - `names`: applicant's (and each member's) name ++ 0 ++ case id, in runs, for search (`names.rs`).
 //! - `open_cases`: case id -> the facts of a case not yet closed (its state,
 //!   deadlines, the days it had steps), in runs: the working set, for the
 //!   queue of work, the overdue list and the daily report (`open_cases.rs`).

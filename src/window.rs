@@ -862,6 +862,12 @@ impl<'a> Window<'a> {
         help_by(policy, summary.channel, summary.state, summary.day()).or(summary.due_by)
     }
 
+    /// Is `day`, a date of the case `summary` sums up, past its policy's
+    /// complete calendar (so only an estimate)?
+    pub fn is_estimate(&self, summary: &CaseSummary, day: NaiveDate) -> bool {
+        self.policies.policy_for(summary.day()).calendar.is_estimate(day)
+    }
+
     /// Every deadline of one case as it stands today, for the case detail.
     pub fn deadlines(&self, case: &Case, today: NaiveDate) -> CaseDeadlines {
         self.deadlines_of(&OpenCase::of(case), today)

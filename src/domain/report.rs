@@ -308,7 +308,8 @@ impl ReportCase {
     }
 }
 
-fn sum(amounts: impl IntoIterator<Item = Money>) -> Money {
+/// The sum of amounts (rounded to the fen).
+pub(crate) fn sum(amounts: impl IntoIterator<Item = Money>) -> Money {
     Money::rounded(amounts.into_iter().map(Money::decimal).sum())
 }
 

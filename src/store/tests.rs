@@ -177,13 +177,25 @@ fn search_finds_by_name_id_number_prefix_and_case_id() {
     let a = add(&store, input("11010519491231002X", Some("110101199003070011")));
     let b = add(&store, input("32010619850615351X", None));
     assert_eq!(store.search("王", 10).unwrap().len(), 2);
-    assert_eq!(store.search("李", 10).unwrap().len(), 0, "members are found by number, not name");
+    let by_member: Vec<CaseId> = store.search("李", 10).unwrap().into_iter().map(|s| s.id).collect();
+    assert_eq!(by_member, vec![a.id.clone()], "a household member's name finds the case");
+    let by_part: Vec<CaseId> = store.search("四", 10).unwrap().into_iter().map(|s| s.id).collect();
+    assert_eq!(by_part, vec![a.id.clone()], "and part of it");
     let by_number = store.search("110101199003", 10).unwrap();
     assert_eq!(by_number.iter().map(|s| &s.id).collect::<Vec<_>>(), vec![&a.id]);
     let by_id = store.search(b.id.as_str(), 10).unwrap();
     assert_eq!(by_id[0].id, b.id);
     assert_eq!(store.search("320106001-03", 1).unwrap().len(), 1, "the limit holds");
     assert!(store.search("  ", 10).unwrap().is_empty());
+    // A member taken out of the household no longer finds the case; the applicant still does.
+    store
+        .update_case::<std::convert::Infallible>(&a.id, |case, _| {
+            case.household.members.clear();
+            Ok(())
+        })
+        .unwrap();
+    assert!(store.search("李", 10).unwrap().is_empty());
+    assert_eq!(store.search("王", 10).unwrap().len(), 2);
 }
 
 #[test]
