@@ -1,5 +1,6 @@
 //! Keystroke to rendered frame on the counter, at 80x24 and 200x60: moving
-//! through the queue and typing in the intake form, and cold start to the
+//! through the queue, typing in the intake form, and the supervisor's screen
+//! (F9: its opening, which reads the day, and its frames), and cold start to the
 //! first frame, on a store of `ONEDOOR_BENCH_CASES` cases (default 20000;
 //! 300 of them today). Besides criterion's estimates it prints p50/p99/max
 //! of single keystrokes, the figure the counter's targets are stated in.
@@ -143,6 +144,30 @@ fn main() {
         c.handle_event(key(KeyCode::Esc));
         c.handle_event(key(KeyCode::Enter));
         c.sync_draft();
+
+        // The supervisor's screen: F9 reads the day (once), then tabs and lists are frames only.
+        let open = [key(KeyCode::F(9)), key(KeyCode::Esc)];
+        let opened = keystrokes(&mut c, &mut term, &open, 200);
+        report(&format!("supervisor F9 open (reads the day) {w}x{h}"), opened.into_iter().step_by(2).collect());
+        c.handle_event(key(KeyCode::F(9)));
+        let moves = [
+            key(KeyCode::Right),
+            key(KeyCode::Down),
+            key(KeyCode::Right),
+            key(KeyCode::Down),
+            key(KeyCode::Right),
+            key(KeyCode::Up),
+        ];
+        report(&format!("supervisor screen frame {w}x{h}"), keystrokes(&mut c, &mut term, &moves, 20_000));
+        crit.bench_function(&format!("supervisor_screen_{w}x{h}"), |b| {
+            let mut i = 0;
+            b.iter(|| {
+                c.handle_event(moves[i % moves.len()].clone());
+                i += 1;
+                frame(&mut term, &mut c);
+            })
+        });
+        c.handle_event(key(KeyCode::Esc));
     }
     crit.bench_function("counter_build_first_frame_store_open", |b| {
         b.iter(|| {

@@ -36,6 +36,7 @@ col-due = Due
 green-mark = G
 overdue-mark = !
 at-risk-mark = *
+estimated-mark = ~
 deadline-at-risk = due soon
 deadline-breached = late
 deadline-legend = *due soon !late
@@ -152,12 +153,50 @@ queue-filter-all = all
 queue-filter-waiting = waiting
 queue-filter-green = green channel
 queue-filter-overdue = overdue
+queue-filter-mine = mine
 queue-sorted-by-urgency = , most urgent first
 queue-view = [{ $filter }: { $shown } of { $total }{ $order }]
+
+## The supervisor's screen (F9)
+supervisor-title = Supervisor
+supervisor-tab-attention = To do
+supervisor-tab-figures = Figures
+supervisor-tab-cases = Cases
+supervisor-attention = Approvals waiting { $approvals } | referrals due soon { $at_risk }, late { $breached }
+supervisor-waiting = Held tickets { $held } | receipts to reprint { $receipts }
+supervisor-fund = Fund { $balance } | today in { $inflows }, out { $outflows } ({ $moves } { $moves ->
+        [one] entry
+       *[other] entries
+    })
+supervisor-district = District: { $pending } waiting, { $dead } failed, last sent { $last }
+supervisor-district-none = District: not configured ({ $pending } in the outbox, { $dead } failed)
+supervisor-never = never
+supervisor-col-clerk = Clerk
+supervisor-col-cases = Cases
+supervisor-col-service = Average service (ticket called to case saved)
+supervisor-service = { $minutes } min ({ $timed } timed)
+supervisor-service-unknown = - (no ticket call recorded)
+supervisor-no-cases = No cases today.
+supervisor-approvals = Waiting for a supervisor's approval: { $n } ({ $key } opens)
+supervisor-no-approvals = Nothing waits for a supervisor.
+supervisor-col-requested = Requested
+supervisor-col-granted = Granted
+supervisor-total = Total
+supervisor-chart-kinds = Cases by kind
+supervisor-chart-hours = Arrivals per hour { $from }-{ $to }
+supervisor-peak = max { $n }
+supervisor-filter-all = all
+supervisor-channel-normal = normal
+supervisor-filters = { $state_key } state: { $state }  { $kind_key } kind: { $kind }  { $clerk_key } clerk: { $clerk }  { $channel_key } channel: { $channel }  [{ $shown } of { $total }]
+supervisor-refused = The supervisor's screen is for supervisors only: { $why }
 
 ## The household of an earlier case, reused
 household-reused = Household size, income and members taken from case { $id }: check them with the applicant.
 no-earlier-household = No earlier case of this ID number to take the household from.
+
+## The earlier household, offered unprompted
+household-offered = Earlier case { $id }: household of { $size }, { $income } a month, { $members } members. { $key } takes it.
+household-offer-hint = { $key }: { $size }, { $income } as before
 
 ## Receipts waiting for the printer
 queue-pending-receipts = { $count } receipts to print
@@ -211,8 +250,18 @@ key-no_show = no-show
 key-read_card = read the card again
 key-next_input = next field to type in
 key-reuse_household = household of the earlier case
-key-filter = filter: all / waiting / green / overdue
+key-filter = filter: all / waiting / green / overdue / mine
 key-sort_by_urgency = most urgent first / by time
+
+## Keys of the supervisor's screen
+key-supervisor = supervisor's screen
+key-close_supervisor = back to the queue
+key-tab_next = next tab
+key-tab_prev = previous tab
+key-filter_state = filter by state
+key-filter_kind = filter by kind
+key-filter_clerk = filter by clerk
+key-filter_channel = filter by channel
 
 ## Sign-in, the idle lock and the first supervisor (issue 11)
 key-sign_in = sign in
@@ -362,10 +411,11 @@ receipt-keys = { $close }: close  { $scroll }: scroll
 help-typing = In a text field, type; { $delete } deletes.
 
 ## F1 help: the marks and the workflow, below the keys
-help-guide-queue = Marks: { $green } green channel (help first, review after), { $soon } due soon, { $late } past a deadline. Held tickets are at the top, "on hold". A day: { $call } calls the next ticket and opens its form; a card on the reader fills it; { $save } saves it and prints the acceptance receipt. { $recall } takes back a held ticket. Enter opens a case: refer, review, approve, pay, complete.
+help-guide-queue = Marks: { $green } green channel (help first, review after), { $soon } due soon, { $late } past a deadline, { $estimated } a date past the policy calendar (an estimate: that year's holidays are not in it yet). Held tickets are at the top, "on hold". A day: { $call } calls the next ticket and opens its form; a card on the reader fills it; { $save } saves it and prints the acceptance receipt. { $recall } takes back a held ticket. Enter opens a case: refer, review, approve, pay, complete. { $filter } shows all, the waiting, the green channel, the overdue or the cases you accepted (the title says how many of the day's), { $sort } puts the most urgent first. { $supervisor } opens the supervisor's screen (supervisors only).
 help-guide-intake = Put the card on the reader: name and number are filled, the ID card ticked ({ $reread } reads it again). Enter goes to the next field to type in, Tab to every field. { $save } saves and prints the receipt; { $hold } puts the ticket on hold; Esc puts a called ticket back in the line; { $noshow } records a no-show.
 help-guide-detail = A case goes: received, referred to the department, reviewed, approved (above the clerk's limit by a supervisor), paid, completed. The green channel is approved and paid first, reviewed after. A step the case does not allow now is refused with the reason; a step that cannot be undone asks first.
-help-guide-search = Type part of a name, the last four digits of an ID number, or a case id: the list answers as you type, across all days.
+help-guide-search = Type part of a name (the applicant's or a household member's), the last four digits of an ID number, or a case id: the list answers as you type, across all days.
+help-guide-supervisor = To do: what waits for a supervisor (approvals above the clerk's limit, Enter opens the selected one), referrals due soon or late, held tickets, receipts to reprint, the fund's day, forwarding to the district, each clerk's cases and average service time (from the ticket's call to the saved case). Figures: today's cases and amounts by kind and state, a bar chart by kind and arrivals per hour. Cases: today's cases, filtered by state, kind, clerk and channel.
 help-guide-overdue = Open cases past a deadline: the due date, a referral the department has not answered, or a green case not helped in time.
 
 too-small = Please enlarge the terminal to at least 80x24 (now { $width }x{ $height }).

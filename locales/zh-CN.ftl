@@ -36,9 +36,10 @@ col-due = 期限
 green-mark = 绿
 overdue-mark = !
 at-risk-mark = *
+estimated-mark = ~
 deadline-at-risk = 将到期
 deadline-breached = 已超期
-deadline-legend = *将到期 !已超期
+deadline-legend = *将到期 !已超期 ~预计
 held-state = 挂起
 held-no-name = (未填)
 intake-title = 受理登记
@@ -152,12 +153,47 @@ queue-filter-all = 全部
 queue-filter-waiting = 等待
 queue-filter-green = 绿色通道
 queue-filter-overdue = 已超期
+queue-filter-mine = 我受理的
 queue-sorted-by-urgency = ，按紧急程度
 queue-view = [{ $filter }：{ $shown }/{ $total }{ $order }]
+
+## The supervisor's screen (F9)
+supervisor-title = 负责人
+supervisor-tab-attention = 待办
+supervisor-tab-figures = 统计
+supervisor-tab-cases = 案件
+supervisor-attention = 待审批 { $approvals } 件 | 转办将到期 { $at_risk } 件，已超期 { $breached } 件
+supervisor-waiting = 挂起号票 { $held } 张 | 待补打回执 { $receipts } 张
+supervisor-fund = 备用金 { $balance } | 今日收入 { $inflows }，支出 { $outflows }（{ $moves } 笔）
+supervisor-district = 区县转报：待发 { $pending }，失败 { $dead }，最近成功 { $last }
+supervisor-district-none = 区县转报：未配置（待发 { $pending }，失败 { $dead }）
+supervisor-never = 尚无
+supervisor-col-clerk = 经办人
+supervisor-col-cases = 件数
+supervisor-col-service = 平均办理时长（叫号至保存）
+supervisor-service = { $minutes } 分钟（{ $timed } 件有叫号）
+supervisor-service-unknown = -（无叫号记录）
+supervisor-no-cases = 今日暂无案件。
+supervisor-approvals = 待负责人审批：{ $n } 件（{ $key } 打开）
+supervisor-no-approvals = 没有待负责人审批的案件。
+supervisor-col-requested = 申请金额
+supervisor-col-granted = 批准金额
+supervisor-total = 合计
+supervisor-chart-kinds = 各类案件数
+supervisor-chart-hours = 每小时到达 { $from }-{ $to }时
+supervisor-peak = 最多 { $n }
+supervisor-filter-all = 全部
+supervisor-channel-normal = 普通
+supervisor-filters = { $state_key } 状态：{ $state }  { $kind_key } 类别：{ $kind }  { $clerk_key } 经办：{ $clerk }  { $channel_key } 通道：{ $channel }  [{ $shown }/{ $total }]
+supervisor-refused = 负责人页面仅限负责人使用：{ $why }
 
 ## The household of an earlier case, reused
 household-reused = 已沿用案件 { $id } 的家庭人口、收入和成员，请与申请人核对。
 no-earlier-household = 此身份证号没有以往案件可沿用家庭情况。
+
+## The earlier household, offered unprompted
+household-offered = 以往案件 { $id }：家庭 { $size } 人，月收入 { $income }，成员 { $members } 人。按 { $key } 沿用。
+household-offer-hint = { $key } 沿用以往：{ $size }人 { $income }
 
 ## Receipts waiting for the printer
 queue-pending-receipts = 待补打回执 { $count }
@@ -211,8 +247,18 @@ key-no_show = 过号
 key-read_card = 重新读卡
 key-next_input = 下一个填写项
 key-reuse_household = 沿用以往家庭情况
-key-filter = 筛选：全部/等待/绿色通道/已超期
+key-filter = 筛选：全部/等待/绿色通道/已超期/我受理的
 key-sort_by_urgency = 按紧急程度/按时间排序
+
+## Keys of the supervisor's screen
+key-supervisor = 负责人页面
+key-close_supervisor = 返回今日受理
+key-tab_next = 下一页签
+key-tab_prev = 上一页签
+key-filter_state = 按状态筛选
+key-filter_kind = 按类别筛选
+key-filter_clerk = 按经办人筛选
+key-filter_channel = 按通道筛选
 
 ## Sign-in, the idle lock and the first supervisor (issue 11)
 key-sign_in = 登录
@@ -362,10 +408,11 @@ receipt-keys = { $close } 关闭  { $scroll } 滚动
 help-typing = 文本框内直接输入文字；{ $delete } 删除。
 
 ## F1 help: the marks and the workflow, below the keys
-help-guide-queue = 标记：{ $green } 绿色通道（先救助后审核），{ $soon } 将到期，{ $late } 已超期。挂起的号票在最上面。办理流程：{ $call } 叫下一个号并打开登记表；身份证放上读卡器即自动填写；{ $save } 保存并打印受理回执。{ $recall } 取回挂起的号票。回车打开案件：转办、审核、批准、发放、办结。
+help-guide-queue = 标记：{ $green } 绿色通道（先救助后审核），{ $soon } 将到期，{ $late } 已超期，{ $estimated } 日期超出政策日历（预计：当年节假日尚未载入）。挂起的号票在最上面。办理流程：{ $call } 叫下一个号并打开登记表；身份证放上读卡器即自动填写；{ $save } 保存并打印受理回执。{ $recall } 取回挂起的号票。回车打开案件：转办、审核、批准、发放、办结。{ $filter } 筛选：全部、等待、绿色通道、已超期或我受理的（标题显示当天共几件、显示几件），{ $sort } 按紧急程度排序。{ $supervisor } 打开负责人页面（仅限负责人）。
 help-guide-intake = 身份证放上读卡器：姓名、身份证号自动填写，身份证材料自动勾选（{ $reread } 重新读卡）。回车到下一个填写项，Tab 逐项移动。{ $save } 保存并打印回执；{ $hold } 挂起；Esc 把叫到的号退回等候；{ $noshow } 记为过号。
 help-guide-detail = 案件流程：受理、转办部门、审核、批准（超过窗口限额由主管批准）、发放、办结。绿色通道先批准发放，事后审核。当前不能做的步骤会说明原因；不可撤销的步骤先确认。
-help-guide-search = 输入姓名的一部分、身份证号后四位或案件编号，随输随查，包括以往各天。
+help-guide-search = 输入姓名（申请人或家庭成员）的一部分、身份证号后四位或案件编号，随输随查，包括以往各天。
+help-guide-supervisor = 待办：需要负责人处理的事项（超出经办人权限的待审批案件，回车打开所选案件）、将到期或已超期的转办、挂起号票、待补打回执、备用金当日收支、向区县转报的情况，以及每位经办人的件数和平均办理时长（从叫号到保存）。统计：今日案件按类别和状态的件数与金额、各类案件柱状图、每小时到达人数。案件：今日案件，可按状态、类别、经办人和通道筛选。
 help-guide-overdue = 已超期的未办结案件：超过办结期限、部门未按期答复转办，或绿色通道未按时救助。
 
 too-small = 请把终端放大到至少 80x24（现在 { $width }x{ $height }）。

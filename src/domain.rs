@@ -11,6 +11,7 @@ pub mod id_number;
 pub mod kind;
 pub mod money;
 pub mod operator;
+pub mod overview;
 pub mod payment;
 pub mod person;
 pub mod policy;

@@ -148,10 +148,10 @@ fn esc_puts_a_called_ticket_back_in_the_line_and_a_key_marks_a_no_show() {
         assert_eq!(h.counter.app().screen(), Screen::Queue);
         let held: Vec<_> = h.counter.app().queue().held().iter().map(|t| t.form.ticket).collect();
         assert_eq!(held, vec![Some(6)], "the ticket is back in the waiting line");
-        // Called again, it did not come: F9 records a no-show.
+        // Called again, it did not come: F11 records a no-show.
         h.press(KeyCode::F(6));
         assert_eq!(h.counter.app().intake().unwrap().form.ticket, Some(6));
-        h.press(KeyCode::F(9));
+        h.press(KeyCode::F(11));
         assert_eq!(h.counter.app().screen(), Screen::Queue);
         assert!(h.counter.app().queue().held().is_empty());
         assert!(h.message().contains('6'), "{}", h.message());
@@ -162,7 +162,7 @@ fn esc_puts_a_called_ticket_back_in_the_line_and_a_key_marks_a_no_show() {
         h.press(KeyCode::F(5)); // ticket 7
         h.tab(1);
         h.type_text("孙丽");
-        h.press(KeyCode::F(9));
+        h.press(KeyCode::F(11));
         assert!(matches!(h.counter.app().popup(), Some(Popup::Confirm(Pending::NoShow))));
         h.press(KeyCode::Esc);
         assert_eq!(h.counter.app().screen(), Screen::Intake);
@@ -470,11 +470,11 @@ fn the_queue_filters_sorts_by_urgency_and_says_n_of_n() {
         let mut h = Harness::new(lang, true);
         assert_eq!(names(&h).len(), 5);
         // Most urgent first: 李明's green case is due soon (12-01*); the closed ones last.
-        h.press(KeyCode::F(9));
+        h.press(KeyCode::F(8));
         let order = names(&h);
         assert_eq!(order[0], "李明", "{order:?}");
         assert_eq!(&order[3..], ["刘强".to_string(), "陈静".to_string()], "closed cases last: {order:?}");
-        h.press(KeyCode::F(9));
+        h.press(KeyCode::F(8));
         h.press(KeyCode::F(4));
         assert_eq!(names(&h), vec!["王芳".to_string()]);
         assert!(h.screen().contains(waiting), "{}", h.screen());
@@ -488,8 +488,69 @@ fn the_queue_filters_sorts_by_urgency_and_says_n_of_n() {
         h.press(KeyCode::F(4));
         assert!(names(&h).is_empty(), "nothing is late at 09:00");
         h.press(KeyCode::F(4));
+        assert_eq!(names(&h).len(), 5, "mine: clerk01 accepted all five");
+        h.press(KeyCode::F(4));
         assert_eq!(names(&h).len(), 5, "back to all");
     }
+}
+
+#[test]
+fn mine_shows_the_cases_the_operator_at_the_window_accepted() {
+    let names =
+        |h: &Harness| -> Vec<String> { h.counter.app().queue().rows().iter().map(|s| s.name.clone()).collect() };
+    for (lang, mine) in [(Lang::ZhCn, "[我受理的：5/6]"), (Lang::En, "[mine: 5 of 6]")] {
+        // A sixth case, accepted at another window by clerk02.
+        let mut h = Harness::prepared(lang, true, |store| {
+            let config = counter_config();
+            let window = Window::new(store, &config);
+            window
+                .accept(input("孙丽", "110101198001010010", "temporary", "1000", false, 6), "clerk02", at("08:59:00"))
+                .unwrap();
+        });
+        assert_eq!(names(&h).len(), 6);
+        for _ in 0..4 {
+            h.press(KeyCode::F(4));
+        }
+        let shown = names(&h);
+        assert_eq!(shown.len(), 5, "{shown:?}");
+        assert!(!shown.contains(&"孙丽".to_string()), "clerk02's case is not clerk01's: {shown:?}");
+        assert!(h.screen().contains(mine), "{}", h.screen());
+    }
+}
+
+#[test]
+fn f9_is_free_for_the_supervisor_and_the_moved_keys_are_in_help_and_both_keymaps() {
+    use onedoor::ui::keymap::{Key, Section};
+    use onedoor::ui::{Action, Keymap};
+    let k = |s: &str| Key::parse(s).unwrap();
+    let default = Keymap::load("default").unwrap();
+    assert_eq!(default.action(Section::Queue, k("F8")), Some(Action::SortByUrgency));
+    assert_eq!(default.action(Section::Intake, k("F11")), Some(Action::NoShow));
+    assert_ne!(default.action(Section::Intake, k("F9")), Some(Action::NoShow));
+    assert_ne!(default.action(Section::Queue, k("F9")), Some(Action::SortByUrgency));
+    let laptop = Keymap::load("laptop").unwrap();
+    assert_eq!(laptop.action(Section::Queue, k("Ctrl+U")), Some(Action::SortByUrgency));
+    assert_eq!(laptop.action(Section::Intake, k("Alt+3")), Some(Action::NoShow));
+    assert_ne!(laptop.action(Section::Intake, k("Alt+9")), Some(Action::NoShow));
+    // F1 on the queue names the keys of the filter and of the order.
+    let mut h = Harness::new(Lang::En, true);
+    h.press(KeyCode::F(1));
+    let mut text = String::new();
+    for _ in 0..4 {
+        // The help's lines inside its frame, joined as one text (the guide wraps).
+        for line in h.screen().lines() {
+            let inner = line.trim_matches('"');
+            if let (Some(a), Some(b)) = (inner.find('|'), inner.rfind('|')) {
+                if b > a {
+                    text.push(' ');
+                    text.push_str(inner[a + 1..b].trim());
+                }
+            }
+        }
+        h.press(KeyCode::PageDown);
+    }
+    assert!(text.contains("F8 puts the most urgent first"), "{text}");
+    assert!(text.contains("F4 shows all"), "{text}");
 }
 
 #[test]
@@ -509,4 +570,95 @@ fn a_new_case_for_a_known_person_reuses_the_earlier_household() {
     h.press(KeyCode::F(7));
     assert_eq!(h.counter.app().intake().unwrap().form.household_size, "1");
     assert!(h.message().contains("没有以往案件"), "{}", h.message());
+}
+
+#[test]
+fn a_queue_row_marks_a_date_past_the_policy_calendar_as_estimated() {
+    let row =
+        |h: &mut Harness, name: &str| h.screen().lines().find(|l| l.contains(name)).unwrap_or_default().to_string();
+    for lang in LANGS {
+        // The built-in calendar lists 2026 in full: 2027's dates are estimates.
+        let mut h = Harness::new(lang, true);
+        let wang = row(&mut h, "王芳");
+        assert!(wang.contains("12-21") && !wang.contains("12-21~"), "{wang}");
+        let zhang = row(&mut h, "张秀英");
+        assert!(zhang.contains("01-12~"), "{zhang}");
+        // A calendar complete only until 2026-12-01: 王芳's 12-21 is one too.
+        let mut policy = onedoor::domain::policy::Policy::builtin();
+        policy.calendar.covered_until = Some(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        let book = onedoor::domain::policy::PolicyBook::new(vec![policy]).unwrap();
+        let mut h = Harness::with_policies(lang, true, book);
+        let wang = row(&mut h, "王芳");
+        assert!(wang.contains("12-21~"), "{wang}");
+        // 李明's help-by date 12-01 is the calendar's last complete day: no mark, only "due soon".
+        let li = row(&mut h, "李明");
+        assert!(li.contains("12-01*") && !li.contains('~'), "{li}");
+    }
+}
+
+#[test]
+fn search_finds_a_case_by_a_household_members_name_whole_or_part() {
+    let names =
+        |h: &Harness| -> Vec<String> { h.counter.app().search().results.iter().map(|s| s.name.clone()).collect() };
+    let mut h = Harness::prepared(Lang::ZhCn, true, |store| {
+        let config = counter_config();
+        let mut case = input("孙丽", "110101198001010010", "temporary", "1000", false, 6);
+        case.household.as_mut().unwrap().members = vec![onedoor::domain::person::Member {
+            name: "赵小红".into(),
+            id_number: onedoor::domain::IdNumber::parse_any_date("110101201001010015").unwrap(),
+            relation: "女儿".into(),
+            monthly_income: onedoor::domain::Money::ZERO,
+        }];
+        Window::new(store, &config).accept(case, "clerk01", at("08:59:00")).unwrap();
+    });
+    h.press(KeyCode::F(3));
+    h.type_text("赵小红");
+    assert_eq!(names(&h), vec!["孙丽".to_string()], "the member's whole name finds the applicant's case");
+    assert!(h.screen().contains("孙丽"));
+    for _ in 0..3 {
+        h.press(KeyCode::Backspace);
+    }
+    h.type_text("小红");
+    assert_eq!(names(&h), vec!["孙丽".to_string()], "part of it too");
+    h.press(KeyCode::Enter);
+    assert_eq!(h.counter.app().detail().unwrap().case.applicant.name, "孙丽");
+}
+
+#[test]
+fn the_card_of_a_known_person_offers_the_earlier_household_and_one_key_takes_it() {
+    use onedoor::ui::{CardRead, Msg};
+    for (lang, hint) in [(Lang::ZhCn, "F7 沿用以往：3人 600.00"), (Lang::En, "F7: 3, 600.00 as before")] {
+        let mut h = Harness::new(lang, true);
+        h.press(KeyCode::F(5));
+        // 王芳's card: an earlier case today, household of 3 on 600.00 — offered without asking.
+        h.send(Msg::CardRead(CardRead {
+            name: "王芳".into(),
+            id_number: "11010519491231002X".into(),
+            ..CardRead::default()
+        }));
+        assert!(h.message().contains("320106001-01-20261130-0001"), "{}", h.message());
+        let s = h.screen();
+        assert!(s.contains(hint), "{s}");
+        assert_eq!(h.counter.app().intake().unwrap().form.household_size, "1", "offered, not taken");
+        // One key takes it; the offer is gone from the screen.
+        h.press(KeyCode::F(7));
+        let form = &h.counter.app().intake().unwrap().form;
+        assert_eq!((form.household_size.as_str(), form.monthly_income.as_str()), ("3", "600.00"));
+        assert!(!h.screen().contains(hint));
+    }
+}
+
+#[test]
+fn a_typed_id_number_of_a_known_person_offers_the_earlier_household_too() {
+    let mut h = Harness::new(Lang::En, true);
+    h.press(KeyCode::F(2));
+    h.type_text("11010519491231002X");
+    assert!(h.message().contains("Earlier case 320106001-01-20261130-0001: household of 3"), "{}", h.message());
+    assert!(h.screen().contains("F7: 3, 600.00 as before"));
+    // Someone never seen: no offer.
+    let mut h = Harness::new(Lang::En, true);
+    h.press(KeyCode::F(2));
+    h.type_text("34052419800101001X");
+    assert!(!h.message().contains("Earlier case"), "{}", h.message());
+    assert!(!h.screen().contains("as before"));
 }

@@ -117,6 +117,7 @@ impl Store {
             ticket: item.ticket,
             requested: item.requested,
             granted: item.granted,
+            accepted_by: None,
         })
     }
 

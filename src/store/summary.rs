@@ -24,6 +24,13 @@ pub struct CaseSummary {
     pub ticket: Option<u32>,
     pub requested: Money,
     pub granted: Option<Money>,
+    /// Who accepted the case (its `operator`), for the queue's "mine" and the
+    /// supervisor's workload per clerk. Known when the summary is made from the
+    /// case record (`cases_on_day`, `cases_between`, search by name or case id);
+    /// `None` from the person index, which does not keep it. Not serialized, so
+    /// the summaries schema 1 kept in its person index read as before.
+    #[serde(skip)]
+    pub accepted_by: Option<String>,
 }
 
 impl CaseSummary {
@@ -41,6 +48,7 @@ impl CaseSummary {
             ticket: case.ticket,
             requested: case.requested_amount,
             granted: case.granted_amount,
+            accepted_by: Some(case.operator.clone()),
         }
     }
 

@@ -177,13 +177,25 @@ fn search_finds_by_name_id_number_prefix_and_case_id() {
     let a = add(&store, input("11010519491231002X", Some("110101199003070011")));
     let b = add(&store, input("32010619850615351X", None));
     assert_eq!(store.search("王", 10).unwrap().len(), 2);
-    assert_eq!(store.search("李", 10).unwrap().len(), 0, "members are found by number, not name");
+    let by_member: Vec<CaseId> = store.search("李", 10).unwrap().into_iter().map(|s| s.id).collect();
+    assert_eq!(by_member, vec![a.id.clone()], "a household member's name finds the case");
+    let by_part: Vec<CaseId> = store.search("四", 10).unwrap().into_iter().map(|s| s.id).collect();
+    assert_eq!(by_part, vec![a.id.clone()], "and part of it");
     let by_number = store.search("110101199003", 10).unwrap();
     assert_eq!(by_number.iter().map(|s| &s.id).collect::<Vec<_>>(), vec![&a.id]);
     let by_id = store.search(b.id.as_str(), 10).unwrap();
     assert_eq!(by_id[0].id, b.id);
     assert_eq!(store.search("320106001-03", 1).unwrap().len(), 1, "the limit holds");
     assert!(store.search("  ", 10).unwrap().is_empty());
+    // A member taken out of the household no longer finds the case; the applicant still does.
+    store
+        .update_case::<std::convert::Infallible>(&a.id, |case, _| {
+            case.household.members.clear();
+            Ok(())
+        })
+        .unwrap();
+    assert!(store.search("李", 10).unwrap().is_empty());
+    assert_eq!(store.search("王", 10).unwrap().len(), 2);
 }
 
 #[test]
@@ -195,8 +207,8 @@ fn journalled_commits_are_applied_again_at_open() {
         let (mut j, pending) = journal::Journal::open(&dir.path().join("journal")).unwrap();
         assert!(pending.is_empty(), "a clean close leaves nothing to replay");
         let op = journal::Op { tree: META as u8, key: b"probe".to_vec(), value: Some(b"kept".to_vec()) };
-        let record = j.record(&[op]).unwrap();
-        j.append(&record).unwrap();
+        let mut record = j.record(&[op]).unwrap();
+        j.append(&mut record).unwrap();
     }
     let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
     assert_eq!(store.trees[META].get(b"probe").unwrap().as_deref(), Some(&b"kept"[..]));
@@ -909,4 +921,28 @@ fn finished_cases_from_before_the_upgrade_are_put_in_the_outbox_once() {
     let store = open(dir.path()).unwrap();
     assert_eq!(store.outbox_counts(), (0, 0));
     assert!(store.district_receipt(&forwarded).unwrap().is_some());
+}
+
+/// A fill of schema 3's trees stopped half-way (the schema record still
+/// says 2, the trees hold part of it) is made again from empty at the next open.
+#[test]
+fn a_fill_of_the_reports_trees_stopped_half_way_is_made_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<CaseId> = {
+        let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+        let ids = (0..3).map(|_| add(&store, input("11010519491231002X", None)).id).collect();
+        store.trees[META].insert(SCHEMA_KEY, &2u32.to_be_bytes()).unwrap();
+        store.trees[BACKLOG].insert(b"2026112900000000-", &9u32.to_be_bytes()).unwrap();
+        store.trees[REPORT_FACTS].clear().unwrap();
+        store.sync().unwrap();
+        ids
+    };
+    let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+    let groups = store.backlog_groups().unwrap();
+    assert_eq!(groups.iter().map(|g| g.count).sum::<u32>(), 3, "{groups:?}");
+    for id in &ids {
+        assert_eq!(store.report_case_of(id).unwrap().map(|c| c.id), Some(id.clone()));
+    }
+    let schema = store.trees[META].get(SCHEMA_KEY).unwrap().unwrap();
+    assert_eq!(schema.as_ref(), &SCHEMA_VERSION.to_be_bytes());
 }

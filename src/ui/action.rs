@@ -73,6 +73,16 @@ pub enum Action {
     Filter,
     /// The queue by urgency (past a deadline first), or back in time order.
     SortByUrgency,
+    /// Open (or leave) the supervisor's screen: supervisors only.
+    Supervisor,
+    /// The supervisor's case list: the next state shown (all, then each).
+    FilterState,
+    /// The supervisor's case list: the next kind shown.
+    FilterKind,
+    /// The supervisor's case list: the next clerk's cases.
+    FilterClerk,
+    /// The supervisor's case list: the next channel.
+    FilterChannel,
     /// Yes, in a confirmation.
     Confirm,
     /// No, in a confirmation.
@@ -136,6 +146,11 @@ impl Action {
         Action::Overdue,
         Action::Filter,
         Action::SortByUrgency,
+        Action::Supervisor,
+        Action::FilterState,
+        Action::FilterKind,
+        Action::FilterClerk,
+        Action::FilterChannel,
         Action::Confirm,
         Action::Cancel,
         Action::SignOut,

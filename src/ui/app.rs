@@ -29,6 +29,7 @@ use super::screens::overdue::OverdueScreen;
 use super::screens::queue::QueueScreen;
 use super::screens::search::SearchScreen;
 use super::screens::signin::SignInScreen;
+use super::screens::supervisor::SupervisorScreen;
 use super::strings::{self, S};
 use super::theme::Theme;
 use super::widgets::status::{self, Head, StatusLine};
@@ -72,6 +73,7 @@ pub struct App {
     detail: Option<DetailScreen>,
     search: SearchScreen,
     overdue: OverdueScreen,
+    supervisor: SupervisorScreen,
     popup: Option<Popup>,
     /// Receipts to show on screen after the popup that is open now.
     queued_popups: VecDeque<Popup>,
@@ -158,6 +160,7 @@ impl App {
             detail: None,
             search: SearchScreen::default(),
             overdue: OverdueScreen::default(),
+            supervisor: SupervisorScreen::default(),
             popup: None,
             queued_popups: VecDeque::new(),
             help: None,
@@ -221,6 +224,10 @@ impl App {
 
     pub fn search(&self) -> &SearchScreen {
         &self.search
+    }
+
+    pub fn supervisor(&self) -> &SupervisorScreen {
+        &self.supervisor
     }
 
     pub fn help_open(&self) -> bool {
@@ -410,7 +417,16 @@ impl App {
         if self.screen == Screen::Overdue {
             effects.extend(self.overdue.refresh(&self.env));
         }
+        if self.screen == Screen::Supervisor {
+            effects.extend(self.refresh_supervisor());
+        }
         self.apply(effects);
+    }
+
+    /// The supervisor's screen read again, with the queue's counts and the forwarder's word.
+    fn refresh_supervisor(&mut self) -> Effects {
+        let (held, pending) = (self.queue.held().len(), self.queue.pending_receipts);
+        self.supervisor.refresh(&self.env, held, pending, self.status.district.clone())
     }
 
     fn reload_detail(&mut self) {
@@ -474,7 +490,7 @@ impl App {
         match self.screen {
             Screen::Search => true,
             Screen::Intake => self.intake.as_ref().is_some_and(IntakeScreen::takes_text),
-            Screen::Queue | Screen::Detail | Screen::Overdue => false,
+            Screen::Queue | Screen::Detail | Screen::Overdue | Screen::Supervisor => false,
         }
     }
 
@@ -483,7 +499,7 @@ impl App {
         let effects = match self.screen {
             Screen::Search => self.search.typed(c, env),
             Screen::Intake => self.intake.as_mut().map(|i| i.typed(c, env)).unwrap_or_default(),
-            Screen::Queue | Screen::Detail | Screen::Overdue => Effects::new(),
+            Screen::Queue | Screen::Detail | Screen::Overdue | Screen::Supervisor => Effects::new(),
         };
         self.apply(effects);
     }
@@ -504,6 +520,7 @@ impl App {
                 Screen::Detail => self.detail.as_mut().map(|d| d.act(a, env)).unwrap_or_default(),
                 Screen::Search => self.search.act(a, env),
                 Screen::Overdue => self.overdue.act(a, env),
+                Screen::Supervisor => self.supervisor.act(a, env),
             },
         };
         self.apply(effects);
@@ -530,6 +547,15 @@ impl App {
                 self.screen = Screen::Overdue;
                 effects
             }
+            Effect::Show(Screen::Supervisor) => match env.window().supervisor(&env.operator) {
+                // For supervisors only: a clerk is told so, and stays where they are.
+                Err(e) => vec![Effect::error(tr!(env.lang, "supervisor-refused", why = env.refusal(&e)))],
+                Ok(()) => {
+                    let effects = self.refresh_supervisor();
+                    self.screen = Screen::Supervisor;
+                    effects
+                }
+            },
             Effect::Show(Screen::Intake) if self.intake.is_none() => Effects::new(),
             Effect::Show(Screen::Detail) if self.detail.is_none() => Effects::new(),
             Effect::Show(screen) => {
@@ -676,6 +702,16 @@ impl App {
     fn call_next(&mut self) -> Effects {
         match self.env.store.next_ticket(self.env.today()) {
             Ok(ticket) => {
+                // When it was called: the supervisor's screen measures service from it.
+                let call = files::TicketEvent {
+                    day: self.env.today(),
+                    ticket,
+                    at: self.env.now,
+                    by: self.env.operator.clone(),
+                };
+                if let Err(e) = files::record_call(&self.env.data_dir, &call) {
+                    tracing::warn!("cannot record the call of ticket {ticket}: {e}");
+                }
                 let mut effects = self.open_intake(Form { ticket: Some(ticket), ..Form::default() });
                 effects.push(Effect::info(strings::called(ticket, self.env.lang)));
                 effects
@@ -914,11 +950,23 @@ impl App {
         self.screen = Screen::Intake;
         let Some(intake) = &mut self.intake else { return };
         let note = intake.card(&card, &self.env);
-        effects.extend(intake.changed(&self.env));
+        let changed = intake.changed(&self.env);
         let lang = self.env.lang;
+        // The earlier household newly on offer is said after what the card did.
+        let offered: Vec<String> = changed
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Message(m) => Some(m.text.clone()),
+                _ => None,
+            })
+            .collect();
+        effects.extend(changed.into_iter().filter(|e| !matches!(e, Effect::Message(_))));
         effects.push(match note {
             Some(note) => Effect::error(note),
-            None => Effect::info(if opened { S::ReadCardNotInForm } else { S::CardFilled }.get(lang)),
+            None => {
+                let read = if opened { S::ReadCardNotInForm } else { S::CardFilled }.get(lang);
+                Effect::info(std::iter::once(read.to_string()).chain(offered).collect::<Vec<_>>().join(" "))
+            }
         });
         self.apply(effects);
     }
@@ -974,6 +1022,7 @@ impl App {
             Screen::Queue => self.queue.layout(body),
             Screen::Search => self.search.layout(body),
             Screen::Overdue => self.overdue.layout(body),
+            Screen::Supervisor => self.supervisor.layout(body),
             Screen::Detail => {
                 if let Some(d) = &mut self.detail {
                     d.layout(body, env);
@@ -1024,6 +1073,10 @@ impl App {
             Screen::Search => self.search.render(buf, body, env),
             Screen::Overdue => {
                 self.overdue.render(buf, body, env);
+                None
+            }
+            Screen::Supervisor => {
+                self.supervisor.render(buf, body, env);
                 None
             }
         };

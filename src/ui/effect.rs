@@ -19,6 +19,8 @@ pub enum Screen {
     Search,
     /// Open cases past their promised date or with a referral past its date.
     Overdue,
+    /// The supervisor's overview of the day (supervisors only).
+    Supervisor,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

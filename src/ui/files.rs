@@ -1,6 +1,7 @@
 //! The counter's own small files in the data directory: the unfinished intake
-//! form (`draft.json`), the tickets on hold (`held.json`) and the forms kept
-//! for an operator another one took the counter from (`parked.json`). Each is written
+//! form (`draft.json`), the tickets on hold (`held.json`), the forms kept
+//! for an operator another one took the counter from (`parked.json`), the
+//! no-shows and the day's ticket calls. Each is written
 //! whole to a temporary file, fsynced and renamed over the old one, so a crash
 //! leaves either the old or the new file, never half of one.
 
@@ -16,6 +17,8 @@ use super::form::Form;
 pub const DRAFT_FILE: &str = "draft.json";
 pub const HELD_FILE: &str = "held.json";
 pub const NO_SHOW_FILE: &str = "no-shows.json";
+/// When each of the day's tickets was called (the supervisor's service times).
+pub const CALLS_FILE: &str = "ticket-calls.json";
 pub const PARKED_FILE: &str = "parked.json";
 
 /// A list kept in a JSON file of the data directory (an unreadable file reads
@@ -30,26 +33,51 @@ fn read_list<T: serde::de::DeserializeOwned>(dir: &Path, file: &str, what: &str)
     })
 }
 
-/// A called ticket that did not come to the window, recorded by the clerk.
+/// Something that happened to a called ticket, and who was at the window:
+/// its call, or that it did not come (a no-show).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NoShow {
+pub struct TicketEvent {
     pub day: NaiveDate,
     pub ticket: u32,
     pub at: crate::domain::time::Moment,
     pub by: String,
 }
 
-/// Every no-show recorded (an unreadable file reads as none, and is kept aside when written).
+/// A called ticket that did not come to the window, recorded by the clerk.
+pub type NoShow = TicketEvent;
+
+/// The events of a file (see [`read_list`]).
+fn read_events(dir: &Path, file: &str) -> Vec<TicketEvent> {
+    read_list(dir, file, file)
+}
+
+/// Adds one event to a file, durably, keeping those `keep` says.
+fn add_event(dir: &Path, file: &str, event: &TicketEvent, keep: impl Fn(&TicketEvent) -> bool) -> std::io::Result<()> {
+    let mut all = read_events(dir, file);
+    all.retain(keep);
+    all.push(event.clone());
+    let bytes = serde_json::to_vec_pretty(&all).map_err(std::io::Error::other)?;
+    write_atomic(&dir.join(file), &bytes)
+}
+
+/// Every no-show recorded.
 pub fn read_no_shows(dir: &Path) -> Vec<NoShow> {
-    read_list(dir, NO_SHOW_FILE, "no-show")
+    read_events(dir, NO_SHOW_FILE)
 }
 
 /// Adds one no-show to the file, durably.
 pub fn record_no_show(dir: &Path, no_show: &NoShow) -> std::io::Result<()> {
-    let mut all = read_no_shows(dir);
-    all.push(no_show.clone());
-    let bytes = serde_json::to_vec_pretty(&all).map_err(std::io::Error::other)?;
-    write_atomic(&dir.join(NO_SHOW_FILE), &bytes)
+    add_event(dir, NO_SHOW_FILE, no_show, |_| true)
+}
+
+/// The calls recorded on `day`.
+pub fn read_calls(dir: &Path, day: NaiveDate) -> Vec<TicketEvent> {
+    read_events(dir, CALLS_FILE).into_iter().filter(|c| c.day == day).collect()
+}
+
+/// Records a ticket's call, durably; the file keeps only the day's calls.
+pub fn record_call(dir: &Path, call: &TicketEvent) -> std::io::Result<()> {
+    add_event(dir, CALLS_FILE, call, |c| c.day == call.day)
 }
 
 /// A ticket put on hold, with what was typed for it.

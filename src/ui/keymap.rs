@@ -29,6 +29,7 @@ pub enum Section {
     Detail,
     Search,
     Overdue,
+    Supervisor,
     Help,
     Popup,
     /// The sign-in, lock and first-supervisor screen.
@@ -36,13 +37,14 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 9] = [
+    pub const ALL: [Section; 10] = [
         Section::Global,
         Section::Queue,
         Section::Intake,
         Section::Detail,
         Section::Search,
         Section::Overdue,
+        Section::Supervisor,
         Section::Help,
         Section::Popup,
         Section::SignIn,
@@ -56,6 +58,7 @@ impl Section {
             Section::Detail => "detail",
             Section::Search => "search",
             Section::Overdue => "overdue",
+            Section::Supervisor => "supervisor",
             Section::Help => "help",
             Section::Popup => "popup",
             Section::SignIn => "signin",
@@ -69,7 +72,7 @@ impl Section {
     /// The actions a binding of this section may name: what its screen or
     /// popup does with them (a screen also takes the global ones).
     pub fn actions(self) -> Vec<Action> {
-        use super::screens::{detail, help, intake, overdue, queue, search, signin};
+        use super::screens::{detail, help, intake, overdue, queue, search, signin, supervisor};
         let own: &[&[Action]] = match self {
             Section::Global => &[GLOBAL_ACTIONS],
             Section::Queue => queue::ACTIONS,
@@ -77,6 +80,7 @@ impl Section {
             Section::Detail => detail::ACTIONS,
             Section::Search => search::ACTIONS,
             Section::Overdue => overdue::ACTIONS,
+            Section::Supervisor => supervisor::ACTIONS,
             Section::Help => help::ACTIONS,
             Section::Popup => super::popups::ACTIONS,
             Section::SignIn => signin::ACTIONS,
@@ -414,7 +418,8 @@ impl Keymap {
             | Section::Intake
             | Section::Detail
             | Section::Search
-            | Section::Overdue => {
+            | Section::Overdue
+            | Section::Supervisor => {
                 own.or_else(|| self.bindings(Section::Global).iter().find(|b| b.key == key).map(|b| b.action))
             }
         }

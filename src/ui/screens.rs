@@ -1,7 +1,7 @@
 //! The counter's screens, each a component that owns its state, turns the
 //! actions of its keymap section into changes and effects, and draws itself
 //! from `&self`: the queue (home), the intake form, a case's detail, search,
-//! the overdue list, and the help over any of them.
+//! the overdue list, the supervisor's screen, and the help over any of them.
 
 pub mod detail;
 pub mod help;
@@ -10,3 +10,4 @@ pub mod overdue;
 pub mod queue;
 pub mod search;
 pub mod signin;
+pub mod supervisor;

@@ -66,6 +66,7 @@ strings! {
     GreenMark => "green-mark";
     OverdueMark => "overdue-mark";
     AtRiskMark => "at-risk-mark";
+    EstimatedMark => "estimated-mark";
     DeadlineAtRisk => "deadline-at-risk";
     DeadlineBreached => "deadline-breached";
     DeadlineLegend => "deadline-legend";
@@ -157,6 +158,8 @@ strings! {
     FilterWaiting => "queue-filter-waiting";
     FilterGreen => "queue-filter-green";
     FilterOverdue => "queue-filter-overdue";
+    FilterMine => "queue-filter-mine";
+    SupervisorTitle => "supervisor-title";
     SortedByUrgency => "queue-sorted-by-urgency";
     NoReader => "no-reader";
     NoShowNoTicket => "no-show-no-ticket";

@@ -26,6 +26,7 @@ fn screen_name(screen: Screen) -> S {
         Screen::Detail => S::DetailTitle,
         Screen::Search => S::SearchTitle,
         Screen::Overdue => S::OverdueTitle,
+        Screen::Supervisor => S::SupervisorTitle,
     }
 }
 
@@ -44,6 +45,7 @@ pub fn section(screen: Screen) -> Section {
         Screen::Detail => Section::Detail,
         Screen::Search => Section::Search,
         Screen::Overdue => Section::Overdue,
+        Screen::Supervisor => Section::Supervisor,
     }
 }
 
@@ -94,9 +96,13 @@ impl Help {
                 green = S::GreenMark.get(lang),
                 soon = S::AtRiskMark.get(lang),
                 late = S::OverdueMark.get(lang),
+                estimated = S::EstimatedMark.get(lang),
                 call = key(Section::Queue, Action::CallNext),
                 save = key(Section::Intake, Action::Save),
                 recall = key(Section::Queue, Action::Recall),
+                filter = key(Section::Queue, Action::Filter),
+                sort = key(Section::Queue, Action::SortByUrgency),
+                supervisor = key(Section::Queue, Action::Supervisor),
             ),
             Screen::Intake => tr!(
                 lang,
@@ -109,6 +115,7 @@ impl Help {
             Screen::Detail => tr!(lang, "help-guide-detail").to_string(),
             Screen::Search => tr!(lang, "help-guide-search").to_string(),
             Screen::Overdue => tr!(lang, "help-guide-overdue").to_string(),
+            Screen::Supervisor => tr!(lang, "help-guide-supervisor").to_string(),
         };
         lines.push(Line::from(""));
         let room = 60;

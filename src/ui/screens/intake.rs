@@ -22,6 +22,7 @@ use crate::ui::action::{Action, TEXT_KEYS};
 use crate::ui::effect::{Effect, Effects};
 use crate::ui::env::Env;
 use crate::ui::form::{CardFields, Control, Field, Form, MemberStatus, PolicyChoices};
+use crate::ui::keymap::Section;
 use crate::ui::popups::{Pending, Popup};
 use crate::ui::strings::{self, S};
 use crate::ui::theme::Theme;
@@ -105,6 +106,55 @@ pub struct IntakeScreen {
     pub card_note: Option<String>,
     /// A duplicate warning from outside the store (the district), for an ID number.
     pub district: Option<(String, String)>,
+    /// The household of the applicant's latest earlier case, offered as soon
+    /// as the number is known (the card, or typed): one key takes it.
+    pub offer: Option<HouseholdOffer>,
+    /// The applicant's number the offer was last looked up for (found or not).
+    offer_for: Option<IdNumber>,
+}
+
+/// An earlier case's household, offered to a new form of the same applicant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdOffer {
+    /// The applicant's number it was found for.
+    pub number: IdNumber,
+    pub case: CaseId,
+    pub size: String,
+    pub income: String,
+    /// Member lines as the form holds them (number, name, relation).
+    pub members: Vec<String>,
+}
+
+impl HouseholdOffer {
+    fn of(case: &crate::domain::Case, number: IdNumber) -> HouseholdOffer {
+        let h = &case.household;
+        HouseholdOffer {
+            number,
+            case: case.id.clone(),
+            size: h.size.to_string(),
+            income: h.monthly_income.to_string(),
+            members: h.members.iter().map(|m| format!("{} {} {}", m.id_number.as_str(), m.name, m.relation)).collect(),
+        }
+    }
+
+    /// Does the form hold this household already?
+    pub fn taken(&self, form: &Form) -> bool {
+        let members: Vec<&str> = form.members.iter().map(|m| m.trim()).filter(|m| !m.is_empty()).collect();
+        form.household_size.trim() == self.size && form.monthly_income.trim() == self.income && members == self.members
+    }
+
+    /// What the message line says when it is first offered.
+    pub fn say(&self, key: &str, lang: Lang) -> String {
+        tr!(
+            lang,
+            "household-offered",
+            id = self.case.as_str(),
+            size = self.size.as_str(),
+            income = self.income.as_str(),
+            members = self.members.len(),
+            key = key
+        )
+    }
 }
 
 impl IntakeScreen {
@@ -121,6 +171,8 @@ impl IntakeScreen {
             assessed: None,
             card_note: None,
             district: None,
+            offer: None,
+            offer_for: None,
         };
         intake.check_duplicates(env);
         intake
@@ -200,24 +252,39 @@ impl IntakeScreen {
         let Ok(number) = self.form.id_check(env.today()) else {
             return vec![Effect::info(S::NoEarlierHousehold.get(lang))];
         };
-        let latest = match env.store.cases_of_person(&number) {
-            Ok(found) => found.into_iter().filter(|s| s.id_number == number).max_by_key(|s| s.received_at),
-            Err(e) => return vec![Effect::error(strings::failed(&e, lang))],
+        let offer = match self.offer.clone().filter(|o| o.number == number) {
+            Some(offer) => offer,
+            None => match latest_household(env, &number) {
+                Ok(Some(offer)) => offer,
+                Ok(None) => return vec![Effect::info(S::NoEarlierHousehold.get(lang))],
+                Err(e) => return vec![Effect::error(strings::failed(&e, lang))],
+            },
         };
-        let case = match latest.map(|s| env.store.case(&s.id)) {
-            Some(Ok(Some(case))) => case,
-            Some(Err(e)) => return vec![Effect::error(strings::failed(&e, lang))],
-            Some(Ok(None)) | None => return vec![Effect::info(S::NoEarlierHousehold.get(lang))],
-        };
-        let h = &case.household;
-        self.form.household_size = h.size.to_string();
-        self.form.monthly_income = h.monthly_income.to_string();
-        self.form.members =
-            h.members.iter().map(|m| format!("{} {} {}", m.id_number.as_str(), m.name, m.relation)).collect();
+        self.form.household_size = offer.size.clone();
+        self.form.monthly_income = offer.income.clone();
+        self.form.members = offer.members.clone();
         self.focus_on(Field::HouseholdSize);
         let mut effects = self.changed(env);
-        effects.push(Effect::info(tr!(lang, "household-reused", id = case.id.as_str())));
+        effects.push(Effect::info(tr!(lang, "household-reused", id = offer.case.as_str())));
         effects
+    }
+
+    /// A household newly offered for the applicant's number (checked on every
+    /// change: looked up once per number): what the message line says of it.
+    fn offer_household(&mut self, env: &Env) -> Option<String> {
+        let number = self.form.id_check(env.today()).ok();
+        if self.offer_for == number {
+            return None;
+        }
+        self.offer_for = number.clone();
+        self.offer = number.and_then(|n| {
+            latest_household(env, &n).unwrap_or_else(|e| {
+                tracing::warn!("cannot look up the earlier household: {e}");
+                None
+            })
+        });
+        let offer = self.offer.as_ref().filter(|o| !o.taken(&self.form))?;
+        Some(offer.say(&env.key(Section::Intake, Action::ReuseHousehold), env.lang))
     }
 
     /// Forward to the next text field, over the choices and ticks between.
@@ -257,7 +324,11 @@ impl IntakeScreen {
         }
         self.check_duplicates(env);
         self.assess(env);
-        vec![Effect::Draft]
+        let mut effects = vec![Effect::Draft];
+        if let Some(said) = self.offer_household(env) {
+            effects.push(Effect::info(said));
+        }
+        effects
     }
 
     /// The live look-up: every earlier case in this store of the applicant
@@ -452,6 +523,16 @@ impl IntakeScreen {
     }
 }
 
+/// The household of `number`'s latest case as applicant (read whole: its members).
+fn latest_household(env: &Env, number: &IdNumber) -> Result<Option<HouseholdOffer>, crate::store::StoreError> {
+    let latest =
+        env.store.cases_of_person(number)?.into_iter().filter(|s| s.id_number == *number).max_by_key(|s| s.received_at);
+    match latest {
+        None => Ok(None),
+        Some(s) => Ok(env.store.case(&s.id)?.map(|case| HouseholdOffer::of(&case, number.clone()))),
+    }
+}
+
 const LABEL: u16 = 11;
 /// Cells of a hospital-bill amount.
 const BILL: u16 = 10;
@@ -586,6 +667,16 @@ impl Draw<'_> {
         };
         if card {
             put(buf, area, ctrl.right() + 1, y, S::FromCard.get(lang), t.ok);
+        }
+        if field == Field::HouseholdSize {
+            // The earlier case's household, on offer until the form holds it.
+            if let Some(o) = i.offer.as_ref().filter(|o| !o.taken(&i.form)) {
+                let key = self.env.key(Section::Intake, Action::ReuseHousehold);
+                let hint =
+                    tr!(lang, "household-offer-hint", key = key, size = o.size.as_str(), income = o.income.as_str());
+                let at = cx + width(i.form.household_size.as_str()) as u16 + 2;
+                put(buf, area, at, y, &hint, t.info);
+            }
         }
         if let Field::Bill(item) = field {
             if let Some((_, percent)) = self.terms.choices.bill_items.iter().find(|(b, _)| *b == item) {

@@ -34,6 +34,7 @@ pub const ACTIONS: &[&[Action]] = &[
         Action::Back,
         Action::Filter,
         Action::SortByUrgency,
+        Action::Supervisor,
     ],
     LIST_KEYS,
 ];
@@ -52,9 +53,10 @@ impl Columns {
             Lang::ZhCn => (8, 8),
             Lang::En => (10, 9),
         };
-        // marker 2, ticket 3, the masked number 18, due 6, and the spaces between.
-        let fixed = 2 + 1 + 3 + 1 + when + 1 + 1 + 18 + 1 + kind + 1 + state + 1 + 6;
-        let name = (total as usize).saturating_sub(fixed + 1).clamp(6, 24);
+        // marker 2, ticket 3, the masked number 18, due 7 (date, estimate and
+        // deadline marks), and the spaces between.
+        let fixed = 2 + 1 + 3 + 1 + when + 1 + 1 + 18 + 1 + kind + 1 + state + 1 + 7;
+        let name = (total as usize).saturating_sub(fixed).clamp(6, 24);
         Columns { when, name, kind, state }
     }
 
@@ -100,14 +102,17 @@ pub fn case_line(s: &CaseSummary, when: &str, c: &Columns, selected: bool, env: 
     spans.push(Span::styled(pad(strings::state(s.state, lang), c.state), state_style));
     spans.push(Span::styled(" ", t.base));
     let window = env.window();
-    let due = window.next_due(s).map(|d| d.format("%m-%d").to_string()).unwrap_or_default();
+    let next = window.next_due(s);
+    let due = next.map(|d| d.format("%m-%d").to_string()).unwrap_or_default();
+    // A date past the policy calendar's complete range is an estimate, as on the detail.
+    let estimate = if next.is_some_and(|d| window.is_estimate(s, d)) { S::EstimatedMark.get(lang) } else { "" };
     // Colour for the eye, a mark for monochrome terminals and colour-blind clerks.
     let (mark, style) = match window.deadline(s, env.today()) {
         DeadlineStatus::OnTrack => ("", t.base),
         DeadlineStatus::AtRisk => (S::AtRiskMark.get(lang), t.at_risk),
         DeadlineStatus::Breached => (S::OverdueMark.get(lang), t.overdue),
     };
-    spans.push(Span::styled(format!("{due}{mark}"), if selected { t.base } else { style }));
+    spans.push(Span::styled(format!("{due}{estimate}{mark}"), if selected { t.base } else { style }));
     Line::from(spans)
 }
 
@@ -141,6 +146,8 @@ pub enum QueueFilter {
     Green,
     /// Past a deadline.
     Overdue,
+    /// The cases the operator at the window accepted.
+    Mine,
 }
 
 impl QueueFilter {
@@ -149,7 +156,8 @@ impl QueueFilter {
             QueueFilter::All => QueueFilter::Waiting,
             QueueFilter::Waiting => QueueFilter::Green,
             QueueFilter::Green => QueueFilter::Overdue,
-            QueueFilter::Overdue => QueueFilter::All,
+            QueueFilter::Overdue => QueueFilter::Mine,
+            QueueFilter::Mine => QueueFilter::All,
         }
     }
 
@@ -159,6 +167,7 @@ impl QueueFilter {
             QueueFilter::Waiting => S::FilterWaiting,
             QueueFilter::Green => S::FilterGreen,
             QueueFilter::Overdue => S::FilterOverdue,
+            QueueFilter::Mine => S::FilterMine,
         }
         .get(lang)
     }
@@ -242,6 +251,7 @@ impl QueueScreen {
                 QueueFilter::Waiting => s.state == State::Received,
                 QueueFilter::Green => s.channel == Channel::Green,
                 QueueFilter::Overdue => late(s),
+                QueueFilter::Mine => s.accepted_by.as_deref() == Some(env.operator.as_str()),
             })
             .cloned()
             .collect();
@@ -269,7 +279,7 @@ impl QueueScreen {
     fn held_shown(&self) -> usize {
         match self.filter {
             QueueFilter::All | QueueFilter::Waiting => self.held.len(),
-            QueueFilter::Green | QueueFilter::Overdue => 0,
+            QueueFilter::Green | QueueFilter::Overdue | QueueFilter::Mine => 0,
         }
     }
 
@@ -330,6 +340,7 @@ impl QueueScreen {
             Action::Search => vec![Effect::Show(Screen::Search)],
             Action::Recall => vec![Effect::Recall(None)],
             Action::Overdue => vec![Effect::Show(Screen::Overdue)],
+            Action::Supervisor => vec![Effect::Show(Screen::Supervisor)],
             Action::Select => {
                 let sel = self.selected();
                 if sel < self.held_shown() {
