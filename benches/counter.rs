@@ -31,7 +31,7 @@ fn key(code: KeyCode) -> Event {
 
 fn counter(store: Arc<Store>, dir: &Path) -> Counter {
     let now = DateTime::parse_from_rfc3339("2026-11-30T09:00:00+08:00").unwrap_or_default();
-    Counter::new(Setup {
+    let mut c = Counter::new(Setup {
         store,
         counter: CounterConfig::default(),
         operator: "bench".into(),
@@ -41,7 +41,10 @@ fn counter(store: Arc<Store>, dir: &Path) -> Counter {
         clock: Clock::Fixed(now),
         data_dir: dir.to_path_buf(),
         policies: Arc::new(onedoor::window::builtin_policies().clone()),
-    })
+    });
+    // The bench store has no operators: the queue at once.
+    c.work_without_operators();
+    c
 }
 
 fn frame(term: &mut Terminal<TestBackend>, c: &mut Counter) {

@@ -164,7 +164,7 @@ fn store_benches(c: &mut Criterion) {
                 "requested_amount": case.requested_amount.to_string(),
             }))
             .expect("a valid intake");
-            let intake = onedoor::window::Intake { input, override_by: Some(supervisor.clone()), card_photo: None, draft: None };
+            let intake = onedoor::window::Intake { input, override_by: Some(supervisor.clone()), card_photo: None, draft: None, countersign: None };
             window.accept(intake, "bench", now).expect("the case is accepted")
         })
     });

@@ -21,6 +21,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join(format!("onedoor-embed-{}", std::process::id()));
     let store = Arc::new(Store::open(&dir, &StoreOptions::default())?);
     let mut counter = Counter::with_defaults(store, CounterConfig::default(), "host-demo", Lang::ZhCn, dir.clone());
+    // A temporary store has no operators: straight to the queue (a real host
+    // leaves the sign-in screen up, or the first supervisor's creation).
+    counter.work_without_operators();
     let mut terminal = ratatui::try_init()?;
     let mut accepted = 0usize;
     let result = (|| -> Result<(), Box<dyn std::error::Error>> {

@@ -118,6 +118,17 @@ store-failed = The store failed; nothing was saved
 draft-restored = Draft restored.
 draft-discarded = Draft discarded.
 
+## The supervisor's countersign at the clerk's counter (issue 11)
+countersign-title = Supervisor's countersign
+countersign-act = { $step } case { $id } needs a supervisor who did not accept it. The supervisor gives their name and PIN for this one step; { $operator } stays signed in.
+countersign-accept = Letting this intake through a possible duplicate needs a supervisor. The supervisor gives their name and PIN for this one step; { $operator } stays signed in.
+countersign-line = Countersigned by { $supervisor } (supervisor) at { $operator }'s counter
+countersign-name = Supervisor
+countersign-pin = PIN
+countersign-name-required = Type the supervisor's name.
+countersign-pin-required = Type the supervisor's PIN.
+countersign-keys = { $confirm }: next/countersign   { $switch }: field   { $cancel }: cancel
+
 ## The called ticket that does not come (no-show)
 confirm-no-show = Mark this ticket as a no-show? What was typed is dropped.
 no-show-no-ticket = This form has no ticket to mark as a no-show.
@@ -203,6 +214,34 @@ key-reuse_household = household of the earlier case
 key-filter = filter: all / waiting / green / overdue
 key-sort_by_urgency = most urgent first / by time
 
+## Sign-in, the idle lock and the first supervisor (issue 11)
+key-sign_in = sign in
+key-sign_out = sign out
+key-without_operators = without operators for now
+signin-title = Sign in
+signin-lock-title = Locked
+signin-first-title = The first supervisor
+signin-intro = Give your operator name and PIN. Every change is recorded under the name signed in.
+signin-lock-intro = The counter locked after { $minutes } minutes without a key. The form in progress is kept. Give the PIN again, or another operator signs in.
+signin-signed-out-intro = Signed out. The next operator signs in; a form left unfinished is kept for its owner.
+signin-first-intro = No operator exists yet. Create the office's first supervisor (who adds the clerks), or press Esc to work without operators for now.
+signin-name = Name
+signin-pin = PIN
+signin-pin-again = PIN again
+signin-name-needed = give your operator name
+signin-pin-needed = give your PIN
+signin-unknown = there is no operator { $name }
+signin-disabled = operator { $name } is disabled
+signin-wrong-pin = wrong PIN: { $left } more tries before a lockout
+signin-locked-out = too many wrong PINs: { $name } is locked out until { $until }; a supervisor can reset the PIN
+signin-pins-differ = the two PINs differ: type the same PIN twice
+signin-welcome = signed in as { $name } ({ $role })
+signin-form-kept = a form is kept for { $owner } until they sign in again
+signin-form-back = your form is back as you left it
+signin-working-without = working without operators: changes are recorded as { $name }
+signin-role-clerk = clerk
+signin-role-supervisor = supervisor
+
 ## Names of the codes (kind-dibao is the kind `dibao`)
 kind-dibao = Dibao
 kind-special_hardship = Hardship
@@ -270,6 +309,7 @@ history-withdrawn = withdrawn
 history-post_reviewed = reviewed afterwards
 history-override = override
 history-imported = imported
+history-countersigned = countersigned
 flag-capped = capped
 flag-ineligible = not eligible
 flag-full_standard = full standard
@@ -625,6 +665,13 @@ transfer-ref-character = a transfer reference may hold only letters, digits, '-'
 
 ## Four eyes (issue 11)
 review-by-payer = { $payer } paid this case; its after-the-fact review must be recorded by another operator (a clerk or a supervisor who did not pay it)
+four-eyes-needs-supervisor = { $who } is not a supervisor: { $step } needs a supervisor who did not accept the case. At the counter the supervisor countersigns with their name and PIN; on the command line give --countersign NAME (the PIN from ONEDOOR_COUNTERSIGN_PIN or the terminal), or the supervisor signs in with --operator
+four-eyes-own-case = { $supervisor } accepted this case: { $step } needs another supervisor (four eyes), who countersigns with their name and PIN
+guarded-approve_above_limit = approving above the clerk's limit
+guarded-pay_from_fund = paying from the relief reserve fund
+guarded-override_duplicate = letting a possible duplicate through
+guarded-fund_correction = correcting the relief fund
+guarded-fund_deposit = putting money into the relief fund
 more-than-approved = { $amount } is more than the approved { $granted }; approve the case again for more
 ## Approving nothing or more than asked
 zero-grant = approving 0.00 grants nothing; reject the case with its reason instead
@@ -658,6 +705,9 @@ import-state-not-from-history = field 'state': the case says { $state }, but its
 import-no-granted-amount = field 'granted_amount': the case was approved (it is { $state }) and no amount is granted
 import-granted-above-ceiling = field 'granted_amount': { $amount } is above { $ceiling }
 import-paid-without-fund-entry = field 'state': case { $id } was paid from the relief reserve fund, and this store's fund ledger has no payment for it
+
+## Privacy: masked exports (issue 11)
+import-masked-ids = the ID numbers in this record are masked (an export made without --full-id); import only what a supervisor exported with `onedoor case export --full-id`
 
 ## Texts: characters that hide what a text says
 input-direction-controls = contains direction controls (such as U+202E) that reorder what is shown
@@ -827,6 +877,9 @@ pin-needed = { $name } must give their PIN: set ONEDOOR_PIN, give --pin-file FIL
 pin-cannot-read = cannot read the PIN: { $error }
 pin-prompt = PIN of { $name }:{" "}
 new-pin-prompt = new PIN for { $name }:{" "}
+countersign-pin-prompt = PIN of { $name }, countersigning:{" "}
+countersign-refused = the countersign of { $name }: { $error }
+countersign-pin-needed = { $name } must give their PIN to countersign: set ONEDOOR_COUNTERSIGN_PIN or type it at a terminal
 new-pin-needed = the new PIN: set ONEDOOR_NEW_PIN or type it at a terminal
 operator-needs-name = once there are operators, every change needs --operator NAME (or ONEDOOR_OPERATOR)
 operator-added = added { $name } ({ $role })

@@ -118,6 +118,17 @@ store-failed = 存储出错，未保存
 draft-restored = 已恢复草稿。
 draft-discarded = 草稿已丢弃。
 
+## The supervisor's countersign at the clerk's counter (issue 11)
+countersign-title = 主管会签
+countersign-act = { $step }案件 { $id } 须由未受理本案的主管办理。请主管输入其名字和密码，仅用于这一步；{ $operator } 保持登录。
+countersign-accept = 放行疑似重复申请须由主管办理。请主管输入其名字和密码，仅用于这一步；{ $operator } 保持登录。
+countersign-line = 由主管 { $supervisor } 在 { $operator } 的窗口会签
+countersign-name = 主管
+countersign-pin = 密码
+countersign-name-required = 请输入主管的名字。
+countersign-pin-required = 请输入主管的密码。
+countersign-keys = { $confirm }：下一项/会签    { $switch }：切换输入项    { $cancel }：取消
+
 ## The called ticket that does not come (no-show)
 confirm-no-show = 将此号记为过号未到吗？已填写的内容将放弃。
 no-show-no-ticket = 这张表单没有号票，无从记为过号。
@@ -203,6 +214,34 @@ key-reuse_household = 沿用以往家庭情况
 key-filter = 筛选：全部/等待/绿色通道/已超期
 key-sort_by_urgency = 按紧急程度/按时间排序
 
+## Sign-in, the idle lock and the first supervisor (issue 11)
+key-sign_in = 登录
+key-sign_out = 退出登录
+key-without_operators = 暂不设操作员
+signin-title = 登录
+signin-lock-title = 已锁定
+signin-first-title = 首位主管
+signin-intro = 请输入操作员名和密码。所有操作均记在登录的操作员名下。
+signin-lock-intro = { $minutes } 分钟无操作，柜台已锁定。正在填写的表单已保留。请再次输入密码，或由其他操作员登录。
+signin-signed-out-intro = 已退出登录。请下一位操作员登录；未填完的表单为其填写人保留。
+signin-first-intro = 尚无操作员。请创建本所的首位主管（由其添加窗口人员），或按 Esc 暂不设操作员。
+signin-name = 操作员
+signin-pin = 密码
+signin-pin-again = 再输一次
+signin-name-needed = 请输入操作员名
+signin-pin-needed = 请输入密码
+signin-unknown = 没有操作员 { $name }
+signin-disabled = 操作员 { $name } 已停用
+signin-wrong-pin = 密码错误：再错 { $left } 次将被锁定
+signin-locked-out = 密码错误次数过多：{ $name } 锁定至 { $until }；主管可重置密码
+signin-pins-differ = 两次输入的密码不一致，请重新输入
+signin-welcome = 已登录：{ $name }（{ $role }）
+signin-form-kept = 有一份表单为 { $owner } 保留，待其再次登录
+signin-form-back = 您的表单已恢复原样
+signin-working-without = 未设操作员：操作记为 { $name }
+signin-role-clerk = 窗口人员
+signin-role-supervisor = 主管
+
 ## Names of the codes (kind-dibao is the kind `dibao`)
 kind-dibao = 低保
 kind-special_hardship = 特困供养
@@ -270,6 +309,7 @@ history-withdrawn = 撤回
 history-post_reviewed = 事后审核
 history-override = 主管放行
 history-imported = 导入
+history-countersigned = 会签
 flag-capped = 已按上限核减
 flag-ineligible = 不符合条件
 flag-full_standard = 全额标准
@@ -649,6 +689,13 @@ transfer-ref-character = 转账流水号只能含字母、数字及 '-'、'_'、
 
 ## Four eyes (issue 11)
 review-by-payer = 此案件由 { $payer } 发放；事后审核须由未经手发放的其他办事员或负责人登记
+four-eyes-needs-supervisor = { $who } 不是负责人：{ $step }须由未受理本案的负责人办理。在窗口由负责人输入其名字和密码会签；命令行用 --countersign 名字（密码取自 ONEDOOR_COUNTERSIGN_PIN 或终端输入），或由负责人本人以 --operator 登录办理
+four-eyes-own-case = 本案由 { $supervisor } 受理：{ $step }须由另一位负责人办理（双人复核），由其输入名字和密码会签
+guarded-approve_above_limit = 超过办事员限额的批准
+guarded-pay_from_fund = 从救助储备金发放
+guarded-override_duplicate = 放行疑似重复申请
+guarded-fund_correction = 更正储备金
+guarded-fund_deposit = 向储备金存入资金
 more-than-approved = { $amount }元多于批准的 { $granted }元；要多付须重新批准
 ## Approving nothing or more than asked
 zero-grant = 批准金额为 0.00 元等于不救助；请驳回并写明理由
@@ -682,6 +729,9 @@ import-state-not-from-history = 字段 'state'：案件状态为 { $state }，�
 import-no-granted-amount = 字段 'granted_amount'：案件已批准（现为 { $state }），却没有批准金额
 import-granted-above-ceiling = 字段 'granted_amount'：{ $amount }元超过{ $ceiling }
 import-paid-without-fund-entry = 字段 'state'：案件 { $id } 由应急救助备用金支付，但本库备用金台账中没有这笔支出
+
+## Privacy: masked exports (issue 11)
+import-masked-ids = 此记录中的身份证号已脱敏（导出时未加 --full-id）；只能导入主管用 `onedoor case export --full-id` 导出的数据
 
 ## Texts: characters that hide what a text says
 input-direction-controls = 含有改变显示方向的控制字符（如 U+202E）
@@ -847,6 +897,9 @@ pin-cannot-hash = 无法处理密码：{ $why }
 pin-needed = { $name } 须输入密码：设置 ONEDOOR_PIN、给出 --pin-file FILE，或在终端输入
 pin-cannot-read = 无法读取密码：{ $error }
 pin-prompt = { $name } 的密码：{" "}
+countersign-pin-prompt = { $name } 会签，请输入密码：{" "}
+countersign-refused = { $name } 的会签：{ $error }
+countersign-pin-needed = { $name } 会签须给出其密码：设置 ONEDOOR_COUNTERSIGN_PIN，或在终端输入
 new-pin-prompt = { $name } 的新密码：{" "}
 new-pin-needed = 新密码：设置 ONEDOOR_NEW_PIN 或在终端输入
 operator-needs-name = 已设操作员：每项更改都须给出 --operator NAME（或 ONEDOOR_OPERATOR）

@@ -196,7 +196,13 @@ pub fn measure(
         let t = Instant::now();
         // Synthetic people may repeat: a supervisor's override keeps the duplicate check from refusing.
         let supervisor = SupervisorOverride { by: "bench".into(), reason: "benchmark".into() };
-        let intake = crate::window::Intake { input, override_by: Some(supervisor), card_photo: None, draft: None };
+        let intake = crate::window::Intake {
+            input,
+            override_by: Some(supervisor),
+            card_photo: None,
+            draft: None,
+            countersign: None,
+        };
         window.accept(intake, "bench", now).map_err(|e| StoreError::Failed(e.to_string()))?;
         commits.push(t.elapsed());
     }
@@ -262,6 +268,8 @@ fn frame_times(
         data_dir: scratch.clone(),
         policies: Arc::new(crate::window::builtin_policies().clone()),
     });
+    // The bench store has no operators: the queue at once, as an office without them.
+    c.work_without_operators();
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24))
         .map_err(|e| StoreError::Failed(e.to_string()))?;
     let keys = [KeyCode::Down, KeyCode::Up];

@@ -41,6 +41,9 @@ pub struct CounterConfig {
     /// blocked duplicate through, correct the relief fund. Empty: anyone
     /// (every such act still records who did it).
     pub supervisors: Vec<String>,
+    /// Minutes without a key before the counter locks (once it has
+    /// operators): the screen hides every case until a PIN is given. 0: never.
+    pub idle_lock_minutes: u32,
 }
 
 impl Default for CounterConfig {
@@ -54,6 +57,7 @@ impl Default for CounterConfig {
             utc_offset: china_offset(),
             operator: None,
             supervisors: Vec::new(),
+            idle_lock_minutes: 5,
         }
     }
 }

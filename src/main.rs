@@ -172,6 +172,9 @@ enum FundCommand {
         /// Pay less than was approved (never more)
         #[arg(long, value_parser = money)]
         amount: Option<Money>,
+        /// The supervisor countersigning the payment when the operator is a clerk (PIN from ONEDOOR_COUNTERSIGN_PIN or the terminal)
+        #[arg(long, value_name = "NAME")]
+        countersign: Option<String>,
     },
     /// A supervisor's correction, with the reason
     Correct {
@@ -398,9 +401,12 @@ enum CaseCommand {
         /// The case JSON (onedoor.case/1 intake fields), or - for standard input
         #[arg(long, value_name = "FILE|-")]
         json: PathBuf,
-        /// A supervisor lets a possible duplicate through, for this reason (the operator is the supervisor)
+        /// A supervisor lets a possible duplicate through, for this reason (the supervisor of --countersign; without operators, the operator)
         #[arg(long, value_name = "TEXT")]
         override_duplicate: Option<String>,
+        /// The supervisor countersigning the override (PIN from ONEDOOR_COUNTERSIGN_PIN or the terminal)
+        #[arg(long, value_name = "NAME", requires = "override_duplicate")]
+        countersign: Option<String>,
         /// Do not ask the district about earlier help in other towns (the case records: checked locally only)
         #[arg(long)]
         offline: bool,
@@ -460,6 +466,9 @@ enum CaseCommand {
         /// The operator is a supervisor: amounts above the clerk's limit may be approved
         #[arg(long)]
         supervisor: bool,
+        /// A supervisor countersigns this approval at the clerk's command, above the clerk's limit too (PIN from ONEDOOR_COUNTERSIGN_PIN or the terminal)
+        #[arg(long, value_name = "NAME", conflicts_with = "supervisor")]
+        countersign: Option<String>,
     },
     /// Reject a reviewed case
     Reject {
@@ -503,9 +512,12 @@ enum CaseCommand {
         /// To this day of receipt (inclusive)
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = cli::parse_day)]
         to: Option<chrono::NaiveDate>,
-        /// jsonl: one case JSON a line (onedoor.case/1); csv: one row a case, ID numbers masked
+        /// jsonl: one case JSON a line (onedoor.case/1); csv: one row a case
         #[arg(long, value_enum, default_value = "jsonl")]
         format: Format,
+        /// The full ID numbers instead of masked ones (a supervisor only; audited). `case import` needs them
+        #[arg(long)]
+        full_id: bool,
     },
 }
 
@@ -539,7 +551,9 @@ fn run(session: &mut Session, args: Args, out: &mut dyn Write) -> CliResult {
                 };
                 cli::fund::deposit(session, amount, source, donor.as_deref(), note.as_deref(), out)
             }
-            FundCommand::Disburse { id, amount } => cli::fund::disburse(session, &id, amount, out),
+            FundCommand::Disburse { id, amount, countersign } => {
+                cli::fund::disburse(session, &id, amount, countersign.as_deref(), out)
+            }
             FundCommand::Correct { amount, direction, reason } => {
                 let sign = match direction {
                     Direction::Increase => onedoor::domain::fund::CorrectionSign::Increase,
@@ -588,30 +602,30 @@ fn run(session: &mut Session, args: Args, out: &mut dyn Write) -> CliResult {
 
 fn case(session: &Session, command: CaseCommand, out: &mut dyn Write) -> CliResult {
     match command {
-        CaseCommand::Add { json, override_duplicate, offline } => {
-            cli::case::add(session, &json, override_duplicate.as_deref(), offline, out)
+        CaseCommand::Add { json, override_duplicate, countersign, offline } => {
+            cli::case::add(session, &json, override_duplicate.as_deref(), countersign.as_deref(), offline, out)
         }
         CaseCommand::Show { id, json } => cli::case::show(session, &id, json, out),
         CaseCommand::List { day, state, kind, id_number, overdue, json } => {
             cli::case::list(session, &ListFilter { day, state, kind, id_number, overdue }, json, out)
         }
-        CaseCommand::Refer { id, to } => cli::case::act(session, &id, CaseAction::Refer(to), out),
-        CaseCommand::Review { id, note } => cli::case::act(session, &id, CaseAction::Review(note), out),
-        CaseCommand::Approve { id, amount, supervisor } => {
+        CaseCommand::Refer { id, to } => cli::case::act(session, &id, CaseAction::Refer(to), None, out),
+        CaseCommand::Review { id, note } => cli::case::act(session, &id, CaseAction::Review(note), None, out),
+        CaseCommand::Approve { id, amount, supervisor, countersign } => {
             let action = if supervisor { CaseAction::ApproveAsSupervisor(amount) } else { CaseAction::Approve(amount) };
-            cli::case::act(session, &id, action, out)
+            cli::case::act(session, &id, action, countersign.as_deref(), out)
         }
-        CaseCommand::Reject { id, reason } => cli::case::act(session, &id, CaseAction::Reject(reason), out),
+        CaseCommand::Reject { id, reason } => cli::case::act(session, &id, CaseAction::Reject(reason), None, out),
         CaseCommand::Disburse { id, transfer_ref } => cli::case::disburse(session, &id, transfer_ref.as_deref(), out),
-        CaseCommand::Complete { id } => cli::case::act(session, &id, CaseAction::Complete, out),
-        CaseCommand::Withdraw { id, note } => cli::case::act(session, &id, CaseAction::Withdraw(note), out),
+        CaseCommand::Complete { id } => cli::case::act(session, &id, CaseAction::Complete, None, out),
+        CaseCommand::Withdraw { id, note } => cli::case::act(session, &id, CaseAction::Withdraw(note), None, out),
         CaseCommand::Import { file } => cli::case::import(session, &file, out),
-        CaseCommand::Export { from, to, format } => {
+        CaseCommand::Export { from, to, format, full_id } => {
             let format = match format {
                 Format::Jsonl => cli::case::ExportFormat::Jsonl,
                 Format::Csv => cli::case::ExportFormat::Csv,
             };
-            cli::case::export(session, from, to, format, out)
+            cli::case::export(session, from, to, format, full_id, out)
         }
     }
 }

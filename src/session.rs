@@ -12,7 +12,7 @@ use crate::domain::operator::Operator;
 use crate::domain::policy::{Policy, PolicyBook, PolicyError};
 use crate::domain::time::Moment;
 use crate::store::{Store, StoreError, StoreOptions};
-use crate::window::Window;
+use crate::window::{Countersign, Window};
 use crate::Lang;
 
 /// Why a session could not start.
@@ -45,6 +45,13 @@ pub enum SessionError {
     /// No PIN was given and there is no terminal to ask at.
     #[error("{0} must give their PIN: set ONEDOOR_PIN, give --pin-file FILE, or type it at a terminal")]
     PinNeeded(String),
+    /// A supervisor's countersign was refused (not a name, unknown, not a
+    /// supervisor, a wrong PIN…): said with whose countersign it was.
+    #[error("the countersign of {name}: {error}")]
+    Countersign { name: String, error: Box<crate::window::WindowError> },
+    /// A countersign without the countersigner's PIN, and no terminal to ask at.
+    #[error("{0} must give their PIN to countersign: set ONEDOOR_COUNTERSIGN_PIN or type it at a terminal")]
+    CountersignPinNeeded(String),
     #[error("cannot read the PIN: {0}")]
     PinUnreadable(String),
 }
@@ -60,8 +67,8 @@ impl SessionError {
             | SessionError::PolicyUnreadable { .. }
             | SessionError::Policy { .. } => true,
             SessionError::Store(e) => e.is_refusal(),
-            SessionError::SignIn(e) => e.is_refusal(),
-            SessionError::PinNeeded(_) | SessionError::PinUnreadable(_) => true,
+            SessionError::SignIn(e) | SessionError::Countersign { error: e, .. } => e.is_refusal(),
+            SessionError::PinNeeded(_) | SessionError::CountersignPinNeeded(_) | SessionError::PinUnreadable(_) => true,
             SessionError::NoStore(_) | SessionError::NoReader => false,
         }
     }
@@ -159,18 +166,46 @@ impl Session {
     /// before anything is changed.
     pub fn open_store(&self) -> Result<Store, SessionError> {
         let store = Store::open(&self.paths.data, &self.store_options())?;
+        self.sign_in(&store)?;
+        Ok(store)
+    }
+
+    /// Once the store has operators, the operator of the session signs in
+    /// with their PIN (once per session), for reading as for changing.
+    pub fn sign_in(&self, store: &Store) -> Result<(), SessionError> {
         if store.has_operators() && self.signed_in.get().is_none() {
             let pin = self.pin(&crate::tr!(self.lang, "pin-prompt", name = self.operator.as_str()))?;
-            let window = crate::window::Window::with_policies(&store, &self.config.counter, &self.policies);
+            let window = crate::window::Window::with_policies(store, &self.config.counter, &self.policies);
             let op = window.sign_in(&self.operator, &pin, self.now).map_err(|e| SessionError::SignIn(Box::new(e)))?;
             let _ = self.signed_in.set(op);
         }
-        Ok(store)
+        Ok(())
     }
 
     /// The operator signed in (once the store has operators).
     pub fn signed_in(&self) -> Option<&Operator> {
         self.signed_in.get()
+    }
+
+    /// A supervisor's countersign of this one command (`--countersign
+    /// NAME`): their PIN from `ONEDOOR_COUNTERSIGN_PIN`, else typed at the
+    /// terminal, checked as at sign-in (a wrong one counts toward their
+    /// lockout). Without operators there are no PINs to ask for.
+    pub fn countersign(&self, store: &Store, name: &str) -> Result<Countersign, SessionError> {
+        let window = self.window(store);
+        let refused = |e| SessionError::Countersign { name: name.to_string(), error: Box::new(e) };
+        let sign = |pin: &str| window.countersign(name, pin, self.now).map_err(refused);
+        if !store.has_operators() {
+            return sign("");
+        }
+        // A forged name is refused before a PIN is asked for it.
+        crate::domain::operator::OperatorName::parse(name).map_err(|e| refused(e.into()))?;
+        let pin = match std::env::var("ONEDOOR_COUNTERSIGN_PIN") {
+            Ok(pin) => pin.trim().to_string(),
+            Err(_) => read_secret(&crate::tr!(self.lang, "countersign-pin-prompt", name = name))?
+                .ok_or_else(|| SessionError::CountersignPinNeeded(name.to_string()))?,
+        };
+        sign(&pin)
     }
 
     /// The operator's PIN: `ONEDOOR_PIN`, else `--pin-file`, else typed at the terminal.
@@ -187,12 +222,16 @@ impl Session {
     }
 
     /// Opens a store that must already exist: a command that only reads
-    /// never leaves an empty store behind where it looked.
+    /// never leaves an empty store behind where it looked. Once the store
+    /// has operators, reading needs one too (case data is personal data):
+    /// the operator signs in with their PIN as for a change.
     pub fn open_existing_store(&self) -> Result<Store, SessionError> {
         if !Store::exists(&self.paths.data) {
             return Err(SessionError::NoStore(self.paths.data.clone()));
         }
-        Ok(Store::open(&self.paths.data, &self.store_options())?)
+        let store = Store::open(&self.paths.data, &self.store_options())?;
+        self.sign_in(&store)?;
+        Ok(store)
     }
 
     pub fn window<'a>(&'a self, store: &'a Store) -> Window<'a> {

@@ -194,6 +194,8 @@ impl Counter {
     }
 
     /// A counter on `store` with the default keymap and look, for embedding.
+    /// It opens on the sign-in screen (or, on a store with no operator, the
+    /// first supervisor's creation: see [`Counter::work_without_operators`]).
     pub fn with_defaults(
         store: Arc<Store>,
         counter: CounterConfig,
@@ -267,5 +269,16 @@ impl Counter {
 
     pub fn app(&self) -> &App {
         &self.app
+    }
+
+    /// Where the time comes from from now on (a test moves a fixed clock on, then sends a tick).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.app.set_clock(clock);
+    }
+
+    /// On a store with no operator: skips the first supervisor's creation
+    /// (Esc on that screen), the counter working as the config's `operator`.
+    pub fn work_without_operators(&mut self) {
+        self.app.work_without_operators();
     }
 }

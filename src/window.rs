@@ -9,6 +9,9 @@
 use std::sync::OnceLock;
 
 mod operators;
+mod privacy;
+#[cfg(test)]
+mod role_matrix;
 
 use chrono::NaiveDate;
 
@@ -82,6 +85,12 @@ pub enum WindowError {
     /// Four eyes: the after-the-fact review of a green-channel case is not by who paid it.
     #[error("{payer} paid this case; its after-the-fact review must be recorded by someone else")]
     ReviewByPayer { payer: String },
+    /// Four eyes, once there are operators: a supervisor's step by an operator who is none.
+    #[error("{who} is not a supervisor: {} needs a supervisor who did not accept the case", .step.code())]
+    NeedsSupervisor { step: SupervisorStep, who: String },
+    /// Four eyes: a supervisor's step on a case that supervisor accepted.
+    #[error("{supervisor} accepted this case: {} needs another supervisor", .step.code())]
+    OwnCase { step: SupervisorStep, supervisor: String },
     #[error("no operator {0} at this window")]
     UnknownOperator(String),
     #[error("operator {0} is disabled; a supervisor can add them again under another name")]
@@ -127,6 +136,72 @@ impl<E: Into<WindowError>> From<WriteError<E>> for WindowError {
             WriteError::Refused(e) => e.into(),
             WriteError::Store(e) => WindowError::Store(e),
         }
+    }
+}
+
+/// What only a supervisor does (four eyes): the code names it in messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SupervisorStep {
+    /// Approving above the policy's clerk limit.
+    ApproveAboveLimit,
+    /// Paying a case from the relief reserve fund.
+    PayFromFund,
+    /// Letting a blocking possible duplicate through.
+    OverrideDuplicate,
+    /// Correcting the relief fund.
+    FundCorrection,
+    /// Putting money into the relief fund.
+    FundDeposit,
+}
+
+impl SupervisorStep {
+    pub fn code(self) -> &'static str {
+        match self {
+            SupervisorStep::ApproveAboveLimit => "approve_above_limit",
+            SupervisorStep::PayFromFund => "pay_from_fund",
+            SupervisorStep::OverrideDuplicate => "override_duplicate",
+            SupervisorStep::FundCorrection => "fund_correction",
+            SupervisorStep::FundDeposit => "fund_deposit",
+        }
+    }
+}
+
+/// A supervisor who gave their name and PIN for one step at another
+/// operator's counter (the four-eyes step as it happens at a real window).
+/// Only [`Window::countersign`] makes one, after checking the PIN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Countersign {
+    name: String,
+}
+
+impl Countersign {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Who takes a step: the operator at the window, and the supervisor who
+/// countersigned it, if one did.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub operator: &'a str,
+    pub countersign: Option<&'a Countersign>,
+}
+
+impl<'a> Actor<'a> {
+    /// The operator alone, with no countersign.
+    pub fn alone(operator: &'a str) -> Actor<'a> {
+        Actor { operator, countersign: None }
+    }
+
+    /// Who answers for a supervisor's step: the countersigner, else the operator.
+    pub fn supervisor(&self) -> &'a str {
+        self.countersign.map_or(self.operator, |c| c.name.as_str()).trim()
+    }
+
+    /// The countersigner to record in the history: a second person only.
+    fn second(&self) -> Option<&'a str> {
+        self.countersign.map(|c| c.name.as_str()).filter(|c| *c != self.operator.trim())
     }
 }
 
@@ -183,11 +258,14 @@ pub struct Intake {
     /// The counter's draft this intake was typed in, recorded with the case
     /// so a restarted counter never offers it again ([`Store::saved_draft`]).
     pub draft: Option<String>,
+    /// The supervisor who countersigned the override (once there are
+    /// operators, an override needs one: the accepting operator cannot).
+    pub countersign: Option<Countersign>,
 }
 
 impl From<CaseInput> for Intake {
     fn from(input: CaseInput) -> Intake {
-        Intake { input, override_by: None, card_photo: None, draft: None }
+        Intake { input, override_by: None, card_photo: None, draft: None, countersign: None }
     }
 }
 
@@ -326,19 +404,39 @@ impl<'a> Window<'a> {
 
     /// Every check an intake passes before it is numbered: the input, the
     /// household's earlier help (a blocking duplicate needs a supervisor's
-    /// override, by a supervisor), the policy's judgement.
-    fn judge(&self, intake: &Intake, today: NaiveDate, earlier: &[EarlierCase]) -> Result<Assessment, WindowError> {
+    /// override, by a supervisor who is not the operator accepting it), the
+    /// policy's judgement. The override as it will be recorded.
+    fn judge(
+        &self,
+        intake: &Intake,
+        operator: &str,
+        today: NaiveDate,
+        earlier: &[EarlierCase],
+    ) -> Result<(Assessment, Option<SupervisorOverride>), WindowError> {
         intake.input.validate(today)?;
         let judged = self.assess_against(&intake.input, today, earlier);
         judged.duplicates.admit(intake.override_by.as_ref())?;
-        if let Some(o) = intake.override_by.as_ref().filter(|_| judged.duplicates.blocks) {
-            self.supervisor(&o.by)?;
-        }
-        Ok(judged)
+        let Some(o) = intake.override_by.as_ref().filter(|_| judged.duplicates.blocks) else {
+            return Ok((judged, None));
+        };
+        // Without operators, the name given (today's rule); with them, the
+        // supervisor who countersigned, else the operator (who accepts it: refused).
+        let actor = match (&intake.countersign, self.store.has_operators()) {
+            (None, false) => Actor::alone(&o.by),
+            (countersign, _) => Actor { operator, countersign: countersign.as_ref() },
+        };
+        let by = self.four_eyes(SupervisorStep::OverrideDuplicate, Some(operator), &actor)?;
+        Ok((judged, Some(SupervisorOverride { by, reason: o.reason.clone() })))
     }
 
     /// The case an intake becomes, numbered `id`, with the judgement recorded.
-    fn receive(intake: &Intake, judged: &Assessment, id: CaseId, operator: &str, now: Moment) -> Case {
+    fn receive(
+        intake: &Intake,
+        (judged, override_by): &(Assessment, Option<SupervisorOverride>),
+        id: CaseId,
+        operator: &str,
+        now: Moment,
+    ) -> Case {
         let mut case = Case::receive(
             intake.input.clone(),
             Acceptance {
@@ -351,7 +449,7 @@ impl<'a> Window<'a> {
                 related_cases: judged.duplicates.related_cases(),
             },
         );
-        if let Some(o) = intake.override_by.as_ref().filter(|_| judged.duplicates.blocks) {
+        if let Some(o) = override_by {
             case.record_override(&o.by, now, &o.reason);
         }
         case
@@ -364,7 +462,7 @@ impl<'a> Window<'a> {
         let intake = intake.into();
         let today = now.date_naive();
         let earlier = self.earlier_cases(&NewApplication::for_input(&intake.input, today).id_numbers)?;
-        let judged = self.judge(&intake, today, &earlier)?;
+        let judged = self.judge(&intake, operator, today, &earlier)?;
         let (town, window) = (&self.counter.town_code, self.counter.window);
         let photo = intake.card_photo.as_deref();
         let draft = intake.draft.as_deref();
@@ -431,7 +529,7 @@ impl<'a> Window<'a> {
                 }
             }
             let earlier = self.earlier_cases(&numbers).map_err(|e| at(index)(e.into()))?;
-            judged.push(self.judge(intake, today, &earlier).map_err(at(index))?);
+            judged.push(self.judge(intake, operator, today, &earlier).map_err(at(index))?);
             batch.push((index, intake, numbers));
         }
         let (town, window) = (&self.counter.town_code, self.counter.window);
@@ -491,34 +589,80 @@ impl<'a> Window<'a> {
     /// leaves the store exactly as it was. `Disburse` pays from the regular
     /// budget (see [`Window::pay`] for a case's own money).
     pub fn act(&self, id: &CaseId, action: &CaseAction, operator: &str, now: Moment) -> Result<Case, WindowError> {
+        self.act_as(id, action, &Actor::alone(operator), now)
+    }
+
+    /// As [`Window::act`], by an operator with a supervisor's countersign:
+    /// an approval countersigned is the supervisor's (above the clerk's
+    /// limit too), and the history names both, the countersign right after the step.
+    pub fn act_as(&self, id: &CaseId, action: &CaseAction, actor: &Actor, now: Moment) -> Result<Case, WindowError> {
         if *action == CaseAction::Disburse {
-            return Ok(self.pay(id, Some(MoneySource::Budget), None, operator, now)?.case);
-        }
-        if matches!(action, CaseAction::ApproveAsSupervisor(_)) {
-            self.supervisor(operator)?;
+            return Ok(self.pay_as(id, Some(MoneySource::Budget), None, None, actor, now)?.case);
         }
         let case = self.store.update_case::<WindowError>(id, |case, _| {
-            if let Some(payer) = paid_by_if_reviewing_afterwards(case, action).filter(|p| *p == operator.trim()) {
-                return refuse(WindowError::ReviewByPayer { payer: payer.to_string() });
-            }
-            let transition = match self.transition(case, action, now.date_naive()) {
+            let (transition, second) = match self.rule(case, action, actor, now.date_naive()) {
                 Ok(t) => t,
                 Err(e) => return refuse(e),
             };
-            case.apply(&transition, operator, now).or_else(|e| refuse(e.into()))
+            if let Err(e) = case.apply(&transition, actor.operator, now) {
+                return refuse(e.into());
+            }
+            if let Some(second) = second {
+                case.record_countersign(second, now);
+            }
+            Ok(())
         })?;
         Ok(case)
     }
 
     /// Would [`Window::act`] take `action` on the case now, by `operator`?
     /// Asked before the counter shows the "cannot be undone" confirmation,
-    /// so a refusal (not a supervisor, above the ceiling or the clerk's
-    /// limit, nothing or more than requested) comes first. Writes nothing.
+    /// so a refusal (not a supervisor, the supervisor's own case, above the
+    /// ceiling or the clerk's limit, nothing or more than requested, paid by
+    /// the reviewer) comes first. Writes nothing.
     pub fn check(&self, case: &Case, action: &CaseAction, operator: &str, today: NaiveDate) -> Result<(), WindowError> {
-        if matches!(action, CaseAction::ApproveAsSupervisor(_)) {
-            self.supervisor(operator)?;
+        self.check_as(case, action, &Actor::alone(operator), today)
+    }
+
+    /// As [`Window::check`], with a supervisor's countersign.
+    pub fn check_as(
+        &self,
+        case: &Case,
+        action: &CaseAction,
+        actor: &Actor,
+        today: NaiveDate,
+    ) -> Result<(), WindowError> {
+        if *action == CaseAction::Disburse {
+            // As the counter pays: from the case's own money.
+            return self.pay_rule(case, self.money_source(case), actor).map(|_| ());
         }
-        self.transition(case, action, today).map(|_| ())
+        self.rule(case, action, actor, today).map(|_| ())
+    }
+
+    /// Every rule on who may take `action` and whether the case allows it:
+    /// the transition, and the countersigner to record after it.
+    fn rule<'c>(
+        &self,
+        case: &Case,
+        action: &CaseAction,
+        actor: &Actor<'c>,
+        today: NaiveDate,
+    ) -> Result<(Transition, Option<&'c str>), WindowError> {
+        let operator = actor.operator.trim();
+        if let Some(payer) = paid_by_if_reviewing_afterwards(case, action).into_iter().find(|p| *p == operator) {
+            return Err(WindowError::ReviewByPayer { payer: payer.to_string() });
+        }
+        // A supervisor's approval: by a supervisor operator, or countersigned by one.
+        let supervised = match action {
+            CaseAction::ApproveAsSupervisor(_) => true,
+            CaseAction::Approve(_) => actor.countersign.is_some(),
+            _ => false,
+        };
+        if supervised {
+            self.four_eyes(SupervisorStep::ApproveAboveLimit, Some(&case.operator), actor)?;
+        }
+        let transition = self.transition(case, action, today, supervised)?;
+        Ok((transition, actor.second().filter(|_| supervised)))
     }
 
     /// An exported case, as a case made here would be: whole (see
@@ -548,7 +692,13 @@ impl<'a> Window<'a> {
         Ok(())
     }
 
-    fn transition(&self, case: &Case, action: &CaseAction, today: NaiveDate) -> Result<Transition, WindowError> {
+    fn transition(
+        &self,
+        case: &Case,
+        action: &CaseAction,
+        today: NaiveDate,
+        supervised: bool,
+    ) -> Result<Transition, WindowError> {
         let policy = self.policy_of(case);
         case.allows(action.step())?;
         Ok(match action {
@@ -572,7 +722,7 @@ impl<'a> Window<'a> {
                 if shown > case.requested_amount {
                     return Err(WindowError::AboveRequested { amount: shown, requested: case.requested_amount });
                 }
-                if matches!(action, CaseAction::Approve(_)) && policy.needs_supervisor(shown) {
+                if !supervised && policy.needs_supervisor(shown) {
                     return Err(WindowError::AboveClerkLimit { amount: shown, limit: policy.approval.clerk_limit });
                 }
                 Transition::Approve { amount: *amount }
@@ -611,19 +761,50 @@ impl<'a> Window<'a> {
         operator: &str,
         now: Moment,
     ) -> Result<Paid, WindowError> {
+        self.pay_as(id, source, amount, transfer_ref, &Actor::alone(operator), now)
+    }
+
+    /// Who answers for paying `case` from `source`, or why it is refused:
+    /// the wrong money for the case, or, once there are operators, a payment
+    /// from the relief reserve fund without a supervisor who did not accept
+    /// the case (the operator, or the supervisor who countersigned).
+    fn pay_rule(&self, case: &Case, source: MoneySource, actor: &Actor) -> Result<String, WindowError> {
+        match (source, self.money_source(case)) {
+            (MoneySource::Budget, MoneySource::ReliefFund) => return Err(WindowError::PaidFromFund),
+            (MoneySource::ReliefFund, MoneySource::Budget) if case.channel != Channel::Green => {
+                return Err(WindowError::FundPaysOnlyGreen)
+            }
+            _ => {}
+        }
+        case.allows(Step::Disburse)?;
+        if source == MoneySource::ReliefFund && self.store.has_operators() {
+            return self.four_eyes(SupervisorStep::PayFromFund, Some(&case.operator), actor);
+        }
+        Ok(actor.operator.to_string())
+    }
+
+    /// As [`Window::pay_traced`], by an operator with a supervisor's
+    /// countersign (a payment from the relief fund needs one at a clerk's
+    /// counter): the ledger entry names the supervisor, the case's history both.
+    pub fn pay_as(
+        &self,
+        id: &CaseId,
+        source: Option<MoneySource>,
+        amount: Option<Money>,
+        transfer_ref: Option<TransferRef>,
+        actor: &Actor,
+        now: Moment,
+    ) -> Result<Paid, WindowError> {
+        let operator = actor.operator;
         let paid = self.store.write::<Paid, WindowError>(|tx| {
             let Some(old) = tx.case(id)? else {
                 return refuse(WindowError::Store(StoreError::NotFound(id.clone())));
             };
-            let own = self.money_source(&old);
-            let source = source.unwrap_or(own);
-            match (source, own) {
-                (MoneySource::Budget, MoneySource::ReliefFund) => return refuse(WindowError::PaidFromFund),
-                (MoneySource::ReliefFund, MoneySource::Budget) if old.channel != Channel::Green => {
-                    return refuse(WindowError::FundPaysOnlyGreen)
-                }
-                _ => {}
-            }
+            let source = source.unwrap_or(self.money_source(&old));
+            let answering = match self.pay_rule(&old, source, actor) {
+                Ok(who) => who,
+                Err(e) => return refuse(e),
+            };
             let mut case = old.clone();
             if let (State::Approved, Some(a), Some(granted)) = (case.state, amount, case.granted_amount) {
                 if a > granted {
@@ -641,7 +822,7 @@ impl<'a> Window<'a> {
             let paid = case.granted_amount.unwrap_or(Money::ZERO);
             let (fund, ledger_entry) = match source {
                 MoneySource::ReliefFund => {
-                    let entry = FundEntry::disbursement(now, operator, id.clone(), paid);
+                    let entry = FundEntry::disbursement(now, &answering, id.clone(), paid);
                     let (fund, number) = tx.fund_append::<WindowError>(&entry)?;
                     (Some(fund), Some(number))
                 }
@@ -649,6 +830,9 @@ impl<'a> Window<'a> {
             };
             case.payment =
                 Some(Payment { source, amount: paid, paid_at: now, ledger_entry, transfer_ref: transfer_ref.clone() });
+            if let Some(second) = actor.second().filter(|_| source == MoneySource::ReliefFund) {
+                case.record_countersign(second, now);
+            }
             tx.put_case(Some(&old), &case)?;
             Ok(Paid { case, source, fund })
         })?;
@@ -720,8 +904,16 @@ impl<'a> Window<'a> {
         Ok(out)
     }
 
-    /// Puts money into the relief fund: the year's budget appropriation or a named donation.
+    /// Puts money into the relief fund: the year's budget appropriation or a
+    /// named donation. Once there are operators, by a supervisor (who answers for the fund).
     pub fn fund_deposit(&self, entry: FundEntry) -> Result<Fund, WindowError> {
+        if self.store.has_operators() {
+            self.four_eyes(SupervisorStep::FundDeposit, None, &Actor::alone(&entry.by))?;
+        }
+        self.fund_write(entry)
+    }
+
+    fn fund_write(&self, entry: FundEntry) -> Result<Fund, WindowError> {
         Ok(self.store.write::<Fund, WindowError>(|tx| tx.fund_apply(&entry))?)
     }
 
@@ -734,11 +926,53 @@ impl<'a> Window<'a> {
         supervisor: &str,
         now: Moment,
     ) -> Result<Fund, WindowError> {
-        self.supervisor(supervisor)?;
-        self.fund_deposit(FundEntry::correction(now, supervisor, sign, reason, amount))
+        let by = self.four_eyes(SupervisorStep::FundCorrection, None, &Actor::alone(supervisor))?;
+        self.fund_write(FundEntry::correction(now, &by, sign, reason, amount))
     }
 
-    /// Is `who` allowed to act as a supervisor here?
+    /// A supervisor's name and PIN for one step at another operator's
+    /// counter. The name must be one an operator can have (a forged name is
+    /// refused before anything is looked up); once there are operators the
+    /// PIN is checked as at sign-in (a wrong one counts toward the lockout,
+    /// recorded) and the operator must be a supervisor. Without operators
+    /// there are no PINs: the name must be a supervisor by `[counter] supervisors`.
+    pub fn countersign(&self, name: &str, pin: &str, now: Moment) -> Result<Countersign, WindowError> {
+        let name = crate::domain::operator::OperatorName::parse(name)?;
+        if self.store.has_operators() {
+            let op = self.sign_in(name.as_str(), pin, now)?;
+            if !op.is_supervisor() {
+                return Err(WindowError::NotSupervisor(name.to_string()));
+            }
+        } else {
+            self.supervisor(name.as_str())?;
+        }
+        Ok(Countersign { name: name.to_string() })
+    }
+
+    /// Four eyes: the supervisor answering for `step` (the countersigner,
+    /// else the operator), refused when not a supervisor, and, once there
+    /// are operators, when that supervisor accepted the case (`accepted_by`).
+    /// Without operators, today's rule: `[counter] supervisors`, if it lists anyone.
+    fn four_eyes(&self, step: SupervisorStep, accepted_by: Option<&str>, actor: &Actor) -> Result<String, WindowError> {
+        let who = actor.supervisor();
+        if !self.store.has_operators() {
+            self.supervisor(who)?;
+            return Ok(who.to_string());
+        }
+        match self.store.operator(who)? {
+            Some(op) if op.is_supervisor() && !op.disabled => {}
+            _ => return Err(WindowError::NeedsSupervisor { step, who: who.to_string() }),
+        }
+        if accepted_by.is_some_and(|a| a.trim() == who) {
+            return Err(WindowError::OwnCase { step, supervisor: who.to_string() });
+        }
+        Ok(who.to_string())
+    }
+
+    /// Is `who` a supervisor here? The role only (once there are operators),
+    /// else `[counter] supervisors`; the four-eyes rules (not the operator who
+    /// accepted the case, a countersign at a clerk's counter) are applied on
+    /// top of it by the steps themselves.
     pub fn supervisor(&self, who: &str) -> Result<(), WindowError> {
         if self.store.has_operators() {
             // Once there are operators, the role decides (the PIN was checked at sign-in).
@@ -779,13 +1013,15 @@ pub fn promise(book: &PolicyBook, case: &Case) -> Promise {
     Promise { help_by, due_by: case.due_by, estimated }
 }
 
-/// Who paid a green-channel case, when `action` is its after-the-fact review.
-fn paid_by_if_reviewing_afterwards<'c>(case: &'c Case, action: &CaseAction) -> Option<&'c str> {
+/// Who paid a green-channel case (and who countersigned the payment), when
+/// `action` is its after-the-fact review.
+fn paid_by_if_reviewing_afterwards<'c>(case: &'c Case, action: &CaseAction) -> Vec<&'c str> {
     if !matches!(action, CaseAction::Review(_)) || case.channel != Channel::Green {
-        return None;
+        return Vec::new();
     }
     use crate::domain::case::HistoryAction;
-    case.history.iter().rev().find(|h| h.action == HistoryAction::Disbursed).map(|h| h.by.as_str())
+    let Some(i) = case.history.iter().rposition(|h| h.action == HistoryAction::Disbursed) else { return Vec::new() };
+    std::iter::once(case.history[i].by.as_str()).chain(case.countersigner_of(i)).collect()
 }
 
 /// A case whose entitlement is the reserve-fund grant is paid from the fund.
@@ -895,7 +1131,13 @@ mod tests {
         }
         // With a supervisor's override, as at the counter, it goes in and the override is recorded.
         let override_by = Some(SupervisorOverride { by: "head01".into(), reason: "复核属实".into() });
-        let intake = Intake { input: input("11010519491231002X"), override_by, card_photo: None, draft: None };
+        let intake = Intake {
+            input: input("11010519491231002X"),
+            override_by,
+            card_photo: None,
+            draft: None,
+            countersign: None,
+        };
         let ids = w.import(&[ImportRecord::Intake(Box::new(intake))], "clerk01", now()).unwrap();
         let case = store.case(&ids[0]).unwrap().unwrap();
         assert!(case.history.iter().any(|h| h.by == "head01" && h.note.as_deref() == Some("复核属实")));

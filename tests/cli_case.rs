@@ -123,7 +123,7 @@ fn export_then_import_keeps_ids_and_refuses_a_clash() {
     let b = dir.path().join("b");
     let id1 = add(&a, &case_json("11010519491231002X", "100"));
     add(&a, &case_json("32010619850615351X", "200"));
-    let export = run(&a, &["case", "export"], None);
+    let export = run(&a, &["case", "export", "--full-id"], None);
     assert_eq!(export.code, 0);
     assert_eq!(export.stdout.lines().count(), 2);
     let file = dir.path().join("export.jsonl");
@@ -240,7 +240,7 @@ fn import_accounts_for_kept_ids_before_numbering_intakes_and_catches_duplicates_
     for n in 1..=4 {
         add(&a, &case_json(&person(n), "100"));
     }
-    let exported = run(&a, &["case", "export"], None).stdout;
+    let exported = run(&a, &["case", "export", "--full-id"], None).stdout;
     let fourth = exported.lines().nth(3).unwrap().to_string();
     for n in 11..=13 {
         add(&b, &case_json(&person(n), "100"));
@@ -277,7 +277,7 @@ fn import_refuses_exported_cases_no_counter_could_have_made() {
     let b = dir.path().join("b");
     add(&a, &case_json("11010519491231002X", "100"));
     add(&a, &case_json("32010619850615351X", "200"));
-    let export = run(&a, &["case", "export"], None);
+    let export = run(&a, &["case", "export", "--full-id"], None);
     let lines: Vec<&str> = export.stdout.lines().collect();
     let good = lines[0];
     let case: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
@@ -319,6 +319,14 @@ fn import_refuses_exported_cases_no_counter_could_have_made() {
             }),
             "line 2: field 'granted_amount'",
             "第 2 行：字段 'granted_amount'",
+        ),
+        (
+            "a countersign of no approval or payment",
+            Box::new(|c: &mut serde_json::Value| {
+                c["history"] = serde_json::json!([received, entry("countersigned", "approved".into())]);
+            }),
+            "line 2: field 'history'",
+            "第 2 行：字段 'history'",
         ),
         (
             "an empty history",
@@ -407,4 +415,43 @@ fn names_with_hidden_characters_are_refused_and_a_file_bom_is_dropped() {
     std::fs::write(&file, format!("\u{FEFF}{}", with_name("王芳"))).unwrap();
     let r = run(d, &["case", "add", "--json", file.to_str().unwrap()], None);
     assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// Lists and exports mask ID numbers; an export made so cannot be imported
+/// (the import says it needs `--full-id`) and the store stays as it was.
+#[test]
+fn lists_and_exports_mask_id_numbers_and_a_masked_export_is_not_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let id = add(&a, &case_json("11010519491231002X", "100"));
+    for args in [
+        &["case", "export"][..],
+        &["case", "export", "--format", "csv"][..],
+        &["case", "list"][..],
+        &["case", "list", "--json"][..],
+        &["report", "daily"][..],
+        &["report", "daily", "--format", "json"][..],
+        &["report", "daily", "--format", "csv"][..],
+    ] {
+        let r = run(&a, args, None);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(!r.stdout.contains("11010519491231002X"), "{args:?} shows the full number:\n{}", r.stdout);
+    }
+    let export = run(&a, &["case", "export"], None).stdout;
+    assert!(export.contains("110105********002X"), "{export}");
+    // The case itself has it whole.
+    assert!(run(&a, &["case", "show", &id, "--json"], None).stdout.contains("11010519491231002X"));
+
+    add(&b, &case_json(&person(7), "5"));
+    let before = fingerprint(&b);
+    let file = dir.path().join("masked.jsonl");
+    std::fs::write(&file, &export).unwrap();
+    let r = run(&b, &["case", "import", file.to_str().unwrap()], None);
+    assert_refused(&r, "line 1: the ID numbers in this record are masked");
+    assert!(r.stderr.contains("--full-id"), "{}", r.stderr);
+    assert_eq!(fingerprint(&b), before);
+
+    let full = run(&a, &["case", "export", "--full-id"], None);
+    assert_eq!(full.code, 0, "{}", full.stderr);
+    assert!(full.stdout.contains("11010519491231002X"));
 }

@@ -447,8 +447,11 @@ fn checked(data: &Path, args: &[&str], context: &str) -> String {
 
 /// Case id -> applicant's ID number, of every case in the store (all are today's).
 fn listing(data: &Path, context: &str) -> HashMap<String, String> {
-    let cases: Vec<serde_json::Value> =
-        serde_json::from_str(&checked(data, &["case", "list", "--json"], context)).unwrap();
+    // `case list --json` masks the numbers: the export with them whole (no operators here).
+    let cases: Vec<serde_json::Value> = checked(data, &["case", "export", "--full-id"], context)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let listed: HashMap<String, String> = cases
         .iter()
         .map(|c| (c["id"].as_str().unwrap().to_string(), c["applicant"]["id_number"].as_str().unwrap().to_string()))
@@ -568,7 +571,12 @@ impl Terminal {
                 sink.lock().unwrap().extend_from_slice(&buf[..n]);
             }
         });
-        Terminal { child, master: pty.master, writer, screen, drain }
+        let mut t = Terminal { child, master: pty.master, writer, screen, drain };
+        // The store has no operators: Esc on the first supervisor's creation
+        // works without them, as this office does.
+        t.wait_for("first supervisor", "the first start");
+        t.send(b"\x1b");
+        t
     }
 
     fn screen(&self) -> String {

@@ -544,7 +544,11 @@ impl InPty {
                 sink.lock().unwrap().extend_from_slice(&buf[..n]);
             }
         });
-        InPty { child, master: pty.master, writer, out, drain }
+        let mut t = InPty { child, master: pty.master, writer, out, drain };
+        // The store has no operators: Esc on the first supervisor's creation works without them.
+        wait_until("the first start", || t.shown("first supervisor"));
+        t.send(b"\x1b");
+        t
     }
 
     fn shown(&self, needle: &str) -> bool {

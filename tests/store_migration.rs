@@ -174,7 +174,7 @@ fn a_schema_1_store_opens_migrated_with_everything_as_schema_1_read_it() {
     let sup = SupervisorOverride { by: "super01".into(), reason: "seen".into() };
     let new = window
         .accept(
-            onedoor::window::Intake { input, override_by: Some(sup), card_photo: None, draft: None },
+            onedoor::window::Intake { input, override_by: Some(sup), card_photo: None, draft: None, countersign: None },
             "clerk01",
             now,
         )

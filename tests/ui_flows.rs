@@ -96,7 +96,7 @@ fn leaving_an_unfinished_form_asks_first_and_saves_nothing() {
 
 /// A counter on the harness's store at another moment (a restart, or the next day).
 fn counter_at(h: &Harness, when: &str) -> Counter {
-    Counter::new(Setup {
+    let mut c = Counter::new(Setup {
         store: Arc::clone(&h.store),
         counter: counter_config(),
         operator: "clerk01".into(),
@@ -106,7 +106,9 @@ fn counter_at(h: &Harness, when: &str) -> Counter {
         clock: Clock::Fixed(DateTime::parse_from_rfc3339(when).unwrap()),
         data_dir: h.dir.path().to_path_buf(),
         policies: Arc::new(onedoor::window::builtin_policies().clone()),
-    })
+    });
+    c.work_without_operators();
+    c
 }
 
 fn call_next(counter: &mut Counter) -> Option<u32> {

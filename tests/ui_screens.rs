@@ -704,6 +704,7 @@ fn hints_name_the_keys_of_the_active_keymap() {
         data_dir: dir.path().to_path_buf(),
         policies: std::sync::Arc::new(onedoor::window::builtin_policies().clone()),
     });
+    counter.work_without_operators();
     let key = |code, mods| crossterm::event::Event::Key(crossterm::event::KeyEvent::new(code, mods));
     counter.handle_event(key(KeyCode::Char('n'), KeyModifiers::CONTROL));
     for c in "王芳".chars() {

@@ -62,6 +62,18 @@ pub fn verify(ctx: &Session, dir: &Path, out: &mut dyn Write) -> CliResult {
 pub fn restore(ctx: &Session, dir: &Path, replace: bool, out: &mut dyn Write) -> CliResult {
     let lang = ctx.lang;
     let options = ctx.store_options();
+    if replace && Store::exists(&ctx.paths.data) {
+        // Replacing a store that has operators (they go with it) is a
+        // supervisor's, signed in. A store that does not open is restored over as before.
+        if let Ok(store) = Store::open(&ctx.paths.data, &options) {
+            if store.has_operators() {
+                ctx.sign_in(&store)?;
+                if !ctx.signed_in().is_some_and(|op| op.is_supervisor()) {
+                    return Err(crate::window::WindowError::NeedsSupervisorOperator.into());
+                }
+            }
+        }
+    }
     let done = Store::restore_from(dir, &ctx.paths.data, &options, replace, ctx.now)?;
     let (at, into) = (done.created_at.to_string(), ctx.paths.data.display().to_string());
     writeln!(out, "{}", tr!(lang, "backup-restored", cases = done.cases, at = at, into = into))?;

@@ -15,7 +15,7 @@ use crate::domain::{Case, CaseId, IdNumber, Kind, MoneySource, State, TransferRe
 use crate::l10n::{names, Say};
 use crate::store::{CaseSummary, Store, StoreError};
 use crate::sync::search::DistrictCheck;
-use crate::window::{CaseAction, CaseDeadlines, ImportRecord, Intake, WindowError};
+use crate::window::{Actor, CaseAction, CaseDeadlines, ImportRecord, Intake, WindowError};
 use crate::{tr, Lang};
 
 /// Filters of `case list`.
@@ -28,10 +28,13 @@ pub struct ListFilter {
     pub overdue: bool,
 }
 
+/// `case add`; `countersign` is the supervisor letting a blocking duplicate
+/// through (`--override-duplicate`) at this operator's command.
 pub fn add(
     ctx: &Session,
     json: &Path,
     override_duplicate: Option<&str>,
+    countersign: Option<&str>,
     offline: bool,
     out: &mut dyn Write,
 ) -> CliResult {
@@ -39,8 +42,9 @@ pub fn add(
     let text = read_input(json, lang)?;
     let input: CaseInput = parse_json(&text, lang).map_err(CliError::refused)?;
     let store = ctx.open_store()?;
-    let override_by =
-        override_duplicate.map(|reason| SupervisorOverride { by: ctx.operator.clone(), reason: reason.to_string() });
+    let countersign = countersign.map(|name| ctx.countersign(&store, name)).transpose()?;
+    let by = countersign.as_ref().map_or(ctx.operator.as_str(), |c| c.name()).to_string();
+    let override_by = override_duplicate.map(|reason| SupervisorOverride { by, reason: reason.to_string() });
     // The other towns' records (1 s at most), before the case is saved.
     let district = match offline {
         true => ctx.config.district.url.as_ref().map(|_| DistrictCheck::LocalOnly("--offline".into())),
@@ -50,7 +54,7 @@ pub fn add(
             crate::sync::search::check(&ctx.config.district, &ctx.config.counter.town_code, &people)
         }
     };
-    let intake = Intake { input, override_by, card_photo: None, draft: None };
+    let intake = Intake { input, override_by, card_photo: None, draft: None, countersign };
     let case = ctx.window(&store).accept(intake, &ctx.operator, ctx.now)?;
     writeln!(out, "{}", case.id)?;
     if !case.related_cases.is_empty() {
@@ -118,6 +122,32 @@ fn write_forwarding(f: &crate::store::Forwarding, lang: Lang, out: &mut dyn Writ
 
 fn to_json(case: &Case) -> Result<String, CliError> {
     serde_json::to_string(case).map_err(|e| CliError::environment(format!("cannot write a case as JSON: {e}")))
+}
+
+/// A case as JSON with its people's ID numbers masked (`110105********002X`):
+/// what lists and exports give unless a supervisor asks for the full numbers.
+fn masked_value(case: &Case) -> Result<serde_json::Value, CliError> {
+    let failed = |e: serde_json::Error| CliError::environment(format!("cannot write a case as JSON: {e}"));
+    let mut v = serde_json::to_value(case).map_err(failed)?;
+    if let Some(n) = v.pointer_mut("/applicant/id_number") {
+        *n = case.applicant.id_number.masked().into();
+    }
+    for (i, m) in case.household.members.iter().enumerate() {
+        if let Some(n) = v.pointer_mut(&format!("/household/members/{i}/id_number")) {
+            *n = m.id_number.masked().into();
+        }
+    }
+    Ok(v)
+}
+
+/// Does this record carry masked ID numbers (an export made without `--full-id`)?
+fn has_masked_ids(value: &serde_json::Value) -> bool {
+    let masked = |v: Option<&serde_json::Value>| v.and_then(|n| n.as_str()).is_some_and(|n| n.contains('*'));
+    masked(value.pointer("/applicant/id_number"))
+        || value
+            .pointer("/household/members")
+            .and_then(|m| m.as_array())
+            .is_some_and(|members| members.iter().any(|m| masked(m.get("id_number"))))
 }
 
 /// A deadline and how it stands: `2026-12-21 (at_risk)`, `2026-12-21（将到期）`.
@@ -231,7 +261,14 @@ pub fn write_case(c: &Case, deadlines: &CaseDeadlines, lang: Lang, out: &mut dyn
     writeln!(out, "{}", tr!(lang, "show-history"))?;
     for h in &c.history {
         let action = tr!(lang, "show-code", name = names::history_action(h.action, lang), code = action_code(h.action));
-        let note = h.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default();
+        // A countersign's note is the step's code: named as the step is.
+        let note = match (h.action, h.note.as_deref()) {
+            (crate::domain::case::HistoryAction::Countersigned, Some(step)) => {
+                let name = crate::l10n::coded(lang, "history", step).unwrap_or(step);
+                format!(" — {}", tr!(lang, "show-code", name = name, code = step))
+            }
+            (_, note) => note.map(|n| format!(" — {n}")).unwrap_or_default(),
+        };
         writeln!(out, "  {} {} {}{note}", h.at.format("%Y-%m-%d %H:%M"), pad(&h.by, 10), pad(&action, 14))?;
     }
     Ok(())
@@ -246,9 +283,10 @@ pub fn list(ctx: &Session, filter: &ListFilter, json: bool, out: &mut dyn Write)
         summaries.retain(|s| late.contains(&s.id));
     }
     if json {
+        // A list masks ID numbers; `case show --json` gives one case whole.
         let mut cases = Vec::with_capacity(summaries.len());
         for s in &summaries {
-            cases.push(load(&store, &s.id)?);
+            cases.push(masked_value(&load(&store, &s.id)?)?);
         }
         let text = serde_json::to_string(&cases).map_err(|e| CliError::environment(e.to_string()))?;
         writeln!(out, "{text}")?;
@@ -314,10 +352,13 @@ pub fn select(store: &Store, f: &ListFilter, today: NaiveDate) -> Result<Vec<Cas
     Ok(found)
 }
 
-pub fn act(ctx: &Session, id: &str, action: CaseAction, out: &mut dyn Write) -> CliResult {
+/// A step on a case; `countersign` names the supervisor countersigning it (an approval).
+pub fn act(ctx: &Session, id: &str, action: CaseAction, countersign: Option<&str>, out: &mut dyn Write) -> CliResult {
     let id = parse_id(id, ctx.lang)?;
     let store = ctx.open_store()?;
-    let case = ctx.window(&store).act(&id, &action, &ctx.operator, ctx.now)?;
+    let countersign = countersign.map(|name| ctx.countersign(&store, name)).transpose()?;
+    let actor = Actor { operator: &ctx.operator, countersign: countersign.as_ref() };
+    let case = ctx.window(&store).act_as(&id, &action, &actor, ctx.now)?;
     writeln!(out, "{} {}", case.id, case.state)?;
     Ok(())
 }
@@ -341,6 +382,9 @@ pub fn disburse(ctx: &Session, id: &str, transfer_ref: Option<&str>, out: &mut d
 fn parse_import_line(line: &str, lang: Lang) -> Result<ImportRecord, String> {
     let value: serde_json::Value =
         serde_json::from_str(line).map_err(|e| tr!(lang, "json-invalid", error = e.to_string()))?;
+    if has_masked_ids(&value) {
+        return Err(tr!(lang, "import-masked-ids").to_string());
+    }
     if value.get("id").is_some() {
         Ok(ImportRecord::Exported(Box::new(parse_json(line, lang)?)))
     } else {
@@ -414,18 +458,49 @@ pub enum ExportFormat {
     Csv,
 }
 
+impl ExportFormat {
+    pub fn code(self) -> &'static str {
+        match self {
+            ExportFormat::Jsonl => "jsonl",
+            ExportFormat::Csv => "csv",
+        }
+    }
+}
+
 pub fn export(
     ctx: &Session,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     format: ExportFormat,
+    full_id: bool,
     out: &mut dyn Write,
 ) -> CliResult {
-    let store = ctx.open_existing_store()?;
+    let store = if full_id {
+        // A supervisor's, signed in with their PIN, and audited before anything is written.
+        if !Store::exists(&ctx.paths.data) {
+            return Err(crate::session::SessionError::NoStore(ctx.paths.data.clone()).into());
+        }
+        ctx.open_store()?
+    } else {
+        ctx.open_existing_store()?
+    };
     let summaries = store.cases_between(from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX))?;
+    if full_id {
+        let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
+        let what = format!("{} {} to {}", format.code(), day(from), day(to));
+        ctx.window(&store).full_id_export(&ctx.operator, summaries.len(), &what, ctx.now)?;
+    }
+    let id_number = |n: &crate::domain::IdNumber| if full_id { n.as_str().to_string() } else { n.masked() };
     if format == ExportFormat::Jsonl {
         for s in &summaries {
-            writeln!(out, "{}", to_json(&load(&store, &s.id)?)?)?;
+            let case = load(&store, &s.id)?;
+            let line = if full_id {
+                to_json(&case)?
+            } else {
+                let v = masked_value(&case)?;
+                serde_json::to_string(&v).map_err(|e| CliError::environment(e.to_string()))?
+            };
+            writeln!(out, "{line}")?;
         }
         return Ok(());
     }
@@ -441,7 +516,7 @@ pub fn export(
             c.channel.code().into(),
             c.state.code().into(),
             c.applicant.name.clone(),
-            c.applicant.id_number.masked(),
+            id_number(&c.applicant.id_number),
             c.applicant.residence.code().into(),
             c.requested_amount.to_string(),
             c.granted_amount.map(|g| g.to_string()).unwrap_or_default(),

@@ -9,7 +9,7 @@ use super::{CliError, CliResult, Session};
 use crate::domain::fund::{statement, CorrectionSign, FundEntry, FundEntryKind};
 use crate::domain::Money;
 use crate::tr;
-use crate::window::MoneySource;
+use crate::window::{Actor, MoneySource};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DepositSource {
@@ -38,10 +38,20 @@ pub fn deposit(
     Ok(())
 }
 
-pub fn disburse(ctx: &Session, id: &str, amount: Option<Money>, out: &mut dyn Write) -> CliResult {
+/// `fund disburse`; `countersign` names the supervisor countersigning the
+/// payment when the operator is a clerk.
+pub fn disburse(
+    ctx: &Session,
+    id: &str,
+    amount: Option<Money>,
+    countersign: Option<&str>,
+    out: &mut dyn Write,
+) -> CliResult {
     let id = parse_id(id, ctx.lang)?;
     let store = ctx.open_store()?;
-    let paid = ctx.window(&store).pay(&id, Some(MoneySource::ReliefFund), amount, &ctx.operator, ctx.now)?;
+    let countersign = countersign.map(|name| ctx.countersign(&store, name)).transpose()?;
+    let actor = Actor { operator: &ctx.operator, countersign: countersign.as_ref() };
+    let paid = ctx.window(&store).pay_as(&id, Some(MoneySource::ReliefFund), amount, None, &actor, ctx.now)?;
     let amount = paid.case.granted_amount.unwrap_or(Money::ZERO);
     let balance = paid.fund.map_or(Money::ZERO, |f| f.balance());
     writeln!(out, "{}", tr!(ctx.lang, "fund-disbursed", id = &paid.case.id, amount = amount, balance = balance))?;

@@ -311,6 +311,10 @@ pub enum HistoryAction {
     Override,
     /// Brought in from another store with `case import`.
     Imported,
+    /// The supervisor (`by`) who countersigned the step just before, with
+    /// their name and PIN at the clerk's counter (`note`: that step's action).
+    /// Last, so records written before it read unchanged.
+    Countersigned,
 }
 
 /// One entry of a case's history.
@@ -796,6 +800,23 @@ impl Case {
     /// Notes in the history that the case was brought in by `case import`.
     pub fn record_import(&mut self, by: &str, at: Moment) {
         self.history.push(HistoryEntry { at, by: by.to_string(), action: HistoryAction::Imported, note: None });
+    }
+
+    /// Records that `supervisor` countersigned the last step (the four-eyes
+    /// step taken at a clerk's counter): an entry naming them right after it.
+    pub fn record_countersign(&mut self, supervisor: &str, at: Moment) {
+        let step = self.history.last().map(|h| crate::domain::report::action_code(h.action).to_string());
+        self.history.push(HistoryEntry {
+            at,
+            by: supervisor.to_string(),
+            action: HistoryAction::Countersigned,
+            note: step,
+        });
+    }
+
+    /// Who countersigned the history entry at `index`, if someone did.
+    pub fn countersigner_of(&self, index: usize) -> Option<&str> {
+        self.history.get(index + 1).filter(|h| h.action == HistoryAction::Countersigned).map(|h| h.by.as_str())
     }
 
     /// Records a supervisor's override of a check, with the reason.

@@ -188,10 +188,12 @@ pub fn action_code(action: HistoryAction) -> &'static str {
         HistoryAction::PostReviewed => "post_reviewed",
         HistoryAction::Completed => "completed",
         HistoryAction::Withdrawn => "withdrawn",
+        HistoryAction::Countersigned => "countersigned",
     }
 }
 
-/// Every history action, in the order of a case's life.
+/// Every history action that is a step, in the order of a case's life (a
+/// countersign belongs to the step before it and is not counted apart).
 pub const ACTIONS: [HistoryAction; 11] = [
     HistoryAction::Received,
     HistoryAction::Imported,
@@ -305,7 +307,7 @@ fn steps<'a>(day: NaiveDate, cases: impl Iterator<Item = &'a Case>) -> Steps {
     let (mut approved, mut paid) = (Vec::new(), Vec::new());
     for c in cases {
         let mut any = false;
-        for h in c.history.iter().filter(|h| h.at.date_naive() == day) {
+        for h in c.history.iter().filter(|h| h.at.date_naive() == day && h.action != HistoryAction::Countersigned) {
             any = true;
             total += 1;
             if let Some(i) = ACTIONS.iter().position(|a| *a == h.action) {

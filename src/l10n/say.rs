@@ -279,6 +279,14 @@ impl Say for WindowError {
             }
             WindowError::PaidWithoutFundEntry(id) => tr!(lang, "import-paid-without-fund-entry", id = id),
             WindowError::ReviewByPayer { payer } => tr!(lang, "review-by-payer", payer = payer),
+            WindowError::NeedsSupervisor { step, who } => {
+                let step = crate::l10n::coded(lang, "guarded", step.code()).unwrap_or(step.code());
+                tr!(lang, "four-eyes-needs-supervisor", who = who, step = step)
+            }
+            WindowError::OwnCase { step, supervisor } => {
+                let step = crate::l10n::coded(lang, "guarded", step.code()).unwrap_or(step.code());
+                tr!(lang, "four-eyes-own-case", supervisor = supervisor, step = step)
+            }
             WindowError::UnknownOperator(name) => tr!(lang, "operator-unknown", name = name),
             WindowError::OperatorDisabled(name) => tr!(lang, "operator-is-disabled", name = name),
             WindowError::WrongPin { left } => tr!(lang, "operator-wrong-pin", left = *left),
@@ -402,7 +410,11 @@ impl Say for SessionError {
             SessionError::NoReader => tr!(lang, "session-no-reader").to_string(),
             SessionError::Store(e) => e.say(lang),
             SessionError::SignIn(e) => e.say(lang),
+            SessionError::Countersign { name, error } => {
+                tr!(lang, "countersign-refused", name = name.escape_debug().to_string(), error = error.say(lang))
+            }
             SessionError::PinNeeded(name) => tr!(lang, "pin-needed", name = name),
+            SessionError::CountersignPinNeeded(name) => tr!(lang, "countersign-pin-needed", name = name),
             SessionError::PinUnreadable(e) => tr!(lang, "pin-cannot-read", error = e),
             // A config or policy file's own diagnostics (file, line, the parser's words).
             SessionError::Config(_)

@@ -102,6 +102,10 @@ impl Tx<'_> {
             e.case = id.clone();
             e.amount = Some(case.requested_amount);
             e.detail = Some(format!("{} {}", case.kind.code(), case.channel.code()));
+            // Four eyes: the supervisor who let a duplicate through is the second person.
+            if !imported {
+                e.second = case.history.iter().find(|h| h.action == HistoryAction::Override).map(|h| h.by.clone());
+            }
             self.audit(e)?;
             if !imported {
                 for h in case.history.iter().filter(|h| h.action == HistoryAction::Override) {
@@ -121,7 +125,11 @@ impl Tx<'_> {
             e.detail = Some("record changed".into());
             return self.audit(e).map(|_| ());
         }
-        for h in added {
+        for (i, h) in added.iter().enumerate() {
+            if h.action == HistoryAction::Countersigned {
+                // In the audit entry of the step it countersigned (its `second`).
+                continue;
+            }
             let mut action = match h.action {
                 HistoryAction::Override => AuditAction::Override,
                 HistoryAction::Imported => AuditAction::Imported,
@@ -129,6 +137,7 @@ impl Tx<'_> {
             };
             let mut e = AuditEntry::new(h.at, &h.by, action);
             e.case = id.clone();
+            e.second = added.get(i + 1).filter(|n| n.action == HistoryAction::Countersigned).map(|n| n.by.clone());
             let mut detail = action_code(h.action).to_string();
             if let Some(note) = &h.note {
                 detail.push_str(": ");

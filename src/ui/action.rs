@@ -77,6 +77,11 @@ pub enum Action {
     Confirm,
     /// No, in a confirmation.
     Cancel,
+    /// Leave the counter to the next operator: back to the sign-in screen
+    /// (a form being filled is kept for its owner).
+    SignOut,
+    /// At the first start: work without operators for now (as the config's `operator`).
+    WithoutOperators,
 }
 
 /// The keys of a list: a line, a page, the ends.
@@ -133,6 +138,8 @@ impl Action {
         Action::SortByUrgency,
         Action::Confirm,
         Action::Cancel,
+        Action::SignOut,
+        Action::WithoutOperators,
     ];
 
     /// The action's name in keymap files (`call_next`).

@@ -20,7 +20,7 @@ use super::env::{Clock, Env};
 use super::files::{self, DraftWriter};
 use super::form::Form;
 use super::keymap::{Key, Keymap, Section};
-use super::popups::{action_verb, Answer, Pending, Popup};
+use super::popups::{action_verb, Answer, CountersignForm, Countersigned, Pending, Popup};
 use super::printer::{PrintJob, PrintReport, PrinterHandle};
 use super::screens::detail::DetailScreen;
 use super::screens::help::{self, Help};
@@ -28,6 +28,7 @@ use super::screens::intake::IntakeScreen;
 use super::screens::overdue::OverdueScreen;
 use super::screens::queue::QueueScreen;
 use super::screens::search::SearchScreen;
+use super::screens::signin::SignInScreen;
 use super::strings::{self, S};
 use super::theme::Theme;
 use super::widgets::status::{self, Head, StatusLine};
@@ -40,8 +41,10 @@ use crate::domain::{Case, CaseId};
 use crate::l10n::{names, Say};
 use crate::receipt::ReceiptKind;
 use crate::store::Store;
-use crate::window::{CaseAction, WindowError};
+use crate::window::{Actor, CaseAction, Countersign, WindowError};
 use crate::{tr, Lang};
+
+mod gate;
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
@@ -92,6 +95,13 @@ pub struct App {
     searcher: Option<crate::sync::search::SearchHandle>,
     asked: Option<String>,
     district_check: Option<(String, crate::store::DistrictCheckRecord)>,
+    /// The sign-in, lock or first-supervisor screen, while it covers the counter.
+    gate: Option<SignInScreen>,
+    /// When the last key was pressed (the idle lock counts from it).
+    last_key: crate::domain::time::Moment,
+    /// Forms left unfinished by an operator another one took the counter
+    /// from (kept in `parked.json`): each comes back when its owner signs in again.
+    parked: Vec<files::ParkedForm>,
 }
 
 /// A plain character typed (no Ctrl or Alt).
@@ -131,6 +141,7 @@ impl App {
             counter: setup.counter,
             policies: setup.policies,
             operator: setup.operator,
+            signed_in: None,
             lang: setup.lang,
             keymap: setup.keymap,
             theme: setup.theme,
@@ -163,8 +174,12 @@ impl App {
             searcher: None,
             asked: None,
             district_check: None,
+            gate: None,
+            last_key: env.now,
+            parked: files::read_parked(&env.data_dir),
             env,
         };
+        app.gate = Some(app.first_gate());
         let effects = app.queue.refresh(&app.env);
         app.apply(effects);
         app.refresh_fund();
@@ -327,19 +342,27 @@ impl App {
             Msg::Term(Event::Resize(w, h)) => self.too_small = App::is_too_small(w, h),
             Msg::Term(Event::Paste(_)) if self.too_small => {}
             Msg::Term(Event::Paste(text)) => {
+                self.last_key = self.env.clock.now();
                 for c in text.chars().filter(|c| !c.is_control()) {
-                    self.on_char(c);
+                    match &mut self.gate {
+                        Some(gate) => gate.typed(c),
+                        None => self.on_char(c),
+                    }
                 }
             }
             Msg::Term(Event::FocusGained | Event::FocusLost | Event::Mouse(_)) => {}
             Msg::Tick => {
                 let day = self.env.today();
                 self.env.now = self.env.clock.now();
+                self.sign_out_when_disabled();
+                self.lock_when_idle(self.env.now);
                 if self.env.today() != day {
                     let effects = self.queue.refresh(&self.env);
                     self.apply(effects);
                 }
             }
+            // Behind the gate no form is filled: the card is read again once someone signs in.
+            Msg::CardRead(_) if self.gate.is_some() => {}
             Msg::CardRead(card) => self.on_card(card),
             Msg::CardFailed(e) => {
                 let text = strings::card_failed(&e.message(self.env.lang), self.env.lang);
@@ -408,6 +431,11 @@ impl App {
             }
             return;
         }
+        self.last_key = self.env.clock.now();
+        if self.gate.is_some() {
+            self.on_gate_key(&key);
+            return;
+        }
         self.message = None;
         if let Some(mut popup) = self.popup.take() {
             match popup.key(&key, &self.env) {
@@ -466,6 +494,10 @@ impl App {
         let effects = match a {
             Action::Help => vec![Effect::Help],
             Action::Quit => vec![Effect::Quit],
+            Action::SignOut => {
+                self.sign_out();
+                return;
+            }
             _ => match self.screen {
                 Screen::Queue => self.queue.act(a, env),
                 Screen::Intake => self.intake.as_mut().map(|i| i.act(a, env)).unwrap_or_default(),
@@ -554,12 +586,13 @@ impl App {
                 self.draft.save(self.intake.as_ref().map(|i| &i.form));
                 Effects::new()
             }
-            Effect::Accept(override_by) => self.accept(override_by),
+            Effect::Accept(override_by, countersign) => self.accept(override_by, countersign),
+            Effect::Countersign { then, name, pin } => self.countersigned(then, &name, &pin.0),
             Effect::Popup(popup) => {
                 self.popup = Some(popup);
                 Effects::new()
             }
-            Effect::Step { id, action } => self.step(&id, &action),
+            Effect::Step { id, action, countersign } => self.step(&id, &action, countersign.as_ref()),
             Effect::Reprint(case) => self.reprint(*case),
             Effect::PrintAgain { id, kind } => {
                 let case = match self.detail.as_ref().filter(|d| d.case.id == id) {
@@ -656,7 +689,7 @@ impl App {
 
     /// Saves the form through the window; with a supervisor's override when
     /// the duplicate check stopped it.
-    fn accept(&mut self, override_by: Option<SupervisorOverride>) -> Effects {
+    fn accept(&mut self, override_by: Option<SupervisorOverride>, countersign: Option<Countersign>) -> Effects {
         let env = &self.env;
         let lang = env.lang;
         let Some(intake) = &mut self.intake else {
@@ -667,6 +700,7 @@ impl App {
             Err(effects) => return effects,
         };
         input.override_by = override_by.clone();
+        input.countersign = countersign;
         match env.window().accept(input, &env.operator, env.now) {
             Ok(case) => {
                 tracing::info!(case = %case.id, overridden = override_by.is_some(), "accepted");
@@ -693,21 +727,52 @@ impl App {
         }
     }
 
+    /// The supervisor's name and PIN at the clerk's counter, checked as at
+    /// sign-in (a wrong PIN counts toward their lockout, recorded): the step
+    /// it is for goes on to its confirmation, countersigned; a refusal asks again.
+    fn countersigned(&mut self, then: Countersigned, name: &str, pin: &str) -> Effects {
+        let env = &self.env;
+        let countersign = match env.window().countersign(name, pin, env.now) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::info!("countersign refused: {e}");
+                let form = CountersignForm::again(then, name, env.refusal(&e));
+                return vec![Effect::Popup(Popup::Countersign(form))];
+            }
+        };
+        tracing::info!(supervisor = countersign.name(), "countersigned");
+        match then {
+            Countersigned::Act { id, action } => {
+                // Refused now (the supervisor's own case…) rather than after "cannot be undone".
+                if let Err(e) = super::popups::check_countersigned(&id, &action, Some(&countersign), env) {
+                    return vec![Effect::error(e)];
+                }
+                let pending = Pending::Act { id, action, countersign: Some(countersign) };
+                vec![Effect::Popup(Popup::Confirm(pending))]
+            }
+            Countersigned::Accept { reason } => {
+                let by = countersign.name().to_string();
+                vec![Effect::Accept(Some(SupervisorOverride { by, reason }), Some(countersign))]
+            }
+        }
+    }
+
     /// A confirmed step on a case, through the window; paying takes the case's own money.
-    fn step(&mut self, id: &CaseId, action: &CaseAction) -> Effects {
+    fn step(&mut self, id: &CaseId, action: &CaseAction, countersign: Option<&Countersign>) -> Effects {
         let env = &self.env;
         let lang = env.lang;
         let window = env.window();
+        let actor = Actor { operator: &env.operator, countersign };
         let result = if *action == CaseAction::Disburse {
             // From the fund, the ledger entry and the case in one transaction.
-            window.pay(id, None, None, &env.operator, env.now).map(|paid| {
+            window.pay_as(id, None, None, None, &actor, env.now).map(|paid| {
                 if let Some(fund) = paid.fund {
                     self.status.fund_balance = Some(fund.balance());
                 }
                 paid.case
             })
         } else {
-            window.act(id, action, &env.operator, env.now)
+            window.act_as(id, action, &actor, env.now)
         };
         match result {
             Ok(case) => {
@@ -738,7 +803,8 @@ impl App {
         let Some(printer) = &self.printer else {
             return Effects::new();
         };
-        if printer.print(PrintJob { case: Box::new(case.clone()), kind, reprint }) {
+        let job = PrintJob { case: Box::new(case.clone()), kind, reprint, clerk: self.env.operator.clone() };
+        if printer.print(job) {
             if printer.on_paper {
                 self.status.printer = DeviceState::Busy;
             }
@@ -859,7 +925,7 @@ impl App {
 
     /// Tells the reader whether a card is wanted now (the intake form is shown).
     fn sync_reader(&mut self) {
-        let want = self.screen == Screen::Intake;
+        let want = self.screen == Screen::Intake && self.gate.is_none();
         if let Some(reader) = &self.reader {
             if want != self.reader_wanted {
                 reader.set_wanted(want);
@@ -928,6 +994,13 @@ impl App {
         if App::is_too_small(area.width, area.height) {
             let text = format!("{}\n{}", S::TooSmallTitle.get(lang), strings::too_small(area.width, area.height, lang));
             Paragraph::new(text).style(t.error).wrap(Wrap { trim: true }).render(area, frame.buffer_mut());
+            return;
+        }
+        if let Some(gate) = &self.gate {
+            // Nothing behind the gate shows through: no case, name or amount.
+            if let Some(p) = gate.render(frame.buffer_mut(), area, &self.env) {
+                frame.set_cursor_position(p);
+            }
             return;
         }
         let (status_area, body, message_area, bar_area) = App::regions(area);

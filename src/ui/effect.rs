@@ -4,11 +4,11 @@
 //! too, so one place commits, refreshes what is shown and prints.
 
 use super::form::Form;
-use super::popups::Popup;
+use super::popups::{Countersigned, Popup, Secret};
 use crate::domain::dedup::SupervisorOverride;
 use crate::domain::{Case, CaseId};
 use crate::receipt::ReceiptKind;
-use crate::window::CaseAction;
+use crate::window::{CaseAction, Countersign};
 
 /// The screens of the counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,14 +65,23 @@ pub enum Effect {
     NoShow,
     /// The form changed: keep it as the draft.
     Draft,
-    /// Accept the form as a case (with a supervisor's override of a blocking duplicate).
-    Accept(Option<SupervisorOverride>),
+    /// Accept the form as a case (with a supervisor's override of a blocking
+    /// duplicate, countersigned at the counter once there are operators).
+    Accept(Option<SupervisorOverride>, Option<Countersign>),
+    /// Check a supervisor's name and PIN for one step (a wrong PIN counts
+    /// toward their lockout), then go on with that step.
+    Countersign {
+        then: Countersigned,
+        name: String,
+        pin: Secret,
+    },
     /// Open a popup over the screen.
     Popup(Popup),
-    /// A step on a case, already confirmed.
+    /// A step on a case, already confirmed (countersigned by a supervisor at the counter).
     Step {
         id: CaseId,
         action: CaseAction,
+        countersign: Option<Countersign>,
     },
     /// Print a case's receipt again (which one, for a paid case).
     Reprint(Box<Case>),

@@ -40,7 +40,11 @@ pub struct Env {
     pub counter: CounterConfig,
     /// The policy book the window judges by (built-in plus `[policy] file`).
     pub policies: Arc<PolicyBook>,
+    /// Who is at the window: the operator signed in, or (in an office
+    /// without operators yet) the config's `operator`.
     pub operator: String,
+    /// The operator signed in, once the store has operators.
+    pub signed_in: Option<crate::domain::operator::Operator>,
     pub lang: Lang,
     pub keymap: Keymap,
     pub theme: Theme,

@@ -1,9 +1,9 @@
 //! The counter's own small files in the data directory: the unfinished intake
-//! form (`draft.json`) and the tickets on hold (`held.json`). Each is written
+//! form (`draft.json`), the tickets on hold (`held.json`) and the forms kept
+//! for an operator another one took the counter from (`parked.json`). Each is written
 //! whole to a temporary file, fsynced and renamed over the old one, so a crash
 //! leaves either the old or the new file, never half of one.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -16,6 +16,19 @@ use super::form::Form;
 pub const DRAFT_FILE: &str = "draft.json";
 pub const HELD_FILE: &str = "held.json";
 pub const NO_SHOW_FILE: &str = "no-shows.json";
+pub const PARKED_FILE: &str = "parked.json";
+
+/// A list kept in a JSON file of the data directory (an unreadable file reads
+/// as none and is replaced when next written; `what` names it in the log).
+fn read_list<T: serde::de::DeserializeOwned>(dir: &Path, file: &str, what: &str) -> Vec<T> {
+    let Ok(text) = std::fs::read_to_string(dir.join(file)) else {
+        return Vec::new();
+    };
+    serde_json::from_str(&text).unwrap_or_else(|e| {
+        tracing::warn!("ignoring an unreadable {what} file: {e}");
+        Vec::new()
+    })
+}
 
 /// A called ticket that did not come to the window, recorded by the clerk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,13 +41,7 @@ pub struct NoShow {
 
 /// Every no-show recorded (an unreadable file reads as none, and is kept aside when written).
 pub fn read_no_shows(dir: &Path) -> Vec<NoShow> {
-    let Ok(text) = std::fs::read_to_string(dir.join(NO_SHOW_FILE)) else {
-        return Vec::new();
-    };
-    serde_json::from_str(&text).unwrap_or_else(|e| {
-        tracing::warn!("ignoring an unreadable no-show file: {e}");
-        Vec::new()
-    })
+    read_list(dir, NO_SHOW_FILE, "no-show")
 }
 
 /// Adds one no-show to the file, durably.
@@ -52,23 +59,13 @@ pub struct HeldTicket {
     pub form: Form,
 }
 
-/// Writes `bytes` to `path` durably: temp file, fsync, rename, fsync of the directory.
+/// Writes `bytes` to `path` durably (temp file, fsync, rename, fsync of the
+/// directory), readable by its owner only: the draft and the held tickets
+/// hold full ID numbers.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
-    let tmp = dir.join(format!(".{name}.tmp"));
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        // Not every file system lets a directory be synced; the rename is done anyway.
-        let _ = d.sync_all();
-    }
-    Ok(())
+    crate::private_file::write_atomically(path, bytes)
 }
 
 /// Removes a file; a file already gone is fine.
@@ -96,18 +93,32 @@ pub fn read_draft(dir: &Path) -> Option<Form> {
 }
 
 pub fn read_held(dir: &Path) -> Vec<HeldTicket> {
-    let Ok(text) = std::fs::read_to_string(dir.join(HELD_FILE)) else {
-        return Vec::new();
-    };
-    serde_json::from_str(&text).unwrap_or_else(|e| {
-        tracing::warn!("ignoring an unreadable held-ticket file: {e}");
-        Vec::new()
-    })
+    read_list(dir, HELD_FILE, "held-ticket")
 }
 
 pub fn write_held(dir: &Path, held: &[HeldTicket]) -> std::io::Result<()> {
     let bytes = serde_json::to_vec_pretty(held).map_err(std::io::Error::other)?;
     write_atomic(&dir.join(HELD_FILE), &bytes)
+}
+
+/// A form an operator left unfinished when another signed in: theirs again when they sign in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParkedForm {
+    pub owner: String,
+    pub form: Form,
+}
+
+pub fn read_parked(dir: &Path) -> Vec<ParkedForm> {
+    read_list(dir, PARKED_FILE, "kept-form")
+}
+
+/// Keeps the parked forms durably (0600: they hold ID numbers); none: the file goes.
+pub fn write_parked(dir: &Path, parked: &[ParkedForm]) -> std::io::Result<()> {
+    if parked.is_empty() {
+        return remove(&dir.join(PARKED_FILE));
+    }
+    let bytes = serde_json::to_vec_pretty(parked).map_err(std::io::Error::other)?;
+    write_atomic(&dir.join(PARKED_FILE), &bytes)
 }
 
 enum Job {

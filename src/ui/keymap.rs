@@ -31,10 +31,12 @@ pub enum Section {
     Overdue,
     Help,
     Popup,
+    /// The sign-in, lock and first-supervisor screen.
+    SignIn,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 9] = [
         Section::Global,
         Section::Queue,
         Section::Intake,
@@ -43,6 +45,7 @@ impl Section {
         Section::Overdue,
         Section::Help,
         Section::Popup,
+        Section::SignIn,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +58,7 @@ impl Section {
             Section::Overdue => "overdue",
             Section::Help => "help",
             Section::Popup => "popup",
+            Section::SignIn => "signin",
         }
     }
 
@@ -65,7 +69,7 @@ impl Section {
     /// The actions a binding of this section may name: what its screen or
     /// popup does with them (a screen also takes the global ones).
     pub fn actions(self) -> Vec<Action> {
-        use super::screens::{detail, help, intake, overdue, queue, search};
+        use super::screens::{detail, help, intake, overdue, queue, search, signin};
         let own: &[&[Action]] = match self {
             Section::Global => &[GLOBAL_ACTIONS],
             Section::Queue => queue::ACTIONS,
@@ -75,9 +79,10 @@ impl Section {
             Section::Overdue => overdue::ACTIONS,
             Section::Help => help::ACTIONS,
             Section::Popup => super::popups::ACTIONS,
+            Section::SignIn => signin::ACTIONS,
         };
         let mut all = own.concat();
-        if !matches!(self, Section::Help | Section::Popup | Section::Global) {
+        if !matches!(self, Section::Help | Section::Popup | Section::Global | Section::SignIn) {
             all.extend(GLOBAL_ACTIONS);
         }
         all
@@ -85,7 +90,7 @@ impl Section {
 }
 
 /// What the counter does on any screen.
-pub const GLOBAL_ACTIONS: &[Action] = &[Action::Help, Action::Quit];
+pub const GLOBAL_ACTIONS: &[Action] = &[Action::Help, Action::Quit, Action::SignOut];
 
 /// A key with its modifiers, normalised so that a binding and a key press compare equal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -403,7 +408,7 @@ impl Keymap {
     pub fn action(&self, section: Section, key: Key) -> Option<Action> {
         let own = self.bindings(section).iter().find(|b| b.key == key).map(|b| b.action);
         match section {
-            Section::Popup | Section::Help => own,
+            Section::Popup | Section::Help | Section::SignIn => own,
             Section::Global
             | Section::Queue
             | Section::Intake

@@ -1,7 +1,8 @@
 //! Popups over the screen, each owning its state: the confirmation of an
 //! irreversible step (or of quitting with unsaved input), the value a step
-//! needs, the department to refer to, a supervisor's override reason, the
-//! receipt to reprint, and a receipt shown on screen when there is no
+//! needs, the department to refer to, a supervisor's override reason, a
+//! supervisor's name and PIN countersigning one step at the clerk's counter,
+//! the receipt to reprint, and a receipt shown on screen when there is no
 //! printer. A key goes to the open popup, which keeps itself open or closes
 //! with the effects of its answer.
 
@@ -24,7 +25,7 @@ use crate::ui::strings::{self, S};
 use crate::ui::widgets::input::{Edited, Limit, TextInput};
 use crate::ui::widgets::table::ScrollTable;
 use crate::ui::widgets::{pad, popup_frame, put, width, wrap};
-use crate::window::CaseAction;
+use crate::window::{CaseAction, Countersign, WindowError};
 use crate::{tr, Lang};
 
 /// What the popups' keys do: answer, move in a list or a receipt, edit a text field.
@@ -39,8 +40,8 @@ pub const RECEIPT_KINDS: [ReceiptKind; 2] = [ReceiptKind::Acceptance, ReceiptKin
 /// Something that waits for the clerk's yes: the data of the confirmation popup.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pending {
-    /// An irreversible step on a case.
-    Act { id: CaseId, action: CaseAction },
+    /// An irreversible step on a case (countersigned by a supervisor at the counter).
+    Act { id: CaseId, action: CaseAction, countersign: Option<Countersign> },
     /// Quit although a form has unsaved input.
     Quit,
     /// Leave the form, dropping what was typed.
@@ -100,6 +101,77 @@ fn note() -> TextInput {
     TextInput::new(Limit::text(crate::domain::case::MAX_TEXT_CHARS))
 }
 
+/// What a supervisor's countersign at the counter is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Countersigned {
+    /// A step on a case: an approval above the clerk's limit, a payment from the relief fund.
+    Act { id: CaseId, action: CaseAction },
+    /// Accepting the form past a blocking duplicate, for the supervisor's reason.
+    Accept { reason: String },
+}
+
+/// A PIN typed at the counter: never shown, never in a log line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// The supervisor's name and PIN for one step at the clerk's counter; the clerk stays signed in.
+#[derive(Debug, Clone)]
+pub struct CountersignForm {
+    pub then: Countersigned,
+    pub name: TextInput,
+    pub pin: TextInput,
+    /// The PIN field has the focus (else the name).
+    pub on_pin: bool,
+    pub error: Option<String>,
+}
+
+impl CountersignForm {
+    pub fn new(then: Countersigned) -> CountersignForm {
+        let name = TextInput::new(Limit::text(crate::domain::operator::MAX_NAME_CHARS));
+        let pin = TextInput::new(Limit::text(crate::domain::operator::MAX_PIN_DIGITS));
+        CountersignForm { then, name, pin, on_pin: false, error: None }
+    }
+
+    /// The form again after a refused name or PIN: the name kept, the PIN typed again.
+    pub fn again(then: Countersigned, name: &str, error: String) -> CountersignForm {
+        let mut form = CountersignForm::new(then);
+        form.name = TextInput::with_text(name, Limit::text(crate::domain::operator::MAX_NAME_CHARS));
+        form.on_pin = !name.is_empty();
+        form.error = Some(error);
+        form
+    }
+}
+
+/// Does a supervisor's countersign lift this refusal? Once there are
+/// operators: above the clerk's limit, a supervisor's step by a clerk, the
+/// supervisor's own case.
+pub fn countersign_lifts(e: &WindowError, env: &Env) -> bool {
+    let lifts = matches!(
+        e,
+        WindowError::AboveClerkLimit { .. } | WindowError::NeedsSupervisor { .. } | WindowError::OwnCase { .. }
+    );
+    lifts && env.store.has_operators()
+}
+
+/// The popup before a step: its confirmation when the window would take it,
+/// the supervisor's countersign when only that is missing, else the refusal.
+pub fn before_step(id: &CaseId, action: CaseAction, env: &Env) -> Result<Popup, String> {
+    match check_window(id, &action, None, env) {
+        Ok(()) => Ok(Popup::Confirm(Pending::Act { id: id.clone(), action, countersign: None })),
+        Err(Some(e)) if countersign_lifts(&e, env) => {
+            Ok(Popup::Countersign(CountersignForm::new(Countersigned::Act { id: id.clone(), action })))
+        }
+        Err(Some(e)) => Err(env.refusal(&e)),
+        Err(None) => Err(check(id, &action, env).err().unwrap_or_default()),
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Popup {
     /// `Confirm(Pending)`: yes runs it, cancel leaves everything as it was.
@@ -110,6 +182,8 @@ pub enum Popup {
     ChooseDepartment { id: CaseId, list: ScrollTable },
     /// The duplicate check stopped the intake: the supervisor's reason to let it through.
     Override { what: String, input: TextInput, error: Option<String> },
+    /// A supervisor's name and PIN for one step at the clerk's counter.
+    Countersign(CountersignForm),
     /// Which receipt of a paid case to print again.
     ChooseReceipt { id: CaseId, list: ScrollTable },
     /// A receipt shown on screen (no printer), as laid out for the paper.
@@ -156,6 +230,9 @@ impl Popup {
         match self {
             Popup::Prompt(p) => Some((&mut p.input, &mut p.error)),
             Popup::Override { input, error, .. } => Some((input, error)),
+            Popup::Countersign(CountersignForm { pin, name, on_pin, error, .. }) => {
+                Some((if *on_pin { pin } else { name }, error))
+            }
             Popup::Confirm(_)
             | Popup::ChooseDepartment { .. }
             | Popup::ChooseReceipt { .. }
@@ -217,6 +294,13 @@ impl Popup {
                             *error = None;
                         }
                     }
+                    Popup::Countersign(f) if matches!(other, Action::Up | Action::Down) => f.on_pin = !f.on_pin,
+                    Popup::Countersign(f) => {
+                        let input = if f.on_pin { &mut f.pin } else { &mut f.name };
+                        if input.edit(other) == Edited::Text {
+                            f.error = None;
+                        }
+                    }
                     Popup::Confirm(_) => {}
                 }
                 Answer::Stay(Effects::new())
@@ -229,7 +313,9 @@ impl Popup {
         let lang = env.lang;
         match self {
             Popup::Confirm(pending) => Answer::Close(match pending {
-                Pending::Act { id, action } => vec![Effect::Step { id: id.clone(), action: action.clone() }],
+                Pending::Act { id, action, countersign } => {
+                    vec![Effect::Step { id: id.clone(), action: action.clone(), countersign: countersign.clone() }]
+                }
                 Pending::Quit => vec![Effect::QuitNow],
                 Pending::Discard => vec![Effect::CloseIntake],
                 Pending::NoShow => vec![Effect::NoShow],
@@ -240,7 +326,8 @@ impl Popup {
             }),
             Popup::ChooseDepartment { id, list } => {
                 let department = Department::ALL.get(list.selected()).copied().unwrap_or(Department::CivilAffairs);
-                Answer::Close(vec![Effect::Step { id: id.clone(), action: CaseAction::Refer(Some(department)) }])
+                let action = CaseAction::Refer(Some(department));
+                Answer::Close(vec![Effect::Step { id: id.clone(), action, countersign: None }])
             }
             Popup::ChooseReceipt { id, list } => {
                 let kind = RECEIPT_KINDS.get(list.selected()).copied().unwrap_or(ReceiptKind::Acceptance);
@@ -253,17 +340,46 @@ impl Popup {
                     *error = Some(S::ReasonRequired.get(lang).to_string());
                     return Answer::Stay(Effects::new());
                 }
-                Answer::Close(vec![Effect::Accept(Some(SupervisorOverride { by: env.operator.clone(), reason }))])
+                if env.store.has_operators() {
+                    // The clerk accepting the case cannot let it through: a supervisor countersigns.
+                    let form = CountersignForm::new(Countersigned::Accept { reason });
+                    return Answer::Close(vec![Effect::Popup(Popup::Countersign(form))]);
+                }
+                Answer::Close(vec![Effect::Accept(Some(SupervisorOverride { by: env.operator.clone(), reason }), None)])
+            }
+            Popup::Countersign(f) => {
+                let typed = if f.on_pin { f.pin.text() } else { f.name.text().trim() };
+                if typed.is_empty() {
+                    let needed = if f.on_pin {
+                        tr!(lang, "countersign-pin-required")
+                    } else {
+                        tr!(lang, "countersign-name-required")
+                    };
+                    f.error = Some(needed.to_string());
+                    return Answer::Stay(Effects::new());
+                }
+                if !f.on_pin {
+                    f.on_pin = true;
+                    return Answer::Stay(Effects::new());
+                }
+                Answer::Close(vec![Effect::Countersign {
+                    then: f.then.clone(),
+                    name: f.name.text().trim().to_string(),
+                    pin: Secret(f.pin.text().to_string()),
+                }])
             }
             Popup::Prompt(p) => {
                 let text = p.input.text().trim().to_string();
                 let confirm = |p: &mut Prompt, action: CaseAction| {
-                    // Refused now rather than after "cannot be undone": the window checks first.
-                    if let Err(e) = check(&p.id, &action, env) {
-                        p.error = Some(e);
-                        return Answer::Stay(Effects::new());
+                    // Refused now rather than after "cannot be undone": the window checks
+                    // first; what only a supervisor's countersign lifts asks for it.
+                    match before_step(&p.id, action, env) {
+                        Ok(popup) => Answer::Close(vec![Effect::Popup(popup)]),
+                        Err(e) => {
+                            p.error = Some(e);
+                            Answer::Stay(Effects::new())
+                        }
                     }
-                    Answer::Close(vec![Effect::Popup(Popup::Confirm(Pending::Act { id: p.id.clone(), action }))])
                 };
                 match p.purpose {
                     Purpose::ApproveAmount | Purpose::SupervisorAmount => match text.parse::<Money>() {
@@ -283,7 +399,8 @@ impl Popup {
                     Purpose::RejectReason => confirm(p, CaseAction::Reject(text)),
                     Purpose::ReviewNote => {
                         let note = Some(text).filter(|t| !t.is_empty());
-                        Answer::Close(vec![Effect::Step { id: p.id.clone(), action: CaseAction::Review(note) }])
+                        let action = CaseAction::Review(note);
+                        Answer::Close(vec![Effect::Step { id: p.id.clone(), action, countersign: None }])
                     }
                 }
             }
@@ -380,6 +497,60 @@ impl Popup {
                 keys_line(buf, inner);
                 pos
             }
+            Popup::Countersign(f) => {
+                let operator = env.operator.as_str();
+                let what = match &f.then {
+                    Countersigned::Act { id, action } => {
+                        tr!(
+                            lang,
+                            "countersign-act",
+                            step = action_verb(action, lang),
+                            id = id.as_str(),
+                            operator = operator
+                        )
+                    }
+                    Countersigned::Accept { .. } => tr!(lang, "countersign-accept", operator = operator),
+                };
+                let said = wrap(&what, 58);
+                let rows = said.len() as u16;
+                let inner = frame(buf, 62, rows + 8, tr!(lang, "countersign-title"));
+                for (i, line) in said.iter().enumerate() {
+                    put(buf, inner, inner.x + 1, inner.y + i as u16, line, t.base);
+                }
+                let label_w = 12;
+                let field = |row: u16| {
+                    Rect::new(inner.x + 1 + label_w, inner.y + row, inner.width.saturating_sub(2 + label_w), 1)
+                };
+                let (name_row, pin_row) = (rows + 1, rows + 2);
+                put(buf, inner, inner.x + 1, inner.y + name_row, &pad(tr!(lang, "countersign-name"), 11), t.label);
+                put(buf, inner, inner.x + 1, inner.y + pin_row, &pad(tr!(lang, "countersign-pin"), 11), t.label);
+                let style = |focused: bool| if focused { t.focus } else { t.base };
+                let name_at = f.name.render(buf, field(name_row), style(!f.on_pin), !f.on_pin);
+                // The PIN is masked: one mark a digit.
+                let masked = "*".repeat(f.pin.text().chars().count());
+                let cursor = f.on_pin.then_some(f.pin.cursor());
+                let pin_at = super::widgets::input::render_text(buf, field(pin_row), &masked, cursor, style(f.on_pin));
+                if let Some(e) = &f.error {
+                    for (i, line) in wrap(e, inner.width.saturating_sub(2) as usize).iter().take(2).enumerate() {
+                        put(buf, inner, inner.x + 1, inner.y + pin_row + 1 + i as u16, line, t.error);
+                    }
+                }
+                let key = |a| env.key(Section::Popup, a);
+                let switch = format!("{}/{}", key(Action::Up), key(Action::Down));
+                let keys = tr!(
+                    lang,
+                    "countersign-keys",
+                    confirm = key(Action::Confirm),
+                    switch = switch,
+                    cancel = key(Action::Cancel)
+                );
+                put(buf, inner, inner.x + 1, inner.bottom().saturating_sub(1), &keys, t.header);
+                if f.on_pin {
+                    pin_at
+                } else {
+                    name_at
+                }
+            }
             Popup::Receipt { kind, lines, scroll, .. } => {
                 // The lines are laid out for the paper: the box fits the widest one.
                 let widest = lines.iter().map(|l| width(l)).max().unwrap_or(0) as u16;
@@ -403,12 +574,35 @@ impl Popup {
 
 /// Would the window take `action` on the case now? The refusal in the clerk's words if not.
 pub fn check(id: &CaseId, action: &CaseAction, env: &Env) -> Result<(), String> {
+    check_countersigned(id, action, None, env)
+}
+
+/// As [`check`], with a supervisor's countersign.
+pub fn check_countersigned(
+    id: &CaseId,
+    action: &CaseAction,
+    countersign: Option<&Countersign>,
+    env: &Env,
+) -> Result<(), String> {
     let case = match env.store.case(id) {
         Ok(Some(case)) => case,
         Ok(None) => return Err(crate::store::StoreError::NotFound(id.clone()).say(env.lang)),
         Err(e) => return Err(strings::failed(&e, env.lang)),
     };
-    env.window().check(&case, action, &env.operator, env.today()).map_err(|e| env.refusal(&e))
+    let actor = crate::window::Actor { operator: &env.operator, countersign };
+    env.window().check_as(&case, action, &actor, env.today()).map_err(|e| env.refusal(&e))
+}
+
+/// The window's refusal itself (`Err(None)`: the case could not be read).
+fn check_window(
+    id: &CaseId,
+    action: &CaseAction,
+    countersign: Option<&Countersign>,
+    env: &Env,
+) -> Result<(), Option<WindowError>> {
+    let case = env.store.case(id).ok().flatten().ok_or(None)?;
+    let actor = crate::window::Actor { operator: &env.operator, countersign };
+    env.window().check_as(&case, action, &actor, env.today()).map_err(Some)
 }
 
 /// "Enter 确认    Esc 取消", with the keys of the active keymap.
@@ -443,11 +637,12 @@ pub fn action_verb(a: &CaseAction, lang: Lang) -> &'static str {
 /// The text of a confirmation; `operator` is who a supervisor's approval is recorded as.
 pub fn confirm_text(pending: &Pending, operator: &str, lang: Lang) -> String {
     match pending {
-        Pending::Act { id, action } => {
-            let extra = match action {
+        Pending::Act { id, action, countersign } => {
+            let mut extra = match action {
                 CaseAction::Approve(Some(amount)) => Some(strings::money(*amount, lang)),
                 CaseAction::ApproveAsSupervisor(amount) => {
-                    let who = strings::supervisor_line(operator, lang);
+                    let approver = countersign.as_ref().map_or(operator, |c| c.name());
+                    let who = strings::supervisor_line(approver, lang);
                     Some(match amount {
                         Some(a) => format!("{}\n{who}", strings::money(*a, lang)),
                         None => who,
@@ -461,6 +656,14 @@ pub fn confirm_text(pending: &Pending, operator: &str, lang: Lang) -> String {
                 | CaseAction::Complete
                 | CaseAction::Withdraw(_) => None,
             };
+            if let Some(c) = countersign {
+                // Who countersigned, named before the clerk says yes.
+                let who = tr!(lang, "countersign-line", supervisor = c.name(), operator = operator);
+                extra = Some(match extra {
+                    Some(e) => format!("{e}\n{who}"),
+                    None => who,
+                });
+            }
             strings::confirm_act(action_verb(action, lang), id.as_str(), extra.as_deref(), lang)
         }
         Pending::Quit => S::ConfirmQuit.get(lang).to_string(),

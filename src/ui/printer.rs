@@ -22,6 +22,8 @@ pub struct PrintJob {
     pub kind: ReceiptKind,
     /// The clerk asked for it again: marked as a reprint when it was pending.
     pub reprint: bool,
+    /// Who is at the counter (signed in), printed on the receipt.
+    pub clerk: String,
 }
 
 /// What the printer worker tells the counter.
@@ -78,10 +80,10 @@ impl Drop for PrinterHandle {
     }
 }
 
-/// Starts the printer worker for `desk`, printing as `clerk`; reports go to
+/// Starts the printer worker for `desk` (each job names its clerk); reports go to
 /// `out`. Between receipts it asks the printer how it is every `poll` and
 /// reports when that changes (paper out, cover open, back to ready).
-pub fn spawn(desk: Desk, store: Arc<Store>, clerk: String, out: Sender<Msg>, poll: Option<Duration>) -> PrinterHandle {
+pub fn spawn(desk: Desk, store: Arc<Store>, out: Sender<Msg>, poll: Option<Duration>) -> PrinterHandle {
     let on_paper = desk.spec.prints_on_paper();
     let (jobs, rx) = mpsc::channel::<PrintJob>();
     let thread = std::thread::Builder::new().name("onedoor-printer".into()).spawn(move || {
@@ -102,7 +104,7 @@ pub fn spawn(desk: Desk, store: Arc<Store>, clerk: String, out: Sender<Msg>, pol
         loop {
             let report = match rx.recv_timeout(wait) {
                 Ok(job) => {
-                    let report = print_one(&desk, &store, &clerk, &job);
+                    let report = print_one(&desk, &store, &job.clerk, &job);
                     told = None;
                     report
                 }

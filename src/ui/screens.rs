@@ -9,3 +9,4 @@ pub mod intake;
 pub mod overdue;
 pub mod queue;
 pub mod search;
+pub mod signin;

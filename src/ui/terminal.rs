@@ -55,7 +55,9 @@ pub fn init_logging(data: &std::path::Path) {
 /// counter until the clerk quits. A broken receipt template or printer spec
 /// refuses to start (like a bad keymap), naming the file and line.
 pub fn run(session: &Session, options: RunOptions) -> Result<(), UiError> {
-    let store = session.open_store()?;
+    // Who works at the counter signs in on its own screen, not at the
+    // terminal before it starts (as the CLI's commands do).
+    let store = crate::store::Store::open(&session.paths.data, &session.store_options())?;
     init_logging(&session.paths.data);
     let keymap = Keymap::load(&session.config.ui.keymap)?;
     let clock = if std::env::var_os("ONEDOOR_NOW").is_some() {
@@ -78,6 +80,8 @@ pub fn run(session: &Session, options: RunOptions) -> Result<(), UiError> {
     let (tx, rx) = mpsc::channel::<Msg>();
     super::wiring::connect(&mut counter, session, &tx)?;
     if options.demo {
+        // The demo store has no operators: the demo opens on the sample day at once.
+        counter.work_without_operators();
         counter
             .update(Msg::Devices(DeviceStatus { id_reader: DeviceState::Simulated, printer: DeviceState::Simulated }));
     }

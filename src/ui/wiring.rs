@@ -42,7 +42,7 @@ pub fn spawn_printer(session: &Session, store: Arc<Store>, tx: Sender<Msg>) -> R
     desk.policies = session.policies.clone();
     let every = session.config.devices.printer_poll_seconds;
     let poll = (every > 0).then(|| std::time::Duration::from_secs(every));
-    Ok(printer::spawn(desk, store, session.operator.clone(), tx, poll))
+    Ok(printer::spawn(desk, store, tx, poll))
 }
 
 /// Connects the counter to the printer and (when configured) the ID card

@@ -105,6 +105,23 @@ pub fn open_counter_configured(
     policies: PolicyBook,
     counter: CounterConfig,
 ) -> Counter {
+    let mut c = open_counter_at_gate(store, dir, lang, policies, counter);
+    // A store without operators (the seeded one): the counter works as
+    // clerk01, as an office that has not made operators yet. A store with
+    // operators opens on the sign-in screen (see `Harness::sign_in`).
+    c.work_without_operators();
+    c
+}
+
+/// The counter as it opens: on the sign-in screen, or on a store without
+/// operators the first supervisor's creation.
+pub fn open_counter_at_gate(
+    store: Arc<Store>,
+    dir: &Path,
+    lang: Lang,
+    policies: PolicyBook,
+    counter: CounterConfig,
+) -> Counter {
     Counter::new(Setup {
         store,
         counter,
@@ -116,6 +133,22 @@ pub fn open_counter_configured(
         data_dir: dir.to_path_buf(),
         policies: Arc::new(policies),
     })
+}
+
+/// The office's operators in the tests: a supervisor and two clerks, with their PINs.
+pub const HEAD: (&str, &str) = ("head01", "482913");
+pub const CLERK: (&str, &str) = ("clerk01", "739164");
+pub const CLERK2: (&str, &str) = ("clerk02", "615283");
+
+/// Adds head01 (the first supervisor), clerk01 and clerk02.
+pub fn add_operators(store: &Store) {
+    use onedoor::domain::operator::Role;
+    let config = counter_config();
+    let w = Window::new(store, &config);
+    let head = w.add_operator(None, HEAD.0, Role::Supervisor, HEAD.1, at("07:50:00")).unwrap();
+    for (name, pin) in [CLERK, CLERK2] {
+        w.add_operator(Some(&head), name, Role::Clerk, pin, at("07:51:00")).unwrap();
+    }
 }
 
 impl Harness {
@@ -165,6 +198,52 @@ impl Harness {
         let counter = open_counter_configured(Arc::clone(&store), dir.path(), lang, policies, config);
         let terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         Harness { dir, store, counter, terminal, lang }
+    }
+
+    /// A seeded office with operators (`add_operators`): the counter opens on the sign-in screen.
+    pub fn with_operators(lang: Lang) -> Harness {
+        Harness::prepared(lang, true, add_operators)
+    }
+
+    /// A fresh store of an office that never started the counter: it opens
+    /// on the first supervisor's creation.
+    pub fn first_start(lang: Lang) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("store"), &StoreOptions::default()).unwrap());
+        let policies = onedoor::window::builtin_policies().clone();
+        let counter = open_counter_at_gate(Arc::clone(&store), dir.path(), lang, policies, counter_config());
+        let terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        Harness { dir, store, counter, terminal, lang }
+    }
+
+    /// Signs in at the gate: the name typed over the one pre-filled, the PIN, Enter.
+    pub fn sign_in(&mut self, name: &str, pin: &str) {
+        let filled = self.counter.app().gate().expect("the gate is up").name().to_string();
+        if filled != name {
+            if !filled.is_empty() {
+                // A pre-filled name puts the cursor in the PIN: back to the name.
+                self.press(KeyCode::BackTab);
+            }
+            self.press(KeyCode::End);
+            for _ in filled.chars() {
+                self.press(KeyCode::Backspace);
+            }
+            self.type_text(name);
+            self.press(KeyCode::Tab);
+        }
+        self.type_text(pin);
+        self.press(KeyCode::Enter);
+    }
+
+    /// The refusal shown on the gate ("" when there is none).
+    pub fn gate_error(&self) -> String {
+        self.counter.app().gate().and_then(|g| g.error.clone()).unwrap_or_default()
+    }
+
+    /// Moves the counter's clock to `time` today and ticks.
+    pub fn tick_at(&mut self, time: &str) {
+        self.counter.set_clock(Clock::Fixed(at(time)));
+        self.send(Msg::Tick);
     }
 
     pub fn press(&mut self, code: KeyCode) -> Outcome {

@@ -60,8 +60,19 @@ fn step_of(action: HistoryAction) -> Option<Step> {
         HistoryAction::Disbursed => Some(Step::Disburse),
         HistoryAction::Completed => Some(Step::Complete),
         HistoryAction::Withdrawn => Some(Step::Withdraw),
-        HistoryAction::Received | HistoryAction::Override | HistoryAction::Imported => None,
+        HistoryAction::Received | HistoryAction::Override | HistoryAction::Imported | HistoryAction::Countersigned => {
+            None
+        }
     }
+}
+
+/// Does `entry`, a countersign, countersign the step just before it (an
+/// approval or a payment, named in its note), as the counter records one?
+fn countersigns(before: Option<&super::HistoryEntry>, entry: &super::HistoryEntry) -> bool {
+    before.is_some_and(|b| {
+        matches!(b.action, HistoryAction::Approved | HistoryAction::Disbursed)
+            && entry.note.as_deref() == Some(crate::domain::report::action_code(b.action))
+    })
 }
 
 /// The state a step leads to, as [`Case::apply`] moves it.
@@ -117,7 +128,9 @@ impl Case {
                     return Err(ImpossibleCase::IllegalStep { entry: number, action: h.action, state: replay.state });
                 }
                 replay.state = after(step, replay.state, green);
-            } else if h.action == HistoryAction::Received {
+            } else if h.action == HistoryAction::Received
+                || (h.action == HistoryAction::Countersigned && !countersigns(replay.history.last(), h))
+            {
                 return Err(ImpossibleCase::IllegalStep { entry: number, action: h.action, state: replay.state });
             }
             replay.history.push(h.clone());

@@ -15,7 +15,7 @@ use crate::l10n::Say;
 use crate::ui::action::Action;
 use crate::ui::effect::{Effect, Effects, Screen};
 use crate::ui::env::Env;
-use crate::ui::popups::{Pending, Popup, Prompt};
+use crate::ui::popups::{Popup, Prompt};
 use crate::ui::strings::{self, S};
 use crate::ui::widgets::pad;
 use crate::window::{CaseAction, CaseDeadlines};
@@ -107,8 +107,9 @@ impl DetailScreen {
         if let Err(e) = window.allows(case, step) {
             return vec![Effect::error(e.say(env.lang))];
         }
-        if action == Action::ApproveAsSupervisor {
-            // Not a supervisor: said before the amount is asked for.
+        if action == Action::ApproveAsSupervisor && !env.store.has_operators() {
+            // Not a supervisor: said before the amount is asked for. Once there
+            // are operators, a clerk's supervisor approval asks for a countersign.
             if let Err(e) = window.supervisor(&env.operator) {
                 return vec![Effect::error(env.refusal(&e))];
             }
@@ -131,11 +132,12 @@ impl DetailScreen {
                     Action::Complete => CaseAction::Complete,
                     _ => CaseAction::Withdraw(None),
                 };
-                // Refused now rather than after "cannot be undone".
-                if let Err(e) = crate::ui::popups::check(&id, &action, env) {
-                    return vec![Effect::error(e)];
+                // Refused now rather than after "cannot be undone"; a payment from
+                // the relief fund by a clerk asks for a supervisor's countersign first.
+                match crate::ui::popups::before_step(&id, action, env) {
+                    Ok(popup) => popup,
+                    Err(e) => return vec![Effect::error(e)],
                 }
-                Popup::Confirm(Pending::Act { id, action })
             }
             _ => return Effects::new(),
         };
@@ -276,10 +278,17 @@ impl DetailScreen {
         }
         lines.push(Line::from(Span::styled(S::History.get(lang), t.header)));
         for h in &c.history {
-            // A referral's note is the department's code: shown by its name.
-            let note = match h.note.as_deref().map(str::parse::<Department>) {
-                Some(Ok(d)) => strings::department(d, lang).to_string(),
-                _ => h.note.clone().unwrap_or_default(),
+            // A referral's note is the department's code, a countersign's the
+            // step's: shown by their names.
+            let note = match (h.action, h.note.as_deref()) {
+                (HistoryAction::Countersigned, Some(step)) => {
+                    crate::l10n::coded(lang, "history", step).unwrap_or(step).to_string()
+                }
+                (_, Some(note)) => match note.parse::<Department>() {
+                    Ok(d) => strings::department(d, lang).to_string(),
+                    Err(_) => note.to_string(),
+                },
+                (_, None) => String::new(),
             };
             lines.push(Line::from(format!(
                 "  {}  {}  {}  {note}",

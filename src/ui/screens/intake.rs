@@ -144,7 +144,7 @@ impl IntakeScreen {
 
     pub fn act(&mut self, action: Action, env: &Env) -> Effects {
         match action {
-            Action::Save => vec![Effect::Accept(None)],
+            Action::Save => vec![Effect::Accept(None, None)],
             Action::Hold => vec![Effect::Hold],
             Action::ReadCard => vec![Effect::ReadCard],
             Action::ReuseHousehold => self.reuse_household(env),
@@ -345,7 +345,7 @@ impl IntakeScreen {
             Ok(input) => {
                 let card_photo = self.form.card_photo().map(<[u8]>::to_vec);
                 let draft = Some(self.form.draft.clone()).filter(|t| !t.is_empty());
-                Ok(Intake { input, override_by: None, card_photo, draft })
+                Ok(Intake { input, override_by: None, card_photo, draft, countersign: None })
             }
             Err(e) => {
                 self.focus_on(e.field);

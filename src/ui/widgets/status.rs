@@ -171,7 +171,7 @@ impl StatusLine {
 pub fn bar_entries(keymap: &Keymap, section: Section, lang: Lang) -> Vec<(Key, Action, String)> {
     let mut out: Vec<(Key, Action, String)> = Vec::new();
     let mut sources = vec![section];
-    if !matches!(section, Section::Popup | Section::Help | Section::Global) {
+    if !matches!(section, Section::Popup | Section::Help | Section::Global | Section::SignIn) {
         sources.insert(0, Section::Global);
     }
     for s in sources {
