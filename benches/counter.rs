@@ -237,7 +237,7 @@ fn binary_cold_starts(store_dir: &Path, runs: usize) -> Vec<Duration> {
 /// blocks, without pause (a clerk types far slower: this is the worst case
 /// for the forwarder's share of the two cores).
 fn keystrokes_while_a_backlog_drains(store_dir: &Path, dir: &Path, backlog: u32) {
-    use district_support::{finished, person, token_of, Backend, Ending, Harness};
+    use district_support::{finished, person, token_of, write_finished, Backend, Ending, Harness};
     use onedoor::ui::Msg;
     const TOWN: &str = "320106001";
     const BLOCK: usize = 500;
@@ -315,16 +315,7 @@ fn keystrokes_while_a_backlog_drains(store_dir: &Path, dir: &Path, backlog: u32)
             finished(TOWN, day, i % 5000 + 1, &person(i + 1), &[], Ending::Completed)
         })
         .collect();
-    for chunk in cases.chunks(500) {
-        store
-            .write::<(), std::convert::Infallible>(|tx| {
-                for case in chunk {
-                    tx.put_case(None, case)?;
-                }
-                Ok(())
-            })
-            .expect("the backlog is written");
-    }
+    write_finished(&store, &cases);
     let queued = Instant::now();
     let (mut busy_nav, mut busy_typing) = (Vec::new(), Vec::new());
     let mut sending = false;

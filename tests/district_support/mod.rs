@@ -14,7 +14,7 @@ pub mod tls;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-pub use cases::{completed, day, finished, person, Ending};
+pub use cases::{completed, day, finished, person, write_finished, Ending};
 pub use client::{Answer, Client, Stalled};
 pub use postgres::Pg;
 pub use server::{token_of, District, Store, ADMIN_TOKEN, TOWNS};
