@@ -95,7 +95,8 @@ pub struct Figures {
     pub import_cases_per_s: f64,
     /// A keystroke in the queue and the counter's whole frame at 80x24.
     pub frame_p99_us_80x24: f64,
-    /// The supervisor's daily report of a day of 10,000 cases (the imported ones).
+    /// The supervisor's daily report of a day of 10,000 cases (the imported
+    /// ones): the median of five.
     pub report_daily_ms: f64,
     /// Peak resident memory of the measuring process.
     pub rss_peak_mb: f64,
@@ -108,6 +109,49 @@ pub struct Figures {
     /// Keys and values as stored, before sled's overhead, in MiB.
     #[serde(default)]
     pub raw_mb: f64,
+    /// The import and the report in CPU time of the measuring thread (the
+    /// figures above are wall time: on a busy machine they include waiting
+    /// for the processor, and the import's waits for the disk).
+    #[serde(default)]
+    pub import_cases_per_cpu_s: f64,
+    #[serde(default)]
+    pub report_daily_cpu_ms: f64,
+    /// Bytes this process handed to `write` (sled's log, the journal) per
+    /// case, in the durable commits and in the import: what a case costs
+    /// written, rewritten runs included.
+    #[serde(default)]
+    pub commit_written_per_case_kb: f64,
+    #[serde(default)]
+    pub import_written_per_case_kb: f64,
+    /// Peak and current resident memory after each phase, in MiB.
+    #[serde(default)]
+    pub memory_by_phase: Vec<PhaseMemory>,
+    /// Each tree at the end: sled entries, items, and MiB of keys and values.
+    #[serde(default)]
+    pub trees: Vec<TreeFigures>,
+}
+
+/// Memory after one phase of the measurement.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct PhaseMemory {
+    pub phase: String,
+    pub peak_mb: f64,
+    pub now_mb: f64,
+}
+
+impl PhaseMemory {
+    fn now(phase: &str) -> PhaseMemory {
+        PhaseMemory { phase: phase.to_string(), peak_mb: peak_rss_mb(), now_mb: rss_mb() }
+    }
+}
+
+/// One tree of the store (see `Store::tree_sizes`).
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct TreeFigures {
+    pub name: String,
+    pub entries: u64,
+    pub items: u64,
+    pub mb: f64,
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
@@ -143,6 +187,19 @@ pub fn rss_mb() -> f64 {
     proc_status_mb("VmRSS:")
 }
 
+/// The CPU time this thread has used so far: what a phase costs without
+/// the other programs of a busy machine (and without waiting for the disk).
+fn thread_cpu() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(t.tv_sec.max(0) as u64, t.tv_nsec.clamp(0, 999_999_999) as u32)
+}
+
+/// Bytes this process has handed to `write` so far (`wchar` of /proc/self/io).
+fn written_bytes() -> u64 {
+    let io = std::fs::read_to_string("/proc/self/io").unwrap_or_default();
+    io.lines().find_map(|l| l.strip_prefix("wchar:")).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
+}
+
 fn proc_status_mb(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -173,6 +230,7 @@ pub fn measure(
     store.cases_of_person(&person_number(0))?;
     let first_open_ms = opening.elapsed().as_secs_f64() * 1e3;
     let rss_after_open_mb = rss_mb();
+    let mut memory_by_phase = vec![PhaseMemory::now("open")];
 
     let mut rng = Rng::new(42);
     let mut lookups = Vec::new();
@@ -183,9 +241,11 @@ pub fn measure(
         found += store.cases_of_person(&number)?.len();
         lookups.push(t.elapsed());
     }
+    memory_by_phase.push(PhaseMemory::now("lookups"));
 
     let window = Window::new(&store, counter);
     let mut commits = Vec::new();
+    let written_before_commits = written_bytes();
     for i in 0..300u64 {
         let mut case_rng = Rng::new(i + 7);
         let template = synthetic_case(&mut case_rng, CaseId::new("1", 1, today, 1), 10_000_000 + i, now);
@@ -206,24 +266,53 @@ pub fn measure(
         window.accept(intake, "bench", now).map_err(|e| StoreError::Failed(e.to_string()))?;
         commits.push(t.elapsed());
     }
+    let commit_written = written_bytes() - written_before_commits;
+    memory_by_phase.push(PhaseMemory::now("commits"));
     let mut frames = frame_times(&store, dir, counter, now)?;
+    memory_by_phase.push(PhaseMemory::now("frames"));
 
     // 10,000 exported cases of today (another window), imported in one transaction.
     let mut rng = Rng::new(99);
     let imported: Vec<Case> = (1..=10_000u32)
         .map(|seq| synthetic_case(&mut rng, CaseId::new("320106001", 7, today, seq), 20_000_000 + seq as u64, now))
         .collect();
+    memory_by_phase.push(PhaseMemory::now("import data made"));
+    let written_before_import = written_bytes();
+    let cpu = thread_cpu();
     let t = Instant::now();
     store
         .import::<std::convert::Infallible>(|_| Ok(imported.clone()))
         .map_err(|e| StoreError::Failed(e.to_string()))?;
     let import_cases_per_s = imported.len() as f64 / t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let report = crate::cli::report::gather(&window, today, today)?;
-    let report_daily_ms = t.elapsed().as_secs_f64() * 1e3;
-    tracing::info!("daily report of {today}: {report:?}");
+    let import_cases_per_cpu_s = imported.len() as f64 / (thread_cpu() - cpu).as_secs_f64().max(1e-9);
+    let import_written = written_bytes() - written_before_import;
+    memory_by_phase.push(PhaseMemory::now("import"));
+    drop(imported);
+    // The median of five: the machine the bench runs on may be busy.
+    let (mut reports, mut reports_cpu) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let (t, cpu) = (Instant::now(), thread_cpu());
+        let report = crate::cli::report::gather(&window, today, today)?;
+        reports.push(t.elapsed());
+        reports_cpu.push(thread_cpu() - cpu);
+        tracing::info!("daily report of {today}: {report:?}");
+    }
+    let report_daily_ms = percentile(&mut reports, 0.5) / 1e3;
+    let report_daily_cpu_ms = percentile(&mut reports_cpu, 0.5) / 1e3;
+    memory_by_phase.push(PhaseMemory::now("report"));
+    let sizes = store.tree_sizes()?;
+    let trees = sizes
+        .iter()
+        .map(|t| TreeFigures {
+            name: t.name.to_string(),
+            entries: t.entries,
+            items: t.items,
+            mb: t.bytes as f64 / (1024.0 * 1024.0),
+        })
+        .collect();
 
     let lookups_n = lookups.len();
+    let commits_n = commits.len();
     Ok(Figures {
         cases: n,
         seed_seconds: 0.0,
@@ -243,7 +332,13 @@ pub fn measure(
         rss_after_open_mb,
         rss_end_mb: rss_mb(),
         disk_mb: dir_size(dir) as f64 / (1024.0 * 1024.0),
-        raw_mb: raw_bytes(&store)? as f64 / (1024.0 * 1024.0),
+        raw_mb: sizes.iter().map(|t| t.bytes).sum::<u64>() as f64 / (1024.0 * 1024.0),
+        import_cases_per_cpu_s,
+        report_daily_cpu_ms,
+        commit_written_per_case_kb: commit_written as f64 / 1024.0 / commits_n.max(1) as f64,
+        import_written_per_case_kb: import_written as f64 / 1024.0 / 10_000.0,
+        memory_by_phase,
+        trees,
     })
 }
 
@@ -283,23 +378,6 @@ fn frame_times(
     drop(c);
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(out)
-}
-
-fn raw_bytes(store: &Store) -> Result<u64, StoreError> {
-    let sizes = store.tree_sizes()?;
-    for t in &sizes {
-        tracing::info!("{}: {} entries, {} items, {} bytes", t.name, t.entries, t.items, t.bytes);
-        if std::env::var_os("ONEDOOR_BENCH_TREES").is_some() {
-            eprintln!(
-                "{:<18} {:>9} entries {:>9} items {:>9.1} MB",
-                t.name,
-                t.entries,
-                t.items,
-                t.bytes as f64 / 1048576.0
-            );
-        }
-    }
-    Ok(sizes.iter().map(|t| t.bytes).sum())
 }
 
 /// The intake part of a case's JSON.
@@ -379,6 +457,14 @@ pub fn run(session: &Session, run: &Run, out: &mut dyn Write) -> CliResult {
         f.rss_peak_mb, f.rss_after_open_mb, f.rss_end_mb
     )?;
     writeln!(out, "disk                   {:.0} MB ({:.0} MB of keys and values)", f.disk_mb, f.raw_mb)?;
+    writeln!(
+        out,
+        "written per case       {:.1} KB a commit, {:.1} KB in the import",
+        f.commit_written_per_case_kb, f.import_written_per_case_kb
+    )?;
+    for t in &f.trees {
+        writeln!(out, "  {:<18} {:>9} entries {:>9} items {:>9.1} MB", t.name, t.entries, t.items, t.mb)?;
+    }
     Ok(())
 }
 

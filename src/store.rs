@@ -6,7 +6,7 @@
 //! replayed at open. So a crash at any instant loses no reported commit and
 //! leaves no half-applied one.
 //!
-//! Layout (schema 2). sled 0.34 keeps state for every page in memory, rebuilt
+//! Layout (schema 3). sled 0.34 keeps state for every page in memory, rebuilt
 //! at every open, and splits a leaf above 16 entries: what the store costs
 //! follows its number of entries. So the large trees are trees of packed runs
 //! (`runs.rs`: many small items in sled entries of a few KiB), and nothing is
@@ -22,6 +22,13 @@
 //!   deadlines, the days it had steps), in runs: the working set, for the
 //!   queue of work, the overdue list and the daily report (`open_cases.rs`).
 //!   Closed history is only in `cases` and the indexes above.
+//! - `report_facts`: case id -> what the daily report needs of the case (its
+//!   figures and every step with its day and amount), in runs
+//!   (`report_facts.rs`); `backlog`: the open cases counted by received day,
+//!   policy and when they fall overdue; `open_steps`: step day ++ case id for
+//!   the open cases' steps after the day they were received (`open_cases.rs`).
+//!   A day's report reads the day's items and a few hundred counts, whatever
+//!   the size of the store (schema 3; `migrate.rs` fills them for schema 2).
 //! - `audit_runs`: the audit chain, one entry per change in the same
 //!   transaction as the change, in runs (`audit.rs`).
 //! - `operators`: name -> the operator, its role and PIN hash (`operators.rs`).
@@ -52,6 +59,7 @@ mod open_cases;
 mod operators;
 mod outbox;
 mod people;
+mod report_facts;
 mod runs;
 mod search;
 mod summary;
@@ -68,13 +76,13 @@ pub use cases::CaseIds;
 pub use codec::{decode, decode_case, encode, encode_case, CASE_RECORD_VERSION, RECORD_VERSION};
 pub use counters::{sequence_key, ticket_key, MAX_SEQUENCE};
 use journal::Journal;
-pub use open_cases::OpenCase;
+pub use open_cases::{BacklogGroup, OpenCase};
 pub use outbox::{DeadLetter, DistrictCheckRecord, DistrictReceipt, Forwarded, Forwarding, OutboxEntry, RetryError};
 pub use summary::CaseSummary;
 pub use tx::Tx;
 
 /// The store layout this build writes and reads (older ones are migrated at open).
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// In `meta`: the schema version (u32, big-endian).
 const SCHEMA_KEY: &[u8] = b"schema";
@@ -186,12 +194,18 @@ const AUDIT: usize = 14;
 const OPERATORS: usize = 15;
 /// Case id -> how its intake looked for earlier help (with the district, or locally only).
 const DISTRICT_CHECKS: usize = 16;
+/// What the daily report needs of each case (`report_facts.rs`), the open
+/// cases counted by when they fall overdue, and the open cases' step days
+/// (`open_cases.rs`).
+const REPORT_FACTS: usize = 17;
+const BACKLOG: usize = 18;
+const OPEN_STEPS: usize = 19;
 
 /// Every tree, in the order the journal names them by. The run sizes: case
 /// records are read a day at a time, so their runs are larger; the person
 /// and name indexes are read at random places, where every read brings a
 /// whole sled page (up to 16 runs) into memory, so theirs are small.
-pub(crate) const TREES: [TreeDef; 17] = [
+pub(crate) const TREES: [TreeDef; 20] = [
     TreeDef { name: "meta", run_size: None },
     TreeDef { name: "counters", run_size: None },
     TreeDef { name: "case_runs", run_size: Some(4096) },
@@ -209,6 +223,9 @@ pub(crate) const TREES: [TreeDef; 17] = [
     TreeDef { name: "audit_runs", run_size: Some(4096) },
     TreeDef { name: "operators", run_size: None },
     TreeDef { name: "district_checks", run_size: None },
+    TreeDef { name: "report_facts", run_size: Some(4096) },
+    TreeDef { name: "backlog", run_size: None },
+    TreeDef { name: "open_steps", run_size: Some(1024) },
 ];
 
 /// The open store. One process per store (sled locks the directory).

@@ -16,10 +16,12 @@ mod role_matrix;
 use chrono::NaiveDate;
 
 use crate::config::CounterConfig;
+use crate::domain::case::Lateness;
 use crate::domain::case::{Acceptance, CaseInput, Entitlement, Flag, InputError, Step, TransitionError};
 use crate::domain::dedup::{self, DuplicateCheck, DuplicateRefusal, EarlierCase, NewApplication, SupervisorOverride};
 use crate::domain::fund::{CorrectionSign, Fund, FundEntry, FundError};
 use crate::domain::policy::{Ceiling, DeadlineStatus, EntitlementRequest, Policy, PolicyBook};
+use crate::domain::report::Backlog;
 use crate::domain::time::Moment;
 use crate::domain::{
     Case, CaseId, Channel, Department, IdNumber, Kind, Money, Payment, Reason, State, TransferRef, Transition,
@@ -480,7 +482,7 @@ impl<'a> Window<'a> {
         let today = now.date_naive();
         let at = |index: usize| move |error: WindowError| ImportRefusal { index: Some(index), error };
         // What each record is by itself.
-        let mut kept: Vec<&CaseId> = Vec::new();
+        let mut kept: std::collections::HashSet<&CaseId> = std::collections::HashSet::new();
         for (index, record) in records.iter().enumerate() {
             match record {
                 ImportRecord::Exported(c) => {
@@ -488,10 +490,9 @@ impl<'a> Window<'a> {
                         return Err(at(index)(WindowError::BornInTheFuture));
                     }
                     self.possible(c, today).map_err(at(index))?;
-                    if kept.contains(&&c.id) {
+                    if !kept.insert(&c.id) {
                         return Err(at(index)(WindowError::TwiceInImport(c.id.clone())));
                     }
-                    kept.push(&c.id);
                 }
                 ImportRecord::Intake(intake) => intake.input.validate(today).map_err(|e| at(index)(e.into()))?,
             }
@@ -506,7 +507,8 @@ impl<'a> Window<'a> {
         }
         // Each intake against the ones before it in the import, then as `accept` judges it.
         let policy = self.policies.policy_for(today);
-        let mut batch: Vec<(usize, &Intake, Vec<IdNumber>)> = Vec::new();
+        // Kind, reason and number of each intake before: the first that had them.
+        let mut before: std::collections::HashMap<(Kind, Reason, IdNumber), usize> = std::collections::HashMap::new();
         let mut judged = Vec::new();
         for (index, record) in records.iter().enumerate() {
             let ImportRecord::Intake(intake) = record else { continue };
@@ -514,10 +516,7 @@ impl<'a> Window<'a> {
             let numbers = NewApplication::for_input(input, today).id_numbers;
             if policy.duplicate_blocks(input.kind) && intake.override_by.is_none() {
                 for n in &numbers {
-                    let same = |(_, before, theirs): &&(usize, &Intake, Vec<IdNumber>)| {
-                        before.input.kind == input.kind && before.input.reason == input.reason && theirs.contains(n)
-                    };
-                    if let Some((first, ..)) = batch.iter().find(same) {
+                    if let Some(first) = before.get(&(input.kind, input.reason, n.clone())) {
                         let (kind, reason, id_number) = (input.kind, input.reason, n.clone());
                         return Err(at(index)(WindowError::DuplicateInImport {
                             first: *first,
@@ -530,7 +529,9 @@ impl<'a> Window<'a> {
             }
             let earlier = self.earlier_cases(&numbers).map_err(|e| at(index)(e.into()))?;
             judged.push(self.judge(intake, operator, today, &earlier).map_err(at(index))?);
-            batch.push((index, intake, numbers));
+            for n in numbers {
+                before.entry((input.kind, input.reason, n)).or_insert(index);
+            }
         }
         let (town, window) = (&self.counter.town_code, self.counter.window);
         let written = self.store.import::<WindowError>(|tx| {
@@ -869,11 +870,7 @@ impl<'a> Window<'a> {
     /// As [`Window::deadlines`], from the facts the store keeps of an open
     /// case (no case record read).
     pub fn deadlines_of(&self, case: &OpenCase, today: NaiveDate) -> CaseDeadlines {
-        let policy = case
-            .policy
-            .as_deref()
-            .and_then(|v| self.policies.by_version(v))
-            .unwrap_or_else(|| self.policies.policy_for(case.received));
+        let policy = self.policy_judging(case.policy.as_deref(), case.received);
         let open = still_due(case.channel, case.state) && !case.post_reviewed;
         let status = |due: NaiveDate| policy.deadline_status(due, today);
         CaseDeadlines {
@@ -882,6 +879,32 @@ impl<'a> Window<'a> {
             referrals: case.referrals.iter().map(|(due, handled)| (!handled && open).then(|| status(*due))).collect(),
             complete_until: policy.calendar.complete_until(),
         }
+    }
+
+    /// The policy a case received on `received` is judged by: the one it
+    /// recorded, else the one in force that day.
+    fn policy_judging(&self, recorded: Option<&str>, received: NaiveDate) -> &Policy {
+        recorded.and_then(|v| self.policies.by_version(v)).unwrap_or_else(|| self.policies.policy_for(received))
+    }
+
+    /// Is an open case that falls overdue as `lateness` says overdue `today`?
+    /// The same judgement as [`Window::deadlines_of`]`(..).any_breached()`.
+    pub fn is_late(&self, lateness: Lateness, policy: Option<&str>, received: NaiveDate, today: NaiveDate) -> bool {
+        lateness.due.is_some_and(|due| today > due)
+            || (lateness.help_due && today > self.policy_judging(policy, received).green_help_by(received))
+    }
+
+    /// Every case not yet closed now, and how many of them are overdue
+    /// `today`: from the store's backlog counts, no case read.
+    pub fn backlog(&self, today: NaiveDate) -> Result<Backlog, StoreError> {
+        let mut backlog = Backlog { open: 0, overdue: 0 };
+        for g in self.store.backlog_groups()? {
+            backlog.open += g.count;
+            if self.is_late(g.lateness, g.policy.as_deref(), g.received, today) {
+                backlog.overdue += g.count;
+            }
+        }
+        Ok(backlog)
     }
 
     /// Open cases past their due date, with a referral past its due date, or
@@ -1075,16 +1098,11 @@ impl CaseDeadlines {
     }
 }
 
-/// Is the case's due date still to be met? Until it is decided and paid; on
-/// the green channel, also while paid and waiting for its after-the-fact review.
-pub fn still_due(channel: Channel, state: State) -> bool {
-    state.is_open() || (channel == Channel::Green && state == State::Disbursed)
-}
+pub use crate::domain::case::still_due;
 
 /// Green channel: help is due within the policy's working days until the case is paid.
 fn help_by(policy: &Policy, channel: Channel, state: State, received: NaiveDate) -> Option<NaiveDate> {
-    let unpaid = matches!(state, State::Received | State::Approved);
-    (channel == Channel::Green && unpaid).then(|| policy.green_help_by(received))
+    crate::domain::case::help_due(channel, state).then(|| policy.green_help_by(received))
 }
 
 #[cfg(test)]
@@ -1165,5 +1183,50 @@ mod tests {
         assert_eq!(store.fingerprint().unwrap(), before);
         let reviewed = w.act(&case.id, &CaseAction::Review(Some("核实属实".into())), "clerk01", now()).unwrap();
         assert!(reviewed.post_reviewed());
+    }
+
+    /// One store for the many cases of a property (its answers do not depend on it).
+    fn shared_store() -> &'static Store {
+        static STORE: OnceLock<(tempfile::TempDir, Store)> = OnceLock::new();
+        let (_, store) = STORE.get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+            (dir, store)
+        });
+        store
+    }
+
+    proptest::proptest! {
+        /// The backlog's judgement of an open case from its lateness (what
+        /// the store counts by) is the judgement of its deadlines.
+        #[test]
+        fn lateness_judges_as_the_deadlines_do(
+            green in proptest::bool::ANY,
+            state in 0usize..State::ALL.len(),
+            received in 0i64..400,
+            due in proptest::option::of(0i64..400),
+            referrals in proptest::collection::vec((0i64..400, proptest::bool::ANY), 0..3),
+            post_reviewed in proptest::bool::ANY,
+            recorded in proptest::option::of(proptest::sample::select(vec!["no such version", "builtin-2026.1"])),
+            today in 0i64..450,
+        ) {
+            let day = |n: i64| NaiveDate::from_ymd_opt(2025, 6, 1).unwrap() + chrono::Duration::days(n);
+            let open = OpenCase {
+                id: crate::domain::CaseId::new("320106001", 1, day(received), 1),
+                kind: crate::domain::Kind::Temporary,
+                channel: if green { Channel::Green } else { Channel::Normal },
+                state: State::ALL[state],
+                received: day(received),
+                policy: recorded.map(str::to_string),
+                due_by: due.map(day),
+                post_reviewed,
+                referrals: referrals.iter().map(|(d, handled)| (day(*d), *handled)).collect(),
+                step_days: vec![day(received)],
+            };
+            let counter = CounterConfig::default();
+            let w = Window::new(shared_store(), &counter);
+            let by_lateness = w.is_late(open.lateness(), open.policy.as_deref(), open.received, day(today));
+            proptest::prop_assert_eq!(by_lateness, w.deadlines_of(&open, day(today)).any_breached());
+        }
     }
 }

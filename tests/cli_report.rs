@@ -322,3 +322,36 @@ fn a_summary_the_printer_refuses_is_kept_pending_and_printed_again() {
     assert!(contains(&bytes, &gb18030("补打")), "a reprint of a pending summary says so");
     assert!(ok(cli(d, &["receipt", "pending"])).trim().is_empty(), "printed: off the pending list");
 }
+
+/// The report as `report daily` reads it (the report facts, the backlog
+/// counts, the open steps) is the report read from the whole cases, on every
+/// day of the sample and a later one, judged today and weeks later.
+#[test]
+fn the_report_from_the_stores_facts_is_the_report_from_the_whole_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = sample(d);
+    // A step on an open case of another day, and a case paid from the fund then closed.
+    step(d, "2026-12-01T09:00:00+08:00", &["case", "refer", &s.temporary]);
+    step(d, "2026-12-01T09:20:00+08:00", &["--operator", "super01", "case", "review", &s.green]);
+    step(d, "2026-12-01T09:30:00+08:00", &["case", "complete", &s.green]);
+    step(d, "2026-12-01T10:00:00+08:00", &["case", "withdraw", &s.late]);
+
+    let store = onedoor::store::Store::open(d, &onedoor::store::StoreOptions::default()).unwrap();
+    let counter = onedoor::config::CounterConfig::default();
+    let window = onedoor::window::Window::new(&store, &counter);
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let days = ["2026-10-09", "2026-11-27", "2026-11-28", "2026-11-30", "2026-12-01", "2026-12-02"];
+    for today in ["2026-11-30", "2026-12-01", "2027-01-15"] {
+        for on in days {
+            let fast = onedoor::cli::report::gather(&window, day(on), day(today)).unwrap();
+            let whole = onedoor::cli::report::gather_from_cases(&window, day(on), day(today)).unwrap();
+            assert_eq!(fast, whole, "the report of {on} judged on {today}");
+        }
+    }
+    let r = onedoor::cli::report::gather(&window, day("2026-12-01"), day("2027-01-15")).unwrap();
+    // The referral of an open case counts; the steps of the two cases closed that day do not (as documented).
+    assert_eq!((r.steps.total, r.steps.cases), (1, 1), "{:?}", r.steps);
+    assert_eq!(r.backlog.open, 3, "{:?}", r.backlog);
+    assert!(r.backlog.overdue > 0);
+}

@@ -153,6 +153,8 @@ fn a_schema_1_store_opens_migrated_with_everything_as_schema_1_read_it() {
         assert_eq!(cases.items, 59);
         assert!(cases.entries < 10, "{} runs for 59 cases", cases.entries);
         assert!(!sizes.iter().any(|t| t.name == "by_person"), "the schema-1 trees are gone");
+        let facts = sizes.iter().find(|t| t.name == "report_facts").unwrap();
+        assert_eq!(facts.items, 59, "and on to schema 3: the report's facts of every case");
     }
     let left: Vec<String> =
         std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
@@ -274,4 +276,54 @@ fn a_backup_taken_by_schema_1_restores_and_opens_migrated() {
     let restored = Store::restore_from(&backup, &store, &StoreOptions::default(), false, now).unwrap();
     assert_eq!(restored.cases, 59);
     assert_same(&dump(&open(&store)), &expected(), "restored from the schema-1 backup");
+}
+
+const FIXTURE_2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-schema2");
+
+/// A copy of the schema-2 store, as the schema-2 onedoor left it.
+fn schema_2_store(into: &Path) {
+    std::fs::create_dir_all(into).unwrap();
+    for entry in std::fs::read_dir(FIXTURE_2).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() != "README.md" {
+            std::fs::copy(entry.path(), into.join(entry.file_name())).unwrap();
+        }
+    }
+    std::fs::File::options().write(true).open(into.join("journal")).unwrap().set_len(JOURNAL_SIZE).unwrap();
+}
+
+/// A schema-2 store gets the daily report's trees at its first open, filled
+/// from its cases: the report read from them is the report read from the
+/// whole cases, on every day around the demo's, judged then and later; and
+/// nothing else of the store changes.
+#[test]
+fn a_schema_2_store_opens_with_the_reports_trees_filled_from_its_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    schema_2_store(dir.path());
+    let store = open(dir.path());
+    let sizes = store.tree_sizes().unwrap();
+    let items = |name: &str| sizes.iter().find(|t| t.name == name).unwrap().items;
+    assert!(items("case_runs") > 40, "the demo's cases: {sizes:?}");
+    assert_eq!(items("report_facts"), items("case_runs"), "one item per case");
+    assert!(items("backlog") > 0);
+    let counter = CounterConfig::default();
+    let window = Window::new(&store, &counter);
+    let first = NaiveDate::from_ymd_opt(2026, 10, 20).unwrap();
+    let mut days_with_cases = 0;
+    for today in ["2026-12-02", "2027-02-01"] {
+        let today = NaiveDate::parse_from_str(today, "%Y-%m-%d").unwrap();
+        for n in 0..50 {
+            let day = first + Days::days(n);
+            let fast = onedoor::cli::report::gather(&window, day, today).unwrap();
+            let whole = onedoor::cli::report::gather_from_cases(&window, day, today).unwrap();
+            assert_eq!(fast, whole, "the report of {day} judged on {today}");
+            days_with_cases += usize::from(fast.received.total > 0);
+        }
+    }
+    assert!(days_with_cases > 0, "the fixture has a day of cases");
+    assert_eq!(store.open_cases().unwrap().len() as u32, window.backlog(first).unwrap().open);
+    let before = store.fingerprint().unwrap();
+    drop(store);
+    let store = open(dir.path());
+    assert_eq!(store.fingerprint().unwrap(), before, "opened again, it is not filled again");
 }

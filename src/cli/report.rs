@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 use unicode_width::UnicodeWidthStr;
 
 use super::{pad, CliError, CliResult, Session};
-use crate::domain::fund::{CorrectionSign, FundEntryKind};
-use crate::domain::report::{action_code, Backlog, DayReport, FundProblem, Sources};
+use crate::domain::fund::{CorrectionSign, FundEntry, FundEntryKind};
+use crate::domain::report::{action_code, Backlog, DayReport, Facts, FundProblem, Sources};
 use crate::domain::{CaseId, Money};
 use crate::l10n::names;
 use crate::printing::{daily_summary_key, Desk, Printed};
@@ -70,12 +70,38 @@ pub fn daily(
     print_summary(ctx, &store, &desk, &report, said)
 }
 
-/// Reads what the day's report is made from: the cases received that day
-/// (whole: their steps and amounts), the facts of every case not yet closed
-/// (the backlog, which are overdue now by the window's rules, which had a step
-/// that day), those of them with a step that day and the cases the fund paid
-/// that day (whole), and the ledger. No closed case is read but the day's.
+/// Reads what the day's report is made from, in a few reads whatever the
+/// size of the store: the backlog from the store's counts, what the report
+/// needs of the cases received that day, of the open cases with a step that
+/// day and of the cases the fund paid that day (their report facts, with
+/// when each falls overdue; never the whole records), and the ledger. The
+/// same report as [`gather_from_cases`] (a test holds them together).
 pub fn gather(window: &Window, day: NaiveDate, today: NaiveDate) -> Result<DayReport, StoreError> {
+    let store = window.store;
+    let backlog = window.backlog(today)?;
+    let mut cases = store.report_cases_received_on(day)?;
+    let received: HashSet<CaseId> = cases.iter().map(|c| c.id.clone()).collect();
+    let mut more: BTreeSet<CaseId> = store.open_with_step_on(day)?.into_iter().collect();
+    let ledger = store.ledger()?;
+    more.extend(paid_from_fund_on(&ledger, day));
+    for id in more.iter().filter(|id| !received.contains(*id)) {
+        cases.extend(store.report_case_of(id)?);
+    }
+    let overdue: HashSet<CaseId> = cases
+        .iter()
+        .filter(|c| !c.state.is_closed() && window.is_late(c.lateness, c.policy.as_deref(), c.received, today))
+        .map(|c| c.id.clone())
+        .collect();
+    let facts = Facts { cases: &cases, overdue: &overdue, ledger: &ledger, fund_balance: store.fund()?.balance() };
+    Ok(DayReport::of_facts(day, facts, backlog))
+}
+
+/// The day's report read the long way, the reference [`gather`] is tested
+/// against: the cases received that day whole, the facts of every case not
+/// yet closed (the backlog, which are overdue now by the window's rules,
+/// which had a step that day), those of them with a step that day and the
+/// cases the fund paid that day (whole), and the ledger.
+pub fn gather_from_cases(window: &Window, day: NaiveDate, today: NaiveDate) -> Result<DayReport, StoreError> {
     let store = window.store;
     let open = store.open_cases()?;
     let overdue: HashSet<CaseId> =
@@ -86,16 +112,20 @@ pub fn gather(window: &Window, day: NaiveDate, today: NaiveDate) -> Result<DayRe
     let mut more: BTreeSet<CaseId> =
         open.iter().filter(|c| c.received != day && c.had_step_on(day)).map(|c| c.id.clone()).collect();
     let ledger = store.ledger()?;
-    for e in ledger.iter().filter(|e| e.at.date_naive() == day) {
-        if let FundEntryKind::Disbursement { case } = &e.kind {
-            more.insert(case.clone());
-        }
-    }
+    more.extend(paid_from_fund_on(&ledger, day));
     for id in more.iter().filter(|id| !received.contains(*id)) {
         cases.extend(store.case(id)?);
     }
     let sources = Sources { cases: &cases, overdue: &overdue, ledger: &ledger, fund_balance: store.fund()?.balance() };
     Ok(DayReport::with_backlog(day, sources, backlog))
+}
+
+/// The cases the relief fund paid on `day`, by its ledger.
+fn paid_from_fund_on(ledger: &[FundEntry], day: NaiveDate) -> impl Iterator<Item = CaseId> + '_ {
+    ledger.iter().filter(move |e| e.at.date_naive() == day).filter_map(|e| match &e.kind {
+        FundEntryKind::Disbursement { case } => Some(case.clone()),
+        _ => None,
+    })
 }
 
 fn print_summary(ctx: &Session, store: &Store, desk: &Desk, report: &DayReport, said: &mut dyn Write) -> CliResult {

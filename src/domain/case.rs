@@ -372,6 +372,47 @@ pub struct Case {
     pub payment: Option<Payment>,
 }
 
+/// Is the case's due date still to be met? Until it is decided and paid; on
+/// the green channel, also while paid and waiting for its after-the-fact review.
+pub fn still_due(channel: Channel, state: State) -> bool {
+    state.is_open() || (channel == Channel::Green && state == State::Disbursed)
+}
+
+/// Green channel: help is due (by the policy's help-by day) until the case is paid.
+pub fn help_due(channel: Channel, state: State) -> bool {
+    channel == Channel::Green && matches!(state, State::Received | State::Approved)
+}
+
+/// When an open case falls overdue, as far as that needs no policy: the day
+/// after `due` (the earliest of its due date and its unanswered referrals'
+/// dates, while they still run) and, when `help_due`, the day after its
+/// policy's help-by day. `Window::is_late` judges by it as
+/// `Window::deadlines_of` does (a test there holds the two together).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Lateness {
+    pub due: Option<NaiveDate>,
+    pub help_due: bool,
+}
+
+impl Lateness {
+    /// From a case's channel, state, whether its after-the-fact review is
+    /// recorded, its due date and its referrals (due date, answered).
+    pub fn of(
+        channel: Channel,
+        state: State,
+        post_reviewed: bool,
+        due_by: Option<NaiveDate>,
+        referrals: impl Iterator<Item = (NaiveDate, bool)>,
+    ) -> Lateness {
+        let runs = still_due(channel, state) && !post_reviewed;
+        let unanswered = referrals.filter(|(_, answered)| !answered).map(|(due, _)| due);
+        Lateness {
+            due: due_by.into_iter().chain(unanswered).filter(|_| runs).min(),
+            help_due: help_due(channel, state),
+        }
+    }
+}
+
 /// What a clerk or a script gives to open a case (`case add --json`). Only the
 /// kind, the applicant, the reason and the requested amount are required.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::case::{Case, CaseId, HistoryAction, State};
+use super::case::{Case, CaseId, HistoryAction, Lateness, State};
 use super::fund::{CorrectionSign, Fund, FundEntry, FundEntryKind};
 use super::kind::{Channel, Kind};
 use super::money::Money;
@@ -29,6 +29,16 @@ pub struct Sources<'a> {
     /// The fund's ledger, every entry in the order it was made.
     pub ledger: &'a [FundEntry],
     /// The fund's balance as the store keeps it: the ledger must come to it.
+    pub fund_balance: Money,
+}
+
+/// What a day's report is made from, as [`Sources`] but with what the store
+/// keeps of each case for the report ([`ReportCase`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    pub cases: &'a [ReportCase],
+    pub overdue: &'a HashSet<CaseId>,
+    pub ledger: &'a [FundEntry],
     pub fund_balance: Money,
 }
 
@@ -217,6 +227,87 @@ fn actions_as_map<S: serde::Serializer>(actions: &[(HistoryAction, u32)], s: S) 
     map.end()
 }
 
+/// What the day's report needs of one case, whatever day it is for: the
+/// store keeps this beside each case (written in the same commit), so a day's
+/// report never reads whole case records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportCase {
+    pub id: CaseId,
+    pub kind: Kind,
+    pub channel: Channel,
+    pub state: State,
+    /// The day it was received.
+    pub received: NaiveDate,
+    pub name: String,
+    /// The applicant's number, masked as every list shows it.
+    pub id_masked: String,
+    pub requested: Money,
+    pub entitled: Option<Money>,
+    pub granted: Option<Money>,
+    /// The money it was paid from, and whether the finance's transfer
+    /// reference is recorded (`None`: no payment recorded).
+    pub payment: Option<(MoneySource, bool)>,
+    /// Every step of its history, oldest first.
+    pub steps: Vec<ReportStep>,
+    /// The version of the policy it was judged by, and when it falls overdue
+    /// (while it is not closed).
+    pub policy: Option<String>,
+    pub lateness: Lateness,
+}
+
+/// One step of a case's history as the report counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportStep {
+    pub day: NaiveDate,
+    pub action: HistoryAction,
+    /// What an approval or a payment came to (the amount the step recorded,
+    /// else the case's granted amount); zero for other steps.
+    pub amount: Money,
+}
+
+impl ReportCase {
+    pub fn of(case: &Case) -> ReportCase {
+        let amount_of = |action: HistoryAction, note: Option<&str>| match action {
+            HistoryAction::Approved | HistoryAction::Disbursed => step_amount(note, case),
+            _ => Money::ZERO,
+        };
+        ReportCase {
+            id: case.id.clone(),
+            kind: case.kind,
+            channel: case.channel,
+            state: case.state,
+            received: case.day(),
+            name: case.applicant.name.clone(),
+            id_masked: case.applicant.id_number.masked(),
+            requested: case.requested_amount,
+            entitled: case.entitlement.as_ref().map(|e| e.amount),
+            granted: case.granted_amount,
+            payment: case.payment.as_ref().map(|p| (p.source, p.transfer_ref.is_some())),
+            steps: case
+                .history
+                .iter()
+                .map(|h| ReportStep {
+                    day: h.at.date_naive(),
+                    action: h.action,
+                    amount: amount_of(h.action, h.note.as_deref()),
+                })
+                .collect(),
+            policy: case.policy.clone(),
+            lateness: Lateness::of(
+                case.channel,
+                case.state,
+                case.post_reviewed(),
+                case.due_by,
+                case.referrals.iter().map(|r| (r.due_by, r.handled_at.is_some())),
+            ),
+        }
+    }
+
+    fn steps_on(&self, day: NaiveDate) -> impl Iterator<Item = &ReportStep> {
+        self.steps.iter().filter(move |s| s.day == day)
+    }
+}
+
 fn sum(amounts: impl IntoIterator<Item = Money>) -> Money {
     Money::rounded(amounts.into_iter().map(Money::decimal).sum())
 }
@@ -246,14 +337,27 @@ impl DayReport {
     /// may have a step that day (received or paid that day, or open with a
     /// step dated that day).
     pub fn with_backlog(day: NaiveDate, sources: Sources<'_>, backlog: Backlog) -> DayReport {
+        let cases: Vec<ReportCase> = sources.cases.iter().map(ReportCase::of).collect();
+        let facts = Facts {
+            cases: &cases,
+            overdue: sources.overdue,
+            ledger: sources.ledger,
+            fund_balance: sources.fund_balance,
+        };
+        DayReport::of_facts(day, facts, backlog)
+    }
+
+    /// As [`DayReport::with_backlog`], from what the store keeps of each case
+    /// for the report instead of the whole cases.
+    pub fn of_facts(day: NaiveDate, facts: Facts<'_>, backlog: Backlog) -> DayReport {
         // Each case once, in id order, whatever the caller found it by.
-        let cases: BTreeMap<&CaseId, &Case> = sources.cases.iter().map(|c| (&c.id, c)).collect();
-        let overdue = |c: &Case| !c.state.is_closed() && sources.overdue.contains(&c.id);
+        let cases: BTreeMap<&CaseId, &ReportCase> = facts.cases.iter().map(|c| (&c.id, c)).collect();
+        let overdue = |c: &ReportCase| !c.state.is_closed() && facts.overdue.contains(&c.id);
         let steps = steps(day, cases.values().copied());
-        let fund = fund_day(day, sources.ledger, sources.fund_balance);
+        let fund = fund_day(day, facts.ledger, facts.fund_balance);
         DayReport {
             day,
-            received: received(cases.values().copied().filter(|c| c.day() == day), &overdue),
+            received: received(cases.values().copied().filter(|c| c.received == day), &overdue),
             paid: paid_by_source(day, cases.values().copied(), &steps, &fund),
             steps,
             fund,
@@ -262,7 +366,7 @@ impl DayReport {
     }
 }
 
-fn received<'a>(cases: impl Iterator<Item = &'a Case>, overdue: &dyn Fn(&Case) -> bool) -> Received {
+fn received<'a>(cases: impl Iterator<Item = &'a ReportCase>, overdue: &dyn Fn(&ReportCase) -> bool) -> Received {
     let mut r = Received {
         total: 0,
         by_kind: Kind::ALL.iter().map(|k| (*k, 0)).collect(),
@@ -287,11 +391,11 @@ fn received<'a>(cases: impl Iterator<Item = &'a Case>, overdue: &dyn Fn(&Case) -
             kind: c.kind,
             channel: c.channel,
             state: c.state,
-            name: c.applicant.name.clone(),
-            id_masked: c.applicant.id_number.masked(),
-            requested: c.requested_amount,
-            entitled: c.entitlement.as_ref().map(|e| e.amount),
-            granted: c.granted_amount,
+            name: c.name.clone(),
+            id_masked: c.id_masked.clone(),
+            requested: c.requested,
+            entitled: c.entitled,
+            granted: c.granted,
             overdue: overdue(c),
         });
     }
@@ -301,21 +405,21 @@ fn received<'a>(cases: impl Iterator<Item = &'a Case>, overdue: &dyn Fn(&Case) -
     r
 }
 
-fn steps<'a>(day: NaiveDate, cases: impl Iterator<Item = &'a Case>) -> Steps {
+fn steps<'a>(day: NaiveDate, cases: impl Iterator<Item = &'a ReportCase>) -> Steps {
     let mut counts: BTreeMap<usize, u32> = BTreeMap::new();
     let (mut total, mut touched) = (0u32, 0u32);
     let (mut approved, mut paid) = (Vec::new(), Vec::new());
     for c in cases {
         let mut any = false;
-        for h in c.history.iter().filter(|h| h.at.date_naive() == day && h.action != HistoryAction::Countersigned) {
+        for h in c.steps_on(day).filter(|h| h.action != HistoryAction::Countersigned) {
             any = true;
             total += 1;
             if let Some(i) = ACTIONS.iter().position(|a| *a == h.action) {
                 *counts.entry(i).or_default() += 1;
             }
             match h.action {
-                HistoryAction::Approved => approved.push(step_amount(h.note.as_deref(), c)),
-                HistoryAction::Disbursed => paid.push(step_amount(h.note.as_deref(), c)),
+                HistoryAction::Approved => approved.push(h.amount),
+                HistoryAction::Disbursed => paid.push(h.amount),
                 _ => {}
             }
         }
@@ -333,19 +437,19 @@ fn steps<'a>(day: NaiveDate, cases: impl Iterator<Item = &'a Case>) -> Steps {
 
 fn paid_by_source<'a>(
     day: NaiveDate,
-    cases: impl Iterator<Item = &'a Case>,
+    cases: impl Iterator<Item = &'a ReportCase>,
     steps: &Steps,
     fund: &FundDay,
 ) -> PaidBySource {
     let (mut fund_paid, mut budget, mut unrecorded) = (Vec::new(), Vec::new(), Vec::new());
     let mut without_ref = 0u32;
     for c in cases {
-        for h in c.history.iter().filter(|h| h.at.date_naive() == day && h.action == HistoryAction::Disbursed) {
-            let amount = step_amount(h.note.as_deref(), c);
-            match &c.payment {
-                Some(p) if p.source == MoneySource::ReliefFund => fund_paid.push(amount),
-                Some(p) => {
-                    without_ref += u32::from(p.transfer_ref.is_none());
+        for h in c.steps_on(day).filter(|h| h.action == HistoryAction::Disbursed) {
+            let amount = h.amount;
+            match c.payment {
+                Some((MoneySource::ReliefFund, _)) => fund_paid.push(amount),
+                Some((_, has_ref)) => {
+                    without_ref += u32::from(!has_ref);
                     budget.push(amount)
                 }
                 None => unrecorded.push(amount),

@@ -77,6 +77,7 @@ impl Tx<'_> {
         self.index_people(old, case)?;
         self.index_name(old, case)?;
         self.index_open(old, case)?;
+        self.index_report(old, case)?;
         if outbox {
             self.enqueue_if_finished(old, case)?;
         }
@@ -233,7 +234,11 @@ impl Store {
 
     /// The case id prefixes (one per window) of the days from `from` to `to`,
     /// with the day each was listed for.
-    fn windows_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, String)>, StoreError> {
+    pub(super) fn windows_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, String)>, StoreError> {
         let (start, end) = (day_bound(from), format!("{}\u{7f}", day_bound(to)));
         let _reading = self.reading();
         let mut out = Vec::new();

@@ -169,6 +169,10 @@ impl Journal {
         record.extend_from_slice(&(payload.len() as u32).to_le_bytes());
         record.extend_from_slice(&checksum(self.generation, &payload).to_le_bytes());
         record.extend_from_slice(&payload);
+        drop(payload);
+        // Room for the zeroed record head `append` writes after it, so a large
+        // record is never copied again.
+        record.reserve_exact(RECORD_HEAD);
         Ok(record)
     }
 
@@ -185,20 +189,21 @@ impl Journal {
     /// Appends a record and makes it durable: one `fdatasync` in the
     /// preallocated file; a record beyond its end (a very large import) grows
     /// the file and syncs its size too.
-    pub fn append(&mut self, record: &[u8]) -> std::io::Result<()> {
+    pub fn append(&mut self, record: &mut Vec<u8>) -> std::io::Result<()> {
         // The record and a zeroed record head after it, in one write: the next
         // open stops reading there, never at an older record further on.
-        let mut bytes = Vec::with_capacity(record.len() + RECORD_HEAD);
-        bytes.extend_from_slice(record);
-        bytes.extend_from_slice(&[0u8; RECORD_HEAD]);
+        let len = record.len();
+        record.extend_from_slice(&[0u8; RECORD_HEAD]);
         self.file.seek(SeekFrom::Start(self.end))?;
-        self.file.write_all(&bytes)?;
-        if self.end + bytes.len() as u64 > CAPACITY {
+        let written = self.file.write_all(record);
+        record.truncate(len);
+        written?;
+        if self.end + (len + RECORD_HEAD) as u64 > CAPACITY {
             self.file.sync_all()?; // the file grew: its size must be durable too
         } else {
             self.file.sync_data()?;
         }
-        self.end += record.len() as u64;
+        self.end += len as u64;
         Ok(())
     }
 
@@ -266,8 +271,8 @@ mod tests {
         let mut offsets = Vec::new();
         for ops in records {
             offsets.push(j.end);
-            let r = j.record(ops).unwrap();
-            j.append(&r).unwrap();
+            let mut r = j.record(ops).unwrap();
+            j.append(&mut r).unwrap();
         }
         offsets
     }
@@ -287,8 +292,8 @@ mod tests {
         assert_eq!(pending(&path), vec![op(0), op(1), op(2)]);
         let (mut j, _) = Journal::open(&path).unwrap();
         j.reset().unwrap();
-        let r = j.record(&op(9)).unwrap();
-        j.append(&r).unwrap();
+        let mut r = j.record(&op(9)).unwrap();
+        j.append(&mut r).unwrap();
         drop(j);
         // The older generation's records further on are never read again.
         assert_eq!(pending(&path), vec![op(9)]);
@@ -299,12 +304,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal");
         let mut j = Journal::create(&path).unwrap();
-        let r = j.record(&op(1)).unwrap();
-        j.append(&r).unwrap();
+        let mut r = j.record(&op(1)).unwrap();
+        j.append(&mut r).unwrap();
         let mut torn = j.record(&op(2)).unwrap();
         let last = torn.len() - 1;
         torn[last] ^= 0xff;
-        j.append(&torn).unwrap();
+        j.append(&mut torn).unwrap();
         drop(j);
         assert_eq!(pending(&path), vec![op(1)]);
     }
@@ -373,8 +378,8 @@ mod tests {
         journal_with(&path, &[op(0), op(1), op(2)]);
         let (mut j, _) = Journal::open(&path).unwrap();
         j.reset().unwrap();
-        let r = j.record(&op(7)).unwrap();
-        j.append(&r).unwrap();
+        let mut r = j.record(&op(7)).unwrap();
+        j.append(&mut r).unwrap();
         drop(j);
         assert_eq!(pending(&path), vec![op(7)]);
     }

@@ -1,5 +1,10 @@
 //! Bringing a store of an older schema to this one, at open.
 //!
+//! Schema 2 had no trees for the daily report (`report_facts`, `backlog`,
+//! `open_steps`): they are filled in place from the case records
+//! ([`to_schema_3`]), the schema record written with the last of them; a kill
+//! before that leaves schema 2, and the next open fills them again from empty.
+//!
 //! Schema 1 kept one sled entry per case and per index entry (about six per
 //! case). Its store is first made whole as schema 1 would have (its journal's
 //! commits replayed into it), then rebuilt beside it in `.onedoor-migrate`
@@ -12,6 +17,8 @@
 //! rebuilt store is checked against the old one (every case, every index
 //! entry counted) before it is marked ready.
 
+use std::convert::Infallible;
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use sled::{Batch, Db, Tree};
@@ -22,8 +29,9 @@ use super::open::{check_against_journal, open_sled};
 use super::runs::Run;
 use super::summary::CaseSummary;
 use super::{
-    damaged, sled_error, OpenCase, StoreError, StoreOptions, CASES, CHECKPOINT_KEY, COUNTERS, DAYS, LEDGER, META,
-    NAMES, OPEN_CASES, OUTBOX, PENDING, PEOPLE, PHOTOS, SCHEMA_KEY, SCHEMA_VERSION, TREES,
+    damaged, sled_error, OpenCase, Store, StoreError, StoreOptions, WriteError, BACKLOG, CASES, CHECKPOINT_KEY,
+    COUNTERS, DAYS, LEDGER, META, NAMES, OPEN_CASES, OPEN_STEPS, OUTBOX, PENDING, PEOPLE, PHOTOS, REPORT_FACTS,
+    SCHEMA_KEY, SCHEMA_VERSION, TREES,
 };
 use crate::domain::Case;
 
@@ -79,7 +87,7 @@ pub(super) fn from_schema_1(
 ) -> Result<(), StoreError> {
     rebuild_until_ready(dir, db, journal, unapplied, options)?;
     directory::settle_migration(dir).map_err(|e| StoreError::Io { dir: dir.to_path_buf(), source: e })?;
-    tracing::warn!("{}: the store is now schema {SCHEMA_VERSION}", dir.display());
+    tracing::warn!("{}: the store is now schema 2", dir.display());
     Ok(())
 }
 
@@ -121,7 +129,7 @@ fn rebuild_until_ready(
     db.flush().map_err(|e| sled_error(dir, e))?;
     std::fs::File::open(dir.join(directory::DB)).and_then(|f| f.sync_all()).map_err(io)?;
     tracing::warn!(
-        "{}: the store has schema 1 ({} cases); rebuilding it in the schema-{SCHEMA_VERSION} layout",
+        "{}: the store has schema 1 ({} cases); rebuilding it in the schema-2 layout",
         dir.display(),
         old[V1_CASES].len()
     );
@@ -136,7 +144,8 @@ fn rebuild_until_ready(
     directory::mark_migration_ready(&place).map_err(io)
 }
 
-/// Writes the schema-2 store in `place` from the schema-1 trees, and checks it.
+/// Writes the schema-2 store in `place` from the schema-1 trees, and checks it
+/// (the next open brings it on to schema 3).
 fn rebuild(dir: &Path, old: &[Tree], place: &Path, options: &StoreOptions) -> Result<(), StoreError> {
     let io = |e| StoreError::Io { dir: dir.to_path_buf(), source: e };
     let sled_err = |e| sled_error(dir, e);
@@ -244,7 +253,8 @@ fn rebuild(dir: &Path, old: &[Tree], place: &Path, options: &StoreOptions) -> Re
             ));
         }
     }
-    new[META].insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes()).map_err(sled_err)?;
+    // Schema 2: the next open goes on to schema 3 (`to_schema_3`).
+    new[META].insert(SCHEMA_KEY, &2u32.to_be_bytes()).map_err(sled_err)?;
     // The rebuilt store starts a journal of its own (generation 1).
     new[META].insert(CHECKPOINT_KEY, &1u64.to_be_bytes()).map_err(sled_err)?;
     db.flush().map_err(sled_err)?;
@@ -315,5 +325,52 @@ impl<'a> Runs<'a> {
         }
         self.tree.apply_batch(std::mem::take(&mut self.batch)).map_err(|e| sled_error(self.dir, e))?;
         Ok(self.items)
+    }
+}
+
+/// Case records read per transaction while filling schema 3's trees.
+const FILL_CHUNK: usize = 5_000;
+
+/// Schema 2 to 3: fills the daily report's trees from the case records, a
+/// few thousand cases per (unjournalled, checkpointed) write, and writes the
+/// schema record with the last.
+pub(super) fn to_schema_3(store: &Store) -> Result<(), StoreError> {
+    let dir = store.dir();
+    tracing::warn!("{}: the store has schema 2; adding the daily report's trees (schema 3)", dir.display());
+    for tree in [REPORT_FACTS, BACKLOG, OPEN_STEPS] {
+        store.trees[tree].clear().map_err(|e| sled_error(dir, e))?;
+    }
+    let mut start = Vec::new();
+    loop {
+        let (mut chunk, mut next) = (Vec::new(), None);
+        store.walk(CASES, &start, |k, v| {
+            if chunk.len() >= FILL_CHUNK {
+                next = Some(k.to_vec());
+                return Ok(ControlFlow::Break(()));
+            }
+            chunk.push(store.read_case(v)?);
+            Ok(ControlFlow::Continue(()))
+        })?;
+        let filled = store.write_unjournalled::<(), Infallible>(|tx| {
+            for case in &chunk {
+                tx.index_report(None, case)?;
+                let open = (!case.state.is_closed()).then(|| OpenCase::of(case));
+                tx.count_backlog(None, open.as_ref())?;
+                tx.index_open_steps(None, open.as_ref())?;
+            }
+            if next.is_none() {
+                tx.insert(META, SCHEMA_KEY, SCHEMA_VERSION.to_be_bytes())?;
+            }
+            Ok(())
+        });
+        match filled {
+            Ok(()) => {}
+            Err(WriteError::Store(e)) => return Err(e),
+            Err(WriteError::Refused(never)) => match never {},
+        }
+        match next {
+            Some(k) => start = k,
+            None => return Ok(()),
+        }
     }
 }

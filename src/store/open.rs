@@ -102,6 +102,9 @@ impl Store {
         };
         check_against_journal(dir, &store.trees[META], generation, &unapplied, || store.is_empty())?;
         store.replay(unapplied)?;
+        if migrate::schema_of(dir, &store.db)? == Some(2) {
+            migrate::to_schema_3(&store)?;
+        }
         if let Err(e) = directory::keep_reserve(dir) {
             tracing::warn!("{}: cannot keep the reserve for a full disk: {e}", dir.display());
         }

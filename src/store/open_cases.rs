@@ -3,14 +3,20 @@
 //! case id in runs. This is the store's working set: the overdue list and the
 //! daily report read it instead of the case records, and a case leaves it in
 //! the transaction that closes it.
+//!
+//! Two small trees follow it in the same transactions, so the daily report
+//! reads nothing per open case: `backlog` counts the open cases by the day
+//! they were received, their policy and their [`Lateness`] (a few entries per
+//! day), and `open_steps` lists, by day, the open cases with a step on a day
+//! other than the one they were received.
 
 use std::ops::ControlFlow;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{abort, damaged, encode, Store, StoreError, Tx, TxResult, OPEN_CASES};
-use crate::domain::case::HistoryAction;
+use super::{abort, damaged, encode, sled_error, Store, StoreError, Tx, TxResult, BACKLOG, OPEN_CASES, OPEN_STEPS};
+use crate::domain::case::{HistoryAction, Lateness};
 use crate::domain::time;
 use crate::domain::{Case, CaseId, Channel, Kind, State};
 
@@ -105,10 +111,83 @@ impl OpenCase {
         }
     }
 
+    /// When it falls overdue, as far as that needs no policy.
+    pub fn lateness(&self) -> Lateness {
+        Lateness::of(self.channel, self.state, self.post_reviewed, self.due_by, self.referrals.iter().copied())
+    }
+
     /// Has it a step dated `day`?
     pub fn had_step_on(&self, day: NaiveDate) -> bool {
         self.step_days.binary_search(&day).is_ok()
     }
+}
+
+/// The open cases received on one day, judged by one policy, that fall
+/// overdue alike: how many.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BacklogGroup {
+    pub received: NaiveDate,
+    pub policy: Option<String>,
+    pub lateness: Lateness,
+    pub count: u32,
+}
+
+/// `yyyymmdd` of a day, as the backlog's and open steps' keys hold it.
+fn day_text(day: NaiveDate) -> String {
+    day.format("%Y%m%d").to_string()
+}
+
+fn parse_day(bytes: &[u8]) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(std::str::from_utf8(bytes).ok()?, "%Y%m%d").ok()
+}
+
+/// Backlog key: received day (8), due day or eight zeros (8), help due `0`/`1`,
+/// then `-` (no policy recorded) or `+` and the policy's version.
+fn backlog_key(open: &OpenCase) -> Vec<u8> {
+    let lateness = open.lateness();
+    let mut k = day_text(open.received).into_bytes();
+    k.extend_from_slice(lateness.due.map_or_else(|| "00000000".to_string(), day_text).as_bytes());
+    k.push(if lateness.help_due { b'1' } else { b'0' });
+    match &open.policy {
+        None => k.push(b'-'),
+        Some(v) => {
+            k.push(b'+');
+            k.extend_from_slice(v.as_bytes());
+        }
+    }
+    k
+}
+
+fn backlog_group(key: &[u8], value: &[u8]) -> Option<BacklogGroup> {
+    let received = parse_day(key.get(..8)?)?;
+    let due = match key.get(8..16)? {
+        b"00000000" => None,
+        d => Some(parse_day(d)?),
+    };
+    let help_due = match key.get(16)? {
+        b'0' => false,
+        b'1' => true,
+        _ => return None,
+    };
+    let policy = match key.get(17)? {
+        b'-' => None,
+        b'+' => Some(String::from_utf8(key.get(18..)?.to_vec()).ok()?),
+        _ => return None,
+    };
+    let count = u32::from_be_bytes(value.try_into().ok()?);
+    Some(BacklogGroup { received, policy, lateness: Lateness { due, help_due }, count })
+}
+
+/// Open steps key: the step's day, then the case id.
+fn step_key(day: NaiveDate, id: &CaseId) -> Vec<u8> {
+    let mut k = day_text(day).into_bytes();
+    k.extend_from_slice(id.as_str().as_bytes());
+    k
+}
+
+/// The days of an open case's steps other than the day it was received.
+fn later_step_days(open: Option<&OpenCase>) -> Vec<NaiveDate> {
+    open.map(|o| o.step_days.iter().copied().filter(|d| *d != o.received).collect()).unwrap_or_default()
 }
 
 /// The value of an open case's item.
@@ -118,23 +197,68 @@ pub(super) fn item_bytes(open: &OpenCase) -> Result<Vec<u8>, StoreError> {
 
 impl Tx<'_> {
     /// Brings the open cases in line with `case` (written over `old`): in
-    /// while it is open, out in the transaction that closes it.
+    /// while it is open, out in the transaction that closes it; the backlog's
+    /// counts and the open steps with them.
     pub(super) fn index_open<E>(&self, old: Option<&Case>, case: &Case) -> TxResult<(), E> {
+        let before = old.filter(|o| !o.state.is_closed()).map(OpenCase::of);
+        let after = (!case.state.is_closed()).then(|| OpenCase::of(case));
+        self.count_backlog(before.as_ref(), after.as_ref())?;
+        self.index_open_steps(before.as_ref(), after.as_ref())?;
         let key = case.id.as_str().as_bytes();
-        if case.state.is_closed() {
-            if old.is_some_and(|o| !o.state.is_closed()) {
-                self.remove_item(OPEN_CASES, key)?;
+        match (&before, &after) {
+            (Some(_), None) => self.remove_item(OPEN_CASES, key),
+            (_, Some(now)) if before.as_ref().map(OpenCase::item) != Some(now.item()) => {
+                match encode(&now.item(), "open case") {
+                    Ok(bytes) => self.put_item(OPEN_CASES, key, &bytes),
+                    Err(e) => abort(e),
+                }
             }
+            _ => Ok(()),
+        }
+    }
+
+    /// Moves a case from its old backlog count to its new one.
+    pub(super) fn count_backlog<E>(&self, before: Option<&OpenCase>, after: Option<&OpenCase>) -> TxResult<(), E> {
+        let (from, to) = (before.map(backlog_key), after.map(backlog_key));
+        if from == to {
             return Ok(());
         }
-        let item = OpenCase::of(case).item();
-        if old.is_some_and(|o| !o.state.is_closed() && OpenCase::of(o).item() == item) {
-            return Ok(());
+        if let Some(k) = from {
+            match self.backlog_count(&k)? {
+                0 => return abort(damaged(&self.store.dir, "the backlog counts miss an open case")),
+                1 => self.remove(BACKLOG, &k)?,
+                n => self.insert(BACKLOG, k, (n - 1).to_be_bytes())?,
+            }
         }
-        match encode(&item, "open case") {
-            Ok(bytes) => self.put_item(OPEN_CASES, key, &bytes),
-            Err(e) => abort(e),
+        if let Some(k) = to {
+            let n = self.backlog_count(&k)?;
+            self.insert(BACKLOG, k, (n + 1).to_be_bytes())?;
         }
+        Ok(())
+    }
+
+    fn backlog_count<E>(&self, key: &[u8]) -> TxResult<u32, E> {
+        match self.get(BACKLOG, key)? {
+            None => Ok(0),
+            Some(v) => match <[u8; 4]>::try_from(v.as_slice()) {
+                Ok(b) => Ok(u32::from_be_bytes(b)),
+                Err(_) => abort(damaged(&self.store.dir, "a backlog count has the wrong size")),
+            },
+        }
+    }
+
+    /// Lists an open case under the days it had a step on (but the day it
+    /// was received); `before` and `after` are the same case.
+    pub(super) fn index_open_steps<E>(&self, before: Option<&OpenCase>, after: Option<&OpenCase>) -> TxResult<(), E> {
+        let Some(id) = after.or(before).map(|o| &o.id) else { return Ok(()) };
+        let (from, to) = (later_step_days(before), later_step_days(after));
+        for d in from.iter().filter(|d| !to.contains(d)) {
+            self.remove_item(OPEN_STEPS, &step_key(*d, id))?;
+        }
+        for d in to.iter().filter(|d| !from.contains(d)) {
+            self.put_item(OPEN_STEPS, &step_key(*d, id), &[])?;
+        }
+        Ok(())
     }
 }
 
@@ -150,6 +274,32 @@ impl Store {
             out.push(OpenCase::from_item(id, self.read(v, "open case")?));
             Ok(ControlFlow::Continue(()))
         })?;
+        Ok(out)
+    }
+
+    /// The open cases with a step on `day` that were received on another day, in id order.
+    pub fn open_with_step_on(&self, day: NaiveDate) -> Result<Vec<CaseId>, StoreError> {
+        let prefix = day_text(day);
+        let mut out = Vec::new();
+        self.walk_prefix(OPEN_STEPS, prefix.as_bytes(), |k, _| {
+            let id = std::str::from_utf8(&k[prefix.len()..])
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| damaged(&self.dir, "a key of the open steps is not a day and a case id"))?;
+            out.push(id);
+            Ok(ControlFlow::Continue(()))
+        })?;
+        Ok(out)
+    }
+
+    /// The backlog's counts: every open case is in one group.
+    pub fn backlog_groups(&self) -> Result<Vec<BacklogGroup>, StoreError> {
+        let _reading = self.reading();
+        let mut out = Vec::new();
+        for item in self.trees[BACKLOG].iter() {
+            let (k, v) = item.map_err(|e| sled_error(&self.dir, e))?;
+            out.push(backlog_group(&k, &v).ok_or_else(|| damaged(&self.dir, "a backlog count cannot be read"))?);
+        }
         Ok(out)
     }
 }

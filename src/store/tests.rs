@@ -195,8 +195,8 @@ fn journalled_commits_are_applied_again_at_open() {
         let (mut j, pending) = journal::Journal::open(&dir.path().join("journal")).unwrap();
         assert!(pending.is_empty(), "a clean close leaves nothing to replay");
         let op = journal::Op { tree: META as u8, key: b"probe".to_vec(), value: Some(b"kept".to_vec()) };
-        let record = j.record(&[op]).unwrap();
-        j.append(&record).unwrap();
+        let mut record = j.record(&[op]).unwrap();
+        j.append(&mut record).unwrap();
     }
     let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
     assert_eq!(store.trees[META].get(b"probe").unwrap().as_deref(), Some(&b"kept"[..]));
@@ -909,4 +909,28 @@ fn finished_cases_from_before_the_upgrade_are_put_in_the_outbox_once() {
     let store = open(dir.path()).unwrap();
     assert_eq!(store.outbox_counts(), (0, 0));
     assert!(store.district_receipt(&forwarded).unwrap().is_some());
+}
+
+/// A fill of schema 3's trees stopped half-way (the schema record still
+/// says 2, the trees hold part of it) is made again from empty at the next open.
+#[test]
+fn a_fill_of_the_reports_trees_stopped_half_way_is_made_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<CaseId> = {
+        let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+        let ids = (0..3).map(|_| add(&store, input("11010519491231002X", None)).id).collect();
+        store.trees[META].insert(SCHEMA_KEY, &2u32.to_be_bytes()).unwrap();
+        store.trees[BACKLOG].insert(b"2026112900000000-", &9u32.to_be_bytes()).unwrap();
+        store.trees[REPORT_FACTS].clear().unwrap();
+        store.sync().unwrap();
+        ids
+    };
+    let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+    let groups = store.backlog_groups().unwrap();
+    assert_eq!(groups.iter().map(|g| g.count).sum::<u32>(), 3, "{groups:?}");
+    for id in &ids {
+        assert_eq!(store.report_case_of(id).unwrap().map(|c| c.id), Some(id.clone()));
+    }
+    let schema = store.trees[META].get(SCHEMA_KEY).unwrap().unwrap();
+    assert_eq!(schema.as_ref(), &SCHEMA_VERSION.to_be_bytes());
 }

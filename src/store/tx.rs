@@ -20,6 +20,13 @@ type PlainOverlay = BTreeMap<(usize, Vec<u8>), Option<Vec<u8>>>;
 /// Its runs by (tree, run key), decoded; `None`: the run is gone.
 type RunOverlay = BTreeMap<(usize, Vec<u8>), Option<Run>>;
 
+/// Where a run was found: among this transaction's own runs (by its key),
+/// or in the store (its key and bytes).
+enum Found {
+    Own(Vec<u8>),
+    Stored(Vec<u8>, sled::IVec),
+}
+
 /// One transaction over every tree (see the module's notes).
 pub struct Tx<'a> {
     pub(super) store: &'a Store,
@@ -57,39 +64,39 @@ impl<'a> Tx<'a> {
 
     // ---- trees of runs -------------------------------------------------
 
-    /// The run that holds `key` as this transaction sees it: its key and
-    /// its items (an empty first run when the tree is empty).
-    fn run_for<E>(&self, tree: usize, key: &[u8]) -> TxResult<(Vec<u8>, Run), E> {
+    /// The run that holds `key` as this transaction sees it (`None`: the
+    /// tree is empty, and the first run, keyed empty, is to be made).
+    fn run_for<E>(&self, tree: usize, key: &[u8]) -> TxResult<Option<Found>, E> {
         let overlay = self.runs.borrow();
         let own = overlay.range((tree, Vec::new())..=(tree, key.to_vec())).rev();
         let stored = self.store.trees[tree].range(..=key).rev();
-        Ok(self.first_run(tree, own, stored, |own, stored| own >= stored)?.unwrap_or_default())
+        self.first_run(own, stored, |own, stored| own >= stored)
     }
 
     /// The run after the one keyed `after`, as this transaction sees it.
-    fn run_after<E>(&self, tree: usize, after: &[u8]) -> TxResult<Option<(Vec<u8>, Run)>, E> {
+    fn run_after<E>(&self, tree: usize, after: &[u8]) -> TxResult<Option<Found>, E> {
         let overlay = self.runs.borrow();
         let own = overlay.range((Bound::Excluded((tree, after.to_vec())), Bound::Excluded((tree + 1, Vec::new()))));
         let stored = self.store.trees[tree].range::<&[u8], _>((Bound::Excluded(after), Bound::Unbounded));
-        self.first_run(tree, own, stored, |own, stored| own <= stored)
+        self.first_run(own, stored, |own, stored| own <= stored)
     }
 
     /// The first run met walking this transaction's runs (`own`) and the
     /// stored ones side by side, in the same direction; `own_first` says
     /// which of two keys comes first. A run this transaction removed is
-    /// passed over (its items are in the run before it now).
+    /// passed over (its items are in the run before it now). Nothing is
+    /// copied but the key: a stored run comes as its bytes.
     fn first_run<'o, E>(
         &self,
-        tree: usize,
         own: impl Iterator<Item = (&'o (usize, Vec<u8>), &'o Option<Run>)>,
         stored: impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>,
         own_first: fn(&[u8], &[u8]) -> bool,
-    ) -> TxResult<Option<(Vec<u8>, Run)>, E> {
+    ) -> TxResult<Option<Found>, E> {
         let mut own = own.peekable();
         let mut stored = stored.peekable();
         loop {
             let stored_key = match stored.peek() {
-                Some(Ok((k, _))) => Some(k.to_vec()),
+                Some(Ok((k, _))) => Some(k.clone()),
                 Some(Err(_)) => match stored.next() {
                     Some(Err(e)) => return abort(sled_error(&self.store.dir, e)),
                     _ => None,
@@ -104,46 +111,97 @@ impl<'a> Tx<'a> {
             };
             if take_own {
                 let Some(((_, k), run)) = own.next() else { return Ok(None) };
-                if stored_key.as_ref() == Some(k) {
+                if stored_key.as_deref() == Some(k.as_slice()) {
                     stored.next();
                 }
                 match run {
-                    Some(run) => return Ok(Some((k.clone(), run.clone()))),
+                    Some(_) => return Ok(Some(Found::Own(k.clone()))),
                     None => continue,
                 }
             }
             return match stored.next() {
-                Some(Ok((k, bytes))) => match Run::decode(&bytes) {
-                    Ok(run) => Ok(Some((k.to_vec(), run))),
-                    Err(e) => abort(self.store.bad_run(tree, e)),
-                },
+                Some(Ok((k, bytes))) => Ok(Some(Found::Stored(k.to_vec(), bytes))),
                 Some(Err(e)) => abort(sled_error(&self.store.dir, e)),
                 None => Ok(None),
             };
         }
     }
 
-    fn set_run(&self, tree: usize, key: Vec<u8>, run: Option<Run>) {
-        self.runs.borrow_mut().insert((tree, key), run);
+    /// A run as found, with its key (an empty first run when the tree is empty).
+    fn loaded<E>(&self, tree: usize, found: Option<Found>) -> TxResult<(Vec<u8>, Run), E> {
+        match found {
+            None => Ok((Vec::new(), Run::default())),
+            Some(found) => {
+                let run = self.run_of(tree, &found)?;
+                match found {
+                    Found::Own(k) | Found::Stored(k, _) => Ok((k, run)),
+                }
+            }
+        }
+    }
+
+    /// A stored run, decoded.
+    fn decode_run<E>(&self, tree: usize, bytes: &[u8]) -> TxResult<Run, E> {
+        match Run::decode(bytes) {
+            Ok(run) => Ok(run),
+            Err(e) => abort(self.store.bad_run(tree, e)),
+        }
+    }
+
+    /// A run as found, decoded (a copy of this transaction's own).
+    fn run_of<E>(&self, tree: usize, found: &Found) -> TxResult<Run, E> {
+        match found {
+            Found::Own(k) => Ok(self.runs.borrow().get(&(tree, k.clone())).cloned().flatten().unwrap_or_default()),
+            Found::Stored(_, bytes) => self.decode_run(tree, bytes),
+        }
+    }
+
+    /// The key of the run that holds `key`, brought into this transaction's
+    /// runs to be changed in place (decoded once, the first time).
+    fn own_run_for<E>(&self, tree: usize, key: &[u8]) -> TxResult<Vec<u8>, E> {
+        match self.run_for(tree, key)? {
+            Some(Found::Own(k)) => Ok(k),
+            Some(Found::Stored(k, bytes)) => {
+                let run = self.decode_run(tree, &bytes)?;
+                self.runs.borrow_mut().insert((tree, k.clone()), Some(run));
+                Ok(k)
+            }
+            None => {
+                self.runs.borrow_mut().insert((tree, Vec::new()), Some(Run::default()));
+                Ok(Vec::new())
+            }
+        }
     }
 
     /// An item of a tree of runs.
     pub(super) fn item<E>(&self, tree: usize, key: &[u8]) -> TxResult<Option<Vec<u8>>, E> {
-        let (_, run) = self.run_for(tree, key)?;
-        Ok(run.get(key).map(<[u8]>::to_vec))
+        match self.run_for(tree, key)? {
+            None => Ok(None),
+            Some(Found::Own(k)) => {
+                let overlay = self.runs.borrow();
+                Ok(overlay.get(&(tree, k)).and_then(Option::as_ref).and_then(|run| run.get(key)).map(<[u8]>::to_vec))
+            }
+            Some(Found::Stored(_, bytes)) => match runs::find(&bytes, key) {
+                Ok(v) => Ok(v),
+                Err(e) => abort(self.store.bad_run(tree, e)),
+            },
+        }
     }
 
     /// Puts an item into its run, splitting the run when it grows too large.
     pub(super) fn put_item<E>(&self, tree: usize, key: &[u8], value: &[u8]) -> TxResult<(), E> {
         let limit = TREES[tree].run_size.unwrap_or(usize::MAX);
-        let (run_key, mut run) = self.run_for(tree, key)?;
+        let run_key = self.own_run_for(tree, key)?;
+        let mut overlay = self.runs.borrow_mut();
+        let Some(Some(run)) = overlay.get_mut(&(tree, run_key)) else {
+            return abort(StoreError::Failed("a transaction lost a run it was writing".into()));
+        };
         let appended = run.put(key, value);
         if run.size() > limit && run.len() > 1 {
             let upper = run.split(appended);
             let upper_key = upper.first_key().map(<[u8]>::to_vec).unwrap_or_default();
-            self.set_run(tree, upper_key, Some(upper));
+            overlay.insert((tree, upper_key), Some(upper));
         }
-        self.set_run(tree, run_key, Some(run));
         Ok(())
     }
 
@@ -151,22 +209,49 @@ impl<'a> Tx<'a> {
     /// left empty goes (but the first, which holds every key below the rest).
     pub(super) fn remove_item<E>(&self, tree: usize, key: &[u8]) -> TxResult<(), E> {
         let limit = TREES[tree].run_size.unwrap_or(usize::MAX);
-        let (run_key, mut run) = self.run_for(tree, key)?;
-        if !run.remove(key) {
-            return Ok(());
+        // Nothing to take out of an empty tree, nor of a run that does not hold it.
+        match self.run_for(tree, key)? {
+            None => return Ok(()),
+            Some(Found::Stored(_, bytes)) => match runs::find(&bytes, key) {
+                Ok(None) => return Ok(()),
+                Ok(Some(_)) => {}
+                Err(e) => return abort(self.store.bad_run(tree, e)),
+            },
+            Some(Found::Own(_)) => {}
         }
-        if run.size() < limit / 4 {
-            if let Some((next_key, next)) = self.run_after(tree, &run_key)? {
-                if run.size() + next.size() <= limit / 4 * 3 {
-                    run.absorb(next);
-                    self.set_run(tree, next_key, None);
+        let run_key = self.own_run_for(tree, key)?;
+        let slot = (tree, run_key.clone());
+        let size = {
+            let mut overlay = self.runs.borrow_mut();
+            let Some(Some(run)) = overlay.get_mut(&slot) else {
+                return abort(StoreError::Failed("a transaction lost a run it was writing".into()));
+            };
+            if !run.remove(key) {
+                return Ok(());
+            }
+            run.size()
+        };
+        if size < limit / 4 {
+            if let Some(found) = self.run_after(tree, &run_key)? {
+                let (next_key, next) = match found {
+                    Found::Own(k) => {
+                        let run = self.run_of(tree, &Found::Own(k.clone()))?;
+                        (k, run)
+                    }
+                    Found::Stored(k, bytes) => (k, self.decode_run(tree, &bytes)?),
+                };
+                if size + next.size() <= limit / 4 * 3 {
+                    let mut overlay = self.runs.borrow_mut();
+                    if let Some(Some(run)) = overlay.get_mut(&slot) {
+                        run.absorb(next);
+                    }
+                    overlay.insert((tree, next_key), None);
                 }
             }
         }
-        if run.is_empty() && !run_key.is_empty() {
-            self.set_run(tree, run_key, None);
-        } else {
-            self.set_run(tree, run_key, Some(run));
+        let mut overlay = self.runs.borrow_mut();
+        if overlay.get(&slot).is_some_and(|r| r.as_ref().is_some_and(Run::is_empty)) && !run_key.is_empty() {
+            overlay.insert(slot, None);
         }
         Ok(())
     }
@@ -174,9 +259,12 @@ impl<'a> Tx<'a> {
     /// Items whose key starts with `prefix`, as this transaction sees them, in key order.
     pub(super) fn items_with_prefix<E>(&self, tree: usize, prefix: &[u8]) -> TxResult<runs::Items, E> {
         let mut out = Vec::new();
-        let (mut run_key, mut run) = self.run_for(tree, prefix)?;
+        let (mut run_key, mut run) = self.loaded(tree, self.run_for(tree, prefix)?)?;
         loop {
-            let next = self.run_after(tree, &run_key)?;
+            let next = match self.run_after(tree, &run_key)? {
+                None => None,
+                found => Some(self.loaded(tree, found)?),
+            };
             for (k, v) in run.items() {
                 let beyond = next.as_ref().is_some_and(|(n, _)| k >= n);
                 if k.as_slice() < prefix || beyond {
@@ -305,14 +393,14 @@ impl Store {
             return Err(StoreError::Failed("an earlier commit could not be completed; restart onedoor".into()));
         }
         let io = |source| StoreError::Io { dir: self.dir.clone(), source };
-        let record = journal.record(ops).map_err(io)?;
+        let mut record = journal.record(ops).map_err(io)?;
         if !journal.has_room(&record) && journal.used() > 0 {
             // Make everything before durable in sled, then start an empty journal.
             self.checkpoint(journal)?;
         }
         // If the append fails part-way, the record may still be on disk: no more
         // writes until a reopen decides from the journal itself.
-        journal.append(&record).map_err(|e| self.poison(io(e)))?;
+        journal.append(&mut record).map_err(|e| self.poison(io(e)))?;
         drop(record);
         // From here the commit is durable. If sled cannot take it, the journal
         // keeps it for the next open's replay.
