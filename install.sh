@@ -169,6 +169,7 @@ if $district; then
     $root && echo "User=$service_user"
     echo "ExecStart=$bin_dir/onedoor-district serve --listen $listen --tokens $tokens --data $data_dir"
     echo "# For PostgreSQL: drop --data above and put ONEDOOR_DISTRICT_DATABASE=postgres://... in this file (mode 0600):"
+    echo "# For HTTPS: ONEDOOR_DISTRICT_TLS_CERT=/etc/onedoor-district/server.pem and ONEDOOR_DISTRICT_TLS_KEY=... there too."
     echo "EnvironmentFile=-$config_dir/env"
     echo "ExecReload=/bin/kill -HUP \$MAINPID"
     echo "KillSignal=SIGTERM"

@@ -8,7 +8,16 @@
 //! counter, draw) and as the clerk sees it, the real `onedoor` binary started
 //! in a pseudo-terminal until its first frame arrives (process start, config,
 //! keymap, receipt templates, terminal setup and device threads included).
+//!
+//! Last, the same keystrokes at 80x24 while the counter's real forwarder
+//! thread drains a backlog of `ONEDOOR_BENCH_BACKLOG` finished cases
+//! (default 10,000; 0: skipped) to the real `onedoor-district` (embedded
+//! store) on 127.0.0.1, against the same with the forwarder idle, its outbox
+//! empty. `ONEDOOR_BENCH_ONLY=backlog` runs that part alone.
 #![forbid(unsafe_code)]
+
+#[path = "../tests/district_support/mod.rs"]
+mod district_support;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -71,8 +80,18 @@ fn keystrokes(c: &mut Counter, term: &mut Terminal<TestBackend>, keys: &[Event],
     out
 }
 
+const NAV: [KeyCode; 6] =
+    [KeyCode::Down, KeyCode::Down, KeyCode::PageDown, KeyCode::Up, KeyCode::PageUp, KeyCode::Down];
+const TYPING: [KeyCode; 4] = [KeyCode::Char('王'), KeyCode::Char('芳'), KeyCode::Backspace, KeyCode::Backspace];
+
+fn keys(codes: &[KeyCode]) -> Vec<Event> {
+    codes.iter().map(|c| key(*c)).collect()
+}
+
 fn main() {
     let n: usize = std::env::var("ONEDOOR_BENCH_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    let backlog: u32 = std::env::var("ONEDOOR_BENCH_BACKLOG").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let only_backlog = std::env::var("ONEDOOR_BENCH_ONLY").is_ok_and(|v| v == "backlog");
     // ONEDOOR_BENCH_STORE keeps the seeded store there and reuses it next time.
     let kept = std::env::var_os("ONEDOOR_BENCH_STORE").map(std::path::PathBuf::from);
     let dir = kept
@@ -89,6 +108,14 @@ fn main() {
         // As after `case import`: the first open after the bulk load is paid by the load.
         store.reopen(&StoreOptions::default()).expect("the store reopens");
         println!("seeded {n} cases ({PER_DAY} today) in {:?}", t.elapsed());
+    }
+
+    if only_backlog {
+        keystrokes_while_a_backlog_drains(&store_dir, &dir, backlog);
+        if kept.is_none() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        return;
     }
 
     // Cold start to first frame: open the store, build the counter, draw.
@@ -110,14 +137,7 @@ fn main() {
         let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
         let mut c = counter(Arc::clone(&store), &dir);
         frame(&mut term, &mut c);
-        let nav = [
-            key(KeyCode::Down),
-            key(KeyCode::Down),
-            key(KeyCode::PageDown),
-            key(KeyCode::Up),
-            key(KeyCode::PageUp),
-            key(KeyCode::Down),
-        ];
+        let nav = keys(&NAV);
         report(&format!("queue navigation {w}x{h}"), keystrokes(&mut c, &mut term, &nav, 20_000));
         crit.bench_function(&format!("queue_navigation_{w}x{h}"), |b| {
             let mut i = 0;
@@ -130,8 +150,7 @@ fn main() {
 
         c.handle_event(key(KeyCode::F(2)));
         c.handle_event(key(KeyCode::Tab));
-        let typing =
-            [key(KeyCode::Char('王')), key(KeyCode::Char('芳')), key(KeyCode::Backspace), key(KeyCode::Backspace)];
+        let typing = keys(&TYPING);
         report(&format!("intake typing {w}x{h}"), keystrokes(&mut c, &mut term, &typing, 20_000));
         crit.bench_function(&format!("intake_typing_{w}x{h}"), |b| {
             let mut i = 0;
@@ -178,6 +197,9 @@ fn main() {
     });
     crit.final_summary();
     drop(store);
+    if backlog > 0 {
+        keystrokes_while_a_backlog_drains(&store_dir, &dir, backlog);
+    }
     if kept.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -230,4 +252,124 @@ fn binary_cold_starts(store_dir: &Path, runs: usize) -> Vec<Duration> {
         let _ = drain.join();
     }
     out
+}
+
+/// Keystroke to frame at 80x24 with the counter's forwarder thread running
+/// on the same store, as the real counter runs it (its reports reach the
+/// counter as messages between keystrokes): first idle, nothing in its
+/// outbox; then while it drains `backlog` finished cases to a real district
+/// server on 127.0.0.1. Queue navigation and intake typing alternate in
+/// blocks, without pause (a clerk types far slower: this is the worst case
+/// for the forwarder's share of the two cores).
+fn keystrokes_while_a_backlog_drains(store_dir: &Path, dir: &Path, backlog: u32) {
+    use district_support::{finished, person, token_of, write_finished, Backend, Ending, Harness};
+    use onedoor::ui::Msg;
+    const TOWN: &str = "320106001";
+    const BLOCK: usize = 500;
+    let h = Harness::new(Backend::Sled);
+    let token = dir.join("district.token");
+    std::fs::write(&token, token_of(TOWN)).expect("the token file");
+    std::fs::set_permissions(&token, std::os::unix::fs::PermissionsExt::from_mode(0o600)).expect("mode 0600");
+    let config = onedoor::config::DistrictConfig {
+        url: Some(h.district.url()),
+        token_file: Some(token),
+        ca_file: None,
+        connections: 4,
+    };
+    let store = Arc::new(Store::open(store_dir, &StoreOptions::default()).expect("opens"));
+    let (tx, rx) = std::sync::mpsc::channel::<Msg>();
+    let tell = move |status| {
+        let _ = tx.send(Msg::District(status));
+    };
+    let _forwarder =
+        onedoor::sync::forward::spawn(Arc::clone(&store), &config, Lang::ZhCn, tell).expect("the forwarder thread");
+    let mut c = counter(Arc::clone(&store), dir);
+    let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    frame(&mut term, &mut c);
+    // What the seeded store had waiting goes first: the forwarder is idle after.
+    loop {
+        let msg = rx.recv_timeout(Duration::from_secs(120)).expect("the forwarder reports");
+        if let Msg::District(status) = &msg {
+            assert!(status.stopped.is_none(), "{status:?}");
+            if status.waiting == 0 {
+                break;
+            }
+        }
+        c.update(msg);
+    }
+    let held_before = h.town_status(TOWN).cases_held;
+    let nav = keys(&NAV);
+    let typing = keys(&TYPING);
+    // One block of each kind of keystroke; the forwarder's reports are applied
+    // before each keystroke, as the terminal loop does between events.
+    let round = |c: &mut Counter, term: &mut Terminal<TestBackend>| {
+        let mut out = (Vec::with_capacity(BLOCK), Vec::with_capacity(BLOCK));
+        for (keys, samples) in [(&nav, &mut out.0), (&typing, &mut out.1)] {
+            if std::ptr::eq(keys, &typing) {
+                c.handle_event(key(KeyCode::F(2)));
+                c.handle_event(key(KeyCode::Tab));
+            }
+            for i in 0..BLOCK {
+                while let Ok(msg) = rx.try_recv() {
+                    c.update(msg);
+                }
+                let t = Instant::now();
+                c.handle_event(keys[i % keys.len()].clone());
+                frame(term, c);
+                samples.push(t.elapsed());
+            }
+            if std::ptr::eq(keys, &typing) {
+                c.handle_event(key(KeyCode::Esc));
+                c.handle_event(key(KeyCode::Enter));
+                c.sync_draft();
+            }
+        }
+        out
+    };
+    let (mut idle_nav, mut idle_typing) = (Vec::new(), Vec::new());
+    for _ in 0..20 {
+        let (n, t) = round(&mut c, &mut term);
+        idle_nav.extend(n);
+        idle_typing.extend(t);
+    }
+    // The backlog: finished cases of days the seeded queue does not use, as the window writes them.
+    let cases: Vec<_> = (0..backlog)
+        .map(|i| {
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap_or_default()
+                + chrono::Duration::days(i64::from(i / 5000));
+            finished(TOWN, day, i % 5000 + 1, &person(i + 1), &[], Ending::Completed)
+        })
+        .collect();
+    write_finished(&store, &cases);
+    let queued = Instant::now();
+    let (mut busy_nav, mut busy_typing) = (Vec::new(), Vec::new());
+    let mut sending = false;
+    let mut rounds = 0;
+    loop {
+        // Counted (outside the timed keystrokes) once a round.
+        let waiting = store.outbox_counts().0;
+        if waiting == 0 {
+            break;
+        }
+        // The forwarder looks at its outbox every 2 s: the rounds before it
+        // has sent anything do not count.
+        sending = sending || waiting < backlog as usize;
+        let (n, t) = round(&mut c, &mut term);
+        if sending {
+            busy_nav.extend(n);
+            busy_typing.extend(t);
+            rounds += 1;
+        }
+        assert!(queued.elapsed() < Duration::from_secs(600), "the backlog did not drain in 10 minutes");
+    }
+    let drained = queued.elapsed();
+    assert_eq!(h.town_status(TOWN).cases_held, held_before + u64::from(backlog), "every case reached the district");
+    println!(
+        "backlog of {backlog} cases drained by the forwarder thread in {drained:.1?} from the commit that queued them \
+         ({rounds} rounds of {BLOCK} navigation + {BLOCK} typing keystrokes while it sent)"
+    );
+    report("queue navigation 80x24, idle forwarder", idle_nav);
+    report("queue navigation 80x24, backlog draining", busy_nav);
+    report("intake typing 80x24, idle forwarder", idle_typing);
+    report("intake typing 80x24, backlog draining", busy_typing);
 }

@@ -35,16 +35,7 @@ fn backends() -> Vec<Backend> {
 fn counter_store(dir: &std::path::Path, n: u32) -> Arc<Store> {
     let store = Store::open(dir, &StoreOptions::default()).unwrap();
     let cases: Vec<Case> = (1..=n).map(|i| completed(TOWN, i, i)).collect();
-    for chunk in cases.chunks(500) {
-        store
-            .write::<(), std::convert::Infallible>(|tx| {
-                for case in chunk {
-                    tx.put_case(None, case)?;
-                }
-                Ok(())
-            })
-            .unwrap();
-    }
+    write_finished(&store, &cases);
     assert_eq!(store.outbox_counts().0, n as usize);
     Arc::new(store)
 }

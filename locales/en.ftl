@@ -589,6 +589,7 @@ district-unreachable = cannot reach the district: { $error }
 district-answered = the district answered { $status }: { $reason }
 district-unreadable-answer = the district's answer cannot be read: { $error }
 district-stopped = forwarding stopped: the district refused this counter ({ $status }: { $reason }); fix the token file (or the town's token at the district)
+district-untrusted = forwarding stopped: the district's certificate is not trusted ({ $error }); set [district] ca_file to the district's CA certificate (PEM), or check [district] url
 district-case-missing = the case is not in the store
 district-status = Dist
 district-status-waiting = { $n } wait

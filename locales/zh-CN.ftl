@@ -610,6 +610,7 @@ district-unreachable = 无法连接区级平台：{ $error }
 district-answered = 区级平台答复 { $status }：{ $reason }
 district-unreadable-answer = 区级平台的答复无法读取：{ $error }
 district-stopped = 上报已停止：区级平台拒绝了本窗口（{ $status }：{ $reason }）；请修正令牌文件（或区级平台上本镇的令牌）
+district-untrusted = 上报已停止：区级平台的证书不受信任（{ $error }）；请在 [district] ca_file 中设置区级平台的 CA 证书（PEM 格式），或检查 [district] url
 district-case-missing = 本地库中没有该案件
 district-status = 区
 district-status-waiting = 待{ $n }

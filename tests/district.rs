@@ -350,6 +350,30 @@ fn import_reads_a_backlog_into_the_store(backend: Backend) {
     assert_eq!(h.town(B).post_case(&cases[2]).status, 200, "held, as if it had been forwarded");
 }
 
+/// Served over HTTPS (`--tls-cert`, `--tls-key`), the district speaks the
+/// same protocol to a client that trusts its CA, and none to a client that
+/// trusts only the public roots, nor in plain HTTP.
+fn https_serves_the_same_protocol_to_whoever_trusts_the_districts_ca(backend: Backend) {
+    let mut h = Harness::tls(backend);
+    let url = h.district.url();
+    assert!(url.starts_with("https://"), "{url}");
+    let helped = completed(A, 1, 1);
+    let answer = h.town(A).post_case(&helped);
+    assert_eq!(answer.status, 201, "{answer:?}");
+    assert_eq!(h.town(A).post_case(&helped).receipt(), answer.receipt(), "idempotent over HTTPS too");
+    let found = h.town(B).search(&[&helped.applicant.id_number], None).search();
+    assert!(found.found && found.records[0].case_id == helped.id, "{found:?}");
+    assert_eq!(h.town_status(A).cases_held, 1);
+    let public_roots = Client::new(&url, token_of(A));
+    let refused = public_roots.try_post_case(&completed(A, 2, 2)).expect_err("a certificate of the district's own CA");
+    assert!(refused.to_string().contains("UnknownIssuer"), "{refused}");
+    let plain = Client::new(&url.replace("https://", "http://"), token_of(A));
+    assert!(plain.try_post_case(&completed(A, 3, 3)).is_err(), "no plain HTTP on the HTTPS port");
+    assert_eq!(h.town_status(A).cases_held, 1, "nothing came in but over HTTPS");
+    h.district.terminate();
+    assert_eq!(h.district.wait(), Some(0), "a clean stop: {}", h.district.log_text());
+}
+
 both_backends!(
     normal_acceptance,
     import_reads_a_backlog_into_the_store,
@@ -365,7 +389,43 @@ both_backends!(
     health_names_the_store,
     the_log_never_holds_a_full_id_number,
     the_server_sheds_load_with_503_and_429,
+    https_serves_the_same_protocol_to_whoever_trusts_the_districts_ca,
 );
+
+/// `serve` with a certificate refuses, before it listens, a private key any
+/// user may read and a key that is not the certificate's.
+#[test]
+fn https_needs_the_certificates_own_key_readable_by_no_other_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = district_support::server::write_tokens(dir.path());
+    let certs = Certificates::make();
+    let serve = |cert: &std::path::Path| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_onedoor-district"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--tokens"])
+            .arg(&tokens)
+            .arg("--data")
+            .arg(dir.path().join("store"))
+            .arg("--tls-cert")
+            .arg(cert)
+            .arg("--tls-key")
+            .arg(&certs.key)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    std::fs::set_permissions(&certs.key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (code, stderr) = serve(&certs.cert);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("can be read by any user") && stderr.contains("chmod 600"), "{stderr}");
+    std::fs::set_permissions(&certs.key, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let (code, stderr) = serve(&certs.other_ca);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("do not go together"), "{stderr}");
+    let (code, stderr) = serve(&dir.path().join("none.pem"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("cannot read the certificate"), "{stderr}");
+}
 
 #[test]
 fn a_tokens_file_others_can_read_is_refused() {
@@ -437,7 +497,7 @@ fn sighup_reads_the_tokens_file_again() {
 fn the_kiosk_binary_holds_no_server_code() {
     let binary = std::fs::read(env!("CARGO_BIN_EXE_onedoor")).unwrap();
     let district = std::fs::read(env!("CARGO_BIN_EXE_onedoor-district")).unwrap();
-    for name in ["axum", "tokio", "tokio_postgres", "deadpool", "hyper"] {
+    for name in ["axum", "tokio", "tokio_postgres", "deadpool", "hyper", "tokio_rustls"] {
         let needle = format!("{}{name}", name.len());
         let found = |bytes: &[u8]| memchr::memmem::find(bytes, needle.as_bytes()).is_some();
         assert!(found(&district), "the check would see {name} in a binary that has it");

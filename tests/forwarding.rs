@@ -10,12 +10,11 @@
 
 mod district_support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use district_support::proxy::{Mode, Proxy};
-use district_support::server::Store as Store_;
 use district_support::*;
 use onedoor::domain::Case;
 use onedoor::store::{Store, StoreOptions};
@@ -58,11 +57,19 @@ impl Counter {
 
     /// Writes the config with the district at `url`.
     fn point_at(&self, url: &str) {
-        let text = format!(
+        self.point_at_trusting(url, None);
+    }
+
+    /// Writes the config with the district at `url`, and its own CA when `ca` names one.
+    fn point_at_trusting(&self, url: &str, ca: Option<&Path>) {
+        let mut text = format!(
             "[counter]\ntown_code = \"{}\"\n[district]\nurl = \"{url}\"\ntoken_file = \"{}\"\n",
             self.town,
             self.token.display()
         );
+        if let Some(ca) = ca {
+            text.push_str(&format!("ca_file = \"{}\"\n", ca.display()));
+        }
         std::fs::write(&self.config, text).unwrap();
     }
 
@@ -157,9 +164,8 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-#[test]
-fn finished_cases_are_forwarded_with_their_receipts_kept() {
-    let h = Harness::new(Backend::Sled);
+fn finished_cases_are_forwarded_with_their_receipts_kept(backend: Backend) {
+    let h = Harness::new(backend);
     let counter = Counter::new(A, &h.district.url(), token_of(A));
     let cases = backlog(A, 6);
     counter.put(&cases);
@@ -181,9 +187,8 @@ fn finished_cases_are_forwarded_with_their_receipts_kept() {
     assert!(shown.stdout.contains("no finished case waits"), "{}", shown.stdout);
 }
 
-#[test]
-fn a_case_the_district_already_holds_or_whose_answer_was_lost_is_held_once() {
-    let h = Harness::new(Backend::Sled);
+fn a_case_the_district_already_holds_or_whose_answer_was_lost_is_held_once(backend: Backend) {
+    let h = Harness::new(backend);
     let proxy = Proxy::start(h.district.port);
     let counter = Counter::new(A, &proxy.url(), token_of(A));
     let cases = backlog(A, 5);
@@ -200,9 +205,8 @@ fn a_case_the_district_already_holds_or_whose_answer_was_lost_is_held_once() {
     assert_eq!(counter.store().district_receipt(&cases[0].id).unwrap().unwrap().receipt_id, first.receipt().receipt_id);
 }
 
-#[test]
-fn a_district_answering_503_with_retry_after_is_waited_for() {
-    let h = Harness::new(Backend::Sled);
+fn a_district_answering_503_with_retry_after_is_waited_for(backend: Backend) {
+    let h = Harness::new(backend);
     let proxy = Proxy::start(h.district.port);
     let counter = Counter::new(A, &proxy.url(), token_of(A));
     let cases = backlog(A, 4);
@@ -237,10 +241,9 @@ fn a_district_answering_503_with_retry_after_is_waited_for() {
     assert_forwarded_once(&h, &counter, &all, &[]);
 }
 
-#[test]
-fn a_wrong_token_stops_forwarding_and_says_so_and_an_open_token_file_is_refused() {
+fn a_wrong_token_stops_forwarding_and_says_so_and_an_open_token_file_is_refused(backend: Backend) {
     use std::os::unix::fs::PermissionsExt;
-    let h = Harness::new(Backend::Sled);
+    let h = Harness::new(backend);
     let counter = Counter::new(A, &h.district.url(), "town-320106001-not-the-right-token-000000");
     let cases = backlog(A, 3);
     counter.put(&cases);
@@ -264,9 +267,8 @@ fn a_wrong_token_stops_forwarding_and_says_so_and_an_open_token_file_is_refused(
     assert_forwarded_once(&h, &counter, &cases, &[]);
 }
 
-#[test]
-fn a_case_of_another_town_is_refused_and_stops_forwarding_without_losing_it() {
-    let h = Harness::new(Backend::Sled);
+fn a_case_of_another_town_is_refused_and_stops_forwarding_without_losing_it(backend: Backend) {
+    let h = Harness::new(backend);
     let counter = Counter::new(A, &h.district.url(), token_of(A));
     let stray = completed(B, 1, 1);
     counter.put(std::slice::from_ref(&stray));
@@ -279,9 +281,8 @@ fn a_case_of_another_town_is_refused_and_stops_forwarding_without_losing_it() {
     assert_eq!(h.town_status(A).cases_held, 0);
 }
 
-#[test]
-fn a_conflicting_case_becomes_a_dead_letter_and_goes_after_the_fix_with_outbox_retry() {
-    let mut h = Harness::new(Backend::Sled);
+fn a_conflicting_case_becomes_a_dead_letter_and_goes_after_the_fix_with_outbox_retry(backend: Backend) {
+    let mut h = Harness::new(backend);
     let counter = Counter::new(A, &h.district.url(), token_of(A));
     let cases = backlog(A, 3);
     counter.put(&cases);
@@ -315,7 +316,7 @@ fn a_conflicting_case_becomes_a_dead_letter_and_goes_after_the_fix_with_outbox_r
     // The district fixes its side (its wrong copy is gone: a store rebuilt
     // from the counters); after `outbox retry` the case goes.
     h.district.kill();
-    let fresh = Store_::Sled(h.dir.path().join("rebuilt"));
+    let fresh = h.fresh_store("rebuilt");
     h.district = District::start(&fresh, &h.tokens, &h.dir.path().join("rebuilt.log"), &[]);
     h.store = fresh;
     for case in [&cases[0], &cases[2]] {
@@ -331,9 +332,8 @@ fn a_conflicting_case_becomes_a_dead_letter_and_goes_after_the_fix_with_outbox_r
     assert!(store.district_receipt(&cases[1].id).unwrap().is_some());
 }
 
-#[test]
-fn the_district_restarted_in_the_middle_of_a_backlog_gets_every_case_once() {
-    let mut h = Harness::new(Backend::Sled);
+fn the_district_restarted_in_the_middle_of_a_backlog_gets_every_case_once(backend: Backend) {
+    let mut h = Harness::new(backend);
     let counter = Counter::new(A, &h.district.url(), token_of(A));
     let cases = backlog(A, 240);
     counter.put(&cases);
@@ -347,9 +347,8 @@ fn the_district_restarted_in_the_middle_of_a_backlog_gets_every_case_once() {
     assert_forwarded_once(&h, &counter, &cases, &[]);
 }
 
-#[test]
-fn sync_killed_while_forwarding_loses_and_repeats_nothing() {
-    let h = Harness::new(Backend::Sled);
+fn sync_killed_while_forwarding_loses_and_repeats_nothing(backend: Backend) {
+    let h = Harness::new(backend);
     let counter = Counter::new(A, &h.district.url(), token_of(A));
     let cases = backlog(A, 300);
     counter.put(&cases);
@@ -363,6 +362,153 @@ fn sync_killed_while_forwarding_loses_and_repeats_nothing() {
     assert!(waiting >= 300 - held as usize, "every case the district lacks still waits ({waiting} wait, {held} held)");
     ok(&counter.run(&["sync", "--once"]));
     assert_forwarded_once(&h, &counter, &cases, &[]);
+}
+
+fn connections_dropped_half_way_through_a_request_lose_and_repeat_nothing(backend: Backend) {
+    let h = Harness::new(backend);
+    let proxy = Proxy::start(h.district.port);
+    let counter = Counter::new(A, &proxy.url(), token_of(A));
+    let cases = backlog(A, 8);
+    counter.put(&cases);
+    // The first two requests reach the district half-sent: it never gets them whole.
+    proxy.set(Mode::CutRequests { requests: 2 });
+    let r = counter.run(&["sync"]);
+    ok(&r);
+    assert_eq!(proxy.misbehaved.load(std::sync::atomic::Ordering::SeqCst), 2, "both connections were cut");
+    assert_forwarded_once(&h, &counter, &cases, &[]);
+}
+
+fn a_slow_district_gets_every_case_once(backend: Backend) {
+    let h = Harness::new(backend);
+    let proxy = Proxy::start(h.district.port);
+    let counter = Counter::new(A, &proxy.url(), token_of(A));
+    let cases = backlog(A, 24);
+    counter.put(&cases);
+    // Every answer comes 400 ms late, several requests in flight at once.
+    proxy.set(Mode::Slow { delay_ms: 400, requests: 1000 });
+    let r = counter.run(&["sync", "--once"]);
+    ok(&r);
+    assert!(r.stdout.contains("forwarded 24"), "{}", r.stdout);
+    assert_eq!(proxy.misbehaved.load(std::sync::atomic::Ordering::SeqCst), 24, "one request a case, none resent");
+    assert_forwarded_once(&h, &counter, &cases, &[]);
+}
+
+/// The district (and PostgreSQL with it, fsync on) killed with SIGKILL while
+/// it acknowledges a counter's backlog: every case the counter was told was
+/// taken is held with the receipt the counter kept, the others are sent again.
+fn a_district_killed_while_acknowledging_keeps_every_case_the_counter_was_told_of(backend: Backend) {
+    let mut h = Harness::with(backend, true, &[]);
+    let counter = Counter::new(A, &h.district.url(), token_of(A));
+    let cases = backlog(A, 300);
+    counter.put(&cases);
+    let mut sync = counter.spawn(&["sync"]);
+    wait_until("the district to hold some cases", || h.town_status(A).cases_held >= 40);
+    h.district.kill();
+    if let Some(pg) = h.pg.as_mut() {
+        pg.crash();
+        pg.restart();
+    }
+    h.district.start_again();
+    let status = sync.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(sync.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{stderr}");
+    assert_forwarded_once(&h, &counter, &cases, &[]);
+}
+
+both_backends!(
+    finished_cases_are_forwarded_with_their_receipts_kept,
+    a_case_the_district_already_holds_or_whose_answer_was_lost_is_held_once,
+    a_district_answering_503_with_retry_after_is_waited_for,
+    connections_dropped_half_way_through_a_request_lose_and_repeat_nothing,
+    a_slow_district_gets_every_case_once,
+    a_wrong_token_stops_forwarding_and_says_so_and_an_open_token_file_is_refused,
+    a_case_of_another_town_is_refused_and_stops_forwarding_without_losing_it,
+    a_conflicting_case_becomes_a_dead_letter_and_goes_after_the_fix_with_outbox_retry,
+    the_district_restarted_in_the_middle_of_a_backlog_gets_every_case_once,
+    a_district_killed_while_acknowledging_keeps_every_case_the_counter_was_told_of,
+    sync_killed_while_forwarding_loses_and_repeats_nothing,
+);
+
+/// A district that is down for a while hears from the counter once per
+/// backoff (up to 1 s, 2 s, 4 s… with full jitter), not once per waiting
+/// case; when it is back, the backlog goes, each case once.
+#[test]
+fn a_district_that_is_down_is_tried_with_backoff_not_once_per_case() {
+    let h = Harness::new(Backend::Sled);
+    let proxy = Proxy::start(h.district.port);
+    let counter = Counter::new(A, &proxy.url(), token_of(A));
+    let cases = backlog(A, 60);
+    counter.put(&cases);
+    proxy.set(Mode::Down);
+    let mut sync = counter.spawn(&["sync"]);
+    // The outage lasts three seconds (not a wait for something to happen).
+    std::thread::sleep(Duration::from_secs(3));
+    let tries = proxy.misbehaved.load(std::sync::atomic::Ordering::SeqCst);
+    proxy.set(Mode::Pass);
+    assert!((1..20).contains(&tries), "{tries} requests in three seconds of outage, for 60 cases");
+    let status = sync.wait().unwrap();
+    assert!(status.success());
+    assert_forwarded_once(&h, &counter, &cases, &[]);
+}
+
+/// The district serving HTTPS with a certificate of its own CA: a counter
+/// whose `ca_file` names that CA forwards; one that trusts only the public
+/// roots, or another CA, is refused before anything is sent, says so, and
+/// keeps its outbox as it was.
+#[test]
+fn over_https_the_counter_trusts_the_districts_own_ca_and_no_other_certificate() {
+    let h = Harness::tls(Backend::Sled);
+    let certs = h.certs.as_ref().unwrap();
+    let url = h.district.url();
+    assert!(url.starts_with("https://"), "{url}");
+    let counter = Counter::new(A, &url, token_of(A));
+    let cases = backlog(A, 4);
+    counter.put(&cases);
+    for ca in [None, Some(certs.other_ca.as_path())] {
+        counter.point_at_trusting(&url, ca);
+        let r = counter.run(&["sync", "--once"]);
+        assert_eq!(r.code, 1, "{ca:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("the district's certificate is not trusted") && r.stderr.contains("ca_file"),
+            "{ca:?}: {}",
+            r.stderr
+        );
+        let waiting = counter.outbox_json(false);
+        assert_eq!(waiting.len(), 4, "{ca:?}");
+        assert!(waiting.iter().all(|e| e["attempts"] == 0 && e["last_error"].is_null()), "{waiting:?}");
+        assert_eq!(counter.store().dead_letters().unwrap(), vec![]);
+        assert_eq!(h.town_status(A).cases_held, 0, "{ca:?}");
+    }
+    // The counter's status line marks it (`Dist 4!` at 80 columns; the
+    // message saying why is shown once, and may land on the first-start
+    // screen before the queue: `sync --once` above checks its words).
+    let t = InPty::start(&counter);
+    wait_until("the status line's mark", || t.shown("4!"));
+    t.close(true);
+    assert_eq!(counter.store().outbox_counts(), (4, 0));
+    // Trusting the district's CA: everything goes.
+    counter.point_at_trusting(&url, Some(&certs.ca));
+    ok(&counter.run(&["sync", "--once"]));
+    assert_forwarded_once(&h, &counter, &cases, &[]);
+}
+
+#[test]
+fn the_cross_town_search_goes_over_https_and_an_untrusted_district_is_checked_locally_only() {
+    let h = Harness::tls(Backend::Sled);
+    let certs = h.certs.as_ref().unwrap();
+    let helped = completed(B, 1, 77);
+    assert_eq!(h.town(B).post_case(&helped).status, 201);
+    let counter = Counter::new(A, &h.district.url(), token_of(A));
+    counter.point_at_trusting(&h.district.url(), Some(&certs.ca));
+    let (id, notes) = add_case(&counter, &intake_json(person(77).as_str()), &[]);
+    assert!(notes.contains(&format!("town {B} case {}", helped.id)), "{notes}");
+    let shown = counter.run(&["case", "show", &id]);
+    assert!(shown.stdout.contains("checked with the district"), "{}", shown.stdout);
+    counter.point_at_trusting(&h.district.url(), Some(&certs.other_ca));
+    let (id, notes) = add_case(&counter, &intake_json(person(78).as_str()), &[]);
+    assert!(notes.contains("checked locally only"), "{notes}");
+    assert!(counter.run(&["case", "show", &id]).stdout.contains("checked locally only"));
 }
 
 /// The real counter in an 80x24 pseudo-terminal on `counter`'s store and config.

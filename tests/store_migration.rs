@@ -53,6 +53,20 @@ fn expected() -> serde_json::Value {
         }
     }
     v["outbox"] = serde_json::json!(outbox);
+    // Schema 1 found a case by its applicant's name only; now a household
+    // member's name finds it too (compared as sets: the order is the index's).
+    let cases = v["cases"].as_array().unwrap().clone();
+    for (query, found) in v["search"].as_object_mut().unwrap() {
+        let mut ids: BTreeSet<String> =
+            found.as_array().unwrap().iter().map(|id| id.as_str().unwrap().to_string()).collect();
+        for case in &cases {
+            let members = case["household"]["members"].as_array().unwrap();
+            if members.iter().any(|m| m["name"].as_str().unwrap().contains(query.as_str())) {
+                ids.insert(case["id"].as_str().unwrap().to_string());
+            }
+        }
+        *found = serde_json::json!(ids);
+    }
     v
 }
 
@@ -105,7 +119,7 @@ fn dump(store: &Store) -> serde_json::Value {
     let searches: serde_json::Map<String, serde_json::Value> = ["王", "李", "3201", "320106001-03-2026112", "11", "X"]
         .iter()
         .map(|q| {
-            let found: Vec<CaseId> = store.search(q, 200).unwrap().into_iter().map(|s| s.id).collect();
+            let found: BTreeSet<String> = store.search(q, 200).unwrap().into_iter().map(|s| s.id.to_string()).collect();
             (q.to_string(), serde_json::to_value(found).unwrap())
         })
         .collect();
@@ -332,6 +346,17 @@ fn a_schema_2_store_opens_with_the_reports_trees_filled_from_its_cases() {
         }
     }
     assert!(days_with_cases > 0, "the fixture has a day of cases");
+    // Schema 2 indexed the applicant's name only: a member's name now finds the case too.
+    let mut members_found = 0;
+    for id in store.all_case_ids() {
+        let case = store.case(&id.unwrap()).unwrap().unwrap();
+        for member in case.household.members.iter().filter(|m| m.name.trim() != case.applicant.name) {
+            let found = store.search(member.name.trim(), 1000).unwrap();
+            assert!(found.iter().any(|s| s.id == case.id), "{} found by the member {}", case.id, member.name);
+            members_found += 1;
+        }
+    }
+    assert!(members_found > 0, "the fixture has households with members");
     assert_eq!(store.open_cases().unwrap().len() as u32, window.backlog(first).unwrap().open);
     let before = store.fingerprint().unwrap();
     drop(store);

@@ -12,6 +12,7 @@ mod district {
     pub mod http;
     pub mod server;
     pub mod storage;
+    pub mod tls;
     pub mod tokens;
 }
 
@@ -25,7 +26,7 @@ use chrono::FixedOffset;
 use clap::{Parser, Subcommand};
 
 use district::http::Limits;
-use district::server::{ServeError, ServeOptions, StoreChoice};
+use district::server::{ServeError, ServeOptions, StoreChoice, TlsFiles};
 
 #[derive(Parser)]
 #[command(
@@ -81,6 +82,12 @@ enum Command {
         /// Seconds the requests in flight may take to finish after SIGTERM.
         #[arg(long, default_value_t = 20, value_name = "SECONDS")]
         grace: u64,
+        /// Serve HTTPS with this certificate chain (PEM, the server's certificate first); plain HTTP without.
+        #[arg(long, value_name = "FILE", env = "ONEDOOR_DISTRICT_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1; mode 0600).
+        #[arg(long, value_name = "FILE", env = "ONEDOOR_DISTRICT_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Shows each town's last contact, cases held, last case and reported dead letters.
     Towns {
@@ -128,18 +135,28 @@ fn store_choice(args: &StoreArgs) -> Result<StoreChoice, ServeError> {
 
 fn run(cli: Cli) -> Result<(), ServeError> {
     match cli.command {
-        Command::Serve { listen, tokens, store, pool_size, max_in_flight, town_max_in_flight, body_timeout, grace } => {
-            district::server::serve(ServeOptions {
-                listen,
-                tokens,
-                store: store_choice(&store)?,
-                cache_mb: store.cache_mb,
-                pool_size,
-                limits: Limits { max_in_flight, town_max_in_flight, body_timeout: Duration::from_secs(body_timeout) },
-                offset: store.utc_offset,
-                grace: Duration::from_secs(grace),
-            })
-        }
+        Command::Serve {
+            listen,
+            tokens,
+            store,
+            pool_size,
+            max_in_flight,
+            town_max_in_flight,
+            body_timeout,
+            grace,
+            tls_cert,
+            tls_key,
+        } => district::server::serve(ServeOptions {
+            listen,
+            tokens,
+            store: store_choice(&store)?,
+            cache_mb: store.cache_mb,
+            pool_size,
+            limits: Limits { max_in_flight, town_max_in_flight, body_timeout: Duration::from_secs(body_timeout) },
+            offset: store.utc_offset,
+            grace: Duration::from_secs(grace),
+            tls: tls_cert.zip(tls_key).map(|(cert, key)| TlsFiles { cert, key }),
+        }),
         Command::Towns { url, token_file, silent_after, json } => {
             let token = district::commands::read_token_file(&token_file)?;
             let view = district::commands::fetch_towns(&url, &token)?;

@@ -1,13 +1,15 @@
 //! `onedoor-district serve`: opens the store, listens, and on SIGTERM (or
 //! SIGINT) stops taking connections, finishes the requests in flight, writes
 //! the towns' contacts and closes the store. SIGHUP reads the tokens file again.
+//! Plain HTTP by default (behind a proxy that holds the certificate), HTTPS
+//! when given a certificate and its key.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
+use axum::serve::{Listener, ListenerExt};
 use chrono::FixedOffset;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{signal, SignalKind};
@@ -16,6 +18,7 @@ use super::http::{router, App, Limits};
 use super::storage::embedded::Embedded;
 use super::storage::postgres::Postgres;
 use super::storage::Storage;
+use super::tls::TlsListener;
 use super::tokens::Tokens;
 
 /// Where the cases are kept.
@@ -38,6 +41,15 @@ pub struct ServeOptions {
     pub offset: FixedOffset,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub grace: Duration,
+    /// HTTPS with this certificate chain and key (PEM); plain HTTP without.
+    pub tls: Option<TlsFiles>,
+}
+
+/// The server's certificate chain and its private key, PEM files.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// Why the server could not run: bad input (exit 2) or the environment (exit 1).
@@ -57,6 +69,10 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
         super::tokens::TokensError::Read { .. } => ServeError::Environment(e.to_string()),
         _ => ServeError::Input(e.to_string()),
     })?;
+    let tls = match &options.tls {
+        Some(files) => Some(super::tls::server_config(&files.cert, &files.key).map_err(ServeError::Input)?),
+        None => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -73,13 +89,13 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
                     .await
                     .map_err(|e| ServeError::Environment(e.to_string()))?
                     .map_err(|e| ServeError::Environment(e.to_string()))?;
-                run(store, listener, tokens, &options).await
+                run(store, listener, tls, tokens, &options).await
             }
             StoreChoice::Database(url) => {
                 let store = Postgres::connect(url, options.pool_size, options.offset)
                     .await
                     .map_err(|e| ServeError::Environment(format!("the database: {e}")))?;
-                run(store, listener, tokens, &options).await
+                run(store, listener, tls, tokens, &options).await
             }
         }
     })
@@ -88,6 +104,7 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
 async fn run<S: Storage>(
     storage: S,
     listener: TcpListener,
+    tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
     tokens: Tokens,
     options: &ServeOptions,
 ) -> Result<(), ServeError> {
@@ -97,9 +114,10 @@ async fn run<S: Storage>(
     let mut hangup = signal(SignalKind::hangup()).map_err(|e| env("SIGHUP", e))?;
     let app = Arc::new(App::new(storage, tokens, options.offset, options.limits.clone()));
     let address = listener.local_addr().map_err(|e| env("the listening address", e))?;
-    tracing::info!(%address, store = app.storage.name(), "listening");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(%address, store = app.storage.name(), scheme, "listening");
     // Tests and scripts wait for this line (the port, when asked for port 0).
-    println!("listening on {address} ({})", app.storage.name());
+    println!("listening on {address} ({}, {scheme})", app.storage.name());
 
     let flusher = {
         let app = app.clone();
@@ -139,16 +157,29 @@ async fn run<S: Storage>(
             stopping.notify_one();
         }
     };
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let server = axum::serve(listener, router(app.clone())).with_graceful_shutdown(stop_signal);
-    let grace = options.grace;
-    tokio::select! {
-        served = server => served.map_err(|e| env("serving", e))?,
-        _ = async { stopping.notified().await; tokio::time::sleep(grace).await } => {
-            tracing::warn!("requests still in flight {} s after the stop signal: stopping anyway", grace.as_secs());
+    let grace = async {
+        stopping.notified().await;
+        tokio::time::sleep(options.grace).await
+    };
+    let served = match tls {
+        Some(config) => {
+            let listener = TlsListener::new(listener, config).map_err(|e| env("the listening address", e))?;
+            serve_until(listener, app.clone(), stop_signal, grace).await
         }
+        None => {
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
+            serve_until(listener, app.clone(), stop_signal, grace).await
+        }
+    };
+    match served {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(
+            "requests still in flight {} s after the stop signal: stopping anyway",
+            options.grace.as_secs()
+        ),
+        Err(e) => return Err(env("serving", e)),
     }
     flusher.abort();
     reloader.abort();
@@ -158,4 +189,24 @@ async fn run<S: Storage>(
     app.storage.close().await.map_err(|e| ServeError::Environment(format!("closing the store: {e}")))?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Serves until the stop signal and the requests in flight are done (true),
+/// or the grace period after the signal has run out (false).
+async fn serve_until<L, S>(
+    listener: L,
+    app: Arc<App<S>>,
+    stop_signal: impl std::future::Future<Output = ()> + Send + 'static,
+    grace: impl std::future::Future<Output = ()>,
+) -> std::io::Result<bool>
+where
+    L: Listener,
+    L::Addr: std::fmt::Debug,
+    S: Storage,
+{
+    let server = axum::serve(listener, router(app)).with_graceful_shutdown(stop_signal);
+    tokio::select! {
+        served = server => served.map(|()| true),
+        _ = grace => Ok(false),
+    }
 }

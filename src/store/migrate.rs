@@ -331,12 +331,17 @@ impl<'a> Runs<'a> {
 /// Case records read per transaction while filling schema 3's trees.
 const FILL_CHUNK: usize = 5_000;
 
-/// Schema 2 to 3: fills the daily report's trees from the case records, a
+/// Schema 2 to 3: fills the daily report's trees from the case records and
+/// puts the household members' names in the name index (schema 2 held the
+/// applicant's only), a
 /// few thousand cases per (unjournalled, checkpointed) write, and writes the
 /// schema record with the last.
 pub(super) fn to_schema_3(store: &Store) -> Result<(), StoreError> {
     let dir = store.dir();
-    tracing::warn!("{}: the store has schema 2; adding the daily report's trees (schema 3)", dir.display());
+    tracing::warn!(
+        "{}: the store has schema 2; adding the daily report's trees and the household members' names (schema 3)",
+        dir.display()
+    );
     for tree in [REPORT_FACTS, BACKLOG, OPEN_STEPS] {
         store.trees[tree].clear().map_err(|e| sled_error(dir, e))?;
     }
@@ -354,6 +359,7 @@ pub(super) fn to_schema_3(store: &Store) -> Result<(), StoreError> {
         let filled = store.write_unjournalled::<(), Infallible>(|tx| {
             for case in &chunk {
                 tx.index_report(None, case)?;
+                tx.index_every_name(case)?;
                 let open = (!case.state.is_closed()).then(|| OpenCase::of(case));
                 tx.count_backlog(None, open.as_ref())?;
                 tx.index_open_steps(None, open.as_ref())?;

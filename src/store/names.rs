@@ -1,8 +1,8 @@
 //! The name index: the applicant's name, and each household member's, a 0x00
 //! (never in a name), then the case id, with no value, in small runs: search
 //! by name is a range of items, and a member's name finds the case too.
-//! Cases written before members were indexed are found by their applicant
-//! until they are indexed again.
+//! Cases written before members were indexed (schema 2) get their members'
+//! items when the store is brought to schema 3.
 
 use std::ops::ControlFlow;
 
@@ -43,6 +43,15 @@ impl Tx<'_> {
             }
         }
         for name in names.iter().filter(|n| !was.contains(n)) {
+            self.put_item(NAMES, &key(name, &case.id), &[])?;
+        }
+        Ok(())
+    }
+
+    /// Puts the items of every name of `case` (the applicant's are there
+    /// already; a schema-2 store had no members' items).
+    pub(super) fn index_every_name<E>(&self, case: &Case) -> TxResult<(), E> {
+        for name in names_of(case) {
             self.put_item(NAMES, &key(name, &case.id), &[])?;
         }
         Ok(())

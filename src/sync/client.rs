@@ -78,6 +78,9 @@ pub enum Sent {
     Later { problem: WaitReason, retry_after: Option<Duration> },
     /// 401 / 403 and anything unexpected: the token or the address is wrong.
     Stop { status: u16, reason: String },
+    /// The district's certificate is not trusted (another CA than `ca_file`
+    /// or the public roots, expired, made for another name): what TLS said.
+    Untrusted(String),
 }
 
 /// Why a case has to wait (kept with its outbox entry, said on the status line).
@@ -210,7 +213,12 @@ impl DistrictClient {
         }
         let mut response = match request.send(&body[..]) {
             Ok(r) => r,
-            Err(e) => return Sent::Later { problem: WaitReason::Network(e.to_string()), retry_after: None },
+            Err(e) => {
+                return match certificate_refused(&e) {
+                    Some(why) => Sent::Untrusted(why),
+                    None => Sent::Later { problem: WaitReason::Network(e.to_string()), retry_after: None },
+                }
+            }
         };
         let status = response.status().as_u16();
         let retry_after = response
@@ -249,6 +257,16 @@ fn reason_of(text: &str) -> String {
         Ok(p) => p.detail.filter(|d| !d.is_empty()).unwrap_or(p.title),
         Err(_) => text.chars().take(200).collect::<String>().trim().to_string(),
     }
+}
+
+/// The district's certificate refused by TLS, and why (`None`: another failure).
+pub fn certificate_refused(e: &ureq::Error) -> Option<String> {
+    let tls = match e {
+        ureq::Error::Rustls(tls) => tls,
+        ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<rustls::Error>()?,
+        _ => return None,
+    };
+    matches!(tls, rustls::Error::InvalidCertificate(_)).then(|| tls.to_string())
 }
 
 /// The certificates of a PEM file (a district's own CA).

@@ -89,6 +89,10 @@ pub struct Forwarder {
     connections: usize,
     /// Passes in a row that ended waiting: the backoff grows with them.
     failures: u32,
+    /// No case is sent before this (Unix milliseconds): a pass that had to
+    /// wait holds back the next one, whichever entry it would send, so a
+    /// district that is down hears one request per backoff, not one per case.
+    resume_at_ms: i64,
     stopped_at: Option<Instant>,
     pub status: ForwardStatus,
 }
@@ -101,6 +105,7 @@ impl Forwarder {
             lang,
             connections: usize::from(connections.max(1)),
             failures: 0,
+            resume_at_ms: 0,
             stopped_at: None,
             status: ForwardStatus::default(),
         };
@@ -113,19 +118,24 @@ impl Forwarder {
         (self.status.waiting, self.status.dead) = self.store.outbox_counts();
     }
 
-    /// When the next waiting entry is due (Unix milliseconds), if any waits.
+    /// When the next pass has something to send (Unix milliseconds), if any case waits.
     pub fn next_due_ms(&self) -> Result<Option<i64>, StoreError> {
-        Ok(self.store.outbox()?.iter().map(|(_, e)| e.next_attempt_ms).min())
+        let first = self.store.outbox()?.iter().map(|(_, e)| e.next_attempt_ms).min();
+        Ok(first.map(|at| at.max(self.resume_at_ms)))
     }
 
     /// Sends every entry that is due (`all`: every entry, whatever its next
-    /// attempt time says, as `onedoor sync --once` does).
+    /// attempt time or the last pass's wait says, as `onedoor sync --once` does).
     pub fn pass(&mut self, all: bool) -> Result<PassReport, StoreError> {
         let now = now_ms();
+        let mut report = PassReport { taken: 0, refused: 0, later: 0, end: PassEnd::Drained };
+        if !all && now < self.resume_at_ms {
+            report.end = PassEnd::Paused;
+            return Ok(report);
+        }
         let mut due: Vec<(CaseId, OutboxEntry)> =
             self.store.outbox()?.into_iter().filter(|(_, e)| all || e.next_attempt_ms <= now).collect();
         due.sort_by_key(|(_, e)| e.next_attempt_ms);
-        let mut report = PassReport { taken: 0, refused: 0, later: 0, end: PassEnd::Drained };
         // The first case alone: a district that is down or refuses us hears
         // one request, not a batch of them at once.
         let (first, rest) = due.split_at(due.len().min(1));
@@ -153,10 +163,12 @@ impl Forwarder {
                         let delay = retry_after.unwrap_or_else(|| backoff(attempts.max(self.failures + 1)));
                         let text = problem.say(self.lang);
                         tracing::info!(case = %id, "forwarding waits {} ms: {}", delay.as_millis(), problem.say(Lang::En));
+                        let next_attempt_ms = now_ms().saturating_add(delay.as_millis() as i64);
+                        self.resume_at_ms = self.resume_at_ms.max(next_attempt_ms);
                         let entry = OutboxEntry {
                             queued_ms: entry.queued_ms,
                             attempts,
-                            next_attempt_ms: now_ms().saturating_add(delay.as_millis() as i64),
+                            next_attempt_ms,
                             last_error: Some(text.clone()),
                         };
                         outcomes.push(Forwarded::Later { id: id.clone(), entry });
@@ -167,6 +179,7 @@ impl Forwarder {
                     Sent::Stop { status, reason } => {
                         stop = Some(tr!(self.lang, "district-stopped", status = u32::from(status), reason = reason));
                     }
+                    Sent::Untrusted(error) => stop = Some(tr!(self.lang, "district-untrusted", error = error)),
                 }
             }
             self.store.record_forwarding(&outcomes)?;

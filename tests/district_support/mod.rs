@@ -9,14 +9,16 @@ pub mod client;
 pub mod postgres;
 pub mod proxy;
 pub mod server;
+pub mod tls;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-pub use cases::{completed, day, finished, person, Ending};
+pub use cases::{completed, day, finished, person, write_finished, Ending};
 pub use client::{Answer, Client, Stalled};
 pub use postgres::Pg;
 pub use server::{token_of, District, Store, ADMIN_TOKEN, TOWNS};
+pub use tls::Certificates;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -42,7 +44,11 @@ pub struct Harness {
     pub district: District,
     pub store: Store,
     pub tokens: PathBuf,
+    /// The test's own PostgreSQL (fsync on, for the crash tests); the others
+    /// have a database of their own in the test binary's shared cluster.
     pub pg: Option<Pg>,
+    /// The server's certificates, when it serves HTTPS.
+    pub certs: Option<Certificates>,
     pub dir: tempfile::TempDir,
 }
 
@@ -52,20 +58,45 @@ impl Harness {
         Harness::with(backend, false, &[])
     }
 
-    /// `fsync`: keep PostgreSQL's durability on (for the crash tests); `extra`: more `serve` flags.
+    /// `fsync`: a PostgreSQL of the test's own with durability on (for the
+    /// crash tests); `extra`: more `serve` flags.
     pub fn with(backend: Backend, fsync: bool, extra: &[&str]) -> Harness {
+        Harness::build(backend, fsync, extra, None)
+    }
+
+    /// A server that serves HTTPS with a certificate of a CA the test made.
+    pub fn tls(backend: Backend) -> Harness {
+        Harness::build(backend, false, &[], Some(Certificates::make()))
+    }
+
+    fn build(backend: Backend, fsync: bool, extra: &[&str], certs: Option<Certificates>) -> Harness {
         let dir = tempfile::Builder::new().prefix("onedoor-district").tempdir().unwrap();
         let tokens = server::write_tokens(dir.path());
         let (pg, store) = match backend {
             Backend::Sled => (None, Store::Sled(dir.path().join("store"))),
-            Backend::Postgres => {
-                let pg = Pg::start(fsync);
+            Backend::Postgres if fsync => {
+                let pg = Pg::start(true);
                 let url = pg.database("district");
                 (Some(pg), Store::Postgres(url))
             }
+            Backend::Postgres => (None, Store::Postgres(postgres::shared().fresh_database())),
         };
-        let district = District::start(&store, &tokens, &dir.path().join("server.log"), extra);
-        Harness { district, store, tokens, pg, dir }
+        let mut args: Vec<&str> = extra.to_vec();
+        let tls_args = certs.as_ref().map(Certificates::serve_args).unwrap_or_default();
+        args.extend(tls_args.iter().map(String::as_str));
+        let district = District::start(&store, &tokens, &dir.path().join("server.log"), &args);
+        Harness { district, store, tokens, pg, certs, dir }
+    }
+
+    /// A new, empty store of the same backend (for a district rebuilt from its counters).
+    pub fn fresh_store(&self, name: &str) -> Store {
+        match &self.store {
+            Store::Sled(_) => Store::Sled(self.dir.path().join(name)),
+            Store::Postgres(_) => match &self.pg {
+                Some(pg) => Store::Postgres(pg.fresh_database()),
+                None => Store::Postgres(postgres::shared().fresh_database()),
+            },
+        }
     }
 
     /// Another server on the same store (PostgreSQL) with its own log.
@@ -74,11 +105,11 @@ impl Harness {
     }
 
     pub fn town(&self, town: &str) -> Client {
-        Client::new(&self.district.url(), token_of(town))
+        Client::trusting(&self.district.url(), token_of(town), self.certs.as_ref().map(|c| c.ca.as_path()))
     }
 
     pub fn admin(&self) -> Client {
-        Client::new(&self.district.url(), ADMIN_TOKEN)
+        Client::trusting(&self.district.url(), ADMIN_TOKEN, self.certs.as_ref().map(|c| c.ca.as_path()))
     }
 
     /// Waits until the server has taken in a request of `town` (its contact is

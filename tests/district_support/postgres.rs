@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 pub struct Pg {
     dir: tempfile::TempDir,
@@ -44,7 +46,52 @@ pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// One PostgreSQL (fsync off) for every test of this test binary that does
+/// not crash it: each harness takes a database of its own, so the cluster's
+/// start is paid once. A static is never dropped, so a watcher process stops
+/// the cluster and removes its directory once this process has ended
+/// (whether the tests passed, failed or aborted).
+pub fn shared() -> &'static Pg {
+    static SHARED: OnceLock<Pg> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let pg = Pg::start(false);
+        pg.stop_when_this_process_ends();
+        pg
+    })
+}
+
+fn quoted(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
+}
+
 impl Pg {
+    /// A new database of its own in this cluster, and its address.
+    pub fn fresh_database(&self) -> String {
+        static NEXT: AtomicUsize = AtomicUsize::new(1);
+        self.database(&format!("test_{}", NEXT.fetch_add(1, Ordering::SeqCst)))
+    }
+
+    fn stop_when_this_process_ends(&self) {
+        let runuser = if is_root() { "runuser -u postgres -- " } else { "" };
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 0.2; done; {runuser}{pg_ctl} -D {data} -m immediate -w -t 60 stop; rm -rf {dir}",
+            pid = std::process::id(),
+            pg_ctl = quoted(&self.bin.join("pg_ctl")),
+            data = quoted(&self.data()),
+            dir = quoted(self.dir.path()),
+        );
+        // It outlives this process on purpose: it is what stops the cluster.
+        #[allow(clippy::zombie_processes)]
+        let _watcher = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the shared PostgreSQL's watcher");
+    }
+
     /// A new cluster, started. `fsync: false` is for tests that do not test durability.
     pub fn start(fsync: bool) -> Pg {
         let bin = bin_dir();

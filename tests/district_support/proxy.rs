@@ -1,8 +1,11 @@
 //! A small HTTP/1.1 proxy on 127.0.0.1 in front of the real district server,
 //! so a test can make the district misbehave without touching either side's
-//! code: answer 503 with a `Retry-After` for the next N requests, or pass
-//! the next N requests on and lose the district's answer (the server has
-//! committed, the counter hears nothing). Requests are read whole (headers
+//! code: answer 503 with a `Retry-After` for the next N requests; pass the
+//! next N requests on and lose the district's answer (the server has
+//! committed, the counter hears nothing); drop the connection half-way
+//! through a request's body (the server never gets it whole); hold each
+//! answer back a while (a slow district); or drop every request (a district
+//! that is down). Requests are read whole (headers
 //! and a Content-Length body), one at a time per kept-alive connection.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -21,6 +24,17 @@ pub enum Mode {
     },
     /// Passed on, and the answer dropped with the connection, for this many requests.
     LoseAnswers {
+        requests: usize,
+    },
+    /// Half the body passed on, then both connections dropped, for this many requests.
+    CutRequests {
+        requests: usize,
+    },
+    /// The district down: every request's connection dropped unanswered, until the mode is changed.
+    Down,
+    /// Each answer held back this long, for this many requests.
+    Slow {
+        delay_ms: u64,
         requests: usize,
     },
 }
@@ -94,8 +108,11 @@ fn take(mode: &Mutex<Mode>) -> Mode {
     let mut m = mode.lock().unwrap();
     let now = m.clone();
     match &mut *m {
-        Mode::Pass => {}
-        Mode::Unavailable { requests, .. } | Mode::LoseAnswers { requests } => {
+        Mode::Pass | Mode::Down => {}
+        Mode::Unavailable { requests, .. }
+        | Mode::LoseAnswers { requests }
+        | Mode::CutRequests { requests }
+        | Mode::Slow { requests, .. } => {
             *requests = requests.saturating_sub(1);
             if *requests == 0 {
                 *m = Mode::Pass;
@@ -111,6 +128,10 @@ fn serve(client: TcpStream, upstream_port: u16, mode: &Mutex<Mode>, misbehaved: 
     let mut upstream: Option<(TcpStream, BufReader<TcpStream>)> = None;
     while let Some((head, body)) = read_message(&mut from_client)? {
         match take(mode) {
+            Mode::Down => {
+                misbehaved.fetch_add(1, Ordering::SeqCst);
+                return Ok(());
+            }
             Mode::Unavailable { retry_after, .. } => {
                 misbehaved.fetch_add(1, Ordering::SeqCst);
                 let problem = r#"{"type":"urn:onedoor:problem:unavailable","title":"the district cannot take requests now","status":503,"detail":"maintenance"}"#;
@@ -128,11 +149,25 @@ fn serve(client: TcpStream, upstream_port: u16, mode: &Mutex<Mode>, misbehaved: 
                 }
                 let Some((up, up_reader)) = upstream.as_mut() else { return Ok(()) };
                 up.write_all(head.as_bytes())?;
+                if let Mode::CutRequests { .. } = fate {
+                    misbehaved.fetch_add(1, Ordering::SeqCst);
+                    up.write_all(&body[..body.len() / 2])?;
+                    up.flush()?;
+                    let _ = up.shutdown(std::net::Shutdown::Both);
+                    return Ok(()); // the counter's connection drops with its request unsent
+                }
                 up.write_all(&body)?;
                 let Some((answer_head, answer_body)) = read_message(up_reader)? else { return Ok(()) };
-                if let Mode::LoseAnswers { .. } = fate {
-                    misbehaved.fetch_add(1, Ordering::SeqCst);
-                    return Ok(()); // the connection drops with the answer unsent
+                match fate {
+                    Mode::LoseAnswers { .. } => {
+                        misbehaved.fetch_add(1, Ordering::SeqCst);
+                        return Ok(()); // the connection drops with the answer unsent
+                    }
+                    Mode::Slow { delay_ms, .. } => {
+                        misbehaved.fetch_add(1, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+                    }
+                    _ => {}
                 }
                 to_client.write_all(answer_head.as_bytes())?;
                 to_client.write_all(&answer_body)?;

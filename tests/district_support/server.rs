@@ -95,8 +95,10 @@ impl District {
         self.child = Some(child);
     }
 
+    /// `https://` when it was started with a certificate (`--tls-cert`).
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        let scheme = if self.extra.iter().any(|a| a == "--tls-cert") { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     pub fn pid(&self) -> u32 {
