@@ -183,3 +183,22 @@ fn f1_on_the_supervisors_screen_lists_its_keys() {
     h.press(KeyCode::F(9));
     assert_eq!(h.counter.app().screen(), Screen::Queue, "F9 again goes back to the queue");
 }
+
+/// With operators in the store, the role of whoever signed in decides (not
+/// the config's empty `supervisors` list, which without operators lets
+/// everyone be one): clerk01 signed in is refused F9, head01 signed in at the
+/// same counter after F12 gets the screen.
+#[test]
+fn with_operators_the_signed_in_role_decides_who_sees_the_supervisors_screen() {
+    let mut h = Harness::with_operators(Lang::En);
+    h.sign_in(CLERK.0, CLERK.1);
+    assert_eq!(h.counter.app().signed_in().unwrap().name.as_str(), "clerk01");
+    h.press(KeyCode::F(9));
+    assert_eq!(h.counter.app().screen(), Screen::Queue, "a clerk signed in is refused");
+    assert!(h.message().contains("is for supervisors only"), "{}", h.message());
+    h.press(KeyCode::F(12));
+    h.sign_in(HEAD.0, HEAD.1);
+    assert_eq!(h.counter.app().signed_in().unwrap().name.as_str(), "head01");
+    h.press(KeyCode::F(9));
+    assert_eq!(h.counter.app().screen(), Screen::Supervisor, "the supervisor signed in sees it");
+}
