@@ -17,9 +17,10 @@ use onedoor::session::{read_secret, Asked, SessionError};
 
 use super::{Args, CaseCommand, Command};
 
-/// Commands that work on the store: when the counter has it open, it carries
-/// them out. Not the counter itself, nor `sync` (the counter forwards its own
-/// cases), nor `restore` (never into a store in use), nor what needs no store.
+/// Commands that work on the store, or sign in on it: when the counter has
+/// it open, it carries them out. Not the counter itself, nor `sync` (the
+/// counter forwards its own cases), nor `restore` (never into a store in
+/// use), nor what needs no store and no operator (`id check`, `demo`, `bench`).
 pub fn goes_to_the_counter(command: &Command) -> bool {
     match command {
         Command::Case(_)
@@ -28,16 +29,13 @@ pub fn goes_to_the_counter(command: &Command) -> bool {
         | Command::Report(_)
         | Command::Audit(_)
         | Command::Operator(_)
-        | Command::Outbox(_) => true,
-        Command::Backup { verify, .. } => !*verify,
-        Command::Demo {}
-        | Command::Id(_)
-        | Command::Policy(_)
-        | Command::Card(_)
-        | Command::Devices(_)
-        | Command::Sync { .. }
-        | Command::Restore { .. }
-        | Command::Bench { .. } => false,
+        | Command::Outbox(_)
+        | Command::Backup { .. } => true,
+        // They read no case, but sign in on the store the counter holds.
+        Command::Policy(_) | Command::Card(_) | Command::Devices(_) => true,
+        Command::Demo {} | Command::Id(_) | Command::Sync { .. } | Command::Restore { .. } | Command::Bench { .. } => {
+            false
+        }
     }
 }
 
@@ -69,6 +67,7 @@ fn from_cwd(command: &mut Command, cwd: &Path) {
         Command::Case(CaseCommand::Add { json, .. }) => join(json),
         Command::Case(CaseCommand::Import { file }) => join(file),
         Command::Backup { dir, .. } => join(dir),
+        Command::Policy(super::PolicyCommand::Check { file }) => join(file),
         Command::Receipt(super::ReceiptCommand::Print { printer: spec, .. }) => printer(spec),
         Command::Report(super::ReportCommand::Daily { printer: spec, .. }) => printer(spec),
         _ => {}

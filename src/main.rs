@@ -527,6 +527,14 @@ fn run(session: &mut Session, args: Args, out: &mut dyn Write) -> CliResult {
     let Some(command) = args.command else {
         return cli::counter(session, false, Some(control_handler()));
     };
+    // These read no case, but a card's holder, the devices, the policy and a
+    // backup are for staff only: once there are operators, one signs in.
+    if matches!(
+        command,
+        Command::Policy(_) | Command::Card(_) | Command::Devices(_) | Command::Backup { verify: true, .. }
+    ) {
+        session.sign_in_if_staffed()?;
+    }
     match command {
         Command::Demo {} => {
             // Never the real store unless --data (or ONEDOOR_DATA) says so.

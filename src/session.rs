@@ -294,6 +294,18 @@ impl Session {
         Ok(())
     }
 
+    /// For commands that read no case but show what only staff may see (a
+    /// card's holder, the devices, the policy, a backup): once the store at
+    /// the data path has operators, the operator signs in for them too. No
+    /// store there: nobody to ask for (and none is made).
+    pub fn sign_in_if_staffed(&self) -> Result<(), SessionError> {
+        match &self.remote {
+            Some(remote) => self.sign_in(&remote.store),
+            None if !Store::exists(&self.paths.data) => Ok(()),
+            None => self.sign_in(&Store::open(&self.paths.data, &self.store_options())?),
+        }
+    }
+
     /// The operator signed in (once the store has operators).
     pub fn signed_in(&self) -> Option<&Operator> {
         self.signed_in.get()

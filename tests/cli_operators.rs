@@ -197,7 +197,11 @@ fn once_there_are_operators_reading_needs_an_operator_and_a_pin_too() {
         Some(&case_json(&person(1), "800")),
     ));
     let id = id.trim();
-    let reads: [&[&str]; 11] = [
+    let backups = d.join("backups");
+    let made = ok(as_op(d, "head01", Some(HEAD_PIN), None, &["backup", backups.to_str().unwrap()], None));
+    let backup = made.lines().next().unwrap().split(':').next().unwrap().trim().to_string();
+    assert!(std::path::Path::new(&backup).is_dir(), "{made}");
+    let reads: [&[&str]; 14] = [
         &["case", "list"],
         &["case", "show", id],
         &["case", "export"],
@@ -209,6 +213,10 @@ fn once_there_are_operators_reading_needs_an_operator_and_a_pin_too() {
         &["operator", "list"],
         &["receipt", "pending"],
         &["outbox", "list"],
+        // No case is read, but a backup, the policy and the devices are for staff too.
+        &["backup", "--verify", &backup],
+        &["policy", "show"],
+        &["devices", "probe"],
     ];
     for args in reads {
         let before = fingerprint(d);
@@ -225,6 +233,9 @@ fn once_there_are_operators_reading_needs_an_operator_and_a_pin_too() {
     // The wrong PINs above counted (and the right one forgot them each time).
     let log = ok(as_op(d, "head01", Some(HEAD_PIN), None, &["audit", "log", "--by", "clerk01", "--json"], None));
     assert_eq!(log.matches(r#""action":"sign_in_failed""#).count(), reads.len(), "{log}");
+    // A card's holder is personal data: the reader is not even opened without the operator's PIN.
+    let card = as_op(d, "clerk01", Some("111222"), None, &["card", "read", "--port", "/dev/null"], None);
+    assert_refused(&card, "wrong PIN");
     // Checking an ID number reads no case: no operator needed.
     assert!(ok(as_op(d, "nobody", None, None, &["id", "check", &person(2)], None)).contains("valid"));
     assert!(ok(as_op(d, "nobody", None, None, &["case", "list", "--help"], None)).contains("Usage"));
