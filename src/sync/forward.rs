@@ -277,6 +277,9 @@ impl Forwarder {
     }
 }
 
+/// How much lower the forwarder runs than the counter's screen (nice 10).
+const FORWARDER_NICE: i32 = 10;
+
 /// The counter's forwarder thread; it ends when this is dropped.
 pub struct ForwarderHandle {
     _wake: Sender<()>,
@@ -296,6 +299,11 @@ pub fn spawn(
     let (wake, woken) = mpsc::channel::<()>();
     let wait = move |d: Duration| !matches!(woken.recv_timeout(d), Err(RecvTimeoutError::Disconnected));
     let spawned = std::thread::Builder::new().name("forwarder".into()).spawn(move || {
+        // The clerk's keys first: on Linux the nice value is the thread's
+        // (the senders it starts inherit it), so the UI thread keeps its share.
+        if let Err(e) = rustix::process::setpriority_process(None, FORWARDER_NICE) {
+            tracing::debug!("the forwarder keeps its priority: {e}");
+        }
         let mut forwarder: Option<Forwarder> = None;
         let mut last_heard = Instant::now();
         loop {
@@ -379,5 +387,45 @@ mod tests {
         }
         let waits: Vec<u128> = (0..200).map(|_| backoff(30).as_millis()).collect();
         assert!(waits.iter().any(|w| *w > 150_000) && waits.iter().any(|w| *w < 150_000), "spread over 0..5 min");
+    }
+
+    /// The nice value of this process's thread named `name`, from /proc.
+    fn nice_of_thread(name: &str) -> Option<i32> {
+        for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+            let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+            if comm.trim() == name {
+                let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
+                // After the ")" that ends the name: state is field 3, nice field 19.
+                let after = stat.rsplit_once(')')?.1;
+                return after.split_whitespace().nth(16)?.parse().ok();
+            }
+        }
+        None
+    }
+
+    /// A backlog draining must not take the clerk's share of the kiosk's
+    /// cores: the forwarder thread runs at nice 10, below the screen's.
+    #[test]
+    fn the_forwarder_runs_below_the_counters_screen() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("store"), &crate::store::StoreOptions::default()).unwrap());
+        let token = dir.path().join("token");
+        std::fs::write(&token, "t").unwrap();
+        std::fs::set_permissions(&token, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+        let config = DistrictConfig {
+            url: Some("http://127.0.0.1:9".into()),
+            token_file: Some(token),
+            ca_file: None,
+            connections: 1,
+        };
+        let _handle = spawn(store, &config, Lang::En, |_| {}).unwrap();
+        // The thread sets its own priority as it starts: wait for it to have.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut nice = nice_of_thread("forwarder");
+        while nice != Some(FORWARDER_NICE) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+            nice = nice_of_thread("forwarder");
+        }
+        assert_eq!(nice, Some(FORWARDER_NICE), "the forwarder thread's nice value");
     }
 }
