@@ -363,3 +363,53 @@ fn a_schema_2_store_opens_with_the_reports_trees_filled_from_its_cases() {
     let store = open(dir.path());
     assert_eq!(store.fingerprint().unwrap(), before, "opened again, it is not filled again");
 }
+
+/// sled 0.34 refuses to open a database with other compression settings than
+/// it was made with. A store made before compression (the schema-2 fixture)
+/// keeps its uncompressed pages: it opens, takes a commit and opens again,
+/// with `conf` as it was; a new store is made compressed and opens again so.
+#[test]
+fn a_store_made_before_compression_opens_as_it_was_made_and_a_new_one_is_compressed() {
+    const UNCOMPRESSED: &[u8] = b"segment_size: 524288\nuse_compression: false\nversion: 0.34\n";
+    const COMPRESSED: &[u8] = b"segment_size: 524288\nuse_compression: true\nversion: 0.34\n";
+    let conf_text = |dir: &Path| {
+        let conf = std::fs::read(dir.join("conf")).unwrap();
+        conf[..conf.len() - 4].to_vec()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    schema_2_store(dir.path());
+    assert_eq!(conf_text(dir.path()), UNCOMPRESSED);
+    let store = open(dir.path());
+    let before = store.all_case_ids().count();
+    let counter = CounterConfig::default();
+    let now = chrono::DateTime::parse_from_rfc3339(common::NOW).unwrap();
+    let id = accept_one(&store, &counter, now);
+    drop(store);
+    let store = open(dir.path());
+    assert_eq!(store.all_case_ids().count(), before + 1);
+    assert!(store.case(&id).unwrap().is_some(), "the case written after the upgrade is there");
+    drop(store);
+    assert_eq!(conf_text(dir.path()), UNCOMPRESSED, "the old store keeps its settings");
+
+    let fresh = tempfile::tempdir().unwrap();
+    let store = open(fresh.path());
+    let id = accept_one(&store, &counter, now);
+    drop(store);
+    assert_eq!(conf_text(fresh.path()), COMPRESSED);
+    assert!(open(fresh.path()).case(&id).unwrap().is_some());
+}
+
+/// A case accepted at the window (one durable commit).
+fn accept_one(store: &Store, counter: &CounterConfig, now: onedoor::domain::time::Moment) -> CaseId {
+    let input: onedoor::domain::case::CaseInput = serde_json::from_value(serde_json::json!({
+        "kind": "temporary",
+        "applicant": {"name": "王芳", "id_number": "11010519491231002X", "residence": "urban"},
+        "reason": "serious_illness",
+        "requested_amount": "300",
+    }))
+    .unwrap();
+    let sup = SupervisorOverride { by: "super01".into(), reason: "seen".into() };
+    let intake =
+        onedoor::window::Intake { input, override_by: Some(sup), card_photo: None, draft: None, countersign: None };
+    Window::new(store, counter).accept(intake, "clerk01", now).unwrap().id
+}

@@ -223,7 +223,15 @@ pub(super) fn open_sled(dir: &Path, options: &StoreOptions) -> Result<sled::Db, 
     let cache = options.cache_mb.max(1).saturating_mul(1024 * 1024);
     let started = Instant::now();
     loop {
-        match sled::Config::new().path(dir).cache_capacity(cache).open() {
+        let settings = directory::SledSettings::of(dir);
+        let config = sled::Config::new()
+            .path(dir)
+            .cache_capacity(cache)
+            .segment_size(settings.segment_size)
+            .use_compression(settings.compression)
+            // zstd's fastest level: as small as its default (5) on runs, at less CPU.
+            .compression_factor(1);
+        match config.open() {
             Ok(db) => return Ok(db),
             Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") => {
                 if started.elapsed() >= directory::LOCK_WAIT {

@@ -290,7 +290,7 @@ fn a_conf_torn_while_an_older_onedoor_first_made_the_store_opens_as_a_new_store(
     // ("corruption at None").
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let conf = directory::sled_conf();
+    let conf = directory::BEFORE_COMPRESSION.conf();
     for cut in [conf.len() - 4, conf.len() - 1, 20] {
         let _ = std::fs::remove_dir_all(d.join("blobs"));
         std::fs::create_dir(d.join("blobs")).unwrap();
@@ -299,7 +299,8 @@ fn a_conf_torn_while_an_older_onedoor_first_made_the_store_opens_as_a_new_store(
         let store = open(d).unwrap_or_else(|e| panic!("conf cut at {cut}: {e}"));
         assert_eq!(add(&store, input("11010519491231002X", None)).id.as_str(), "320106001-03-20261129-0001");
         drop(store);
-        assert_eq!(std::fs::read(d.join("conf")).unwrap(), conf);
+        // Made again, as a new store is made: compressed.
+        assert_eq!(std::fs::read(d.join("conf")).unwrap(), directory::NEW_STORE.conf());
         for f in ["db", "conf", "journal", "blobs", "snap.000000000000101D"] {
             let _ = std::fs::remove_file(d.join(f));
         }
@@ -541,7 +542,8 @@ fn a_store_made_by_an_older_onedoor_and_stopped_before_its_schema_is_finished() 
     let d = dir.path();
     drop(open(d).unwrap());
     {
-        let db = sled::Config::new().path(d).open().unwrap();
+        let settings = directory::SledSettings::of(d);
+        let db = sled::Config::new().path(d).use_compression(settings.compression).open().unwrap();
         db.open_tree("meta").unwrap().clear().unwrap();
         db.flush().unwrap();
     }
