@@ -308,10 +308,17 @@ pub enum Late {
     Referral(Department, NaiveDate),
 }
 
-/// An open case with a deadline missed, and which.
-#[derive(Debug, Clone)]
+/// An open case with a deadline missed, and which: what the overdue list
+/// shows of it (not the whole case: a store of a million cases may list
+/// hundreds of thousands).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OverdueCase {
-    pub case: Case,
+    pub id: CaseId,
+    pub name: String,
+    pub id_number: IdNumber,
+    pub kind: Kind,
+    pub state: State,
+    /// Every deadline it missed.
     pub late: Vec<Late>,
 }
 
@@ -918,18 +925,25 @@ impl<'a> Window<'a> {
     /// deadline it missed. In id order. Found from the open cases' facts,
     /// then only the late ones read whole.
     pub fn overdue(&self, today: NaiveDate) -> Result<Vec<OverdueCase>, StoreError> {
-        let mut out = Vec::new();
-        for open in self.store.open_cases()? {
-            if !self.deadlines_of(&open, today).any_breached() {
-                continue;
+        // The late ones' ids only, not every open case: the working set is
+        // most of the store's open history.
+        let mut late_ids = Vec::new();
+        self.store.each_open_case(|open| {
+            if self.deadlines_of(&open, today).any_breached() {
+                late_ids.push(open.id);
             }
-            let Some(case) = self.store.case(&open.id)? else { continue };
+            Ok(())
+        })?;
+        let mut out = Vec::new();
+        for id in late_ids {
+            let Some(case) = self.store.case(&id)? else { continue };
             let late = self.deadlines(&case, today).late(&case);
             if !late.is_empty() {
-                out.push(OverdueCase { case, late });
+                let Case { id, applicant, kind, state, .. } = case;
+                out.push(OverdueCase { id, name: applicant.name, id_number: applicant.id_number, kind, state, late });
             }
         }
-        out.sort_by(|a, b| a.case.id.cmp(&b.case.id));
+        out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
 

@@ -266,15 +266,25 @@ impl Store {
     /// Every case not yet closed, in id order: the working set, read without a case record.
     pub fn open_cases(&self) -> Result<Vec<OpenCase>, StoreError> {
         let mut out = Vec::new();
+        self.each_open_case(|open| {
+            out.push(open);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Every case not yet closed, in id order, one at a time: for a caller
+    /// that keeps a few of them (at 1,000,000 cases the store holds over
+    /// 600,000 open ones, over 100 MB as a list).
+    pub fn each_open_case(&self, mut f: impl FnMut(OpenCase) -> Result<(), StoreError>) -> Result<(), StoreError> {
         self.walk(OPEN_CASES, &[], |k, v| {
             let id = std::str::from_utf8(k)
                 .ok()
                 .and_then(|s| s.parse().ok())
                 .ok_or_else(|| damaged(&self.dir, "an open case's key is not a case id"))?;
-            out.push(OpenCase::from_item(id, self.read(v, "open case")?));
+            f(OpenCase::from_item(id, self.read(v, "open case")?))?;
             Ok(ControlFlow::Continue(()))
-        })?;
-        Ok(out)
+        })
     }
 
     /// The open cases with a step on `day` that were received on another day, in id order.

@@ -7,29 +7,18 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
 
-use crate::domain::{CaseId, IdNumber, Kind, State};
 use crate::ui::action::{Action, LIST_KEYS};
 use crate::ui::effect::{Effect, Effects, Screen};
 use crate::ui::env::Env;
 use crate::ui::strings::{self, S};
 use crate::ui::widgets::table::ScrollTable;
 use crate::ui::widgets::{pad, put};
-use crate::window::Late;
 
 /// What the overdue list's keys do.
 pub const ACTIONS: &[&[Action]] = &[&[Action::Select, Action::Back, Action::Search], LIST_KEYS];
 
 /// One case of the list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OverdueRow {
-    pub id: CaseId,
-    pub name: String,
-    pub id_number: IdNumber,
-    pub kind: Kind,
-    pub state: State,
-    /// Every deadline it missed.
-    pub late: Vec<Late>,
-}
+pub use crate::window::OverdueCase as OverdueRow;
 
 pub struct OverdueScreen {
     pub rows: Vec<OverdueRow>,
@@ -47,19 +36,7 @@ impl OverdueScreen {
     pub fn refresh(&mut self, env: &Env) -> Effects {
         let mut effects = Effects::new();
         match env.window().overdue(env.today()) {
-            Ok(cases) => {
-                self.rows = cases
-                    .into_iter()
-                    .map(|o| OverdueRow {
-                        id: o.case.id.clone(),
-                        name: o.case.applicant.name.clone(),
-                        id_number: o.case.applicant.id_number.clone(),
-                        kind: o.case.kind,
-                        state: o.case.state,
-                        late: o.late,
-                    })
-                    .collect();
-            }
+            Ok(cases) => self.rows = cases,
             Err(e) => {
                 tracing::error!("cannot list the overdue cases: {e}");
                 effects.push(Effect::error(strings::failed(&e, env.lang)));
