@@ -925,12 +925,22 @@ impl<'a> Window<'a> {
     /// deadline it missed. In id order. Found from the open cases' facts,
     /// then only the late ones read whole.
     pub fn overdue(&self, today: NaiveDate) -> Result<Vec<OverdueCase>, StoreError> {
-        // The late ones' ids only, not every open case: the working set is
-        // most of the store's open history.
-        let mut late_ids = Vec::new();
+        Ok(self.overdue_first(today, usize::MAX)?.0)
+    }
+
+    /// The first `shown` of [`Window::overdue`] (the oldest ids), and how
+    /// many there are in all: a list a screen can hold whatever the store's
+    /// size (the facts of every open case are read, one at a time; only the
+    /// shown ones are read whole).
+    pub fn overdue_first(&self, today: NaiveDate, shown: usize) -> Result<(Vec<OverdueCase>, usize), StoreError> {
+        // Open cases come in id order: the first late ones are the oldest.
+        let (mut late_ids, mut total) = (Vec::new(), 0);
         self.store.each_open_case(|open| {
             if self.deadlines_of(&open, today).any_breached() {
-                late_ids.push(open.id);
+                total += 1;
+                if late_ids.len() < shown {
+                    late_ids.push(open.id);
+                }
             }
             Ok(())
         })?;
@@ -944,7 +954,7 @@ impl<'a> Window<'a> {
             }
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(out)
+        Ok((out, total))
     }
 
     /// Puts money into the relief fund: the year's budget appropriation or a

@@ -2,6 +2,7 @@
 //! lists them, two lines a case: who and what, then the state and every
 //! deadline missed (the help-by day of a green case, the due date, each
 //! referral a department has not answered in time). Enter opens the case.
+//! It holds the oldest [`SHOWN`] cases at most, and says how many there are.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -20,14 +21,19 @@ pub const ACTIONS: &[&[Action]] = &[&[Action::Select, Action::Back, Action::Sear
 /// One case of the list.
 pub use crate::window::OverdueCase as OverdueRow;
 
+/// The most cases the list holds (the oldest first); the title says how many there are in all.
+pub const SHOWN: usize = 1_000;
+
 pub struct OverdueScreen {
     pub rows: Vec<OverdueRow>,
+    /// How many cases are overdue in all (more than `rows` when over [`SHOWN`]).
+    total: usize,
     table: ScrollTable,
 }
 
 impl Default for OverdueScreen {
     fn default() -> OverdueScreen {
-        OverdueScreen { rows: Vec::new(), table: ScrollTable::new(2) }
+        OverdueScreen { rows: Vec::new(), total: 0, table: ScrollTable::new(2) }
     }
 }
 
@@ -35,8 +41,8 @@ impl OverdueScreen {
     /// Loads the open cases with a deadline missed, by each case's policy.
     pub fn refresh(&mut self, env: &Env) -> Effects {
         let mut effects = Effects::new();
-        match env.window().overdue(env.today()) {
-            Ok(cases) => self.rows = cases,
+        match env.window().overdue_first(env.today(), SHOWN) {
+            Ok((cases, total)) => (self.rows, self.total) = (cases, total),
             Err(e) => {
                 tracing::error!("cannot list the overdue cases: {e}");
                 effects.push(Effect::error(strings::failed(&e, env.lang)));
@@ -79,7 +85,11 @@ impl OverdueScreen {
     pub fn render(&self, buf: &mut Buffer, area: Rect, env: &Env) {
         let (t, lang) = (&env.theme, env.lang);
         let total = self.rows.len();
-        let title = format!("{} {}   {}", S::OverdueTitle.get(lang), env.today(), strings::overdue_count(total, lang));
+        let mut title =
+            format!("{} {}   {}", S::OverdueTitle.get(lang), env.today(), strings::overdue_count(self.total, lang));
+        if self.total > total {
+            title = format!("{title}, {}", strings::overdue_shown(total, lang));
+        }
         put(buf, area, area.x + 1, area.y, &title, t.title);
         let header = format!(
             "  {}  {} {}  {}",
