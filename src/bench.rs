@@ -22,7 +22,7 @@ use crate::window::Window;
 
 /// The generator the bench's cases come from (one for the demo and the bench).
 pub use crate::sample::Sampler as Rng;
-pub use crate::sample::{person_name, person_number};
+pub use crate::sample::{person_name, person_number, CASES_PER_PERSON};
 
 /// A realistic case for made-up person `person`, received at `at`, in a state
 /// drawn at random (as a store of three years holds them).
@@ -48,9 +48,9 @@ pub fn synthetic_case(rng: &mut Rng, id: CaseId, person: u64, at: Moment) -> Cas
 }
 
 /// Fills `store` with `n` cases received day by day over the three years before `today`,
-/// about three cases per person. Returns the number of distinct people.
+/// [`CASES_PER_PERSON`] cases per person at every scale. Returns the number of distinct people.
 pub fn seed(store: &Store, n: u64, today: NaiveDate, offset: FixedOffset) -> Result<u64, StoreError> {
-    let people = (n / 3).max(1);
+    let people = (n / CASES_PER_PERSON).max(1);
     let mut rng = Rng::new(0x5eed);
     let chunk: u64 = std::env::var("ONEDOOR_BENCH_CHUNK").ok().and_then(|s| s.parse().ok()).unwrap_or(2_000);
     let mut done = 0u64;
@@ -343,7 +343,7 @@ pub fn measure(
 ) -> Result<Figures, StoreError> {
     let started = Instant::now();
     let today = now.date_naive();
-    let people = (n / 3).max(1);
+    let people = (n / CASES_PER_PERSON).max(1);
     let mut phases = Phases::start();
     let opening = Instant::now();
     let store = Arc::new(Store::open(dir, options)?);
