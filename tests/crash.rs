@@ -20,9 +20,11 @@
 
 mod common;
 mod district_support;
+#[path = "common/pty.rs"]
+mod pty;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -30,7 +32,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use common::{case_json, NOW};
 use district_support::{finished, token_of, Backend, Ending, Harness};
-use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+use portable_pty::CommandBuilder;
+use pty::tail;
 
 /// A small xorshift generator: random kill moments without another crate.
 struct Rng(u64);
@@ -547,7 +550,6 @@ struct Terminal {
 
 impl Terminal {
     fn start(data: &Path) -> Terminal {
-        let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
         let mut cmd = CommandBuilder::new(bin());
         cmd.args(["--lang", "en"]);
         cmd.env("ONEDOOR_DATA", data);
@@ -556,22 +558,8 @@ impl Terminal {
         cmd.env("ONEDOOR_CONFIG", "/dev/null");
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("XDG_CONFIG_HOME");
-        let child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = pty.master.take_writer().unwrap();
-        let screen = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&screen);
-        let drain = std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        let mut t = Terminal { child, master: pty.master, writer, screen, drain };
+        let pty::Pty { child, master, writer, screen, drain, .. } = pty::open(cmd);
+        let mut t = Terminal { child, master, writer, screen, drain };
         // The store has no operators: Esc on the first supervisor's creation
         // works without them, as this office does.
         t.wait_for("first supervisor", "the first start");
@@ -627,11 +615,6 @@ impl Terminal {
         let screen = String::from_utf8_lossy(&self.screen.lock().unwrap()).into_owned();
         screen
     }
-}
-
-fn tail(screen: &str) -> String {
-    let chars: Vec<char> = screen.chars().collect();
-    chars[chars.len().saturating_sub(2000)..].iter().collect()
 }
 
 impl Round {

@@ -3,14 +3,17 @@
 //! with `onedoor case list --json` and `onedoor case show`; SIGTERM and
 //! SIGHUP restore the terminal and keep the draft. Every wait is bounded.
 
-use std::io::{Read, Write};
+mod common;
+#[path = "common/pty.rs"]
+mod pty;
+
+use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{native_pty_system, CommandBuilder, PtySize};
-
-const NOW: &str = "2026-11-30T09:00:00+08:00";
+use common::NOW;
+use portable_pty::CommandBuilder;
 
 fn env_cmd(cmd: &mut CommandBuilder, data: &Path) {
     cmd.env("ONEDOOR_DATA", data);
@@ -88,28 +91,8 @@ impl InTerminal {
     }
 
     fn run(cmd: CommandBuilder) -> InTerminal {
-        let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
-        let child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = pty.master.take_writer().unwrap();
-        let out = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&out);
-        let closing = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let close = Arc::clone(&closing);
-        let drain = std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-                if close.load(std::sync::atomic::Ordering::SeqCst) {
-                    break;
-                }
-            }
-        });
-        InTerminal { child, master: pty.master, writer, out, drain, closing }
+        let pty::Pty { child, master, writer, screen: out, drain, closing } = pty::open(cmd);
+        InTerminal { child, master, writer, out, drain, closing }
     }
 
     /// Types `bytes` and gives the counter a moment to draw.

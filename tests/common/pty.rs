@@ -1,14 +1,54 @@
-//! The real counter in an 80x24 pseudo-terminal, for tests that drive the
-//! CLI beside it: started with the environment of `common::onedoor`, its
-//! screen collected, waited for by condition, quit or SIGKILLed.
+//! The real counter in an 80x24 pseudo-terminal. `open` runs any command in
+//! one with what it draws collected by a thread (the crash round and the
+//! terminal tests build on it); `Counter` is the counter for tests that drive
+//! the CLI beside it: started with the environment of `common::onedoor`,
+//! waited for by condition, quit or SIGKILLed.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+
+/// A program in an 80x24 pseudo-terminal, everything it draws collected.
+pub struct Pty {
+    pub child: Box<dyn portable_pty::Child + Send + Sync>,
+    pub master: Box<dyn portable_pty::MasterPty + Send>,
+    pub writer: Box<dyn Write + Send>,
+    pub screen: Arc<Mutex<Vec<u8>>>,
+    /// Reads the terminal until it closes (or `closing` is set).
+    pub drain: std::thread::JoinHandle<()>,
+    /// Once set, the drain lets go of its handle on the terminal after its next read.
+    pub closing: Arc<AtomicBool>,
+}
+
+/// Starts `cmd` in a new 80x24 pseudo-terminal.
+pub fn open(cmd: CommandBuilder) -> Pty {
+    let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
+    let child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let writer = pty.master.take_writer().unwrap();
+    let screen = Arc::new(Mutex::new(Vec::new()));
+    let closing = Arc::new(AtomicBool::new(false));
+    let (sink, close) = (Arc::clone(&screen), Arc::clone(&closing));
+    let drain = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            if close.load(Ordering::SeqCst) {
+                break;
+            }
+        }
+    });
+    Pty { child, master: pty.master, writer, screen, drain, closing }
+}
 
 pub struct Counter {
     child: Box<dyn portable_pty::Child + Send + Sync>,
@@ -27,7 +67,6 @@ impl Counter {
 
     /// `onedoor --lang en ARGS` in the terminal (no ARGS: the counter).
     pub fn spawn(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Counter {
-        let pty = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_onedoor"));
         cmd.args(["--lang", "en"]);
         cmd.args(args);
@@ -41,22 +80,8 @@ impl Counter {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = pty.master.take_writer().unwrap();
-        let screen = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&screen);
-        let drain = std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        Counter { child, master: pty.master, writer, screen, drain: Some(drain), data: data.to_path_buf() }
+        let Pty { child, master, writer, screen, drain, .. } = open(cmd);
+        Counter { child, master, writer, screen, drain: Some(drain), data: data.to_path_buf() }
     }
 
     /// Everything the counter has drawn so far.
