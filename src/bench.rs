@@ -391,8 +391,9 @@ pub fn measure(
     phases.end("commits");
     let mut frames = frame_times(&store, dir, counter, now)?;
     phases.end("frames");
-    // The overdue list, as a clerk opens it (F-key) once or twice a day.
-    let overdue = window.overdue(today)?.len();
+    // The overdue list, as a clerk opens it (F-key) once or twice a day: the
+    // screen's own call, which reads whole only the cases it shows.
+    let (_, overdue) = window.overdue_first(today, crate::ui::screens::overdue::SHOWN)?;
     tracing::info!("{overdue} cases overdue on {today}");
     phases.end("overdue list");
     // The day's report as a supervisor asks for it before any import: the
