@@ -466,6 +466,8 @@ late-due = due { $day } passed
 late-help-by = help by { $day } passed
 late-referral = { $department } has not answered (due { $day })
 overdue-count = { $n } in all
+## overdue list, held to its oldest cases
+overdue-shown = the oldest { $n } shown
 required = { $field }: required
 field-problem = { $field }: { $problem }
 member-n = Member { $n }

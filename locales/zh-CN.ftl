@@ -463,6 +463,8 @@ late-due = 办结期限 { $day } 已过
 late-help-by = 救助时限 { $day } 已过
 late-referral = 转介{ $department }逾期未复(应于 { $day })
 overdue-count = 共 { $n } 件
+## overdue list, held to its oldest cases
+overdue-shown = 显示最早的 { $n } 件
 required = { $field }：必须填写
 field-problem = { $field }：{ $problem }
 member-n = 成员{ $n }

@@ -22,7 +22,7 @@ use crate::window::Window;
 
 /// The generator the bench's cases come from (one for the demo and the bench).
 pub use crate::sample::Sampler as Rng;
-pub use crate::sample::{person_name, person_number};
+pub use crate::sample::{person_name, person_number, CASES_PER_PERSON};
 
 /// A realistic case for made-up person `person`, received at `at`, in a state
 /// drawn at random (as a store of three years holds them).
@@ -48,9 +48,9 @@ pub fn synthetic_case(rng: &mut Rng, id: CaseId, person: u64, at: Moment) -> Cas
 }
 
 /// Fills `store` with `n` cases received day by day over the three years before `today`,
-/// about three cases per person. Returns the number of distinct people.
+/// [`CASES_PER_PERSON`] cases per person at every scale. Returns the number of distinct people.
 pub fn seed(store: &Store, n: u64, today: NaiveDate, offset: FixedOffset) -> Result<u64, StoreError> {
-    let people = (n / 3).max(1);
+    let people = (n / CASES_PER_PERSON).max(1);
     let mut rng = Rng::new(0x5eed);
     let chunk: u64 = std::env::var("ONEDOOR_BENCH_CHUNK").ok().and_then(|s| s.parse().ok()).unwrap_or(2_000);
     let mut done = 0u64;
@@ -98,7 +98,9 @@ pub struct Figures {
     /// The supervisor's daily report of a day of 10,000 cases (the imported
     /// ones): the median of five.
     pub report_daily_ms: f64,
-    /// Peak resident memory of the measuring process.
+    /// Peak resident memory of the measuring process, over all that onedoor
+    /// does in it (the day, the import, the reports); the bench's own walk of
+    /// every tree after that is `rss_walk_peak_mb`.
     pub rss_peak_mb: f64,
     /// Resident memory right after the first open, and at the end.
     #[serde(default)]
@@ -123,7 +125,29 @@ pub struct Figures {
     pub commit_written_per_case_kb: f64,
     #[serde(default)]
     pub import_written_per_case_kb: f64,
-    /// Peak and current resident memory after each phase, in MiB.
+    /// A counter's working day in a fresh process on the store: the open,
+    /// the lookups, the durable commits, the queue's keystrokes, the overdue
+    /// list and the day's report, before any import: peak and final resident memory, and the
+    /// heap's peak where it is counted (`benches/memory.rs`).
+    #[serde(default)]
+    pub rss_day_peak_mb: f64,
+    #[serde(default)]
+    pub rss_day_end_mb: f64,
+    #[serde(default)]
+    pub heap_day_peak_mb: Option<f64>,
+    /// Peak resident memory during the import of 10,000 cases alone (a
+    /// clerk's `case import`, run after the day in the same process).
+    #[serde(default)]
+    pub rss_import_peak_mb: f64,
+    /// Peak during the bench's own walk of every tree (`trees`): what a
+    /// read of the whole store costs (an export, a backup check).
+    #[serde(default)]
+    pub rss_walk_peak_mb: f64,
+    /// Peak resident memory of the process that generated the store (bulk
+    /// loads of made-up cases, which no counter does).
+    #[serde(default)]
+    pub seed_rss_peak_mb: f64,
+    /// Resident memory after each phase, in MiB.
     #[serde(default)]
     pub memory_by_phase: Vec<PhaseMemory>,
     /// Each tree at the end: sled entries, items, and MiB of keys and values.
@@ -131,17 +155,97 @@ pub struct Figures {
     pub trees: Vec<TreeFigures>,
 }
 
-/// Memory after one phase of the measurement.
+/// Memory after one phase of the measurement, in MiB.
 #[derive(Debug, Serialize, serde::Deserialize)]
 pub struct PhaseMemory {
     pub phase: String,
+    /// Peak resident memory of the process so far (VmHWM, never reset by the bench).
     pub peak_mb: f64,
+    /// Resident memory at the end of the phase (VmRSS).
     pub now_mb: f64,
+    /// Peak resident memory during this phase alone (VmHWM, reset at the phase's start).
+    #[serde(default)]
+    pub phase_peak_mb: f64,
+    /// Of `now_mb`: anonymous memory (the heap, stacks), and file pages (the binary, libraries).
+    #[serde(default)]
+    pub anon_mb: f64,
+    #[serde(default)]
+    pub file_mb: f64,
+    /// Bytes the program holds allocated at the end of the phase, and their
+    /// peak during it, where the allocator is counted (`benches/memory.rs`);
+    /// `None` from `onedoor bench`, whose allocator is not.
+    #[serde(default)]
+    pub heap_live_mb: Option<f64>,
+    #[serde(default)]
+    pub heap_peak_mb: Option<f64>,
 }
 
-impl PhaseMemory {
-    fn now(phase: &str) -> PhaseMemory {
-        PhaseMemory { phase: phase.to_string(), peak_mb: peak_rss_mb(), now_mb: rss_mb() }
+/// A count of the bytes the program holds, kept by a counting allocator
+/// installed by a benchmark binary (never by the kiosk's).
+#[derive(Debug, Clone, Copy)]
+pub struct HeapCounter {
+    /// Bytes allocated and not yet freed.
+    pub live: fn() -> u64,
+    /// The highest `live` since the last call (which starts the next span at `live`).
+    pub take_peak: fn() -> u64,
+}
+
+static HEAP: std::sync::OnceLock<HeapCounter> = std::sync::OnceLock::new();
+
+/// Makes [`measure`] report the heap through `counter` (once per process).
+pub fn count_heap_with(counter: HeapCounter) {
+    let _ = HEAP.set(counter);
+}
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// Marks the phases of a measurement: each phase's own peak (the kernel's
+/// peak is reset at each start) and the process's peak over them all.
+struct Phases {
+    list: Vec<PhaseMemory>,
+    peak_mb: f64,
+}
+
+impl Phases {
+    fn start() -> Phases {
+        let mut phases = Phases { list: Vec::new(), peak_mb: peak_rss_mb() };
+        phases.begin();
+        phases
+    }
+
+    /// A new phase starts: its peak counts from now.
+    fn begin(&mut self) {
+        self.peak_mb = self.peak_mb.max(peak_rss_mb());
+        // "5" resets VmHWM to VmRSS (Linux 4.0 and later); where it cannot,
+        // a phase's peak is the process's.
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        if let Some(heap) = HEAP.get() {
+            (heap.take_peak)();
+        }
+    }
+
+    /// The phase that began last ends; the next one begins.
+    fn end(&mut self, phase: &str) {
+        let phase_peak_mb = peak_rss_mb();
+        self.peak_mb = self.peak_mb.max(phase_peak_mb);
+        let (anon_mb, file_mb) = rss_split_mb();
+        let heap = HEAP.get();
+        self.list.push(PhaseMemory {
+            phase: phase.to_string(),
+            peak_mb: self.peak_mb,
+            now_mb: rss_mb(),
+            phase_peak_mb,
+            anon_mb,
+            file_mb,
+            heap_live_mb: heap.map(|h| (h.live)() as f64 / MIB),
+            heap_peak_mb: heap.map(|h| (h.take_peak)() as f64 / MIB),
+        });
+        self.begin();
+    }
+
+    /// The highest of the phases' own peaks among `names`.
+    fn peak_of(&self, names: &[&str]) -> f64 {
+        self.list.iter().filter(|p| names.contains(&p.phase.as_str())).map(|p| p.phase_peak_mb).fold(0.0, f64::max)
     }
 }
 
@@ -200,6 +304,22 @@ fn written_bytes() -> u64 {
     io.lines().find_map(|l| l.strip_prefix("wchar:")).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
 }
 
+/// Resident memory now, split into anonymous memory (the heap, stacks) and
+/// file pages (the binary, libraries), from /proc/self/smaps_rollup, in MiB.
+fn rss_split_mb() -> (f64, f64) {
+    let rollup = std::fs::read_to_string("/proc/self/smaps_rollup").unwrap_or_default();
+    let field = |name: &str| {
+        rollup
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    let (rss, anon) = (field("Rss:"), field("Anonymous:"));
+    (anon, (rss - anon).max(0.0))
+}
+
 fn proc_status_mb(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -223,14 +343,15 @@ pub fn measure(
 ) -> Result<Figures, StoreError> {
     let started = Instant::now();
     let today = now.date_naive();
-    let people = (n / 3).max(1);
+    let people = (n / CASES_PER_PERSON).max(1);
+    let mut phases = Phases::start();
     let opening = Instant::now();
     let store = Arc::new(Store::open(dir, options)?);
     // The first open is done when the first answer comes back.
     store.cases_of_person(&person_number(0))?;
     let first_open_ms = opening.elapsed().as_secs_f64() * 1e3;
     let rss_after_open_mb = rss_mb();
-    let mut memory_by_phase = vec![PhaseMemory::now("open")];
+    phases.end("open");
 
     let mut rng = Rng::new(42);
     let mut lookups = Vec::new();
@@ -241,7 +362,7 @@ pub fn measure(
         found += store.cases_of_person(&number)?.len();
         lookups.push(t.elapsed());
     }
-    memory_by_phase.push(PhaseMemory::now("lookups"));
+    phases.end("lookups");
 
     let window = Window::new(&store, counter);
     let mut commits = Vec::new();
@@ -267,16 +388,30 @@ pub fn measure(
         commits.push(t.elapsed());
     }
     let commit_written = written_bytes() - written_before_commits;
-    memory_by_phase.push(PhaseMemory::now("commits"));
+    phases.end("commits");
     let mut frames = frame_times(&store, dir, counter, now)?;
-    memory_by_phase.push(PhaseMemory::now("frames"));
+    phases.end("frames");
+    // The overdue list, as a clerk opens it (F-key) once or twice a day: the
+    // screen's own call, which reads whole only the cases it shows.
+    let (_, overdue) = window.overdue_first(today, crate::ui::screens::overdue::SHOWN)?;
+    tracing::info!("{overdue} cases overdue on {today}");
+    phases.end("overdue list");
+    // The day's report as a supervisor asks for it before any import: the
+    // counter's day ends here.
+    crate::cli::report::gather(&window, today, today)?;
+    phases.end("day report");
+    const DAY: [&str; 6] = ["open", "lookups", "commits", "frames", "overdue list", "day report"];
+    let rss_day_peak_mb = phases.peak_of(&DAY);
+    let rss_day_end_mb = rss_mb();
+    let heap_day_peak_mb =
+        phases.list.iter().filter(|p| DAY.contains(&p.phase.as_str())).filter_map(|p| p.heap_peak_mb).reduce(f64::max);
 
     // 10,000 exported cases of today (another window), imported in one transaction.
     let mut rng = Rng::new(99);
     let imported: Vec<Case> = (1..=10_000u32)
         .map(|seq| synthetic_case(&mut rng, CaseId::new("320106001", 7, today, seq), 20_000_000 + seq as u64, now))
         .collect();
-    memory_by_phase.push(PhaseMemory::now("import data made"));
+    phases.end("import data made");
     let written_before_import = written_bytes();
     let cpu = thread_cpu();
     let t = Instant::now();
@@ -286,8 +421,9 @@ pub fn measure(
     let import_cases_per_s = imported.len() as f64 / t.elapsed().as_secs_f64();
     let import_cases_per_cpu_s = imported.len() as f64 / (thread_cpu() - cpu).as_secs_f64().max(1e-9);
     let import_written = written_bytes() - written_before_import;
-    memory_by_phase.push(PhaseMemory::now("import"));
     drop(imported);
+    phases.end("import");
+    let rss_import_peak_mb = phases.peak_of(&["import"]);
     // The median of five: the machine the bench runs on may be busy.
     let (mut reports, mut reports_cpu) = (Vec::new(), Vec::new());
     for _ in 0..5 {
@@ -299,8 +435,12 @@ pub fn measure(
     }
     let report_daily_ms = percentile(&mut reports, 0.5) / 1e3;
     let report_daily_cpu_ms = percentile(&mut reports_cpu, 0.5) / 1e3;
-    memory_by_phase.push(PhaseMemory::now("report"));
+    phases.end("report");
+    // What onedoor did ends here; the walk of every tree below is the bench's own.
+    let rss_peak_mb = phases.peak_mb.max(peak_rss_mb());
     let sizes = store.tree_sizes()?;
+    phases.end("bench's walk of every tree");
+    let rss_walk_peak_mb = phases.peak_of(&["bench's walk of every tree"]);
     let trees = sizes
         .iter()
         .map(|t| TreeFigures {
@@ -328,7 +468,7 @@ pub fn measure(
         import_cases_per_s,
         frame_p99_us_80x24: percentile(&mut frames, 0.99),
         report_daily_ms,
-        rss_peak_mb: peak_rss_mb(),
+        rss_peak_mb,
         rss_after_open_mb,
         rss_end_mb: rss_mb(),
         disk_mb: dir_size(dir) as f64 / (1024.0 * 1024.0),
@@ -337,7 +477,13 @@ pub fn measure(
         report_daily_cpu_ms,
         commit_written_per_case_kb: commit_written as f64 / 1024.0 / commits_n.max(1) as f64,
         import_written_per_case_kb: import_written as f64 / 1024.0 / 10_000.0,
-        memory_by_phase,
+        rss_day_peak_mb,
+        rss_day_end_mb,
+        heap_day_peak_mb,
+        rss_import_peak_mb,
+        rss_walk_peak_mb,
+        seed_rss_peak_mb: 0.0,
+        memory_by_phase: phases.list,
         trees,
     })
 }
@@ -456,6 +602,18 @@ pub fn run(session: &Session, run: &Run, out: &mut dyn Write) -> CliResult {
         "memory (measuring process) peak {:.0} MB; {:.0} MB after the open, {:.0} MB at the end",
         f.rss_peak_mb, f.rss_after_open_mb, f.rss_end_mb
     )?;
+    writeln!(
+        out,
+        "memory of a day       peak {:.0} MB, {:.0} MB at its end; the import's peak {:.0} MB; the generator's {:.0} MB",
+        f.rss_day_peak_mb, f.rss_day_end_mb, f.rss_import_peak_mb, f.seed_rss_peak_mb
+    )?;
+    for p in &f.memory_by_phase {
+        writeln!(
+            out,
+            "  {:<28} peak {:>6.1} MB, now {:>6.1} MB ({:.1} anon, {:.1} file)",
+            p.phase, p.phase_peak_mb, p.now_mb, p.anon_mb, p.file_mb
+        )?;
+    }
     writeln!(out, "disk                   {:.0} MB ({:.0} MB of keys and values)", f.disk_mb, f.raw_mb)?;
     writeln!(
         out,
@@ -478,6 +636,7 @@ fn seed_then_measure(session: &Session, cases: u64, dir: &Path, options: &StoreO
         store.reopen(options)?;
     }
     let seed_seconds = started.elapsed().as_secs_f64();
+    let seed_rss_peak_mb = peak_rss_mb();
     let me = std::env::current_exe().map_err(|e| CliError::environment(e.to_string()))?;
     let output = std::process::Command::new(me)
         .args(["bench", "--measure-only", "--cases", &cases.to_string(), "--dir"])
@@ -491,5 +650,6 @@ fn seed_then_measure(session: &Session, cases: u64, dir: &Path, options: &StoreO
     let mut f: Figures = serde_json::from_slice(&output.stdout)
         .map_err(|e| CliError::environment(format!("the measuring process answered badly: {e}")))?;
     f.seed_seconds = seed_seconds;
+    f.seed_rss_peak_mb = seed_rss_peak_mb;
     Ok(f)
 }

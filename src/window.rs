@@ -308,10 +308,17 @@ pub enum Late {
     Referral(Department, NaiveDate),
 }
 
-/// An open case with a deadline missed, and which.
-#[derive(Debug, Clone)]
+/// An open case with a deadline missed, and which: what the overdue list
+/// shows of it (not the whole case: a store of a million cases may list
+/// hundreds of thousands).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OverdueCase {
-    pub case: Case,
+    pub id: CaseId,
+    pub name: String,
+    pub id_number: IdNumber,
+    pub kind: Kind,
+    pub state: State,
+    /// Every deadline it missed.
     pub late: Vec<Late>,
 }
 
@@ -918,19 +925,36 @@ impl<'a> Window<'a> {
     /// deadline it missed. In id order. Found from the open cases' facts,
     /// then only the late ones read whole.
     pub fn overdue(&self, today: NaiveDate) -> Result<Vec<OverdueCase>, StoreError> {
-        let mut out = Vec::new();
-        for open in self.store.open_cases()? {
-            if !self.deadlines_of(&open, today).any_breached() {
-                continue;
+        Ok(self.overdue_first(today, usize::MAX)?.0)
+    }
+
+    /// The first `shown` of [`Window::overdue`] (the oldest ids), and how
+    /// many there are in all: a list a screen can hold whatever the store's
+    /// size (the facts of every open case are read, one at a time; only the
+    /// shown ones are read whole).
+    pub fn overdue_first(&self, today: NaiveDate, shown: usize) -> Result<(Vec<OverdueCase>, usize), StoreError> {
+        // Open cases come in id order: the first late ones are the oldest.
+        let (mut late_ids, mut total) = (Vec::new(), 0);
+        self.store.each_open_case(|open| {
+            if self.deadlines_of(&open, today).any_breached() {
+                total += 1;
+                if late_ids.len() < shown {
+                    late_ids.push(open.id);
+                }
             }
-            let Some(case) = self.store.case(&open.id)? else { continue };
+            Ok(())
+        })?;
+        let mut out = Vec::new();
+        for id in late_ids {
+            let Some(case) = self.store.case(&id)? else { continue };
             let late = self.deadlines(&case, today).late(&case);
             if !late.is_empty() {
-                out.push(OverdueCase { case, late });
+                let Case { id, applicant, kind, state, .. } = case;
+                out.push(OverdueCase { id, name: applicant.name, id_number: applicant.id_number, kind, state, late });
             }
         }
-        out.sort_by(|a, b| a.case.id.cmp(&b.case.id));
-        Ok(out)
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok((out, total))
     }
 
     /// Puts money into the relief fund: the year's budget appropriation or a

@@ -635,6 +635,40 @@ fn the_overdue_list_says_what_is_late_and_opens_the_case() {
     assert!(h.screen().contains("没有超期的案件"));
 }
 
+/// More overdue cases than the list holds: it shows the oldest ones and
+/// says how many there are in all, in both languages.
+#[test]
+fn a_long_overdue_list_holds_the_oldest_cases_and_says_how_many_there_are() {
+    use onedoor::ui::screens::overdue::SHOWN;
+    let many = |store: &onedoor::store::Store| {
+        let mut rng = onedoor::bench::Rng::new(3);
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-09-01T09:00:00+08:00").unwrap();
+        let cases: Vec<onedoor::domain::Case> = (1..=SHOWN as u32 + 3)
+            .map(|seq| {
+                let id = onedoor::domain::CaseId::new("320106001", 1, day, seq);
+                let mut case = onedoor::bench::synthetic_case(&mut rng, id, u64::from(seq), at);
+                (case.channel, case.state) = (onedoor::domain::Channel::Normal, State::Received);
+                case
+            })
+            .collect();
+        store.bulk_load(&cases).unwrap();
+    };
+    for (lang, title) in
+        [(Lang::ZhCn, "共 1003 件, 显示最早的 1000 件"), (Lang::En, "1003 in all, the oldest 1000 shown")]
+    {
+        let mut h = Harness::prepared(lang, false, many);
+        h.press(KeyCode::F(7));
+        let s = h.screen();
+        assert!(s.contains(title), "{s}");
+        assert!(s.contains("320106001-01-20260901-0001"), "the oldest first: {s}");
+        h.press(KeyCode::End);
+        let s = h.screen();
+        assert!(s.contains("320106001-01-20260901-1000"), "the last one held: {s}");
+        assert!(!s.contains("320106001-01-20260901-1001"), "no more than it holds: {s}");
+    }
+}
+
 /// A green-channel case received on Thursday 26 November and not yet helped:
 /// the day help was due (the next working day) has passed, its due date has not.
 fn green_case_not_helped(store: &onedoor::store::Store) {

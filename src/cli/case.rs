@@ -279,7 +279,7 @@ pub fn list(ctx: &Session, filter: &ListFilter, json: bool, out: &mut dyn Write)
     let store = ctx.open_existing_store()?;
     let mut summaries = select(&store, filter, ctx.today())?;
     if filter.overdue {
-        let late: HashSet<CaseId> = ctx.window(&store).overdue(ctx.today())?.into_iter().map(|o| o.case.id).collect();
+        let late: HashSet<CaseId> = ctx.window(&store).overdue(ctx.today())?.into_iter().map(|o| o.id).collect();
         summaries.retain(|s| late.contains(&s.id));
     }
     if json {

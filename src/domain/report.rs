@@ -351,15 +351,18 @@ impl DayReport {
     /// As [`DayReport::with_backlog`], from what the store keeps of each case
     /// for the report instead of the whole cases.
     pub fn of_facts(day: NaiveDate, facts: Facts<'_>, backlog: Backlog) -> DayReport {
-        // Each case once, in id order, whatever the caller found it by.
-        let cases: BTreeMap<&CaseId, &ReportCase> = facts.cases.iter().map(|c| (&c.id, c)).collect();
+        // Each case once (the last given, as a map would keep it), in id order,
+        // whatever the caller found it by. Sorting what is mostly in order already is one pass.
+        let mut cases: Vec<&ReportCase> = facts.cases.iter().rev().collect();
+        cases.sort_by(|a, b| a.id.cmp(&b.id));
+        cases.dedup_by(|a, b| a.id == b.id);
         let overdue = |c: &ReportCase| !c.state.is_closed() && facts.overdue.contains(&c.id);
-        let steps = steps(day, cases.values().copied());
+        let steps = steps(day, cases.iter().copied());
         let fund = fund_day(day, facts.ledger, facts.fund_balance);
         DayReport {
             day,
-            received: received(cases.values().copied().filter(|c| c.received == day), &overdue),
-            paid: paid_by_source(day, cases.values().copied(), &steps, &fund),
+            received: received(cases.iter().copied().filter(|c| c.received == day), &overdue),
+            paid: paid_by_source(day, cases.iter().copied(), &steps, &fund),
             steps,
             fund,
             backlog,

@@ -137,8 +137,14 @@ fn day_text(day: NaiveDate) -> String {
     day.format("%Y%m%d").to_string()
 }
 
+/// Eight digits read as they are (a chrono parse costs more than the rest of a backlog count).
 fn parse_day(bytes: &[u8]) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(std::str::from_utf8(bytes).ok()?, "%Y%m%d").ok()
+    let digits: &[u8; 8] = bytes.try_into().ok()?;
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let number = |d: &[u8]| d.iter().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+    NaiveDate::from_ymd_opt(number(&digits[..4]) as i32, number(&digits[4..6]), number(&digits[6..]))
 }
 
 /// Backlog key: received day (8), due day or eight zeros (8), help due `0`/`1`,
@@ -266,15 +272,25 @@ impl Store {
     /// Every case not yet closed, in id order: the working set, read without a case record.
     pub fn open_cases(&self) -> Result<Vec<OpenCase>, StoreError> {
         let mut out = Vec::new();
+        self.each_open_case(|open| {
+            out.push(open);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Every case not yet closed, in id order, one at a time: for a caller
+    /// that keeps a few of them (at 1,000,000 cases the store holds over
+    /// 600,000 open ones, over 100 MB as a list).
+    pub fn each_open_case(&self, mut f: impl FnMut(OpenCase) -> Result<(), StoreError>) -> Result<(), StoreError> {
         self.walk(OPEN_CASES, &[], |k, v| {
             let id = std::str::from_utf8(k)
                 .ok()
                 .and_then(|s| s.parse().ok())
                 .ok_or_else(|| damaged(&self.dir, "an open case's key is not a case id"))?;
-            out.push(OpenCase::from_item(id, self.read(v, "open case")?));
+            f(OpenCase::from_item(id, self.read(v, "open case")?))?;
             Ok(ControlFlow::Continue(()))
-        })?;
-        Ok(out)
+        })
     }
 
     /// The open cases with a step on `day` that were received on another day, in id order.

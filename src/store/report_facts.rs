@@ -20,9 +20,9 @@ use crate::domain::time;
 use crate::domain::{Case, CaseId, Channel, Kind, Money, MoneySource, State};
 
 /// A [`ReportCase`] as the tree keeps it (the case id is the item's key),
-/// amounts in fen.
+/// amounts in fen; its steps written as [`StepItem`]s, read as [`ReadStep`]s.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct FactsItem {
+struct FactsItem<S = StepItem> {
     kind: Kind,
     channel: Channel,
     state: State,
@@ -34,7 +34,7 @@ struct FactsItem {
     entitled: Option<i64>,
     granted: Option<i64>,
     payment: Option<(MoneySource, bool)>,
-    steps: Vec<StepItem>,
+    steps: Vec<S>,
     policy: Option<String>,
     #[serde(with = "time::day_opt")]
     due: Option<NaiveDate>,
@@ -43,6 +43,20 @@ struct FactsItem {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct StepItem(#[serde(with = "time::day")] NaiveDate, HistoryAction, i64);
+
+/// A step as it is read: made a [`ReportStep`] as it is decoded, so a
+/// case's steps take one allocation, not two.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "StepItem")]
+struct ReadStep(ReportStep);
+
+impl TryFrom<StepItem> for ReadStep {
+    type Error = &'static str;
+    fn try_from(StepItem(day, action, amount): StepItem) -> Result<ReadStep, &'static str> {
+        let amount = money(amount).ok_or("an amount in the report's facts is out of range")?;
+        Ok(ReadStep(ReportStep { day, action, amount }))
+    }
+}
 
 fn fen(m: Money) -> i64 {
     let mut d = m.decimal();
@@ -73,17 +87,15 @@ impl FactsItem {
             help_due: c.lateness.help_due,
         }
     }
+}
 
+impl FactsItem<ReadStep> {
     /// `None`: an amount out of range (a damaged item).
     fn into_case(self, id: CaseId) -> Option<ReportCase> {
         let opt = |fen: Option<i64>| match fen {
             None => Some(None),
             Some(f) => money(f).map(Some),
         };
-        let mut steps = Vec::with_capacity(self.steps.len());
-        for StepItem(day, action, amount) in self.steps {
-            steps.push(ReportStep { day, action, amount: money(amount)? });
-        }
         Some(ReportCase {
             id,
             kind: self.kind,
@@ -96,7 +108,8 @@ impl FactsItem {
             entitled: opt(self.entitled)?,
             granted: opt(self.granted)?,
             payment: self.payment,
-            steps,
+            // In place: a step read is already a `ReportStep`.
+            steps: self.steps.into_iter().map(|ReadStep(s)| s).collect(),
             policy: self.policy,
             lateness: Lateness { due: self.due, help_due: self.help_due },
         })
@@ -123,7 +136,7 @@ impl Store {
             .ok()
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| damaged(&self.dir, "a key of the report's facts is not a case id"))?;
-        self.read::<FactsItem>(value, "report facts")?
+        self.read::<FactsItem<ReadStep>>(value, "report facts")?
             .into_case(id)
             .ok_or_else(|| damaged(&self.dir, "an amount in the report's facts is out of range"))
     }

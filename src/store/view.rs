@@ -49,18 +49,16 @@ impl Store {
                 // Nothing at or below the cursor: an empty tree (the first run's key is empty).
                 return Ok(());
             };
-            let mut following = self.trees[tree].range::<&[u8], _>((Bound::Excluded(&run_key[..]), Bound::Unbounded));
+            // The run after this one is read only when this one is done and `f` wants more: a
+            // lookup whose items lie in one run reads one run. (A run holds no item at or above
+            // the next run's key: under the read lock, runs are whole.)
+            let mut following = None;
             for _ in 0..RUNS_PER_HOLD {
-                let next = following.next().transpose().map_err(|e| sled_error(&self.dir, e))?;
-                let bound = next.as_ref().map(|(k, _)| k.clone());
                 let mut stop = false;
                 let mut failed = None;
                 runs::each(&bytes, |k, v| {
                     if k < cursor.as_slice() {
                         return ControlFlow::Continue(());
-                    }
-                    if bound.as_ref().is_some_and(|b| k >= &b[..]) {
-                        return ControlFlow::Break(()); // the next run holds these now
                     }
                     match f(k, v) {
                         Ok(ControlFlow::Continue(())) => ControlFlow::Continue(()),
@@ -81,6 +79,13 @@ impl Store {
                 if stop {
                     return Ok(());
                 }
+                let next = following
+                    .get_or_insert_with(|| {
+                        self.trees[tree].range::<&[u8], _>((Bound::Excluded(&run_key[..]), Bound::Unbounded))
+                    })
+                    .next()
+                    .transpose()
+                    .map_err(|e| sled_error(&self.dir, e))?;
                 match next {
                     None => return Ok(()),
                     Some((k, b)) => {

@@ -498,3 +498,7 @@ pub fn late(l: &crate::window::Late, lang: Lang) -> String {
 pub fn overdue_count(n: usize, lang: Lang) -> String {
     tr!(lang, "overdue-count", n = n)
 }
+
+pub fn overdue_shown(n: usize, lang: Lang) -> String {
+    tr!(lang, "overdue-shown", n = n)
+}

@@ -50,6 +50,18 @@ fn case_id_has_the_agreed_shape() {
     {
         assert!(bad.parse::<CaseId>().is_err(), "{bad}");
     }
+    // One spelling per case, however it was typed; a day that is no day is refused.
+    for (typed, id) in [
+        (" 320106001-03-20261129-00007 ", "320106001-03-20261129-0007"),
+        ("1-09-20240229-012345", "1-09-20240229-12345"),
+        ("1-09-20240229-12345", "1-09-20240229-12345"),
+        ("1-09-20241231-0000", "1-09-20241231-0000"),
+    ] {
+        assert_eq!(typed.parse::<CaseId>().unwrap().as_str(), id, "{typed}");
+    }
+    for bad in ["1-09-20230229-0001", "1-09-20241200-0001", "1-09-2024123-10001"] {
+        assert!(bad.parse::<CaseId>().is_err(), "{bad}");
+    }
 }
 
 #[test]

@@ -2,43 +2,38 @@
 //! lists them, two lines a case: who and what, then the state and every
 //! deadline missed (the help-by day of a green case, the due date, each
 //! referral a department has not answered in time). Enter opens the case.
+//! It holds the oldest [`SHOWN`] cases at most, and says how many there are.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
 
-use crate::domain::{CaseId, IdNumber, Kind, State};
 use crate::ui::action::{Action, LIST_KEYS};
 use crate::ui::effect::{Effect, Effects, Screen};
 use crate::ui::env::Env;
 use crate::ui::strings::{self, S};
 use crate::ui::widgets::table::ScrollTable;
 use crate::ui::widgets::{pad, put};
-use crate::window::Late;
 
 /// What the overdue list's keys do.
 pub const ACTIONS: &[&[Action]] = &[&[Action::Select, Action::Back, Action::Search], LIST_KEYS];
 
 /// One case of the list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OverdueRow {
-    pub id: CaseId,
-    pub name: String,
-    pub id_number: IdNumber,
-    pub kind: Kind,
-    pub state: State,
-    /// Every deadline it missed.
-    pub late: Vec<Late>,
-}
+pub use crate::window::OverdueCase as OverdueRow;
+
+/// The most cases the list holds (the oldest first); the title says how many there are in all.
+pub const SHOWN: usize = 1_000;
 
 pub struct OverdueScreen {
     pub rows: Vec<OverdueRow>,
+    /// How many cases are overdue in all (more than `rows` when over [`SHOWN`]).
+    total: usize,
     table: ScrollTable,
 }
 
 impl Default for OverdueScreen {
     fn default() -> OverdueScreen {
-        OverdueScreen { rows: Vec::new(), table: ScrollTable::new(2) }
+        OverdueScreen { rows: Vec::new(), total: 0, table: ScrollTable::new(2) }
     }
 }
 
@@ -46,20 +41,8 @@ impl OverdueScreen {
     /// Loads the open cases with a deadline missed, by each case's policy.
     pub fn refresh(&mut self, env: &Env) -> Effects {
         let mut effects = Effects::new();
-        match env.window().overdue(env.today()) {
-            Ok(cases) => {
-                self.rows = cases
-                    .into_iter()
-                    .map(|o| OverdueRow {
-                        id: o.case.id.clone(),
-                        name: o.case.applicant.name.clone(),
-                        id_number: o.case.applicant.id_number.clone(),
-                        kind: o.case.kind,
-                        state: o.case.state,
-                        late: o.late,
-                    })
-                    .collect();
-            }
+        match env.window().overdue_first(env.today(), SHOWN) {
+            Ok((cases, total)) => (self.rows, self.total) = (cases, total),
             Err(e) => {
                 tracing::error!("cannot list the overdue cases: {e}");
                 effects.push(Effect::error(strings::failed(&e, env.lang)));
@@ -102,7 +85,11 @@ impl OverdueScreen {
     pub fn render(&self, buf: &mut Buffer, area: Rect, env: &Env) {
         let (t, lang) = (&env.theme, env.lang);
         let total = self.rows.len();
-        let title = format!("{} {}   {}", S::OverdueTitle.get(lang), env.today(), strings::overdue_count(total, lang));
+        let mut title =
+            format!("{} {}   {}", S::OverdueTitle.get(lang), env.today(), strings::overdue_count(self.total, lang));
+        if self.total > total {
+            title = format!("{title}, {}", strings::overdue_shown(total, lang));
+        }
         put(buf, area, area.x + 1, area.y, &title, t.title);
         let header = format!(
             "  {}  {} {}  {}",
