@@ -307,8 +307,13 @@ const FIXTURE_2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sto
 
 /// A copy of the schema-2 store, as the schema-2 onedoor left it.
 fn schema_2_store(into: &Path) {
+    copy_store(FIXTURE_2, into);
+}
+
+/// A copy of the store in `fixture` (its README aside), its journal back at its size.
+fn copy_store(fixture: &str, into: &Path) {
     std::fs::create_dir_all(into).unwrap();
-    for entry in std::fs::read_dir(FIXTURE_2).unwrap() {
+    for entry in std::fs::read_dir(fixture).unwrap() {
         let entry = entry.unwrap();
         if entry.file_name() != "README.md" {
             std::fs::copy(entry.path(), into.join(entry.file_name())).unwrap();
@@ -370,12 +375,6 @@ fn a_schema_2_store_opens_with_the_reports_trees_filled_from_its_cases() {
 /// with `conf` as it was; a new store is made compressed and opens again so.
 #[test]
 fn a_store_made_before_compression_opens_as_it_was_made_and_a_new_one_is_compressed() {
-    const UNCOMPRESSED: &[u8] = b"segment_size: 524288\nuse_compression: false\nversion: 0.34\n";
-    const COMPRESSED: &[u8] = b"segment_size: 524288\nuse_compression: true\nversion: 0.34\n";
-    let conf_text = |dir: &Path| {
-        let conf = std::fs::read(dir.join("conf")).unwrap();
-        conf[..conf.len() - 4].to_vec()
-    };
     let dir = tempfile::tempdir().unwrap();
     schema_2_store(dir.path());
     assert_eq!(conf_text(dir.path()), UNCOMPRESSED);
@@ -390,13 +389,59 @@ fn a_store_made_before_compression_opens_as_it_was_made_and_a_new_one_is_compres
     assert!(store.case(&id).unwrap().is_some(), "the case written after the upgrade is there");
     drop(store);
     assert_eq!(conf_text(dir.path()), UNCOMPRESSED, "the old store keeps its settings");
+    assert_eq!(journal_format(dir.path()), 1, "and its journal the format its onedoor reads");
 
     let fresh = tempfile::tempdir().unwrap();
     let store = open(fresh.path());
     let id = accept_one(&store, &counter, now);
     drop(store);
     assert_eq!(conf_text(fresh.path()), COMPRESSED);
+    assert_eq!(journal_format(fresh.path()), 2, "a new store's journal records are compressed");
     assert!(open(fresh.path()).case(&id).unwrap().is_some());
+}
+
+const UNCOMPRESSED: &str = "segment_size: 524288\nuse_compression: false\nversion: 0.34\n";
+const COMPRESSED: &str = "segment_size: 524288\nuse_compression: true\nversion: 0.34\n";
+
+/// sled's settings as it wrote them in `conf` (without their checksum).
+fn conf_text(dir: &Path) -> String {
+    let conf = std::fs::read(dir.join("conf")).unwrap();
+    String::from_utf8(conf[..conf.len() - 4].to_vec()).unwrap()
+}
+
+/// The format in the journal's header.
+fn journal_format(dir: &Path) -> u32 {
+    let journal = std::fs::read(dir.join("journal")).unwrap();
+    u32::from_le_bytes(journal[4..8].try_into().unwrap())
+}
+
+const FIXTURE_3: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-schema3");
+
+/// The store the onedoor before compression left when it was killed right
+/// after reporting case 0009 saved (tests/fixtures/store-schema3): schema 3,
+/// its pages uncompressed, that case's commit in its journal (format 1) and
+/// not yet checkpointed. This onedoor replays it, takes a commit, and leaves
+/// the store as that onedoor reads it: `conf` uncompressed, the journal of
+/// format 1.
+#[test]
+fn a_store_the_onedoor_before_compression_left_killed_opens_with_its_last_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_store(FIXTURE_3, dir.path());
+    assert_eq!((conf_text(dir.path()).as_str(), journal_format(dir.path())), (UNCOMPRESSED, 1));
+    let store = open(dir.path());
+    let ids: Vec<String> = store.all_case_ids().map(|id| id.unwrap().to_string()).collect();
+    let expected: Vec<String> = (1..=9).map(|n| format!("320106001-01-20261129-{n:04}")).collect();
+    assert_eq!(ids, expected, "every case it reported, the last one from its journal");
+    let last: CaseId = expected[8].parse().unwrap();
+    assert_eq!(store.case(&last).unwrap().unwrap().applicant.id_number.as_str(), "110105194912310580");
+    let counter = CounterConfig::default();
+    let now = chrono::DateTime::parse_from_rfc3339(common::NOW).unwrap();
+    let id = accept_one(&store, &counter, now);
+    drop(store);
+    assert_eq!((conf_text(dir.path()).as_str(), journal_format(dir.path())), (UNCOMPRESSED, 1));
+    let store = open(dir.path());
+    assert_eq!(store.all_case_ids().count(), 10);
+    assert!(store.case(&id).unwrap().is_some());
 }
 
 /// A case accepted at the window (one durable commit).

@@ -12,11 +12,12 @@
 //!
 //! Layout: a 16-byte header (`ODJ1`, format, generation), then records
 //! `[generation u64][length u32][crc32 u32][payload]`, the payload being the
-//! bincode list of writes, compressed with zstd (format 2; format 1, written
-//! by onedoor before it, holds them uncompressed and is still read: a
-//! generation is written in one format, and the next checkpoint starts the
-//! next one in format 2): at 100,000 cases, an imported case wrote 2.5 KB
-//! instead of 3.3 (`onedoor bench`, sled compressed in both).
+//! bincode list of writes, compressed with zstd in format 2 (at 100,000
+//! cases an imported case writes 2.5 KB instead of 3.3, `onedoor bench`).
+//! Format 1 holds them uncompressed: onedoor wrote it before compression,
+//! and still writes it for a store made then (uncompressed pages), so that
+//! the onedoor that made such a store can still open it. A generation is
+//! written in one format; a newer format is refused as a newer onedoor's.
 //! Reading stops at the first record of another generation or with a bad
 //! checksum (a torn last write, or older records).
 
@@ -51,6 +52,8 @@ pub struct Journal {
     file: File,
     /// The format of the current generation's records.
     format: u32,
+    /// The format the next generation is written in.
+    next_format: u32,
     generation: u64,
     /// Where the next record goes.
     end: u64,
@@ -60,9 +63,10 @@ pub struct Journal {
 #[derive(Debug)]
 pub enum OpenError {
     Io(std::io::Error),
-    /// Not a journal this onedoor can read: another format (a newer onedoor),
-    /// a damaged header, or a file cut short.
+    /// Not a journal this onedoor can read: a damaged header, or a file cut short.
     Unreadable,
+    /// A journal of a format this onedoor does not know: a newer onedoor's.
+    NewerFormat(u32),
     /// A record that cannot be read, with intact records of the same
     /// generation after it: commits were saved after the damaged one, so
     /// stopping there would silently lose them.
@@ -92,9 +96,12 @@ impl Journal {
         let mut header = [0u8; HEADER as usize];
         let readable = file.metadata()?.len() >= CAPACITY && file.read_exact(&mut header).is_ok();
         let format = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
-        if !readable || &header[..4] != MAGIC || ![PLAIN, FORMAT].contains(&format) {
+        if !readable || &header[..4] != MAGIC || format == 0 {
             // Never start afresh over what may be unapplied commits.
             return Err(OpenError::Unreadable);
+        }
+        if format > FORMAT {
+            return Err(OpenError::NewerFormat(format));
         }
         let generation = u64::from_le_bytes(header[8..16].try_into().unwrap_or([0; 8]));
         let mut rest = Vec::new();
@@ -109,7 +116,13 @@ impl Journal {
         if after > 0 {
             return Err(OpenError::DamagedRecord { offset: HEADER + at as u64, before: pending.len(), after });
         }
-        Ok((Journal { file, format, generation, end: HEADER + at as u64 }, pending))
+        Ok((Journal { file, format, next_format: FORMAT, generation, end: HEADER + at as u64 }, pending))
+    }
+
+    /// Writes the next generations uncompressed (format 1), as the onedoor
+    /// that made a store before compression reads them.
+    pub fn keep_uncompressed(&mut self) {
+        self.next_format = PLAIN;
     }
 
     /// The current generation (one more at every checkpoint).
@@ -124,7 +137,7 @@ impl Journal {
         aside.push(".new");
         let aside = std::path::PathBuf::from(aside);
         let file = OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&aside)?;
-        let mut journal = Journal { file, format: FORMAT, generation: 0, end: HEADER };
+        let mut journal = Journal { file, format: FORMAT, next_format: FORMAT, generation: 0, end: HEADER };
         journal.preallocate()?;
         std::fs::rename(&aside, path)?;
         if let Some(dir) = path.parent() {
@@ -156,10 +169,10 @@ impl Journal {
             self.file.sync_all()?;
         }
         self.generation = self.generation.wrapping_add(1);
-        self.format = FORMAT;
+        self.format = self.next_format;
         let mut header = Vec::with_capacity(HEADER as usize);
         header.extend_from_slice(MAGIC);
-        header.extend_from_slice(&FORMAT.to_le_bytes());
+        header.extend_from_slice(&self.format.to_le_bytes());
         header.extend_from_slice(&self.generation.to_le_bytes());
         self.file.seek(SeekFrom::Start(0))?;
         self.file.write_all(&header)?;
@@ -393,7 +406,7 @@ mod tests {
     }
 
     #[test]
-    fn a_journal_of_uncompressed_records_is_read_and_its_next_generation_compressed() {
+    fn a_journal_of_uncompressed_records_is_read_and_goes_on_uncompressed_when_kept_so() {
         // As onedoor wrote it before records were compressed (format 1).
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal");
@@ -415,16 +428,38 @@ mod tests {
         let mut r = j.record(&op(3)).unwrap();
         j.append(&mut r).unwrap();
         drop(j);
-        let (mut j, replayed) = Journal::open(&path).unwrap();
-        assert_eq!(replayed, vec![op(1), op(2), op(3)]);
-        j.reset().unwrap();
         let big: Vec<Op> = (0..200u8).map(|k| Op { tree: 2, key: vec![k; 30], value: Some(vec![7; 1000]) }).collect();
-        let mut r = j.record(&big).unwrap();
-        assert!(r.len() < 200 * 1000 / 4, "the next generation's records are compressed: {} bytes", r.len());
-        j.append(&mut r).unwrap();
-        drop(j);
-        assert_eq!(pending(&path), vec![big]);
-        assert_eq!(&std::fs::read(&path).unwrap()[4..8], &FORMAT.to_le_bytes());
+        let format_after_a_checkpoint = |keep: bool| {
+            let (mut j, replayed) = Journal::open(&path).unwrap();
+            assert_eq!(replayed.len(), if keep { 3 } else { 1 });
+            if keep {
+                j.keep_uncompressed();
+            }
+            j.reset().unwrap();
+            let mut r = j.record(&big).unwrap();
+            j.append(&mut r).unwrap();
+            drop(j);
+            assert_eq!(pending(&path), vec![big.clone()]);
+            let header = std::fs::read(&path).unwrap()[4..8].to_vec();
+            (u32::from_le_bytes(header.try_into().unwrap()), r.len())
+        };
+        // A store made before compression: the onedoor that made it must still read it.
+        let (format, len) = format_after_a_checkpoint(true);
+        assert_eq!((format, len > 200 * 1000), (PLAIN, true), "kept uncompressed: {len} bytes");
+        let (format, len) = format_after_a_checkpoint(false);
+        assert_eq!((format, len < 200 * 1000 / 4), (FORMAT, true), "compressed: {len} bytes");
+    }
+
+    #[test]
+    fn a_journal_of_a_newer_format_is_refused_as_a_newer_onedoors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal");
+        journal_with(&path, &[op(1)]);
+        let mut f = OpenOptions::new().write(true).open(&path).unwrap();
+        f.seek(SeekFrom::Start(4)).unwrap();
+        f.write_all(&(FORMAT + 1).to_le_bytes()).unwrap();
+        drop(f);
+        assert!(matches!(Journal::open(&path), Err(OpenError::NewerFormat(3))));
     }
 
     #[test]

@@ -159,6 +159,37 @@ fn a_newer_schema_is_refused_at_open() {
     assert!(matches!(err, StoreError::NewerSchema { found: 99 }), "{err}");
 }
 
+/// A newer onedoor's journal format, or sled settings this one does not make
+/// (a newer onedoor's), are refused as a newer onedoor's, not as damage
+/// (whose message sends the clerk to restore a backup), and nothing is written.
+#[test]
+fn a_newer_journal_format_or_sled_settings_are_refused_as_a_newer_onedoors() {
+    use std::io::{Seek, SeekFrom, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    add(&open(d).unwrap(), input("11010519491231002X", None));
+    let mut journal = std::fs::OpenOptions::new().write(true).open(d.join("journal")).unwrap();
+    journal.seek(SeekFrom::Start(4)).unwrap();
+    journal.write_all(&3u32.to_le_bytes()).unwrap();
+    drop(journal);
+    let before = files(d);
+    let err = open(d).err().unwrap();
+    assert!(matches!(&err, StoreError::NewerFormat { what, .. } if what.contains("format 3")), "{err}");
+    assert_eq!(files(d), before, "nothing written");
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = sled::Config::new().path(d.join(".onedoor-other")).segment_size(1 << 20).open().unwrap();
+    drop(db);
+    drop(open(d).unwrap());
+    std::fs::copy(d.join(".onedoor-other").join("conf"), d.join("conf")).unwrap();
+    std::fs::remove_dir_all(d.join(".onedoor-other")).unwrap();
+    let before = files(d);
+    let err = open(d).err().unwrap();
+    assert!(matches!(&err, StoreError::NewerFormat { what, .. } if what.contains("`conf`")), "{err}");
+    assert_eq!(files(d), before, "nothing written");
+}
+
 #[test]
 fn case_records_stay_small() {
     let dir = tempfile::tempdir().unwrap();
@@ -542,8 +573,7 @@ fn a_store_made_by_an_older_onedoor_and_stopped_before_its_schema_is_finished() 
     let d = dir.path();
     drop(open(d).unwrap());
     {
-        let settings = directory::SledSettings::of(d);
-        let db = sled::Config::new().path(d).use_compression(settings.compression).open().unwrap();
+        let db = super::sled_config(d, 8 << 20).open().unwrap();
         db.open_tree("meta").unwrap().clear().unwrap();
         db.flush().unwrap();
     }
