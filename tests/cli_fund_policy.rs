@@ -193,6 +193,34 @@ fn the_overdue_list_prints_each_late_case_as_the_days_list_does() {
     assert_eq!(listed(&["--id-number", &person(5)]), "", "a person with no late case");
 }
 
+/// More overdue cases than the store is asked for at a time, between closed
+/// ones: each is listed once, in id order.
+#[test]
+fn every_overdue_case_is_listed_once_however_many_there_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut rng = onedoor::bench::Rng::new(5);
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339("2026-09-01T09:00:00+08:00").unwrap();
+    let cases: Vec<onedoor::domain::Case> = (1..=3_100u32)
+        .map(|seq| {
+            let id = onedoor::domain::CaseId::new("320106001", 1, day, seq);
+            let mut case = onedoor::bench::synthetic_case(&mut rng, id, u64::from(seq), at);
+            let state = if seq % 3 == 0 { onedoor::domain::State::Withdrawn } else { onedoor::domain::State::Received };
+            (case.channel, case.state) = (onedoor::domain::Channel::Normal, state);
+            case
+        })
+        .collect();
+    let store = onedoor::store::Store::open(d, &Default::default()).unwrap();
+    store.bulk_load(&cases).unwrap();
+    drop(store);
+    let late: Vec<String> =
+        cases.iter().filter(|c| c.state == onedoor::domain::State::Received).map(|c| c.id.to_string()).collect();
+    let list = ok(run(d, &["case", "list", "--overdue"], None));
+    let listed: Vec<&str> = list.lines().map(|l| l.split_whitespace().next().unwrap()).collect();
+    assert_eq!(listed, late);
+}
+
 #[test]
 fn policy_show_and_check() {
     let dir = tempfile::tempdir().unwrap();
