@@ -30,7 +30,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use onedoor::bench::{peak_rss_mb, rss_mb, seed};
+use onedoor::bench::{dir_size, peak_rss_mb, rss_mb, seed};
 use onedoor::store::{Store, StoreOptions};
 
 /// The child's environment: the database to measure and its cache.
@@ -51,18 +51,6 @@ fn mb(bytes: u64) -> f64 {
 fn cpu() -> Duration {
     let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
     Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
-}
-
-fn dir_size(path: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(path) else { return 0 };
-    entries
-        .flatten()
-        .map(|e| match e.metadata() {
-            Ok(m) if m.is_dir() => dir_size(&e.path()),
-            Ok(m) => m.len(),
-            Err(_) => 0,
-        })
-        .sum()
 }
 
 fn percentile_us(samples: &mut [Duration], p: f64) -> f64 {
