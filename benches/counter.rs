@@ -410,9 +410,11 @@ fn quantile(samples: &[Duration], q: f64) -> Duration {
 /// The district stands for another machine as far as two cores allow: the
 /// real `onedoor-district` process with every thread pinned to CPU 1
 /// (`ONEDOOR_BENCH_DISTRICT_CPUS`), the screen's thread pinned to CPU 0
-/// (`ONEDOOR_BENCH_SCREEN_CPUS`, after the forwarder started: it chooses its
-/// CPUs as in the counter), so the district never runs where the keystrokes
-/// are timed. The forwarder keeps off the first CPU by itself;
+/// (`ONEDOOR_BENCH_SCREEN_CPUS`, after the counter's threads started: they
+/// choose their CPUs as in the counter), so the district never runs where
+/// the keystrokes are timed. As in the counter, every thread the bench
+/// starts before the screen's keystrokes (sled's, the forwarder's, the
+/// counter's) keeps off CPU 0 (`ONEDOOR_BENCH_SET_ASIDE=0`: not);
 /// `ONEDOOR_BENCH_FORWARDER_CPUS=0,1` puts it back on every CPU, as before
 /// that (to compare), and `ONEDOOR_BENCH_FORWARDER_POLICY=idle` puts it in
 /// SCHED_IDLE; "none" leaves any of them as it is. On a machine shared with
