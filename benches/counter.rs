@@ -102,6 +102,21 @@ fn main() {
         .unwrap_or_else(|| std::env::temp_dir().join(format!("onedoor-bench-counter-{}", std::process::id())));
     let store_dir = dir.join("store");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
+    // As the counter does: the threads started until the screen's own
+    // keystrokes (sled's, the forwarder's, the counter's) keep off the
+    // screen's CPU. ONEDOOR_BENCH_SET_ASIDE=0 leaves them every CPU, as before.
+    let set_aside = || {
+        if std::env::var("ONEDOOR_BENCH_SET_ASIDE").is_ok_and(|v| v == "0") {
+            None
+        } else {
+            onedoor::cpus::keep_off_the_screens_cpu().expect("the CPUs")
+        }
+    };
+    let aside = set_aside();
+    println!(
+        "the screen's CPU set aside for it: {}",
+        aside.as_ref().map_or("no".to_owned(), |a| a.screen().to_string())
+    );
     if kept.is_some() && store_dir.exists() {
         println!("reusing the store in {}", store_dir.display());
     } else {
@@ -115,7 +130,7 @@ fn main() {
 
     if only_backlog {
         if backlog > 0 {
-            keystrokes_while_a_backlog_drains(&store_dir, &dir, backlog);
+            keystrokes_while_a_backlog_drains(&store_dir, &dir, backlog, aside);
         }
         if kept.is_none() {
             let _ = std::fs::remove_dir_all(&dir);
@@ -123,6 +138,7 @@ fn main() {
         return;
     }
 
+    drop(aside);
     // Cold start to first frame: open the store, build the counter, draw.
     let mut cold = Vec::new();
     for _ in 0..10 {
@@ -203,7 +219,7 @@ fn main() {
     crit.final_summary();
     drop(store);
     if backlog > 0 {
-        keystrokes_while_a_backlog_drains(&store_dir, &dir, backlog);
+        keystrokes_while_a_backlog_drains(&store_dir, &dir, backlog, set_aside());
     }
     if kept.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
@@ -394,9 +410,11 @@ fn quantile(samples: &[Duration], q: f64) -> Duration {
 /// The district stands for another machine as far as two cores allow: the
 /// real `onedoor-district` process with every thread pinned to CPU 1
 /// (`ONEDOOR_BENCH_DISTRICT_CPUS`), the screen's thread pinned to CPU 0
-/// (`ONEDOOR_BENCH_SCREEN_CPUS`, after the forwarder started: it chooses its
-/// CPUs as in the counter), so the district never runs where the keystrokes
-/// are timed. The forwarder keeps off the first CPU by itself;
+/// (`ONEDOOR_BENCH_SCREEN_CPUS`, after the counter's threads started: they
+/// choose their CPUs as in the counter), so the district never runs where
+/// the keystrokes are timed. As in the counter, every thread the bench
+/// starts before the screen's keystrokes (sled's, the forwarder's, the
+/// counter's) keeps off CPU 0 (`ONEDOOR_BENCH_SET_ASIDE=0`: not);
 /// `ONEDOOR_BENCH_FORWARDER_CPUS=0,1` puts it back on every CPU, as before
 /// that (to compare), and `ONEDOOR_BENCH_FORWARDER_POLICY=idle` puts it in
 /// SCHED_IDLE; "none" leaves any of them as it is. On a machine shared with
@@ -407,7 +425,12 @@ fn quantile(samples: &[Duration], q: f64) -> Duration {
 /// Last, the same number of cases again queued at once with no keys typed,
 /// the district moved to CPU 0 (`ONEDOOR_BENCH_DRAIN_DISTRICT_CPUS`), where
 /// the forwarder is not: the time the forwarder thread takes to drain them.
-fn keystrokes_while_a_backlog_drains(store_dir: &Path, dir: &Path, backlog: u32) {
+fn keystrokes_while_a_backlog_drains(
+    store_dir: &Path,
+    dir: &Path,
+    backlog: u32,
+    aside: Option<onedoor::cpus::SetAside>,
+) {
     use district_support::{finished, person, token_of, write_finished, Backend, Ending, Harness};
     use onedoor::ui::Msg;
     const TOWN: &str = "320106001";
@@ -438,11 +461,13 @@ fn keystrokes_while_a_backlog_drains(store_dir: &Path, dir: &Path, backlog: u32)
     };
     let forwarder =
         onedoor::sync::forward::spawn(Arc::clone(&store), &config, Lang::ZhCn, tell).expect("the forwarder thread");
-    // After the forwarder started, so that it chooses its CPUs as in the counter, not from this pin.
+    let mut c = counter(Arc::clone(&store), dir);
+    // The counter's threads have started: the screen's thread gets every CPU back,
+    // then the pin (after them, so that they choose their CPUs as in the counter).
+    drop(aside);
     if let Some(cpus) = &screen_cpus {
         pin("the screen's thread", this_thread(), cpus, false);
     }
-    let mut c = counter(Arc::clone(&store), dir);
     let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
     frame(&mut term, &mut c);
     // What the seeded store had waiting goes first: the forwarder is idle after.
@@ -480,6 +505,20 @@ fn keystrokes_while_a_backlog_drains(store_dir: &Path, dir: &Path, backlog: u32)
         allowed(this_thread()),
         allowed(forwarder_tid),
     );
+    let mut others: Vec<String> = std::fs::read_dir("/proc/self/task")
+        .map(|tasks| {
+            tasks
+                .flatten()
+                .filter_map(|t| {
+                    let name = std::fs::read_to_string(t.path().join("comm")).ok()?;
+                    Some(format!("{} {}", name.trim(), onedoor::cpus::allowed_list(&t.path())?))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    others.sort();
+    others.dedup();
+    println!("threads and their CPUs: {}", others.join(", "));
     let held_before = h.town_status(TOWN).cases_held;
     let nav = keys(&NAV);
     let typing = keys(&TYPING);

@@ -267,7 +267,8 @@ fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples[i].as_secs_f64() * 1e6
 }
 
-fn dir_size(path: &Path) -> u64 {
+/// Bytes of the files under `path` (the store's disk figure).
+pub fn dir_size(path: &Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(path) else {
         return 0;
     };

@@ -10,6 +10,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod control;
+pub mod cpus;
 pub mod devices;
 pub mod domain;
 pub mod l10n;

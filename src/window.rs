@@ -6,6 +6,7 @@
 //! transaction. Refusals are typed ([`WindowError`]); the UI and the CLI say
 //! them in the clerk's language.
 
+use std::ops::ControlFlow;
 use std::sync::OnceLock;
 
 mod operators;
@@ -920,23 +921,42 @@ impl<'a> Window<'a> {
         Ok(backlog)
     }
 
-    /// Open cases past their due date, with a referral past its due date, or
-    /// on the green channel and still not helped in time; each with every
-    /// deadline it missed. In id order. Found from the open cases' facts,
-    /// then only the late ones read whole.
-    pub fn overdue(&self, today: NaiveDate) -> Result<Vec<OverdueCase>, StoreError> {
-        Ok(self.overdue_first(today, usize::MAX)?.0)
+    /// Is the open case `open` overdue `today`: past its due date, with a
+    /// referral past its due date, or on the green channel and still not
+    /// helped in time?
+    pub fn is_overdue(&self, open: &OpenCase, today: NaiveDate) -> bool {
+        self.deadlines_of(open, today).any_breached()
     }
 
-    /// The first `shown` of [`Window::overdue`] (the oldest ids), and how
-    /// many there are in all: a list a screen can hold whatever the store's
-    /// size (the facts of every open case are read, one at a time; only the
-    /// shown ones are read whole).
+    /// The overdue open cases after `after` (or from the first), at most
+    /// `batch` of them, in id order: from the open cases' facts, no case record
+    /// read. A caller goes through them all a batch at a time, from the last
+    /// one it was given.
+    pub fn overdue_after(
+        &self,
+        today: NaiveDate,
+        after: Option<&CaseId>,
+        batch: usize,
+    ) -> Result<Vec<OpenCase>, StoreError> {
+        let mut out = Vec::new();
+        self.store.each_open_case_after(after, |open| {
+            if self.is_overdue(&open, today) {
+                out.push(open);
+            }
+            Ok(if out.len() >= batch { ControlFlow::Break(()) } else { ControlFlow::Continue(()) })
+        })?;
+        Ok(out)
+    }
+
+    /// The oldest `shown` overdue open cases (the first ids), each with every
+    /// deadline it missed, and how many are overdue in all: a list a screen
+    /// can hold whatever the store's size (the facts of every open case are
+    /// read, one at a time; only the shown ones are read whole).
     pub fn overdue_first(&self, today: NaiveDate, shown: usize) -> Result<(Vec<OverdueCase>, usize), StoreError> {
         // Open cases come in id order: the first late ones are the oldest.
         let (mut late_ids, mut total) = (Vec::new(), 0);
         self.store.each_open_case(|open| {
-            if self.deadlines_of(&open, today).any_breached() {
+            if self.is_overdue(&open, today) {
                 total += 1;
                 if late_ids.len() < shown {
                     late_ids.push(open.id);

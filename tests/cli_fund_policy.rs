@@ -138,6 +138,89 @@ fn overdue_lists_open_cases_past_their_due_date() {
     assert!(!list.contains(&done) && !list.contains(&fresh), "{list}");
 }
 
+/// The overdue list prints each late case as the day's list does (the same
+/// line, the same JSON), in id order, and takes the other filters with it.
+#[test]
+fn the_overdue_list_prints_each_late_case_as_the_days_list_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let add_at =
+        |now: &str, json: &str| ok(run_at(d, now, &["case", "add", "--json", "-"], Some(json))).trim().to_string();
+    let medical = |n: u32| case_json(&person(n), "300").replace("\"kind\":\"temporary\"", "\"kind\":\"medical\"");
+    let (oct9, oct12) = ("2026-10-09T09:00:00+08:00", "2026-10-12T10:00:00+08:00");
+    let first = add_at(oct9, &case_json(&person(1), "100"));
+    let ill = add_at(oct9, &medical(2));
+    let gone = add_at(oct9, &case_json(&person(3), "100"));
+    let reviewed = add_at(oct12, &case_json(&person(4), "200"));
+    ok(run(d, &["case", "withdraw", &gone], None));
+    ok(run_at(d, oct12, &["case", "refer", &reviewed], None));
+    let fresh = add(d, &case_json(&person(5), "100"));
+    let late = [&first, &ill, &reviewed];
+
+    // The day's lists, line by line and case by case.
+    let (mut lines, mut cases) = (Vec::new(), Vec::new());
+    for day in ["2026-10-09", "2026-10-12"] {
+        lines.extend(ok(run(d, &["case", "list", "--day", day], None)).lines().map(str::to_string));
+        let json: serde_json::Value =
+            serde_json::from_str(&ok(run(d, &["case", "list", "--day", day, "--json"], None))).unwrap();
+        cases.extend(json.as_array().unwrap().iter().cloned());
+    }
+    let line_of = |id: &str| lines.iter().find(|l| l.starts_with(id)).unwrap().clone();
+    let case_of = |id: &str| cases.iter().find(|c| c["id"] == id).unwrap().clone();
+    let text = |ids: &[&String]| ids.iter().map(|id| line_of(id) + "\n").collect::<String>();
+    let json = |ids: &[&String]| serde_json::Value::Array(ids.iter().map(|id| case_of(id)).collect());
+    let listed = |args: &[&str]| {
+        let mut all = vec!["case", "list", "--overdue"];
+        all.extend_from_slice(args);
+        ok(run(d, &all, None))
+    };
+    let listed_json = |args: &[&str]| {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str::<serde_json::Value>(&listed(&all)).unwrap()
+    };
+
+    assert_eq!(listed(&[]), text(&late));
+    assert_eq!(listed_json(&[]), json(&late));
+    assert!(!listed(&[]).contains(&gone) && !listed(&[]).contains(&fresh));
+    assert_eq!(listed(&["--kind", "medical"]), text(&[&ill]));
+    assert_eq!(listed_json(&["--kind", "medical"]), json(&[&ill]));
+    let state = case_of(&reviewed)["state"].as_str().unwrap().to_string();
+    assert_eq!(listed(&["--state", &state]), text(&[&reviewed]));
+    assert_eq!(listed(&["--day", "2026-10-09"]), text(&[&first, &ill]));
+    assert_eq!(listed(&["--id-number", &person(4)]), text(&[&reviewed]));
+    assert_eq!(listed_json(&["--id-number", &person(4)]), json(&[&reviewed]));
+    assert_eq!(listed(&["--id-number", &person(5)]), "", "a person with no late case");
+}
+
+/// More overdue cases than the store is asked for at a time, between closed
+/// ones: each is listed once, in id order.
+#[test]
+fn every_overdue_case_is_listed_once_however_many_there_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut rng = onedoor::bench::Rng::new(5);
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339("2026-09-01T09:00:00+08:00").unwrap();
+    let cases: Vec<onedoor::domain::Case> = (1..=3_100u32)
+        .map(|seq| {
+            let id = onedoor::domain::CaseId::new("320106001", 1, day, seq);
+            let mut case = onedoor::bench::synthetic_case(&mut rng, id, u64::from(seq), at);
+            let state = if seq % 3 == 0 { onedoor::domain::State::Withdrawn } else { onedoor::domain::State::Received };
+            (case.channel, case.state) = (onedoor::domain::Channel::Normal, state);
+            case
+        })
+        .collect();
+    let store = onedoor::store::Store::open(d, &Default::default()).unwrap();
+    store.bulk_load(&cases).unwrap();
+    drop(store);
+    let late: Vec<String> =
+        cases.iter().filter(|c| c.state == onedoor::domain::State::Received).map(|c| c.id.to_string()).collect();
+    let list = ok(run(d, &["case", "list", "--overdue"], None));
+    let listed: Vec<&str> = list.lines().map(|l| l.split_whitespace().next().unwrap()).collect();
+    assert_eq!(listed, late);
+}
+
 #[test]
 fn policy_show_and_check() {
     let dir = tempfile::tempdir().unwrap();

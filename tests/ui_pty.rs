@@ -506,3 +506,60 @@ fn the_demo_opens_on_the_sample_day_without_a_sign_in() {
     let screen = t.finish();
     assert!(!screen.contains("first supervisor") && !screen.contains("Sign in"), "{screen}");
 }
+
+/// The CPUs of every thread of a process, by thread name (/proc).
+fn threads_and_cpus(pid: u32) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap().flatten() {
+        let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default().trim().to_owned();
+        if let Some(cpus) = onedoor::cpus::allowed_list(&task.path()) {
+            out.push((name, cpus));
+        }
+    }
+    out
+}
+
+/// On a kiosk of two cores or more the screen has a CPU of its own: sled's
+/// flusher and IO threads, the forwarder, the printer, the district search
+/// and the control socket all keep off it, while the screen's thread and
+/// the input thread that brings it the keys may use it. So a backlog being
+/// forwarded, or sled cleaning its files, never takes the screen's turn.
+#[test]
+fn the_counters_background_threads_leave_the_screen_a_cpu_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = dir.path().join("onedoor.toml");
+    // A district no one answers at: the forwarder and the search start all the same.
+    std::fs::write(&config, "[district]\nurl = \"http://127.0.0.1:9\"\n").unwrap();
+    let config = config.to_string_lossy().into_owned();
+    let mut counter = pty::Counter::start(&data, &[("ONEDOOR_CONFIG", &config)]);
+    counter.wait_for_queue();
+    let pid = counter.pid();
+    let threads = threads_and_cpus(pid);
+    let ours = onedoor::cpus::allowed_list(Path::new("/proc/self")).unwrap();
+    let screen_cpu = (0..1024).find(|&c| onedoor::cpus::cpu_list_has(&ours, c)).unwrap();
+    let has_screen_cpu = |name: &str| -> Vec<bool> {
+        threads
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, cpus)| onedoor::cpus::cpu_list_has(cpus, screen_cpu))
+            .collect()
+    };
+    for name in ["sled-io-0", "forwarder", "onedoor-printer", "onedoor-control", "district-search"] {
+        assert!(!has_screen_cpu(name).is_empty(), "no thread {name} in {threads:?}");
+    }
+    if (0..1024).filter(|&c| onedoor::cpus::cpu_list_has(&ours, c)).count() < 2 {
+        // One CPU: every thread shares it, as before.
+        assert!(threads.iter().all(|(_, cpus)| *cpus == ours), "{threads:?}");
+        return;
+    }
+    for (name, cpus) in &threads {
+        let screens = ["onedoor", "onedoor-input"].contains(&name.as_str());
+        assert_eq!(
+            onedoor::cpus::cpu_list_has(cpus, screen_cpu),
+            screens,
+            "thread {name} may use CPUs {cpus} (the screen's is {screen_cpu}): {threads:?}"
+        );
+    }
+    counter.quit();
+}

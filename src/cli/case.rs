@@ -275,30 +275,89 @@ pub fn write_case(c: &Case, deadlines: &CaseDeadlines, lang: Lang, out: &mut dyn
 }
 
 pub fn list(ctx: &Session, filter: &ListFilter, json: bool, out: &mut dyn Write) -> CliResult {
-    let lang = ctx.lang;
     let store = ctx.open_existing_store()?;
-    let mut summaries = select(&store, filter, ctx.today())?;
-    if filter.overdue {
-        let late: HashSet<CaseId> = ctx.window(&store).overdue(ctx.today())?.into_iter().map(|o| o.id).collect();
-        summaries.retain(|s| late.contains(&s.id));
-    }
-    if json {
-        // A list masks ID numbers; `case show --json` gives one case whole.
-        let mut cases = Vec::with_capacity(summaries.len());
-        for s in &summaries {
-            cases.push(masked_value(&load(&store, &s.id)?)?);
-        }
-        let text = serde_json::to_string(&cases).map_err(|e| CliError::environment(e.to_string()))?;
-        writeln!(out, "{text}")?;
-        return Ok(());
-    }
-    let window = ctx.window(&store);
     let today = ctx.today();
-    let code = |name: &str, code: &str| tr!(lang, "show-code", name = name, code = code);
-    for s in &summaries {
+    let window = ctx.window(&store);
+    let mut listing = Listing { store: &store, window: &window, today, lang: ctx.lang, json, out, listed: 0 };
+    if filter.overdue && filter.id_number.is_none() {
+        list_overdue(&mut listing, filter)?;
+    } else {
+        for s in select(&store, filter, today)? {
+            // A person's few cases, each judged by its open facts.
+            if filter.overdue && !store.open_case(&s.id)?.is_some_and(|o| window.is_overdue(&o, today)) {
+                continue;
+            }
+            listing.summary(&s)?;
+        }
+    }
+    listing.end()
+}
+
+/// How many overdue cases `case list --overdue` takes from the store at a time.
+const OVERDUE_BATCH: usize = 1_000;
+
+/// Every overdue case the other filters keep, in id order, a batch at a time:
+/// found from the open cases' facts (at 1,000,000 cases, 600,000 may be
+/// late), and only those listed read whole, one at a time.
+fn list_overdue(listing: &mut Listing, filter: &ListFilter) -> CliResult {
+    let mut after = None;
+    loop {
+        let batch = listing.window.overdue_after(listing.today, after.as_ref(), OVERDUE_BATCH)?;
+        for open in &batch {
+            let kept = filter.day.is_none_or(|d| open.received == d)
+                && filter.state.is_none_or(|st| open.state == st)
+                && filter.kind.is_none_or(|k| open.kind == k);
+            if kept {
+                // The listing shows the applicant, whom the facts do not hold.
+                listing.case(&load(listing.store, &open.id)?)?;
+            }
+        }
+        match batch.into_iter().last() {
+            Some(last) => after = Some(last.id),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// `case list`'s output, written case by case: a line each, or a JSON array
+/// of the cases whole with their ID numbers masked (`case show --json` gives
+/// one case whole).
+struct Listing<'a> {
+    store: &'a Store,
+    window: &'a crate::window::Window<'a>,
+    today: NaiveDate,
+    lang: Lang,
+    json: bool,
+    out: &'a mut dyn Write,
+    listed: usize,
+}
+
+impl Listing<'_> {
+    /// A case from the index: read whole for JSON.
+    fn summary(&mut self, s: &CaseSummary) -> CliResult {
+        match self.json {
+            true => self.case(&load(self.store, &s.id)?),
+            false => self.line(s),
+        }
+    }
+
+    fn case(&mut self, case: &Case) -> CliResult {
+        if !self.json {
+            return self.line(&CaseSummary::of(case));
+        }
+        let text = serde_json::to_string(&masked_value(case)?).map_err(|e| CliError::environment(e.to_string()))?;
+        let before = if self.listed == 0 { "[" } else { "," };
+        write!(self.out, "{before}{text}")?;
+        self.listed += 1;
+        Ok(())
+    }
+
+    fn line(&mut self, s: &CaseSummary) -> CliResult {
+        let lang = self.lang;
+        let code = |name: &str, code: &str| tr!(lang, "show-code", name = name, code = code);
         let due = match s.due_by {
             Some(d) if crate::window::still_due(s.channel, s.state) => {
-                let status = window.deadline(s, today);
+                let status = self.window.deadline(s, self.today);
                 format!("{} {}", d.format("%Y-%m-%d"), code(names::deadline(status, lang), status.code()))
             }
             Some(d) => d.format("%Y-%m-%d").to_string(),
@@ -315,9 +374,20 @@ pub fn list(ctx: &Session, filter: &ListFilter, json: bool, out: &mut dyn Write)
             pad(&due, 19),
             green
         );
-        writeln!(out, "{line}")?;
+        writeln!(self.out, "{line}")?;
+        self.listed += 1;
+        Ok(())
     }
-    Ok(())
+
+    /// Closes the JSON array (`[]` when nothing was listed).
+    fn end(self) -> CliResult {
+        match (self.json, self.listed) {
+            (false, _) => {}
+            (true, 0) => writeln!(self.out, "[]")?,
+            (true, _) => writeln!(self.out, "]")?,
+        }
+        Ok(())
+    }
 }
 
 /// Picks the most selective index and filters the rest on the summaries.

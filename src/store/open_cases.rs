@@ -283,14 +283,34 @@ impl Store {
     /// that keeps a few of them (at 1,000,000 cases the store holds over
     /// 600,000 open ones, over 100 MB as a list).
     pub fn each_open_case(&self, mut f: impl FnMut(OpenCase) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        self.walk(OPEN_CASES, &[], |k, v| {
+        self.each_open_case_after(None, |open| f(open).map(|()| ControlFlow::Continue(())))
+    }
+
+    /// As [`Store::each_open_case`], from the first case after `after` (or the
+    /// first of all), until `f` says to stop. `f` runs under the store's read
+    /// lock: it must not read the store itself.
+    pub fn each_open_case_after(
+        &self,
+        after: Option<&CaseId>,
+        mut f: impl FnMut(OpenCase) -> Result<ControlFlow<()>, StoreError>,
+    ) -> Result<(), StoreError> {
+        // The first key above `after`'s: its bytes and a zero.
+        let start = after.map(|id| [id.as_str().as_bytes(), &[0]].concat()).unwrap_or_default();
+        self.walk(OPEN_CASES, &start, |k, v| {
             let id = std::str::from_utf8(k)
                 .ok()
                 .and_then(|s| s.parse().ok())
                 .ok_or_else(|| damaged(&self.dir, "an open case's key is not a case id"))?;
-            f(OpenCase::from_item(id, self.read(v, "open case")?))?;
-            Ok(ControlFlow::Continue(()))
+            f(OpenCase::from_item(id, self.read(v, "open case")?))
         })
+    }
+
+    /// The facts of one case if it is not yet closed.
+    pub fn open_case(&self, id: &CaseId) -> Result<Option<OpenCase>, StoreError> {
+        match self.item(OPEN_CASES, id.as_str().as_bytes())? {
+            None => Ok(None),
+            Some(v) => Ok(Some(OpenCase::from_item(id.clone(), self.read(&v, "open case")?))),
+        }
     }
 
     /// The open cases with a step on `day` that were received on another day, in id order.

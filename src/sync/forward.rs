@@ -280,26 +280,6 @@ impl Forwarder {
 /// How much lower the forwarder runs than the counter's screen (nice 10).
 const FORWARDER_NICE: i32 = 10;
 
-/// Keeps the forwarder off the first of the CPUs the counter may use: the
-/// senders it starts inherit it, so on a kiosk of two cores or more the
-/// clerk's screen always finds one that does no forwarding (the scheduler
-/// wakes it there), while the backlog has the others. Encoding, HTTP and the
-/// outbox's commits then never take the screen's turn. Nothing changes on a
-/// machine of one CPU. Whether it did (the CPU given up), or why not.
-fn keep_off_the_first_cpu() -> Result<Option<usize>, rustix::io::Errno> {
-    use rustix::thread::{sched_getaffinity, sched_setaffinity, CpuSet};
-    let mut allowed = sched_getaffinity(None)?;
-    let first = (0..CpuSet::MAX_CPU).find(|&cpu| allowed.is_set(cpu));
-    match first {
-        Some(first) if allowed.count() >= 2 => {
-            allowed.unset(first);
-            sched_setaffinity(None, &allowed)?;
-            Ok(Some(first))
-        }
-        _ => Ok(None),
-    }
-}
-
 /// The counter's forwarder thread; it ends when this is dropped.
 pub struct ForwarderHandle {
     wake: Sender<()>,
@@ -331,9 +311,16 @@ pub fn spawn(
         if let Err(e) = rustix::process::setpriority_process(None, FORWARDER_NICE) {
             tracing::debug!("the forwarder keeps its priority: {e}");
         }
-        match keep_off_the_first_cpu() {
-            Ok(Some(cpu)) => tracing::debug!("the forwarder leaves CPU {cpu} to the screen"),
-            Ok(None) => tracing::debug!("one CPU: the forwarder shares it with the screen"),
+        // Where the counter set the screen's CPU aside before starting its
+        // threads, this one is off it already; a program that embeds the
+        // counter may not have.
+        match crate::cpus::keep_off_the_screens_cpu() {
+            Ok(Some(aside)) => {
+                // Outside the macro: its arguments are evaluated only when debug is logged.
+                let screen = aside.for_good();
+                tracing::debug!("the forwarder leaves CPU {screen} to the screen");
+            }
+            Ok(None) => tracing::debug!("the forwarder keeps the CPUs it has"),
             Err(e) => tracing::debug!("the forwarder runs on every CPU: {e}"),
         }
         let mut forwarder: Option<Forwarder> = None;

@@ -57,6 +57,16 @@ pub fn init_logging(data: &std::path::Path) {
 /// counter until the clerk quits. A broken receipt template or printer spec
 /// refuses to start (like a bad keymap), naming the file and line.
 pub fn run(session: &Session, options: RunOptions) -> Result<(), UiError> {
+    // Every thread started from here until the input thread (sled's
+    // flusher and IO threads, the forwarder, the printer, the card reader,
+    // the control socket) keeps off the screen's CPU: see `cpus.rs`.
+    let aside = match crate::cpus::keep_off_the_screens_cpu() {
+        Ok(aside) => aside,
+        Err(e) => {
+            tracing::debug!("the counter's threads share every CPU: {e}");
+            None
+        }
+    };
     // Who works at the counter signs in on its own screen, not at the
     // terminal before it starts (as the CLI's commands do).
     let store = crate::store::Store::open(&session.paths.data, &session.store_options())?;
@@ -99,6 +109,15 @@ pub fn run(session: &Session, options: RunOptions) -> Result<(), UiError> {
 
     let mut terminal = enter_terminal().map_err(UiError::Terminal)?;
     install_panic_hook(&session.paths.data);
+    // The screen's thread, and the input thread that brings it the keys, may
+    // use every CPU; they alone may use the screen's.
+    if let Some(aside) = aside {
+        let screen = aside.screen();
+        match aside.give_back() {
+            Ok(()) => tracing::debug!("CPU {screen} is the screen's"),
+            Err(e) => tracing::warn!("the screen keeps off CPU {screen}: {e}"),
+        }
+    }
 
     let input = {
         let tx = tx.clone();

@@ -151,6 +151,11 @@ impl Counter {
         self.screen()
     }
 
+    /// The counter's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("the counter's pid")
+    }
+
     pub fn alive(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
     }
