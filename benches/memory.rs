@@ -102,7 +102,7 @@ fn sled_alone(dir: &std::path::Path, cache_mb: u64) {
         );
     };
     show("before the open");
-    let db = sled::Config::new().path(dir).cache_capacity(cache_mb << 20).open().expect("sled opens");
+    let db = onedoor::store::sled_config(dir, cache_mb << 20).open().expect("sled opens");
     show("opened");
     let (mut entries, mut bytes) = (0u64, 0u64);
     for pass in ["read whole once", "read whole twice"] {

@@ -64,7 +64,7 @@ fn percentile_us(samples: &mut [Duration], p: f64) -> f64 {
 }
 
 fn open_sled(dir: &Path, cache_mb: u64) -> sled::Db {
-    sled::Config::new().path(dir).cache_capacity(cache_mb << 20).open().expect("sled opens")
+    onedoor::store::sled_config(dir, cache_mb << 20).open().expect("sled opens")
 }
 
 /// One sled tree of the seeded store, every entry of it.

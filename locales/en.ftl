@@ -736,6 +736,7 @@ store-io = cannot use the store { $dir }: { $error }
 store-damaged = the store { $dir } is damaged: { $detail }. No record in it was changed. Restore the last backup with `onedoor restore BACKUP_DIR` (the damaged store is kept aside), or ask for support
 store-failure = { $detail }
 store-newer-schema = the store was written by a newer onedoor (schema { $found }; this one reads { $reads }); upgrade onedoor
+store-newer-format = the store { $dir } was written by a newer onedoor: { $detail }. Nothing in it was changed; open it with that onedoor (or a newer one)
 store-unknown-record-version = a stored { $what } has record version { $version }, which this onedoor does not know; upgrade onedoor
 store-too-large = the { $what } is too large to store ({ $size } bytes; the limit is { $limit })
 store-not-found = no case { $id }

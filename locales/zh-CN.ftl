@@ -757,6 +757,7 @@ store-io = 无法使用数据目录 { $dir }：{ $error }
 store-damaged = 数据目录 { $dir } 已损坏：{ $detail }。其中的记录都没有改动。请用 `onedoor restore 备份目录` 恢复最近的备份（损坏的数据会另行保留），或联系技术支持
 store-failure = 存储出错：{ $detail }
 store-newer-schema = 数据由更新版本的 onedoor 写入（格式 { $found }，本版本只能读 { $reads }）；请升级 onedoor
+store-newer-format = 数据目录 { $dir } 由更新版本的 onedoor 写入：{ $detail }。其中的记录都没有改动；请用那个版本（或更新的版本）的 onedoor 打开
 store-unknown-record-version = 数据中的{ $what }记录版本为 { $version }，本版本的 onedoor 不认识；请升级 onedoor
 store-too-large = { $what }太大，无法保存（{ $size } 字节，上限 { $limit }）
 store-not-found = 没有案件 { $id }

@@ -76,6 +76,7 @@ pub use cases::CaseIds;
 pub use codec::{decode, decode_case, encode, encode_case, CASE_RECORD_VERSION, RECORD_VERSION};
 pub use counters::{sequence_key, ticket_key, MAX_SEQUENCE};
 use journal::Journal;
+pub use open::sled_config;
 pub use open_cases::{BacklogGroup, OpenCase};
 pub use outbox::{DeadLetter, DistrictCheckRecord, DistrictReceipt, Forwarded, Forwarding, OutboxEntry, RetryError};
 pub use summary::CaseSummary;
@@ -124,6 +125,14 @@ pub enum StoreError {
         "the store was written by a newer onedoor (schema {found}; this one reads {SCHEMA_VERSION}); upgrade onedoor"
     )]
     NewerSchema { found: u32 },
+    /// Files of a format this onedoor does not know (a newer onedoor's):
+    /// refused, and nothing written.
+    #[error(
+        "the store {} was written by a newer onedoor: {what}. Nothing in it was changed; open it with \
+         that onedoor (or a newer one)",
+        dir.display()
+    )]
+    NewerFormat { dir: PathBuf, what: String },
     #[error("a stored {what} has record version {version}, which this onedoor does not know; upgrade onedoor")]
     UnknownRecordVersion { what: &'static str, version: u8 },
     #[error("the {what} is too large to store ({size} bytes; the limit is {limit})")]

@@ -23,6 +23,39 @@ fn a_backup_restores_into_a_new_store_with_every_case() {
     }
     // Restoring over a store that opens needs --replace.
     assert_refused(&run(&data, &["restore", &made], None), "--replace");
+    // A restore makes a new store: compressed, whatever the store backed up was.
+    let conf = String::from_utf8_lossy(&std::fs::read(other.join("conf")).unwrap()).into_owned();
+    assert!(conf.contains("use_compression: true"), "{conf}");
+}
+
+/// A store whose journal is of a format this onedoor does not know (a newer
+/// onedoor's) is refused as a newer onedoor's, not as damaged (which would
+/// send the clerk to restore a backup over it), and a restore does not
+/// replace it unless told to.
+#[test]
+fn a_newer_onedoors_store_is_refused_as_such_and_not_restored_over() {
+    use std::io::{Seek, SeekFrom, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let (data, backups) = (dir.path().join("data"), dir.path().join("backups"));
+    add(&data, &case_json(&person(1), "100"));
+    let made = run(&data, &["backup", backups.to_str().unwrap()], None).stdout.trim().to_string();
+    let mut journal = std::fs::OpenOptions::new().write(true).open(data.join("journal")).unwrap();
+    journal.seek(SeekFrom::Start(4)).unwrap();
+    journal.write_all(&9u32.to_le_bytes()).unwrap();
+    drop(journal);
+    let before = std::fs::read(data.join("journal")).unwrap();
+    let r = run(&data, &["case", "list"], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("written by a newer onedoor") && !r.stderr.contains("damaged"), "{}", r.stderr);
+    let r = run(&data, &["restore", &made], None);
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("written by a newer onedoor"), "{}", r.stderr);
+    assert_eq!(std::fs::read(data.join("journal")).unwrap(), before, "the store is as it was");
+    assert!(!std::fs::read_dir(&data).unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with("replaced")));
 }
 
 #[test]

@@ -307,8 +307,13 @@ const FIXTURE_2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sto
 
 /// A copy of the schema-2 store, as the schema-2 onedoor left it.
 fn schema_2_store(into: &Path) {
+    copy_store(FIXTURE_2, into);
+}
+
+/// A copy of the store in `fixture` (its README aside), its journal back at its size.
+fn copy_store(fixture: &str, into: &Path) {
     std::fs::create_dir_all(into).unwrap();
-    for entry in std::fs::read_dir(FIXTURE_2).unwrap() {
+    for entry in std::fs::read_dir(fixture).unwrap() {
         let entry = entry.unwrap();
         if entry.file_name() != "README.md" {
             std::fs::copy(entry.path(), into.join(entry.file_name())).unwrap();
@@ -362,4 +367,94 @@ fn a_schema_2_store_opens_with_the_reports_trees_filled_from_its_cases() {
     drop(store);
     let store = open(dir.path());
     assert_eq!(store.fingerprint().unwrap(), before, "opened again, it is not filled again");
+}
+
+/// sled 0.34 refuses to open a database with other compression settings than
+/// it was made with. A store made before compression (the schema-2 fixture)
+/// keeps its uncompressed pages: it opens, takes a commit and opens again,
+/// with `conf` as it was; a new store is made compressed and opens again so.
+#[test]
+fn a_store_made_before_compression_opens_as_it_was_made_and_a_new_one_is_compressed() {
+    let dir = tempfile::tempdir().unwrap();
+    schema_2_store(dir.path());
+    assert_eq!(conf_text(dir.path()), UNCOMPRESSED);
+    let store = open(dir.path());
+    let before = store.all_case_ids().count();
+    let counter = CounterConfig::default();
+    let now = chrono::DateTime::parse_from_rfc3339(common::NOW).unwrap();
+    let id = accept_one(&store, &counter, now);
+    drop(store);
+    let store = open(dir.path());
+    assert_eq!(store.all_case_ids().count(), before + 1);
+    assert!(store.case(&id).unwrap().is_some(), "the case written after the upgrade is there");
+    drop(store);
+    assert_eq!(conf_text(dir.path()), UNCOMPRESSED, "the old store keeps its settings");
+    assert_eq!(journal_format(dir.path()), 1, "and its journal the format its onedoor reads");
+
+    let fresh = tempfile::tempdir().unwrap();
+    let store = open(fresh.path());
+    let id = accept_one(&store, &counter, now);
+    drop(store);
+    assert_eq!(conf_text(fresh.path()), COMPRESSED);
+    assert_eq!(journal_format(fresh.path()), 2, "a new store's journal records are compressed");
+    assert!(open(fresh.path()).case(&id).unwrap().is_some());
+}
+
+const UNCOMPRESSED: &str = "segment_size: 524288\nuse_compression: false\nversion: 0.34\n";
+const COMPRESSED: &str = "segment_size: 524288\nuse_compression: true\nversion: 0.34\n";
+
+/// sled's settings as it wrote them in `conf` (without their checksum).
+fn conf_text(dir: &Path) -> String {
+    let conf = std::fs::read(dir.join("conf")).unwrap();
+    String::from_utf8(conf[..conf.len() - 4].to_vec()).unwrap()
+}
+
+/// The format in the journal's header.
+fn journal_format(dir: &Path) -> u32 {
+    let journal = std::fs::read(dir.join("journal")).unwrap();
+    u32::from_le_bytes(journal[4..8].try_into().unwrap())
+}
+
+const FIXTURE_3: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-schema3");
+
+/// The store the onedoor before compression left when it was killed right
+/// after reporting case 0009 saved (tests/fixtures/store-schema3): schema 3,
+/// its pages uncompressed, that case's commit in its journal (format 1) and
+/// not yet checkpointed. This onedoor replays it, takes a commit, and leaves
+/// the store as that onedoor reads it: `conf` uncompressed, the journal of
+/// format 1.
+#[test]
+fn a_store_the_onedoor_before_compression_left_killed_opens_with_its_last_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_store(FIXTURE_3, dir.path());
+    assert_eq!((conf_text(dir.path()).as_str(), journal_format(dir.path())), (UNCOMPRESSED, 1));
+    let store = open(dir.path());
+    let ids: Vec<String> = store.all_case_ids().map(|id| id.unwrap().to_string()).collect();
+    let expected: Vec<String> = (1..=9).map(|n| format!("320106001-01-20261129-{n:04}")).collect();
+    assert_eq!(ids, expected, "every case it reported, the last one from its journal");
+    let last: CaseId = expected[8].parse().unwrap();
+    assert_eq!(store.case(&last).unwrap().unwrap().applicant.id_number.as_str(), "110105194912310580");
+    let counter = CounterConfig::default();
+    let now = chrono::DateTime::parse_from_rfc3339(common::NOW).unwrap();
+    let id = accept_one(&store, &counter, now);
+    drop(store);
+    assert_eq!((conf_text(dir.path()).as_str(), journal_format(dir.path())), (UNCOMPRESSED, 1));
+    let store = open(dir.path());
+    assert_eq!(store.all_case_ids().count(), 10);
+    assert!(store.case(&id).unwrap().is_some());
+}
+
+/// A case accepted at the window (one durable commit).
+fn accept_one(store: &Store, counter: &CounterConfig, now: onedoor::domain::time::Moment) -> CaseId {
+    let input: onedoor::domain::case::CaseInput = serde_json::from_value(serde_json::json!({
+        "kind": "temporary",
+        "applicant": {"name": "王芳", "id_number": "11010519491231002X", "residence": "urban"},
+        "reason": "serious_illness",
+        "requested_amount": "300",
+    }))
+    .unwrap();
+    let sup = SupervisorOverride { by: "super01".into(), reason: "seen".into() };
+    let intake =
+        onedoor::window::Intake { input, override_by: Some(sup), card_photo: None, draft: None, countersign: None };
+    Window::new(store, counter).accept(intake, "clerk01", now).unwrap().id
 }

@@ -383,6 +383,9 @@ impl Say for StoreError {
             StoreError::NewerSchema { found } => {
                 tr!(lang, "store-newer-schema", found = *found, reads = crate::store::SCHEMA_VERSION)
             }
+            StoreError::NewerFormat { dir, what } => {
+                tr!(lang, "store-newer-format", dir = dir.display().to_string(), detail = what)
+            }
             StoreError::UnknownRecordVersion { what, version } => {
                 tr!(lang, "store-unknown-record-version", what = *what, version = *version)
             }

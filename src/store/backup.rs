@@ -202,6 +202,10 @@ impl Store {
                 Ok(_) if !replace => return Err(BackupError::StoreThere(dir.to_path_buf())),
                 Ok(store) => drop(store),
                 Err(StoreError::InUse(d)) => return Err(StoreError::InUse(d).into()),
+                // Not damaged: a newer onedoor's, which that onedoor opens.
+                Err(e @ (StoreError::NewerSchema { .. } | StoreError::NewerFormat { .. })) if !replace => {
+                    return Err(e.into())
+                }
                 Err(e) => tracing::warn!("restoring over a store that does not open: {e}"),
             }
         }

@@ -71,6 +71,10 @@ impl Store {
         }
         let (mut journal, mut unapplied) = open_journal(dir)?;
         let mut db = open_sled(dir, options)?;
+        if !directory::SledSettings::of(dir).compression {
+            // Made before compression: the onedoor that made it can still open it.
+            journal.keep_uncompressed();
+        }
         match migrate::schema_of(dir, &db)? {
             Some(1) => {
                 migrate::from_schema_1(dir, db, &journal, unapplied, options)?;
@@ -122,10 +126,13 @@ fn open_journal(dir: &Path) -> Result<(Journal, Vec<Vec<Op>>), StoreError> {
     match Journal::open(&dir.join(JOURNAL)) {
         Ok(opened) => Ok(opened),
         Err(journal::OpenError::Io(e)) => Err(io_error(dir, e)),
-        Err(journal::OpenError::Unreadable) => Err(damaged(
-            dir,
-            "its commit journal is not one this onedoor can read (another format, a damaged header, or cut short)",
-        )),
+        Err(journal::OpenError::Unreadable) => {
+            Err(damaged(dir, "its commit journal is not one this onedoor can read (a damaged header, or cut short)"))
+        }
+        Err(journal::OpenError::NewerFormat(found)) => Err(StoreError::NewerFormat {
+            dir: dir.to_path_buf(),
+            what: format!("its commit journal is of format {found}, this onedoor reads formats 1 and 2"),
+        }),
         Err(journal::OpenError::DamagedRecord { offset, before, after }) => Err(damaged(
             dir,
             &format!(
@@ -223,7 +230,7 @@ pub(super) fn open_sled(dir: &Path, options: &StoreOptions) -> Result<sled::Db, 
     let cache = options.cache_mb.max(1).saturating_mul(1024 * 1024);
     let started = Instant::now();
     loop {
-        match sled::Config::new().path(dir).cache_capacity(cache).open() {
+        match sled_config(dir, cache).open() {
             Ok(db) => return Ok(db),
             Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") => {
                 if started.elapsed() >= directory::LOCK_WAIT {
@@ -240,9 +247,30 @@ pub(super) fn open_sled(dir: &Path, options: &StoreOptions) -> Result<sled::Db, 
                 tracing::warn!("{}: the disk is full; the store's reserve was freed to open it", dir.display());
                 directory::mend_sled_files(dir).map_err(|e| io_error(dir, e))?;
             }
+            Err(sled::Error::Unsupported(why)) => {
+                // sled checks `conf` before it reads anything else.
+                return Err(StoreError::NewerFormat {
+                    dir: dir.to_path_buf(),
+                    what: format!("its database's settings (the file `conf`) are not ones this onedoor opens ({why})"),
+                });
+            }
             Err(e) => return Err(sled_error(dir, e)),
         }
     }
+}
+
+/// sled's settings for the database in `dir` with a page cache of `cache`
+/// bytes: those it was made with (see [`directory::SledSettings::of`]), as
+/// sled refuses any others.
+pub fn sled_config(dir: &Path, cache: u64) -> sled::Config {
+    let settings = directory::SledSettings::of(dir);
+    sled::Config::new()
+        .path(dir)
+        .cache_capacity(cache)
+        .segment_size(settings.segment_size)
+        .use_compression(settings.compression)
+        // zstd's fastest level: as small as its default (5) on runs, at less CPU.
+        .compression_factor(1)
 }
 
 /// Makes a new, empty store in `dir`: built in the building place, synced,

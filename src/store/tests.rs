@@ -159,6 +159,37 @@ fn a_newer_schema_is_refused_at_open() {
     assert!(matches!(err, StoreError::NewerSchema { found: 99 }), "{err}");
 }
 
+/// A newer onedoor's journal format, or sled settings this one does not make
+/// (a newer onedoor's), are refused as a newer onedoor's, not as damage
+/// (whose message sends the clerk to restore a backup), and nothing is written.
+#[test]
+fn a_newer_journal_format_or_sled_settings_are_refused_as_a_newer_onedoors() {
+    use std::io::{Seek, SeekFrom, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    add(&open(d).unwrap(), input("11010519491231002X", None));
+    let mut journal = std::fs::OpenOptions::new().write(true).open(d.join("journal")).unwrap();
+    journal.seek(SeekFrom::Start(4)).unwrap();
+    journal.write_all(&3u32.to_le_bytes()).unwrap();
+    drop(journal);
+    let before = files(d);
+    let err = open(d).err().unwrap();
+    assert!(matches!(&err, StoreError::NewerFormat { what, .. } if what.contains("format 3")), "{err}");
+    assert_eq!(files(d), before, "nothing written");
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = sled::Config::new().path(d.join(".onedoor-other")).segment_size(1 << 20).open().unwrap();
+    drop(db);
+    drop(open(d).unwrap());
+    std::fs::copy(d.join(".onedoor-other").join("conf"), d.join("conf")).unwrap();
+    std::fs::remove_dir_all(d.join(".onedoor-other")).unwrap();
+    let before = files(d);
+    let err = open(d).err().unwrap();
+    assert!(matches!(&err, StoreError::NewerFormat { what, .. } if what.contains("`conf`")), "{err}");
+    assert_eq!(files(d), before, "nothing written");
+}
+
 #[test]
 fn case_records_stay_small() {
     let dir = tempfile::tempdir().unwrap();
@@ -290,7 +321,7 @@ fn a_conf_torn_while_an_older_onedoor_first_made_the_store_opens_as_a_new_store(
     // ("corruption at None").
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let conf = directory::sled_conf();
+    let conf = directory::BEFORE_COMPRESSION.conf();
     for cut in [conf.len() - 4, conf.len() - 1, 20] {
         let _ = std::fs::remove_dir_all(d.join("blobs"));
         std::fs::create_dir(d.join("blobs")).unwrap();
@@ -299,7 +330,8 @@ fn a_conf_torn_while_an_older_onedoor_first_made_the_store_opens_as_a_new_store(
         let store = open(d).unwrap_or_else(|e| panic!("conf cut at {cut}: {e}"));
         assert_eq!(add(&store, input("11010519491231002X", None)).id.as_str(), "320106001-03-20261129-0001");
         drop(store);
-        assert_eq!(std::fs::read(d.join("conf")).unwrap(), conf);
+        // Made again, as a new store is made: compressed.
+        assert_eq!(std::fs::read(d.join("conf")).unwrap(), directory::NEW_STORE.conf());
         for f in ["db", "conf", "journal", "blobs", "snap.000000000000101D"] {
             let _ = std::fs::remove_file(d.join(f));
         }
@@ -541,7 +573,7 @@ fn a_store_made_by_an_older_onedoor_and_stopped_before_its_schema_is_finished() 
     let d = dir.path();
     drop(open(d).unwrap());
     {
-        let db = sled::Config::new().path(d).open().unwrap();
+        let db = super::sled_config(d, 8 << 20).open().unwrap();
         db.open_tree("meta").unwrap().clear().unwrap();
         db.flush().unwrap();
     }

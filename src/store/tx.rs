@@ -19,6 +19,9 @@ use super::{abort, damaged, sled_error, Store, StoreError, TxResult, WriteError,
 type PlainOverlay = BTreeMap<(usize, Vec<u8>), Option<Vec<u8>>>;
 /// Its runs by (tree, run key), decoded; `None`: the run is gone.
 type RunOverlay = BTreeMap<(usize, Vec<u8>), Option<Run>>;
+/// For runs of the overlay, how far the store is known to hold no run key
+/// above theirs: the lowest stored run key above it (`None`: none at all).
+type Reach = BTreeMap<(usize, Vec<u8>), Option<Vec<u8>>>;
 
 /// Where a run was found: among this transaction's own runs (by its key),
 /// or in the store (its key and bytes).
@@ -32,11 +35,19 @@ pub struct Tx<'a> {
     pub(super) store: &'a Store,
     plain: RefCell<PlainOverlay>,
     runs: RefCell<RunOverlay>,
+    /// Lets an item that falls in a run this transaction already holds be
+    /// found there without asking sled (whose range lookups copy a whole leaf).
+    reach: RefCell<Reach>,
 }
 
 impl<'a> Tx<'a> {
     fn new(store: &'a Store) -> Tx<'a> {
-        Tx { store, plain: RefCell::new(BTreeMap::new()), runs: RefCell::new(BTreeMap::new()) }
+        Tx {
+            store,
+            plain: RefCell::new(BTreeMap::new()),
+            runs: RefCell::new(BTreeMap::new()),
+            reach: RefCell::new(BTreeMap::new()),
+        }
     }
 
     // ---- plain trees ---------------------------------------------------
@@ -67,10 +78,40 @@ impl<'a> Tx<'a> {
     /// The run that holds `key` as this transaction sees it (`None`: the
     /// tree is empty, and the first run, keyed empty, is to be made).
     fn run_for<E>(&self, tree: usize, key: &[u8]) -> TxResult<Option<Found>, E> {
+        if let Some(own) = self.own_run_reaching(tree, key) {
+            return Ok(Some(Found::Own(own)));
+        }
         let overlay = self.runs.borrow();
         let own = overlay.range((tree, Vec::new())..=(tree, key.to_vec())).rev();
         let stored = self.store.trees[tree].range(..=key).rev();
         self.first_run(own, stored, |own, stored| own >= stored)
+    }
+
+    /// The run of this transaction that holds `key`, when that is known
+    /// without sled: the highest of its runs at or below `key` is one it
+    /// holds, and the store has no run key between that run's and `key`.
+    fn own_run_reaching(&self, tree: usize, key: &[u8]) -> Option<Vec<u8>> {
+        let overlay = self.runs.borrow();
+        let ((t, k), run) = overlay.range((tree, Vec::new())..=(tree, key.to_vec())).next_back()?;
+        if *t != tree || run.is_none() {
+            return None;
+        }
+        match self.reach.borrow().get(&(tree, k.clone()))? {
+            Some(above) if key >= above.as_slice() => None,
+            _ => Some(k.clone()),
+        }
+    }
+
+    /// Notes how far the stored run keyed `key` reaches: up to the next stored run key.
+    fn note_reach<E>(&self, tree: usize, key: &[u8]) -> TxResult<(), E> {
+        let next = self.store.trees[tree].range::<&[u8], _>((Bound::Excluded(key), Bound::Unbounded)).next();
+        let above = match next {
+            None => None,
+            Some(Ok((k, _))) => Some(k.to_vec()),
+            Some(Err(e)) => return abort(sled_error(&self.store.dir, e)),
+        };
+        self.reach.borrow_mut().insert((tree, key.to_vec()), above);
+        Ok(())
     }
 
     /// The run after the one keyed `after`, as this transaction sees it.
@@ -160,14 +201,22 @@ impl<'a> Tx<'a> {
     /// runs to be changed in place (decoded once, the first time).
     fn own_run_for<E>(&self, tree: usize, key: &[u8]) -> TxResult<Vec<u8>, E> {
         match self.run_for(tree, key)? {
-            Some(Found::Own(k)) => Ok(k),
+            Some(Found::Own(k)) => {
+                // Written to a second time: worth a lookup to know how far it reaches.
+                if !self.reach.borrow().contains_key(&(tree, k.clone())) {
+                    self.note_reach(tree, &k)?;
+                }
+                Ok(k)
+            }
             Some(Found::Stored(k, bytes)) => {
                 let run = self.decode_run(tree, &bytes)?;
                 self.runs.borrow_mut().insert((tree, k.clone()), Some(run));
                 Ok(k)
             }
             None => {
+                // An empty tree: the store holds no run at all.
                 self.runs.borrow_mut().insert((tree, Vec::new()), Some(Run::default()));
+                self.reach.borrow_mut().insert((tree, Vec::new()), None);
                 Ok(Vec::new())
             }
         }
@@ -193,13 +242,19 @@ impl<'a> Tx<'a> {
         let limit = TREES[tree].run_size.unwrap_or(usize::MAX);
         let run_key = self.own_run_for(tree, key)?;
         let mut overlay = self.runs.borrow_mut();
-        let Some(Some(run)) = overlay.get_mut(&(tree, run_key)) else {
+        let slot = (tree, run_key);
+        let Some(Some(run)) = overlay.get_mut(&slot) else {
             return abort(StoreError::Failed("a transaction lost a run it was writing".into()));
         };
         let appended = run.put(key, value);
         if run.size() > limit && run.len() > 1 {
             let upper = run.split(appended);
             let upper_key = upper.first_key().map(<[u8]>::to_vec).unwrap_or_default();
+            // No stored run key lies between the two halves: the upper one reaches as far.
+            let mut reach = self.reach.borrow_mut();
+            if let Some(above) = reach.get(&slot).cloned() {
+                reach.insert((tree, upper_key.clone()), above);
+            }
             overlay.insert((tree, upper_key), Some(upper));
         }
         Ok(())
