@@ -405,7 +405,10 @@ fn quantile(samples: &[Duration], q: f64) -> Duration {
 /// other load fall on all three, and idle against idle again is the noise
 /// floor. Queue navigation and intake typing alternate in blocks, without
 /// pause (a clerk types far slower: the worst case for the forwarder's
-/// share of the two cores), then a few navigation keys paced 2 ms apart.
+/// share of the two cores), then a few navigation keys paced 2 ms apart,
+/// then the clerk's pause (`ONEDOOR_BENCH_PAUSE_MS`, 2,500 ms): the forwarder
+/// sends nothing within 2 s of a key, so the backlog goes in the pauses, and
+/// a round may begin while the last requests are still in flight.
 ///
 /// The district stands for another machine as far as two cores allow: the
 /// real `onedoor-district` process with every thread pinned to CPU 1
@@ -436,6 +439,12 @@ fn keystrokes_while_a_backlog_drains(
     const TOWN: &str = "320106001";
     const BLOCK: usize = 100;
     const PACED: usize = 25;
+    // The clerk's pause after each round of keys (ms): the forwarder sends
+    // 2 s into a pause, so a round that follows a pause of 2.5 s meets the
+    // end of what it sent.
+    let pause = Duration::from_millis(
+        std::env::var("ONEDOOR_BENCH_PAUSE_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(2500),
+    );
     let cycles: u32 = std::env::var("ONEDOOR_BENCH_CYCLES").ok().and_then(|v| v.parse().ok()).unwrap_or(10).max(1);
     let h = Harness::new(Backend::Sled);
     let district_pid = h.district.pid();
@@ -462,6 +471,9 @@ fn keystrokes_while_a_backlog_drains(
     let forwarder =
         onedoor::sync::forward::spawn(Arc::clone(&store), &config, Lang::ZhCn, tell).expect("the forwarder thread");
     let mut c = counter(Arc::clone(&store), dir);
+    // As in the counter: the screen tells the forwarder of every key (what it
+    // sends waits for the clerk's pause of 2 s).
+    c.attach_forwarder(forwarder.clone());
     // The counter's threads have started: the screen's thread gets every CPU back,
     // then the pin (after them, so that they choose their CPUs as in the counter).
     drop(aside);
@@ -559,6 +571,8 @@ fn keystrokes_while_a_backlog_drains(
                 c.sync_draft();
             }
         }
+        // The clerk's pause, in every window alike: the backlog goes in it.
+        std::thread::sleep(pause);
         out
     };
     // `rounds` rounds, or (None) until the outbox is empty and the forwarder said so.
@@ -587,7 +601,7 @@ fn keystrokes_while_a_backlog_drains(
     let chunk = (backlog / cycles).max(1);
     let (mut idle, mut again, mut busy) = (Window::default(), Window::default(), Window::default());
     let mut per_cycle = Vec::new();
-    let mut rounds = 10;
+    let mut rounds = 3;
     for k in 0..cycles {
         let (r, wall, from, to, _) = window(&mut c, &mut term, Some(rounds));
         let a_p99 = r.p99s();

@@ -673,3 +673,67 @@ fn the_counters_intake_banner_names_help_in_another_town_and_the_case_keeps_the_
         shown.stdout
     );
 }
+
+/// A backlog waits while the clerk types and goes in her pause: the
+/// counter's screen tells its forwarder of every key, and no case is sent
+/// within 2 s of one (nor held more than 30 s). Keys 50 ms apart for 3 s:
+/// nothing reaches the district; then, keys stopped, every case does.
+#[test]
+fn a_backlog_waits_while_the_clerk_types_and_goes_in_her_pause() {
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    use onedoor::ui::{Clock, Counter, Keymap, Setup, Theme};
+    use std::sync::Arc;
+    let h = Harness::new(Backend::Sled);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("store"), &StoreOptions::default()).unwrap());
+    let token = dir.path().join("district.token");
+    std::fs::write(&token, token_of(A)).unwrap();
+    std::fs::set_permissions(&token, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let config = onedoor::config::DistrictConfig {
+        url: Some(h.district.url()),
+        token_file: Some(token),
+        ca_file: None,
+        connections: 4,
+    };
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-30T09:00:00+08:00").unwrap();
+    let mut counter = Counter::new(Setup {
+        store: Arc::clone(&store),
+        counter: onedoor::config::CounterConfig::default(),
+        operator: "clerk01".into(),
+        lang: onedoor::Lang::En,
+        keymap: Keymap::default_keymap(),
+        theme: Theme::color(),
+        clock: Clock::Fixed(now),
+        data_dir: dir.path().to_path_buf(),
+        policies: Arc::new(onedoor::window::builtin_policies().clone()),
+    });
+    counter.work_without_operators();
+    let forwarder = onedoor::sync::forward::spawn(Arc::clone(&store), &config, onedoor::Lang::En, |_| {}).unwrap();
+    counter.attach_forwarder(forwarder.clone());
+    let down = Event::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    // The clerk is typing when the backlog comes.
+    counter.handle_event(down.clone());
+    let cases = backlog(A, 20);
+    write_finished(&store, &cases);
+    forwarder.wake();
+    let typing = Instant::now();
+    let mut last_key = Instant::now();
+    while typing.elapsed() < Duration::from_secs(3) {
+        counter.handle_event(down.clone());
+        last_key = Instant::now();
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(h.town_status(A).cases_held, 0, "a case went while the clerk typed");
+    }
+    let mut first_held = None;
+    wait_until("the backlog to go in the clerk's pause", || {
+        let held = h.town_status(A).cases_held;
+        if held > 0 && first_held.is_none() {
+            first_held = Some(last_key.elapsed());
+        }
+        held == 20
+    });
+    // The forwarder counts the pause in whole milliseconds.
+    let went = first_held.unwrap_or_default();
+    assert!(went >= Duration::from_millis(1990), "the backlog went {went:?} after the last key, before the pause");
+    assert_eq!(store.outbox_counts().0, 0, "the outbox is empty");
+}

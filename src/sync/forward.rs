@@ -37,6 +37,62 @@ const HEARTBEAT: Duration = Duration::from_secs(10 * 60);
 /// may have fixed its tokens file), or at once when the token file changes.
 const STOPPED_RETRY: Duration = Duration::from_secs(5 * 60);
 
+/// A backlog goes while the clerk is not typing: a request waits until no
+/// key came for this long ...
+const CLERK_PAUSE: Duration = Duration::from_secs(2);
+/// ... or until it has waited this long (a clerk who types without a pause
+/// still has her backlog go, one request at a time).
+const LONGEST_HOLD: Duration = Duration::from_secs(30);
+
+/// When the clerk last pressed a key, as the counter's screen tells the
+/// forwarder: the two cores of a kiosk are shared, and a request in flight
+/// (encoding, TLS, the district's answer, the outbox's commit) is work beside
+/// the clerk's keystroke, whatever core it runs on.
+#[derive(Debug)]
+pub struct ClerkKeys {
+    since: Instant,
+    /// Milliseconds from `since` to the last key, plus one (0: no key yet).
+    last_ms: std::sync::atomic::AtomicU64,
+}
+
+impl Default for ClerkKeys {
+    fn default() -> ClerkKeys {
+        ClerkKeys { since: Instant::now(), last_ms: std::sync::atomic::AtomicU64::new(0) }
+    }
+}
+
+impl ClerkKeys {
+    /// A key was pressed now.
+    pub fn pressed(&self) {
+        let ms = u64::try_from(self.since.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_ms.store(ms.saturating_add(1), Ordering::Relaxed);
+    }
+
+    /// How long ago the last key was pressed (None: none yet).
+    fn quiet_for(&self) -> Option<Duration> {
+        let last = self.last_ms.load(Ordering::Relaxed).checked_sub(1)?;
+        Some(self.since.elapsed().saturating_sub(Duration::from_millis(last)))
+    }
+
+    /// Waits for the clerk's pause before a request: until no key came for
+    /// `CLERK_PAUSE`, or `LONGEST_HOLD` at most.
+    fn wait_for_a_pause(&self) {
+        let started = Instant::now();
+        while let Some(wait) = hold(self.quiet_for(), started.elapsed()) {
+            std::thread::sleep(wait);
+        }
+    }
+}
+
+/// How much longer a request waits, the clerk's keys having been quiet for
+/// `quiet` (None: no key yet) and the request having waited `held`.
+fn hold(quiet: Option<Duration>, held: Duration) -> Option<Duration> {
+    let quiet = quiet?;
+    let until_pause = CLERK_PAUSE.checked_sub(quiet).filter(|d| !d.is_zero())?;
+    let until_given_up = LONGEST_HOLD.checked_sub(held).filter(|d| !d.is_zero())?;
+    Some(until_pause.min(until_given_up))
+}
+
 /// How forwarding stands: what the status line and `onedoor sync` say.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ForwardStatus {
@@ -94,6 +150,8 @@ pub struct Forwarder {
     /// district that is down hears one request per backoff, not one per case.
     resume_at_ms: i64,
     stopped_at: Option<Instant>,
+    /// The counter's screen: requests wait for the clerk's pause (none for `onedoor sync`).
+    keys: Option<Arc<ClerkKeys>>,
     pub status: ForwardStatus,
 }
 
@@ -107,6 +165,7 @@ impl Forwarder {
             failures: 0,
             resume_at_ms: 0,
             stopped_at: None,
+            keys: None,
             status: ForwardStatus::default(),
         };
         f.count();
@@ -235,6 +294,9 @@ impl Forwarder {
             }
             let i = next.fetch_add(1, Ordering::SeqCst);
             let Some((id, _)) = batch.get(i) else { return };
+            if let Some(keys) = &self.keys {
+                keys.wait_for_a_pause();
+            }
             let sent = self.send_one(id, &report);
             if !matches!(sent, Sent::Taken(_) | Sent::Refused { .. }) {
                 halt.store(true, Ordering::SeqCst);
@@ -281,11 +343,18 @@ impl Forwarder {
 const FORWARDER_NICE: i32 = 10;
 
 /// The counter's forwarder thread; it ends when this is dropped.
+#[derive(Clone)]
 pub struct ForwarderHandle {
     wake: Sender<()>,
+    keys: Arc<ClerkKeys>,
 }
 
 impl ForwarderHandle {
+    /// The clerk pressed a key: what the forwarder sends waits for her pause.
+    pub fn clerk_pressed_a_key(&self) {
+        self.keys.pressed();
+    }
+
     /// Looks at the outbox now rather than at the next poll (within 2 s).
     pub fn wake(&self) {
         let _ = self.wake.send(());
@@ -304,6 +373,8 @@ pub fn spawn(
     config.url.as_ref()?;
     let config = config.clone();
     let (wake, woken) = mpsc::channel::<()>();
+    let keys = Arc::new(ClerkKeys::default());
+    let clerk = Arc::clone(&keys);
     let wait = move |d: Duration| !matches!(woken.recv_timeout(d), Err(RecvTimeoutError::Disconnected));
     let spawned = std::thread::Builder::new().name("forwarder".into()).spawn(move || {
         // The clerk's keys first: on Linux the nice value is the thread's
@@ -330,7 +401,9 @@ pub fn spawn(
                 Some(f) => f,
                 None => match DistrictClient::from_config(&config) {
                     Ok(client) => {
-                        forwarder.insert(Forwarder::new(Arc::clone(&store), client, lang, config.connections))
+                        let mut f = Forwarder::new(Arc::clone(&store), client, lang, config.connections);
+                        f.keys = Some(Arc::clone(&clerk));
+                        forwarder.insert(f)
                     }
                     Err(e) => {
                         report(setup_status(&store, &e, lang));
@@ -371,7 +444,7 @@ pub fn spawn(
         }
     });
     match spawned {
-        Ok(_) => Some(ForwarderHandle { wake }),
+        Ok(_) => Some(ForwarderHandle { wake, keys }),
         Err(e) => {
             tracing::error!("cannot start the forwarder thread: {e}");
             None
@@ -395,6 +468,22 @@ fn setup_status(store: &Store, e: &SetupError, lang: Lang) -> ForwardStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A request waits while the clerk types, goes after her pause, and goes
+    /// anyway once it has waited long enough; with no key yet it never waits.
+    #[test]
+    fn a_request_waits_for_the_clerks_pause_but_not_for_ever() {
+        let ms = Duration::from_millis;
+        assert_eq!(hold(None, ms(0)), None, "no key yet: no wait");
+        assert_eq!(hold(Some(ms(100)), ms(0)), Some(CLERK_PAUSE - ms(100)), "a key 100 ms ago: wait for the pause");
+        assert_eq!(hold(Some(CLERK_PAUSE), ms(0)), None, "the pause came: go");
+        assert_eq!(hold(Some(ms(0)), LONGEST_HOLD - ms(500)), Some(ms(500)), "no longer than the longest hold");
+        assert_eq!(hold(Some(ms(0)), LONGEST_HOLD), None, "held long enough: go, the clerk typing or not");
+        let keys = ClerkKeys::default();
+        assert_eq!(keys.quiet_for(), None);
+        keys.pressed();
+        assert!(keys.quiet_for().is_some_and(|q| q < CLERK_PAUSE), "{:?}", keys.quiet_for());
+    }
 
     #[test]
     fn backoff_is_full_jitter_from_one_second_up_to_five_minutes() {
