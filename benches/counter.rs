@@ -508,8 +508,7 @@ fn keystrokes_while_a_backlog_drains(
     }
     println!("forwarder thread: {}", scheduling_of(forwarder_tid));
     let allowed = |tid: u32| {
-        let status = std::fs::read_to_string(format!("/proc/self/task/{tid}/status")).unwrap_or_default();
-        status.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:")).unwrap_or("?").trim().to_owned()
+        onedoor::cpus::allowed_list(Path::new(&format!("/proc/self/task/{tid}"))).unwrap_or_else(|| "?".to_owned())
     };
     println!(
         "district server pid {district_pid} on CPU {}, screen thread on CPU {}, forwarder on CPU {}",
