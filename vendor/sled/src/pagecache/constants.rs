@@ -27,6 +27,10 @@ pub(crate) const BATCH_MANIFEST_PID: PageId = PageId::max_value() - 666;
 pub(crate) const PAGE_CONSOLIDATION_THRESHOLD: usize = 10;
 pub(crate) const SEGMENT_CLEANUP_THRESHOLD: usize = 50;
 
+/// onedoor: how many pages a page replacement moves out of draining
+/// segments (sled 0.34.7 moved one).
+pub(crate) const PAGES_CLEANED_PER_REPLACE: usize = 16;
+
 // Allows for around 1 trillion items to be stored
 // 2^37 * (assuming 50% node fill, 8 items per leaf)
 // and well below 1% of nodes being non-leaf nodes.

@@ -38,7 +38,8 @@ use self::{
     blob_io::{gc_blobs, read_blob, remove_blob, write_blob},
     constants::{
         BATCH_MANIFEST_PID, COUNTER_PID, META_PID,
-        PAGE_CONSOLIDATION_THRESHOLD, SEGMENT_CLEANUP_THRESHOLD,
+        PAGES_CLEANED_PER_REPLACE, PAGE_CONSOLIDATION_THRESHOLD,
+        SEGMENT_CLEANUP_THRESHOLD,
     },
     header::Header,
     iobuf::{roll_iobuf, IoBuf, IoBufs},
@@ -1203,10 +1204,18 @@ impl PageCache {
         let result =
             self.cas_page(pid, old, Update::Node(new), false, guard)?;
 
-        if let Some((pid_to_clean, segment_to_clean)) =
-            self.log.iobufs.segment_cleaner.pop()
-        {
-            self.rewrite_page(pid_to_clean, segment_to_clean, guard)?;
+        // onedoor: move up to `PAGES_CLEANED_PER_REPLACE` pages out of the
+        // draining segments, not one. With one, a store that writes the same
+        // entries again and again (a commit's runs, its indexes) drains its
+        // segments slower than it fills new ones, and the file grows by what
+        // is written: some 5 KB a commit, and never given back.
+        for _ in 0..PAGES_CLEANED_PER_REPLACE {
+            match self.log.iobufs.segment_cleaner.pop() {
+                Some((pid_to_clean, segment_to_clean)) => {
+                    self.rewrite_page(pid_to_clean, segment_to_clean, guard)?;
+                }
+                None => break,
+            }
         }
 
         Ok(result.map_err(|fail| {
