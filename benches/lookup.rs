@@ -23,7 +23,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use onedoor::bench::{person_number, rss_mb, seed, Rng, CASES_PER_PERSON};
+use onedoor::bench::{percentile, person_number, rss_mb, seed, Rng, CASES_PER_PERSON};
 use onedoor::store::{Store, StoreOptions};
 
 /// In the child's environment: the store to measure.
@@ -34,15 +34,6 @@ const MOST_READS: usize = 30;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
-}
-
-fn percentile_us(samples: &mut [Duration], p: f64) -> f64 {
-    if samples.is_empty() {
-        return 0.0;
-    }
-    samples.sort();
-    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[i].as_secs_f64() * 1e6
 }
 
 /// Read system calls this process has made so far (`syscr` of /proc/self/io).
@@ -102,10 +93,10 @@ fn measure(dir: &Path, cases: u64, cache_mb: u64) {
         println!(
             "round {round}: {LOOKUPS} lookups ({:.2} cases each) p50 {:.1} p90 {:.1} p99 {:.1} p99.9 {:.1} us; rss {:.1} MB",
             found as f64 / LOOKUPS as f64,
-            percentile_us(&mut all, 0.5),
-            percentile_us(&mut all, 0.9),
-            percentile_us(&mut all, 0.99),
-            percentile_us(&mut all, 0.999),
+            percentile(&mut all, 0.5),
+            percentile(&mut all, 0.9),
+            percentile(&mut all, 0.99),
+            percentile(&mut all, 0.999),
             rss_mb()
         );
         if counted {
@@ -114,8 +105,8 @@ fn measure(dir: &Path, cases: u64, cache_mb: u64) {
                     "  {n:>2}{} reads: {:>5.1}% of the lookups, p50 {:>6.1} us, p99 {:>6.1} us",
                     if n == MOST_READS { "+" } else { " " },
                     group.len() as f64 * 100.0 / LOOKUPS as f64,
-                    percentile_us(group, 0.5),
-                    percentile_us(group, 0.99)
+                    percentile(group, 0.5),
+                    percentile(group, 0.99)
                 );
             }
         }
