@@ -258,7 +258,8 @@ pub struct TreeFigures {
     pub mb: f64,
 }
 
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
+/// The `p` quantile (0 to 1) of `samples`, in microseconds (0 when there are none).
+pub fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     if samples.is_empty() {
         return 0.0;
     }
