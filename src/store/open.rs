@@ -264,9 +264,13 @@ pub(super) fn open_sled(dir: &Path, options: &StoreOptions) -> Result<sled::Db, 
 /// sled refuses any others.
 pub fn sled_config(dir: &Path, cache: u64) -> sled::Config {
     let settings = directory::SledSettings::of(dir);
+    // sled counts a page in its cache at its size on disk. Compressed, that
+    // is about half what the page takes in memory, so it is given half the
+    // bytes: the cache then takes about what `cache_mb` says.
+    let counted = if settings.compression { cache / 2 } else { cache };
     sled::Config::new()
         .path(dir)
-        .cache_capacity(cache)
+        .cache_capacity(counted.max(256))
         .segment_size(settings.segment_size)
         .use_compression(settings.compression)
         // zstd's fastest level: as small as its default (5) on runs, at less CPU.

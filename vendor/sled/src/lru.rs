@@ -17,7 +17,8 @@ use crate::{
 const MAX_QUEUE_ITEMS: usize = 4;
 
 #[cfg(not(any(test, feature = "lock_free_delays")))]
-const MAX_QUEUE_ITEMS: usize = 64;
+// onedoor: 8, not 64 (see ONEDOOR.md).
+const MAX_QUEUE_ITEMS: usize = 8;
 
 #[cfg(any(test, feature = "lock_free_delays"))]
 const N_SHARDS: usize = 2;
