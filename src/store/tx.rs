@@ -15,13 +15,27 @@ use super::journal::{Journal, Op};
 use super::runs::{self, Run};
 use super::{abort, damaged, sled_error, Store, StoreError, TxResult, WriteError, CHECKPOINT_KEY, META, TREES};
 
-/// A transaction's writes to plain trees by (tree, key); `None` is a removal.
-type PlainOverlay = BTreeMap<(usize, Vec<u8>), Option<Vec<u8>>>;
-/// Its runs by (tree, run key), decoded; `None`: the run is gone.
-type RunOverlay = BTreeMap<(usize, Vec<u8>), Option<Run>>;
-/// For runs of the overlay, how far the store is known to hold no run key
-/// above theirs: the lowest stored run key above it (`None`: none at all).
-type Reach = BTreeMap<(usize, Vec<u8>), Option<Vec<u8>>>;
+/// A transaction's writes to one plain tree by key; `None` is a removal.
+type PlainOverlay = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+/// Its runs of one tree by run key, decoded.
+type RunOverlay = BTreeMap<Vec<u8>, OwnRun>;
+
+/// A run this transaction holds.
+struct OwnRun {
+    /// `None`: the run is gone.
+    run: Option<Run>,
+    /// Once known: how far the store is known to hold no run key above this
+    /// one's, the lowest stored run key above it (`Some(None)`: none at all).
+    /// A fact of the store alone, which no transaction changes until it
+    /// commits, so it stays true whatever happens to the run.
+    reach: Option<Option<Vec<u8>>>,
+}
+
+impl OwnRun {
+    fn new(run: Option<Run>) -> OwnRun {
+        OwnRun { run, reach: None }
+    }
+}
 
 /// Where a run was found: among this transaction's own runs (by its key),
 /// or in the store (its key and bytes).
@@ -33,20 +47,18 @@ enum Found {
 /// One transaction over every tree (see the module's notes).
 pub struct Tx<'a> {
     pub(super) store: &'a Store,
-    plain: RefCell<PlainOverlay>,
-    runs: RefCell<RunOverlay>,
-    /// Lets an item that falls in a run this transaction already holds be
-    /// found there without asking sled (whose range lookups copy a whole leaf).
-    reach: RefCell<Reach>,
+    /// One map per tree of [`TREES`] (a plain tree's writes, a tree of runs'
+    /// runs): looked up by the key alone, never a copy of it.
+    plain: RefCell<Vec<PlainOverlay>>,
+    runs: RefCell<Vec<RunOverlay>>,
 }
 
 impl<'a> Tx<'a> {
     fn new(store: &'a Store) -> Tx<'a> {
         Tx {
             store,
-            plain: RefCell::new(BTreeMap::new()),
-            runs: RefCell::new(BTreeMap::new()),
-            reach: RefCell::new(BTreeMap::new()),
+            plain: RefCell::new(TREES.iter().map(|_| BTreeMap::new()).collect()),
+            runs: RefCell::new(TREES.iter().map(|_| BTreeMap::new()).collect()),
         }
     }
 
@@ -54,7 +66,7 @@ impl<'a> Tx<'a> {
 
     pub(super) fn get<E>(&self, tree: usize, key: &[u8]) -> TxResult<Option<Vec<u8>>, E> {
         debug_assert!(TREES[tree].run_size.is_none(), "{} is a tree of runs", TREES[tree].name);
-        if let Some(own) = self.plain.borrow().get(&(tree, key.to_vec())) {
+        if let Some(own) = self.plain.borrow()[tree].get(key) {
             return Ok(own.clone());
         }
         match self.store.trees[tree].get(key) {
@@ -64,12 +76,12 @@ impl<'a> Tx<'a> {
     }
 
     pub(super) fn insert<E>(&self, tree: usize, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) -> TxResult<(), E> {
-        self.plain.borrow_mut().insert((tree, key.into()), Some(value.into()));
+        self.plain.borrow_mut()[tree].insert(key.into(), Some(value.into()));
         Ok(())
     }
 
     pub(super) fn remove<E>(&self, tree: usize, key: &[u8]) -> TxResult<(), E> {
-        self.plain.borrow_mut().insert((tree, key.to_vec()), None);
+        self.plain.borrow_mut()[tree].insert(key.to_vec(), None);
         Ok(())
     }
 
@@ -82,7 +94,7 @@ impl<'a> Tx<'a> {
             return Ok(Some(Found::Own(own)));
         }
         let overlay = self.runs.borrow();
-        let own = overlay.range((tree, Vec::new())..=(tree, key.to_vec())).rev();
+        let own = overlay[tree].range::<[u8], _>((Bound::Unbounded, Bound::Included(key))).rev();
         let stored = self.store.trees[tree].range(..=key).rev();
         self.first_run(own, stored, |own, stored| own >= stored)
     }
@@ -92,17 +104,15 @@ impl<'a> Tx<'a> {
     /// holds, and the store has no run key between that run's and `key`.
     fn own_run_reaching(&self, tree: usize, key: &[u8]) -> Option<Vec<u8>> {
         let overlay = self.runs.borrow();
-        let ((t, k), run) = overlay.range((tree, Vec::new())..=(tree, key.to_vec())).next_back()?;
-        if *t != tree || run.is_none() {
-            return None;
-        }
-        match self.reach.borrow().get(&(tree, k.clone()))? {
+        let (k, own) = overlay[tree].range::<[u8], _>((Bound::Unbounded, Bound::Included(key))).next_back()?;
+        own.run.as_ref()?;
+        match own.reach.as_ref()? {
             Some(above) if key >= above.as_slice() => None,
             _ => Some(k.clone()),
         }
     }
 
-    /// Notes how far the stored run keyed `key` reaches: up to the next stored run key.
+    /// Notes how far this transaction's run keyed `key` reaches: up to the next stored run key.
     fn note_reach<E>(&self, tree: usize, key: &[u8]) -> TxResult<(), E> {
         let next = self.store.trees[tree].range::<&[u8], _>((Bound::Excluded(key), Bound::Unbounded)).next();
         let above = match next {
@@ -110,14 +120,16 @@ impl<'a> Tx<'a> {
             Some(Ok((k, _))) => Some(k.to_vec()),
             Some(Err(e)) => return abort(sled_error(&self.store.dir, e)),
         };
-        self.reach.borrow_mut().insert((tree, key.to_vec()), above);
+        if let Some(own) = self.runs.borrow_mut()[tree].get_mut(key) {
+            own.reach = Some(above);
+        }
         Ok(())
     }
 
     /// The run after the one keyed `after`, as this transaction sees it.
     fn run_after<E>(&self, tree: usize, after: &[u8]) -> TxResult<Option<Found>, E> {
         let overlay = self.runs.borrow();
-        let own = overlay.range((Bound::Excluded((tree, after.to_vec())), Bound::Excluded((tree + 1, Vec::new()))));
+        let own = overlay[tree].range::<[u8], _>((Bound::Excluded(after), Bound::Unbounded));
         let stored = self.store.trees[tree].range::<&[u8], _>((Bound::Excluded(after), Bound::Unbounded));
         self.first_run(own, stored, |own, stored| own <= stored)
     }
@@ -129,7 +141,7 @@ impl<'a> Tx<'a> {
     /// copied but the key: a stored run comes as its bytes.
     fn first_run<'o, E>(
         &self,
-        own: impl Iterator<Item = (&'o (usize, Vec<u8>), &'o Option<Run>)>,
+        own: impl Iterator<Item = (&'o Vec<u8>, &'o OwnRun)>,
         stored: impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>,
         own_first: fn(&[u8], &[u8]) -> bool,
     ) -> TxResult<Option<Found>, E> {
@@ -146,16 +158,16 @@ impl<'a> Tx<'a> {
             };
             let take_own = match (own.peek(), &stored_key) {
                 (None, None) => return Ok(None),
-                (Some(((_, o), _)), Some(s)) => own_first(o, s),
+                (Some((o, _)), Some(s)) => own_first(o, s),
                 (Some(_), None) => true,
                 (None, Some(_)) => false,
             };
             if take_own {
-                let Some(((_, k), run)) = own.next() else { return Ok(None) };
+                let Some((k, run)) = own.next() else { return Ok(None) };
                 if stored_key.as_deref() == Some(k.as_slice()) {
                     stored.next();
                 }
-                match run {
+                match run.run {
                     Some(_) => return Ok(Some(Found::Own(k.clone()))),
                     None => continue,
                 }
@@ -192,7 +204,7 @@ impl<'a> Tx<'a> {
     /// A run as found, decoded (a copy of this transaction's own).
     fn run_of<E>(&self, tree: usize, found: &Found) -> TxResult<Run, E> {
         match found {
-            Found::Own(k) => Ok(self.runs.borrow().get(&(tree, k.clone())).cloned().flatten().unwrap_or_default()),
+            Found::Own(k) => Ok(self.runs.borrow()[tree].get(k).and_then(|own| own.run.clone()).unwrap_or_default()),
             Found::Stored(_, bytes) => self.decode_run(tree, bytes),
         }
     }
@@ -203,20 +215,20 @@ impl<'a> Tx<'a> {
         match self.run_for(tree, key)? {
             Some(Found::Own(k)) => {
                 // Written to a second time: worth a lookup to know how far it reaches.
-                if !self.reach.borrow().contains_key(&(tree, k.clone())) {
+                if self.runs.borrow()[tree].get(&k).is_some_and(|own| own.reach.is_none()) {
                     self.note_reach(tree, &k)?;
                 }
                 Ok(k)
             }
             Some(Found::Stored(k, bytes)) => {
                 let run = self.decode_run(tree, &bytes)?;
-                self.runs.borrow_mut().insert((tree, k.clone()), Some(run));
+                self.runs.borrow_mut()[tree].insert(k.clone(), OwnRun::new(Some(run)));
                 Ok(k)
             }
             None => {
                 // An empty tree: the store holds no run at all.
-                self.runs.borrow_mut().insert((tree, Vec::new()), Some(Run::default()));
-                self.reach.borrow_mut().insert((tree, Vec::new()), None);
+                let first = OwnRun { run: Some(Run::default()), reach: Some(None) };
+                self.runs.borrow_mut()[tree].insert(Vec::new(), first);
                 Ok(Vec::new())
             }
         }
@@ -228,7 +240,7 @@ impl<'a> Tx<'a> {
             None => Ok(None),
             Some(Found::Own(k)) => {
                 let overlay = self.runs.borrow();
-                Ok(overlay.get(&(tree, k)).and_then(Option::as_ref).and_then(|run| run.get(key)).map(<[u8]>::to_vec))
+                Ok(overlay[tree].get(&k).and_then(|own| own.run.as_ref()?.get(key)).map(<[u8]>::to_vec))
             }
             Some(Found::Stored(_, bytes)) => match runs::find(&bytes, key) {
                 Ok(v) => Ok(v),
@@ -242,8 +254,8 @@ impl<'a> Tx<'a> {
         let limit = TREES[tree].run_size.unwrap_or(usize::MAX);
         let run_key = self.own_run_for(tree, key)?;
         let mut overlay = self.runs.borrow_mut();
-        let slot = (tree, run_key);
-        let Some(Some(run)) = overlay.get_mut(&slot) else {
+        let overlay = &mut overlay[tree];
+        let Some(OwnRun { run: Some(run), reach }) = overlay.get_mut(&run_key) else {
             return abort(StoreError::Failed("a transaction lost a run it was writing".into()));
         };
         let appended = run.put(key, value);
@@ -251,11 +263,10 @@ impl<'a> Tx<'a> {
             let upper = run.split(appended);
             let upper_key = upper.first_key().map(<[u8]>::to_vec).unwrap_or_default();
             // No stored run key lies between the two halves: the upper one reaches as far.
-            let mut reach = self.reach.borrow_mut();
-            if let Some(above) = reach.get(&slot).cloned() {
-                reach.insert((tree, upper_key.clone()), above);
-            }
-            overlay.insert((tree, upper_key), Some(upper));
+            let reach = reach.clone();
+            // A run this transaction took in before at that key: what it knew of its reach still holds.
+            let known = overlay.remove(&upper_key).and_then(|own| own.reach);
+            overlay.insert(upper_key, OwnRun { run: Some(upper), reach: reach.or(known) });
         }
         Ok(())
     }
@@ -275,10 +286,9 @@ impl<'a> Tx<'a> {
             Some(Found::Own(_)) => {}
         }
         let run_key = self.own_run_for(tree, key)?;
-        let slot = (tree, run_key.clone());
         let size = {
             let mut overlay = self.runs.borrow_mut();
-            let Some(Some(run)) = overlay.get_mut(&slot) else {
+            let Some(OwnRun { run: Some(run), .. }) = overlay[tree].get_mut(&run_key) else {
                 return abort(StoreError::Failed("a transaction lost a run it was writing".into()));
             };
             if !run.remove(key) {
@@ -297,16 +307,18 @@ impl<'a> Tx<'a> {
                 };
                 if size + next.size() <= limit / 4 * 3 {
                     let mut overlay = self.runs.borrow_mut();
-                    if let Some(Some(run)) = overlay.get_mut(&slot) {
+                    if let Some(OwnRun { run: Some(run), .. }) = overlay[tree].get_mut(&run_key) {
                         run.absorb(next);
                     }
-                    overlay.insert((tree, next_key), None);
+                    overlay[tree].entry(next_key).or_insert_with(|| OwnRun::new(None)).run = None;
                 }
             }
         }
         let mut overlay = self.runs.borrow_mut();
-        if overlay.get(&slot).is_some_and(|r| r.as_ref().is_some_and(Run::is_empty)) && !run_key.is_empty() {
-            overlay.insert(slot, None);
+        if let Some(own) = overlay[tree].get_mut(&run_key) {
+            if own.run.as_ref().is_some_and(Run::is_empty) && !run_key.is_empty() {
+                own.run = None;
+            }
         }
         Ok(())
     }
@@ -341,11 +353,15 @@ impl<'a> Tx<'a> {
     /// every key written, runs encoded.
     fn into_ops(self) -> Vec<Op> {
         let mut ops = Vec::new();
-        for ((tree, key), value) in self.plain.into_inner() {
-            ops.push(Op { tree: tree as u8, key, value });
+        for (tree, plain) in self.plain.into_inner().into_iter().enumerate() {
+            ops.extend(plain.into_iter().map(|(key, value)| Op { tree: tree as u8, key, value }));
         }
-        for ((tree, key), run) in self.runs.into_inner() {
-            ops.push(Op { tree: tree as u8, key, value: run.map(|r| r.encode()) });
+        for (tree, runs) in self.runs.into_inner().into_iter().enumerate() {
+            ops.extend(runs.into_iter().map(|(key, own)| Op {
+                tree: tree as u8,
+                key,
+                value: own.run.map(|r| r.encode()),
+            }));
         }
         ops
     }
