@@ -51,6 +51,9 @@ pub struct Tx<'a> {
     /// runs): looked up by the key alone, never a copy of it.
     plain: RefCell<Vec<PlainOverlay>>,
     runs: RefCell<Vec<RunOverlay>>,
+    /// Per tree, the last two keys put: an item put right after one of them
+    /// is written in key order (see [`cut_in_key_order`]).
+    recent: RefCell<Vec<[Vec<u8>; 2]>>,
 }
 
 impl<'a> Tx<'a> {
@@ -59,6 +62,7 @@ impl<'a> Tx<'a> {
             store,
             plain: RefCell::new(TREES.iter().map(|_| BTreeMap::new()).collect()),
             runs: RefCell::new(TREES.iter().map(|_| BTreeMap::new()).collect()),
+            recent: RefCell::new(TREES.iter().map(|_| [Vec::new(), Vec::new()]).collect()),
         }
     }
 
@@ -258,9 +262,14 @@ impl<'a> Tx<'a> {
         let Some(OwnRun { run: Some(run), reach }) = overlay.get_mut(&run_key) else {
             return abort(StoreError::Failed("a transaction lost a run it was writing".into()));
         };
-        let appended = run.put(key, value);
+        let at = run.put(key, value);
+        let mut recent = self.recent.borrow_mut();
+        let recent = &mut recent[tree];
         if run.size() > limit && run.len() > 1 {
-            let upper = run.split(appended);
+            let upper = match cut_in_key_order(run, at, limit, recent) {
+                Some(cut) => run.split_before(cut),
+                None => run.split(at + 1 == run.len()),
+            };
             let upper_key = upper.first_key().map(<[u8]>::to_vec).unwrap_or_default();
             // No stored run key lies between the two halves: the upper one reaches as far.
             let reach = reach.clone();
@@ -268,6 +277,9 @@ impl<'a> Tx<'a> {
             let known = overlay.remove(&upper_key).and_then(|own| own.reach);
             overlay.insert(upper_key, OwnRun { run: Some(upper), reach: reach.or(known) });
         }
+        recent.swap(0, 1);
+        recent[1].clear();
+        recent[1].extend_from_slice(key);
         Ok(())
     }
 
@@ -529,6 +541,30 @@ impl Store {
     }
 }
 
+/// Where to cut a run grown past `limit` by the item put at place `at`,
+/// when the transaction writes there in key order (the item before it is
+/// one of the two it put last in the tree: an import's cases, the audit
+/// entries before the chain's head). Before the new item when little
+/// follows it: that goes on with the newest items (the chain's head stays
+/// in the run being filled, so a later commit still writes one run). After
+/// it otherwise: what followed goes off once, and the items still to come
+/// fill the run instead of leaving runs half full behind them. `None`: as
+/// [`Run::split`] cuts (after an item put last, or in the middle).
+fn cut_in_key_order(run: &Run, at: usize, limit: usize, recent: &[Vec<u8>; 2]) -> Option<usize> {
+    let last = run.len().checked_sub(1)?;
+    if at == 0 || at >= last || !recent.contains(&run.items()[at - 1].0) {
+        return None;
+    }
+    let through = run.size_before(at + 1);
+    if run.size() - through <= limit / 4 {
+        Some(at)
+    } else if through <= limit {
+        Some(at + 1)
+    } else {
+        None
+    }
+}
+
 /// A commit of at least this many writes is applied by two threads (see
 /// [`Store::apply`]): a second thread costs some 50 us, 64 of sled's inserts
 /// some 2 ms. A counter's commit writes about a dozen.
@@ -558,7 +594,7 @@ fn halves_by_tree(ops: &[Op]) -> (Vec<&Op>, Vec<&Op>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{StoreOptions, CASES, COUNTERS, NAMES, PEOPLE};
+    use crate::store::{StoreOptions, AUDIT, CASES, COUNTERS, NAMES, PEOPLE};
 
     /// An import's worth of writes: items in three trees of runs and plain keys.
     fn big_commit(store: &Store) -> Vec<Op> {
@@ -593,6 +629,46 @@ mod tests {
         drop((two, one));
         let (two, one) = (Store::open(a.path(), &options).unwrap(), Store::open(b.path(), &options).unwrap());
         assert_eq!(two.fingerprint().unwrap(), one.fingerprint().unwrap());
+    }
+
+    /// The runs of a tree, as stored: each one's items.
+    fn stored_runs(store: &Store, tree: usize) -> Vec<Vec<Vec<u8>>> {
+        let runs = store.trees[tree].iter().values().map(|v| Run::decode(&v.unwrap()).unwrap());
+        runs.map(|r| r.items().iter().map(|(k, _)| k.clone()).collect()).collect()
+    }
+
+    #[test]
+    fn items_written_in_key_order_before_others_leave_full_runs_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+        let limit = TREES[CASES].run_size.unwrap();
+        // Cases of another window sort before the ones stored; audit entries before the chain's head.
+        store.write::<(), ()>(|tx| tx.put_item(CASES, b"w9-0001", &[9; 200])).unwrap();
+        store
+            .write::<(), ()>(|tx| {
+                for i in 0..200 {
+                    tx.put_item(CASES, format!("w7-{i:04}").as_bytes(), &[7; 200])?;
+                    tx.put_item(AUDIT, format!("e{i:04}").as_bytes(), &[1; 200])?;
+                    tx.put_item(AUDIT, b"h", &[0; 40])?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        for tree in [CASES, AUDIT] {
+            let runs = stored_runs(&store, tree);
+            let items: Vec<&Vec<u8>> = runs.iter().flatten().collect();
+            assert_eq!(items.len(), 201, "{}", TREES[tree].name);
+            assert!(items.windows(2).all(|w| w[0] < w[1]));
+            // 200 items of 206 bytes: 41 KB in runs of 4 KiB; cut in the middle, they took twice as many.
+            let fewest = (200 * 206usize).div_ceil(limit);
+            assert!(runs.len() <= fewest + 2, "{}: {} runs where {fewest} hold them", TREES[tree].name, runs.len());
+        }
+        // The chain's head stays with its newest entry: the next entry and head are one run to write.
+        let audit = stored_runs(&store, AUDIT);
+        assert_eq!(
+            audit.last().unwrap().iter().rev().take(2).collect::<Vec<_>>(),
+            [&b"h".to_vec(), &b"e0199".to_vec()]
+        );
     }
 
     #[test]
