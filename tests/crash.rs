@@ -55,6 +55,9 @@ enum Work {
     AddCase,
     /// `case import` of three intake records: all or nothing.
     Import,
+    /// `case import` of 250 intake records: a commit large enough that the
+    /// store applies it to sled on two threads, all or nothing as well.
+    LargeImport,
     /// `fund disburse` of an approved green case: the ledger entry and the case's step together.
     FundPayment,
     /// The counter in a pseudo-terminal: a case typed and saved with F10.
@@ -63,8 +66,18 @@ enum Work {
     Forward,
 }
 
-const WORKS: [Work; 6] =
-    [Work::FirstCase, Work::AddCase, Work::Import, Work::FundPayment, Work::CounterSave, Work::Forward];
+const WORKS: [Work; 7] = [
+    Work::FirstCase,
+    Work::AddCase,
+    Work::Import,
+    Work::LargeImport,
+    Work::FundPayment,
+    Work::CounterSave,
+    Work::Forward,
+];
+
+/// Intake records in a large import.
+const LARGE_IMPORT: usize = 250;
 
 fn bin() -> PathBuf {
     match std::env::var_os("ONEDOOR_CRASH_BIN") {
@@ -215,8 +228,9 @@ impl Round {
                 let number = self.person();
                 (self.dir.path().into(), strings(&["case", "add", "--json", "-"]), Some(case_json(&number, "100")))
             }
-            Work::Import => {
-                let numbers: Vec<String> = (0..3).map(|_| self.person()).collect();
+            Work::Import | Work::LargeImport => {
+                let count = if work == Work::Import { 3 } else { LARGE_IMPORT };
+                let numbers: Vec<String> = (0..count).map(|_| self.person()).collect();
                 let file = self.dir.path().join("import.jsonl");
                 let lines: Vec<String> = numbers.iter().map(|n| case_json(n, "200")).collect();
                 std::fs::write(&file, lines.join("\n")).unwrap();
@@ -290,7 +304,7 @@ impl Round {
                     self.acknowledge(id, &number.unwrap_or_default(), &context);
                 }
             }
-            Work::Import => {
+            Work::Import | Work::LargeImport => {
                 let numbers = self.imports.last().cloned().unwrap_or_default();
                 let ids: Vec<String> = stdout.lines().map(str::to_string).filter(|l| l.len() > 20).collect();
                 // Printed in the order of the file, after the commit.
@@ -335,7 +349,11 @@ impl Round {
         let present: HashSet<&String> = listed.values().collect();
         for numbers in &self.imports {
             let n = numbers.iter().filter(|n| present.contains(n)).count();
-            assert!(n == 0 || n == numbers.len(), "{context}: an import is in the store in part ({n} of 3)");
+            assert!(
+                n == 0 || n == numbers.len(),
+                "{context}: an import is in the store in part ({n} of {})",
+                numbers.len()
+            );
         }
         if !fund {
             return;
@@ -499,7 +517,11 @@ fn crash_round(kills: u32, shares: Shares) -> usize {
         } else if pick < first_case + counter_save + forward {
             Work::Forward
         } else {
-            [Work::AddCase, Work::AddCase, Work::Import, Work::FundPayment][(pick % 4) as usize]
+            match [Work::AddCase, Work::AddCase, Work::Import, Work::FundPayment][(pick % 4) as usize] {
+                // One import in eight is a large one.
+                Work::Import if round.rng.below(8) == 0 => Work::LargeImport,
+                work => work,
+            }
         };
         let cut = !i.is_multiple_of(10);
         round.step(i, work, cut);

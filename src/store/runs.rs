@@ -96,20 +96,35 @@ impl Run {
         self.position(key).ok().map(|i| self.items[i].1.as_slice())
     }
 
-    /// Puts an item in (or replaces it); returns whether it went in last.
-    pub fn put(&mut self, key: &[u8], value: &[u8]) -> bool {
+    /// Puts an item in (or replaces it); returns its place among the items.
+    pub fn put(&mut self, key: &[u8], value: &[u8]) -> usize {
         match self.position(key) {
             Ok(i) => {
                 self.size = self.size - self.items[i].1.len() + value.len();
                 self.items[i].1 = value.to_vec();
-                i + 1 == self.items.len()
+                i
             }
             Err(i) => {
                 self.size += item_size(key, value);
                 self.items.insert(i, (key.to_vec(), value.to_vec()));
-                i + 1 == self.items.len()
+                i
             }
         }
+    }
+
+    /// The size of the items before place `at`.
+    pub fn size_before(&self, at: usize) -> usize {
+        self.items.iter().take(at).map(|(k, v)| item_size(k, v)).sum()
+    }
+
+    /// Splits the run before place `at` (`0 < at < len`): the items from
+    /// there on become the upper run.
+    pub fn split_before(&mut self, at: usize) -> Run {
+        let at = at.clamp(1, self.items.len().saturating_sub(1).max(1)).min(self.items.len());
+        let upper: Items = self.items.split_off(at);
+        let upper_size = upper.iter().map(|(k, v)| item_size(k, v)).sum();
+        self.size -= upper_size;
+        Run { items: upper, size: upper_size }
     }
 
     /// Takes an item out; whether it was there.
@@ -287,13 +302,17 @@ mod tests {
     fn appending_in_key_order_leaves_full_runs_behind() {
         let mut r = Run::default();
         for i in 0..10u8 {
-            assert!(r.put(&[i], b"v"));
+            assert_eq!(r.put(&[i], b"v"), usize::from(i));
         }
         let upper = r.split(true);
         assert_eq!((r.len(), upper.len()), (9, 1));
         let mut r = run_of(&[("a", "1"), ("b", "2"), ("c", "3"), ("d", "4")]);
         let upper = r.split(false);
         assert_eq!(upper.first_key(), Some(&b"c"[..]));
+        let mut r = run_of(&[("a", "1"), ("b", "2"), ("c", "3"), ("d", "4")]);
+        assert_eq!(r.size_before(1), r.size() / 4);
+        let upper = r.split_before(1);
+        assert_eq!((r.items().len(), upper.first_key()), (1, Some(&b"b"[..])));
         assert_eq!(r.size() + upper.size(), run_of(&[("a", "1"), ("b", "2"), ("c", "3"), ("d", "4")]).size());
     }
 

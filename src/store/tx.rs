@@ -15,13 +15,27 @@ use super::journal::{Journal, Op};
 use super::runs::{self, Run};
 use super::{abort, damaged, sled_error, Store, StoreError, TxResult, WriteError, CHECKPOINT_KEY, META, TREES};
 
-/// A transaction's writes to plain trees by (tree, key); `None` is a removal.
-type PlainOverlay = BTreeMap<(usize, Vec<u8>), Option<Vec<u8>>>;
-/// Its runs by (tree, run key), decoded; `None`: the run is gone.
-type RunOverlay = BTreeMap<(usize, Vec<u8>), Option<Run>>;
-/// For runs of the overlay, how far the store is known to hold no run key
-/// above theirs: the lowest stored run key above it (`None`: none at all).
-type Reach = BTreeMap<(usize, Vec<u8>), Option<Vec<u8>>>;
+/// A transaction's writes to one plain tree by key; `None` is a removal.
+type PlainOverlay = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+/// Its runs of one tree by run key, decoded.
+type RunOverlay = BTreeMap<Vec<u8>, OwnRun>;
+
+/// A run this transaction holds.
+struct OwnRun {
+    /// `None`: the run is gone.
+    run: Option<Run>,
+    /// Once known: how far the store is known to hold no run key above this
+    /// one's, the lowest stored run key above it (`Some(None)`: none at all).
+    /// A fact of the store alone, which no transaction changes until it
+    /// commits, so it stays true whatever happens to the run.
+    reach: Option<Option<Vec<u8>>>,
+}
+
+impl OwnRun {
+    fn new(run: Option<Run>) -> OwnRun {
+        OwnRun { run, reach: None }
+    }
+}
 
 /// Where a run was found: among this transaction's own runs (by its key),
 /// or in the store (its key and bytes).
@@ -33,20 +47,22 @@ enum Found {
 /// One transaction over every tree (see the module's notes).
 pub struct Tx<'a> {
     pub(super) store: &'a Store,
-    plain: RefCell<PlainOverlay>,
-    runs: RefCell<RunOverlay>,
-    /// Lets an item that falls in a run this transaction already holds be
-    /// found there without asking sled (whose range lookups copy a whole leaf).
-    reach: RefCell<Reach>,
+    /// One map per tree of [`TREES`] (a plain tree's writes, a tree of runs'
+    /// runs): looked up by the key alone, never a copy of it.
+    plain: RefCell<Vec<PlainOverlay>>,
+    runs: RefCell<Vec<RunOverlay>>,
+    /// Per tree, the last two keys put: an item put right after one of them
+    /// is written in key order (see [`cut_in_key_order`]).
+    recent: RefCell<Vec<[Vec<u8>; 2]>>,
 }
 
 impl<'a> Tx<'a> {
     fn new(store: &'a Store) -> Tx<'a> {
         Tx {
             store,
-            plain: RefCell::new(BTreeMap::new()),
-            runs: RefCell::new(BTreeMap::new()),
-            reach: RefCell::new(BTreeMap::new()),
+            plain: RefCell::new(TREES.iter().map(|_| BTreeMap::new()).collect()),
+            runs: RefCell::new(TREES.iter().map(|_| BTreeMap::new()).collect()),
+            recent: RefCell::new(TREES.iter().map(|_| [Vec::new(), Vec::new()]).collect()),
         }
     }
 
@@ -54,7 +70,7 @@ impl<'a> Tx<'a> {
 
     pub(super) fn get<E>(&self, tree: usize, key: &[u8]) -> TxResult<Option<Vec<u8>>, E> {
         debug_assert!(TREES[tree].run_size.is_none(), "{} is a tree of runs", TREES[tree].name);
-        if let Some(own) = self.plain.borrow().get(&(tree, key.to_vec())) {
+        if let Some(own) = self.plain.borrow()[tree].get(key) {
             return Ok(own.clone());
         }
         match self.store.trees[tree].get(key) {
@@ -64,12 +80,12 @@ impl<'a> Tx<'a> {
     }
 
     pub(super) fn insert<E>(&self, tree: usize, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) -> TxResult<(), E> {
-        self.plain.borrow_mut().insert((tree, key.into()), Some(value.into()));
+        self.plain.borrow_mut()[tree].insert(key.into(), Some(value.into()));
         Ok(())
     }
 
     pub(super) fn remove<E>(&self, tree: usize, key: &[u8]) -> TxResult<(), E> {
-        self.plain.borrow_mut().insert((tree, key.to_vec()), None);
+        self.plain.borrow_mut()[tree].insert(key.to_vec(), None);
         Ok(())
     }
 
@@ -82,7 +98,7 @@ impl<'a> Tx<'a> {
             return Ok(Some(Found::Own(own)));
         }
         let overlay = self.runs.borrow();
-        let own = overlay.range((tree, Vec::new())..=(tree, key.to_vec())).rev();
+        let own = overlay[tree].range::<[u8], _>((Bound::Unbounded, Bound::Included(key))).rev();
         let stored = self.store.trees[tree].range(..=key).rev();
         self.first_run(own, stored, |own, stored| own >= stored)
     }
@@ -92,17 +108,15 @@ impl<'a> Tx<'a> {
     /// holds, and the store has no run key between that run's and `key`.
     fn own_run_reaching(&self, tree: usize, key: &[u8]) -> Option<Vec<u8>> {
         let overlay = self.runs.borrow();
-        let ((t, k), run) = overlay.range((tree, Vec::new())..=(tree, key.to_vec())).next_back()?;
-        if *t != tree || run.is_none() {
-            return None;
-        }
-        match self.reach.borrow().get(&(tree, k.clone()))? {
+        let (k, own) = overlay[tree].range::<[u8], _>((Bound::Unbounded, Bound::Included(key))).next_back()?;
+        own.run.as_ref()?;
+        match own.reach.as_ref()? {
             Some(above) if key >= above.as_slice() => None,
             _ => Some(k.clone()),
         }
     }
 
-    /// Notes how far the stored run keyed `key` reaches: up to the next stored run key.
+    /// Notes how far this transaction's run keyed `key` reaches: up to the next stored run key.
     fn note_reach<E>(&self, tree: usize, key: &[u8]) -> TxResult<(), E> {
         let next = self.store.trees[tree].range::<&[u8], _>((Bound::Excluded(key), Bound::Unbounded)).next();
         let above = match next {
@@ -110,14 +124,16 @@ impl<'a> Tx<'a> {
             Some(Ok((k, _))) => Some(k.to_vec()),
             Some(Err(e)) => return abort(sled_error(&self.store.dir, e)),
         };
-        self.reach.borrow_mut().insert((tree, key.to_vec()), above);
+        if let Some(own) = self.runs.borrow_mut()[tree].get_mut(key) {
+            own.reach = Some(above);
+        }
         Ok(())
     }
 
     /// The run after the one keyed `after`, as this transaction sees it.
     fn run_after<E>(&self, tree: usize, after: &[u8]) -> TxResult<Option<Found>, E> {
         let overlay = self.runs.borrow();
-        let own = overlay.range((Bound::Excluded((tree, after.to_vec())), Bound::Excluded((tree + 1, Vec::new()))));
+        let own = overlay[tree].range::<[u8], _>((Bound::Excluded(after), Bound::Unbounded));
         let stored = self.store.trees[tree].range::<&[u8], _>((Bound::Excluded(after), Bound::Unbounded));
         self.first_run(own, stored, |own, stored| own <= stored)
     }
@@ -129,7 +145,7 @@ impl<'a> Tx<'a> {
     /// copied but the key: a stored run comes as its bytes.
     fn first_run<'o, E>(
         &self,
-        own: impl Iterator<Item = (&'o (usize, Vec<u8>), &'o Option<Run>)>,
+        own: impl Iterator<Item = (&'o Vec<u8>, &'o OwnRun)>,
         stored: impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>,
         own_first: fn(&[u8], &[u8]) -> bool,
     ) -> TxResult<Option<Found>, E> {
@@ -146,16 +162,16 @@ impl<'a> Tx<'a> {
             };
             let take_own = match (own.peek(), &stored_key) {
                 (None, None) => return Ok(None),
-                (Some(((_, o), _)), Some(s)) => own_first(o, s),
+                (Some((o, _)), Some(s)) => own_first(o, s),
                 (Some(_), None) => true,
                 (None, Some(_)) => false,
             };
             if take_own {
-                let Some(((_, k), run)) = own.next() else { return Ok(None) };
+                let Some((k, run)) = own.next() else { return Ok(None) };
                 if stored_key.as_deref() == Some(k.as_slice()) {
                     stored.next();
                 }
-                match run {
+                match run.run {
                     Some(_) => return Ok(Some(Found::Own(k.clone()))),
                     None => continue,
                 }
@@ -192,7 +208,7 @@ impl<'a> Tx<'a> {
     /// A run as found, decoded (a copy of this transaction's own).
     fn run_of<E>(&self, tree: usize, found: &Found) -> TxResult<Run, E> {
         match found {
-            Found::Own(k) => Ok(self.runs.borrow().get(&(tree, k.clone())).cloned().flatten().unwrap_or_default()),
+            Found::Own(k) => Ok(self.runs.borrow()[tree].get(k).and_then(|own| own.run.clone()).unwrap_or_default()),
             Found::Stored(_, bytes) => self.decode_run(tree, bytes),
         }
     }
@@ -203,20 +219,20 @@ impl<'a> Tx<'a> {
         match self.run_for(tree, key)? {
             Some(Found::Own(k)) => {
                 // Written to a second time: worth a lookup to know how far it reaches.
-                if !self.reach.borrow().contains_key(&(tree, k.clone())) {
+                if self.runs.borrow()[tree].get(&k).is_some_and(|own| own.reach.is_none()) {
                     self.note_reach(tree, &k)?;
                 }
                 Ok(k)
             }
             Some(Found::Stored(k, bytes)) => {
                 let run = self.decode_run(tree, &bytes)?;
-                self.runs.borrow_mut().insert((tree, k.clone()), Some(run));
+                self.runs.borrow_mut()[tree].insert(k.clone(), OwnRun::new(Some(run)));
                 Ok(k)
             }
             None => {
                 // An empty tree: the store holds no run at all.
-                self.runs.borrow_mut().insert((tree, Vec::new()), Some(Run::default()));
-                self.reach.borrow_mut().insert((tree, Vec::new()), None);
+                let first = OwnRun { run: Some(Run::default()), reach: Some(None) };
+                self.runs.borrow_mut()[tree].insert(Vec::new(), first);
                 Ok(Vec::new())
             }
         }
@@ -228,7 +244,7 @@ impl<'a> Tx<'a> {
             None => Ok(None),
             Some(Found::Own(k)) => {
                 let overlay = self.runs.borrow();
-                Ok(overlay.get(&(tree, k)).and_then(Option::as_ref).and_then(|run| run.get(key)).map(<[u8]>::to_vec))
+                Ok(overlay[tree].get(&k).and_then(|own| own.run.as_ref()?.get(key)).map(<[u8]>::to_vec))
             }
             Some(Found::Stored(_, bytes)) => match runs::find(&bytes, key) {
                 Ok(v) => Ok(v),
@@ -242,21 +258,28 @@ impl<'a> Tx<'a> {
         let limit = TREES[tree].run_size.unwrap_or(usize::MAX);
         let run_key = self.own_run_for(tree, key)?;
         let mut overlay = self.runs.borrow_mut();
-        let slot = (tree, run_key);
-        let Some(Some(run)) = overlay.get_mut(&slot) else {
+        let overlay = &mut overlay[tree];
+        let Some(OwnRun { run: Some(run), reach }) = overlay.get_mut(&run_key) else {
             return abort(StoreError::Failed("a transaction lost a run it was writing".into()));
         };
-        let appended = run.put(key, value);
+        let at = run.put(key, value);
+        let mut recent = self.recent.borrow_mut();
+        let recent = &mut recent[tree];
         if run.size() > limit && run.len() > 1 {
-            let upper = run.split(appended);
+            let upper = match cut_in_key_order(run, at, limit, recent) {
+                Some(cut) => run.split_before(cut),
+                None => run.split(at + 1 == run.len()),
+            };
             let upper_key = upper.first_key().map(<[u8]>::to_vec).unwrap_or_default();
             // No stored run key lies between the two halves: the upper one reaches as far.
-            let mut reach = self.reach.borrow_mut();
-            if let Some(above) = reach.get(&slot).cloned() {
-                reach.insert((tree, upper_key.clone()), above);
-            }
-            overlay.insert((tree, upper_key), Some(upper));
+            let reach = reach.clone();
+            // A run this transaction took in before at that key: what it knew of its reach still holds.
+            let known = overlay.remove(&upper_key).and_then(|own| own.reach);
+            overlay.insert(upper_key, OwnRun { run: Some(upper), reach: reach.or(known) });
         }
+        recent.swap(0, 1);
+        recent[1].clear();
+        recent[1].extend_from_slice(key);
         Ok(())
     }
 
@@ -275,10 +298,9 @@ impl<'a> Tx<'a> {
             Some(Found::Own(_)) => {}
         }
         let run_key = self.own_run_for(tree, key)?;
-        let slot = (tree, run_key.clone());
         let size = {
             let mut overlay = self.runs.borrow_mut();
-            let Some(Some(run)) = overlay.get_mut(&slot) else {
+            let Some(OwnRun { run: Some(run), .. }) = overlay[tree].get_mut(&run_key) else {
                 return abort(StoreError::Failed("a transaction lost a run it was writing".into()));
             };
             if !run.remove(key) {
@@ -297,16 +319,18 @@ impl<'a> Tx<'a> {
                 };
                 if size + next.size() <= limit / 4 * 3 {
                     let mut overlay = self.runs.borrow_mut();
-                    if let Some(Some(run)) = overlay.get_mut(&slot) {
+                    if let Some(OwnRun { run: Some(run), .. }) = overlay[tree].get_mut(&run_key) {
                         run.absorb(next);
                     }
-                    overlay.insert((tree, next_key), None);
+                    overlay[tree].entry(next_key).or_insert_with(|| OwnRun::new(None)).run = None;
                 }
             }
         }
         let mut overlay = self.runs.borrow_mut();
-        if overlay.get(&slot).is_some_and(|r| r.as_ref().is_some_and(Run::is_empty)) && !run_key.is_empty() {
-            overlay.insert(slot, None);
+        if let Some(own) = overlay[tree].get_mut(&run_key) {
+            if own.run.as_ref().is_some_and(Run::is_empty) && !run_key.is_empty() {
+                own.run = None;
+            }
         }
         Ok(())
     }
@@ -341,11 +365,15 @@ impl<'a> Tx<'a> {
     /// every key written, runs encoded.
     fn into_ops(self) -> Vec<Op> {
         let mut ops = Vec::new();
-        for ((tree, key), value) in self.plain.into_inner() {
-            ops.push(Op { tree: tree as u8, key, value });
+        for (tree, plain) in self.plain.into_inner().into_iter().enumerate() {
+            ops.extend(plain.into_iter().map(|(key, value)| Op { tree: tree as u8, key, value }));
         }
-        for ((tree, key), run) in self.runs.into_inner() {
-            ops.push(Op { tree: tree as u8, key, value: run.map(|r| r.encode()) });
+        for (tree, runs) in self.runs.into_inner().into_iter().enumerate() {
+            ops.extend(runs.into_iter().map(|(key, own)| Op {
+                tree: tree as u8,
+                key,
+                value: own.run.map(|r| r.encode()),
+            }));
         }
         ops
     }
@@ -390,9 +418,36 @@ impl Store {
     }
 
     /// Applies a committed transaction's writes to sled, while readers wait.
-    /// Single inserts: for a handful of keys they cost a third of sled batches.
+    /// Single inserts: for a handful of keys they cost a third of sled
+    /// batches. A large commit (an import) goes in on two threads, each
+    /// taking whole trees: sled's inserts are most of its time, and sled
+    /// takes writes to different trees side by side. The commit is in the
+    /// journal already, so it is whole after a crash either way.
     pub(super) fn apply(&self, ops: &[Op]) -> Result<(), StoreError> {
         let _applying = self.applying.write().unwrap_or_else(|e| e.into_inner());
+        let two = ops.len() >= APPLY_IN_TWO_FROM && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+        if !two {
+            return self.apply_each(ops.iter());
+        }
+        let (mine, theirs) = halves_by_tree(ops);
+        std::thread::scope(|scope| {
+            let helper = std::thread::Builder::new()
+                .name("onedoor-apply".into())
+                .spawn_scoped(scope, || self.apply_each(theirs.iter().copied()));
+            let done = self.apply_each(mine.iter().copied());
+            let other = match helper {
+                Ok(helper) => helper
+                    .join()
+                    .unwrap_or_else(|_| Err(StoreError::Failed("applying a commit to sled stopped half-way".into()))),
+                // No second thread to be had: this one does it all.
+                Err(_) => self.apply_each(theirs.iter().copied()),
+            };
+            done.and(other)
+        })
+    }
+
+    /// Applies writes to sled in the order given.
+    fn apply_each<'o>(&self, ops: impl Iterator<Item = &'o Op>) -> Result<(), StoreError> {
         for op in ops {
             let tree = self
                 .trees
@@ -483,5 +538,154 @@ impl Store {
 impl Store {
     pub(super) fn bad_run(&self, tree: usize, e: runs::BadRun) -> StoreError {
         damaged(&self.dir, &format!("its tree {} holds {}", TREES[tree].name, e.0))
+    }
+}
+
+/// Where to cut a run grown past `limit` by the item put at place `at`,
+/// when the transaction writes there in key order (the item before it is
+/// one of the two it put last in the tree: an import's cases, the audit
+/// entries before the chain's head). Before the new item when little
+/// follows it: that goes on with the newest items (the chain's head stays
+/// in the run being filled, so a later commit still writes one run). After
+/// it otherwise: what followed goes off once, and the items still to come
+/// fill the run instead of leaving runs half full behind them. `None`: as
+/// [`Run::split`] cuts (after an item put last, or in the middle).
+fn cut_in_key_order(run: &Run, at: usize, limit: usize, recent: &[Vec<u8>; 2]) -> Option<usize> {
+    let last = run.len().checked_sub(1)?;
+    if at == 0 || at >= last || !recent.contains(&run.items()[at - 1].0) {
+        return None;
+    }
+    let through = run.size_before(at + 1);
+    if run.size() - through <= limit / 4 {
+        Some(at)
+    } else if through <= limit {
+        Some(at + 1)
+    } else {
+        None
+    }
+}
+
+/// A commit of at least this many writes is applied by two threads (see
+/// [`Store::apply`]): a second thread costs some 50 us, 64 of sled's inserts
+/// some 2 ms. A counter's commit writes about a dozen.
+const APPLY_IN_TWO_FROM: usize = 64;
+
+/// A commit's writes in two halves of about the same work, each of whole
+/// trees (so each tree's writes stay in their order), in the order given.
+fn halves_by_tree(ops: &[Op]) -> (Vec<&Op>, Vec<&Op>) {
+    // A write costs sled a lookup and a page fragment, and its bytes compressed.
+    let mut work: BTreeMap<u8, usize> = BTreeMap::new();
+    for op in ops {
+        *work.entry(op.tree).or_default() += 256 + op.key.len() + op.value.as_ref().map_or(0, Vec::len);
+    }
+    let mut trees: Vec<(u8, usize)> = work.into_iter().collect();
+    trees.sort_by_key(|&(tree, work)| (std::cmp::Reverse(work), tree));
+    let (mut first, mut loads) = (Vec::new(), [0usize; 2]);
+    for (tree, work) in trees {
+        let side = usize::from(loads[1] < loads[0]);
+        loads[side] += work;
+        if side == 0 {
+            first.push(tree);
+        }
+    }
+    ops.iter().partition(|op| first.contains(&op.tree))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{StoreOptions, AUDIT, CASES, COUNTERS, NAMES, PEOPLE};
+
+    /// An import's worth of writes: items in three trees of runs and plain keys.
+    fn big_commit(store: &Store) -> Vec<Op> {
+        let tx = Tx::new(store);
+        for i in 0..200u32 {
+            let k = format!("{:05}-{}", (i * 7919) % 1000, i).into_bytes();
+            tx.put_item::<()>(PEOPLE, &k, &[(i % 251) as u8; 90]).unwrap();
+            tx.put_item::<()>(NAMES, &k, b"").unwrap();
+            tx.put_item::<()>(CASES, &i.to_be_bytes(), &[1; 300]).unwrap();
+            tx.insert::<()>(COUNTERS, format!("c{i}").into_bytes(), i.to_be_bytes()).unwrap();
+        }
+        tx.remove::<()>(COUNTERS, b"c7").unwrap();
+        tx.into_ops()
+    }
+
+    #[test]
+    fn a_large_commit_applied_on_two_threads_leaves_sled_as_one_thread_would() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let options = StoreOptions::default();
+        let (two, one) = (Store::open(a.path(), &options).unwrap(), Store::open(b.path(), &options).unwrap());
+        let ops = big_commit(&two);
+        assert!(ops.len() >= APPLY_IN_TWO_FROM, "{} writes: too few to be applied in two", ops.len());
+        assert_eq!(ops, big_commit(&one));
+        two.apply(&ops).unwrap();
+        one.apply_each(ops.iter()).unwrap();
+        assert_eq!(two.fingerprint().unwrap(), one.fingerprint().unwrap());
+        assert_ne!(
+            two.fingerprint().unwrap(),
+            Store::open(tempfile::tempdir().unwrap().path(), &options).unwrap().fingerprint().unwrap()
+        );
+        // And after both are closed and opened again.
+        drop((two, one));
+        let (two, one) = (Store::open(a.path(), &options).unwrap(), Store::open(b.path(), &options).unwrap());
+        assert_eq!(two.fingerprint().unwrap(), one.fingerprint().unwrap());
+    }
+
+    /// The runs of a tree, as stored: each one's items.
+    fn stored_runs(store: &Store, tree: usize) -> Vec<Vec<Vec<u8>>> {
+        let runs = store.trees[tree].iter().values().map(|v| Run::decode(&v.unwrap()).unwrap());
+        runs.map(|r| r.items().iter().map(|(k, _)| k.clone()).collect()).collect()
+    }
+
+    #[test]
+    fn items_written_in_key_order_before_others_leave_full_runs_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+        let limit = TREES[CASES].run_size.unwrap();
+        // Cases of another window sort before the ones stored; audit entries before the chain's head.
+        store.write::<(), ()>(|tx| tx.put_item(CASES, b"w9-0001", &[9; 200])).unwrap();
+        store
+            .write::<(), ()>(|tx| {
+                for i in 0..200 {
+                    tx.put_item(CASES, format!("w7-{i:04}").as_bytes(), &[7; 200])?;
+                    tx.put_item(AUDIT, format!("e{i:04}").as_bytes(), &[1; 200])?;
+                    tx.put_item(AUDIT, b"h", &[0; 40])?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        for tree in [CASES, AUDIT] {
+            let runs = stored_runs(&store, tree);
+            let items: Vec<&Vec<u8>> = runs.iter().flatten().collect();
+            assert_eq!(items.len(), 201, "{}", TREES[tree].name);
+            assert!(items.windows(2).all(|w| w[0] < w[1]));
+            // 200 items of 206 bytes: 41 KB in runs of 4 KiB; cut in the middle, they took twice as many.
+            let fewest = (200 * 206usize).div_ceil(limit);
+            assert!(runs.len() <= fewest + 2, "{}: {} runs where {fewest} hold them", TREES[tree].name, runs.len());
+        }
+        // The chain's head stays with its newest entry: the next entry and head are one run to write.
+        let audit = stored_runs(&store, AUDIT);
+        assert_eq!(
+            audit.last().unwrap().iter().rev().take(2).collect::<Vec<_>>(),
+            [&b"h".to_vec(), &b"e0199".to_vec()]
+        );
+    }
+
+    #[test]
+    fn the_halves_of_a_commit_take_whole_trees_in_their_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+        let ops = big_commit(&store);
+        let (mine, theirs) = halves_by_tree(&ops);
+        assert!(!mine.is_empty() && !theirs.is_empty());
+        assert_eq!(mine.len() + theirs.len(), ops.len());
+        for op in &mine {
+            assert!(theirs.iter().all(|t| t.tree != op.tree), "tree {} in both halves", op.tree);
+        }
+        // Each half is a subsequence of the commit, so each tree's writes keep their order.
+        for half in [&mine, &theirs] {
+            let mut rest = ops.iter();
+            assert!(half.iter().all(|op| rest.any(|o| std::ptr::eq(o, *op))));
+        }
     }
 }

@@ -1,0 +1,63 @@
+//! The import of `onedoor bench` alone, to profile it: `seed DIR N` fills a
+//! store with N cases as the bench does; `import DIR` imports the bench's
+//! 10,000 exported cases into it in one transaction and prints the figures.
+//!
+//! Run: `cargo run --release --example import_only -- seed /tmp/s 100000`,
+//! then copy the store and `... -- import /tmp/s-copy` (an import changes it).
+#![forbid(unsafe_code)]
+
+use std::time::Instant;
+
+use chrono::{FixedOffset, TimeZone};
+use onedoor::bench::{seed, synthetic_case, Rng};
+use onedoor::domain::{Case, CaseId};
+use onedoor::store::{Store, StoreOptions};
+
+fn cpu_s(clock: rustix::time::ClockId) -> f64 {
+    let t = rustix::time::clock_gettime(clock);
+    t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let (mode, dir) = match (args.get(1), args.get(2)) {
+        (Some(m), Some(d)) => (m.as_str(), std::path::PathBuf::from(d)),
+        _ => return Err("usage: import_only seed DIR N | import DIR".into()),
+    };
+    let offset = FixedOffset::east_opt(8 * 3600).ok_or("offset")?;
+    let now = offset.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).single().ok_or("now")?;
+    let options = StoreOptions::default();
+    match mode {
+        "seed" => {
+            let n: u64 = args.get(3).and_then(|s| s.parse().ok()).ok_or("N")?;
+            let store = Store::open(&dir, &options)?;
+            seed(&store, n, now.date_naive(), offset)?;
+            store.reopen(&options)?;
+        }
+        "import" => {
+            let store = Store::open(&dir, &options)?;
+            let mut rng = Rng::new(99);
+            let today = now.date_naive();
+            let imported: Vec<Case> = (1..=10_000u32)
+                .map(|seq| {
+                    synthetic_case(&mut rng, CaseId::new("320106001", 7, today, seq), 20_000_000 + seq as u64, now)
+                })
+                .collect();
+            use rustix::time::ClockId::{ProcessCPUTime, ThreadCPUTime};
+            let (cpu, all, t) = (cpu_s(ThreadCPUTime), cpu_s(ProcessCPUTime), Instant::now());
+            store.import::<std::convert::Infallible>(|_| Ok(imported.clone())).map_err(|e| e.to_string())?;
+            let wall = t.elapsed().as_secs_f64();
+            let (cpu, all) = (cpu_s(ThreadCPUTime) - cpu, cpu_s(ProcessCPUTime) - all);
+            let n = imported.len() as f64;
+            println!(
+                "import of {n}: {:.0} cases/s wall, {:.0} cases/s CPU of this thread, {:.0} of the process \
+                 ({wall:.2} s, {cpu:.2} CPU s, {all:.2} process CPU s)",
+                n / wall,
+                n / cpu,
+                n / all
+            );
+        }
+        _ => return Err("usage: import_only seed DIR N | import DIR".into()),
+    }
+    Ok(())
+}
