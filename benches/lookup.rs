@@ -23,7 +23,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use onedoor::bench::{percentile, person_number, rss_mb, seed, Rng, CASES_PER_PERSON};
+use onedoor::bench::{percentile, person_number, rss_mb, seeded_store, Rng, CASES_PER_PERSON};
 use onedoor::store::{Store, StoreOptions};
 
 /// In the child's environment: the store to measure.
@@ -126,13 +126,8 @@ fn main() {
         Some(dir) => PathBuf::from(dir),
         None => {
             let dir = scratch.path().join("store");
-            let now = chrono::Local::now().fixed_offset();
-            let options = StoreOptions::default();
-            let started = Instant::now();
-            let store = Store::open(&dir, &options).expect("the store opens");
-            seed(&store, cases, now.date_naive(), *now.offset()).expect("the store is seeded");
-            drop(store.reopen(&options).expect("the store opens again"));
-            println!("seeded {cases} cases with onedoor's code in {:.1} s", started.elapsed().as_secs_f64());
+            let took = seeded_store(&dir, cases, &StoreOptions::default()).expect("the store is seeded");
+            println!("seeded {cases} cases with onedoor's code in {:.1} s", took.as_secs_f64());
             dir
         }
     };

@@ -32,8 +32,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use onedoor::bench::{dir_size, peak_rss_mb, rss_mb, seed};
-use onedoor::store::{Store, StoreOptions};
+use onedoor::bench::{dir_size, peak_rss_mb, rss_mb, seeded_store};
+use onedoor::store::StoreOptions;
 
 /// The child's environment: the database to measure and its cache.
 const MEASURE_DIR: &str = "SLED_ALONE_MEASURE_DIR";
@@ -243,13 +243,8 @@ fn main() {
         Some(dir) => PathBuf::from(dir),
         None => {
             let dir = scratch.path().join("store");
-            let now = chrono::Local::now().fixed_offset();
-            let options = StoreOptions { cache_mb };
-            let started = Instant::now();
-            let store = Store::open(&dir, &options).expect("the store opens");
-            seed(&store, cases, now.date_naive(), *now.offset()).expect("the store is seeded");
-            drop(store.reopen(&options).expect("the store opens again"));
-            println!("seeded {cases} cases with onedoor's code in {:.1} s", started.elapsed().as_secs_f64());
+            let took = seeded_store(&dir, cases, &StoreOptions { cache_mb }).expect("the store is seeded");
+            println!("seeded {cases} cases with onedoor's code in {:.1} s", took.as_secs_f64());
             dir
         }
     };
