@@ -159,11 +159,7 @@ impl Run {
                 })
                 .unwrap_or(last)
         };
-        let at = at.clamp(1, last.max(1)).min(self.items.len());
-        let upper: Items = self.items.split_off(at);
-        let upper_size = upper.iter().map(|(k, v)| item_size(k, v)).sum();
-        self.size -= upper_size;
-        Run { items: upper, size: upper_size }
+        self.split_before(at)
     }
 
     /// Takes in every item of the run after this one.
