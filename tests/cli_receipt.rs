@@ -5,8 +5,6 @@
 mod common;
 mod printer_sim;
 
-use std::time::Duration;
-
 use common::*;
 use printer_sim::{printer, PAPER_OUT, READY};
 
@@ -38,8 +36,7 @@ fn a_receipt_the_printer_refuses_is_kept_pending_and_reprinted() {
     let (ready, printed) = printer(READY);
     let r = run(d, &["receipt", "print", &id, "--printer", &ready], None);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    std::thread::sleep(Duration::from_millis(200));
-    let bytes = printed.lock().unwrap().clone();
+    let bytes = printer_sim::wait_for(&printed, id.as_bytes());
     assert!(bytes.starts_with(&[0x1B, 0x40]), "ESC @ first");
     assert!(contains(&bytes, &gb18030("受理回执")));
     assert!(contains(&bytes, &gb18030("补打")), "a reprint says so");

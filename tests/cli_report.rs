@@ -7,7 +7,6 @@ mod common;
 mod printer_sim;
 
 use std::path::Path;
-use std::time::Duration;
 
 use common::*;
 use printer_sim::{printer, PAPER_OUT, READY};
@@ -316,8 +315,7 @@ fn a_summary_the_printer_refuses_is_kept_pending_and_printed_again() {
     let r = run_at(d, EVENING, &["report", "daily", "--day", "2026-11-30", "--print", "--printer", &ready], None);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("printed the daily summary of 2026-11-30"), "{}", r.stdout);
-    std::thread::sleep(Duration::from_millis(200));
-    let bytes = printed.lock().unwrap().clone();
+    let bytes = printer_sim::wait_for(&printed, &gb18030("窗口日汇总"));
     assert!(contains(&bytes, &gb18030("窗口日汇总")));
     assert!(contains(&bytes, &gb18030("补打")), "a reprint of a pending summary says so");
     assert!(ok(cli(d, &["receipt", "pending"])).trim().is_empty(), "printed: off the pending list");

@@ -454,7 +454,7 @@ fn a_printer_out_of_paper_keeps_the_receipt_pending_and_the_case_reprints_it() {
     h.press(KeyCode::Char('p'));
     pump_until(&mut h, &rx, "the reprint", |h| h.message().contains("受理回执已补打"));
     assert!(onedoor::printing::pending_receipts(&h.store).unwrap().is_empty());
-    let bytes = printed.lock().unwrap().clone();
+    let bytes = printer_sim::wait_for(&printed, id.as_str().as_bytes());
     assert!(contains(&bytes, &gb18030("补打")), "a reprint says so");
     assert!(contains(&bytes, id.as_str().as_bytes()));
     assert!(h.screen().contains("打印机 就绪"));
@@ -482,7 +482,8 @@ fn pending_receipts_show_on_the_queue_and_are_offered_when_the_printer_is_back()
     pump_until(&mut h, &rx, "the receipt printed", |h| h.message().contains("受理回执已补打"));
     assert!(onedoor::printing::pending_receipts(&h.store).unwrap().is_empty());
     let id = h.store.cases_on_day(now().date_naive()).unwrap()[0].id.clone();
-    assert!(contains(&printed.lock().unwrap(), id.as_str().as_bytes()));
+    let bytes = printer_sim::wait_for(&printed, id.as_str().as_bytes());
+    assert!(contains(&bytes, id.as_str().as_bytes()), "the pending receipt reached the paper");
     assert!(!h.screen().contains("待补打回执"), "{}", h.screen());
 }
 

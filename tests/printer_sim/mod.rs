@@ -1,12 +1,13 @@
 //! A receipt printer on 127.0.0.1 for the tests: it answers `DLE EOT n`
 //! (`10 04 n`) with `replies[n]`, which a test may change while it runs, and
-//! keeps every other byte it was sent.
+//! keeps every other byte it was sent. A connection's bytes are kept when it
+//! closes, all at once, so a test that waits for a job ([`wait_for`]) sees all of it.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Every status answer: online, no error, paper present.
 pub const READY: [u8; 5] = [0x12, 0x12, 0x12, 0x12, 0x12];
@@ -27,6 +28,7 @@ pub fn tcp_printer(replies: [u8; 5]) -> TcpPrinter {
             stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
             let mut buf = [0u8; 4096];
             let mut pending: Vec<u8> = Vec::new();
+            let mut job: Vec<u8> = Vec::new();
             while let Ok(n) = stream.read(&mut buf) {
                 if n == 0 {
                     break;
@@ -37,18 +39,34 @@ pub fn tcp_printer(replies: [u8; 5]) -> TcpPrinter {
                         break;
                     }
                     let q = pending[at + 2] as usize;
-                    keep.lock().unwrap().extend_from_slice(&pending[..at]);
+                    job.extend_from_slice(&pending[..at]);
                     pending.drain(..at + 3);
                     let reply = answers.lock().unwrap()[q.min(4)];
                     let _ = stream.write_all(&[reply]);
                 }
                 if !pending.windows(2).any(|w| w == [0x10, 0x04]) {
-                    keep.lock().unwrap().append(&mut pending);
+                    job.append(&mut pending);
                 }
             }
+            job.append(&mut pending);
+            keep.lock().unwrap().append(&mut job);
         }
     });
     (spec, replies, printed)
+}
+
+/// What the printer has printed once a job holding `needle` has come in whole
+/// (the sender's write returns before the printer has read it), or, after 10 s
+/// without one, what it has so far, for the caller's assertion to fail on.
+pub fn wait_for(printed: &Mutex<Vec<u8>>, needle: &[u8]) -> Vec<u8> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let bytes = printed.lock().unwrap().clone();
+        if bytes.windows(needle.len()).any(|w| w == needle) || Instant::now() > deadline {
+            return bytes;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// A printer whose answers never change: its spec and what it printed.
