@@ -154,19 +154,21 @@ fn main() {
     let f = measure(&dir, cases, &CounterConfig::default(), &options, now).expect("the measurement runs");
     println!("{} cases, sled cache {} MiB", cases, options.cache_mb);
     println!(
-        "{:<28} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
-        "phase", "rss peak", "rss now", "anon", "file", "heap pk", "heap now"
+        "{:<28} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "phase", "rss peak", "rss now", "anon", "file", "heap pk", "heap now", "read", "wrote"
     );
     for p in &f.memory_by_phase {
         println!(
-            "{:<28} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1}",
+            "{:<28} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1}",
             p.phase,
             p.phase_peak_mb,
             p.now_mb,
             p.anon_mb,
             p.file_mb,
             p.heap_peak_mb.unwrap_or(f64::NAN),
-            p.heap_live_mb.unwrap_or(f64::NAN)
+            p.heap_live_mb.unwrap_or(f64::NAN),
+            p.read_mb,
+            p.written_mb
         );
     }
     println!("{}", serde_json::to_string(&f).expect("the figures as JSON"));

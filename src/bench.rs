@@ -194,6 +194,14 @@ pub struct PhaseMemory {
     pub heap_live_mb: Option<f64>,
     #[serde(default)]
     pub heap_peak_mb: Option<f64>,
+    /// What the process read and wrote during the phase (`rchar` and
+    /// `wchar` of /proc/self/io, page cache included), in MiB: sled paging
+    /// in what it does not hold, and its flusher rewriting segments, show
+    /// here even in a phase that only reads.
+    #[serde(default)]
+    pub read_mb: f64,
+    #[serde(default)]
+    pub written_mb: f64,
 }
 
 /// A count of the bytes the program holds, kept by a counting allocator
@@ -220,11 +228,13 @@ const MIB: f64 = 1024.0 * 1024.0;
 struct Phases {
     list: Vec<PhaseMemory>,
     peak_mb: f64,
+    /// `rchar` and `wchar` when the phase began.
+    io_at_start: (u64, u64),
 }
 
 impl Phases {
     fn start() -> Phases {
-        let mut phases = Phases { list: Vec::new(), peak_mb: peak_rss_mb() };
+        let mut phases = Phases { list: Vec::new(), peak_mb: peak_rss_mb(), io_at_start: (0, 0) };
         phases.begin();
         phases
     }
@@ -235,6 +245,7 @@ impl Phases {
         // "5" resets VmHWM to VmRSS (Linux 4.0 and later); where it cannot,
         // a phase's peak is the process's.
         let _ = std::fs::write("/proc/self/clear_refs", "5");
+        self.io_at_start = (io_bytes("rchar:"), io_bytes("wchar:"));
         if let Some(heap) = HEAP.get() {
             (heap.take_peak)();
         }
@@ -255,6 +266,8 @@ impl Phases {
             file_mb,
             heap_live_mb: heap.map(|h| (h.live)() as f64 / MIB),
             heap_peak_mb: heap.map(|h| (h.take_peak)() as f64 / MIB),
+            read_mb: io_bytes("rchar:").saturating_sub(self.io_at_start.0) as f64 / MIB,
+            written_mb: io_bytes("wchar:").saturating_sub(self.io_at_start.1) as f64 / MIB,
         });
         self.begin();
     }
@@ -324,8 +337,13 @@ fn process_cpu() -> Duration {
 
 /// Bytes this process has handed to `write` so far (`wchar` of /proc/self/io).
 fn written_bytes() -> u64 {
+    io_bytes("wchar:")
+}
+
+/// One count of /proc/self/io (`rchar:`, `wchar:`), 0 where there is none.
+fn io_bytes(field: &str) -> u64 {
     let io = std::fs::read_to_string("/proc/self/io").unwrap_or_default();
-    io.lines().find_map(|l| l.strip_prefix("wchar:")).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
+    io.lines().find_map(|l| l.strip_prefix(field)).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
 }
 
 /// Resident memory now, split into anonymous memory (the heap, stacks) and
@@ -440,7 +458,7 @@ pub fn measure(
     let (cpu, process) = (thread_cpu(), process_cpu());
     let t = Instant::now();
     store
-        .import::<std::convert::Infallible>(|_| Ok(imported.clone()))
+        .import::<std::convert::Infallible>(|_, put| imported.iter().try_for_each(&mut *put))
         .map_err(|e| StoreError::Failed(e.to_string()))?;
     let import_cases_per_s = imported.len() as f64 / t.elapsed().as_secs_f64();
     let import_cases_per_cpu_s = imported.len() as f64 / (thread_cpu() - cpu).as_secs_f64().max(1e-9);
@@ -636,8 +654,8 @@ pub fn run(session: &Session, run: &Run, out: &mut dyn Write) -> CliResult {
     for p in &f.memory_by_phase {
         writeln!(
             out,
-            "  {:<28} peak {:>6.1} MB, now {:>6.1} MB ({:.1} anon, {:.1} file)",
-            p.phase, p.phase_peak_mb, p.now_mb, p.anon_mb, p.file_mb
+            "  {:<28} peak {:>6.1} MB, now {:>6.1} MB ({:.1} anon, {:.1} file); read {:.1} MB, wrote {:.1} MB",
+            p.phase, p.phase_peak_mb, p.now_mb, p.anon_mb, p.file_mb, p.read_mb, p.written_mb
         )?;
     }
     writeln!(out, "disk                   {:.0} MB ({:.0} MB of keys and values)", f.disk_mb, f.raw_mb)?;

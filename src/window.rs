@@ -542,32 +542,32 @@ impl<'a> Window<'a> {
             }
         }
         let (town, window) = (&self.counter.town_code, self.counter.window);
-        let written = self.store.import::<WindowError>(|tx| {
+        let written = self.store.import::<WindowError>(|tx, put| {
             // Exported cases keep their ids: account for them before numbering the intakes.
             for record in records {
                 if let ImportRecord::Exported(c) = record {
                     tx.raise_number(&sequence_key(c.id.town_code(), c.id.window(), c.id.day()), c.id.seq())?;
                 }
             }
-            let mut cases = Vec::with_capacity(records.len());
+            // Each case goes into the transaction as it is made, and is not kept.
             let mut judgements = judged.iter();
             for record in records {
                 match record {
                     ImportRecord::Exported(c) => {
                         let mut c = (**c).clone();
                         c.record_import(operator, now);
-                        cases.push(c);
+                        put(&c)?;
                     }
                     ImportRecord::Intake(intake) => {
                         let Some(j) = judgements.next() else {
                             return refuse(WindowError::Store(StoreError::Failed("an import lost a record".into())));
                         };
                         let id = tx.next_case_id(town, window, today)?;
-                        cases.push(Window::receive(intake, j, id, operator, now));
+                        put(&Window::receive(intake, j, id, operator, now))?;
                     }
                 }
             }
-            Ok(cases)
+            Ok(())
         });
         written.map_err(|e| ImportRefusal { index: None, error: e.into() })
     }

@@ -479,6 +479,8 @@ pub fn import(ctx: &Session, file: &Path, out: &mut dyn Write) -> CliResult {
     if records.is_empty() {
         return Err(CliError::refused(tr!(lang, "cli-no-records", file = file.display().to_string())));
     }
+    // Every line is parsed: the file's text is not held through the import.
+    drop(text);
     let store = ctx.open_store()?;
     // Every intake goes through the checks of `case add`; all or nothing.
     let imported = ctx.window(&store).import(&records, &ctx.operator, ctx.now).map_err(|refusal| {

@@ -207,12 +207,18 @@ impl Store {
     }
 
     /// Writes cases that already have their ids (an import of exported cases,
-    /// or intake records given ids by `make`), all in one transaction.
-    pub fn import<E>(&self, build: impl Fn(&Tx) -> TxResult<Vec<Case>, E>) -> Result<Vec<CaseId>, WriteError<E>> {
+    /// or intake records given ids as they are made), all in one transaction.
+    /// `build` hands each case to `put` as soon as it is made: `put` writes
+    /// it into the transaction (refusing one whose id the store holds
+    /// already), so an import holds no second copy of all its cases. A
+    /// refusal anywhere writes nothing.
+    pub fn import<E>(
+        &self,
+        build: impl Fn(&Tx, &mut dyn FnMut(&Case) -> TxResult<(), E>) -> TxResult<(), E>,
+    ) -> Result<Vec<CaseId>, WriteError<E>> {
         self.write(|tx| {
-            let cases = build(tx)?;
-            let mut ids = Vec::with_capacity(cases.len());
-            for case in &cases {
+            let mut ids = Vec::new();
+            build(tx, &mut |case: &Case| {
                 if tx.case::<E>(&case.id)?.is_some() {
                     return abort(StoreError::AlreadyExists(case.id.clone()));
                 }
@@ -220,7 +226,8 @@ impl Store {
                 let key = super::sequence_key(case.id.town_code(), case.id.window(), case.id.day());
                 tx.raise_number(&key, case.id.seq())?;
                 ids.push(case.id.clone());
-            }
+                Ok(())
+            })?;
             Ok(ids)
         })
     }

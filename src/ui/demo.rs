@@ -150,12 +150,12 @@ fn seed_through(
     let ledger = scratch.ledger()?;
     let tickets = scratch.last_ticket(today)?;
     drop(scratch);
-    store.import::<WindowError>(|tx| {
+    store.import::<WindowError>(|tx, put| {
         tx.raise_number(&ticket_key(today), tickets)?;
         for entry in &ledger {
             tx.fund_apply::<WindowError>(entry)?;
         }
-        Ok(cases.clone())
+        cases.iter().try_for_each(&mut *put)
     })?;
     Ok(made)
 }
