@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::directory::{self, Found, JOURNAL};
 use super::journal::Journal;
-use super::open::open_sled;
+use super::open::{compact_sled, open_sled};
 use super::{
     runs, sled_error, Store, StoreError, StoreOptions, CASES, CHECKPOINT_KEY, COUNTERS, META, SCHEMA_VERSION, TREES,
 };
@@ -247,6 +247,8 @@ fn install_backup(checked: &Checked, dir: &Path, options: &StoreOptions, now: Mo
             }
         }
         db.flush().map_err(|e| sled_error(dir, e))?;
+        // A restore is a bulk load: leave every page in one piece.
+        compact_sled(&staging, &db)?;
     }
     Journal::create(&staging.join(JOURNAL)).map_err(io)?;
     directory::sync_all_in(&staging).map_err(io)?;

@@ -25,7 +25,7 @@ use sled::{Batch, Db, Tree};
 
 use super::directory;
 use super::journal::{Journal, Op};
-use super::open::{check_against_journal, open_sled};
+use super::open::{check_against_journal, compact_sled, open_sled};
 use super::runs::Run;
 use super::summary::CaseSummary;
 use super::{
@@ -258,6 +258,8 @@ fn rebuild(dir: &Path, old: &[Tree], place: &Path, options: &StoreOptions) -> Re
     // The rebuilt store starts a journal of its own (generation 1).
     new[META].insert(CHECKPOINT_KEY, &1u64.to_be_bytes()).map_err(sled_err)?;
     db.flush().map_err(sled_err)?;
+    // A rebuild is a bulk load: leave every page in one piece.
+    compact_sled(place, &db)?;
     drop(new);
     drop(db);
     Journal::create(&place.join(directory::JOURNAL)).map_err(io)?;
@@ -376,7 +378,11 @@ pub(super) fn to_schema_3(store: &Store) -> Result<(), StoreError> {
         }
         match next {
             Some(k) => start = k,
-            None => return Ok(()),
+            None => {
+                // Filling the new trees was a bulk load: leave every page in one piece.
+                store.compact()?;
+                return Ok(());
+            }
         }
     }
 }

@@ -427,6 +427,22 @@ impl Db {
         self.context.pagecache.size_on_disk()
     }
 
+    /// onedoor: rewrites every page stored as more than one fragment as
+    /// one, and moves every page out of the segments queued for cleaning,
+    /// then flushes (not an fsync). Meant for the end of a bulk load, with
+    /// no other writer: afterwards a page missing from the cache is read
+    /// in one piece, and the next writes carry no cleaning backlog.
+    /// Returns the number of pages rewritten.
+    pub fn compact(&self) -> Result<u64> {
+        self.context.pagecache.compact()
+    }
+
+    /// onedoor: how the live pages lie on disk: how many, how many are in
+    /// more than one fragment, and how many wait in the cleaner's queue.
+    pub fn fragments(&self) -> Fragments {
+        self.context.pagecache.fragments()
+    }
+
     /// Traverses all files and calculates their total physical
     /// size, then traverses all pages and calculates their
     /// total logical size, then divides the physical size

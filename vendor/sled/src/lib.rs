@@ -312,6 +312,7 @@ pub use self::{
     batch::Batch,
     config::{Config, Mode},
     db::{open, Db},
+    pagecache::Fragments,
     iter::Iter,
     ivec::IVec,
     result::{Error, Result},

@@ -434,6 +434,21 @@ impl<'a> RecoveryGuard<'a> {
     }
 }
 
+/// onedoor: how the live pages of a store lie on disk, from
+/// [`Db::fragments`](crate::Db::fragments).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fragments {
+    /// Live pages (the trees' nodes, the meta page and the id counter).
+    pub pages: u64,
+    /// Pages stored as more than one fragment (a base and deltas), each
+    /// read from the file on its own when the page is not in the cache.
+    pub fragmented: u64,
+    /// The most fragments of any one page.
+    pub most: u64,
+    /// Pages still to be moved out of segments queued for cleaning.
+    pub queued_for_cleaning: u64,
+}
+
 /// A page consists of a sequence of state transformations
 /// with associated storage parameters like disk pos, lsn, time.
 #[derive(Debug, Clone)]
@@ -1226,6 +1241,73 @@ impl PageCache {
                 unreachable!();
             }
         }))
+    }
+
+    /// onedoor: rewrites every live page stored as more than one fragment
+    /// (a base and its deltas) as one consolidated fragment, then drains
+    /// the cleaner's queue (pages left in segments whose live data fell
+    /// below the cleaning threshold), flushing until it stays empty. After
+    /// a bulk load this leaves a read of a page that is not in the cache at
+    /// one fragment, and the first writes after it with no backlog to move.
+    /// Returns the number of pages rewritten.
+    pub(crate) fn compact(&self) -> Result<u64> {
+        let mut rewritten = 0;
+        let next_pid_to_allocate = *self.next_pid_to_allocate.lock();
+        for pid in 0..next_pid_to_allocate {
+            let guard = pin();
+            let cc = concurrency_control::read();
+            let first_fragment = match self.inner.get(pid, &guard) {
+                Some(view) if view.cache_infos.len() > 1 && !view.is_free() => {
+                    view.cache_infos[0].pointer.lid()
+                }
+                _ => continue,
+            };
+            self.rewrite_page(pid, first_fragment, &guard)?;
+            rewritten += 1;
+            drop(cc);
+        }
+        // A segment is queued for cleaning once the writes that replaced its
+        // pages are stable: flush, drain, until a flush queues nothing more.
+        loop {
+            self.flush()?;
+            let mut moved = false;
+            while let Some((pid, segment)) =
+                self.log.iobufs.segment_cleaner.pop()
+            {
+                let guard = pin();
+                let cc = concurrency_control::read();
+                self.rewrite_page(pid, segment, &guard)?;
+                drop(cc);
+                rewritten += 1;
+                moved = true;
+            }
+            if !moved {
+                return Ok(rewritten);
+            }
+        }
+    }
+
+    /// onedoor: how the live pages lie on disk (see [`Fragments`]).
+    pub(crate) fn fragments(&self) -> Fragments {
+        let guard = pin();
+        let mut fragments = Fragments::default();
+        let next_pid_to_allocate = *self.next_pid_to_allocate.lock();
+        for pid in 0..next_pid_to_allocate {
+            if let Some(view) = self.inner.get(pid, &guard) {
+                if view.is_free() {
+                    continue;
+                }
+                let n = view.cache_infos.len() as u64;
+                fragments.pages += 1;
+                if n > 1 {
+                    fragments.fragmented += 1;
+                }
+                fragments.most = fragments.most.max(n);
+            }
+        }
+        fragments.queued_for_cleaning =
+            self.log.iobufs.segment_cleaner.len() as u64;
+        fragments
     }
 
     // rewrite a page so we can reuse the segment that it is

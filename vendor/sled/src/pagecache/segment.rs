@@ -123,6 +123,11 @@ impl SegmentCleaner {
         }
     }
 
+    /// onedoor: pages still to be moved out of the queued segments.
+    pub(crate) fn len(&self) -> usize {
+        self.inner.lock().values().map(BTreeSet::len).sum()
+    }
+
     fn add_pids(&self, offset: LogOffset, pids: BTreeSet<PageId>) {
         let mut inner = self.inner.lock();
         let prev = inner.insert(offset, pids);
