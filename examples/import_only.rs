@@ -45,7 +45,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .collect();
             use rustix::time::ClockId::{ProcessCPUTime, ThreadCPUTime};
             let (cpu, all, t) = (cpu_s(ThreadCPUTime), cpu_s(ProcessCPUTime), Instant::now());
-            store.import::<std::convert::Infallible>(|_| Ok(imported.clone())).map_err(|e| e.to_string())?;
+            store
+                .import::<std::convert::Infallible>(|_, put| imported.iter().try_for_each(&mut *put))
+                .map_err(|e| e.to_string())?;
             let wall = t.elapsed().as_secs_f64();
             let (cpu, all) = (cpu_s(ThreadCPUTime) - cpu, cpu_s(ProcessCPUTime) - all);
             let n = imported.len() as f64;

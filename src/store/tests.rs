@@ -26,24 +26,23 @@ fn input(id_number: &str, member: Option<&str>) -> CaseInput {
     serde_json::from_value(v).unwrap()
 }
 
-fn add(store: &Store, input: CaseInput) -> Case {
+/// A case of `input` received by clerk01 at nine on [`day`], as `id`.
+fn received(input: CaseInput, id: CaseId) -> Case {
     let at = FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(2026, 11, 29, 9, 0, 0).unwrap();
-    store
-        .add_case::<std::convert::Infallible>("320106001", 3, day(), |id| {
-            Ok(Case::receive(
-                input.clone(),
-                Acceptance {
-                    id,
-                    operator: "clerk01".into(),
-                    at,
-                    due_by: None,
-                    entitlement: None,
-                    policy: None,
-                    related_cases: vec![],
-                },
-            ))
-        })
-        .unwrap()
+    let acceptance = Acceptance {
+        id,
+        operator: "clerk01".into(),
+        at,
+        due_by: None,
+        entitlement: None,
+        policy: None,
+        related_cases: vec![],
+    };
+    Case::receive(input, acceptance)
+}
+
+fn add(store: &Store, input: CaseInput) -> Case {
+    store.add_case::<std::convert::Infallible>("320106001", 3, day(), |id| Ok(received(input.clone(), id))).unwrap()
 }
 
 #[test]
@@ -977,4 +976,29 @@ fn a_fill_of_the_reports_trees_stopped_half_way_is_made_again() {
     }
     let schema = store.trees[META].get(SCHEMA_KEY).unwrap().unwrap();
     assert_eq!(schema.as_ref(), &SCHEMA_VERSION.to_be_bytes());
+}
+
+#[test]
+fn an_import_refused_at_its_last_case_writes_none_of_the_cases_handed_in_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+    let kept = add(&store, input("11010519491231002X", None));
+    // Two new cases go into the transaction one by one, then one whose id the store holds.
+    let new: Vec<Case> = ["110105194912310038", "110105194912310054"]
+        .iter()
+        .enumerate()
+        .map(|(i, number)| received(input(number, None), CaseId::new("320106001", 3, day(), 10 + i as u32)))
+        .collect();
+    let refused = store.import::<std::convert::Infallible>(|_, put| {
+        new.iter().try_for_each(&mut *put)?;
+        put(&kept)
+    });
+    assert!(matches!(refused, Err(WriteError::Store(StoreError::AlreadyExists(id))) if id == kept.id));
+    assert_eq!(store.case_count(), 1);
+    for case in &new {
+        assert!(store.case(&case.id).unwrap().is_none(), "{} was written by a refused import", case.id);
+        assert!(store.cases_of_person(&case.applicant.id_number).unwrap().is_empty());
+    }
+    // The day's numbering did not move past the refused ids either.
+    assert_eq!(add(&store, input("11010519491231002X", None)).id.as_str(), "320106001-03-20261129-0002");
 }
