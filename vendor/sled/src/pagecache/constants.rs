@@ -27,9 +27,15 @@ pub(crate) const BATCH_MANIFEST_PID: PageId = PageId::max_value() - 666;
 pub(crate) const PAGE_CONSOLIDATION_THRESHOLD: usize = 10;
 pub(crate) const SEGMENT_CLEANUP_THRESHOLD: usize = 50;
 
-/// onedoor: how many pages a page replacement moves out of draining
+/// onedoor: the most pages a page replacement moves out of draining
 /// segments (sled 0.34.7 moved one).
 pub(crate) const PAGES_CLEANED_PER_REPLACE: usize = 16;
+
+/// onedoor: bytes moved out of draining segments for each byte a page
+/// replacement writes. A segment is drained once less than half of it is
+/// live, so keeping up takes at most one byte moved per byte written; two
+/// leaves room for the deltas, which move nothing themselves.
+pub(crate) const CLEANING_BYTES_PER_BYTE_REPLACED: u64 = 2;
 
 // Allows for around 1 trillion items to be stored
 // 2^37 * (assuming 50% node fill, 8 items per leaf)

@@ -38,7 +38,8 @@ use self::{
     blob_io::{gc_blobs, read_blob, remove_blob, write_blob},
     constants::{
         BATCH_MANIFEST_PID, COUNTER_PID, META_PID,
-        PAGES_CLEANED_PER_REPLACE, PAGE_CONSOLIDATION_THRESHOLD,
+        CLEANING_BYTES_PER_BYTE_REPLACED, PAGES_CLEANED_PER_REPLACE,
+        PAGE_CONSOLIDATION_THRESHOLD,
         SEGMENT_CLEANUP_THRESHOLD,
     },
     header::Header,
@@ -533,6 +534,9 @@ pub struct PageCache {
     idgen_persists: Arc<AtomicU64>,
     idgen_persist_mu: Arc<Mutex<()>>,
     was_recovered: bool,
+    /// onedoor: bytes the cleaner may still move for the pages replaced so
+    /// far (see `PAGES_CLEANED_PER_BYTE_REPLACED`).
+    cleaning_credit: AtomicU64,
 }
 
 unsafe impl Send for PageCache {}
@@ -673,6 +677,7 @@ impl PageCache {
             idgen: Arc::new(AtomicU64::new(0)),
             idgen_persists: Arc::new(AtomicU64::new(0)),
             was_recovered: false,
+            cleaning_credit: AtomicU64::new(0),
         };
 
         // now we read it back in
@@ -1219,17 +1224,44 @@ impl PageCache {
         let result =
             self.cas_page(pid, old, Update::Node(new), false, guard)?;
 
-        // onedoor: move up to `PAGES_CLEANED_PER_REPLACE` pages out of the
-        // draining segments, not one. With one, a store that writes the same
-        // entries again and again (a commit's runs, its indexes) drains its
-        // segments slower than it fills new ones, and the file grows by what
-        // is written: some 5 KB a commit, and never given back.
-        for _ in 0..PAGES_CLEANED_PER_REPLACE {
+        // onedoor: move pages out of the draining segments in proportion to
+        // the bytes this replacement wrote (`CLEANING_BYTES_PER_BYTE_REPLACED`
+        // of them, carried over from one replacement to the next), at least
+        // one page and at most `PAGES_CLEANED_PER_REPLACE`. As published, sled
+        // moved one page whatever was written: a store that writes the same
+        // entries again and again (a commit's runs, its indexes) drained its
+        // segments slower than it filled new ones, and the file grew by some
+        // 5 KB a commit, never given back. A fixed 16 pages kept the file
+        // bounded but moved some 16 times what was written.
+        if let Ok(new_view) = &result {
+            let written = new_view.log_size();
+            let _ = self.cleaning_credit.fetch_add(
+                written.saturating_mul(CLEANING_BYTES_PER_BYTE_REPLACED),
+                SeqCst,
+            );
+        }
+        for moved in 0..PAGES_CLEANED_PER_REPLACE {
+            if moved > 0 && self.cleaning_credit.load(SeqCst) == 0 {
+                break;
+            }
             match self.log.iobufs.segment_cleaner.pop() {
                 Some((pid_to_clean, segment_to_clean)) => {
                     self.rewrite_page(pid_to_clean, segment_to_clean, guard)?;
+                    let size = self
+                        .inner
+                        .get(pid_to_clean, guard)
+                        .map_or(0, |view| view.log_size());
+                    let _ = self.cleaning_credit.fetch_update(
+                        SeqCst,
+                        SeqCst,
+                        |credit| Some(credit.saturating_sub(size)),
+                    );
                 }
-                None => break,
+                None => {
+                    // Nothing to drain: no debt carried into a later burst.
+                    self.cleaning_credit.store(0, SeqCst);
+                    break;
+                }
             }
         }
 
