@@ -1,8 +1,6 @@
 //! After a bulk load (the bench's seed, a restore, a migration) the store's
 //! pages are each one piece on disk, so a lookup that misses sled's cache
-//! reads one fragment per page, and sled's cleaner has nothing left to move,
-//! so the first commits after the load do not pay for it
-//! (vendor/sled/ONEDOOR.md).
+//! reads one fragment per page (vendor/sled/ONEDOOR.md, patch 5).
 
 use chrono::DateTime;
 use onedoor::bench::seed;

@@ -431,7 +431,7 @@ impl Db {
     /// one, and moves every page out of the segments queued for cleaning,
     /// then flushes (not an fsync). Meant for the end of a bulk load, with
     /// no other writer: afterwards a page missing from the cache is read
-    /// in one piece, and the next writes carry no cleaning backlog.
+    /// in one piece, and the cleaner's queue is empty.
     /// Returns the number of pages rewritten.
     pub fn compact(&self) -> Result<u64> {
         self.context.pagecache.compact()

@@ -535,7 +535,7 @@ pub struct PageCache {
     idgen_persist_mu: Arc<Mutex<()>>,
     was_recovered: bool,
     /// onedoor: bytes the cleaner may still move for the pages replaced so
-    /// far (see `PAGES_CLEANED_PER_BYTE_REPLACED`).
+    /// far (see `CLEANING_BYTES_PER_BYTE_REPLACED`).
     cleaning_credit: AtomicU64,
 }
 
@@ -1280,7 +1280,7 @@ impl PageCache {
     /// the cleaner's queue (pages left in segments whose live data fell
     /// below the cleaning threshold), flushing until it stays empty. After
     /// a bulk load this leaves a read of a page that is not in the cache at
-    /// one fragment, and the first writes after it with no backlog to move.
+    /// one fragment, and the cleaner's queue empty.
     /// Returns the number of pages rewritten.
     pub(crate) fn compact(&self) -> Result<u64> {
         let mut rewritten = 0;
