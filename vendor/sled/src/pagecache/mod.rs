@@ -271,6 +271,31 @@ pub(crate) fn maybe_decompress(in_buf: Vec<u8>) -> std::io::Result<Vec<u8>> {
         let _ivec_varint = u64::deserialize(scootable_in_buf)
             .expect("this had to be serialized with an extra length frame");
         let _measure = Measure::new(&M.decompress);
+
+        // onedoor: a page written by sled is one zstd frame that says its
+        // size, so it is decompressed with this thread's kept context
+        // straight into a buffer of that size; the stream decoder below
+        // makes a new context and its buffers for every page read. Anything
+        // else (a frame that does not say its size, or more than one, or
+        // one bigger than this bound) takes the stream decoder, as before.
+        thread_local! {
+            static DECOMPRESSOR: std::cell::RefCell<zstd::block::Decompressor> =
+                std::cell::RefCell::new(zstd::block::Decompressor::new());
+        }
+        const LARGEST_KEPT_CONTEXT_READ: u64 = 64 * 1024 * 1024;
+        let frame: &[u8] = scootable_in_buf;
+        let size = zstd::zstd_safe::get_frame_content_size(frame);
+        if size <= LARGEST_KEPT_CONTEXT_READ {
+            let read = DECOMPRESSOR.with(|d| {
+                d.borrow_mut().decompress(frame, usize::try_from(size).unwrap())
+            });
+            if let Ok(out_buf) = read {
+                if out_buf.len() as u64 == size {
+                    return Ok(out_buf);
+                }
+            }
+        }
+
         let out_buf = decode_all(scootable_in_buf).expect(
             "failed to decompress data. \
              This is not expected, please open an issue on \
@@ -2045,6 +2070,7 @@ impl PageCache {
 
     fn page_out(&self, to_evict: Vec<PageId>, guard: &Guard) -> Result<()> {
         let _measure = Measure::new(&M.page_out);
+        let mut evicted = false;
         for pid in to_evict {
             if pid == COUNTER_PID
                 || pid == META_PID
@@ -2078,12 +2104,21 @@ impl PageCache {
                         unsafe {
                             guard.defer_destroy(page_view.read);
                         }
+                        evicted = true;
 
                         break;
                     }
                     // keep looping until we page this sucka out
                 }
             }
+        }
+        // onedoor: the evicted pages go to the epoch's queue now, in a bag
+        // of their own, and what is due is freed here. Left in this
+        // thread's bag, they were freed 64 at a time (and up to 8 such bags
+        // at once) inside whichever later operation happened to pin: at
+        // 1,000,000 cases those were the person lookups' p99.
+        if evicted {
+            guard.flush();
         }
         Ok(())
     }
