@@ -641,14 +641,24 @@ impl SegmentAccountant {
             }
         }
 
+        // onedoor: a free segment is overwritten with `Corrupted` bytes only
+        // when it does not hold just those already. As published, sled wrote
+        // every free segment again at every start: at 1,000,000 cases some
+        // 86 segments, 45 MB written (and later synced) at each open of a
+        // store that had not changed since.
+        let zeroed: Vec<u8> =
+            vec![MessageKind::Corrupted.into(); self.config.segment_size];
+        let mut found = vec![0_u8; self.config.segment_size];
         for segment_base in to_free {
             self.free_segment(segment_base)?;
             io_fail!(self.config, "zero garbage segment SA");
-            pwrite_all(
-                &self.config.file,
-                &*vec![MessageKind::Corrupted.into(); self.config.segment_size],
-                segment_base,
-            )?;
+            let already_zeroed =
+                pread_exact(&self.config.file, &mut found, segment_base)
+                    .is_ok()
+                    && found == zeroed;
+            if !already_zeroed {
+                pwrite_all(&self.config.file, &zeroed, segment_base)?;
+            }
         }
 
         // we want to complete all truncations because
