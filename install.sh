@@ -31,8 +31,10 @@ Safe to run again: never overwrites a config, never touches case data.
   --uninstall        remove the program (never the config or the data)
   -h, --help         this text
 
-With a --config-dir or --data-dir of your own, the installed 'onedoor' is a
-small launcher that points the program at them (ONEDOOR_CONFIG, ONEDOOR_DATA).
+The installed 'onedoor' is a small launcher: it runs the program (in
+PREFIX/lib/onedoor) with glibc's malloc set to return freed memory
+(GLIBC_TUNABLES) and, with a --config-dir or --data-dir of your own, points
+it at them (ONEDOOR_CONFIG, ONEDOOR_DATA).
 TXT
 }
 
@@ -235,28 +237,28 @@ if [ -z "$binary" ]; then
 fi
 [ -x "$binary" ] || { echo "install.sh: $binary is not an executable" >&2; exit 1; }
 
-if $custom_config || $custom_data; then
-  # The program itself goes beside, and 'onedoor' on PATH is a launcher that
-  # points it at this kiosk's config and data (the caller's own ONEDOOR_* win).
-  put "$binary" "$lib_dir/onedoor" 0755
-  launcher="$(mktemp)"
-  {
-    echo '#!/bin/sh'
-    echo '# Written by onedoor'"'"'s install.sh: where this kiosk'"'"'s config and data are.'
-    if $custom_config; then
-      printf ': "${ONEDOOR_CONFIG:=%s}"; export ONEDOOR_CONFIG\n' "$config_dir/onedoor.toml"
-    fi
-    if $custom_data; then
-      printf ': "${ONEDOOR_DATA:=%s}"; export ONEDOOR_DATA\n' "$data_dir"
-    fi
-    printf 'exec "%s" "$@"\n' "$lib_dir/onedoor"
-  } >"$launcher"
-  put "$launcher" "$bin_dir/onedoor" 0755
-  rm -f "$launcher"
-else
-  put "$binary" "$bin_dir/onedoor" 0755
-  [ -e "$lib_dir/onedoor" ] && { rm -f "$lib_dir/onedoor"; rmdir "$lib_dir" 2>/dev/null || true; }
-fi
+# The program itself goes beside, and 'onedoor' on PATH is a launcher that
+# sets glibc's malloc to give freed memory back to the system (measured at
+# 1,000,000 cases: a counter's day 92 MB resident instead of 102, 25 MB after
+# the open instead of 36; the same in onedoor's bench::KIOSK_MALLOC_TUNABLES)
+# and points the program at this kiosk's config and data. What the caller
+# sets in GLIBC_TUNABLES or ONEDOOR_* wins.
+put "$binary" "$lib_dir/onedoor" 0755
+launcher="$(mktemp)"
+{
+  echo '#!/bin/sh'
+  echo '# Written by onedoor'"'"'s install.sh: how this kiosk runs onedoor.'
+  echo ': "${GLIBC_TUNABLES:=glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072}"; export GLIBC_TUNABLES'
+  if $custom_config; then
+    printf ': "${ONEDOOR_CONFIG:=%s}"; export ONEDOOR_CONFIG\n' "$config_dir/onedoor.toml"
+  fi
+  if $custom_data; then
+    printf ': "${ONEDOOR_DATA:=%s}"; export ONEDOOR_DATA\n' "$data_dir"
+  fi
+  printf 'exec "%s" "$@"\n' "$lib_dir/onedoor"
+} >"$launcher"
+put "$launcher" "$bin_dir/onedoor" 0755
+rm -f "$launcher"
 
 mkdir -p "$config_dir"
 if [ -e "$config_dir/onedoor.toml" ]; then

@@ -184,3 +184,42 @@ fn every_message_and_the_text_reports_follow_the_language() {
     let r = run_in("zh-CN", &missing, &["case", "list"]);
     assert_eq!(r.stderr.trim(), format!("error: {} 中没有数据", missing.display()));
 }
+
+/// `onedoor bench --json` gives every figure issue 13 names, each with its
+/// unit in the key, measured as the installed launcher runs the counter
+/// (glibc's malloc tunables), unless the caller set tunables of their own.
+#[test]
+fn bench_json_names_each_figure_with_its_unit_and_the_malloc_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let bench = |tunables: Option<&str>| {
+        let mut cmd = onedoor(dir.path());
+        cmd.args(["bench", "--cases", "300", "--json"]);
+        match tunables {
+            Some(t) => cmd.env("GLIBC_TUNABLES", t),
+            None => cmd.env_remove("GLIBC_TUNABLES"),
+        };
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let figures = bench(None);
+    for key in [
+        "open_ms",
+        "commit_p50_us",
+        "commit_p99_us",
+        "lookup_p50_us",
+        "lookup_p99_us",
+        "import_cases_per_s",
+        "frame_p99_us_80x24",
+        "report_daily_ms",
+        "rss_peak_mb",
+        "disk_mb",
+    ] {
+        let v = figures[key].as_f64().unwrap_or_else(|| panic!("{key} in {figures}"));
+        assert!(v > 0.0, "{key} = {v}");
+    }
+    assert_eq!(figures["cases"], 300);
+    assert_eq!(figures["glibc_tunables"], onedoor::bench::KIOSK_MALLOC_TUNABLES);
+    let own = bench(Some("glibc.malloc.arena_max=2"));
+    assert_eq!(own["glibc_tunables"], "glibc.malloc.arena_max=2");
+}

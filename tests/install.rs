@@ -92,6 +92,36 @@ fn custom_config_and_data_dirs_reach_the_installed_program() {
     assert!(d.join("data/db").exists());
 }
 
+/// The installed `onedoor` runs the program with glibc's malloc set to give
+/// freed memory back (the settings `onedoor bench` measures with), passes
+/// its arguments on, and lets the caller's own settings win. `env` stands in
+/// for the program, to show the environment the launcher gives it.
+#[test]
+fn the_installed_launcher_runs_the_program_with_the_kiosk_malloc_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (code, text) = install(d, &["--binary", "/usr/bin/env"]);
+    assert_eq!(code, 0, "{text}");
+    let launched = |tunables: Option<&str>| {
+        let mut cmd = Command::new(d.join("prefix/bin/onedoor"));
+        cmd.arg("ONEDOOR_ARG=passed").env_clear().env("PATH", "/usr/bin:/bin");
+        if let Some(t) = tunables {
+            cmd.env("GLIBC_TUNABLES", t);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let env = launched(None);
+    let line = format!("GLIBC_TUNABLES={}", onedoor::bench::KIOSK_MALLOC_TUNABLES);
+    assert!(env.lines().any(|l| l == line), "{line} in\n{env}");
+    assert!(env.lines().any(|l| l == "ONEDOOR_ARG=passed"), "{env}");
+    let config = format!("ONEDOOR_CONFIG={}", d.join("etc/onedoor.toml").display());
+    assert!(env.lines().any(|l| l == config), "{config} in\n{env}");
+    let own = launched(Some("glibc.malloc.arena_max=2"));
+    assert!(own.lines().any(|l| l == "GLIBC_TUNABLES=glibc.malloc.arena_max=2"), "{own}");
+}
+
 #[test]
 fn help_is_only_the_usage_and_a_missing_value_is_named() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/install.sh");
