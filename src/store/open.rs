@@ -301,13 +301,12 @@ pub(super) fn open_sled(dir: &Path, options: &StoreOptions) -> Result<sled::Db, 
 /// sled refuses any others.
 pub fn sled_config(dir: &Path, cache: u64) -> sled::Config {
     let settings = directory::SledSettings::of(dir);
-    // sled counts a page in its cache at its size on disk. Compressed, that
-    // is about half what the page takes in memory, so it is given half the
-    // bytes: the cache then takes about what `cache_mb` says.
-    let counted = if settings.compression { cache / 2 } else { cache };
+    // The vendored sled counts a page in its cache at what it takes in
+    // memory (vendor/sled/ONEDOOR.md, patch 8), so the cache holds what
+    // `cache_mb` says.
     sled::Config::new()
         .path(dir)
-        .cache_capacity(counted.max(256))
+        .cache_capacity(cache.max(256))
         .segment_size(settings.segment_size)
         .use_compression(settings.compression)
         // zstd's fastest level: as small as its default (5) on runs, at less CPU.

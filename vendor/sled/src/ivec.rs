@@ -36,11 +36,31 @@ impl Hash for IVec {
     }
 }
 
+/// onedoor: what a request of `bytes` takes from glibc's malloc: its
+/// 8-byte header, rounded up to 16 bytes, at least 32.
+pub(crate) const fn malloc_chunk(bytes: usize) -> u64 {
+    let chunk = (bytes + 8 + 15) / 16 * 16;
+    (if chunk < 32 { 32 } else { chunk }) as u64
+}
+
 const fn is_inline_candidate(length: usize) -> bool {
     length <= CUTOFF
 }
 
 impl IVec {
+    /// onedoor: the bytes this `IVec` keeps on the heap, as glibc's malloc
+    /// hands them out (0 when it is inline). A subslice counts its whole
+    /// base, as it keeps it alive.
+    pub(crate) fn heap_size(&self) -> u64 {
+        match &self.0 {
+            IVecInner::Inline(..) => 0,
+            IVecInner::Remote(base) | IVecInner::Subslice { base, .. } => {
+                // An `Arc<[u8]>` is its two counts and the bytes.
+                malloc_chunk(2 * std::mem::size_of::<usize>() + base.len())
+            }
+        }
+    }
+
     /// Create a subslice of this `IVec` that shares
     /// the same backing data and reference counter.
     ///

@@ -38,6 +38,36 @@ impl Node {
         }
     }
 
+    /// onedoor: the bytes this node keeps on the heap (its keys, values and
+    /// their vectors; not the `Node` itself), which paging it out frees.
+    pub(crate) fn heap_size(&self) -> u64 {
+        use crate::ivec::malloc_chunk;
+        use std::mem::size_of;
+        fn vec<T>(v: &Vec<T>) -> u64 {
+            if v.capacity() == 0 {
+                0
+            } else {
+                malloc_chunk(v.capacity() * size_of::<T>())
+            }
+        }
+        fn heap(ivecs: &[IVec]) -> u64 {
+            ivecs.iter().map(IVec::heap_size).sum()
+        }
+        let bounds = self.lo.heap_size() + self.hi.heap_size();
+        let data = match &self.data {
+            Data::Index(index) => {
+                vec(&index.keys) + vec(&index.pointers) + heap(&index.keys)
+            }
+            Data::Leaf(leaf) => {
+                vec(&leaf.keys)
+                    + vec(&leaf.values)
+                    + heap(&leaf.keys)
+                    + heap(&leaf.values)
+            }
+        };
+        bounds + data
+    }
+
     pub(crate) fn rss(&self) -> u64 {
         std::mem::size_of::<Node>() as u64
             + self.lo.len() as u64

@@ -531,6 +531,21 @@ impl Page {
         self.cache_infos.iter().map(|ci| ci.log_size).sum()
     }
 
+    /// onedoor: what the cache counts this page at: the memory that paging
+    /// it out frees (its update and, for a node, the node's heap). sled
+    /// counted a page at its size on disk, compressed, a third to a fifth
+    /// of what it takes in memory, so the cache grew past its capacity.
+    pub(crate) fn cache_size(&self) -> u64 {
+        match self.update.as_deref() {
+            Some(Update::Node(node)) => {
+                crate::ivec::malloc_chunk(std::mem::size_of::<Update>())
+                    + node.heap_size()
+            }
+            Some(_) => crate::ivec::malloc_chunk(std::mem::size_of::<Update>()),
+            None => 0,
+        }
+    }
+
     fn ts(&self) -> u64 {
         self.cache_infos.last().map_or(0, |ci| ci.ts)
     }
@@ -1156,7 +1171,7 @@ impl PageCache {
 
                     // possibly evict an item now that our cache has grown
                     let total_page_size =
-                        unsafe { new_shared.deref().log_size() };
+                        unsafe { new_shared.deref().cache_size() };
                     let to_evict =
                         self.lru.accessed(pid, total_page_size, guard);
                     trace!(
@@ -1454,7 +1469,7 @@ impl PageCache {
 
                     // possibly evict an item now that our cache has grown
                     let total_page_size =
-                        unsafe { new_shared.deref().log_size() };
+                        unsafe { new_shared.deref().cache_size() };
                     let to_evict =
                         self.lru.accessed(pid, total_page_size, guard);
                     trace!(
@@ -1691,7 +1706,7 @@ impl PageCache {
 
                     // possibly evict an item now that our cache has grown
                     let total_page_size =
-                        unsafe { new_shared.deref().log_size() };
+                        unsafe { new_shared.deref().cache_size() };
                     let to_evict =
                         self.lru.accessed(pid, total_page_size, guard);
                     trace!(
@@ -1832,7 +1847,7 @@ impl PageCache {
 
             if page_view.update.is_some() {
                 // possibly evict an item now that our cache has grown
-                let total_page_size = page_view.log_size();
+                let total_page_size = page_view.cache_size();
                 let to_evict = self.lru.accessed(pid, total_page_size, guard);
                 trace!(
                     "accessed pid {} -> paging out pids {:?}",
@@ -1907,7 +1922,7 @@ impl PageCache {
             }
 
             // possibly evict an item now that our cache has grown
-            let total_page_size = unsafe { new_shared.deref().log_size() };
+            let total_page_size = unsafe { new_shared.deref().cache_size() };
             let to_evict = self.lru.accessed(pid, total_page_size, guard);
             trace!("accessed pid {} -> paging out pids {:?}", pid, to_evict);
             if !to_evict.is_empty() {
@@ -2235,7 +2250,14 @@ impl PageCache {
 
             trace!("load_snapshot pid {} {:?}", pid, state);
 
-            let mut cache_infos = Vec::default();
+            // onedoor: room for exactly this page's fragments. Every page
+            // keeps its `cache_infos` in memory for as long as the store is
+            // open, and one that grew from empty kept room for four.
+            let fragments = match state {
+                PageState::Present { frags, .. } => 1 + frags.len(),
+                _ => 1,
+            };
+            let mut cache_infos = Vec::with_capacity(fragments);
 
             let guard = pin();
 
