@@ -13,6 +13,7 @@ use std::sync::MutexGuard;
 
 use super::journal::{Journal, Op};
 use super::runs::{self, Run};
+use super::view;
 use super::{abort, damaged, sled_error, Store, StoreError, TxResult, WriteError, CHECKPOINT_KEY, META, TREES};
 
 /// A transaction's writes to one plain tree by key; `None` is a removal.
@@ -99,7 +100,7 @@ impl<'a> Tx<'a> {
         }
         let overlay = self.runs.borrow();
         let own = overlay[tree].range::<[u8], _>((Bound::Unbounded, Bound::Included(key))).rev();
-        let stored = self.store.trees[tree].range(..=key).rev();
+        let stored = view::runs_down_from(&self.store.trees[tree], key);
         self.first_run(own, stored, |own, stored| own >= stored)
     }
 
@@ -118,11 +119,9 @@ impl<'a> Tx<'a> {
 
     /// Notes how far this transaction's run keyed `key` reaches: up to the next stored run key.
     fn note_reach<E>(&self, tree: usize, key: &[u8]) -> TxResult<(), E> {
-        let next = self.store.trees[tree].range::<&[u8], _>((Bound::Excluded(key), Bound::Unbounded)).next();
-        let above = match next {
-            None => None,
-            Some(Ok((k, _))) => Some(k.to_vec()),
-            Some(Err(e)) => return abort(sled_error(&self.store.dir, e)),
+        let above = match self.store.trees[tree].get_gt(key) {
+            Ok(next) => next.map(|(k, _)| k.to_vec()),
+            Err(e) => return abort(sled_error(&self.store.dir, e)),
         };
         if let Some(own) = self.runs.borrow_mut()[tree].get_mut(key) {
             own.reach = Some(above);
@@ -134,7 +133,7 @@ impl<'a> Tx<'a> {
     fn run_after<E>(&self, tree: usize, after: &[u8]) -> TxResult<Option<Found>, E> {
         let overlay = self.runs.borrow();
         let own = overlay[tree].range::<[u8], _>((Bound::Excluded(after), Bound::Unbounded));
-        let stored = self.store.trees[tree].range::<&[u8], _>((Bound::Excluded(after), Bound::Unbounded));
+        let stored = view::runs_after(&self.store.trees[tree], after);
         self.first_run(own, stored, |own, stored| own <= stored)
     }
 

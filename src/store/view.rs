@@ -22,7 +22,7 @@ impl Store {
 
     /// The stored run that holds `key` (its key and bytes); `None` when the tree is empty.
     fn stored_run(&self, tree: usize, key: &[u8]) -> Result<Option<(IVec, IVec)>, StoreError> {
-        self.trees[tree].range::<&[u8], _>(..=key).next_back().transpose().map_err(|e| sled_error(&self.dir, e))
+        self.trees[tree].get_le(key).map_err(|e| sled_error(&self.dir, e))
     }
 
     /// One item of a tree of runs.
@@ -118,4 +118,46 @@ impl Store {
         }
         Ok(n)
     }
+}
+
+/// The stored runs from the one holding `key` down, in key order backwards:
+/// the first found in its leaf in place (vendored sled's `Tree::get_le`, no
+/// copy of the leaf), the ones below it by sled's iterator.
+pub(super) fn runs_down_from<'t>(
+    tree: &'t sled::Tree,
+    key: &[u8],
+) -> impl Iterator<Item = sled::Result<(IVec, IVec)>> + 't {
+    following(tree.get_le(key), move |k| tree.range::<&[u8], _>(..k).rev())
+}
+
+/// The stored runs after the one keyed `key`, in key order: the first found
+/// in its leaf in place (`Tree::get_gt`), the ones after it by sled's iterator.
+pub(super) fn runs_after<'t>(
+    tree: &'t sled::Tree,
+    key: &[u8],
+) -> impl Iterator<Item = sled::Result<(IVec, IVec)>> + 't {
+    following(tree.get_gt(key), move |k| tree.range::<&[u8], _>((Bound::Excluded(k), Bound::Unbounded)))
+}
+
+/// `first`, then what `rest` gives going on from its key (asked for only if wanted).
+fn following<I: Iterator<Item = sled::Result<(IVec, IVec)>>>(
+    first: sled::Result<Option<(IVec, IVec)>>,
+    rest: impl FnOnce(&[u8]) -> I,
+) -> impl Iterator<Item = sled::Result<(IVec, IVec)>> {
+    let mut first = Some(first);
+    let mut rest = Some(rest);
+    let mut going_on: Option<I> = None;
+    std::iter::from_fn(move || {
+        if let Some(first) = first.take() {
+            return match first {
+                Ok(Some((k, v))) => {
+                    going_on = rest.take().map(|rest| rest(&k));
+                    Some(Ok((k, v)))
+                }
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
+            };
+        }
+        going_on.as_mut()?.next()
+    })
 }

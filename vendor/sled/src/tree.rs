@@ -843,6 +843,32 @@ impl Tree {
         self.get(key).map(|v| v.is_some())
     }
 
+    /// onedoor: the last key at or below `key`, with its value: what
+    /// `range(..=key).next_back()` returns, without the iterator's copy
+    /// of the whole leaf (every key and value of it, freed again at once).
+    /// Only when the leaf that would hold `key` has nothing at or below it
+    /// does it take the iterator's way to the leaf before.
+    pub fn get_le<K>(&self, key: K) -> Result<Option<(IVec, IVec)>>
+    where
+        K: AsRef<[u8]>,
+    {
+        let _measure = Measure::new(&M.tree_get);
+        let key = key.as_ref();
+        {
+            let guard = pin();
+            let _cc = concurrency_control::read();
+            let view = self.view_for_key(key, &guard)?;
+            let bound = ops::Bound::Included(IVec::from(key));
+            if let Some(pair) = view.predecessor(&bound) {
+                return Ok(Some(pair));
+            }
+            if view.lo.is_empty() {
+                return Ok(None);
+            }
+        }
+        self.range(..=key).next_back().transpose()
+    }
+
     /// Retrieve the key and value before the provided key,
     /// if one exists.
     ///
@@ -936,8 +962,24 @@ impl Tree {
     where
         K: AsRef<[u8]>,
     {
+        // onedoor: found in the leaf that would hold `key` without the
+        // iterator's copy of the whole leaf; only when that leaf has
+        // nothing above `key` does it take the iterator's way.
         let _measure = Measure::new(&M.tree_get);
-        self.range((ops::Bound::Excluded(key), ops::Bound::Unbounded))
+        let key = key.as_ref();
+        {
+            let guard = pin();
+            let _cc = concurrency_control::read();
+            let view = self.view_for_key(key, &guard)?;
+            let bound = ops::Bound::Excluded(IVec::from(key));
+            if let Some(pair) = view.successor(&bound) {
+                return Ok(Some(pair));
+            }
+            if view.hi.is_empty() {
+                return Ok(None);
+            }
+        }
+        self.range::<&[u8], _>((ops::Bound::Excluded(key), ops::Bound::Unbounded))
             .next()
             .transpose()
     }

@@ -481,9 +481,22 @@ pub struct Fragments {
 pub struct Page {
     pub(crate) update: Option<Box<Update>>,
     pub(crate) cache_infos: Vec<CacheInfo>,
+    /// onedoor: what the cache counts this page at, worked out once when
+    /// the page is made (see [`Page::cache_size`]): it was worked out again
+    /// at every access, walking the node's keys and values.
+    counted: u64,
 }
 
 impl Page {
+    /// onedoor: a page holding `update`, counted once for the cache.
+    pub(crate) fn new(
+        update: Option<Box<Update>>,
+        cache_infos: Vec<CacheInfo>,
+    ) -> Page {
+        let counted = Page::count(update.as_deref());
+        Page { update, cache_infos, counted }
+    }
+
     pub(crate) fn to_page_state(&self) -> PageState {
         let base = &self.cache_infos[0];
         if self.is_free() {
@@ -536,7 +549,11 @@ impl Page {
     /// counted a page at its size on disk, compressed, a third to a fifth
     /// of what it takes in memory, so the cache grew past its capacity.
     pub(crate) fn cache_size(&self) -> u64 {
-        match self.update.as_deref() {
+        self.counted
+    }
+
+    fn count(update: Option<&Update>) -> u64 {
+        match update {
             Some(Update::Node(node)) => {
                 crate::ivec::malloc_chunk(std::mem::size_of::<Update>())
                     + node.heap_size()
@@ -881,7 +898,7 @@ impl PageCache {
 
             trace!("allocating pid {} for the first time", pid);
 
-            let new_page = Page { update: None, cache_infos: Vec::default() };
+            let new_page = Page::new(None, Vec::default());
 
             let page_view = self.inner.insert(pid, new_page, guard);
 
@@ -1102,10 +1119,10 @@ impl PageCache {
             return Ok(short_circuit.map_err(|a| a.map(|b| (b.0, new))));
         }
 
-        let mut new_page = Some(Owned::new(Page {
-            update: Some(Box::new(Update::Node(node))),
-            cache_infos: Vec::default(),
-        }));
+        let mut new_page = Some(Owned::new(Page::new(
+            Some(Box::new(Update::Node(node))),
+            Vec::default(),
+        )));
 
         loop {
             // TODO handle replacement on threshold here instead
@@ -1437,6 +1454,7 @@ impl PageCache {
                 let new_page = Owned::new(Page {
                     update: page_view.update.clone(),
                     cache_infos: vec![cache_info],
+                    counted: page_view.counted,
                 });
 
                 debug_delay();
@@ -1626,10 +1644,7 @@ impl PageCache {
         let log_kind = log_kind_from_update(&update);
         trace!("cas_page on pid {} has log kind: {:?}", pid, log_kind);
 
-        let mut new_page = Some(Owned::new(Page {
-            update: Some(Box::new(update)),
-            cache_infos: Vec::default(),
-        }));
+        let mut new_page = Some(Owned::new(Page::new(Some(Box::new(update)), Vec::default())));
 
         loop {
             let mut page_ptr = new_page.take().unwrap();
@@ -1901,10 +1916,10 @@ impl PageCache {
         updates.truncate(1);
         let base = updates.pop().unwrap();
 
-        let page = Owned::new(Page {
-            update: Some(Box::new(base)),
-            cache_infos: page_view.cache_infos.clone(),
-        });
+        let page = Owned::new(Page::new(
+            Some(Box::new(base)),
+            page_view.cache_infos.clone(),
+        ));
 
         debug_delay();
         let result = page_view.entry.compare_and_set(
@@ -2100,10 +2115,10 @@ impl PageCache {
                         // don't page-out Freed suckas
                         break;
                     }
-                    let new_page = Owned::new(Page {
-                        update: None,
-                        cache_infos: page_view.cache_infos.clone(),
-                    });
+                    let new_page = Owned::new(Page::new(
+                        None,
+                        page_view.cache_infos.clone(),
+                    ));
 
                     debug_delay();
                     if page_view
@@ -2307,7 +2322,7 @@ impl PageCache {
             } else {
                 None
             };
-            let page = Page { update, cache_infos };
+            let page = Page::new(update, cache_infos);
 
             self.inner.insert(pid, page, &guard);
         }
