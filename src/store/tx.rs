@@ -419,8 +419,8 @@ impl Store {
     /// Applies a committed transaction's writes to sled, while readers wait.
     /// Single inserts: for a handful of keys they cost a third of sled
     /// batches. A large commit (an import) goes in on two threads, each
-    /// taking whole trees: sled's inserts are most of its time, and sled
-    /// takes writes to different trees side by side. The commit is in the
+    /// taking half of its writes (see [`halves`]): sled's inserts are most
+    /// of its time, and sled takes writes side by side. The commit is in the
     /// journal already, so it is whole after a crash either way.
     pub(super) fn apply(&self, ops: &[Op]) -> Result<(), StoreError> {
         let _applying = self.applying.write().unwrap_or_else(|e| e.into_inner());
@@ -428,18 +428,18 @@ impl Store {
         if !two {
             return self.apply_each(ops.iter());
         }
-        let (mine, theirs) = halves_by_tree(ops);
+        let (mine, theirs) = halves(ops);
         std::thread::scope(|scope| {
             let helper = std::thread::Builder::new()
                 .name("onedoor-apply".into())
-                .spawn_scoped(scope, || self.apply_each(theirs.iter().copied()));
-            let done = self.apply_each(mine.iter().copied());
+                .spawn_scoped(scope, || self.apply_each(theirs.iter()));
+            let done = self.apply_each(mine.iter());
             let other = match helper {
                 Ok(helper) => helper
                     .join()
                     .unwrap_or_else(|_| Err(StoreError::Failed("applying a commit to sled stopped half-way".into()))),
                 // No second thread to be had: this one does it all.
-                Err(_) => self.apply_each(theirs.iter().copied()),
+                Err(_) => self.apply_each(theirs.iter()),
             };
             done.and(other)
         })
@@ -569,25 +569,26 @@ fn cut_in_key_order(run: &Run, at: usize, limit: usize, recent: &[Vec<u8>; 2]) -
 /// some 2 ms. A counter's commit writes about a dozen.
 const APPLY_IN_TWO_FROM: usize = 64;
 
-/// A commit's writes in two halves of about the same work, each of whole
-/// trees (so each tree's writes stay in their order), in the order given.
-fn halves_by_tree(ops: &[Op]) -> (Vec<&Op>, Vec<&Op>) {
+/// A commit's writes in two halves of about the same work: the first writes
+/// and the rest, in the order given (a tree's writes in key order), cut
+/// where half the work is done, inside a tree if need be (an import's person
+/// index is most of its work). Each key is written once in a commit, so the
+/// two halves write different keys, and sled takes them side by side.
+fn halves(ops: &[Op]) -> (&[Op], &[Op]) {
     // A write costs sled a lookup and a page fragment, and its bytes compressed.
-    let mut work: BTreeMap<u8, usize> = BTreeMap::new();
-    for op in ops {
-        *work.entry(op.tree).or_default() += 256 + op.key.len() + op.value.as_ref().map_or(0, Vec::len);
-    }
-    let mut trees: Vec<(u8, usize)> = work.into_iter().collect();
-    trees.sort_by_key(|&(tree, work)| (std::cmp::Reverse(work), tree));
-    let (mut first, mut loads) = (Vec::new(), [0usize; 2]);
-    for (tree, work) in trees {
-        let side = usize::from(loads[1] < loads[0]);
-        loads[side] += work;
-        if side == 0 {
-            first.push(tree);
+    let work = |op: &Op| 256 + op.key.len() + op.value.as_ref().map_or(0, Vec::len);
+    let total: usize = ops.iter().map(work).sum();
+    let mut done = 0;
+    for (i, op) in ops.iter().enumerate() {
+        let after = done + work(op);
+        if after * 2 >= total {
+            // Before or after the write that crosses the half: whichever is nearer.
+            let cut = if total - done * 2 <= after * 2 - total { i } else { i + 1 };
+            return ops.split_at(cut);
         }
+        done = after;
     }
-    ops.iter().partition(|op| first.contains(&op.tree))
+    (ops, &[])
 }
 
 #[cfg(test)]
@@ -671,20 +672,21 @@ mod tests {
     }
 
     #[test]
-    fn the_halves_of_a_commit_take_whole_trees_in_their_order() {
+    fn the_halves_of_a_commit_are_its_writes_in_order_cut_at_half_the_work() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
         let ops = big_commit(&store);
-        let (mine, theirs) = halves_by_tree(&ops);
+        let (mine, theirs) = halves(&ops);
         assert!(!mine.is_empty() && !theirs.is_empty());
-        assert_eq!(mine.len() + theirs.len(), ops.len());
-        for op in &mine {
-            assert!(theirs.iter().all(|t| t.tree != op.tree), "tree {} in both halves", op.tree);
-        }
-        // Each half is a subsequence of the commit, so each tree's writes keep their order.
-        for half in [&mine, &theirs] {
-            let mut rest = ops.iter();
-            assert!(half.iter().all(|op| rest.any(|o| std::ptr::eq(o, *op))));
-        }
+        assert_eq!([mine, theirs].concat(), ops);
+        let work =
+            |ops: &[Op]| ops.iter().map(|op| 256 + op.key.len() + op.value.as_ref().map_or(0, Vec::len)).sum::<usize>();
+        let (a, b) = (work(mine), work(theirs));
+        let largest = ops.iter().map(|op| work(std::slice::from_ref(op))).max().unwrap();
+        assert!(a.abs_diff(b) <= largest, "halves of {a} and {b} bytes of work");
+        // Cut inside a tree (here the cases' runs): its keys, each written once, shared out.
+        let (last, first) = (mine.last().unwrap(), theirs.first().unwrap());
+        assert_eq!(last.tree, first.tree, "cut between trees {} and {}", last.tree, first.tree);
+        assert!(last.key < first.key);
     }
 }
