@@ -569,14 +569,17 @@ fn cut_in_key_order(run: &Run, at: usize, limit: usize, recent: &[Vec<u8>; 2]) -
 /// some 2 ms. A counter's commit writes about a dozen.
 const APPLY_IN_TWO_FROM: usize = 64;
 
+/// What a write costs to apply: sled's lookup and page fragment, and its bytes compressed.
+fn work(op: &Op) -> usize {
+    256 + op.key.len() + op.value.as_ref().map_or(0, Vec::len)
+}
+
 /// A commit's writes in two halves of about the same work: the first writes
 /// and the rest, in the order given (a tree's writes in key order), cut
 /// where half the work is done, inside a tree if need be (an import's person
 /// index is most of its work). Each key is written once in a commit, so the
 /// two halves write different keys, and sled takes them side by side.
 fn halves(ops: &[Op]) -> (&[Op], &[Op]) {
-    // A write costs sled a lookup and a page fragment, and its bytes compressed.
-    let work = |op: &Op| 256 + op.key.len() + op.value.as_ref().map_or(0, Vec::len);
     let total: usize = ops.iter().map(work).sum();
     let mut done = 0;
     for (i, op) in ops.iter().enumerate() {
@@ -679,10 +682,9 @@ mod tests {
         let (mine, theirs) = halves(&ops);
         assert!(!mine.is_empty() && !theirs.is_empty());
         assert_eq!([mine, theirs].concat(), ops);
-        let work =
-            |ops: &[Op]| ops.iter().map(|op| 256 + op.key.len() + op.value.as_ref().map_or(0, Vec::len)).sum::<usize>();
-        let (a, b) = (work(mine), work(theirs));
-        let largest = ops.iter().map(|op| work(std::slice::from_ref(op))).max().unwrap();
+        let of = |half: &[Op]| half.iter().map(work).sum::<usize>();
+        let (a, b) = (of(mine), of(theirs));
+        let largest = ops.iter().map(work).max().unwrap();
         assert!(a.abs_diff(b) <= largest, "halves of {a} and {b} bytes of work");
         // Cut inside a tree (here the cases' runs): its keys, each written once, shared out.
         let (last, first) = (mine.last().unwrap(), theirs.first().unwrap());

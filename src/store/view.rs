@@ -127,7 +127,7 @@ pub(super) fn runs_down_from<'t>(
     tree: &'t sled::Tree,
     key: &[u8],
 ) -> impl Iterator<Item = sled::Result<(IVec, IVec)>> + 't {
-    following(tree.get_le(key), move |k| tree.range::<&[u8], _>(..k).rev())
+    first_then(tree.get_le(key), move |k| tree.range::<&[u8], _>(..k).rev())
 }
 
 /// The stored runs after the one keyed `key`, in key order: the first found
@@ -136,28 +136,15 @@ pub(super) fn runs_after<'t>(
     tree: &'t sled::Tree,
     key: &[u8],
 ) -> impl Iterator<Item = sled::Result<(IVec, IVec)>> + 't {
-    following(tree.get_gt(key), move |k| tree.range::<&[u8], _>((Bound::Excluded(k), Bound::Unbounded)))
+    first_then(tree.get_gt(key), move |k| tree.range::<&[u8], _>((Bound::Excluded(k), Bound::Unbounded)))
 }
 
-/// `first`, then what `rest` gives going on from its key (asked for only if wanted).
-fn following<I: Iterator<Item = sled::Result<(IVec, IVec)>>>(
+/// `first`, then what `rest` gives going on from its key (made only if asked for).
+fn first_then<I: Iterator<Item = sled::Result<(IVec, IVec)>>>(
     first: sled::Result<Option<(IVec, IVec)>>,
-    rest: impl FnOnce(&[u8]) -> I,
+    rest: impl Fn(&[u8]) -> I,
 ) -> impl Iterator<Item = sled::Result<(IVec, IVec)>> {
-    let mut first = Some(first);
-    let mut rest = Some(rest);
-    let mut going_on: Option<I> = None;
-    std::iter::from_fn(move || {
-        if let Some(first) = first.take() {
-            return match first {
-                Ok(Some((k, v))) => {
-                    going_on = rest.take().map(|rest| rest(&k));
-                    Some(Ok((k, v)))
-                }
-                Ok(None) => None,
-                Err(e) => Some(Err(e)),
-            };
-        }
-        going_on.as_mut()?.next()
-    })
+    let first = first.transpose();
+    let from = first.as_ref().and_then(|found| found.as_ref().ok()).map(|(k, _)| k.clone());
+    first.into_iter().chain(from.into_iter().flat_map(move |k| rest(&k)))
 }
