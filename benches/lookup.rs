@@ -12,7 +12,7 @@
 //! nothing; a miss reads the leaf's page from the log, where sled 0.34 keeps
 //! a page as a base and up to 9 deltas since it was last written whole
 //! (its `PAGE_CONSOLIDATION_THRESHOLD`), each fragment read (a 128-byte
-//! header, then the rest), decompressed and decoded on its own. So a miss of
+//! header, then the rest), decompressed if the store is, and decoded on its own. So a miss of
 //! 2 reads is one fragment, and the lookups are grouped by the reads they
 //! made, each group with its own p50 and p99: what a miss costs per fragment.
 //!

@@ -23,9 +23,39 @@ fn a_backup_restores_into_a_new_store_with_every_case() {
     }
     // Restoring over a store that opens needs --replace.
     assert_refused(&run(&data, &["restore", &made], None), "--replace");
-    // A restore makes a new store: compressed, whatever the store backed up was.
+    // A restore makes a new store: its pages uncompressed, whatever the store backed up was.
     let conf = String::from_utf8_lossy(&std::fs::read(other.join("conf")).unwrap()).into_owned();
-    assert!(conf.contains("use_compression: true"), "{conf}");
+    assert!(conf.contains("use_compression: false"), "{conf}");
+}
+
+/// A store made compressed (by the onedoor that compressed sled's pages, its
+/// last case's commit still in its journal) is backed up with every case, and
+/// its restore is a new store of uncompressed pages.
+#[test]
+fn a_compressed_stores_backup_restores_into_an_uncompressed_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, backups, other) = (dir.path().join("data"), dir.path().join("backups"), dir.path().join("other"));
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-compressed");
+    std::fs::create_dir_all(&data).unwrap();
+    for entry in std::fs::read_dir(&fixture).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() != "README.md" {
+            std::fs::copy(entry.path(), data.join(entry.file_name())).unwrap();
+        }
+    }
+    std::fs::File::options().write(true).open(data.join("journal")).unwrap().set_len(8 << 20).unwrap();
+    let r = run(&data, &["backup", backups.to_str().unwrap()], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&other, &["restore", r.stdout.trim()], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let listed = run(&other, &["case", "list", "--day", "2026-12-03"], None).stdout;
+    for n in 1..=9 {
+        assert!(listed.contains(&format!("320106001-01-20261203-{n:04}")), "case {n} is restored: {listed}");
+    }
+    let conf = String::from_utf8_lossy(&std::fs::read(other.join("conf")).unwrap()).into_owned();
+    assert!(conf.contains("use_compression: false"), "{conf}");
+    let conf = String::from_utf8_lossy(&std::fs::read(data.join("conf")).unwrap()).into_owned();
+    assert!(conf.contains("use_compression: true"), "the store backed up is as it was: {conf}");
 }
 
 /// A store whose journal is of a format this onedoor does not know (a newer

@@ -372,9 +372,10 @@ fn a_schema_2_store_opens_with_the_reports_trees_filled_from_its_cases() {
 /// sled 0.34 refuses to open a database with other compression settings than
 /// it was made with. A store made before compression (the schema-2 fixture)
 /// keeps its uncompressed pages: it opens, takes a commit and opens again,
-/// with `conf` as it was; a new store is made compressed and opens again so.
+/// with `conf` as it was; a new store is made uncompressed too, its journal
+/// in the format every onedoor reads from its first commit.
 #[test]
-fn a_store_made_before_compression_opens_as_it_was_made_and_a_new_one_is_compressed() {
+fn a_store_made_before_compression_opens_as_it_was_made_and_a_new_one_is_uncompressed() {
     let dir = tempfile::tempdir().unwrap();
     schema_2_store(dir.path());
     assert_eq!(conf_text(dir.path()), UNCOMPRESSED);
@@ -393,11 +394,41 @@ fn a_store_made_before_compression_opens_as_it_was_made_and_a_new_one_is_compres
 
     let fresh = tempfile::tempdir().unwrap();
     let store = open(fresh.path());
+    assert_eq!(journal_format(fresh.path()), 1, "a new store's journal is of uncompressed records from the start");
     let id = accept_one(&store, &counter, now);
     drop(store);
-    assert_eq!(conf_text(fresh.path()), COMPRESSED);
-    assert_eq!(journal_format(fresh.path()), 2, "a new store's journal records are compressed");
+    assert_eq!((conf_text(fresh.path()).as_str(), journal_format(fresh.path())), (UNCOMPRESSED, 1));
     assert!(open(fresh.path()).case(&id).unwrap().is_some());
+}
+
+const FIXTURE_COMPRESSED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-compressed");
+
+/// The store the onedoor that compressed sled's pages left when it was killed
+/// right after reporting case 0009 saved (tests/fixtures/store-compressed):
+/// its pages compressed, that case's commit in its journal (format 2,
+/// compressed records) and not yet checkpointed. This onedoor replays it,
+/// takes a commit, and keeps the store as it was made: `conf` compressed, the
+/// journal of format 2.
+#[test]
+fn a_store_made_compressed_and_left_killed_opens_with_its_journal_and_stays_compressed() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_store(FIXTURE_COMPRESSED, dir.path());
+    assert_eq!((conf_text(dir.path()).as_str(), journal_format(dir.path())), (COMPRESSED, 2));
+    let store = open(dir.path());
+    let ids: Vec<String> = store.all_case_ids().map(|id| id.unwrap().to_string()).collect();
+    let expected: Vec<String> = (1..=9).map(|n| format!("320106001-01-20261203-{n:04}")).collect();
+    assert_eq!(ids, expected, "every case it reported");
+    let last: CaseId = expected[8].parse().unwrap();
+    let case = store.case(&last).unwrap().unwrap();
+    assert_eq!((case.applicant.name.as_str(), case.applicant.id_number.as_str()), ("周杰", "110105194912181088"));
+    let counter = CounterConfig::default();
+    let now = chrono::DateTime::parse_from_rfc3339(common::NOW).unwrap();
+    let id = accept_one(&store, &counter, now);
+    drop(store);
+    assert_eq!((conf_text(dir.path()).as_str(), journal_format(dir.path())), (COMPRESSED, 2));
+    let store = open(dir.path());
+    assert_eq!(store.all_case_ids().count(), 10);
+    assert!(store.case(&id).unwrap().is_some());
 }
 
 const UNCOMPRESSED: &str = "segment_size: 524288\nuse_compression: false\nversion: 0.34\n";

@@ -250,7 +250,7 @@ fn install_backup(checked: &Checked, dir: &Path, options: &StoreOptions, now: Mo
         // A restore is a bulk load: leave every page in one piece.
         compact_sled(&staging, &db)?;
     }
-    Journal::create(&staging.join(JOURNAL)).map_err(io)?;
+    Journal::create(&staging.join(JOURNAL), directory::SledSettings::of(&staging).compression).map_err(io)?;
     directory::sync_all_in(&staging).map_err(io)?;
     let replaced = directory::put_store_away(dir, &format!("replaced-{}", now.format("%Y%m%dT%H%M%S"))).map_err(io)?;
     directory::install(dir, &staging).map_err(io)?;

@@ -12,12 +12,13 @@
 //!
 //! Layout: a 16-byte header (`ODJ1`, format, generation), then records
 //! `[generation u64][length u32][crc32 u32][payload]`, the payload being the
-//! bincode list of writes, compressed with zstd in format 2 (at 100,000
-//! cases an imported case writes 2.5 KB instead of 3.3, `onedoor bench`).
-//! Format 1 holds them uncompressed: onedoor wrote it before compression,
-//! and still writes it for a store made then (uncompressed pages), so that
-//! the onedoor that made such a store can still open it. A generation is
-//! written in one format; a newer format is refused as a newer onedoor's.
+//! bincode list of writes. Format 1 holds them as they are: the journal of a
+//! store whose pages are uncompressed (every new store, and every store made
+//! before onedoor compressed pages), so that any onedoor that reads such a
+//! store reads its journal too. Format 2 compresses them with zstd: the
+//! journal of a store whose pages are compressed (made by the onedoor that
+//! compressed new stores' pages). A generation is written in one format; a
+//! newer format is refused as a newer onedoor's.
 //! Reading stops at the first record of another generation or with a bad
 //! checksum (a torn last write, or older records).
 
@@ -28,9 +29,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 const MAGIC: &[u8; 4] = b"ODJ1";
-/// The format this onedoor writes: records compressed.
+/// The newest format this onedoor reads and writes: records compressed.
 const FORMAT: u32 = 2;
-/// The format of the journals written before: records as they are.
+/// Records as they are (the first format).
 const PLAIN: u32 = 1;
 /// zstd's level for records: its fastest (a commit waits for it).
 const LEVEL: i32 = 1;
@@ -125,8 +126,8 @@ impl Journal {
         ))
     }
 
-    /// Writes the next generations uncompressed (format 1), as the onedoor
-    /// that made a store before compression reads them.
+    /// Writes the next generations uncompressed (format 1), as for a store
+    /// whose pages are uncompressed (which any onedoor reads).
     pub fn keep_uncompressed(&mut self) {
         self.next_format = PLAIN;
     }
@@ -137,14 +138,15 @@ impl Journal {
     }
 
     /// Builds a new, empty journal beside `path` and renames it into place, so
-    /// `path` is only ever absent or whole.
-    pub fn create(path: &Path) -> std::io::Result<Journal> {
+    /// `path` is only ever absent or whole. Its records are `compressed` (format
+    /// 2) when the database's pages are, as they are (format 1) otherwise.
+    pub fn create(path: &Path, compressed: bool) -> std::io::Result<Journal> {
         let mut aside = path.as_os_str().to_owned();
         aside.push(".new");
         let aside = std::path::PathBuf::from(aside);
         let file = OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&aside)?;
-        let mut journal =
-            Journal { file, format: FORMAT, next_format: FORMAT, compressor: None, generation: 0, end: HEADER };
+        let format = if compressed { FORMAT } else { PLAIN };
+        let mut journal = Journal { file, format, next_format: format, compressor: None, generation: 0, end: HEADER };
         journal.preallocate()?;
         std::fs::rename(&aside, path)?;
         if let Some(dir) = path.parent() {
@@ -311,7 +313,7 @@ mod tests {
     }
 
     fn journal_with(path: &Path, records: &[Vec<Op>]) -> Vec<u64> {
-        let mut j = Journal::create(path).unwrap();
+        let mut j = Journal::create(path, true).unwrap();
         let mut offsets = Vec::new();
         for ops in records {
             offsets.push(j.end);
@@ -347,7 +349,7 @@ mod tests {
     fn a_torn_last_record_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal");
-        let mut j = Journal::create(&path).unwrap();
+        let mut j = Journal::create(&path, true).unwrap();
         let mut r = j.record(&op(1)).unwrap();
         j.append(&mut r).unwrap();
         let mut torn = j.record(&op(2)).unwrap();
@@ -366,7 +368,7 @@ mod tests {
         let offsets = journal_with(&path, &[op(1), op(2)]);
         let whole = std::fs::read(&path).unwrap();
         let last = offsets[1] as usize;
-        let len = Journal::create(&dir.path().join("other")).unwrap().record(&op(2)).unwrap().len();
+        let len = Journal::create(&dir.path().join("other"), true).unwrap().record(&op(2)).unwrap().len();
         for cut in 0..len {
             let mut bytes = whole.clone();
             bytes[last + cut..last + len].fill(0xa5); // what the file held there before
@@ -417,13 +419,10 @@ mod tests {
 
     #[test]
     fn a_journal_of_uncompressed_records_is_read_and_goes_on_uncompressed_when_kept_so() {
-        // As onedoor wrote it before records were compressed (format 1).
+        // As onedoor writes it for a store of uncompressed pages (format 1).
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal");
-        let mut j = Journal::create(&path).unwrap();
-        j.format = PLAIN;
-        j.file.seek(SeekFrom::Start(4)).unwrap();
-        j.file.write_all(&PLAIN.to_le_bytes()).unwrap();
+        let mut j = Journal::create(&path, false).unwrap();
         for k in [1, 2] {
             let mut r = j.record(&op(k)).unwrap();
             j.append(&mut r).unwrap();

@@ -262,7 +262,7 @@ fn rebuild(dir: &Path, old: &[Tree], place: &Path, options: &StoreOptions) -> Re
     compact_sled(place, &db)?;
     drop(new);
     drop(db);
-    Journal::create(&place.join(directory::JOURNAL)).map_err(io)?;
+    Journal::create(&place.join(directory::JOURNAL), directory::SledSettings::of(place).compression).map_err(io)?;
     Ok(())
 }
 

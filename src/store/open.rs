@@ -72,7 +72,8 @@ impl Store {
         let (mut journal, mut unapplied) = open_journal(dir)?;
         let mut db = open_sled(dir, options)?;
         if !directory::SledSettings::of(dir).compression {
-            // Made before compression: the onedoor that made it can still open it.
+            // The journal of uncompressed pages: any onedoor that opens the
+            // store reads it (one from before compression included).
             journal.keep_uncompressed();
         }
         match migrate::schema_of(dir, &db)? {
@@ -331,7 +332,8 @@ fn build(dir: &Path, options: &StoreOptions) -> Result<(), StoreError> {
         meta.insert(super::outbox::FILLED_KEY, &[1u8]).map_err(|e| sled_error(dir, e))?;
         db.flush().map_err(|e| sled_error(dir, e))?;
     }
-    let journal = Journal::create(&staging.join(JOURNAL)).map_err(io)?;
+    let journal =
+        Journal::create(&staging.join(JOURNAL), directory::SledSettings::of(&staging).compression).map_err(io)?;
     debug_assert_eq!(journal.generation(), 1);
     drop(journal);
     directory::install(dir, &staging).map_err(io)

@@ -320,17 +320,21 @@ fn a_conf_torn_while_an_older_onedoor_first_made_the_store_opens_as_a_new_store(
     // ("corruption at None").
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let conf = directory::BEFORE_COMPRESSION.conf();
-    for cut in [conf.len() - 4, conf.len() - 1, 20] {
+    let cuts = |settings: directory::SledSettings| {
+        let conf = settings.conf();
+        [conf.len() - 4, conf.len() - 1, 20].map(|cut| conf[..cut].to_vec())
+    };
+    for torn in cuts(directory::UNCOMPRESSED).into_iter().chain(cuts(directory::COMPRESSED)) {
+        let cut = torn.len();
         let _ = std::fs::remove_dir_all(d.join("blobs"));
         std::fs::create_dir(d.join("blobs")).unwrap();
-        std::fs::write(d.join("conf"), &conf[..cut]).unwrap();
+        std::fs::write(d.join("conf"), &torn).unwrap();
         std::fs::write(d.join("db"), b"").unwrap();
         let store = open(d).unwrap_or_else(|e| panic!("conf cut at {cut}: {e}"));
         assert_eq!(add(&store, input("11010519491231002X", None)).id.as_str(), "320106001-03-20261129-0001");
         drop(store);
-        // Made again, as a new store is made: compressed.
-        assert_eq!(std::fs::read(d.join("conf")).unwrap(), directory::NEW_STORE.conf());
+        // Made again, as a new store is made: uncompressed.
+        assert_eq!(std::fs::read(d.join("conf")).unwrap(), directory::UNCOMPRESSED.conf(), "conf cut at {cut}");
         for f in ["db", "conf", "journal", "blobs", "snap.000000000000101D"] {
             let _ = std::fs::remove_file(d.join(f));
         }
@@ -576,7 +580,7 @@ fn a_store_made_by_an_older_onedoor_and_stopped_before_its_schema_is_finished() 
         db.open_tree("meta").unwrap().clear().unwrap();
         db.flush().unwrap();
     }
-    journal::Journal::create(&d.join("journal")).unwrap();
+    journal::Journal::create(&d.join("journal"), directory::SledSettings::of(d).compression).unwrap();
     let store = open(d).unwrap();
     assert_eq!(add(&store, input("11010519491231002X", None)).id.as_str(), "320106001-03-20261129-0001");
 }
