@@ -411,23 +411,37 @@ const FIXTURE_COMPRESSED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fix
 /// journal of format 2.
 #[test]
 fn a_store_made_compressed_and_left_killed_opens_with_its_journal_and_stays_compressed() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_store(FIXTURE_COMPRESSED, dir.path());
-    assert_eq!((conf_text(dir.path()).as_str(), journal_format(dir.path())), (COMPRESSED, 2));
-    let store = open(dir.path());
-    let ids: Vec<String> = store.all_case_ids().map(|id| id.unwrap().to_string()).collect();
-    let expected: Vec<String> = (1..=9).map(|n| format!("320106001-01-20261203-{n:04}")).collect();
-    assert_eq!(ids, expected, "every case it reported");
-    let last: CaseId = expected[8].parse().unwrap();
-    let case = store.case(&last).unwrap().unwrap();
+    let (dir, store, ids) = killed_store(FIXTURE_COMPRESSED, (COMPRESSED, 2), "20261203");
+    let case = store.case(&ids[8]).unwrap().unwrap();
     assert_eq!((case.applicant.name.as_str(), case.applicant.id_number.as_str()), ("周杰", "110105194912181088"));
+    takes_a_commit_as_it_was_made(dir.path(), store, (COMPRESSED, 2));
+}
+
+/// A copy of the killed store in `fixture`, made with `settings` (its `conf`
+/// and journal format), opened: every case it reported is there, the nine
+/// of `day` (returned).
+fn killed_store(fixture: &str, settings: (&str, u32), day: &str) -> (tempfile::TempDir, Store, Vec<CaseId>) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_store(fixture, dir.path());
+    assert_eq!((conf_text(dir.path()).as_str(), journal_format(dir.path())), settings);
+    let store = open(dir.path());
+    let ids: Vec<CaseId> = store.all_case_ids().map(|id| id.unwrap()).collect();
+    let expected: Vec<CaseId> = (1..=9).map(|n| format!("320106001-01-{day}-{n:04}").parse().unwrap()).collect();
+    assert_eq!(ids, expected, "every case it reported, the last one from its journal");
+    (dir, store, ids)
+}
+
+/// The store in `dir` takes a commit and keeps the `settings` it was made
+/// with; opened again, it has that case too.
+fn takes_a_commit_as_it_was_made(dir: &Path, store: Store, settings: (&str, u32)) {
+    let before = store.all_case_ids().count();
     let counter = CounterConfig::default();
     let now = chrono::DateTime::parse_from_rfc3339(common::NOW).unwrap();
     let id = accept_one(&store, &counter, now);
     drop(store);
-    assert_eq!((conf_text(dir.path()).as_str(), journal_format(dir.path())), (COMPRESSED, 2));
-    let store = open(dir.path());
-    assert_eq!(store.all_case_ids().count(), 10);
+    assert_eq!((conf_text(dir).as_str(), journal_format(dir)), settings);
+    let store = open(dir);
+    assert_eq!(store.all_case_ids().count(), before + 1);
     assert!(store.case(&id).unwrap().is_some());
 }
 
@@ -456,23 +470,9 @@ const FIXTURE_3: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sto
 /// format 1.
 #[test]
 fn a_store_the_onedoor_before_compression_left_killed_opens_with_its_last_commit() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_store(FIXTURE_3, dir.path());
-    assert_eq!((conf_text(dir.path()).as_str(), journal_format(dir.path())), (UNCOMPRESSED, 1));
-    let store = open(dir.path());
-    let ids: Vec<String> = store.all_case_ids().map(|id| id.unwrap().to_string()).collect();
-    let expected: Vec<String> = (1..=9).map(|n| format!("320106001-01-20261129-{n:04}")).collect();
-    assert_eq!(ids, expected, "every case it reported, the last one from its journal");
-    let last: CaseId = expected[8].parse().unwrap();
-    assert_eq!(store.case(&last).unwrap().unwrap().applicant.id_number.as_str(), "110105194912310580");
-    let counter = CounterConfig::default();
-    let now = chrono::DateTime::parse_from_rfc3339(common::NOW).unwrap();
-    let id = accept_one(&store, &counter, now);
-    drop(store);
-    assert_eq!((conf_text(dir.path()).as_str(), journal_format(dir.path())), (UNCOMPRESSED, 1));
-    let store = open(dir.path());
-    assert_eq!(store.all_case_ids().count(), 10);
-    assert!(store.case(&id).unwrap().is_some());
+    let (dir, store, ids) = killed_store(FIXTURE_3, (UNCOMPRESSED, 1), "20261129");
+    assert_eq!(store.case(&ids[8]).unwrap().unwrap().applicant.id_number.as_str(), "110105194912310580");
+    takes_a_commit_as_it_was_made(dir.path(), store, (UNCOMPRESSED, 1));
 }
 
 /// A case accepted at the window (one durable commit).
