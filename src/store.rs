@@ -16,7 +16,10 @@
 //!   a day) and `card_photos` (case id -> the ID card's photo, in runs).
 //! - `people`: ID number ++ case id -> that case's summary, for the applicant
 //!   and every household member, in runs: one read finds a person's cases
-//!   for the duplicate check (`people.rs`).
+//!   for the duplicate check (`people.rs`). An import's items go first to
+//!   `people_imported`, a small tree written in few runs, and are settled
+//!   into `people` a few hundred at a time while the counter is idle; every
+//!   read of the person index reads both.
 //! - `names`: applicant's (and each member's) name ++ 0 ++ case id, in runs, for search (`names.rs`).
 //! - `open_cases`: case id -> the facts of a case not yet closed (its state,
 //!   deadlines, the days it had steps), in runs: the working set, for the
@@ -62,6 +65,7 @@ mod people;
 mod report_facts;
 mod runs;
 mod search;
+pub mod settler;
 mod summary;
 mod tx;
 mod view;
@@ -84,6 +88,15 @@ pub use tx::Tx;
 
 /// The store layout this build writes and reads (older ones are migrated at open).
 pub const SCHEMA_VERSION: u32 = 3;
+
+/// Schema 3 with imported people not yet settled into the person index
+/// (`people.rs`): a store says so while they wait, so that a onedoor reading
+/// schema 3 only refuses it rather than miss those people in its duplicate
+/// check. It says [`SCHEMA_VERSION`] again once they are settled.
+pub const SCHEMA_IMPORTING: u32 = 4;
+
+/// The newest layout this build reads.
+pub const NEWEST_SCHEMA: u32 = SCHEMA_IMPORTING;
 
 /// In `meta`: the schema version (u32, big-endian).
 const SCHEMA_KEY: &[u8] = b"schema";
@@ -122,7 +135,7 @@ pub enum StoreError {
     #[error("{0}")]
     Failed(String),
     #[error(
-        "the store was written by a newer onedoor (schema {found}; this one reads {SCHEMA_VERSION}); upgrade onedoor"
+        "the store was written by a newer onedoor (schema {found}; this one reads {NEWEST_SCHEMA}); upgrade onedoor"
     )]
     NewerSchema { found: u32 },
     /// Files of a format this onedoor does not know (a newer onedoor's):
@@ -209,12 +222,15 @@ const DISTRICT_CHECKS: usize = 16;
 const REPORT_FACTS: usize = 17;
 const BACKLOG: usize = 18;
 const OPEN_STEPS: usize = 19;
+/// The person index's items of imported cases, until they are settled into
+/// `people` (`people.rs`).
+const PEOPLE_IMPORTED: usize = 20;
 
 /// Every tree, in the order the journal names them by. The run sizes: case
 /// records are read a day at a time, so their runs are larger; the person
 /// and name indexes are read at random places, where every read brings a
 /// whole sled page (up to 16 runs) into memory, so theirs are small.
-pub(crate) const TREES: [TreeDef; 20] = [
+pub(crate) const TREES: [TreeDef; 21] = [
     TreeDef { name: "meta", run_size: None },
     TreeDef { name: "counters", run_size: None },
     TreeDef { name: "case_runs", run_size: Some(4096) },
@@ -235,6 +251,7 @@ pub(crate) const TREES: [TreeDef; 20] = [
     TreeDef { name: "report_facts", run_size: Some(4096) },
     TreeDef { name: "backlog", run_size: None },
     TreeDef { name: "open_steps", run_size: Some(1024) },
+    TreeDef { name: "people_imported", run_size: Some(1024) },
 ];
 
 /// The open store. One process per store (sled locks the directory).

@@ -257,6 +257,11 @@ impl Counter {
         self.app.attach_forwarder(forwarder);
     }
 
+    /// Connects the settler thread (imported people into the person index): it ends with the counter.
+    pub fn attach_settler(&mut self, settler: crate::store::settler::SettlerHandle) {
+        self.app.attach_settler(settler);
+    }
+
     /// Connects the district search: the intake's people are looked up in other towns.
     pub fn attach_searcher(&mut self, searcher: crate::sync::search::SearchHandle) {
         self.app.attach_searcher(searcher);

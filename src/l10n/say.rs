@@ -381,7 +381,7 @@ impl Say for StoreError {
             }
             StoreError::Failed(detail) => tr!(lang, "store-failure", detail = detail),
             StoreError::NewerSchema { found } => {
-                tr!(lang, "store-newer-schema", found = *found, reads = crate::store::SCHEMA_VERSION)
+                tr!(lang, "store-newer-schema", found = *found, reads = crate::store::NEWEST_SCHEMA)
             }
             StoreError::NewerFormat { dir, what } => {
                 tr!(lang, "store-newer-format", dir = dir.display().to_string(), detail = what)

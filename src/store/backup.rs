@@ -21,7 +21,8 @@ use super::directory::{self, Found, JOURNAL};
 use super::journal::Journal;
 use super::open::{compact_sled, open_sled};
 use super::{
-    runs, sled_error, Store, StoreError, StoreOptions, CASES, CHECKPOINT_KEY, COUNTERS, META, SCHEMA_VERSION, TREES,
+    runs, sled_error, Store, StoreError, StoreOptions, CASES, CHECKPOINT_KEY, COUNTERS, META, NEWEST_SCHEMA,
+    SCHEMA_VERSION, TREES,
 };
 use crate::domain::time::Moment;
 use crate::private_file;
@@ -135,9 +136,12 @@ impl Store {
         out.write_all(MAGIC).map_err(io)?;
         let mut trees = Vec::with_capacity(TREES.len());
         let mut cases = 0;
+        let schema;
         {
             // Under the commit lock: no commit starts or ends while the trees are read.
             let _commits = self.lock_journal()?;
+            // Schema 4 while imported people wait to be settled (see `SCHEMA_IMPORTING`).
+            schema = super::migrate::schema_of(&self.dir, &self.db)?.unwrap_or(SCHEMA_VERSION);
             for (index, (def, tree)) in TREES.iter().zip(&self.trees).enumerate() {
                 let mut sum = TreeSum { name: def.name.into(), entries: 0, bytes: 0, crc32: 0 };
                 let mut crc = crc32fast::Hasher::new();
@@ -163,7 +167,7 @@ impl Store {
         file.sync_all().map_err(io)?;
         let manifest = Manifest {
             format: FORMAT.into(),
-            schema: SCHEMA_VERSION,
+            schema,
             created_at: now.to_rfc3339(),
             store: self.dir.display().to_string(),
             cases,
@@ -282,7 +286,7 @@ pub fn verify(dir: &Path) -> Result<Checked, BackupError> {
     if manifest.format != FORMAT {
         return Err(bad(dir, format!("it is of format {}, which this onedoor does not read", manifest.format)));
     }
-    if manifest.schema > SCHEMA_VERSION {
+    if manifest.schema > NEWEST_SCHEMA {
         return Err(StoreError::NewerSchema { found: manifest.schema }.into());
     }
     let mut bytes = Vec::new();

@@ -35,6 +35,25 @@ fn day_bound(day: NaiveDate) -> String {
     day.clamp(first, last).format("%Y%m%d").to_string()
 }
 
+/// At most this many imported people wait to be settled into the person
+/// index (`people.rs`) when an import starts: some 45,000 cases' worth, in a
+/// tree of some 6 MB. Beyond, the import first settles them.
+const MAX_IMPORTED_PEOPLE_WAITING: u64 = 100_000;
+
+/// How many imported people one commit settles before an import.
+const SETTLED_BEFORE_AN_IMPORT: usize = 4_096;
+
+/// How a case comes to be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writing {
+    /// A step at the window (or a new case): a finished case goes into the outbox.
+    AtTheWindow,
+    /// An import of exported cases or intake records.
+    Imported,
+    /// A whole store loaded at once (a benchmark's or a training store).
+    Loaded,
+}
+
 impl Tx<'_> {
     /// Reads a case inside the transaction.
     pub fn case<E>(&self, id: &CaseId) -> TxResult<Option<Case>, E> {
@@ -51,18 +70,19 @@ impl Tx<'_> {
     /// transaction; a case that becomes finished (completed, rejected,
     /// withdrawn) goes into the outbox.
     pub fn put_case<E>(&self, old: Option<&Case>, case: &Case) -> TxResult<(), E> {
-        self.write_case(old, case, true)?;
+        self.write_case(old, case, Writing::AtTheWindow)?;
         self.audit_case(old, case, false)
     }
 
-    /// Writes a case brought in by an import: indexed, but never put in the
-    /// outbox (it was forwarded where it came from).
+    /// Writes a case brought in by an import: indexed (its people among the
+    /// imported ones, see `people.rs`), but never put in the outbox (it was
+    /// forwarded where it came from).
     pub fn put_imported_case<E>(&self, case: &Case) -> TxResult<(), E> {
-        self.write_case(None, case, false)?;
+        self.write_case(None, case, Writing::Imported)?;
         self.audit_case(None, case, true)
     }
 
-    fn write_case<E>(&self, old: Option<&Case>, case: &Case, outbox: bool) -> TxResult<(), E> {
+    fn write_case<E>(&self, old: Option<&Case>, case: &Case, writing: Writing) -> TxResult<(), E> {
         let record = match encode_case(case) {
             Ok(b) => b,
             Err(e) => return abort(e),
@@ -74,11 +94,11 @@ impl Tx<'_> {
                 self.insert(DAYS, key, [])?;
             }
         }
-        self.index_people(old, case)?;
+        self.index_people(old, case, writing == Writing::Imported)?;
         self.index_name(old, case)?;
         self.index_open(old, case)?;
         self.index_report(old, case)?;
-        if outbox {
+        if writing == Writing::AtTheWindow {
             self.enqueue_if_finished(old, case)?;
         }
         Ok(())
@@ -189,7 +209,7 @@ impl Store {
         let loaded = self.write_unjournalled::<(), std::convert::Infallible>(|tx| {
             let mut highest: BTreeMap<Vec<u8>, u32> = BTreeMap::new();
             for case in cases {
-                tx.write_case(None, case, false)?;
+                tx.write_case(None, case, Writing::Loaded)?;
                 let key = super::sequence_key(case.id.town_code(), case.id.window(), case.id.day());
                 let seq = highest.entry(key).or_insert(0);
                 *seq = (*seq).max(case.id.seq());
@@ -216,6 +236,11 @@ impl Store {
         &self,
         build: impl Fn(&Tx, &mut dyn FnMut(&Case) -> TxResult<(), E>) -> TxResult<(), E>,
     ) -> Result<Vec<CaseId>, WriteError<E>> {
+        // The imported people waiting to be settled are kept few: read
+        // beside the person index at every lookup, they cost it little.
+        while self.imported_people_waiting()? > MAX_IMPORTED_PEOPLE_WAITING {
+            self.settle_imported_people(SETTLED_BEFORE_AN_IMPORT)?;
+        }
         self.write(|tx| {
             let mut ids = Vec::new();
             build(tx, &mut |case: &Case| {
@@ -228,6 +253,9 @@ impl Store {
                 ids.push(case.id.clone());
                 Ok(())
             })?;
+            if !ids.is_empty() {
+                tx.note_imported_people(true)?;
+            }
             Ok(ids)
         })
     }

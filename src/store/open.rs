@@ -14,7 +14,8 @@ use super::directory::{self, Found, DB, JOURNAL};
 use super::journal::{self, Journal, Op};
 use super::migrate;
 use super::{
-    damaged, sled_error, Store, StoreError, StoreOptions, CHECKPOINT_KEY, META, SCHEMA_KEY, SCHEMA_VERSION, TREES,
+    damaged, sled_error, Store, StoreError, StoreOptions, CHECKPOINT_KEY, META, NEWEST_SCHEMA, SCHEMA_KEY,
+    SCHEMA_VERSION, TREES,
 };
 
 impl Store {
@@ -82,7 +83,7 @@ impl Store {
                 (journal, unapplied) = open_journal(dir)?;
                 db = open_sled(dir, options)?;
             }
-            Some(found) if found > SCHEMA_VERSION => return Err(StoreError::NewerSchema { found }),
+            Some(found) if found > NEWEST_SCHEMA => return Err(StoreError::NewerSchema { found }),
             _ => {}
         }
         if let Err(e) = directory::make_private(dir) {
@@ -215,7 +216,7 @@ pub(super) fn check_against_journal(
             ));
         }
     };
-    if schema > SCHEMA_VERSION {
+    if schema > NEWEST_SCHEMA {
         return Err(StoreError::NewerSchema { found: schema });
     }
     let checkpoint = meta.get(CHECKPOINT_KEY).map_err(|e| sled_error(dir, e))?;

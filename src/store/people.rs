@@ -2,13 +2,28 @@
 //! one item keyed ID number ++ case id holding that case's summary, in small
 //! runs. A person's cases are one range of items (usually in one run): the
 //! duplicate check reads a person with one sled lookup and no case record.
+//!
+//! The people of an import go first to a second, small tree of the same
+//! items (`people_imported`): an import of 10,000 cases brings some 22,000
+//! people, each of whom would land in a different run of a large index (one
+//! random page read and write apiece), where the small tree takes them in a
+//! few thousand runs. They are settled into `people` a few hundred at a
+//! time ([`Store::settle_imported_people`], which the counter runs while it
+//! is idle). Every read of the index reads both trees; an item is in one of
+//! them only, and is changed where it is. While imported people wait, the
+//! store's schema record says [`SCHEMA_IMPORTING`], so that an older onedoor
+//! refuses the store instead of missing them.
 
+use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{abort, damaged, encode, CaseSummary, Store, StoreError, Tx, TxResult, PEOPLE};
+use super::{
+    abort, damaged, encode, CaseSummary, Store, StoreError, Tx, TxResult, META, PEOPLE, PEOPLE_IMPORTED,
+    SCHEMA_IMPORTING, SCHEMA_KEY, SCHEMA_VERSION,
+};
 use crate::domain::time::{self, Moment};
 use crate::domain::{Case, CaseId, Channel, IdNumber, Kind, Money, Reason, State};
 
@@ -71,12 +86,15 @@ pub(super) fn key(number: &IdNumber, case: &CaseId) -> Vec<u8> {
 
 impl Tx<'_> {
     /// Brings the person index in line with `case` (written over `old`): an
-    /// item for every number of the household, none for a number no longer in it.
-    pub(super) fn index_people<E>(&self, old: Option<&Case>, case: &Case) -> TxResult<(), E> {
+    /// item for every number of the household, none for a number no longer
+    /// in it. An imported case's items go among the imported people; any
+    /// other item is written in the tree that holds it.
+    pub(super) fn index_people<E>(&self, old: Option<&Case>, case: &Case, imported: bool) -> TxResult<(), E> {
         let numbers: Vec<&IdNumber> = case.id_numbers().collect();
         if let Some(old) = old {
             for n in old.id_numbers().filter(|n| !numbers.contains(n)) {
-                self.remove_item(PEOPLE, &key(n, &old.id))?;
+                let k = key(n, &old.id);
+                self.remove_item(self.person_tree(&k)?, &k)?;
             }
         }
         for n in numbers {
@@ -84,10 +102,28 @@ impl Tx<'_> {
             if old.is_some_and(|o| o.id_numbers().any(|m| m == n) && PersonItem::of(o, n) == item) {
                 continue; // unchanged: the run is not written again
             }
+            let k = key(n, &case.id);
+            let tree = if imported { PEOPLE_IMPORTED } else { self.person_tree(&k)? };
             match encode(&item, "person index item") {
-                Ok(bytes) => self.put_item(PEOPLE, &key(n, &case.id), &bytes)?,
+                Ok(bytes) => self.put_item(tree, &k, &bytes)?,
                 Err(e) => return abort(e),
             }
+        }
+        Ok(())
+    }
+
+    /// The tree that holds (or is to hold) the person index's item `key`:
+    /// the imported people's when it waits there, else the index itself.
+    fn person_tree<E>(&self, key: &[u8]) -> TxResult<usize, E> {
+        Ok(if self.item(PEOPLE_IMPORTED, key)?.is_some() { PEOPLE_IMPORTED } else { PEOPLE })
+    }
+
+    /// Says in the schema record that imported people wait (or, once none
+    /// does, that none does).
+    pub(super) fn note_imported_people<E>(&self, waiting: bool) -> TxResult<(), E> {
+        let schema = if waiting { SCHEMA_IMPORTING } else { SCHEMA_VERSION };
+        if self.get(META, SCHEMA_KEY)?.as_deref() != Some(&schema.to_be_bytes()[..]) {
+            self.insert(META, SCHEMA_KEY, schema.to_be_bytes())?;
         }
         Ok(())
     }
@@ -124,35 +160,72 @@ impl Store {
     /// Every case of a person (as applicant or household member), oldest id
     /// first: one read of the person index, no case record.
     pub fn cases_of_person(&self, id_number: &IdNumber) -> Result<Vec<CaseSummary>, StoreError> {
-        let mut out = Vec::new();
-        self.walk_prefix(PEOPLE, id_number.as_str().as_bytes(), |k, v| {
-            out.push(self.person_summary(k, v)?);
-            Ok(ControlFlow::Continue(()))
-        })?;
-        Ok(out)
+        self.person_items(id_number.as_str().as_bytes(), usize::MAX, |_| true)
+    }
+
+    /// Items whose ID number holds `part` past its start (the last four digits): at most `limit`.
+    pub(super) fn people_containing(&self, part: &[u8], limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
+        self.person_items(&[], limit, |k| {
+            let number = &k[..NUMBER_LEN.min(k.len())];
+            !number.starts_with(part) && memchr::memmem::find(number, part).is_some()
+        })
     }
 
     /// Summaries whose ID number (the applicant's or a member's) starts with
     /// `prefix`, in number order: at most `limit` items read.
-    /// Items whose ID number holds `part` past its start (the last four digits): at most `limit`.
-    pub(super) fn people_containing(&self, part: &[u8], limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
-        let mut out = Vec::new();
-        self.walk_prefix(PEOPLE, &[], |k, v| {
-            let number = &k[..NUMBER_LEN.min(k.len())];
-            if !number.starts_with(part) && memchr::memmem::find(number, part).is_some() {
-                out.push(self.person_summary(k, v)?);
-            }
-            Ok(if out.len() >= limit { ControlFlow::Break(()) } else { ControlFlow::Continue(()) })
-        })?;
-        Ok(out)
+    pub(super) fn people_with_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
+        self.person_items(prefix, limit, |_| true)
     }
 
-    pub(super) fn people_with_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
-        let mut out = Vec::new();
-        self.walk_prefix(PEOPLE, prefix, |k, v| {
-            out.push(self.person_summary(k, v)?);
-            Ok(if out.len() >= limit { ControlFlow::Break(()) } else { ControlFlow::Continue(()) })
-        })?;
-        Ok(out)
+    /// The first `limit` items of the person index (both of its trees) whose
+    /// key starts with `prefix` and that `takes` takes, in key order.
+    ///
+    /// The imported people are read first: an item only ever moves from
+    /// there into `people` (when settled), so one that moves between the two
+    /// reads is read twice, never missed, and its copy read from `people` is kept.
+    fn person_items(
+        &self,
+        prefix: &[u8],
+        limit: usize,
+        takes: impl Fn(&[u8]) -> bool,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        let mut found = BTreeMap::new();
+        for tree in [PEOPLE_IMPORTED, PEOPLE] {
+            let mut taken = 0;
+            self.walk_prefix(tree, prefix, |k, v| {
+                if takes(k) {
+                    found.insert(k.to_vec(), self.person_summary(k, v)?);
+                    taken += 1;
+                }
+                Ok(if taken >= limit { ControlFlow::Break(()) } else { ControlFlow::Continue(()) })
+            })?;
+        }
+        Ok(found.into_values().take(limit).collect())
+    }
+
+    /// Moves up to `at_most` of the imported people (the lowest ID numbers
+    /// first) into the person index, in one commit: how many it moved (0:
+    /// none waits). Once none waits, the schema record says so.
+    pub fn settle_imported_people(&self, at_most: usize) -> Result<usize, StoreError> {
+        let settled = self.write::<usize, std::convert::Infallible>(|tx| {
+            let items = tx.first_items_with_prefix(PEOPLE_IMPORTED, &[], at_most)?;
+            for (k, v) in &items {
+                tx.put_item(PEOPLE, k, v)?;
+                tx.remove_item(PEOPLE_IMPORTED, k)?;
+            }
+            let waiting = !tx.first_items_with_prefix(PEOPLE_IMPORTED, &[], 1)?.is_empty();
+            tx.note_imported_people(waiting)?;
+            Ok(items.len())
+        });
+        match settled {
+            Ok(n) => Ok(n),
+            Err(super::WriteError::Store(e)) => Err(e),
+            Err(super::WriteError::Refused(never)) => match never {},
+        }
+    }
+
+    /// How many imported people wait to be settled into the person index.
+    pub fn imported_people_waiting(&self) -> Result<u64, StoreError> {
+        self.count_items(PEOPLE_IMPORTED)
     }
 }

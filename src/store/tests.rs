@@ -1006,3 +1006,148 @@ fn an_import_refused_at_its_last_case_writes_none_of_the_cases_handed_in_before_
     // The day's numbering did not move past the refused ids either.
     assert_eq!(add(&store, input("11010519491231002X", None)).id.as_str(), "320106001-03-20261129-0002");
 }
+
+/// Imports `cases` (of [`day`], window 3) in one transaction.
+fn import(store: &Store, cases: &[Case]) {
+    store.import::<std::convert::Infallible>(|_, put| cases.iter().try_for_each(&mut *put)).unwrap();
+}
+
+fn schema(store: &Store) -> u32 {
+    migrate::schema_of(store.dir(), &store.db).unwrap().unwrap()
+}
+
+/// What the person index answers for `numbers`, by number and by prefix.
+fn people_answers(store: &Store, numbers: &[&str]) -> Vec<Vec<CaseId>> {
+    let mut answers: Vec<Vec<CaseId>> = numbers
+        .iter()
+        .map(|n| {
+            store.cases_of_person(&IdNumber::parse_any_date(n).unwrap()).unwrap().into_iter().map(|s| s.id).collect()
+        })
+        .collect();
+    answers.push(store.people_with_prefix(b"1101", 100).unwrap().into_iter().map(|s| s.id).collect());
+    answers.push(store.people_with_prefix(b"1101", 2).unwrap().into_iter().map(|s| s.id).collect());
+    answers.push(store.people_containing(b"0038", 100).unwrap().into_iter().map(|s| s.id).collect());
+    answers
+}
+
+/// An import's people wait beside the person index, are found there by the
+/// duplicate check and the searches at once, and answer the same once
+/// settled into it; while they wait the schema record says so.
+#[test]
+fn imported_people_are_found_at_once_and_the_same_once_settled() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).unwrap();
+    let at_window = add(&store, input("11010519491231002X", None));
+    let imported: Vec<Case> = [
+        ("11010519491231002X", Some("110101199003070011")),
+        ("110105194912310038", None),
+        ("32010619850615351X", Some("110105194912310054")),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (number, member))| received(input(number, *member), CaseId::new("320106001", 3, day(), 10 + i as u32)))
+    .collect();
+    import(&store, &imported);
+    assert_eq!(store.imported_people_waiting().unwrap(), 5);
+    assert_eq!(schema(&store), SCHEMA_IMPORTING);
+
+    let numbers = ["11010519491231002X", "110101199003070011", "110105194912310038", "110105194912310054"];
+    let waiting = people_answers(&store, &numbers);
+    assert_eq!(waiting[0], vec![at_window.id.clone(), imported[0].id.clone()], "both trees, in id order");
+    assert_eq!(waiting[1], vec![imported[0].id.clone()], "a member of an imported case");
+    let ids = |seqs: &[u32]| -> Vec<CaseId> { seqs.iter().map(|&s| CaseId::new("320106001", 3, day(), s)).collect() };
+    assert_eq!(waiting[4], ids(&[10, 1, 10, 11, 12]), "by prefix: the items of both trees, in number order");
+    assert_eq!(waiting[5], ids(&[10, 1]), "and no more than the limit");
+    assert_eq!(waiting[6], vec![imported[1].id.clone()]);
+    // The duplicate check at the window sees the imported person.
+    assert_eq!(store.search("110105194912310038", 10).unwrap()[0].id, imported[1].id);
+
+    // A store opened while they wait answers the same.
+    let store = {
+        drop(store);
+        open(dir.path()).unwrap()
+    };
+    assert_eq!(people_answers(&store, &numbers), waiting);
+
+    assert_eq!(store.settle_imported_people(2).unwrap(), 2);
+    assert_eq!(store.imported_people_waiting().unwrap(), 3);
+    assert_eq!(schema(&store), SCHEMA_IMPORTING, "three still wait");
+    assert_eq!(people_answers(&store, &numbers), waiting);
+    assert_eq!(store.settle_imported_people(100).unwrap(), 3);
+    assert_eq!(store.imported_people_waiting().unwrap(), 0);
+    assert_eq!(schema(&store), SCHEMA_VERSION, "none waits: an older onedoor reads the store again");
+    assert_eq!(people_answers(&store, &numbers), waiting);
+    assert_eq!(store.count_items(PEOPLE).unwrap(), 6, "one item per person and case, in the index");
+    assert_eq!(store.settle_imported_people(100).unwrap(), 0);
+}
+
+/// A case changed at the window while its people wait is changed where they
+/// are: one item per person and case, and one taken out of the household
+/// is gone from both trees.
+#[test]
+fn an_imported_case_changed_before_it_is_settled_keeps_one_item_per_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).unwrap();
+    let case = received(input("11010519491231002X", Some("110101199003070011")), CaseId::new("320106001", 3, day(), 1));
+    import(&store, std::slice::from_ref(&case));
+    finish(&store, &case, &reject_steps());
+    let applicant = IdNumber::parse_any_date("11010519491231002X").unwrap();
+    let member = IdNumber::parse_any_date("110101199003070011").unwrap();
+    assert_eq!(store.cases_of_person(&applicant).unwrap()[0].state, State::Rejected);
+    assert_eq!((store.count_items(PEOPLE_IMPORTED).unwrap(), store.count_items(PEOPLE).unwrap()), (2, 0));
+    store
+        .update_case::<std::convert::Infallible>(&case.id, |case, _| {
+            case.household.members.clear();
+            Ok(())
+        })
+        .unwrap();
+    assert!(store.cases_of_person(&member).unwrap().is_empty());
+    assert_eq!((store.count_items(PEOPLE_IMPORTED).unwrap(), store.count_items(PEOPLE).unwrap()), (1, 0));
+    store.settle_imported_people(10).unwrap();
+    assert_eq!(store.cases_of_person(&applicant).unwrap()[0].state, State::Rejected);
+    assert!(store.cases_of_person(&member).unwrap().is_empty());
+    assert_eq!((store.count_items(PEOPLE_IMPORTED).unwrap(), store.count_items(PEOPLE).unwrap()), (0, 1));
+}
+
+/// A backup taken while imported people wait carries them, and says the
+/// schema that reads them.
+#[test]
+fn a_backup_while_imported_people_wait_restores_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).unwrap();
+    let case = received(input("110105194912310038", None), CaseId::new("320106001", 3, day(), 1));
+    import(&store, std::slice::from_ref(&case));
+    let backups = tempfile::tempdir().unwrap();
+    let at = FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap();
+    let made = store.backup_to(backups.path(), at).unwrap();
+    assert_eq!(backup::verify(&made).unwrap().manifest.schema, SCHEMA_IMPORTING);
+    let target = tempfile::tempdir().unwrap();
+    restore(&made, target.path()).unwrap();
+    let back = open(target.path()).unwrap();
+    let found = back.cases_of_person(&IdNumber::parse_any_date("110105194912310038").unwrap()).unwrap();
+    assert_eq!(found.into_iter().map(|s| s.id).collect::<Vec<_>>(), vec![case.id]);
+    back.settle_imported_people(10).unwrap();
+    assert_eq!(schema(&back), SCHEMA_VERSION);
+}
+
+/// The counter's settler settles what an import left waiting, and lets go
+/// of the store when the counter ends.
+#[test]
+fn the_settler_settles_an_imports_people_and_stops_with_its_handle() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(open(dir.path()).unwrap());
+    let case = received(input("110105194912310038", Some("110105194912310054")), CaseId::new("320106001", 3, day(), 1));
+    import(&store, &[case]);
+    let settler = settler::spawn(std::sync::Arc::clone(&store)).unwrap();
+    let started = std::time::Instant::now();
+    while store.imported_people_waiting().unwrap() > 0 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the settler never settled them");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(schema(&store), SCHEMA_VERSION);
+    drop(settler);
+    // Its thread has ended and dropped its handle on the store: this is the last.
+    assert_eq!(std::sync::Arc::strong_count(&store), 1, "the settler still holds the store");
+    drop(store);
+    open(dir.path()).unwrap();
+}

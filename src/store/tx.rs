@@ -336,7 +336,21 @@ impl<'a> Tx<'a> {
 
     /// Items whose key starts with `prefix`, as this transaction sees them, in key order.
     pub(super) fn items_with_prefix<E>(&self, tree: usize, prefix: &[u8]) -> TxResult<runs::Items, E> {
+        self.first_items_with_prefix(tree, prefix, usize::MAX)
+    }
+
+    /// The first `at_most` items whose key starts with `prefix`, as this
+    /// transaction sees them, in key order.
+    pub(super) fn first_items_with_prefix<E>(
+        &self,
+        tree: usize,
+        prefix: &[u8],
+        at_most: usize,
+    ) -> TxResult<runs::Items, E> {
         let mut out = Vec::new();
+        if at_most == 0 {
+            return Ok(out);
+        }
         let (mut run_key, mut run) = self.loaded(tree, self.run_for(tree, prefix)?)?;
         loop {
             let next = match self.run_after(tree, &run_key)? {
@@ -352,6 +366,9 @@ impl<'a> Tx<'a> {
                     return Ok(out);
                 }
                 out.push((k.clone(), v.clone()));
+                if out.len() >= at_most {
+                    return Ok(out);
+                }
             }
             match next {
                 Some((k, r)) if k.starts_with(prefix) || k.as_slice() < prefix => (run_key, run) = (k, r),

@@ -92,6 +92,8 @@ pub struct App {
     too_small: bool,
     /// The forwarder thread, when a district is configured; it ends with the app.
     forwarder: Option<crate::sync::forward::ForwarderHandle>,
+    /// The settler thread (an import's people into the person index); it ends with the app.
+    settler: Option<crate::store::settler::SettlerHandle>,
     /// The district search, when a district is configured: what it was last
     /// asked (the applicant's number and the members'), and its last answer.
     searcher: Option<crate::sync::search::SearchHandle>,
@@ -174,6 +176,7 @@ impl App {
             draft,
             too_small: false,
             forwarder: None,
+            settler: None,
             searcher: None,
             asked: None,
             district_check: None,
@@ -264,6 +267,10 @@ impl App {
 
     pub fn attach_forwarder(&mut self, forwarder: crate::sync::forward::ForwarderHandle) {
         self.forwarder = Some(forwarder);
+    }
+
+    pub fn attach_settler(&mut self, settler: crate::store::settler::SettlerHandle) {
+        self.settler = Some(settler);
     }
 
     pub fn attach_searcher(&mut self, searcher: crate::sync::search::SearchHandle) {

@@ -45,8 +45,8 @@ pub fn spawn_printer(session: &Session, store: Arc<Store>, tx: Sender<Msg>) -> R
     Ok(printer::spawn(desk, store, tx, poll))
 }
 
-/// Connects the counter to the printer and (when configured) the ID card
-/// reader and the district's forwarder.
+/// Connects the counter to the printer, the settler of imported people and
+/// (when configured) the ID card reader and the district's forwarder.
 pub fn connect(counter: &mut Counter, session: &Session, tx: &Sender<Msg>) -> Result<(), UiError> {
     let store = Arc::clone(counter.app().store());
     let printer = spawn_printer(session, store, tx.clone())?;
@@ -54,6 +54,9 @@ pub fn connect(counter: &mut Counter, session: &Session, tx: &Sender<Msg>) -> Re
     if let Some(config) = reader_config(session) {
         tracing::info!(port = %config.port, "ID card reader configured");
         counter.attach_reader(spawn_reader(config, tx.clone()));
+    }
+    if let Some(settler) = crate::store::settler::spawn(Arc::clone(counter.app().store())) {
+        counter.attach_settler(settler);
     }
     let district = tx.clone();
     let report = move |status| {
