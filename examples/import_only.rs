@@ -1,6 +1,7 @@
 //! The import of `onedoor bench` alone, to profile it: `seed DIR N` fills a
-//! store with N cases as the bench does; `import DIR` imports the bench's
-//! 10,000 exported cases into it in one transaction and prints the figures.
+//! store with N cases as the bench does (and compacts it, as it does); `import DIR` imports the bench's
+//! 10,000 exported cases into it in one transaction, settles their people
+//! as the counter's settler does, and prints the figures.
 //!
 //! Run: `cargo run --release --example import_only -- seed /tmp/s 100000`,
 //! then copy the store and `... -- import /tmp/s-copy` (an import changes it).
@@ -9,13 +10,28 @@
 use std::time::Instant;
 
 use chrono::{FixedOffset, TimeZone};
-use onedoor::bench::{seed, synthetic_case, Rng};
+use onedoor::bench::{person_number, seed, synthetic_case, Rng};
 use onedoor::domain::{Case, CaseId};
 use onedoor::store::{Store, StoreOptions};
 
 fn cpu_s(clock: rustix::time::ClockId) -> f64 {
     let t = rustix::time::clock_gettime(clock);
     t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
+}
+
+/// 10,000 lookups of the seeded people (one in ten an imported one): p50 and p99.
+fn lookups(store: &Store) -> Result<String, Box<dyn std::error::Error>> {
+    let mut rng = Rng::new(42);
+    let mut took = Vec::new();
+    for i in 0..10_000u64 {
+        let person = rng.below(1_000_000 / onedoor::bench::CASES_PER_PERSON);
+        let number = if i % 10 == 0 { person_number(20_000_001 + person % 10_000) } else { person_number(person) };
+        let t = Instant::now();
+        store.cases_of_person(&number)?;
+        took.push(t.elapsed());
+    }
+    let (p50, p99) = (onedoor::bench::percentile(&mut took, 0.5), onedoor::bench::percentile(&mut took, 0.99));
+    Ok(format!("p50 {p50:.1} us, p99 {p99:.1} us"))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -32,6 +48,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let n: u64 = args.get(3).and_then(|s| s.parse().ok()).ok_or("N")?;
             let store = Store::open(&dir, &options)?;
             seed(&store, n, now.date_naive(), offset)?;
+            // As `onedoor bench` does before it measures.
+            store.compact()?;
             store.reopen(&options)?;
         }
         "import" => {
@@ -58,6 +76,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 n / cpu,
                 n / all
             );
+            println!("lookups while they wait: {}", lookups(&store)?);
+            // What the counter's settler then does, a batch at a time.
+            let (t, mut commits) = (Instant::now(), 0);
+            while store.settle_imported_people(onedoor::store::settler::BATCH)? > 0 {
+                commits += 1;
+            }
+            println!("settled in {:.2} s ({commits} commits)", t.elapsed().as_secs_f64());
+            println!("lookups once settled: {}", lookups(&store)?);
         }
         _ => return Err("usage: import_only seed DIR N | import DIR".into()),
     }

@@ -119,6 +119,19 @@ pub struct Figures {
     pub commits: usize,
     /// Exported cases imported with their ids, all in one transaction (10,000).
     pub import_cases_per_s: f64,
+    /// The import's people, settled afterwards into the person index as the
+    /// counter's settler does it (its batches, one after the other): seconds
+    /// and commits.
+    #[serde(default)]
+    pub import_settled_s: f64,
+    #[serde(default)]
+    pub import_settle_commits: usize,
+    /// Person lookups while the import's people wait to be settled (the
+    /// index's two trees are read).
+    #[serde(default)]
+    pub lookup_waiting_p50_us: f64,
+    #[serde(default)]
+    pub lookup_waiting_p99_us: f64,
     /// A keystroke in the queue and the counter's whole frame at 80x24.
     pub frame_p99_us_80x24: f64,
     /// The supervisor's daily report of a day of 10,000 cases (the imported
@@ -486,6 +499,17 @@ pub fn measure(
     drop(imported);
     phases.end("import");
     let rss_import_peak_mb = phases.peak_of(&["import"]);
+    // The same people as before the import (and, one in ten, an imported one).
+    let mut rng = Rng::new(42);
+    let mut waiting_lookups = Vec::new();
+    for i in 0..10_000u64 {
+        let person = rng.below(people);
+        let number = if i % 10 == 0 { person_number(20_000_000 + 1 + person % 10_000) } else { person_number(person) };
+        let t = Instant::now();
+        store.cases_of_person(&number)?;
+        waiting_lookups.push(t.elapsed());
+    }
+    phases.end("lookups while imported people wait");
     // The median of five: the machine the bench runs on may be busy.
     let (mut reports, mut reports_cpu) = (Vec::new(), Vec::new());
     for _ in 0..5 {
@@ -498,6 +522,12 @@ pub fn measure(
     let report_daily_ms = percentile(&mut reports, 0.5) / 1e3;
     let report_daily_cpu_ms = percentile(&mut reports_cpu, 0.5) / 1e3;
     phases.end("report");
+    let (settling, mut import_settle_commits) = (Instant::now(), 0);
+    while store.settle_imported_people(crate::store::settler::BATCH)? > 0 {
+        import_settle_commits += 1;
+    }
+    let import_settled_s = settling.elapsed().as_secs_f64();
+    phases.end("settling the imported people");
     // What onedoor did ends here; the walk of every tree below is the bench's own.
     let rss_peak_mb = phases.peak_mb.max(peak_rss_mb());
     let sizes = store.tree_sizes()?;
@@ -532,6 +562,10 @@ pub fn measure(
         commit_p99_us: percentile(&mut commits.clone(), 0.99),
         commits: commits.len(),
         import_cases_per_s,
+        import_settled_s,
+        import_settle_commits,
+        lookup_waiting_p50_us: percentile(&mut waiting_lookups, 0.50),
+        lookup_waiting_p99_us: percentile(&mut waiting_lookups.clone(), 0.99),
         frame_p99_us_80x24: percentile(&mut frames, 0.99),
         report_daily_ms,
         glibc_tunables: std::env::var("GLIBC_TUNABLES").unwrap_or_default(),
@@ -669,6 +703,11 @@ pub fn run(session: &Session, run: &Run, out: &mut dyn Write) -> CliResult {
         out,
         "import                 {:.0} cases/s (10,000 exported cases, one transaction); {:.0} per CPU s of the process",
         f.import_cases_per_s, f.import_cases_per_process_cpu_s
+    )?;
+    writeln!(
+        out,
+        "  its people settled   {:.2} s afterwards ({} commits of the settler); lookups meanwhile p50/p99 {:.0} / {:.0} us",
+        f.import_settled_s, f.import_settle_commits, f.lookup_waiting_p50_us, f.lookup_waiting_p99_us
     )?;
     writeln!(out, "keystroke + frame p99  {:.0} us at 80x24", f.frame_p99_us_80x24)?;
     writeln!(out, "daily report           {:.1} ms (a day of 10,000 cases)", f.report_daily_ms)?;
