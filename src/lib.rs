@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod bench;
+pub mod clerk_pause;
 pub mod cli;
 pub mod config;
 pub mod control;
