@@ -18,8 +18,9 @@
 //!   and every household member, in runs: one read finds a person's cases
 //!   for the duplicate check (`people.rs`). An import's items go first to
 //!   `people_imported`, a small tree written in few runs, and are settled
-//!   into `people` a few hundred at a time while the counter is idle; every
-//!   read of the person index reads both.
+//!   into `people` a few hundred at a time in the clerk's pauses (or by
+//!   `case import` itself, run with no counter); every read of the person
+//!   index reads both.
 //! - `names`: applicant's (and each member's) name ++ 0 ++ case id, in runs, for search (`names.rs`).
 //! - `open_cases`: case id -> the facts of a case not yet closed (its state,
 //!   deadlines, the days it had steps), in runs: the working set, for the

@@ -355,6 +355,18 @@ impl Round {
                 numbers.len()
             );
         }
+        // The person index (the duplicate check's) finds the last import
+        // held, whether a kill left its people waiting or settled them.
+        if let Some(numbers) = self.imports.iter().rev().find(|ns| ns.first().is_some_and(|n| present.contains(n))) {
+            let number = &numbers[numbers.len() / 2];
+            let cases: Vec<serde_json::Value> =
+                serde_json::from_str(&checked(&d, &["case", "list", "--id-number", number, "--json"], context))
+                    .unwrap();
+            let found: HashSet<&str> = cases.iter().filter_map(|c| c["id"].as_str()).collect();
+            for (id, _) in listed.iter().filter(|(_, n)| *n == number) {
+                assert!(found.contains(id.as_str()), "{context}: {id} is held but a lookup of its applicant misses it");
+            }
+        }
         if !fund {
             return;
         }

@@ -514,6 +514,15 @@ pub fn import(ctx: &Session, file: &Path, out: &mut dyn Write) -> CliResult {
     for id in &imported {
         writeln!(out, "{id}")?;
     }
+    if let crate::session::OpenStore::Own(store) = &store {
+        // No counter runs to settle the import's people into the person
+        // index (they are found meanwhile all the same): done here, so that
+        // the store is left as an older onedoor reads it. The import is
+        // saved whatever happens here.
+        if let Err(e) = settle_every_imported_person(store) {
+            tracing::warn!("settling the imported people: {e}");
+        }
+    }
     if imported.len() >= 1000 {
         // Pay sled's recovery scan of the new log now, not at the clerk's next start.
         // The import is saved whatever happens here.
@@ -521,6 +530,14 @@ pub fn import(ctx: &Session, file: &Path, out: &mut dyn Write) -> CliResult {
             tracing::warn!("reopening after the import: {e}");
         }
     }
+    Ok(())
+}
+
+/// Imported people settled per commit by `case import` itself (no clerk waits on it).
+const SETTLED_PER_COMMIT: usize = 4096;
+
+fn settle_every_imported_person(store: &crate::store::Store) -> Result<(), crate::store::StoreError> {
+    while store.settle_imported_people(SETTLED_PER_COMMIT)? > 0 {}
     Ok(())
 }
 

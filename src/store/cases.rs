@@ -239,25 +239,28 @@ impl Store {
         // The imported people waiting to be settled are kept few: read
         // beside the person index at every lookup, they cost it little.
         while self.imported_people_waiting()? > MAX_IMPORTED_PEOPLE_WAITING {
-            self.settle_imported_people(SETTLED_BEFORE_AN_IMPORT)?;
-        }
-        self.write(|tx| {
-            let mut ids = Vec::new();
-            build(tx, &mut |case: &Case| {
-                if tx.case::<E>(&case.id)?.is_some() {
-                    return abort(StoreError::AlreadyExists(case.id.clone()));
-                }
-                tx.put_imported_case(case)?;
-                let key = super::sequence_key(case.id.town_code(), case.id.window(), case.id.day());
-                tx.raise_number(&key, case.id.seq())?;
-                ids.push(case.id.clone());
-                Ok(())
-            })?;
-            if !ids.is_empty() {
-                tx.note_imported_people(true)?;
+            if self.settle_imported_people(SETTLED_BEFORE_AN_IMPORT)? == 0 {
+                break;
             }
-            Ok(ids)
-        })
+        }
+        let imported = self.write_before_commit(
+            |tx| {
+                let mut ids = Vec::new();
+                build(tx, &mut |case: &Case| {
+                    if tx.case::<E>(&case.id)?.is_some() {
+                        return abort(StoreError::AlreadyExists(case.id.clone()));
+                    }
+                    tx.put_imported_case(case)?;
+                    let key = super::sequence_key(case.id.town_code(), case.id.window(), case.id.day());
+                    tx.raise_number(&key, case.id.seq())?;
+                    ids.push(case.id.clone());
+                    Ok(())
+                })?;
+                Ok(ids)
+            },
+            |journal, ids| if ids.is_empty() { Ok(()) } else { self.say_imported_people_wait(journal) },
+        );
+        imported
     }
 
     pub fn case(&self, id: &CaseId) -> Result<Option<Case>, StoreError> {

@@ -8,11 +8,12 @@
 //! people, each of whom would land in a different run of a large index (one
 //! random page read and write apiece), where the small tree takes them in a
 //! few thousand runs. They are settled into `people` a few hundred at a
-//! time ([`Store::settle_imported_people`], which the counter runs while it
-//! is idle). Every read of the index reads both trees; an item is in one of
-//! them only, and is changed where it is. While imported people wait, the
-//! store's schema record says [`SCHEMA_IMPORTING`], so that an older onedoor
-//! refuses the store instead of missing them.
+//! time ([`Store::settle_imported_people`], which the counter's settler
+//! runs in the clerk's pauses, and `case import` run with no counter). Every read of the index reads both trees; an item is in one of
+//! them only, and is changed where it is. While imported people wait, or
+//! the journal may hold a write of theirs, the store's schema record says
+//! [`SCHEMA_IMPORTING`], so that an older onedoor refuses the store instead
+//! of missing them.
 
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
@@ -20,8 +21,9 @@ use std::ops::ControlFlow;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::journal::Journal;
 use super::{
-    abort, damaged, encode, CaseSummary, Store, StoreError, Tx, TxResult, META, PEOPLE, PEOPLE_IMPORTED,
+    abort, damaged, encode, sled_error, CaseSummary, Store, StoreError, Tx, TxResult, META, PEOPLE, PEOPLE_IMPORTED,
     SCHEMA_IMPORTING, SCHEMA_KEY, SCHEMA_VERSION,
 };
 use crate::domain::time::{self, Moment};
@@ -117,16 +119,6 @@ impl Tx<'_> {
     fn person_tree<E>(&self, key: &[u8]) -> TxResult<usize, E> {
         Ok(if self.item(PEOPLE_IMPORTED, key)?.is_some() { PEOPLE_IMPORTED } else { PEOPLE })
     }
-
-    /// Says in the schema record that imported people wait (or, once none
-    /// does, that none does).
-    pub(super) fn note_imported_people<E>(&self, waiting: bool) -> TxResult<(), E> {
-        let schema = if waiting { SCHEMA_IMPORTING } else { SCHEMA_VERSION };
-        if self.get(META, SCHEMA_KEY)?.as_deref() != Some(&schema.to_be_bytes()[..]) {
-            self.insert(META, SCHEMA_KEY, schema.to_be_bytes())?;
-        }
-        Ok(())
-    }
 }
 
 impl Store {
@@ -205,7 +197,7 @@ impl Store {
 
     /// Moves up to `at_most` of the imported people (the lowest ID numbers
     /// first) into the person index, in one commit: how many it moved (0:
-    /// none waits). Once none waits, the schema record says so.
+    /// none waits). Once none waits, the schema record says so again.
     pub fn settle_imported_people(&self, at_most: usize) -> Result<usize, StoreError> {
         let settled = self.write::<usize, std::convert::Infallible>(|tx| {
             let items = tx.first_items_with_prefix(PEOPLE_IMPORTED, &[], at_most)?;
@@ -213,15 +205,49 @@ impl Store {
                 tx.put_item(PEOPLE, k, v)?;
                 tx.remove_item(PEOPLE_IMPORTED, k)?;
             }
-            let waiting = !tx.first_items_with_prefix(PEOPLE_IMPORTED, &[], 1)?.is_empty();
-            tx.note_imported_people(waiting)?;
             Ok(items.len())
         });
-        match settled {
-            Ok(n) => Ok(n),
-            Err(super::WriteError::Store(e)) => Err(e),
+        let settled = match settled {
+            Ok(n) => n,
+            Err(super::WriteError::Store(e)) => return Err(e),
             Err(super::WriteError::Refused(never)) => match never {},
+        };
+        self.say_when_none_waits()?;
+        Ok(settled)
+    }
+
+    /// Before a commit that puts people among the imported ones (under the
+    /// commit lock): makes the schema record say [`SCHEMA_IMPORTING`] in
+    /// sled itself, durably, unless it does already. An older onedoor reads
+    /// the record before it replays the journal, so it must say so before
+    /// the journal holds a single write of `people_imported`: such an
+    /// onedoor, replaying it, would stop at the tree it does not know
+    /// with the commit half applied.
+    pub(super) fn say_imported_people_wait(&self, journal: &mut Journal) -> Result<(), StoreError> {
+        if self.schema()? == SCHEMA_IMPORTING {
+            return Ok(());
         }
+        self.trees[META].insert(SCHEMA_KEY, &SCHEMA_IMPORTING.to_be_bytes()).map_err(|e| sled_error(&self.dir, e))?;
+        self.checkpoint(journal)
+    }
+
+    /// Once no imported person waits, makes the schema record say
+    /// [`SCHEMA_VERSION`] again: after a checkpoint, so that the journal
+    /// holds no write of `people_imported` any more, then durably.
+    fn say_when_none_waits(&self) -> Result<(), StoreError> {
+        let mut journal = self.lock_journal()?;
+        // Counted under the commit lock: no commit changes it meanwhile.
+        if self.schema()? != SCHEMA_IMPORTING || self.imported_people_waiting()? > 0 {
+            return Ok(());
+        }
+        self.checkpoint(&mut journal)?;
+        self.trees[META].insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes()).map_err(|e| sled_error(&self.dir, e))?;
+        self.checkpoint(&mut journal)
+    }
+
+    /// The schema record, as sled holds it.
+    fn schema(&self) -> Result<u32, StoreError> {
+        Ok(super::migrate::schema_of(&self.dir, &self.db)?.unwrap_or(SCHEMA_VERSION))
     }
 
     /// How many imported people wait to be settled into the person index.

@@ -399,9 +399,21 @@ impl Store {
     /// Runs `f` as ONE transaction over all trees and commits it durably; a
     /// refusal or an error from `f` writes nothing at all.
     pub fn write<T, E>(&self, f: impl Fn(&Tx) -> TxResult<T, E>) -> Result<T, WriteError<E>> {
+        self.write_before_commit(f, |_, _| Ok(()))
+    }
+
+    /// As [`Store::write`], with `before` run under the commit lock once the
+    /// transaction is made and before it is committed (an error from it
+    /// writes nothing of the transaction).
+    pub(super) fn write_before_commit<T, E>(
+        &self,
+        f: impl Fn(&Tx) -> TxResult<T, E>,
+        before: impl FnOnce(&mut Journal, &T) -> Result<(), StoreError>,
+    ) -> Result<T, WriteError<E>> {
         let mut journal = self.lock_journal()?;
         let tx = Tx::new(self);
         let value = f(&tx)?;
+        before(&mut journal, &value)?;
         self.commit(&mut journal, &tx.into_ops())?;
         Ok(value)
     }

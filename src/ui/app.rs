@@ -450,6 +450,9 @@ impl App {
         if let Some(forwarder) = &self.forwarder {
             forwarder.clerk_pressed_a_key();
         }
+        if let Some(settler) = &self.settler {
+            settler.clerk_pressed_a_key();
+        }
         if self.too_small {
             // Nothing on screen says what a key would do: only quit acts.
             if self.env.keymap.action(Section::Global, Key::of(&key)) == Some(Action::Quit) {
