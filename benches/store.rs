@@ -6,8 +6,9 @@
 //! synchronous=FULL (an fsync per commit), the case record as a blob beside
 //! indexed columns, and a table of (ID number, case) -> summary, as the
 //! store's person index. After criterion's estimates it prints p50/p99 of
-//! single operations and the ratios onedoor / SQLite. Also the durable case
-//! add through the window (validate, judge, commit).
+//! single operations and the ratios onedoor / SQLite, and an import of
+//! 10,000 cases on each side. Also the durable case add through the window
+//! (validate, judge, commit).
 
 use std::time::{Duration, Instant};
 
@@ -183,6 +184,29 @@ fn store_benches(c: &mut Criterion) {
         theirs.push(t.elapsed());
     }
     let (inserts_ours, inserts_theirs) = (percentiles(ours), percentiles(theirs));
+
+    // A clerk's import of 10,000 exported cases, one transaction each side;
+    // the store's then has its people settled into the person index, as
+    // the counter's settler does it.
+    let mut rng = Rng::new(99);
+    let imported: Vec<Case> = (1..=10_000u32)
+        .map(|seq| synthetic_case(&mut rng, CaseId::new("320106001", 7, today, seq), 40_000_000 + seq as u64, now))
+        .collect();
+    let t = Instant::now();
+    store
+        .import::<std::convert::Infallible>(|_, put| imported.iter().try_for_each(&mut *put))
+        .expect("the import is taken");
+    let import_ours = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    while store.settle_imported_people(onedoor::store::settler::BATCH).expect("settled") > 0 {}
+    let settled = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    {
+        let tx = sqlite.db.transaction().expect("a transaction");
+        imported.iter().for_each(|case| Sqlite::insert(&tx, case));
+        tx.commit().expect("commit");
+    }
+    let import_theirs = t.elapsed().as_secs_f64();
     println!("\n{} cases; p50 / p99 in microseconds, and onedoor / SQLite", cases());
     for (what, (o50, o99), (s50, s99)) in
         [("lookup by ID number", lookups_ours, lookups_theirs), ("durable insert", inserts_ours, inserts_theirs)]
@@ -193,6 +217,12 @@ fn store_benches(c: &mut Criterion) {
             o99 / s99
         );
     }
+    println!(
+        "import of 10,000     onedoor {:>8.0} cases/s   sqlite {:>8.0} cases/s   ratio of times {:.2}x (its people then settled in {settled:.2} s)",
+        1e4 / import_ours,
+        1e4 / import_theirs,
+        import_ours / import_theirs
+    );
     drop(store);
     let size = |p: &std::path::Path, prefix: &str| -> u64 {
         std::fs::read_dir(p)
