@@ -93,7 +93,8 @@ pub const SCHEMA_VERSION: u32 = 3;
 /// Schema 3 with imported people not yet settled into the person index
 /// (`people.rs`): a store says so while they wait, so that a onedoor reading
 /// schema 3 only refuses it rather than miss those people in its duplicate
-/// check. It says [`SCHEMA_VERSION`] again once they are settled.
+/// check. It says [`SCHEMA_VERSION`] again once they are settled. (A next
+/// layout takes 5, and reads 4 as this.)
 pub const SCHEMA_IMPORTING: u32 = 4;
 
 /// The newest layout this build reads.
