@@ -215,6 +215,26 @@ impl Journal {
         Ok(record)
     }
 
+    /// The record for `ops`, made for the generation it is appended in:
+    /// where it does not fit beside the records the journal holds,
+    /// `make_room` is called first (a checkpoint, which resets the journal)
+    /// and the record made again, since a record carries its journal's
+    /// generation (and format) and an open reads no record of another.
+    pub fn record_with_room<E>(
+        &mut self,
+        ops: &[Op],
+        io: impl Fn(std::io::Error) -> E,
+        make_room: impl FnOnce(&mut Journal) -> Result<(), E>,
+    ) -> Result<Vec<u8>, E> {
+        let record = self.record(ops).map_err(&io)?;
+        if self.has_room(&record) || self.used() == 0 {
+            return Ok(record);
+        }
+        drop(record);
+        make_room(self)?;
+        self.record(ops).map_err(io)
+    }
+
     /// Does a record of this size (and the zeroed head after it) fit in the preallocated file?
     pub fn has_room(&self, record: &[u8]) -> bool {
         self.end + (record.len() + RECORD_HEAD) as u64 <= CAPACITY
@@ -328,6 +348,38 @@ mod tests {
             Ok((_, pending)) => pending,
             Err(e) => panic!("the journal does not open: {e:?}"),
         }
+    }
+
+    /// A record too large for the room left is appended after the room is
+    /// made, as a record of the new generation, and read back at the next
+    /// open (it was made before the reset, with the old generation, and the
+    /// open read nothing).
+    #[test]
+    fn a_record_too_large_for_the_room_left_is_made_for_the_journal_after_its_reset() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal");
+        let mut j = Journal::create(&path, false).unwrap();
+        let mut small = j.record(&op(0)).unwrap();
+        j.append(&mut small).unwrap();
+        let large = vec![Op { tree: 3, key: vec![1], value: Some(vec![7; CAPACITY as usize]) }];
+        let mut made_room = false;
+        let mut record = j
+            .record_with_room(
+                &large,
+                |e| e,
+                |j| {
+                    made_room = true;
+                    j.reset()
+                },
+            )
+            .unwrap();
+        j.append(&mut record).unwrap();
+        assert!(made_room);
+        assert_eq!(pending(&path), vec![large]);
+        // With room, nothing is made.
+        let mut j = Journal::create(&dir.path().join("another"), false).unwrap();
+        let record = j.record_with_room(&op(1), |e| e, |_| panic!("there was room")).unwrap();
+        assert_eq!(record, j.record(&op(1)).unwrap());
     }
 
     #[test]

@@ -224,11 +224,18 @@ impl Store {
     /// onedoor, replaying it, would stop at the tree it does not know
     /// with the commit half applied.
     pub(super) fn say_imported_people_wait(&self, journal: &mut Journal) -> Result<(), StoreError> {
-        if self.schema()? == SCHEMA_IMPORTING {
+        self.refuse_if_poisoned()?;
+        let was = self.schema()?;
+        if was == SCHEMA_IMPORTING {
             return Ok(());
         }
         self.trees[META].insert(SCHEMA_KEY, &SCHEMA_IMPORTING.to_be_bytes()).map_err(|e| sled_error(&self.dir, e))?;
-        self.checkpoint(journal)
+        let made_durable = self.checkpoint(journal);
+        if made_durable.is_err() {
+            // Not known to be on disk: the next import writes it again (the import fails).
+            let _ = self.trees[META].insert(SCHEMA_KEY, &was.to_be_bytes());
+        }
+        made_durable
     }
 
     /// Once no imported person waits, makes the schema record say
@@ -236,8 +243,17 @@ impl Store {
     /// holds no write of `people_imported` any more, then durably.
     fn say_when_none_waits(&self) -> Result<(), StoreError> {
         let mut journal = self.lock_journal()?;
-        // Counted under the commit lock: no commit changes it meanwhile.
-        if self.schema()? != SCHEMA_IMPORTING || self.imported_people_waiting()? > 0 {
+        self.refuse_if_poisoned()?;
+        // Under the commit lock: no commit changes it meanwhile.
+        let none_waits = || -> Result<bool, StoreError> {
+            let mut none = true;
+            self.walk(PEOPLE_IMPORTED, &[], |_, _| {
+                none = false;
+                Ok(ControlFlow::Break(()))
+            })?;
+            Ok(none)
+        };
+        if self.schema()? != SCHEMA_IMPORTING || !none_waits()? {
             return Ok(());
         }
         self.checkpoint(&mut journal)?;

@@ -1190,10 +1190,10 @@ fn the_schema_record_says_4_whenever_the_journal_holds_imported_people() {
     assert_eq!(found.into_iter().map(|s| s.id).collect::<Vec<_>>(), vec![case.id]);
 }
 
-/// A case changed so that none of its people waits any more leaves the
-/// schema record saying 4 only until the next settling, which writes nothing else.
-#[test]
-fn with_none_waiting_the_schema_record_is_put_right_by_the_settling() {
+/// A store with one imported case whose applicant's number was then
+/// corrected: the corrected item goes to the index itself, and nobody waits
+/// while the schema record still says 4.
+fn imported_then_corrected() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path()).unwrap();
     let case = received(input("110105194912310038", None), CaseId::new("320106001", 3, day(), 1));
@@ -1204,6 +1204,14 @@ fn with_none_waiting_the_schema_record_is_put_right_by_the_settling() {
             Ok(())
         })
         .unwrap();
+    (dir, store)
+}
+
+/// A case changed so that none of its people waits any more leaves the
+/// schema record saying 4 only until the next settling, which writes nothing else.
+#[test]
+fn with_none_waiting_the_schema_record_is_put_right_by_the_settling() {
+    let (dir, store) = imported_then_corrected();
     assert_eq!(store.imported_people_waiting().unwrap(), 0, "the corrected number is in the index itself");
     assert_eq!(schema(&store), SCHEMA_IMPORTING);
     assert_eq!(store.settle_imported_people(10).unwrap(), 0);
@@ -1211,4 +1219,19 @@ fn with_none_waiting_the_schema_record_is_put_right_by_the_settling() {
     let found = store.cases_of_person(&IdNumber::parse_any_date("110105194912310054").unwrap()).unwrap();
     assert_eq!(found.len(), 1);
     assert!(store.cases_of_person(&IdNumber::parse_any_date("110105194912310038").unwrap()).unwrap().is_empty());
+}
+
+/// A store whose commit could not be completed takes no checkpoint, which
+/// would drop that commit's record from the journal: not even the one that
+/// puts the schema record right once none waits.
+#[test]
+fn a_poisoned_store_settles_nothing_and_keeps_its_journal() {
+    let (dir, store) = imported_then_corrected();
+    store.poisoned.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(store.settle_imported_people(10).is_err(), "none waits, but the record is not put right");
+    assert!(store.import::<std::convert::Infallible>(|_, _| Ok(())).is_ok(), "an empty import writes nothing");
+    assert_eq!(schema(&store), SCHEMA_IMPORTING);
+    crash(store);
+    let (_, unapplied) = journal::Journal::open(&dir.path().join(directory::JOURNAL)).unwrap();
+    assert_eq!(unapplied.len(), 2, "the import and the correction are still there to replay");
 }

@@ -527,15 +527,10 @@ impl Store {
         if ops.is_empty() {
             return Ok(());
         }
-        if self.poisoned.load(std::sync::atomic::Ordering::SeqCst) {
-            return Err(StoreError::Failed("an earlier commit could not be completed; restart onedoor".into()));
-        }
+        self.refuse_if_poisoned()?;
         let io = |source| StoreError::Io { dir: self.dir.clone(), source };
-        let mut record = journal.record(ops).map_err(io)?;
-        if !journal.has_room(&record) && journal.used() > 0 {
-            // Make everything before durable in sled, then start an empty journal.
-            self.checkpoint(journal)?;
-        }
+        // Where it does not fit: everything before made durable in sled, then an empty journal.
+        let mut record = journal.record_with_room(ops, io, |journal| self.checkpoint(journal))?;
         // If the append fails part-way, the record may still be on disk: no more
         // writes until a reopen decides from the journal itself.
         journal.append(&mut record).map_err(|e| self.poison(io(e)))?;
@@ -556,10 +551,17 @@ impl Store {
     /// writes back, `sync_file_range`), then `fsync` of the store file.
     pub fn sync(&self) -> Result<(), StoreError> {
         let mut journal = self.lock_journal()?;
+        self.refuse_if_poisoned()?;
+        self.checkpoint(&mut journal)
+    }
+
+    /// After a commit that could not be completed, nothing more is written
+    /// (and no checkpoint drops its record from the journal) until a reopen.
+    pub(super) fn refuse_if_poisoned(&self) -> Result<(), StoreError> {
         if self.poisoned.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(StoreError::Failed("an earlier commit could not be completed; restart onedoor".into()));
         }
-        self.checkpoint(&mut journal)
+        Ok(())
     }
 }
 
