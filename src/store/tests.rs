@@ -1211,7 +1211,7 @@ fn imported_then_corrected() -> (tempfile::TempDir, Store) {
 /// schema record saying 4 only until the next settling, which writes nothing else.
 #[test]
 fn with_none_waiting_the_schema_record_is_put_right_by_the_settling() {
-    let (dir, store) = imported_then_corrected();
+    let (_dir, store) = imported_then_corrected();
     assert_eq!(store.imported_people_waiting().unwrap(), 0, "the corrected number is in the index itself");
     assert_eq!(schema(&store), SCHEMA_IMPORTING);
     assert_eq!(store.settle_imported_people(10).unwrap(), 0);
