@@ -181,6 +181,15 @@ fn abort<T, E>(e: StoreError) -> TxResult<T, E> {
     Err(WriteError::Store(e))
 }
 
+/// The outcome of a write that refuses nothing: its store error, if any.
+fn never<T>(written: Result<T, WriteError<std::convert::Infallible>>) -> Result<T, StoreError> {
+    match written {
+        Ok(v) => Ok(v),
+        Err(WriteError::Store(e)) => Err(e),
+        Err(WriteError::Refused(never)) => match never {},
+    }
+}
+
 /// Refuses inside a transaction: nothing is written.
 pub fn refuse<T, E>(e: E) -> TxResult<T, E> {
     Err(WriteError::Refused(e))

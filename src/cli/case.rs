@@ -519,7 +519,7 @@ pub fn import(ctx: &Session, file: &Path, out: &mut dyn Write) -> CliResult {
         // index (they are found meanwhile all the same): done here, so that
         // the store is left as an older onedoor reads it. The import is
         // saved whatever happens here.
-        if let Err(e) = settle_every_imported_person(store) {
+        if let Err(e) = store.settle_every_imported_person() {
             tracing::warn!("settling the imported people: {e}");
         }
     }
@@ -530,14 +530,6 @@ pub fn import(ctx: &Session, file: &Path, out: &mut dyn Write) -> CliResult {
             tracing::warn!("reopening after the import: {e}");
         }
     }
-    Ok(())
-}
-
-/// Imported people settled per commit by `case import` itself (no clerk waits on it).
-const SETTLED_PER_COMMIT: usize = 4096;
-
-fn settle_every_imported_person(store: &crate::store::Store) -> Result<(), crate::store::StoreError> {
-    while store.settle_imported_people(SETTLED_PER_COMMIT)? > 0 {}
     Ok(())
 }
 

@@ -40,9 +40,6 @@ fn day_bound(day: NaiveDate) -> String {
 /// tree of some 6 MB. Beyond, the import first settles them.
 const MAX_IMPORTED_PEOPLE_WAITING: u64 = 100_000;
 
-/// How many imported people one commit settles before an import.
-const SETTLED_BEFORE_AN_IMPORT: usize = 4_096;
-
 /// How a case comes to be written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Writing {
@@ -239,11 +236,11 @@ impl Store {
         // The imported people waiting to be settled are kept few: read
         // beside the person index at every lookup, they cost it little.
         while self.imported_people_waiting()? > MAX_IMPORTED_PEOPLE_WAITING {
-            if self.settle_imported_people(SETTLED_BEFORE_AN_IMPORT)? == 0 {
+            if self.settle_imported_people(super::people::SETTLED_UNATTENDED)? == 0 {
                 break;
             }
         }
-        let imported = self.write_before_commit(
+        self.write_before_commit(
             |tx| {
                 let mut ids = Vec::new();
                 build(tx, &mut |case: &Case| {
@@ -259,8 +256,7 @@ impl Store {
                 Ok(ids)
             },
             |journal, ids| if ids.is_empty() { Ok(()) } else { self.say_imported_people_wait(journal) },
-        );
-        imported
+        )
     }
 
     pub fn case(&self, id: &CaseId) -> Result<Option<Case>, StoreError> {

@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{abort, encode, refuse, sled_error, Store, StoreError, Tx, TxResult, WriteError};
+use super::{abort, encode, never, refuse, sled_error, Store, StoreError, Tx, TxResult, WriteError};
 use super::{DEAD_LETTERS, DISTRICT_CHECKS, META, OUTBOX, RECEIPTS};
 use crate::domain::case::HistoryAction;
 use crate::domain::{Case, CaseId};
@@ -118,14 +118,6 @@ fn imported(case: &Case) -> bool {
 /// When a case entered the outbox: its last step (the one that finished it).
 fn queued_at(case: &Case) -> i64 {
     case.history.last().map_or_else(now_ms, |h| h.at.timestamp_millis())
-}
-
-fn never<T>(written: Result<T, WriteError<std::convert::Infallible>>) -> Result<T, StoreError> {
-    match written {
-        Ok(v) => Ok(v),
-        Err(WriteError::Store(e)) => Err(e),
-        Err(WriteError::Refused(never)) => match never {},
-    }
 }
 
 impl Tx<'_> {

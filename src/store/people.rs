@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use super::journal::Journal;
 use super::{
-    abort, damaged, encode, sled_error, CaseSummary, Store, StoreError, Tx, TxResult, META, PEOPLE, PEOPLE_IMPORTED,
-    SCHEMA_IMPORTING, SCHEMA_KEY, SCHEMA_VERSION,
+    abort, damaged, encode, never, sled_error, CaseSummary, Store, StoreError, Tx, TxResult, META, PEOPLE,
+    PEOPLE_IMPORTED, SCHEMA_IMPORTING, SCHEMA_KEY, SCHEMA_VERSION,
 };
 use crate::domain::time::{self, Moment};
 use crate::domain::{Case, CaseId, Channel, IdNumber, Kind, Money, Reason, State};
@@ -85,6 +85,10 @@ pub(super) fn key(number: &IdNumber, case: &CaseId) -> Vec<u8> {
     k.extend_from_slice(case.as_str().as_bytes());
     k
 }
+
+/// Imported people settled in one commit where no clerk waits on the commit
+/// lock (`case import` with no counter, and before an import).
+pub(super) const SETTLED_UNATTENDED: usize = 4_096;
 
 impl Tx<'_> {
     /// Brings the person index in line with `case` (written over `old`): an
@@ -207,11 +211,7 @@ impl Store {
             }
             Ok(items.len())
         });
-        let settled = match settled {
-            Ok(n) => n,
-            Err(super::WriteError::Store(e)) => return Err(e),
-            Err(super::WriteError::Refused(never)) => match never {},
-        };
+        let settled = never(settled)?;
         self.say_when_none_waits()?;
         Ok(settled)
     }
@@ -245,15 +245,7 @@ impl Store {
         let mut journal = self.lock_journal()?;
         self.refuse_if_poisoned()?;
         // Under the commit lock: no commit changes it meanwhile.
-        let none_waits = || -> Result<bool, StoreError> {
-            let mut none = true;
-            self.walk(PEOPLE_IMPORTED, &[], |_, _| {
-                none = false;
-                Ok(ControlFlow::Break(()))
-            })?;
-            Ok(none)
-        };
-        if self.schema()? != SCHEMA_IMPORTING || !none_waits()? {
+        if self.schema()? != SCHEMA_IMPORTING || self.any_imported_person_waits()? {
             return Ok(());
         }
         self.checkpoint(&mut journal)?;
@@ -269,5 +261,22 @@ impl Store {
     /// How many imported people wait to be settled into the person index.
     pub fn imported_people_waiting(&self) -> Result<u64, StoreError> {
         self.count_items(PEOPLE_IMPORTED)
+    }
+
+    /// Whether any imported person waits (the first one looked up, none counted).
+    pub fn any_imported_person_waits(&self) -> Result<bool, StoreError> {
+        let mut any = false;
+        self.walk(PEOPLE_IMPORTED, &[], |_, _| {
+            any = true;
+            Ok(ControlFlow::Break(()))
+        })?;
+        Ok(any)
+    }
+
+    /// Settles every imported person, [`SETTLED_UNATTENDED`] in a commit:
+    /// for `case import` run with no counter.
+    pub fn settle_every_imported_person(&self) -> Result<(), StoreError> {
+        while self.settle_imported_people(SETTLED_UNATTENDED)? > 0 {}
+        Ok(())
     }
 }

@@ -69,8 +69,7 @@ pub fn spawn(store: Arc<Store>) -> Option<SettlerHandle> {
             Err(e) => tracing::debug!("the settler runs on every CPU: {e}"),
         }
         loop {
-            let waiting = store.imported_people_waiting().unwrap_or(0) > 0;
-            if waiting {
+            if store.any_imported_person_waits().unwrap_or(false) {
                 let started = std::time::Instant::now();
                 while let Some(d) = clerk.still_to_wait(started.elapsed()) {
                     if !wait(d) {
